@@ -1,0 +1,3 @@
+module mlabel
+
+go 1.26.8

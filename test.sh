@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs mlabel's whole test suite. It installs what the tests need first:
+# Debian packages for the reference data, and the Go modules.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_pkgs="libopenblas0-pthread libonnx-testdata dataset-fashion-mnist"
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+	missing=""
+	for p in $need_pkgs; do
+		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+	fi
+fi
+
+go mod download
+go vet ./...
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+	echo "gofmt needed on: $unformatted" >&2
+	exit 1
+fi
+go test -count=1 -timeout 40m ./...
