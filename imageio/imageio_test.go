@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -15,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"mlabel/imageio/imagetest"
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
@@ -206,27 +207,8 @@ func TestJPEGOrientationMalformed(t *testing.T) {
 	}
 }
 
-// pngHeader returns a PNG signature and a valid IHDR chunk declaring w×h
-// 8-bit RGB pixels, with no image data.
-func pngHeader(w, h uint32) []byte {
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 2
-	chunk := make([]byte, 4, 4+4+13+4)
-	binary.BigEndian.PutUint32(chunk, 13)
-	chunk = append(chunk, "IHDR"...)
-	chunk = append(chunk, ihdr...)
-	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
-	return append([]byte("\x89PNG\r\n\x1a\n"), chunk...)
-}
-
 func TestBadInput(t *testing.T) {
-	noisy := quadrants(64, 64)
-	for i := range noisy.Pix {
-		noisy.Pix[i] ^= uint8(i * 37 % 101)
-	}
-	jpg := encode(t, "jpeg", noisy)
+	jpg := imagetest.JPEG(imagetest.Noisy(64, 64, 1))
 	for _, tc := range []struct {
 		name, file string
 		data       []byte
@@ -235,8 +217,8 @@ func TestBadInput(t *testing.T) {
 		msg        string
 	}{
 		{"zero bytes", "empty.jpg", nil, 0, ErrEmpty, "empty"},
-		{"truncated jpeg", "cut.jpg", jpg[:len(jpg)/2], 0, nil, "cannot decode jpeg"},
-		{"png bomb", "bomb.png", pngHeader(100000, 100000), 0, ErrTooLarge, "100000x100000"},
+		{"truncated jpeg", "cut.jpg", imagetest.TruncatedJPEG(), 0, nil, "cannot decode jpeg"},
+		{"png bomb", "bomb.png", imagetest.PNGHeader(100000, 100000), 0, ErrTooLarge, "100000x100000"},
 		{"over custom limit", "big.jpg", jpg, 1000, ErrTooLarge, "limit of 1000"},
 		{"not an image", "notes.png", []byte("just some text"), 0, ErrUnknownFormat, "not a supported"},
 	} {
