@@ -47,3 +47,40 @@ func (r *Report) Print(w io.Writer) error {
 	}
 	return nil
 }
+
+// Print writes the split as a table: one row per label with its count in
+// each subset and, in brackets, the share of its positives there. names
+// titles the subsets (for example "train", "val", "test").
+func (s SplitStats) Print(w io.Writer, names []string) error {
+	bw := bufio.NewWriter(w)
+	width := len("label")
+	for _, l := range s.Labels {
+		width = max(width, len(quoteIfOdd(l)))
+	}
+	title := func(j int) string {
+		if j < len(names) {
+			return names[j]
+		}
+		return fmt.Sprintf("subset %d", j)
+	}
+	fmt.Fprintf(bw, "%-*s", width, "label")
+	for j := range s.Sizes {
+		fmt.Fprintf(bw, " %16s", title(j))
+	}
+	fmt.Fprintf(bw, "\n%-*s", width, "(images)")
+	for _, n := range s.Sizes {
+		fmt.Fprintf(bw, " %16d", n)
+	}
+	fmt.Fprintln(bw)
+	for l, name := range s.Labels {
+		fmt.Fprintf(bw, "%-*s", width, quoteIfOdd(name))
+		for j := range s.Sizes {
+			fmt.Fprintf(bw, " %8d (%5.1f%%)", s.Counts[j][l], 100*s.Proportions[j][l])
+		}
+		fmt.Fprintln(bw)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("dataset: writing split table: %w", err)
+	}
+	return nil
+}
