@@ -193,8 +193,13 @@ func TestCacheDecodesOnce(t *testing.T) {
 func TestBadImageNamesFileAndLine(t *testing.T) {
 	ds := testSet(t, 6)
 	cut := filepath.Join(t.TempDir(), "cut.png")
-	data, _ := os.ReadFile(ds.Items[4].Path)
-	os.WriteFile(cut, data[:len(data)/2], 0o644)
+	data, err := os.ReadFile(ds.Items[4].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cut, data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ds.Items[4].Path = cut
 	l, err := New(ds, config())
 	if err != nil {
