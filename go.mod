@@ -2,6 +2,7 @@ module mlabel
 
 go 1.26.8
 
+<<<<<<< HEAD
 require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
@@ -12,3 +13,6 @@ require (
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/term v0.44.0 // indirect
 )
+=======
+require golang.org/x/image v0.48.0
+>>>>>>> data
