@@ -35,17 +35,20 @@ type part struct {
 }
 
 // run computes the part on the calling goroutine.
-func (pt part) run() {
-	pr := pt.pr
+func (pt part) run() { pt.pr.solve(pt.i0, pt.i1, pt.j0, pt.j1, pt.p0, pt.p1, pt.out) }
+
+// solve computes rows [i0,i1) and columns [j0,j1) of C over depth [p0,p1),
+// into C, or as a partial sum into out when out is not nil.
+func (pr *problem) solve(i0, i1, j0, j1, p0, p1 int, out []float32) {
 	ws := workspaces.Get().(*workspace)
 	ws.reserve(pr.kern)
-	a := pr.a.sub(pt.i0, pt.p0)
-	b := pr.b.sub(pt.p0, pt.j0)
-	m, n, k := pt.i1-pt.i0, pt.j1-pt.j0, pt.p1-pt.p0
-	if pt.out != nil {
-		serial(pr.kern, ws, m, n, k, pr.alpha, a, b, 0, pt.out, n)
+	a := pr.a.sub(i0, p0)
+	b := pr.b.sub(p0, j0)
+	m, n, k := i1-i0, j1-j0, p1-p0
+	if out != nil {
+		serial(pr.kern, ws, m, n, k, pr.alpha, a, b, 0, out, n)
 	} else {
-		serial(pr.kern, ws, m, n, k, pr.alpha, a, b, pr.beta, pr.c[pt.i0*pr.ldc+pt.j0:], pr.ldc)
+		serial(pr.kern, ws, m, n, k, pr.alpha, a, b, pr.beta, pr.c[i0*pr.ldc+j0:], pr.ldc)
 	}
 	workspaces.Put(ws)
 }
@@ -115,7 +118,7 @@ func bounds(i, parts, total, unit int) int {
 func runGo(pr *problem) {
 	sp := planSplit(pr.kern, pr.m, pr.n, pr.k, runtime.GOMAXPROCS(0))
 	if sp.parts == 1 {
-		part{pr: pr, i1: pr.m, j1: pr.n, p1: pr.k}.run()
+		pr.solve(0, pr.m, 0, pr.n, 0, pr.k, nil)
 		return
 	}
 	startWorkers.Do(func() {
