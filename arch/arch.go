@@ -20,7 +20,8 @@ var Names = []string{"small", "resnet18", "resnet34", "mobilenetv2"}
 
 // Options tunes an architecture. Zero values select the defaults.
 type Options struct {
-	// Width is the ResNet base width, the channels of layer1 (default 64).
+	// Width is the base width: the channels of ResNet's layer1 (default 64)
+	// or of the small network's first block (default 32).
 	Width int
 	// WidthMult is MobileNetV2's width multiplier (default 1.0).
 	WidthMult float64
