@@ -40,17 +40,22 @@ func Binarize(scores [][]float64, thresholds []float64) ([][]bool, error) {
 		}
 		out[i] = make([]bool, len(row))
 		for j, v := range row {
-			t := 0.5
-			switch {
-			case len(thresholds) == 1:
-				t = thresholds[0]
-			case len(thresholds) > 1:
-				t = thresholds[j]
-			}
-			out[i][j] = v >= t
+			out[i][j] = v >= ThresholdFor(thresholds, j)
 		}
 	}
 	return out, nil
+}
+
+// ThresholdFor returns label j's threshold from nil (0.5), one global or
+// per-label thresholds.
+func ThresholdFor(thresholds []float64, j int) float64 {
+	switch {
+	case len(thresholds) == 1:
+		return thresholds[0]
+	case len(thresholds) > 1:
+		return thresholds[j]
+	}
+	return 0.5
 }
 
 // Confusion returns the confusion matrix of each label over its known
