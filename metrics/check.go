@@ -126,3 +126,10 @@ func mean(xs []float64) (float64, error) {
 	}
 	return sum / float64(len(xs)), nil
 }
+
+// Validate checks that truth, scores and the optional mask have one shape,
+// that known truth entries are 0 or 1 and known scores are finite.
+func Validate(truth, scores [][]float64, mask [][]bool) error {
+	_, err := checkScores(truth, scores, mask)
+	return err
+}

@@ -59,8 +59,8 @@ func (o Options) validate() error {
 	return nil
 }
 
-// score computes precision, recall and F-beta from counts.
-func (o Options) score(c Counts) PRF {
+// Score computes precision, recall and F-beta from counts, as scikit-learn.
+func (o Options) Score(c Counts) PRF {
 	p := divide(float64(c.TP), float64(c.TP+c.FP), o.ZeroDivision)
 	r := divide(float64(c.TP), float64(c.TP+c.FN), o.ZeroDivision)
 	return PRF{Precision: p, Recall: r, F: fbeta(p, r, o.Beta)}
@@ -78,7 +78,7 @@ func PerLabelPRF(truth [][]float64, pred [][]bool, mask [][]bool, o Options) ([]
 	}
 	out := make([]PRF, len(cs))
 	for j, c := range cs {
-		out[j] = o.score(c)
+		out[j] = o.Score(c)
 	}
 	return out, nil
 }
@@ -99,7 +99,7 @@ func ScorePRF(truth [][]float64, pred [][]bool, mask [][]bool, avg Average, o Op
 		if c.total() == 0 {
 			return PRF{}, ErrNoKnown
 		}
-		return o.score(c), nil
+		return o.Score(c), nil
 	case Samples:
 		return o.meanScore(s.perSample(truth, pred), nil)
 	case Macro:
@@ -133,7 +133,7 @@ func (o Options) meanScore(cs []Counts, weights []float64) (PRF, error) {
 		if weights != nil {
 			w = weights[k]
 		}
-		v := o.score(c)
+		v := o.Score(c)
 		sum.Precision += w * v.Precision
 		sum.Recall += w * v.Recall
 		sum.F += w * v.F
