@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image/jpeg"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -87,7 +88,7 @@ func Generate(opts Options) (csvPath string, err error) {
 		return "", err
 	}
 	csvPath = filepath.Join(opts.Dir, CSVName)
-	if err := writeCSV(csvPath, names, tags); err != nil {
+	if err := WriteTags(csvPath, names, tags); err != nil {
 		return "", err
 	}
 	return csvPath, nil
@@ -100,12 +101,21 @@ func tileRNG(seed uint64, i int) *rand.Rand {
 
 func writeTile(path string, rng *rand.Rand, opts Options) ([]string, error) {
 	img, tags := Tile(rng, opts.Size)
+	err := WriteFile(path, func(w io.Writer) error {
+		return jpeg.Encode(w, img, &jpeg.Options{Quality: opts.Quality})
+	})
+	return tags, err
+}
+
+// WriteFile creates path and fills it through a buffered writer with
+// encode, reporting any encoding, flushing or closing error with the path.
+func WriteFile(path string, encode func(w io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("synth: %w", err)
+		return fmt.Errorf("synth: %w", err)
 	}
 	w := bufio.NewWriter(f)
-	err = jpeg.Encode(w, img, &jpeg.Options{Quality: opts.Quality})
+	err = encode(w)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -113,14 +123,19 @@ func writeTile(path string, rng *rand.Rand, opts Options) ([]string, error) {
 		err = cerr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("synth: writing %s: %w", path, err)
+		return fmt.Errorf("synth: writing %s: %w", path, err)
 	}
-	return tags, nil
+	return nil
 }
 
-// writeCSV writes the tags CSV through a temporary file, so that a failed
-// run never leaves a truncated CSV behind.
-func writeCSV(path string, names []string, tags [][]string) error {
+// WriteTags writes a Planet-style tags CSV: the header "image_name,tags",
+// then one row per image with its tags joined by single spaces. It writes
+// through a temporary file renamed into place, so that a failure never
+// leaves a truncated CSV at path.
+func WriteTags(path string, names []string, tags [][]string) error {
+	if len(names) != len(tags) {
+		return fmt.Errorf("synth: writing tags CSV %s: %d names but %d tag lists", path, len(names), len(tags))
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tags-*.csv")
 	if err != nil {
 		return fmt.Errorf("synth: writing tags CSV: %w", err)
