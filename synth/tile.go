@@ -21,12 +21,19 @@ const (
 
 // Tile renders one tile of size×size pixels (size is clamped to
 // [MinSize, MaxSize]) and returns it with its labels in vocabulary order.
-// The result depends only on rng's state.
+// The result depends only on rng's state; a nil rng stands for a PCG
+// source seeded with zeros.
 func Tile(rng *rand.Rand, size int) (image.Image, []string) {
-	c := newCanvas(min(max(size, MinSize), MaxSize))
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(0, 0))
+	}
+	c := newCanvas(clampSize(size))
 	set := c.render(rng)
 	return c.image(rng), set.names()
 }
+
+// clampSize limits a tile side to [MinSize, MaxSize].
+func clampSize(size int) int { return min(max(size, MinSize), MaxSize) }
 
 // render paints a scene and its atmosphere and returns its labels.
 func (c *canvas) render(rng *rand.Rand) labelSet {

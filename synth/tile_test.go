@@ -41,13 +41,24 @@ func TestTileDeterministic(t *testing.T) {
 	}
 }
 
+func TestTileNilRNG(t *testing.T) {
+	a, ta := Tile(nil, 32)
+	b, tb := Tile(nil, 32)
+	if !sameImage(a, b) || !slices.Equal(ta, tb) {
+		t.Error("two tiles from a nil rng differ")
+	}
+}
+
 func TestTileSize(t *testing.T) {
 	tests := []struct{ ask, want int }{
-		{64, 64}, {97, 97}, {1, MinSize}, {-5, MinSize}, {5000, MaxSize},
+		{64, 64}, {97, 97}, {1, MinSize}, {-5, MinSize}, {5000, MaxSize}, {MaxSize, MaxSize},
 	}
 	for _, tc := range tests {
-		if tc.ask > 1024 && testing.Short() {
-			continue
+		if got := clampSize(tc.ask); got != tc.want {
+			t.Errorf("clampSize(%d) = %d, want %d", tc.ask, got, tc.want)
+		}
+		if tc.want > 100 {
+			continue // rendering a large tile is slow and proves nothing more
 		}
 		img, _ := Tile(tileRNG(1, 0), tc.ask)
 		if b := img.Bounds(); b.Dx() != tc.want || b.Dy() != tc.want {
