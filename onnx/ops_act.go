@@ -35,7 +35,9 @@ func reluOp(b *builder, c *call) ([]*value, error) { return unary(b, c, nn.OpReL
 
 func sigmoidOp(b *builder, c *call) ([]*value, error) { return unary(b, c, nn.OpSigmoid, nn.Attrs{}) }
 
-func hardSwishOp(b *builder, c *call) ([]*value, error) { return unary(b, c, nn.OpHardSwish, nn.Attrs{}) }
+func hardSwishOp(b *builder, c *call) ([]*value, error) {
+	return unary(b, c, nn.OpHardSwish, nn.Attrs{})
+}
 
 func leakyReluOp(b *builder, c *call) ([]*value, error) {
 	alpha := c.a.float("alpha", 0.01)

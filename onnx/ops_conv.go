@@ -206,9 +206,13 @@ func poolOp(b *builder, c *call, op nn.Op, includePad bool) ([]*value, error) {
 	return []*value{{node: name, shape: []int{x.shape[0], x.shape[1], win.out[0], win.out[1]}, lay: layNHWC}}, nil
 }
 
-func globalAvgPoolOp(b *builder, c *call) ([]*value, error) { return globalPool(b, c, nn.OpGlobalAvgPool) }
+func globalAvgPoolOp(b *builder, c *call) ([]*value, error) {
+	return globalPool(b, c, nn.OpGlobalAvgPool)
+}
 
-func globalMaxPoolOp(b *builder, c *call) ([]*value, error) { return globalPool(b, c, nn.OpGlobalMaxPool) }
+func globalMaxPoolOp(b *builder, c *call) ([]*value, error) {
+	return globalPool(b, c, nn.OpGlobalMaxPool)
+}
 
 // globalPool maps a global pooling; its [N,C,1,1] result is held as [N,C].
 func globalPool(b *builder, c *call, op nn.Op) ([]*value, error) {
