@@ -237,16 +237,21 @@ func (b *builder) addInputs(g *onnxpb.GraphProto) error {
 		return err
 	}
 	v := &value{shape: shape, lay: layRaw}
-	switch {
-	case len(shape) == 4 && !b.onlyTransposedToNCHW(g, in.GetName()):
-		v.lay = layNHWC
-	case len(shape) < 2 || len(shape) > 4:
+	if len(shape) < 2 || len(shape) > 4 {
 		return fmt.Errorf("input %q: rank %d is not supported", in.GetName(), len(shape))
 	}
+	if len(shape) == 4 && !b.onlyTransposedToNCHW(g, in.GetName()) {
+		v.lay = layNHWC
+	}
 	es := v.engineShape()
-	v.node = b.emit(sanitize(in.GetName()), nn.OpInput, nn.Attrs{Shape: slices.Clone(es[1:])})
+	engine := make([]int, 4-len(es), 3) // the engine's input is [N, H, W, C]
+	for i := range engine {
+		engine[i] = 1
+	}
+	engine = append(engine, es[1:]...)
+	v.node = b.emit(sanitize(in.GetName()), nn.OpInput, nn.Attrs{Shape: engine})
 	b.vals[in.GetName()] = v
-	b.input = Port{Name: in.GetName(), Shape: shape, Layout: layoutName(v.lay)}
+	b.input = Port{Name: in.GetName(), Shape: shape, Layout: layoutName(v.lay), engine: engine}
 	return nil
 }
 
@@ -301,11 +306,8 @@ func (b *builder) onlyTransposedToNCHW(g *onnxpb.GraphProto, name string) bool {
 }
 
 func layoutName(l layout) string {
-	switch l {
-	case layNHWC:
+	if l == layNHWC {
 		return "nchw"
-	case laySqueezed:
-		return "squeezed"
 	}
 	return "raw"
 }
@@ -325,7 +327,7 @@ func (b *builder) addOutputs(g *onnxpb.GraphProto) error {
 			return fmt.Errorf("output %q: %w", o.GetName(), err)
 		}
 		b.spec.Outputs = append(b.spec.Outputs, v.node)
-		b.outputs = append(b.outputs, Port{Name: o.GetName(), Shape: slices.Clone(v.shape), Layout: layoutName(v.lay)})
+		b.outputs = append(b.outputs, Port{Name: o.GetName(), Shape: slices.Clone(v.shape), Layout: layoutName(v.lay), engine: v.engineShape()[1:]})
 	}
 	return nil
 }

@@ -61,11 +61,13 @@ type Model struct {
 type Port struct {
 	Name  string // the ONNX value name
 	Shape []int  // the ONNX shape, batch first, as declared or inferred
-	// Layout is how the engine tensor relates to the ONNX tensor:
-	// "nchw" for a 4-D ONNX tensor held as NHWC by the engine, "raw" for a
-	// tensor the engine holds in ONNX order, "squeezed" for an ONNX
-	// [N,C,1,1] tensor held as [N,C].
+	// Layout is how the engine tensor relates to the ONNX tensor: "nchw"
+	// for a 4-D ONNX tensor that the engine holds as NHWC, "raw" for one
+	// that the engine holds in ONNX order, possibly with unit dimensions
+	// added or removed (an [N,F] input is fed as [N,1,1,F], an [N,C,1,1]
+	// output comes back as [N,C]).
 	Layout string
+	engine []int // the engine's shape, batch excluded
 }
 
 // ReadModel reads and imports an ONNX model from r.
