@@ -18,6 +18,9 @@ type konst struct {
 	isInt bool
 }
 
+// maxElems bounds the size of a tensor read from a file.
+const maxElems = 1 << 31
+
 // batchDim stands for the batch size in folded shapes when the model leaves
 // it symbolic.
 const batchDim = -(1 << 40)
@@ -74,6 +77,12 @@ func konstFromProto(t *onnxpb.TensorProto) (*konst, error) {
 		}
 		dims[i] = int(d)
 		n *= int(d)
+		if n > maxElems {
+			return nil, fmt.Errorf("tensor %q: shape %v is too large", t.GetName(), t.GetDims())
+		}
+	}
+	if avail := len(t.GetRawData()) + len(t.GetFloatData()) + len(t.GetDoubleData()) + len(t.GetInt64Data()) + len(t.GetInt32Data()); avail < n {
+		return nil, fmt.Errorf("tensor %q: shape %v needs %d values, it holds at most %d", t.GetName(), dims, n, avail)
 	}
 	k := &konst{dims: dims, data: make([]float64, n)}
 	raw := t.GetRawData()

@@ -199,6 +199,9 @@ func poolOp(b *builder, c *call, op nn.Op, includePad bool) ([]*value, error) {
 	for i := range win.pad {
 		win.pad[i] += pending[i]
 	}
+	if max(win.pad[0], win.pad[2]) > win.kernel[0]/2 || max(win.pad[1], win.pad[3]) > win.kernel[1]/2 {
+		return nil, fmt.Errorf("pads %v exceed half the kernel %v, which the engine's pooling does not allow", win.pad, win.kernel)
+	}
 	name := b.emit(c.base, op, nn.Attrs{
 		Kernel: win.kernel, Stride: win.stride, Pad: win.pad,
 		CeilMode: c.a.int("ceil_mode", 0) == 1, CountIncludePad: includePad,
