@@ -28,7 +28,8 @@ type value struct {
 	shape  []int  // ONNX shape, batch first
 	lay    layout
 	chw    [3]int // layFlatHWC: the C, H, W that were flattened
-	pad    [4]int // pending zero padding (top, left, bottom, right) of a Pad
+	pad    [4]int  // pending padding (top, left, bottom, right) of a Pad
+	padVal float64 // the value it pads with
 	padded bool
 }
 
@@ -41,6 +42,9 @@ func (v *value) engineShape() []int {
 	case laySqueezed:
 		return []int{s[0], s[1]}
 	}
+	if len(s) == 1 {
+		return []int{s[0], 1}
+	}
 	return s
 }
 
@@ -50,10 +54,14 @@ func (v *value) channels() int {
 	return s[len(s)-1]
 }
 
-// channelAxis returns the ONNX axis that the engine holds last.
+// channelAxis returns the ONNX axis that the engine holds last, or -1 for
+// a 1-D tensor, which the engine holds as [N, 1].
 func (v *value) channelAxis() int {
 	if v.lay == layNHWC || v.lay == laySqueezed {
 		return 1
+	}
+	if len(v.shape) == 1 {
+		return -1
 	}
 	return len(v.shape) - 1
 }
@@ -237,14 +245,14 @@ func (b *builder) addInputs(g *onnxpb.GraphProto) error {
 		return err
 	}
 	v := &value{shape: shape, lay: layRaw}
-	if len(shape) < 2 || len(shape) > 4 {
+	if len(shape) < 1 || len(shape) > 4 {
 		return fmt.Errorf("input %q: rank %d is not supported", in.GetName(), len(shape))
 	}
 	if len(shape) == 4 && !b.onlyTransposedToNCHW(g, in.GetName()) {
 		v.lay = layNHWC
 	}
 	es := v.engineShape()
-	engine := make([]int, 4-len(es), 3) // the engine's input is [N, H, W, C]
+	engine := make([]int, 4-len(es), 4) // the engine's input is [N, H, W, C]
 	for i := range engine {
 		engine[i] = 1
 	}

@@ -8,15 +8,18 @@ import (
 )
 
 // unary emits an elementwise engine op on the first input. A flatten in NHWC
-// order stays pending, since the op does not mix features.
+// order stays pending, since the op does not mix features, and so does a
+// padding that the op maps to itself (ReLU of a non-negative pad value).
 func unary(b *builder, c *call, op nn.Op, at nn.Attrs) ([]*value, error) {
 	x := c.input(0)
 	if x == nil || x.k != nil {
 		return nil, fmt.Errorf("the input must be computed by the graph")
 	}
-	x, err := b.settle(&value{node: x.node, shape: x.shape, lay: x.lay, chw: x.chw, pad: x.pad, padded: x.padded && op != nn.OpReLU}, c.base)
-	if err != nil {
-		return nil, err
+	if x.padded && !(op == nn.OpReLU && x.padVal >= 0) {
+		var err error
+		if x, err = b.settle(x, c.base); err != nil {
+			return nil, err
+		}
 	}
 	out := *x
 	out.node = b.emit(c.base, op, at, x.node)

@@ -113,9 +113,11 @@ func convOp(b *builder, c *call) ([]*value, error) {
 	if x.lay == laySqueezed {
 		return convOnSqueezed(b, c, x, w, groups, bias)
 	}
-	var pending [4]int // a preceding Pad folds into this convolution's padding
-	if x.padded {
+	var pending [4]int // a preceding zero Pad folds into this convolution's padding
+	if x.padded && x.padVal == 0 {
 		pending = x.pad
+	} else if x, err = b.settle(x, c.base); err != nil {
+		return nil, err
 	}
 	in, err := spatialInput(x)
 	if err != nil {
@@ -179,7 +181,7 @@ func poolOp(b *builder, c *call, op nn.Op, includePad bool) ([]*value, error) {
 		return nil, fmt.Errorf("the data input must be computed by the graph")
 	}
 	var pending [4]int
-	if x.padded && op == nn.OpAvgPool && includePad {
+	if x.padded && x.padVal == 0 && op == nn.OpAvgPool && includePad {
 		pending = x.pad
 	} else {
 		var err error
@@ -260,8 +262,14 @@ func padOp(b *builder, c *call) ([]*value, error) {
 			val, _ = vk.scalar()
 		}
 	}
-	if mode != "constant" || val != 0 {
-		return nil, fmt.Errorf("only zero constant padding is supported, got mode %q value %g", mode, val)
+	if mode != "constant" {
+		return nil, fmt.Errorf("only constant padding is supported, got mode %q", mode)
+	}
+	if x.padded && x.padVal != val {
+		var err error
+		if x, err = b.settle(x, c.base); err != nil {
+			return nil, err
+		}
 	}
 	if x.lay != layNHWC || len(pads) != 8 || pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 {
 		return nil, fmt.Errorf("pads %v: only padding of H and W of a 4-D tensor is supported", pads)
@@ -270,7 +278,7 @@ func padOp(b *builder, c *call) ([]*value, error) {
 		return nil, fmt.Errorf("negative pads %v are not supported", pads)
 	}
 	out := *x
-	out.padded = true
+	out.padded, out.padVal = true, val
 	out.shape = []int{x.shape[0], x.shape[1], x.shape[2] + pads[2] + pads[6], x.shape[3] + pads[3] + pads[7]}
 	out.pad = [4]int{x.pad[0] + pads[2], x.pad[1] + pads[3], x.pad[2] + pads[6], x.pad[3] + pads[7]}
 	return []*value{&out}, nil

@@ -10,22 +10,27 @@ import (
 // restored with a permutation matrix.
 const maxPermute = 4096
 
-// settle returns v with nothing pending: a pending zero padding becomes an
-// identity depthwise convolution that pads, and a flatten in NHWC order is
-// reordered into ONNX's C, H, W order by a permutation matrix.
+// settle returns v with nothing pending: a pending padding becomes an
+// identity depthwise convolution that zero-pads (between shifts by the pad
+// value when it is not zero), and a flatten in NHWC order is reordered into
+// ONNX's C, H, W order by a permutation matrix.
 func (b *builder) settle(v *value, base string) (*value, error) {
 	switch {
 	case v.padded:
 		c := v.shape[1]
-		ones := make([]float32, c)
-		for i := range ones {
-			ones[i] = 1
+		in := &value{node: v.node, shape: v.shape, lay: layNHWC}
+		if v.padVal != 0 {
+			in = b.scaleShift(base+"_unshift", in, 1, -v.padVal)
 		}
 		name := b.emit(base+"_pad", nn.OpConv2D, nn.Attrs{
 			Filters: c, Kernel: [2]int{1, 1}, Stride: [2]int{1, 1}, Pad: v.pad, Dilation: [2]int{1, 1}, Groups: c,
-		}, v.node)
-		b.param(name, "weight", ones, 1, 1, 1, c)
-		return &value{node: name, shape: v.shape, lay: layNHWC}, nil
+		}, in.node)
+		b.param(name, "weight", fillVec(c, 1), 1, 1, 1, c)
+		out := &value{node: name, shape: v.shape, lay: layNHWC}
+		if v.padVal != 0 {
+			out = b.scaleShift(base+"_shift", out, 1, v.padVal)
+		}
+		return out, nil
 	case v.lay == layFlatHWC:
 		f := v.shape[1]
 		if f > maxPermute {
