@@ -27,7 +27,7 @@ type value struct {
 	node   string // the engine node computing it
 	shape  []int  // ONNX shape, batch first
 	lay    layout
-	chw    [3]int // layFlatHWC: the C, H, W that were flattened
+	chw    [3]int  // layFlatHWC: the C, H, W that were flattened
 	pad    [4]int  // pending padding (top, left, bottom, right) of a Pad
 	padVal float64 // the value it pads with
 	padded bool
