@@ -34,7 +34,8 @@ func sameData(a, b Split) bool {
 }
 
 // Compare fits the fixed 0.5 threshold, the best global threshold,
-// per-class thresholds, top-k and PCut on fit, then scores each on eval:
+// per-class thresholds, top-k, PCut and the expected-F maximiser on fit,
+// then scores each on eval:
 // samples F-beta (o.Beta), macro F1 and subset accuracy.
 func Compare(fit, eval Split, o Options) (*Comparison, error) {
 	if sameData(fit, eval) {
@@ -53,7 +54,7 @@ func Compare(fit, eval Split, o Options) (*Comparison, error) {
 	for _, rule := range []struct {
 		name string
 		kind Kind
-	}{{"0.5", Fixed}, {"global", Global}, {"per-class", PerClass}, {"top-k", TopK}, {"pcut", PCut}} {
+	}{{"0.5", Fixed}, {"global", Global}, {"per-class", PerClass}, {"top-k", TopK}, {"pcut", PCut}, {"expected-F", ExpectedF}} {
 		r, err := Fit(fit, rule.kind, o)
 		if err != nil {
 			return nil, fmt.Errorf("decide: fitting %s: %w", rule.name, err)

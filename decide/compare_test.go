@@ -13,7 +13,7 @@ func TestCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := []string{"0.5", "global", "per-class", "top-k", "pcut"}
+	names := []string{"0.5", "global", "per-class", "top-k", "pcut", "expected-F"}
 	if len(c.Rows) != len(names) {
 		t.Fatalf("rows %v", c.Rows)
 	}

@@ -93,6 +93,11 @@ func ReadScores(r io.Reader, name string) (*ScoreTable, error) {
 		return nil, fmt.Errorf("%s:1: header must be \"image,<label1>,...\"", name)
 	}
 	t := &ScoreTable{Labels: header[1:]}
+	for j, l := range t.Labels {
+		if strings.TrimSpace(l) == "" {
+			return nil, fmt.Errorf("%s:1: label %d has an empty name", name, j+1)
+		}
+	}
 	if err := uniqueNames(t.Labels, name+":1: label"); err != nil {
 		return nil, err
 	}

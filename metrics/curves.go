@@ -108,8 +108,8 @@ func Column(truth, scores [][]float64, mask [][]bool, j int) (t, s []float64) {
 	return t, s
 }
 
-// perLabel applies a binary metric to each label's known samples.
-func perLabel(truth, scores [][]float64, mask [][]bool, fn func(t, s []float64) float64) ([]float64, error) {
+// binaryPerLabel applies a binary metric to each label's known samples.
+func binaryPerLabel(truth, scores [][]float64, mask [][]bool, fn func(t, s []float64) float64) ([]float64, error) {
 	sh, err := checkScores(truth, scores, mask)
 	if err != nil {
 		return nil, err
@@ -125,13 +125,13 @@ func perLabel(truth, scores [][]float64, mask [][]bool, fn func(t, s []float64) 
 // PerLabelAP returns each label's average precision; NaN for a label with no
 // known positive.
 func PerLabelAP(truth, scores [][]float64, mask [][]bool) ([]float64, error) {
-	return perLabel(truth, scores, mask, AveragePrecision)
+	return binaryPerLabel(truth, scores, mask, AveragePrecision)
 }
 
 // PerLabelROCAUC returns each label's ROC AUC; NaN for a label without both
 // a known positive and a known negative.
 func PerLabelROCAUC(truth, scores [][]float64, mask [][]bool) ([]float64, error) {
-	return perLabel(truth, scores, mask, ROCAUC)
+	return binaryPerLabel(truth, scores, mask, ROCAUC)
 }
 
 // MeanDefined averages the values that are not NaN; ErrNoKnown if none is.
