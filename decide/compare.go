@@ -11,15 +11,18 @@ import (
 
 // CompareRow is one rule's scores on the evaluation split.
 type CompareRow struct {
+	// Rule names the rule; SamplesF is samples F-beta, MacroF1 macro F1.
 	Rule           string  `json:"rule"`
 	SamplesF       float64 `json:"samples_f"`
 	MacroF1        float64 `json:"macro_f1"`
 	SubsetAccuracy float64 `json:"subset_accuracy"`
-	Rules          *Rules  `json:"rules"`
+	// Rules is the rule as fitted on the fitting split.
+	Rules *Rules `json:"rules"`
 }
 
 // Comparison scores several rules, fitted on one split, on another.
 type Comparison struct {
+	// Beta is the F-beta weight of SamplesF; Rows has one row per rule.
 	Beta float64      `json:"beta"`
 	Rows []CompareRow `json:"rows"`
 }

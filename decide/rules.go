@@ -28,12 +28,14 @@ const (
 
 // Interval is a bootstrap confidence interval.
 type Interval struct {
+	// Low and High are the 5th and 95th percentiles.
 	Low  float64 `json:"low"`
 	High float64 `json:"high"`
 }
 
 // Rules is a fitted decision rule, stored in the model bundle as JSON.
 type Rules struct {
+	// Kind selects how scores become decisions.
 	Kind Kind `json:"kind"`
 	// Objective and Beta record what the rule was fitted to maximise.
 	Objective Objective `json:"objective,omitempty"`

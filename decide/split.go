@@ -11,6 +11,7 @@ import (
 // are [sample][label], truth entries 0 or 1, and Mask (nil means all known)
 // marks known truth entries.
 type Split struct {
+	// Scores, Truth and Mask are indexed [sample][label].
 	Scores [][]float64
 	Truth  [][]float64
 	Mask   [][]bool

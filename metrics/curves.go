@@ -8,6 +8,8 @@ import (
 // CurvePoint is one operating point of a binary ranking: predicting positive
 // every score at or above Threshold.
 type CurvePoint struct {
+	// Threshold is the score; TP and FP count the positives and negatives
+	// scoring at or above it.
 	Threshold float64
 	TP, FP    int
 }
@@ -37,6 +39,7 @@ func Curve(truth []float64, scores []float64) []CurvePoint {
 
 // PRPoint is one point of a precision-recall curve.
 type PRPoint struct {
+	// Threshold is the score; Precision and Recall its decisions' values.
 	Threshold, Precision, Recall float64
 }
 

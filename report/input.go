@@ -9,6 +9,8 @@ import (
 
 // Epoch is one epoch of training history. NaN marks a value not recorded.
 type Epoch struct {
+	// Epoch numbers the epoch; the losses and validation mAP and samples
+	// F2 are its recorded values.
 	Epoch     int
 	TrainLoss float64
 	ValLoss   float64
@@ -24,6 +26,7 @@ type Input struct {
 	Title string
 	// Labels names the score columns.
 	Labels []string
+	// Truth, Scores and Mask are the evaluation split.
 	Truth  [][]float64
 	Scores [][]float64
 	Mask   [][]bool
