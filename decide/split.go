@@ -63,3 +63,8 @@ func (s Split) positives() []int {
 	}
 	return out
 }
+
+// FromDataset returns the split held by a dataset read from files.
+func FromDataset(d *metrics.Dataset) Split {
+	return Split{Scores: d.Scores, Truth: d.Truth, Mask: d.Mask}
+}
