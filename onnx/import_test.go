@@ -32,9 +32,9 @@ func gemmRef(x *tensor.Tensor, w, b []float32, m int) *tensor.Tensor {
 func flattenToGemm(flatten []*onnxpb.NodeProto, inits []*onnxpb.TensorProto, input []int64) graphSpec {
 	w, b := randData(3, 7*60), randData(4, 7)
 	return graphSpec{
-		input: input,
-		nodes: append(flatten, node("Gemm", []string{"flat", "W", "B"}, []string{"y"}, attrInt("transB", 1))),
-		inits: append(inits, floatInit("W", w, 7, 60), floatInit("B", b, 7)),
+		input:   input,
+		nodes:   append(flatten, node("Gemm", []string{"flat", "W", "B"}, []string{"y"}, attrInt("transB", 1))),
+		inits:   append(inits, floatInit("W", w, 7, 60), floatInit("B", b, 7)),
 		outputs: []string{"y"},
 	}
 }
