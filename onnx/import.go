@@ -31,12 +31,21 @@ type Options struct {
 // Import reads the ONNX model at path and returns the engine graph and its
 // parameters.
 func Import(path string, opt Options) (*nn.Spec, map[string]*tensor.Tensor, error) {
+	m, err := ReadModelFile(path, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m.Spec, m.Weights, nil
+}
+
+// ReadModelFile reads and imports the ONNX model at path.
+func ReadModelFile(path string, opt Options) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("onnx: %w", err)
+		return nil, fmt.Errorf("onnx: %w", err)
 	}
 	defer f.Close()
-	return ImportReader(f, opt)
+	return ReadModel(f, opt)
 }
 
 // ImportReader is Import for a model read from r.

@@ -277,6 +277,9 @@ func padOp(b *builder, c *call) ([]*value, error) {
 	if slices.Min(pads) < 0 {
 		return nil, fmt.Errorf("negative pads %v are not supported", pads)
 	}
+	if slices.Max(pads) == 0 {
+		return []*value{x}, nil
+	}
 	out := *x
 	out.padded, out.padVal = true, val
 	out.shape = []int{x.shape[0], x.shape[1], x.shape[2] + pads[2] + pads[6], x.shape[3] + pads[3] + pads[7]}

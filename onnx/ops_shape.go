@@ -387,5 +387,6 @@ func init() {
 		"GlobalAveragePool": globalAvgPoolOp, "GlobalMaxPool": globalMaxPoolOp,
 		"Reshape": reshapeOp, "Transpose": transposeOp, "Shape": shapeOp, "Gather": gatherOp,
 		"Unsqueeze": unsqueezeOp, "Squeeze": squeezeOp, "Cast": castOp,
+		"ConstantOfShape": constantOfShapeOp, "Slice": sliceOp,
 	}
 }
