@@ -45,8 +45,8 @@ type Options struct {
 type Outcome struct {
 	Bundle  *bundle.Bundle
 	Split   dataset.SplitStats
-	Test    *metrics.Summary     // metrics on the test split with the fitted thresholds
-	Compare *decide.Comparison   // decision rules fitted on validation, scored on test
+	Test    *metrics.Summary   // metrics on the test split with the fitted thresholds
+	Compare *decide.Comparison // decision rules fitted on validation, scored on test
 	Result  *train.Result
 	// Parts holds the item indices of the train, validation and test splits.
 	Parts [][]int
