@@ -1,11 +1,12 @@
 package gemm
 
-// microKernel multiplies an mr×k panel of A by a packed k×nr panel of B (nr
-// values per step of k) and stores alpha·AB + beta·C into the full mr×nr
-// tile at c, whose rows are ldc apart. beta == 0 means C is written without
+// microKernel multiplies an mr×k panel of A by a k×nr panel of B (nr
+// contiguous values per step of k, steps sb apart: sb = nr when packed) and
+// stores alpha·AB + beta·C into the full mr×nr tile at c, whose rows are ldc
+// apart. beta == 0 means C is written without
 // being read. How the panel of A is laid out, with stride sa, depends on the
 // kernel: see kernel.steps and kernel.rows.
-type microKernel func(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32)
+type microKernel func(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
 
 // kernel is a pair of micro-kernels together with the tile shape they
 // compute and the cache blocking that suits them.
@@ -34,23 +35,23 @@ const (
 var genericKernel = &kernel{
 	name: "generic", mr: genericMR, nr: genericNR,
 	kc: 256, mc: 64, nc: 1024,
-	steps: func(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32) {
-		kernGeneric(k, a, sa, 1, b, c, ldc, alpha, beta)
+	steps: func(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32) {
+		kernGeneric(k, a, sa, 1, b, sb, c, ldc, alpha, beta)
 	},
-	rows: func(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32) {
-		kernGeneric(k, a, 1, sa, b, c, ldc, alpha, beta)
+	rows: func(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32) {
+		kernGeneric(k, a, 1, sa, b, sb, c, ldc, alpha, beta)
 	},
 }
 
 // kernGeneric is the pure-Go 4×4 micro-kernel. Element (i, p) of the panel
-// of A is at a[p*step+i*row].
-func kernGeneric(k int, a *float32, step, row int, b, c *float32, ldc int, alpha, beta float32) {
+// of A is at a[p*step+i*row], element (p, j) of B at b[p*sb+j].
+func kernGeneric(k int, a *float32, step, row int, b *float32, sb int, c *float32, ldc int, alpha, beta float32) {
 	var acc [genericMR * genericNR]float32
 	if k > 0 {
 		as := unsafeSlice(a, (k-1)*step+(genericMR-1)*row+1)
-		bs := unsafeSlice(b, k*genericNR)
+		bs := unsafeSlice(b, (k-1)*sb+genericNR)
 		for p := 0; p < k; p++ {
-			bv := bs[p*genericNR : p*genericNR+genericNR : p*genericNR+genericNR]
+			bv := bs[p*sb : p*sb+genericNR : p*sb+genericNR]
 			b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
 			for i := 0; i < genericMR; i++ {
 				x := as[p*step+i*row]

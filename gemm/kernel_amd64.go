@@ -10,16 +10,16 @@ import "golang.org/x/sys/cpu"
 // Rows variants read A by rows; see kernel.steps and kernel.rows.
 
 //go:noescape
-func kernAVX26x16(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32)
+func kernAVX26x16(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func kernAVX26x16Rows(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32)
+func kernAVX26x16Rows(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func kernAVX51214x32(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32)
+func kernAVX51214x32(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func kernAVX51214x32Rows(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32)
+func kernAVX51214x32Rows(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
 
 var avx2Kernel = &kernel{
 	name: "avx2", mr: 6, nr: 16,

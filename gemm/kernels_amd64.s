@@ -4,15 +4,17 @@
 
 #include "textflag.h"
 
-// func kernAVX26x16(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·kernAVX26x16(SB), NOSPLIT, $0-56
+// func kernAVX26x16(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+TEXT ·kernAVX26x16(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ sa+16(FP), R9
 	SHLQ $2, R9
 	MOVQ b+24(FP), DI
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
+	MOVQ sb+32(FP), R13
+	SHLQ $2, R13
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
 	SHLQ $2, R8
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -50,12 +52,12 @@ loop:
 	VFMADD231PS Y12, Y14, Y10
 	VFMADD231PS Y13, Y14, Y11
 	ADDQ R9, SI
-	ADDQ $64, DI
+	ADDQ R13, DI
 	DECQ CX
 	JNZ loop
 store:
-	VBROADCASTSS alpha+48(FP), Y12
-	VBROADCASTSS beta+52(FP), Y13
+	VBROADCASTSS alpha+56(FP), Y12
+	VBROADCASTSS beta+60(FP), Y13
 	VMULPS Y12, Y0, Y0
 	VMULPS Y12, Y1, Y1
 	VMULPS Y12, Y2, Y2
@@ -68,7 +70,7 @@ store:
 	VMULPS Y12, Y9, Y9
 	VMULPS Y12, Y10, Y10
 	VMULPS Y12, Y11, Y11
-	MOVL beta+52(FP), AX
+	MOVL beta+60(FP), AX
 	ANDL $0x7fffffff, AX
 	JZ overwrite
 	VFMADD231PS 0(DX), Y13, Y0
@@ -125,15 +127,17 @@ overwrite:
 	VZEROUPPER
 	RET
 
-// func kernAVX26x16Rows(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·kernAVX26x16Rows(SB), NOSPLIT, $0-56
+// func kernAVX26x16Rows(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+TEXT ·kernAVX26x16Rows(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ sa+16(FP), R9
 	SHLQ $2, R9
 	MOVQ b+24(FP), DI
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
+	MOVQ sb+32(FP), R13
+	SHLQ $2, R13
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
 	SHLQ $2, R8
 	LEAQ (R9)(R9*2), R10
 	LEAQ (R9)(R9*4), AX
@@ -175,12 +179,12 @@ loop:
 	VFMADD231PS Y13, Y14, Y11
 	ADDQ $4, SI
 	ADDQ $4, R11
-	ADDQ $64, DI
+	ADDQ R13, DI
 	DECQ CX
 	JNZ loop
 store:
-	VBROADCASTSS alpha+48(FP), Y12
-	VBROADCASTSS beta+52(FP), Y13
+	VBROADCASTSS alpha+56(FP), Y12
+	VBROADCASTSS beta+60(FP), Y13
 	VMULPS Y12, Y0, Y0
 	VMULPS Y12, Y1, Y1
 	VMULPS Y12, Y2, Y2
@@ -193,7 +197,7 @@ store:
 	VMULPS Y12, Y9, Y9
 	VMULPS Y12, Y10, Y10
 	VMULPS Y12, Y11, Y11
-	MOVL beta+52(FP), AX
+	MOVL beta+60(FP), AX
 	ANDL $0x7fffffff, AX
 	JZ overwrite
 	VFMADD231PS 0(DX), Y13, Y0
@@ -250,15 +254,17 @@ overwrite:
 	VZEROUPPER
 	RET
 
-// func kernAVX51214x32(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·kernAVX51214x32(SB), NOSPLIT, $0-56
+// func kernAVX51214x32(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+TEXT ·kernAVX51214x32(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ sa+16(FP), R9
 	SHLQ $2, R9
 	MOVQ b+24(FP), DI
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
+	MOVQ sb+32(FP), R13
+	SHLQ $2, R13
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
 	SHLQ $2, R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
@@ -336,12 +342,12 @@ loop:
 	VFMADD231PS Z29, Z31, Z27
 	VFMADD231PS Z30, Z31, Z28
 	ADDQ R9, SI
-	ADDQ $128, DI
+	ADDQ R13, DI
 	DECQ CX
 	JNZ loop
 store:
-	VBROADCASTSS alpha+48(FP), Z29
-	VBROADCASTSS beta+52(FP), Z30
+	VBROADCASTSS alpha+56(FP), Z29
+	VBROADCASTSS beta+60(FP), Z30
 	VMULPS Z29, Z0, Z0
 	VMULPS Z29, Z1, Z1
 	VMULPS Z29, Z2, Z2
@@ -370,7 +376,7 @@ store:
 	VMULPS Z29, Z26, Z26
 	VMULPS Z29, Z27, Z27
 	VMULPS Z29, Z28, Z28
-	MOVL beta+52(FP), AX
+	MOVL beta+60(FP), AX
 	ANDL $0x7fffffff, AX
 	JZ overwrite
 	VFMADD231PS 0(DX), Z30, Z0
@@ -491,15 +497,17 @@ overwrite:
 	VZEROUPPER
 	RET
 
-// func kernAVX51214x32Rows(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·kernAVX51214x32Rows(SB), NOSPLIT, $0-56
+// func kernAVX51214x32Rows(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+TEXT ·kernAVX51214x32Rows(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ sa+16(FP), R9
 	SHLQ $2, R9
 	MOVQ b+24(FP), DI
-	MOVQ c+32(FP), DX
-	MOVQ ldc+40(FP), R8
+	MOVQ sb+32(FP), R13
+	SHLQ $2, R13
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
 	SHLQ $2, R8
 	LEAQ (R9)(R9*2), R10
 	LEAQ (R9)(R9*4), AX
@@ -583,12 +591,12 @@ loop:
 	ADDQ $4, SI
 	ADDQ $4, R11
 	ADDQ $4, R12
-	ADDQ $128, DI
+	ADDQ R13, DI
 	DECQ CX
 	JNZ loop
 store:
-	VBROADCASTSS alpha+48(FP), Z29
-	VBROADCASTSS beta+52(FP), Z30
+	VBROADCASTSS alpha+56(FP), Z29
+	VBROADCASTSS beta+60(FP), Z30
 	VMULPS Z29, Z0, Z0
 	VMULPS Z29, Z1, Z1
 	VMULPS Z29, Z2, Z2
@@ -617,7 +625,7 @@ store:
 	VMULPS Z29, Z26, Z26
 	VMULPS Z29, Z27, Z27
 	VMULPS Z29, Z28, Z28
-	MOVL beta+52(FP), AX
+	MOVL beta+60(FP), AX
 	ANDL $0x7fffffff, AX
 	JZ overwrite
 	VFMADD231PS 0(DX), Z30, Z0

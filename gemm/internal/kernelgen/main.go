@@ -108,8 +108,9 @@ func rowAddr(i int) string {
 }
 
 // writeKernel emits one kernel with the Go signature
-// func(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32)
-// where sa is the stride of A that mode m describes.
+// func(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+// where sa is the stride of A that mode m describes and sb the distance
+// between steps of k in B.
 func writeKernel(w *bytes.Buffer, k kernel, m mode) {
 	regs := k.isa.regs
 	nacc := k.mr * k.nvec
@@ -125,15 +126,17 @@ func writeKernel(w *bytes.Buffer, k kernel, m mode) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 
 	name := k.funcName(m)
-	fmt.Fprintf(w, "\n// func %s(k int, a *float32, sa int, b, c *float32, ldc int, alpha, beta float32)\n", name)
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
+	fmt.Fprintf(w, "\n// func %s(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)\n", name)
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-64\n", name)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a+8(FP), SI")
 	p("MOVQ sa+16(FP), R9")
 	p("SHLQ $2, R9")
 	p("MOVQ b+24(FP), DI")
-	p("MOVQ c+32(FP), DX")
-	p("MOVQ ldc+40(FP), R8")
+	p("MOVQ sb+32(FP), R13")
+	p("SHLQ $2, R13")
+	p("MOVQ c+40(FP), DX")
+	p("MOVQ ldc+48(FP), R8")
 	p("SHLQ $2, R8")
 	var bases []string
 	if m == rowStride {
@@ -176,17 +179,17 @@ func writeKernel(w *bytes.Buffer, k kernel, m mode) {
 	} else {
 		p("ADDQ R9, SI")
 	}
-	p("ADDQ $%d, DI", k.nvec*vbytes)
+	p("ADDQ R13, DI")
 	p("DECQ CX")
 	p("JNZ loop")
 	fmt.Fprintf(w, "store:\n")
 	alpha, beta := bv(0), bv(1)
-	p("VBROADCASTSS alpha+48(FP), %s", alpha)
-	p("VBROADCASTSS beta+52(FP), %s", beta)
+	p("VBROADCASTSS alpha+56(FP), %s", alpha)
+	p("VBROADCASTSS beta+60(FP), %s", beta)
 	for i := 0; i < nacc; i++ {
 		p("VMULPS %s, %s, %s", alpha, r(i), r(i))
 	}
-	p("MOVL beta+52(FP), AX")
+	p("MOVL beta+60(FP), AX")
 	p("ANDL $0x7fffffff, AX")
 	p("JZ overwrite")
 	for i := 0; i < k.mr; i++ {
