@@ -24,3 +24,6 @@ func addAVX(dst, src []float32)
 
 //go:noescape
 func sumProdAVX(g, x, c, s, q []float32)
+
+//go:noescape
+func mulAddAVX(dst, a, b []float32)

@@ -156,3 +156,26 @@ sploop:
 spdone:
 	VZEROUPPER
 	RET
+
+// func mulAddAVX(dst, a, b []float32)
+// dst += a*b
+TEXT ·mulAddAVX(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	SHRQ $3, CX
+	JZ   madone
+maloop:
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y1
+	VFMADD231PS (DX), Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  maloop
+madone:
+	VZEROUPPER
+	RET

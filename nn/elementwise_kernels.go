@@ -92,3 +92,17 @@ func vecSumProd(g, x, c, s, q []float32) {
 		q[i] += g[i] * (x[i] - c[i])
 	}
 }
+
+// vecMulAdd adds a·b into dst.
+func vecMulAdd(dst, a, b []float32) {
+	n := len(dst)
+	a, b = a[:n], b[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		mulAddAVX(dst[:i], a[:i], b[:i])
+	}
+	for ; i < n; i++ {
+		dst[i] += a[i] * b[i]
+	}
+}

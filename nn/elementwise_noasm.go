@@ -13,3 +13,4 @@ func reluGradAVX(y, gy, gx []float32)       {}
 func addAVX(dst, src []float32)             {}
 func sumSqAVX(x, s, q []float32)            {}
 func sumProdAVX(g, x, c, s, q []float32)    {}
+func mulAddAVX(dst, a, b []float32)         {}

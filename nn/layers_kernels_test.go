@@ -52,6 +52,12 @@ func TestVectorKernels(t *testing.T) {
 		copy(got, a)
 		vecAdd(got, b)
 		check("add", got)
+		for i := range want {
+			want[i] = a[i] + x[i]*z[i]
+		}
+		copy(got, a)
+		vecMulAdd(got, x, z)
+		check("muladd", got)
 		s, q := append([]float32(nil), a...), append([]float32(nil), b...)
 		vecSumProd(x, z, k, s, q)
 		for i := range want {
