@@ -194,14 +194,7 @@ func newScaleShift(name string, in [][]int) (*ScaleShift, error) {
 
 // OutShape returns the input shape; the last axis must match the channels.
 func (l *ScaleShift) OutShape(in [][]int) ([]int, error) {
-	s, err := sameShapeOut(in, 1)
-	if err != nil {
-		return nil, err
-	}
-	if c := l.scale.Value.Len(); s[len(s)-1] != c {
-		return nil, fmt.Errorf("input shape %v, want %d channels last", s, c)
-	}
-	return s, nil
+	return channelsLastOut(in, l.scale.Value.Len())
 }
 
 // Params returns scale and shift.
