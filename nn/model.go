@@ -20,9 +20,10 @@ type Model struct {
 	params []*Param
 	byName map[string]*Param
 
-	batchShape []int // input shape the buffers were sized for
-	gradDirty  bool  // gradient flags need recomputing (after Freeze)
-	backOK     bool  // a Forward ran since the buffers were sized
+	batchShape []int   // input shape the buffers were sized for
+	pool       bufPool // gradient buffers of Backward
+	gradDirty  bool    // gradient flags need recomputing (after Freeze)
+	backOK     bool    // a Forward ran since the buffers were sized
 }
 
 // gnode is one node of a built model.
@@ -239,14 +240,4 @@ func (m *Model) Activation(node string) *tensor.Tensor {
 		return nil
 	}
 	return m.nodes[i].out
-}
-
-// Gradient returns the gradient of the loss with respect to the named
-// node's output after the last Backward, or nil when it was not computed.
-func (m *Model) Gradient(node string) *tensor.Tensor {
-	i, ok := m.index[node]
-	if !ok || !m.nodes[i].gradSet {
-		return nil
-	}
-	return m.nodes[i].grad
 }
