@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"mlabel/tensor"
 )
@@ -22,8 +23,9 @@ type Model struct {
 
 	batchShape []int   // input shape the buffers were sized for
 	pool       bufPool // gradient buffers of Backward
-	gradDirty  bool    // gradient flags need recomputing (after Freeze)
-	backOK     bool    // a Forward ran since the buffers were sized
+	timer      LayerTimer
+	gradDirty  bool // gradient flags need recomputing (after Freeze)
+	backOK     bool // a Forward ran since the buffers were sized
 }
 
 // gnode is one node of a built model.
@@ -136,8 +138,15 @@ func (m *Model) Forward(x *tensor.Tensor, train bool) (*tensor.Tensor, error) {
 			g.ins[k] = m.nodes[j].out
 		}
 		g.out = tensor.Ensure(g.out, g.shape...)
+		var t0 time.Time
+		if m.timer != nil {
+			t0 = time.Now()
+		}
 		if err := g.layer.Forward(g.ins, g.out, train); err != nil {
 			return nil, fmt.Errorf("nn: forward %q: %w", g.node.Name, err)
+		}
+		if m.timer != nil {
+			m.timer(g.node, false, time.Since(t0))
 		}
 	}
 	m.backOK = true
@@ -241,3 +250,10 @@ func (m *Model) Activation(node string) *tensor.Tensor {
 	}
 	return m.nodes[i].out
 }
+
+// LayerTimer receives the duration of each layer's forward or backward pass.
+type LayerTimer func(node Node, backward bool, d time.Duration)
+
+// SetTimer installs t to time every layer pass, or removes the timer when t
+// is nil. It is meant for profiling; timing costs two clock reads a layer.
+func (m *Model) SetTimer(t LayerTimer) { m.timer = t }

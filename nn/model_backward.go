@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"mlabel/tensor"
 )
@@ -80,8 +81,15 @@ func (m *Model) backwardNode(g *gnode) error {
 		g.scratch[k] = m.pool.acquire(g.scratch[k], src.shape)
 		g.gradIns[k] = g.scratch[k]
 	}
+	var t0 time.Time
+	if m.timer != nil {
+		t0 = time.Now()
+	}
 	if err := g.layer.Backward(g.ins, g.out, g.grad, g.gradIns); err != nil {
 		return fmt.Errorf("nn: backward %q: %w", g.node.Name, err)
+	}
+	if m.timer != nil {
+		m.timer(g.node, true, time.Since(t0))
 	}
 	for k, j := range g.inputs {
 		src := m.nodes[j]
