@@ -113,7 +113,7 @@ func (g *window) scatterPixel(src, gin []float32, n, oh, ow, c0, cg int) {
 		iw0 := ow*g.sw - g.pl
 		if g.dw == 1 && cg == g.c && iw0 >= 0 && iw0+g.kw <= g.w {
 			o := (rowBase + iw0) * g.c
-			addRun(gin[o:o+g.kw*cg], src[i:i+g.kw*cg])
+			vecAdd(gin[o:o+g.kw*cg], src[i:i+g.kw*cg])
 			i += g.kw * cg
 			continue
 		}
@@ -121,17 +121,9 @@ func (g *window) scatterPixel(src, gin []float32, n, oh, ow, c0, cg int) {
 			iw := iw0 + kj*g.dw
 			if iw >= 0 && iw < g.w {
 				o := (rowBase+iw)*g.c + c0
-				addRun(gin[o:o+cg], src[i:i+cg])
+				vecAdd(gin[o:o+cg], src[i:i+cg])
 			}
 			i += cg
 		}
-	}
-}
-
-// addRun adds src to dst elementwise.
-func addRun(dst, src []float32) {
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] += v
 	}
 }
