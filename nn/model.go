@@ -49,8 +49,12 @@ type gnode struct {
 // Build validates spec and builds its layers. Parameters are initialised
 // from rng by each layer. The input node's shape gives the sizes that layers
 // with input-dependent parameters are built for; the batch size is taken
-// from each Forward's input.
+// from each Forward's input. A nil rng stands for a fixed seed, for models
+// whose weights are loaded right after.
 func Build(spec *Spec, rng *rand.Rand) (*Model, error) {
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(0, 0))
+	}
 	return buildWith(spec, rng, NewLayer)
 }
 
