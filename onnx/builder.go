@@ -31,6 +31,9 @@ type value struct {
 	pad    [4]int  // pending padding (top, left, bottom, right) of a Pad
 	padVal float64 // the value it pads with
 	padded bool
+	// biasFree marks the output of a dense layer without bias, which a
+	// following Add of a constant can fill in.
+	biasFree bool
 }
 
 // engineShape returns the shape of the engine tensor holding v.

@@ -56,23 +56,27 @@ func arithOp(b *builder, c *call, op arith) ([]*value, error) {
 		}
 		return []*value{{k: k}}, nil
 	case y.k != nil:
-		return byConstant(b, c, x, y.k, op, false)
+		return byConstant(b, c, 0, y.k, op, false)
 	case x.k != nil:
-		return byConstant(b, c, y, x.k, op, true)
+		return byConstant(b, c, 1, x.k, op, true)
 	}
 	return twoTensors(b, c, op)
 }
 
-// byConstant maps x op k (or k op x when swapped) for a constant k that is a
-// scalar or varies only along x's channel axis.
-func byConstant(b *builder, c *call, x *value, k *konst, op arith, swapped bool) ([]*value, error) {
-	x, err := b.settle(x, c.base)
+// byConstant maps x op k (or k op x when swapped), where x is input xi, for
+// a constant k that is a scalar or varies only along x's channel axis. An
+// Add right after a MatMul becomes the dense layer's bias.
+func byConstant(b *builder, c *call, xi int, k *konst, op arith, swapped bool) ([]*value, error) {
+	x, err := b.dynamic(c, xi)
 	if err != nil {
 		return nil, err
 	}
 	vec, err := channelVector(x, k)
 	if err != nil {
 		return nil, err
+	}
+	if op == opAdd && b.fuseBias(x, vec, b.uses[c.n.GetInput()[xi]] == 1) {
+		return []*value{{node: x.node, shape: x.shape, lay: x.lay}}, nil
 	}
 	n := len(vec)
 	scale, shift := fillVec(n, 1), fillVec(n, 0)

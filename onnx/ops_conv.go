@@ -219,6 +219,36 @@ func globalMaxPoolOp(b *builder, c *call) ([]*value, error) {
 	return globalPool(b, c, nn.OpGlobalMaxPool)
 }
 
+func reduceMeanOp(b *builder, c *call) ([]*value, error) {
+	return reduceSpatial(b, c, nn.OpGlobalAvgPool)
+}
+
+func reduceMaxOp(b *builder, c *call) ([]*value, error) {
+	return reduceSpatial(b, c, nn.OpGlobalMaxPool)
+}
+
+// reduceSpatial maps ReduceMean and ReduceMax over H and W, as models
+// converted from TensorFlow pool, to a global pooling.
+func reduceSpatial(b *builder, c *call, op nn.Op) ([]*value, error) {
+	x := c.input(0)
+	if x == nil || x.k != nil {
+		return nil, fmt.Errorf("the data input must be computed by the graph")
+	}
+	axes, err := normAxes(c.a.ints("axes", nil), len(x.shape))
+	if err != nil {
+		return nil, err
+	}
+	keep := c.a.int("keepdims", 1) == 1
+	if !slices.Equal(axes, []int{2, 3}) || len(x.shape) != 4 {
+		return nil, fmt.Errorf("reducing axes %v of %v: only the spatial axes [2 3] of a 4-D tensor are supported", axes, x.shape)
+	}
+	out, err := globalPool(b, c, op)
+	if err != nil || keep {
+		return out, err
+	}
+	return []*value{{node: out[0].node, shape: out[0].shape[:2], lay: layRaw}}, nil
+}
+
 // globalPool maps a global pooling; its [N,C,1,1] result is held as [N,C].
 func globalPool(b *builder, c *call, op nn.Op) ([]*value, error) {
 	x, err := b.dynamic(c, 0)

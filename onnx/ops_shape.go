@@ -388,5 +388,6 @@ func init() {
 		"Reshape": reshapeOp, "Transpose": transposeOp, "Shape": shapeOp, "Gather": gatherOp,
 		"Unsqueeze": unsqueezeOp, "Squeeze": squeezeOp, "Cast": castOp,
 		"ConstantOfShape": constantOfShapeOp, "Slice": sliceOp,
+		"ReduceMean": reduceMeanOp, "ReduceMax": reduceMaxOp,
 	}
 }
