@@ -70,7 +70,15 @@ func TestConformance(t *testing.T) {
 	for _, c := range results["unsupported op"] {
 		byOp[c.detail] = append(byOp[c.detail], c.name)
 	}
-	t.Logf("%d cases use operators the importer does not map (%d operators)", len(results["unsupported op"]), len(byOp))
+	t.Logf("%d cases use operators the importer does not map (%d operators):", len(results["unsupported op"]), len(byOp))
+	ops := make([]string, 0, len(byOp))
+	for op := range byOp {
+		ops = append(ops, op)
+	}
+	sort.Strings(ops)
+	for _, op := range ops {
+		t.Logf("unsupported operator %s: %s", op, strings.Join(byOp[op], " "))
+	}
 	for _, c := range results["fail"] {
 		t.Errorf("FAIL %s: %s", c.name, c.detail)
 	}

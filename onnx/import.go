@@ -96,6 +96,15 @@ func ReadModel(r io.Reader, opt Options) (*Model, error) {
 	return m, nil
 }
 
+// nodeLabel names a node in errors: by its name, or by its first output
+// when it has none.
+func nodeLabel(n *onnxpb.NodeProto) string {
+	if n.GetName() == "" && len(n.GetOutput()) > 0 {
+		return fmt.Sprintf("node with output %q (%s)", n.GetOutput()[0], n.GetOpType())
+	}
+	return fmt.Sprintf("node %q (%s)", n.GetName(), n.GetOpType())
+}
+
 // opsetVersion returns the version of the default ONNX operator set.
 func opsetVersion(mp *onnxpb.ModelProto) int {
 	for _, o := range mp.GetOpsetImport() {
@@ -125,7 +134,7 @@ func importModel(mp *onnxpb.ModelProto, opt Options) (*Model, error) {
 	b.countUses(g)
 	for i, n := range g.GetNode() {
 		if err := b.node(i, n); err != nil {
-			return nil, fmt.Errorf("node %q (%s): %w", n.GetName(), n.GetOpType(), err)
+			return nil, fmt.Errorf("%s: %w", nodeLabel(n), err)
 		}
 	}
 	if err := b.addOutputs(g); err != nil {
