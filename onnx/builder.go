@@ -262,7 +262,7 @@ func (b *builder) addInputs(g *onnxpb.GraphProto) error {
 	engine = append(engine, es[1:]...)
 	v.node = b.emit(sanitize(in.GetName()), nn.OpInput, nn.Attrs{Shape: engine})
 	b.vals[in.GetName()] = v
-	b.input = Port{Name: in.GetName(), Shape: shape, Layout: layoutName(v.lay), engine: engine}
+	b.input = Port{Name: in.GetName(), Shape: publicShape(shape), Layout: layoutName(v.lay), engine: engine}
 	return nil
 }
 
@@ -338,7 +338,16 @@ func (b *builder) addOutputs(g *onnxpb.GraphProto) error {
 			return fmt.Errorf("output %q: %w", o.GetName(), err)
 		}
 		b.spec.Outputs = append(b.spec.Outputs, v.node)
-		b.outputs = append(b.outputs, Port{Name: o.GetName(), Shape: slices.Clone(v.shape), Layout: layoutName(v.lay), engine: v.engineShape()[1:]})
+		b.outputs = append(b.outputs, Port{Name: o.GetName(), Shape: publicShape(v.shape), Layout: layoutName(v.lay), engine: v.engineShape()[1:]})
 	}
 	return nil
+}
+
+// publicShape returns a copy of shape with a symbolic batch size as -1.
+func publicShape(shape []int) []int {
+	out := slices.Clone(shape)
+	if len(out) > 0 && out[0] == batchDim {
+		out[0] = -1
+	}
+	return out
 }

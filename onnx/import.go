@@ -69,7 +69,7 @@ type Model struct {
 // Port describes a graph input or output.
 type Port struct {
 	Name  string // the ONNX value name
-	Shape []int  // the ONNX shape, batch first, as declared or inferred
+	Shape []int  // the ONNX shape, batch first (-1 when symbolic)
 	// Layout is how the engine tensor relates to the ONNX tensor: "nchw"
 	// for a 4-D ONNX tensor that the engine holds as NHWC, "raw" for one
 	// that the engine holds in ONNX order, possibly with unit dimensions

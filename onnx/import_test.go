@@ -281,3 +281,23 @@ func TestClipForms(t *testing.T) {
 		assertClose(t, outs[0], want, 1e-5)
 	}
 }
+
+// TestInputShape checks symbolic input sizes: an error asking for
+// Options.InputShape, and an import once it is given.
+func TestInputShape(t *testing.T) {
+	g := graphSpec{input: []int64{-1, 3, -1, -1}, nodes: []*onnxpb.NodeProto{
+		node("MaxPool", []string{"x"}, []string{"y"}, attrInts("kernel_shape", 2, 2), attrInts("strides", 2, 2))}, outputs: []string{"y"}}
+	if _, err := importSpec(t, g, Options{}); err == nil || !strings.Contains(err.Error(), "Options.InputShape") {
+		t.Fatalf("error %v, want one asking for Options.InputShape", err)
+	}
+	m, err := importSpec(t, g, Options{InputShape: []int{3, 8, 6}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Spec.Nodes[0].Attrs.Shape; !tensor.SameShape(got, []int{8, 6, 3}) {
+		t.Errorf("engine input shape %v, want [8 6 3]", got)
+	}
+	if got := m.Outputs[0].Shape; !tensor.SameShape(got, []int{-1, 3, 4, 3}) {
+		t.Errorf("output shape %v, want [-1 3 4 3]", got)
+	}
+}
