@@ -6,38 +6,92 @@
 // has it. MLABEL_GEMM=go or MLABEL_GEMM=openblas forces one of them.
 package gemm
 
+import (
+	"fmt"
+	"math"
+)
+
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where
 // op(X) is X or its transpose. op(A) is m×k, op(B) is k×n and C is m×n; lda,
-// ldb and ldc are the row strides of the stored A, B and C.
+// ldb and ldc are the row strides of the stored A, B and C. When beta is 0,
+// C's previous contents are ignored, so they may be NaN.
 //
-// This placeholder is a plain triple loop; it is replaced by the blocked and
-// OpenBLAS paths.
+// Sgemm is safe for concurrent use. Like slice indexing, it panics when the
+// arguments describe matrices that do not fit in the slices; Check reports
+// the same condition as an error.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	for i := 0; i < m; i++ {
-		for j := 0; j < n; j++ {
-			var s float32
-			for p := 0; p < k; p++ {
-				var av, bv float32
-				if transA {
-					av = a[p*lda+i]
-				} else {
-					av = a[i*lda+p]
-				}
-				if transB {
-					bv = b[j*ldb+p]
-				} else {
-					bv = b[p*ldb+j]
-				}
-				s += av * bv
-			}
-			if beta == 0 {
-				c[i*ldc+j] = alpha * s
-			} else {
-				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
-			}
-		}
+	if err := Check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc); err != nil {
+		panic(err)
 	}
+	sgemm(current(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// Backend names the implementation in use: "go" or "openblas".
-func Backend() string { return "go" }
+// sgemm is Sgemm on the backend st, for arguments that Check accepted.
+func sgemm(st *state, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scale(m, n, beta, c, ldc)
+		return
+	}
+	if st.blas != nil && fitsInt32(m, n, k, lda, ldb, ldc) {
+		st.blas.call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	pr := problem{
+		kern: st.kern, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: matrix{data: a, ld: lda, trans: transA},
+		b: matrix{data: b, ld: ldb, trans: transB},
+		c: c, ldc: ldc,
+	}
+	runGo(&pr)
+}
+
+// Check reports whether Sgemm's arguments are consistent: non-negative sizes,
+// row strides at least as large as the stored rows, and slices long enough
+// for the matrices they hold.
+func Check(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) error {
+	if m < 0 || n < 0 || k < 0 {
+		return fmt.Errorf("gemm: negative size m=%d n=%d k=%d", m, n, k)
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	if err := checkMatrix("a", a, ar, ac, lda); err != nil {
+		return err
+	}
+	if err := checkMatrix("b", b, br, bc, ldb); err != nil {
+		return err
+	}
+	return checkMatrix("c", c, m, n, ldc)
+}
+
+// checkMatrix checks one stored rows×cols matrix with row stride ld.
+func checkMatrix(name string, x []float32, rows, cols, ld int) error {
+	if ld < max(1, cols) {
+		return fmt.Errorf("gemm: ld%s=%d is less than max(1, %d columns of %s)", name, ld, cols, name)
+	}
+	if rows == 0 || cols == 0 {
+		return nil
+	}
+	if need := (rows-1)*ld + cols; len(x) < need {
+		return fmt.Errorf("gemm: %s has %d values, a %d×%d matrix with row stride %d needs %d", name, len(x), rows, cols, ld, need)
+	}
+	return nil
+}
+
+// fitsInt32 reports whether all values fit OpenBLAS's 32-bit integers.
+func fitsInt32(v ...int) bool {
+	for _, x := range v {
+		if x > math.MaxInt32 {
+			return false
+		}
+	}
+	return true
+}

@@ -71,7 +71,8 @@ func (a actFunc) applyRange(x, y []float32) {
 		copy(y, x)
 	case OpReLU:
 		for i, v := range x {
-			y[i] = max(v, 0)
+			b := math.Float32bits(v)
+			y[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
 		}
 	case OpReLU6:
 		for i, v := range x {
@@ -79,10 +80,7 @@ func (a actFunc) applyRange(x, y []float32) {
 		}
 	case OpLeakyReLU:
 		for i, v := range x {
-			if v < 0 {
-				v *= a.alpha
-			}
-			y[i] = v
+			y[i] = max(v, 0) + a.alpha*min(v, 0)
 		}
 	case OpSiLU:
 		for i, v := range x {
@@ -123,36 +121,23 @@ func (a actFunc) gradRange(x, y, gy, gx []float32) {
 		copy(gx, gy)
 	case OpReLU:
 		for i, g := range gy {
-			if y[i] <= 0 {
-				g = 0
-			}
-			gx[i] = g
+			gx[i] = math.Float32frombits(math.Float32bits(g) & posMask(y[i]))
 		}
 	case OpReLU6:
 		for i, g := range gy {
-			if y[i] <= 0 || y[i] >= 6 {
-				g = 0
-			}
-			gx[i] = g
+			gx[i] = math.Float32frombits(math.Float32bits(g) & betweenMask(y[i], six))
 		}
 	case OpLeakyReLU:
 		if x != nil {
 			y = x[:len(gy)]
 		}
 		for i, g := range gy {
-			if y[i] <= 0 {
-				g *= a.alpha
-			}
-			gx[i] = g
+			m := posMask(y[i])
+			gx[i] = math.Float32frombits(math.Float32bits(g)&m | math.Float32bits(g*a.alpha)&^m)
 		}
 	case OpHardSigmoid:
 		for i, g := range gy {
-			if y[i] <= 0 || y[i] >= 1 {
-				g = 0
-			} else {
-				g *= a.alpha
-			}
-			gx[i] = g
+			gx[i] = math.Float32frombits(math.Float32bits(g*a.alpha) & betweenMask(y[i], one))
 		}
 	case OpSigmoid:
 		for i, g := range gy {
@@ -177,6 +162,27 @@ func (a actFunc) gradRange(x, y, gy, gx []float32) {
 			gx[i] = g
 		}
 	}
+}
+
+// Bit patterns of 1 and 6, for betweenMask.
+var (
+	one = math.Float32bits(1)
+	six = math.Float32bits(6)
+)
+
+// posMask returns all ones when v > 0 and zero otherwise (including -0),
+// without a data-dependent branch: activation gradients on random data
+// mispredict branches half the time.
+func posMask(v float32) uint32 {
+	b := int32(math.Float32bits(v))
+	return uint32(-b>>31) &^ uint32(b>>31)
+}
+
+// betweenMask returns all ones when 0 < v < hi (hi given as the bit pattern
+// of a positive float) and zero otherwise, without a branch.
+func betweenMask(v float32, hi uint32) uint32 {
+	b := int32(math.Float32bits(v))
+	return uint32(-b>>31) & uint32((b-int32(hi))>>31)
 }
 
 func sigmoid32(v float32) float32 {

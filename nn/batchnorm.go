@@ -86,6 +86,7 @@ func (l *chanSums) sums(a, b []float32, center []float64, c int) (s1, s2 []float
 		acc2 := l.part[2*c*p+c : 2*c*(p+1)]
 		for r := lo; r < hi; r++ {
 			ra := a[r*c : (r+1)*c]
+			acc1, acc2 := acc1[:len(ra)], acc2[:len(ra)]
 			if b == nil {
 				for i, v := range ra {
 					f := float64(v)
@@ -94,7 +95,8 @@ func (l *chanSums) sums(a, b []float32, center []float64, c int) (s1, s2 []float
 				}
 				continue
 			}
-			rb := b[r*c : (r+1)*c]
+			rb, center := b[r*c:(r+1)*c], center[:len(ra)]
+			rb = rb[:len(ra)]
 			for i, v := range ra {
 				acc1[i] += float64(v)
 				acc2[i] += float64(v) * (float64(rb[i]) - center[i])
@@ -119,13 +121,15 @@ func affine(x, z, y, a, b, k []float32, c int) {
 	parallelFor(rows, bnGrain, func(_, lo, hi int) {
 		for r := lo; r < hi; r++ {
 			rx, ry := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
+			ry, a, b := ry[:len(rx)], a[:len(rx)], b[:len(rx)]
 			if z == nil {
 				for i, v := range rx {
 					ry[i] = v*a[i] + b[i]
 				}
 				continue
 			}
-			rz := z[r*c : (r+1)*c]
+			rz, k := z[r*c:(r+1)*c], k[:len(rx)]
+			rz = rz[:len(rx)]
 			for i, v := range rx {
 				ry[i] = v*a[i] + b[i] + rz[i]*k[i]
 			}

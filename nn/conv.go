@@ -10,7 +10,7 @@ import (
 
 // colBudget bounds the im2col buffer, in float32 values; the batch is
 // processed in chunks of images that fit.
-const colBudget = 1 << 22
+var colBudget = 1 << 22
 
 // Conv2D is a 2-D convolution over NHWC inputs with an HWIO weight, optional
 // bias and an optional fused activation. Depthwise convolutions (groups equal

@@ -46,16 +46,37 @@ func (g *window) gatherPixel(in, dst []float32, n, oh, ow, c0, cg int) {
 			continue
 		}
 		rowBase := (n*g.h + ih) * g.w
+		iw0 := ow*g.sw - g.pl
+		if g.dw == 1 && cg == g.c && iw0 >= 0 && iw0+g.kw <= g.w {
+			// The whole kernel row is one contiguous run of the input.
+			o := (rowBase + iw0) * g.c
+			copyRun(dst[i:i+g.kw*cg], in[o:o+g.kw*cg])
+			i += g.kw * cg
+			continue
+		}
 		for kj := 0; kj < g.kw; kj++ {
-			iw := ow*g.sw - g.pl + kj*g.dw
+			iw := iw0 + kj*g.dw
 			if iw < 0 || iw >= g.w {
 				clear(dst[i : i+cg])
 			} else {
 				o := (rowBase+iw)*g.c + c0
-				copy(dst[i:i+cg], in[o:o+cg])
+				copyRun(dst[i:i+cg], in[o:o+cg])
 			}
 			i += cg
 		}
+	}
+}
+
+// copyRun copies src to dst; short runs (a few channels) use a loop, which
+// beats the call overhead of copy.
+func copyRun(dst, src []float32) {
+	if len(src) > 16 {
+		copy(dst, src)
+		return
+	}
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = v
 	}
 }
 
@@ -89,16 +110,28 @@ func (g *window) scatterPixel(src, gin []float32, n, oh, ow, c0, cg int) {
 			continue
 		}
 		rowBase := (n*g.h + ih) * g.w
+		iw0 := ow*g.sw - g.pl
+		if g.dw == 1 && cg == g.c && iw0 >= 0 && iw0+g.kw <= g.w {
+			o := (rowBase + iw0) * g.c
+			addRun(gin[o:o+g.kw*cg], src[i:i+g.kw*cg])
+			i += g.kw * cg
+			continue
+		}
 		for kj := 0; kj < g.kw; kj++ {
-			iw := ow*g.sw - g.pl + kj*g.dw
+			iw := iw0 + kj*g.dw
 			if iw >= 0 && iw < g.w {
 				o := (rowBase+iw)*g.c + c0
-				d := gin[o : o+cg]
-				for j, v := range src[i : i+cg] {
-					d[j] += v
-				}
+				addRun(gin[o:o+cg], src[i:i+cg])
 			}
 			i += cg
 		}
+	}
+}
+
+// addRun adds src to dst elementwise.
+func addRun(dst, src []float32) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] += v
 	}
 }

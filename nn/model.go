@@ -80,7 +80,7 @@ func buildWith(spec *Spec, rng *rand.Rand, newLayer layerFactory) (*Model, error
 		} else {
 			l, err := newLayer(n, inShapes, rng)
 			if err != nil {
-				return nil, fmt.Errorf("nn: build node %q: %w", n.Name, err)
+				return nil, fmt.Errorf("nn: build: %w", err)
 			}
 			sh, err := l.OutShape(inShapes)
 			if err != nil {

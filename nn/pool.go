@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math"
 
 	"mlabel/tensor"
 )
@@ -134,21 +133,31 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 
 // maxWindow writes the channel-wise maximum over rows h0..h1-1 and columns
 // w0..w1-1 of one image into dst, and the offsets of the maxima (the first
-// one in scan order on ties) into idx.
+// one in scan order on ties) into idx. The comparisons are written as
+// selects, which compile without data-dependent branches.
 func maxWindow(xi, dst []float32, idx []int32, h0, h1, w0, w1, width, c int) {
-	for i := range dst {
-		dst[i] = float32(math.Inf(-1))
-		idx[i] = int32((h0*width+w0)*c + i)
+	first := (h0*width + w0) * c
+	copy(dst, xi[first:first+c])
+	idx = idx[:len(dst)]
+	for i := range idx {
+		idx[i] = int32(first + i)
 	}
 	for ih := h0; ih < h1; ih++ {
 		for iw := w0; iw < w1; iw++ {
 			o := (ih*width + iw) * c
+			if o == first {
+				continue
+			}
 			src := xi[o : o+c]
-			for i, v := range src {
-				if v > dst[i] {
-					dst[i] = v
-					idx[i] = int32(o + i)
+			src, id := src[:len(dst)], idx[:len(dst)]
+			for i, best := range dst {
+				v := src[i]
+				k := id[i]
+				if v > best {
+					k = int32(o + i)
 				}
+				id[i] = k
+				dst[i] = max(best, v)
 			}
 		}
 	}
@@ -169,14 +178,12 @@ func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, grad
 	parallelFor(g.n, 1, func(_, lo, hi int) {
 		for n := lo; n < hi; n++ {
 			gi := gx[n*l.inPerImage : (n+1)*l.inPerImage]
-			clear(gi)
 			go0 := gy[n*l.outPerImage : (n+1)*l.outPerImage]
 			if l.max {
-				for j, i := range l.argmax[n*l.outPerImage : (n+1)*l.outPerImage] {
-					gi[i] += go0[j]
-				}
+				l.maxBackward(gi, go0, l.argmax[n*l.outPerImage:(n+1)*l.outPerImage])
 				continue
 			}
+			clear(gi)
 			for oh := 0; oh < g.oh; oh++ {
 				h0, h1, ph := span(oh*g.sh-g.pt, g.kh, g.h, g.pb)
 				for ow := 0; ow < g.ow; ow++ {
@@ -200,4 +207,27 @@ func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, grad
 		}
 	})
 	return nil
+}
+
+// maxBackward routes one image's output gradient gy to the argmax positions
+// in gi. Output row by output row, it clears the input rows the row's windows
+// cover and scatters into them while they are in cache; when windows
+// overlap, rows shared with the previous output row are not cleared again.
+func (l *Pool2D) maxBackward(gi, gy []float32, idx []int32) {
+	g := &l.win
+	rowLen := g.w * g.c
+	outRow := g.ow * g.c
+	cleared := 0 // input rows [0, cleared) are cleared
+	for oh := 0; oh < g.oh; oh++ {
+		_, h1, _ := span(oh*g.sh-g.pt, g.kh, g.h, g.pb)
+		if h1 > cleared {
+			clear(gi[cleared*rowLen : h1*rowLen])
+			cleared = h1
+		}
+		src := gy[oh*outRow : (oh+1)*outRow]
+		for j, i := range idx[oh*outRow : (oh+1)*outRow][:len(src)] {
+			gi[i] += src[j]
+		}
+	}
+	clear(gi[cleared*rowLen:])
 }

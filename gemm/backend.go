@@ -1,0 +1,122 @@
+package gemm
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+)
+
+// EnvVar names the environment variable that forces a backend: "go" or
+// "openblas". Empty or "auto" picks OpenBLAS when it loads, else Go.
+const EnvVar = "MLABEL_GEMM"
+
+// Backend names.
+const (
+	BackendGo       = "go"
+	BackendOpenBLAS = "openblas"
+)
+
+// state is the backend in use. blas is nil on the Go path.
+type state struct {
+	blas *openBLAS
+	kern *kernel
+}
+
+var (
+	active   atomic.Pointer[state]
+	initOnce sync.Once
+	initErr  error
+
+	loadOnce sync.Once
+	loaded   *openBLAS
+	loadErr  error
+)
+
+// openBLASLib loads OpenBLAS once and returns it or the reason it failed.
+func openBLASLib() (*openBLAS, error) {
+	loadOnce.Do(func() { loaded, loadErr = loadOpenBLAS(libraryNames) })
+	return loaded, loadErr
+}
+
+// bestKernel is the fastest micro-kernel this CPU runs.
+func bestKernel() *kernel { return availableKernels()[0] }
+
+// Init chooses the backend from MLABEL_GEMM, once; later calls return the
+// first result. Sgemm calls it on first use. It returns an error when
+// MLABEL_GEMM has an unknown value or forces OpenBLAS where OpenBLAS cannot
+// be loaded; Sgemm then uses the Go path.
+func Init() error {
+	initOnce.Do(func() {
+		name := os.Getenv(EnvVar)
+		st, err := choose(name)
+		if err != nil {
+			st = &state{kern: bestKernel()}
+			initErr = fmt.Errorf("gemm: %s=%q: %w", EnvVar, name, err)
+		}
+		active.Store(st)
+	})
+	return initErr
+}
+
+// SetBackend switches to the named backend ("go", "openblas", or "auto"/""
+// for the default). It returns an error, and keeps the current backend, when
+// the name is unknown or OpenBLAS cannot be loaded.
+func SetBackend(name string) error {
+	_ = Init() // Choose first, so that the environment cannot override name later.
+	st, err := choose(name)
+	if err != nil {
+		return fmt.Errorf("gemm: setting backend %q: %w", name, err)
+	}
+	active.Store(st)
+	return nil
+}
+
+// choose returns the named backend, or why it cannot be used.
+func choose(name string) (*state, error) {
+	kern := bestKernel()
+	switch name {
+	case "", "auto":
+		lib, err := openBLASLib()
+		if err != nil {
+			return &state{kern: kern}, nil
+		}
+		return &state{blas: lib, kern: kern}, nil
+	case BackendGo:
+		return &state{kern: kern}, nil
+	case BackendOpenBLAS:
+		lib, err := openBLASLib()
+		if err != nil {
+			return nil, err
+		}
+		return &state{blas: lib, kern: kern}, nil
+	}
+	return nil, fmt.Errorf("unknown backend %q (want %q or %q)", name, BackendGo, BackendOpenBLAS)
+}
+
+// current returns the active backend, choosing it on first use.
+func current() *state {
+	if st := active.Load(); st != nil {
+		return st
+	}
+	_ = Init() // On error Init falls back to Go and keeps the error for callers of Init.
+	return active.Load()
+}
+
+// Backend names the implementation in use: "go" or "openblas".
+func Backend() string {
+	if current().blas != nil {
+		return BackendOpenBLAS
+	}
+	return BackendGo
+}
+
+// Describe names the implementation in use with its detail, such as
+// "openblas (libopenblas.so.0)" or "go (avx512)".
+func Describe() string {
+	st := current()
+	if st.blas != nil {
+		return fmt.Sprintf("%s (%s)", BackendOpenBLAS, st.blas.lib)
+	}
+	return fmt.Sprintf("%s (%s)", BackendGo, st.kern.name)
+}

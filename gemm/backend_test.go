@@ -1,0 +1,141 @@
+package gemm
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// blasLoads reports whether OpenBLAS loads on this machine.
+func blasLoads() bool {
+	_, err := openBLASLib()
+	return err == nil
+}
+
+func TestSetBackend(t *testing.T) {
+	defer active.Store(current())
+	blas := blasLoads()
+	auto := BackendGo
+	if blas {
+		auto = BackendOpenBLAS
+	}
+	tests := []struct {
+		name    string
+		backend string // wanted after the call, unless it fails
+		wantErr bool
+	}{
+		{"go", BackendGo, false},
+		{"openblas", BackendOpenBLAS, !blas},
+		{"auto", auto, false},
+		{"fortran", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := Backend()
+			err := SetBackend(tt.name)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("SetBackend(%q) = %v, want error %v", tt.name, err, tt.wantErr)
+			}
+			want := tt.backend
+			if tt.wantErr {
+				want = before
+			}
+			if got := Backend(); got != want {
+				t.Errorf("Backend() = %q, want %q", got, want)
+			}
+			if d := Describe(); !strings.HasPrefix(d, want+" (") {
+				t.Errorf("Describe() = %q, want it to start with %q", d, want+" (")
+			}
+		})
+	}
+}
+
+func TestLoadOpenBLASMissingLibrary(t *testing.T) {
+	_, err := loadOpenBLAS([]string{"libmlabel-no-such-blas.so.0"})
+	if err == nil || !strings.Contains(err.Error(), "loading OpenBLAS") {
+		t.Fatalf("loadOpenBLAS of a missing library = %v, want a loading error", err)
+	}
+}
+
+// TestInitFromEnvironment runs the test binary in a child process for each
+// value of MLABEL_GEMM, since Init reads it once per process.
+func TestInitFromEnvironment(t *testing.T) {
+	if os.Getenv("GEMM_TEST_CHILD") == "1" {
+		err := Init()
+		os.Stdout.WriteString("backend=" + Describe() + "\n")
+		if err != nil {
+			os.Stdout.WriteString("error=" + err.Error() + "\n")
+		}
+		os.Exit(0)
+	}
+	blas := blasLoads()
+	auto, forced, forcedErr := "backend=go (", "backend=go (", "loading OpenBLAS"
+	if blas {
+		auto, forced, forcedErr = "backend=openblas (", "backend=openblas (", ""
+	}
+	tests := []struct {
+		env     string
+		want    string
+		wantErr string
+	}{
+		{"", auto, ""},
+		{"auto", auto, ""},
+		{"go", "backend=go (" + bestKernel().name + ")", ""},
+		{"openblas", forced, forcedErr},
+		{"cuda", "backend=go (", `MLABEL_GEMM="cuda"`},
+	}
+	for _, tt := range tests {
+		t.Run("env="+tt.env, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestInitFromEnvironment$")
+			cmd.Env = append(os.Environ(), "GEMM_TEST_CHILD=1", EnvVar+"="+tt.env)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("child process: %v", err)
+			}
+			got := string(out)
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("output %q does not contain %q", got, tt.want)
+			}
+			hasErr := strings.Contains(got, "error=")
+			if tt.wantErr == "" && hasErr || tt.wantErr != "" && !strings.Contains(got, tt.wantErr) {
+				t.Errorf("output %q, want error containing %q", got, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestBuildWithoutCgo builds a program that uses the package with
+// CGO_ENABLED=0 and checks that it runs, on OpenBLAS when the machine has it.
+func TestBuildWithoutCgo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program")
+	}
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		t.Skipf("no go tool: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "nocgo")
+	build := exec.Command(goTool, "build", "-o", bin, "./testdata/nocgo")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("CGO_ENABLED=0 go build: %v\n%s", err, out)
+	}
+	for _, env := range []string{"go", ""} {
+		run := exec.Command(bin)
+		run.Env = append(os.Environ(), EnvVar+"="+env)
+		out, err := run.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s=%s: running the program: %v\n%s", EnvVar, env, err, out)
+		}
+		want := "backend: go ("
+		if env == "" && blasLoads() {
+			want = "backend: openblas ("
+		}
+		if !strings.Contains(string(out), want) {
+			t.Errorf("%s=%s: output %q, want %q", EnvVar, env, out, want)
+		}
+	}
+}

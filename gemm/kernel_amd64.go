@@ -1,0 +1,41 @@
+//go:build amd64 && !purego
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+//go:generate go run ./internal/kernelgen -o kernels_amd64.s
+
+// kernAVX26x16 is the AVX2/FMA micro-kernel with a 6×16 tile.
+//
+//go:noescape
+func kernAVX26x16(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// kernAVX51214x32 is the AVX-512 micro-kernel with a 14×32 tile.
+//
+//go:noescape
+func kernAVX51214x32(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+var avx2Kernel = &kernel{
+	name: "avx2", mr: 6, nr: 16,
+	kc: 256, mc: 120, nc: 2048,
+	fn: kernAVX26x16,
+}
+
+var avx512Kernel = &kernel{
+	name: "avx512", mr: 14, nr: 32,
+	kc: 256, mc: 224, nc: 2048,
+	fn: kernAVX51214x32,
+}
+
+// availableKernels lists the micro-kernels this CPU can run, best first.
+func availableKernels() []*kernel {
+	var ks []*kernel
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL {
+		ks = append(ks, avx512Kernel)
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		ks = append(ks, avx2Kernel)
+	}
+	return append(ks, genericKernel)
+}
