@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"math"
 	"testing"
 
 	"mlabel/nn"
@@ -22,6 +23,7 @@ func TestRewrites(t *testing.T) {
 		}
 	}
 	bias := randData(23, 5)
+	seW := randData(24, 9)
 	pooled := tensor.New(2, 3)
 	for i, v := range x4.Data {
 		pooled.Data[i/36] += v / 36
@@ -66,6 +68,22 @@ func TestRewrites(t *testing.T) {
 				node("AveragePool", []string{"x"}, []string{"y"}, attrInts("kernel_shape", 3, 3), attrInt("count_include_pad", 1), attrInts("pads", 1, 1, 1, 1))}},
 		},
 		{
+			name: "Squeeze-excitation: a pooled [N,C,1,1] gate multiplies the feature map",
+			g: g4(13, node("GlobalAveragePool", []string{"x"}, []string{"p"}),
+				node("Conv", []string{"p", "W"}, []string{"c"}), node("Sigmoid", []string{"c"}, []string{"s"}),
+				node("Mul", []string{"s", "x"}, []string{"y"})),
+			x: x4, ops: map[nn.Op]int{nn.OpDense: 1, nn.OpMul: 1},
+			want: func() *tensor.Tensor {
+				gate := gemmRef(pooled, seW, make([]float32, 3), 3)
+				y := x4.Clone()
+				for i := range y.Data {
+					g := float64(gate.Data[i/36])
+					y.Data[i] *= float32(1 / (1 + math.Exp(-g)))
+				}
+				return y
+			}(),
+		},
+		{
 			name: "Pad before a max pool is applied as a padding convolution",
 			g: g4(13, node("Pad", []string{"x", "pads"}, []string{"p"}),
 				node("MaxPool", []string{"p"}, []string{"y"}, attrInts("kernel_shape", 2, 2), attrInts("strides", 2, 2))),
@@ -91,7 +109,8 @@ func TestRewrites(t *testing.T) {
 			}(),
 		},
 	}
-	tests[4].g.inits = []*onnxpb.TensorProto{intInit("pads", []int64{0, 0, 1, 1, 0, 0, 1, 1}, 8)}
+	tests[4].g.inits = []*onnxpb.TensorProto{floatInit("W", seW, 3, 3, 1, 1)}
+	tests[5].g.inits = []*onnxpb.TensorProto{intInit("pads", []int64{0, 0, 1, 1, 0, 0, 1, 1}, 8)}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := runSpec(t, tc.g, tc.x)
