@@ -71,16 +71,21 @@ func (v *value) channelAxis() int {
 
 // builder accumulates the engine graph while walking the ONNX nodes.
 type builder struct {
-	opset   int
-	opt     Options
-	vals    map[string]*value
-	uses    map[string]int
-	outSet  map[string]bool
-	names   map[string]bool
-	spec    nn.Spec
-	weights map[string]*tensor.Tensor
-	input   Port
-	outputs []Port
+	opset  int
+	opt    Options
+	vals   map[string]*value
+	uses   map[string]int
+	outSet map[string]bool
+	names  map[string]bool
+	// consumers counts the engine nodes reading each engine node, and
+	// valueRefs the ONNX values an engine node computes, so that a rewrite
+	// can tell when a node is read by nothing else.
+	consumers map[string]int
+	valueRefs map[string]int
+	spec      nn.Spec
+	weights   map[string]*tensor.Tensor
+	input     Port
+	outputs   []Port
 }
 
 func newBuilder(opset int, opt Options) *builder {
@@ -88,6 +93,7 @@ func newBuilder(opset int, opt Options) *builder {
 		opset: opset, opt: opt,
 		vals: map[string]*value{}, uses: map[string]int{}, outSet: map[string]bool{},
 		names: map[string]bool{}, weights: map[string]*tensor.Tensor{},
+		consumers: map[string]int{}, valueRefs: map[string]int{},
 	}
 }
 
@@ -160,6 +166,9 @@ func (b *builder) node(idx int, n *onnxpb.NodeProto) error {
 			return fmt.Errorf("output %d (%q) is not supported", j, name)
 		}
 		b.vals[name] = outs[j]
+		if outs[j].k == nil {
+			b.valueRefs[outs[j].node]++
+		}
 	}
 	return nil
 }
@@ -194,6 +203,9 @@ func (b *builder) emit(base string, op nn.Op, at nn.Attrs, inputs ...string) str
 		name = fmt.Sprintf("%s_%d", base, i)
 	}
 	b.names[name] = true
+	for _, in := range inputs {
+		b.consumers[in]++
+	}
 	b.spec.Nodes = append(b.spec.Nodes, nn.Node{Name: name, Op: op, Inputs: inputs, Attrs: at})
 	return name
 }

@@ -46,6 +46,22 @@ func TestRewrites(t *testing.T) {
 			want: elementwise(x4, func(v float32, _ int) float32 { return min(max(v, 0), 6) }),
 		},
 		{
+			name: "x times sigmoid(x) becomes SiLU",
+			g:    g4(13, node("Sigmoid", []string{"x"}, []string{"s"}), node("Mul", []string{"x", "s"}, []string{"y"})),
+			x:    x4, ops: map[nn.Op]int{nn.OpSiLU: 1, nn.OpSigmoid: 0, nn.OpMul: 0},
+			want: elementwise(x4, func(v float32, _ int) float32 { return v / (1 + float32(math.Exp(-float64(v)))) }),
+		},
+		{
+			name: "x times sigmoid(x) feeding more than the product stays a product",
+			g: g4(13, node("Sigmoid", []string{"x"}, []string{"s"}), node("Mul", []string{"x", "s"}, []string{"m"}),
+				node("Add", []string{"m", "s"}, []string{"y"})),
+			x: x4, ops: map[nn.Op]int{nn.OpSiLU: 0, nn.OpSigmoid: 1, nn.OpMul: 1},
+			want: elementwise(x4, func(v float32, _ int) float32 {
+				s := 1 / (1 + float32(math.Exp(-float64(v))))
+				return v*s + s
+			}),
+		},
+		{
 			name: "MatMul then Add becomes one dense layer",
 			g: graphSpec{input: []int64{-1, 12}, nodes: []*onnxpb.NodeProto{
 				node("MatMul", []string{"x", "W"}, []string{"m"}), node("Add", []string{"m", "B"}, []string{"y"})},
@@ -109,8 +125,8 @@ func TestRewrites(t *testing.T) {
 			}(),
 		},
 	}
-	tests[4].g.inits = []*onnxpb.TensorProto{floatInit("W", seW, 3, 3, 1, 1)}
-	tests[5].g.inits = []*onnxpb.TensorProto{intInit("pads", []int64{0, 0, 1, 1, 0, 0, 1, 1}, 8)}
+	tests[6].g.inits = []*onnxpb.TensorProto{floatInit("W", seW, 3, 3, 1, 1)}
+	tests[7].g.inits = []*onnxpb.TensorProto{intInit("pads", []int64{0, 0, 1, 1, 0, 0, 1, 1}, 8)}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := runSpec(t, tc.g, tc.x)

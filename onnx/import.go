@@ -140,5 +140,8 @@ func importModel(mp *onnxpb.ModelProto, opt Options) (*Model, error) {
 	if err := b.addOutputs(g); err != nil {
 		return nil, err
 	}
+	if err := b.spec.Validate(); err != nil {
+		return nil, fmt.Errorf("imported graph: %w", err)
+	}
 	return &Model{Spec: &b.spec, Weights: b.weights, Input: b.input, Outputs: b.outputs}, nil
 }

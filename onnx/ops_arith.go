@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"mlabel/nn"
@@ -132,6 +133,11 @@ func twoTensors(b *builder, c *call, op arith) ([]*value, error) {
 		return nil, err
 	}
 	same := slices.Equal(x.shape, y.shape) && x.lay == y.lay
+	if op == opMul && same {
+		if v, ok := b.fuseGate(c, x, y); ok {
+			return []*value{v}, nil
+		}
+	}
 	switch {
 	case op == opMul && x.lay == laySqueezed && y.lay == layNHWC:
 		x, y = y, x
@@ -220,4 +226,36 @@ func concatKonst(in []*value, axis int) (*konst, error) {
 		}
 	}
 	return out, nil
+}
+
+// fuseGate maps x·sigmoid(x) to SiLU and x·hardsigmoid(x) with PyTorch's
+// coefficients (1/6, 1/2) to HardSwish, as exporters write them, when the
+// gate feeds nothing else. The gate node is dropped.
+func (b *builder) fuseGate(c *call, x, y *value) (*value, bool) {
+	for i, pair := range [2][2]*value{{x, y}, {y, x}} {
+		v, gate := pair[0], pair[1]
+		if b.uses[c.n.GetInput()[1-i]] != 1 || b.valueRefs[gate.node] != 1 || b.consumers[gate.node] != 0 {
+			continue // something else reads the gate
+		}
+		j := slices.IndexFunc(b.spec.Nodes, func(n nn.Node) bool { return n.Name == gate.node })
+		if j < 0 || len(b.spec.Nodes[j].Inputs) != 1 || b.spec.Nodes[j].Inputs[0] != v.node {
+			continue
+		}
+		g := b.spec.Nodes[j]
+		var op nn.Op
+		switch {
+		case g.Op == nn.OpSigmoid:
+			op = nn.OpSiLU
+		case g.Op == nn.OpHardSigmoid && math.Abs(g.Attrs.Alpha-1.0/6) < 1e-6 && g.Attrs.Beta == 0.5:
+			op = nn.OpHardSwish
+		default:
+			continue
+		}
+		b.spec.Nodes = slices.Delete(b.spec.Nodes, j, j+1)
+		b.consumers[v.node]--
+		out := *v
+		out.node = b.emit(c.base, op, nn.Attrs{}, v.node)
+		return &out, true
+	}
+	return nil, false
 }

@@ -35,7 +35,7 @@ func TestTinyCNN(t *testing.T) {
 	}
 	assertClose(t, outs[0], want, 1e-4)
 	ops := countOps(m.Spec)
-	for _, op := range []nn.Op{nn.OpConv2D, nn.OpBatchNorm, nn.OpMaxPool, nn.OpAvgPool, nn.OpConcat, nn.OpDense, nn.OpAdd, nn.OpMul} {
+	for _, op := range []nn.Op{nn.OpConv2D, nn.OpBatchNorm, nn.OpMaxPool, nn.OpAvgPool, nn.OpConcat, nn.OpDense, nn.OpAdd, nn.OpMul, nn.OpHardSwish} {
 		if ops[op] == 0 {
 			t.Errorf("no %s node in the import: %v", op, ops)
 		}
