@@ -210,6 +210,16 @@ func (b *builder) emit(base string, op nn.Op, at nn.Attrs, inputs ...string) str
 	return name
 }
 
+// specNode returns the index of the engine node called name, or -1.
+func (b *builder) specNode(name string) int {
+	for i := len(b.spec.Nodes) - 1; i >= 0; i-- {
+		if b.spec.Nodes[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
 // param stores parameter p of engine node node.
 func (b *builder) param(node, p string, data []float32, shape ...int) {
 	b.weights[node+"."+p] = &tensor.Tensor{Shape: shape, Data: data}

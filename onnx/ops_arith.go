@@ -237,7 +237,7 @@ func (b *builder) fuseGate(c *call, x, y *value) (*value, bool) {
 		if b.uses[c.n.GetInput()[1-i]] != 1 || b.valueRefs[gate.node] != 1 || b.consumers[gate.node] != 0 {
 			continue // something else reads the gate
 		}
-		j := slices.IndexFunc(b.spec.Nodes, func(n nn.Node) bool { return n.Name == gate.node })
+		j := b.specNode(gate.node)
 		if j < 0 || len(b.spec.Nodes[j].Inputs) != 1 || b.spec.Nodes[j].Inputs[0] != v.node {
 			continue
 		}

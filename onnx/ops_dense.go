@@ -106,21 +106,15 @@ func dense(b *builder, c *call, w *konst, bias []float32) ([]*value, error) {
 // fuseBias gives the bias-free dense layer computing x the bias vec, for a
 // MatMul followed by an Add of a constant. It reports whether it did.
 func (b *builder) fuseBias(x *value, vec []float64, onlyUse bool) bool {
-	if !x.biasFree || !onlyUse {
+	i := b.specNode(x.node)
+	if !x.biasFree || !onlyUse || i < 0 {
 		return false
 	}
-	for i := len(b.spec.Nodes) - 1; i >= 0; i-- {
-		n := &b.spec.Nodes[i]
-		if n.Name != x.node {
-			continue
-		}
-		n.Attrs.Bias = true
-		bias := make([]float32, len(vec))
-		for j, v := range vec {
-			bias[j] = float32(v)
-		}
-		b.param(n.Name, "bias", bias, len(bias))
-		return true
+	b.spec.Nodes[i].Attrs.Bias = true
+	bias := make([]float32, len(vec))
+	for j, v := range vec {
+		bias[j] = float32(v)
 	}
-	return false
+	b.param(x.node, "bias", bias, len(bias))
+	return true
 }
