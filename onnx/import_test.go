@@ -233,6 +233,8 @@ func TestImportErrors(t *testing.T) {
 	}{
 		{"unknown operator", []*onnxpb.NodeProto{node("Tanh", []string{"x"}, []string{"y"})}, nil, `node "y" (Tanh): unsupported operator`},
 		{"unknown attribute", []*onnxpb.NodeProto{node("Relu", []string{"x"}, []string{"y"}, attrInt("fancy", 1))}, nil, `node "y" (Relu): unsupported attribute ["fancy"]`},
+		{"pooling attribute on a convolution", []*onnxpb.NodeProto{node("Conv", []string{"x", "W"}, []string{"y"}, attrInt("ceil_mode", 1))},
+			[]*onnxpb.TensorProto{floatInit("W", make([]float32, 2*3*3*3), 2, 3, 3, 3)}, `node "y" (Conv): unsupported attribute ["ceil_mode"]`},
 		{"constant over tensor", []*onnxpb.NodeProto{node("Div", []string{"one", "x"}, []string{"y"})}, one, `node "y" (Div): dividing a constant by a tensor`},
 		{"unfoldable transpose", []*onnxpb.NodeProto{node("Transpose", []string{"x"}, []string{"y"}, attrInts("perm", 1, 0, 2, 3))}, nil, `node "y" (Transpose): transpose [1 0 2 3]`},
 		{"dilated pooling", []*onnxpb.NodeProto{node("MaxPool", []string{"x"}, []string{"y"}, attrInts("kernel_shape", 2, 2), attrInts("dilations", 2, 2))}, nil, `node "y" (MaxPool): pooling dilations`},

@@ -12,6 +12,7 @@ type window struct {
 	kernel, stride, dilation [2]int
 	pad                      [4]int // top, left, bottom, right
 	out                      [2]int // output H, W
+	ceil                     bool   // pools: ceil_mode
 }
 
 // readWindow reads strides, dilations, pads, auto_pad and ceil_mode for a
@@ -24,13 +25,14 @@ func readWindow(a *attrs, kernel []int, in [2]int, pool bool) (window, error) {
 	strideDef, dilDef := []int{1, 1}, []int{1, 1}
 	stride, dil := a.ints("strides", strideDef), a.ints("dilations", dilDef)
 	pads := a.ints("pads", []int{0, 0, 0, 0})
-	ceil := a.int("ceil_mode", 0) == 1
+	ceil := pool && a.int("ceil_mode", 0) == 1
 	if len(stride) != 2 || len(dil) != 2 || len(pads) != 4 {
 		return w, fmt.Errorf("strides %v, dilations %v, pads %v do not fit a 2-D window", stride, dil, pads)
 	}
 	if pool && !slices.Equal(dil, dilDef) {
 		return w, fmt.Errorf("pooling dilations %v are not supported", dil)
 	}
+	w.ceil = ceil
 	for i := range 2 {
 		w.kernel[i], w.stride[i], w.dilation[i] = kernel[i], stride[i], dil[i]
 	}
@@ -206,7 +208,7 @@ func poolOp(b *builder, c *call, op nn.Op, includePad bool) ([]*value, error) {
 	}
 	name := b.emit(c.base, op, nn.Attrs{
 		Kernel: win.kernel, Stride: win.stride, Pad: win.pad,
-		CeilMode: c.a.int("ceil_mode", 0) == 1, CountIncludePad: includePad,
+		CeilMode: win.ceil, CountIncludePad: includePad,
 	}, x.node)
 	return []*value{{node: name, shape: []int{x.shape[0], x.shape[1], win.out[0], win.out[1]}, lay: layNHWC}}, nil
 }
