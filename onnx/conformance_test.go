@@ -20,10 +20,11 @@ import (
 // test cases.
 const testdataDir = "/usr/share/libonnx-testdata/data"
 
-// Tolerances of ONNX's backend tests: |got-want| <= atol + rtol*|want|.
+// Tolerances are ONNX's backend-test defaults (rtol 1e-3, atol 1e-7):
+// |got-want| <= atol + rtol*|want|.
 const (
 	confRtol = 1e-3
-	confAtol = 1e-6
+	confAtol = 1e-7
 )
 
 // confCase is the outcome of one backend test case.
