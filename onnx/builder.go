@@ -128,7 +128,14 @@ func (c *call) konstInput(i int, what string) (*konst, error) {
 // handler maps one ONNX operator. It returns the node's output values.
 type handler func(b *builder, c *call) ([]*value, error)
 
-func (b *builder) node(idx int, n *onnxpb.NodeProto) error {
+func (b *builder) node(idx int, n *onnxpb.NodeProto) (err error) {
+	defer func() {
+		// A malformed node (missing outputs, tensors of the wrong rank) must
+		// not crash the caller.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed node: %v", r)
+		}
+	}()
 	if d := n.GetDomain(); d != "" && d != "ai.onnx" {
 		return fmt.Errorf("operator domain %q is not supported", d)
 	}

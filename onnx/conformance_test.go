@@ -44,7 +44,7 @@ func TestConformance(t *testing.T) {
 		t.Fatalf("ONNX backend test data missing (%v): install Debian's libonnx-testdata (./test.sh does)", err)
 	}
 	var dirs []string
-	for _, sub := range []string{"node", "pytorch-converted"} {
+	for _, sub := range []string{"node", "pytorch-converted", "pytorch-operator"} {
 		m, err := filepath.Glob(filepath.Join(testdataDir, sub, "test_*"))
 		if err != nil {
 			t.Fatal(err)
@@ -324,4 +324,9 @@ var wantPassing = []string{
 	"pytorch-converted/test_ReLU",
 	"pytorch-converted/test_Sigmoid",
 	"pytorch-converted/test_ZeroPad2d",
+	"pytorch-operator/test_operator_clip",
+	"pytorch-operator/test_operator_conv",
+	"pytorch-operator/test_operator_flatten",
+	"pytorch-operator/test_operator_mm",
+	"pytorch-operator/test_operator_view",
 }

@@ -198,6 +198,9 @@ func batchNormOp(b *builder, c *call) ([]*value, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(x.shape) < 2 {
+		return nil, fmt.Errorf("input of shape %v has no channel axis", x.shape)
+	}
 	var p [4][]float32
 	for i, what := range []string{"scale", "bias", "mean", "var"} {
 		k, err := c.konstInput(i+1, what)

@@ -291,7 +291,7 @@ func reshapeTo(b *builder, c *call, x *value, dims []int) ([]*value, error) {
 	switch {
 	case slices.Equal(dims, x.shape):
 		return []*value{x}, nil
-	case len(dims) == 2 && x.lay == laySqueezed:
+	case len(dims) == 2 && (x.lay == laySqueezed || x.lay == layRaw && len(x.shape) == 1):
 		return []*value{{node: x.node, shape: dims, lay: layRaw}}, nil
 	case len(dims) == 2 && x.lay == layNHWC:
 		out := &value{node: b.emit(c.base, nn.OpFlatten, nn.Attrs{}, x.node), shape: dims, lay: layRaw}
