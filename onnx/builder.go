@@ -280,7 +280,7 @@ func (b *builder) addInputs(g *onnxpb.GraphProto) error {
 	if len(shape) < 1 || len(shape) > 4 {
 		return fmt.Errorf("input %q: rank %d is not supported", in.GetName(), len(shape))
 	}
-	if len(shape) == 4 && !b.onlyTransposedToNCHW(g, in.GetName()) {
+	if len(shape) == 4 && !b.transposedToNCHW(g, in.GetName(), 0) {
 		v.lay = layNHWC
 	}
 	es := v.engineShape()
@@ -329,20 +329,47 @@ func inputShape(name string, sp *onnxpb.TensorShapeProto, override []int) ([]int
 	return shape, nil
 }
 
-// onlyTransposedToNCHW reports whether every consumer of name is a Transpose
-// from NHWC to NCHW, as in models converted from TensorFlow.
-func (b *builder) onlyTransposedToNCHW(g *onnxpb.GraphProto, name string) bool {
+// transposedToNCHW reports whether every path from the value name reaches a
+// Transpose from NHWC to NCHW, possibly after elementwise ops with constants
+// (input scaling), as in models converted from TensorFlow. Such an input is
+// already in the engine's layout.
+func (b *builder) transposedToNCHW(g *onnxpb.GraphProto, name string, depth int) bool {
+	if b.outSet[name] || depth > 8 {
+		return false
+	}
+	constant := func(in string) bool {
+		if v, ok := b.vals[in]; ok && v.k != nil {
+			return true
+		}
+		return slices.ContainsFunc(g.GetNode(), func(n *onnxpb.NodeProto) bool {
+			return n.GetOpType() == "Constant" && slices.Contains(n.GetOutput(), in)
+		})
+	}
 	found := false
 	for _, n := range g.GetNode() {
 		if !slices.Contains(n.GetInput(), name) {
 			continue
 		}
-		if n.GetOpType() != "Transpose" || !slices.Equal(newAttrs(n).ints("perm", nil), []int{0, 3, 1, 2}) {
+		switch n.GetOpType() {
+		case "Transpose":
+			if !slices.Equal(newAttrs(n).ints("perm", nil), []int{0, 3, 1, 2}) {
+				return false
+			}
+		case "Sub", "Add", "Mul", "Div", "Cast", "Identity":
+			for _, in := range n.GetInput() {
+				if in != name && !constant(in) {
+					return false
+				}
+			}
+			if len(n.GetOutput()) != 1 || !b.transposedToNCHW(g, n.GetOutput()[0], depth+1) {
+				return false
+			}
+		default:
 			return false
 		}
 		found = true
 	}
-	return found && !b.outSet[name]
+	return found
 }
 
 func layoutName(l layout) string {

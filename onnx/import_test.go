@@ -156,6 +156,15 @@ func TestChannelConstants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Sub and Div by NHWC constants ([3] broadcasts on the last axis) before
+	// the transpose; the Relu after it.
+	scaledFirst := []*onnxpb.NodeProto{
+		node("Sub", []string{"x", "mean3"}, []string{"c"}),
+		node("Div", []string{"c", "std3"}, []string{"d"}),
+		node("Transpose", []string{"d"}, []string{"dt"}, attrInts("perm", 0, 3, 1, 2)),
+		node("Relu", []string{"dt"}, []string{"y"}),
+	}
+	nhwcInits := []*onnxpb.TensorProto{floatInit("mean3", mean, 3), floatInit("std3", std, 1, 1, 1, 3)}
 	transposed := append([]*onnxpb.NodeProto{node("Transpose", []string{"x"}, []string{"xt"}, attrInts("perm", 0, 3, 1, 2))}, chain("xt")...)
 	tests := []struct {
 		name   string
@@ -165,6 +174,7 @@ func TestChannelConstants(t *testing.T) {
 	}{
 		{"NCHW input", graphSpec{input: []int64{-1, 3, 4, 5}, nodes: chain("x"), inits: inits, outputs: []string{"y"}}, x, "nchw"},
 		{"NHWC input transposed to NCHW", graphSpec{input: []int64{-1, 4, 5, 3}, nodes: transposed, inits: inits, outputs: []string{"y"}}, nhwc, "raw"},
+		{"NHWC input scaled, then transposed", graphSpec{input: []int64{-1, 4, 5, 3}, nodes: scaledFirst, inits: nhwcInits, outputs: []string{"y"}}, nhwc, "raw"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
