@@ -3,7 +3,6 @@ package train
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"mlabel/bundle"
@@ -42,27 +41,9 @@ func (h *headRun) epoch(ctx context.Context, epoch int) error {
 			return fmt.Errorf("train: epoch %d: %w", epoch, err)
 		}
 		lr = h.sched.LR((epoch-1)*steps+s, total)
-		logits, err := h.model.Forward(h.x, true)
+		v, err := optimStep(h.model, h.x, h.y, h.mk, h.lossFn, &grad, h.cfg.ClipNorm, []optim.Optimizer{h.opt}, []float64{1}, lr)
 		if err != nil {
-			return fmt.Errorf("train: epoch %d: %w", epoch, err)
-		}
-		grad = tensor.Ensure(grad, logits.Shape...)
-		v, err := h.lossFn.Compute(logits, h.y, h.mk, grad)
-		if err != nil {
-			return fmt.Errorf("train: epoch %d: %w", epoch, err)
-		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("train: epoch %d step %d: loss is %v (lower the learning rate)", epoch, s+1, v)
-		}
-		h.model.ZeroGrad()
-		if err := h.model.Backward(grad); err != nil {
-			return fmt.Errorf("train: epoch %d: %w", epoch, err)
-		}
-		if h.cfg.ClipNorm > 0 {
-			optim.ClipGradNorm(h.model.Params(), h.cfg.ClipNorm)
-		}
-		if err := h.opt.Step(lr); err != nil {
-			return fmt.Errorf("train: epoch %d: %w", epoch, err)
+			return fmt.Errorf("train: epoch %d step %d: %w", epoch, s+1, err)
 		}
 		sum += v
 		if h.hooks.Step != nil {
@@ -85,13 +66,9 @@ func (h *headRun) validate(epoch int, trainLoss, lr float64, start time.Time) er
 	}
 	e := bundle.Epoch{Epoch: epoch, TrainLoss: trainLoss, ValLoss: val.Loss, ValMAP: mAP, ValF2: f2, LR: lr, Seconds: time.Since(start).Seconds()}
 	h.history = append(h.history, e)
-	isBest := h.state.BestEpoch == 0 || mAP > h.state.BestMAP
-	h.state.Epoch = epoch
+	isBest := h.state.record(epoch, mAP)
 	if isBest {
-		h.state.BestEpoch, h.state.BestMAP, h.state.BadEpochs = epoch, mAP, 0
 		h.best = cloneWeights(h.model.Weights())
-	} else {
-		h.state.BadEpochs++
 	}
 	if h.hooks.EpochEnd != nil {
 		h.hooks.EpochEnd(e, isBest)
@@ -145,46 +122,4 @@ func (h *headRun) finish(full *nn.Model, spec *nn.Spec) (*Result, error) {
 		return nil, fmt.Errorf("train: put the head on the backbone: %w", err)
 	}
 	return &Result{Model: full, Spec: spec, BestEpoch: h.state.BestEpoch, History: h.history, Val: val}, nil
-}
-
-// fineTune trains the whole network of frozen, the result of the frozen
-// stage, with the backbone's learning rate scaled by BackboneLRMult, and
-// returns whichever stage's best epoch has the better validation mAP. The
-// fine-tuning epochs are numbered after the frozen ones in the history.
-func fineTune(ctx context.Context, cfg Config, data Data, ckptPath string, resume bool, hooks Hooks, frozen *Result) (*Result, error) {
-	ft := cfg
-	ft.FreezeBackbone, ft.Unfreeze = false, false
-	if ft.FineTuneEpochs > 0 {
-		ft.Epochs = ft.FineTuneEpochs
-	}
-	if hooks.Log != nil {
-		hooks.Log(fmt.Sprintf("fine-tuning the whole network for %d epochs, backbone learning rate × %g", ft.Epochs, ft.BackboneLRMult))
-	}
-	res, err := runFrom(ctx, ft, data, ckptPath, resume, hooks, frozen.Model.Weights())
-	if err != nil {
-		return nil, err
-	}
-	offset := len(frozen.History)
-	history := append([]bundle.Epoch(nil), frozen.History...)
-	for _, e := range res.History {
-		e.Epoch += offset
-		history = append(history, e)
-	}
-	best := frozen
-	if res.BestEpoch > 0 && bestMAP(res) > bestMAP(frozen) {
-		best = res
-		best.BestEpoch += offset
-	}
-	best.History = history
-	return best, nil
-}
-
-// bestMAP returns the validation mAP of a result's best epoch.
-func bestMAP(r *Result) float64 {
-	for _, e := range r.History {
-		if e.Epoch == r.BestEpoch {
-			return e.ValMAP
-		}
-	}
-	return math.Inf(-1)
 }

@@ -65,7 +65,9 @@ func TestFrozenBackbone(t *testing.T) {
 			cfg.Backbone, cfg.FreezeBackbone, cfg.Unfreeze, cfg.FineTuneEpochs = backbone, true, tc.unfreeze, tc.ftEpochs
 			cfg.Epochs, cfg.FeatureViews, cfg.LR = 6, 2, 1e-2
 			var logs []string
-			res, err := Run(context.Background(), cfg, data, "", false, Hooks{Log: func(m string) { logs = append(logs, m) }})
+			var ended []int
+			hooks := Hooks{Log: func(m string) { logs = append(logs, m) }, EpochEnd: func(e bundle.Epoch, _ bool) { ended = append(ended, e.Epoch) }}
+			res, err := Run(context.Background(), cfg, data, "", false, hooks)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,8 +78,8 @@ func TestFrozenBackbone(t *testing.T) {
 				t.Fatalf("history has %d epochs, want %d", len(res.History), tc.epochs)
 			}
 			for i, e := range res.History {
-				if e.Epoch != i+1 {
-					t.Errorf("history entry %d is numbered %d", i, e.Epoch)
+				if e.Epoch != i+1 || ended[i] != i+1 {
+					t.Errorf("epoch %d is numbered %d in the history and %d by the hook", i+1, e.Epoch, ended[i])
 				}
 			}
 			w := res.Model.Weights()
