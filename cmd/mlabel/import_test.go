@@ -124,6 +124,9 @@ func TestImportDarknet(t *testing.T) {
 	if b.Kind != "detector" || len(meta.Heads) != 2 || meta.Width != 416 {
 		t.Errorf("kind %q, %d heads, width %d; want a detector with 2 heads at 416", b.Kind, len(meta.Heads), meta.Width)
 	}
+	if err := b.Preprocess.Validate(); err != nil {
+		t.Errorf("preprocess: %v", err)
+	}
 	if b.Preprocess.Size != 416 || b.Preprocess.Mean != [3]float32{} || b.Preprocess.Std != [3]float32{1, 1, 1} {
 		t.Errorf("preprocess %+v; want 416 pixels with values in [0, 1]", b.Preprocess)
 	}

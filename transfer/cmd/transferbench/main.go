@@ -23,6 +23,7 @@ import (
 	"mlabel/imageio"
 	"mlabel/synth"
 	"mlabel/train"
+	"mlabel/transfer"
 	"mlabel/workflow"
 )
 
@@ -133,7 +134,7 @@ func runOptions(o options, name string) (workflow.Options, error) {
 	if o.backbone == "" {
 		return wo, fmt.Errorf("%s: -backbone is required", name)
 	}
-	b, err := bundle.Load(o.backbone)
+	pre, err := transfer.BackbonePreprocess(o.backbone, o.tsize)
 	if err != nil {
 		return wo, err
 	}
@@ -144,6 +145,6 @@ func runOptions(o options, name string) (workflow.Options, error) {
 		cfg.Epochs = o.epochs - o.ftEpochs
 	}
 	// The backbone's own input normalisation (for Darknet: values in [0, 1]).
-	wo.Train, wo.Preprocess = cfg, b.Preprocess
+	wo.Train, wo.Preprocess = cfg, pre
 	return wo, nil
 }
