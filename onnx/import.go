@@ -127,7 +127,6 @@ func importModel(mp *onnxpb.ModelProto, opt Options) (*Model, error) {
 			return nil, fmt.Errorf("initializer: %w", err)
 		}
 		b.vals[init.GetName()] = &value{k: k}
-		init.RawData, init.FloatData = nil, nil // decoded: let large models' bytes go
 	}
 	if err := b.addInputs(g); err != nil {
 		return nil, err
