@@ -70,10 +70,7 @@ func (a actFunc) applyRange(x, y []float32) {
 	case "":
 		copy(y, x)
 	case OpReLU:
-		for i, v := range x {
-			b := math.Float32bits(v)
-			y[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
-		}
+		vecRelu(x, y)
 	case OpReLU6:
 		for i, v := range x {
 			y[i] = min(max(v, 0), 6)
@@ -120,9 +117,7 @@ func (a actFunc) gradRange(x, y, gy, gx []float32) {
 	case "":
 		copy(gx, gy)
 	case OpReLU:
-		for i, g := range gy {
-			gx[i] = math.Float32frombits(math.Float32bits(g) & posMask(y[i]))
-		}
+		vecReluGrad(y, gy, gx)
 	case OpReLU6:
 		for i, g := range gy {
 			gx[i] = math.Float32frombits(math.Float32bits(g) & betweenMask(y[i], six))

@@ -8,7 +8,8 @@ type biasAct struct {
 	act  actFunc
 	pre  []float32 // pre-activation copy, when act.needsInput()
 	gpre []float32 // gradient with respect to the pre-activation
-	part []float32 // per-part partial bias gradients
+	sums chanSums  // bias gradient reduction
+	zero []float32 // zero centre for sums
 }
 
 // forward adds bias (when not nil) to every row of out and applies the
@@ -18,10 +19,7 @@ func (e *biasAct) forward(out, bias []float32, cols int) {
 		rows := len(out) / cols
 		parallelFor(rows, max(1, actGrain/cols), func(_, lo, hi int) {
 			for r := lo; r < hi; r++ {
-				row := out[r*cols : (r+1)*cols]
-				for c, b := range bias[:len(row)] {
-					row[c] += b
-				}
+				vecAdd(out[r*cols:(r+1)*cols], bias)
 			}
 		})
 	}
@@ -53,23 +51,11 @@ func (e *biasAct) backward(out, gy []float32) []float32 {
 
 // biasGrad adds the column sums of the row-major [rows, cols] matrix g to db.
 func (e *biasAct) biasGrad(g []float32, cols int, db []float32) {
-	rows := len(g) / cols
-	parts := numParts(rows, max(1, actGrain/cols))
-	e.part = grow(e.part, parts*cols)
-	clear(e.part)
-	parallelFor(rows, max(1, actGrain/cols), func(p, lo, hi int) {
-		acc := e.part[p*cols : (p+1)*cols]
-		for r := lo; r < hi; r++ {
-			row := g[r*cols : (r+1)*cols]
-			for c, v := range row {
-				acc[c] += v
-			}
-		}
-	})
-	db = db[:cols]
-	for p := 0; p < parts; p++ {
-		for c, v := range e.part[p*cols : (p+1)*cols] {
-			db[c] += v
-		}
+	if len(e.zero) != cols {
+		e.zero = make([]float32, cols)
+	}
+	s, _ := e.sums.sums(g, g, e.zero, cols)
+	for c, v := range s {
+		db[c] += float32(v)
 	}
 }

@@ -23,6 +23,7 @@ type BatchNorm struct {
 	mean, invStd      []float64 // statistics used by the last Forward
 	scale, shift      []float32
 	sums              chanSums
+	pivot             []float32 // per-channel centre for the sums
 	coefGy, coefConst []float32
 	coefX             []float32
 	train             bool // mode of the last Forward
@@ -53,14 +54,7 @@ func newBatchNorm(name string, a Attrs, in [][]int) (*BatchNorm, error) {
 
 // OutShape returns the input shape; the last axis must match the channels.
 func (l *BatchNorm) OutShape(in [][]int) ([]int, error) {
-	s, err := sameShapeOut(in, 1)
-	if err != nil {
-		return nil, err
-	}
-	if c := l.gamma.Value.Len(); s[len(s)-1] != c {
-		return nil, fmt.Errorf("input shape %v, want %d channels last", s, c)
-	}
-	return s, nil
+	return channelsLastOut(in, l.gamma.Value.Len())
 }
 
 // Params returns gamma, beta, running_mean and running_var.
@@ -69,46 +63,47 @@ func (l *BatchNorm) Params() []*Param {
 }
 
 // chanSums computes per-channel reductions over the rows of row-major
-// [rows, C] matrices, in parallel and in float64, reusing its buffer.
+// [rows, C] matrices, in parallel, reusing its buffers. Each part sums a few
+// rows in float32 (vectorised) and flushes them into float64 totals.
 type chanSums struct {
-	part []float64 // per-part partial sums, 2·C each, then the totals
+	part32 []float32 // per-part float32 block sums, 2·C each
+	part64 []float64 // per-part float64 sums, 2·C each, then the totals
+	center []float32
 }
 
-// sums returns Σa and Σ a·(b−center) per channel. b may be nil, in which
-// case the second sum is Σ a². The results are valid until the next call.
-func (l *chanSums) sums(a, b []float32, center []float64, c int) (s1, s2 []float64) {
+// sumsFlush is the number of rows summed in float32 before flushing.
+const sumsFlush = 16
+
+// sums returns Σa and Σ a·(b−center) per channel, where center has C
+// values. The results are valid until the next call.
+func (l *chanSums) sums(a, b []float32, center []float32, c int) (s1, s2 []float64) {
 	rows := len(a) / c
 	parts := numParts(rows, bnGrain)
-	l.part = grow64(l.part, 2*c*(parts+1))
-	clear(l.part)
+	l.part32 = grow(l.part32, 2*c*parts)
+	l.part64 = grow64(l.part64, 2*c*(parts+1))
+	clear(l.part32)
+	clear(l.part64)
 	parallelFor(rows, bnGrain, func(p, lo, hi int) {
-		acc1 := l.part[2*c*p : 2*c*p+c]
-		acc2 := l.part[2*c*p+c : 2*c*(p+1)]
+		s32, q32 := l.part32[2*c*p:2*c*p+c], l.part32[2*c*p+c:2*c*(p+1)]
+		s64, q64 := l.part64[2*c*p:2*c*p+c], l.part64[2*c*p+c:2*c*(p+1)]
 		for r := lo; r < hi; r++ {
-			ra := a[r*c : (r+1)*c]
-			acc1, acc2 := acc1[:len(ra)], acc2[:len(ra)]
-			if b == nil {
-				for i, v := range ra {
-					f := float64(v)
-					acc1[i] += f
-					acc2[i] += f * f
+			vecSumProd(a[r*c:(r+1)*c], b[r*c:(r+1)*c], center, s32, q32)
+			if (r-lo)%sumsFlush == sumsFlush-1 || r == hi-1 {
+				for i := range s64 {
+					s64[i] += float64(s32[i])
+					q64[i] += float64(q32[i])
 				}
-				continue
-			}
-			rb, center := b[r*c:(r+1)*c], center[:len(ra)]
-			rb = rb[:len(ra)]
-			for i, v := range ra {
-				acc1[i] += float64(v)
-				acc2[i] += float64(v) * (float64(rb[i]) - center[i])
+				clear(s32)
+				clear(q32)
 			}
 		}
 	})
-	s1 = l.part[2*c*parts : 2*c*parts+c]
-	s2 = l.part[2*c*parts+c : 2*c*(parts+1)]
+	s1 = l.part64[2*c*parts : 2*c*parts+c]
+	s2 = l.part64[2*c*parts+c : 2*c*(parts+1)]
 	for p := 0; p < parts; p++ {
 		for i := 0; i < c; i++ {
-			s1[i] += l.part[2*c*p+i]
-			s2[i] += l.part[2*c*p+c+i]
+			s1[i] += l.part64[2*c*p+i]
+			s2[i] += l.part64[2*c*p+c+i]
 		}
 	}
 	return s1, s2
@@ -120,18 +115,10 @@ func affine(x, z, y, a, b, k []float32, c int) {
 	rows := len(x) / c
 	parallelFor(rows, bnGrain, func(_, lo, hi int) {
 		for r := lo; r < hi; r++ {
-			rx, ry := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
-			ry, a, b := ry[:len(rx)], a[:len(rx)], b[:len(rx)]
 			if z == nil {
-				for i, v := range rx {
-					ry[i] = v*a[i] + b[i]
-				}
-				continue
-			}
-			rz, k := z[r*c:(r+1)*c], k[:len(rx)]
-			rz = rz[:len(rx)]
-			for i, v := range rx {
-				ry[i] = v*a[i] + b[i] + rz[i]*k[i]
+				vecAffine(x[r*c:(r+1)*c], a, b, y[r*c:(r+1)*c])
+			} else {
+				vecAffine3(x[r*c:(r+1)*c], z[r*c:(r+1)*c], a, b, k, y[r*c:(r+1)*c])
 			}
 		}
 	})
@@ -152,11 +139,14 @@ func (l *BatchNorm) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool)
 		if m < 2 {
 			return fmt.Errorf("batch norm in training needs more than one value per channel, got %d", m)
 		}
-		s, q := l.sums.sums(x, nil, nil, c)
+		// Summing x·(x−p) with p the first row keeps the variance accurate
+		// when the mean is large: m·var = Σx(x−p) + Σx·(p−mean).
+		l.pivot = append(l.pivot[:0], x[:c]...)
+		s, q := l.sums.sums(x, x, l.pivot, c)
 		mom := l.momentum
 		for i := 0; i < c; i++ {
 			mean := s[i] / float64(m)
-			v := max(q[i]/float64(m)-mean*mean, 0)
+			v := max((q[i]+s[i]*(float64(l.pivot[i])-mean))/float64(m), 0)
 			l.mean[i], l.invStd[i] = mean, 1/math.Sqrt(v+l.eps)
 			rm[i] = float32((1-mom)*float64(rm[i]) + mom*mean)
 			rv[i] = float32((1-mom)*float64(rv[i]) + mom*v*float64(m)/float64(m-1))
@@ -190,7 +180,11 @@ func (l *BatchNorm) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, g
 	}
 	m := float64(len(x) / c)
 	// sg = Σgy, sgx = Σgy·(x−mean); dβ = sg, dγ = sgx·invStd.
-	sg, sgx := l.sums.sums(gy, x, l.mean, c)
+	l.pivot = l.pivot[:0]
+	for _, v := range l.mean {
+		l.pivot = append(l.pivot, float32(v))
+	}
+	sg, sgx := l.sums.sums(gy, x, l.pivot, c)
 	gm, dg, db := l.gamma.Value.Data, l.gamma.Grad.Data, l.beta.Grad.Data
 	for i := 0; i < c; i++ {
 		db[i] += float32(sg[i])

@@ -9,8 +9,10 @@ import (
 )
 
 // colBudget bounds the im2col buffer, in float32 values; the batch is
-// processed in chunks of images that fit.
-var colBudget = 1 << 22
+// processed in chunks of images that fit. A buffer that stays in the L2
+// cache (2 MiB) is faster than one large pass: GEMM then packs the columns
+// from cache instead of memory.
+var colBudget = 1 << 19
 
 // Conv2D is a 2-D convolution over NHWC inputs with an HWIO weight, optional
 // bias and an optional fused activation. Depthwise convolutions (groups equal
@@ -188,7 +190,6 @@ func (l *Conv2D) im2colBackward(x, gy, gx []float32) {
 	l.col = grow(l.col, nb*g.oh*g.ow*k)
 	if gx != nil {
 		l.dcol = grow(l.dcol, nb*g.oh*g.ow*k)
-		clear(gx)
 	}
 	for n0 := 0; n0 < g.n; n0 += nb {
 		n1 := min(n0+nb, g.n)
@@ -199,7 +200,7 @@ func (l *Conv2D) im2colBackward(x, gy, gx []float32) {
 			gemm.Sgemm(true, false, k, cog, rows, 1, l.col, k, gyc[gr*cog:], l.cout, 1, dw[gr*cog:], l.cout)
 			if gx != nil {
 				gemm.Sgemm(false, true, rows, k, cog, 1, gyc[gr*cog:], l.cout, w[gr*cog:], l.cout, 0, l.dcol, k)
-				g.col2im(l.dcol, gx, n0, n1, gr*cg, cg)
+				g.col2im(l.dcol, gx, n0, n1, gr*cg, cg, gr == 0)
 			}
 		}
 	}

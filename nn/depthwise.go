@@ -25,11 +25,7 @@ func (l *Conv2D) depthwiseForward(x, y []float32) {
 						if iw < 0 || iw >= g.w {
 							continue
 						}
-						src := irow[iw*c : (iw+1)*c]
-						dst := orow[ow*c : (ow+1)*c]
-						for i, v := range src {
-							dst[i] += v * wk[i]
-						}
+						vecMulAdd(orow[ow*c:(ow+1)*c], irow[iw*c:(iw+1)*c], wk)
 					}
 				}
 			}
@@ -72,15 +68,9 @@ func (l *Conv2D) depthwiseBackward(x, gy, gx []float32) {
 								continue
 							}
 							gr := gyr[ow*c : (ow+1)*c]
-							src := x[base+iw*c : base+(iw+1)*c]
-							for i, v := range gr {
-								ak[i] += v * src[i]
-							}
+							vecMulAdd(ak, gr, x[base+iw*c:base+(iw+1)*c])
 							if gx != nil {
-								dst := gx[base+iw*c : base+(iw+1)*c]
-								for i, v := range gr {
-									dst[i] += v * wk[i]
-								}
+								vecMulAdd(gx[base+iw*c:base+(iw+1)*c], gr, wk)
 							}
 						}
 					}

@@ -39,9 +39,7 @@ func (l *Add) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error
 		dst := y[lo:hi]
 		copy(dst, in[0].Data[lo:hi])
 		for _, t := range in[1:] {
-			for i, v := range t.Data[lo:hi] {
-				dst[i] += v
-			}
+			vecAdd(dst, t.Data[lo:hi])
 		}
 	})
 	l.epi.forward(y, nil, 1)
@@ -178,8 +176,7 @@ type ScaleShift struct {
 	shapeCheck
 	scale, shift *Param
 	sums         chanSums
-	zero         []float64
-	zeroF        []float32
+	zero         []float32
 }
 
 func newScaleShift(name string, in [][]int) (*ScaleShift, error) {
@@ -191,21 +188,13 @@ func newScaleShift(name string, in [][]int) (*ScaleShift, error) {
 	return &ScaleShift{
 		scale: newParam(name, "scale", false, true, c).fill(1),
 		shift: newParam(name, "shift", false, true, c),
-		zero:  make([]float64, c),
-		zeroF: make([]float32, c),
+		zero:  make([]float32, c),
 	}, nil
 }
 
 // OutShape returns the input shape; the last axis must match the channels.
 func (l *ScaleShift) OutShape(in [][]int) ([]int, error) {
-	s, err := sameShapeOut(in, 1)
-	if err != nil {
-		return nil, err
-	}
-	if c := l.scale.Value.Len(); s[len(s)-1] != c {
-		return nil, fmt.Errorf("input shape %v, want %d channels last", s, c)
-	}
-	return s, nil
+	return channelsLastOut(in, l.scale.Value.Len())
 }
 
 // Params returns scale and shift.
@@ -234,7 +223,7 @@ func (l *ScaleShift) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, 
 		db[i] += float32(sg[i])
 	}
 	if gradIn[0] != nil {
-		affine(gradOut.Data, nil, gradIn[0].Data, l.scale.Value.Data, l.zeroF, nil, c)
+		affine(gradOut.Data, nil, gradIn[0].Data, l.scale.Value.Data, l.zero, nil, c)
 	}
 	return nil
 }

@@ -81,14 +81,19 @@ func copyRun(dst, src []float32) {
 }
 
 // col2im adds the column gradients col, laid out as im2col's output, into
-// the input gradient gin for images n0..n1-1 and channels c0..c0+cg-1. The
-// caller clears gin first. Images are processed in parallel; each writes
-// only its own part of gin.
-func (g *window) col2im(col, gin []float32, n0, n1, c0, cg int) {
+// the input gradient gin for images n0..n1-1 and channels c0..c0+cg-1. When
+// clearFirst is set it first clears each image's gradient (all channels),
+// just before accumulating into it while it is in cache. Images are
+// processed in parallel; each writes only its own part of gin.
+func (g *window) col2im(col, gin []float32, n0, n1, c0, cg int, clearFirst bool) {
 	k := g.kh * g.kw * cg
+	img := g.h * g.w * g.c
 	parallelFor(n1-n0, 1, func(_, lo, hi int) {
 		for ni := lo; ni < hi; ni++ {
 			n := n0 + ni
+			if clearFirst {
+				clear(gin[n*img : (n+1)*img])
+			}
 			for oh := 0; oh < g.oh; oh++ {
 				base := (ni*g.oh + oh) * g.ow * k
 				for ow := 0; ow < g.ow; ow++ {
@@ -113,7 +118,7 @@ func (g *window) scatterPixel(src, gin []float32, n, oh, ow, c0, cg int) {
 		iw0 := ow*g.sw - g.pl
 		if g.dw == 1 && cg == g.c && iw0 >= 0 && iw0+g.kw <= g.w {
 			o := (rowBase + iw0) * g.c
-			addRun(gin[o:o+g.kw*cg], src[i:i+g.kw*cg])
+			vecAdd(gin[o:o+g.kw*cg], src[i:i+g.kw*cg])
 			i += g.kw * cg
 			continue
 		}
@@ -121,17 +126,9 @@ func (g *window) scatterPixel(src, gin []float32, n, oh, ow, c0, cg int) {
 			iw := iw0 + kj*g.dw
 			if iw >= 0 && iw < g.w {
 				o := (rowBase+iw)*g.c + c0
-				addRun(gin[o:o+cg], src[i:i+cg])
+				vecAdd(gin[o:o+cg], src[i:i+cg])
 			}
 			i += cg
 		}
-	}
-}
-
-// addRun adds src to dst elementwise.
-func addRun(dst, src []float32) {
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] += v
 	}
 }

@@ -81,6 +81,16 @@ func span(start, k, size, padB int) (lo, hi, padded int) {
 	return max(start, 0), min(end, size), padded
 }
 
+// avgScale returns 1 over an average window's divisor: the number of input
+// values it covers, or with count_include_pad its size clipped to the padded
+// input (ph×pw).
+func (l *Pool2D) avgScale(h0, h1, ph, w0, w1, pw int) float32 {
+	if l.includePad {
+		return 1 / float32(ph*pw)
+	}
+	return 1 / float32((h1-h0)*(w1-w0))
+}
+
 // Forward pools each window.
 func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
@@ -108,10 +118,7 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 					maxWindow(xi, dst, l.argmax[o:o+c], h0, h1, w0, w1, g.w, c)
 					continue
 				}
-				div := float32((h1 - h0) * (w1 - w0))
-				if l.includePad {
-					div = float32(ph * pw)
-				}
+				inv := l.avgScale(h0, h1, ph, w0, w1, pw)
 				clear(dst)
 				for ih := h0; ih < h1; ih++ {
 					for iw := w0; iw < w1; iw++ {
@@ -121,7 +128,6 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 						}
 					}
 				}
-				inv := 1 / div
 				for i := range dst {
 					dst[i] *= inv
 				}
@@ -188,12 +194,8 @@ func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, grad
 				h0, h1, ph := span(oh*g.sh-g.pt, g.kh, g.h, g.pb)
 				for ow := 0; ow < g.ow; ow++ {
 					w0, w1, pw := span(ow*g.sw-g.pl, g.kw, g.w, g.pr)
-					div := float32((h1 - h0) * (w1 - w0))
-					if l.includePad {
-						div = float32(ph * pw)
-					}
+					inv := l.avgScale(h0, h1, ph, w0, w1, pw)
 					src := go0[(oh*g.ow+ow)*c : (oh*g.ow+ow+1)*c]
-					inv := 1 / div
 					for ih := h0; ih < h1; ih++ {
 						for iw := w0; iw < w1; iw++ {
 							dst := gi[(ih*g.w+iw)*c : (ih*g.w+iw+1)*c]

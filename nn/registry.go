@@ -171,6 +171,19 @@ func sameShapeOut(in [][]int, n int) ([]int, error) {
 	return append([]int(nil), in[0]...), nil
 }
 
+// channelsLastOut checks that in holds one input whose last axis has c
+// values, and returns its shape.
+func channelsLastOut(in [][]int, c int) ([]int, error) {
+	s, err := sameShapeOut(in, 1)
+	if err != nil {
+		return nil, err
+	}
+	if s[len(s)-1] != c {
+		return nil, fmt.Errorf("input shape %v, want %d channels last", s, c)
+	}
+	return s, nil
+}
+
 // nhwc checks that in holds n inputs and that the first is [N, H, W, C].
 func nhwc(in [][]int, n int) (b, h, w, c int, err error) {
 	if len(in) != n {

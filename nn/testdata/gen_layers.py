@@ -147,6 +147,7 @@ def forward(node, xs, params, train):
         "concat": lambda: torch.cat(xs, dim=-1),
         "upsample": lambda: nhwc(F.interpolate(nchw(x), scale_factor=attrs.get("scale", 2), mode="nearest")),
         "flatten": lambda: x.flatten(1),
+        "dropout": lambda: F.dropout(x, attrs.get("rate", 0), training=False),
     }
     if op in simple:
         return simple[op](), {}
@@ -241,6 +242,7 @@ def main():
     case("upsample3", "upsample", [[1, 2, 3, 2]], scale=3)
     case("flatten", "flatten", [IMG])
     case("scale_shift", "scale_shift", [IMG])
+    case("dropout_eval", "dropout", [IMG], False, rate=0.4)
 
 
 if __name__ == "__main__":
