@@ -67,8 +67,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	tests := [][]string{
 		{"no-such-command"},
 		{"version", "--bogus-flag"},
-		{"train", "--csv", "x.csv"},                                // no --out
-		{"train", "--out", "m.mlb"},                                // no data
+		{"train", "--csv", "x.csv"},                                 // no --out
+		{"train", "--out", "m.mlb"},                                 // no data
 		{"train", "--csv", "a.csv", "--folders", "d", "--out", "m"}, // both sources
 		{"train", "--csv", "a.csv", "--out", "m", "--arch", "vgg99"},
 		{"predict", "--model", "m.mlb"}, // no paths
