@@ -15,7 +15,10 @@ cd "$(dirname "$0")/.."
 archs=${ARCHS:-"small resnet18"}
 sizes=${SIZES:-"64 128"}
 batch=${BATCH:-32}
-steps=${STEPS:-10}
+steps=()
+if [ -n "${STEPS:-}" ]; then
+	steps=(--steps "$STEPS") # both sides time 10 steps by default
+fi
 python=${PYTHON:-/usr/bin/python3}
 
 if [ -z "${MLABEL:-}" ]; then
@@ -33,8 +36,8 @@ printf '%-9s %5s %5s | %9s %9s | %9s %9s | %6s %6s | %7s %7s | %s\n' \
 	arch size batch go_train pt_train go_infer pt_infer train× infer× go_MB pt_MB gemm
 for a in $archs; do
 	for s in $sizes; do
-		g=$("$MLABEL" bench engine --arch "$a" --size "$s" --batch "$batch" --steps "$steps" --json)
-		p=$("$python" bench/torch_engine.py --arch "$a" --size "$s" --batch "$batch" --steps "$steps")
+		g=$("$MLABEL" bench engine --arch "$a" --size "$s" --batch "$batch" "${steps[@]}" --json)
+		p=$("$python" bench/torch_engine.py --arch "$a" --size "$s" --batch "$batch" "${steps[@]}")
 		gt=$(field "$g" train_img_s) pt=$(field "$p" train_img_s)
 		gi=$(field "$g" infer_img_s) pi=$(field "$p" infer_img_s)
 		printf '%-9s %5s %5s | %9.1f %9.1f | %9.1f %9.1f | %6.2f %6.2f | %7.0f %7.0f | %s\n' \

@@ -18,6 +18,8 @@ const (
 // Calibration maps each label's score to a calibrated probability
 // σ(A[j]·logit(p) + B[j]); temperature scaling has B = 0 and A = 1/T.
 type Calibration struct {
+	// Method is how the parameters were fitted; A and B hold one slope
+	// and one intercept per label.
 	Method Method    `json:"method"`
 	A      []float64 `json:"a"`
 	B      []float64 `json:"b"`

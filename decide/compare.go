@@ -11,15 +11,18 @@ import (
 
 // CompareRow is one rule's scores on the evaluation split.
 type CompareRow struct {
+	// Rule names the rule; SamplesF is samples F-beta, MacroF1 macro F1.
 	Rule           string  `json:"rule"`
 	SamplesF       float64 `json:"samples_f"`
 	MacroF1        float64 `json:"macro_f1"`
 	SubsetAccuracy float64 `json:"subset_accuracy"`
-	Rules          *Rules  `json:"rules"`
+	// Rules is the rule as fitted on the fitting split.
+	Rules *Rules `json:"rules"`
 }
 
 // Comparison scores several rules, fitted on one split, on another.
 type Comparison struct {
+	// Beta is the F-beta weight of SamplesF; Rows has one row per rule.
 	Beta float64      `json:"beta"`
 	Rows []CompareRow `json:"rows"`
 }
@@ -34,7 +37,8 @@ func sameData(a, b Split) bool {
 }
 
 // Compare fits the fixed 0.5 threshold, the best global threshold,
-// per-class thresholds, top-k and PCut on fit, then scores each on eval:
+// per-class thresholds, top-k, PCut and the expected-F maximiser on fit,
+// then scores each on eval:
 // samples F-beta (o.Beta), macro F1 and subset accuracy.
 func Compare(fit, eval Split, o Options) (*Comparison, error) {
 	if sameData(fit, eval) {
@@ -53,7 +57,7 @@ func Compare(fit, eval Split, o Options) (*Comparison, error) {
 	for _, rule := range []struct {
 		name string
 		kind Kind
-	}{{"0.5", Fixed}, {"global", Global}, {"per-class", PerClass}, {"top-k", TopK}, {"pcut", PCut}} {
+	}{{"0.5", Fixed}, {"global", Global}, {"per-class", PerClass}, {"top-k", TopK}, {"pcut", PCut}, {"expected-F", ExpectedF}} {
 		r, err := Fit(fit, rule.kind, o)
 		if err != nil {
 			return nil, fmt.Errorf("decide: fitting %s: %w", rule.name, err)

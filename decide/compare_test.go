@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"mlabel/metrics"
 )
 
 func TestCompare(t *testing.T) {
@@ -13,7 +15,7 @@ func TestCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := []string{"0.5", "global", "per-class", "top-k", "pcut"}
+	names := []string{"0.5", "global", "per-class", "top-k", "pcut", "expected-F"}
 	if len(c.Rows) != len(names) {
 		t.Fatalf("rows %v", c.Rows)
 	}
@@ -100,5 +102,13 @@ func TestKFoldAndCrossDecide(t *testing.T) {
 	}
 	if _, err := CrossDecide(s, folds[:5], Global, DefaultOptions()); err == nil {
 		t.Error("short folds: want an error")
+	}
+}
+
+func TestFromDataset(t *testing.T) {
+	d := &metrics.Dataset{Labels: []string{"a"}, Scores: [][]float64{{0.2}}, Truth: [][]float64{{1}}, Mask: [][]bool{{false}}}
+	s := FromDataset(d)
+	if s.Scores[0][0] != 0.2 || s.Truth[0][0] != 1 || s.Mask[0][0] {
+		t.Errorf("split %+v", s)
 	}
 }

@@ -92,6 +92,8 @@ func Fit(fit Split, kind Kind, o Options) (*Rules, error) {
 		return FitTopK(fit, o)
 	case PCut:
 		return FitPCut(fit)
+	case ExpectedF:
+		return FitExpectedF(fit, o)
 	}
 	return nil, fmt.Errorf("decide: unknown rule kind %q", kind)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+
+	"mlabel/metrics"
 )
 
 // Kind names a decision rule.
@@ -26,16 +28,20 @@ const (
 
 // Interval is a bootstrap confidence interval.
 type Interval struct {
+	// Low and High are the 5th and 95th percentiles.
 	Low  float64 `json:"low"`
 	High float64 `json:"high"`
 }
 
 // Rules is a fitted decision rule, stored in the model bundle as JSON.
 type Rules struct {
+	// Kind selects how scores become decisions.
 	Kind Kind `json:"kind"`
 	// Objective and Beta record what the rule was fitted to maximise.
 	Objective Objective `json:"objective,omitempty"`
 	Beta      float64   `json:"beta,omitempty"`
+	// ZeroDivision is the F-beta zero-division value ExpectedF uses.
+	ZeroDivision float64 `json:"zero_division,omitempty"`
 	// Labels is the number of labels the rule decides.
 	Labels int `json:"n_labels"`
 	// Names optionally holds the label names, in score column order.
@@ -70,6 +76,10 @@ func (r *Rules) Check(n int) error {
 	case PerClass:
 		if len(r.PerClass) != n {
 			return fmt.Errorf("decide: %d per-class thresholds for %d labels", len(r.PerClass), n)
+		}
+	case ExpectedF:
+		if !(r.Beta > 0) {
+			return fmt.Errorf("decide: expected-F rule needs a positive beta, got %v", r.Beta)
 		}
 	case TopK:
 		if r.K < 0 {
@@ -133,6 +143,13 @@ func (r *Rules) Apply(scores [][]float64) [][]bool {
 		}
 	case PCut:
 		r.applyPCut(scores, out)
+	case ExpectedF:
+		o := metrics.Options{Beta: r.Beta, ZeroDivision: r.ZeroDivision}
+		for i, row := range scores {
+			for _, j := range expectedFSet(row, o) {
+				out[i][j] = true
+			}
+		}
 	default:
 		for i, row := range scores {
 			for j, v := range row {

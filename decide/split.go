@@ -11,6 +11,7 @@ import (
 // are [sample][label], truth entries 0 or 1, and Mask (nil means all known)
 // marks known truth entries.
 type Split struct {
+	// Scores, Truth and Mask are indexed [sample][label].
 	Scores [][]float64
 	Truth  [][]float64
 	Mask   [][]bool
@@ -61,4 +62,9 @@ func (s Split) positives() []int {
 		}
 	}
 	return out
+}
+
+// FromDataset returns the split held by a dataset read from files.
+func FromDataset(d *metrics.Dataset) Split {
+	return Split{Scores: d.Scores, Truth: d.Truth, Mask: d.Mask}
 }

@@ -26,6 +26,9 @@ type Config struct {
 	Labels int    // number of labels (default 10)
 	Steps  int    // timed steps of each kind, after Warmup (default 10)
 	Warmup int    // untimed steps first (default 2)
+	// Breakdown also reports the time per training step of each kind of
+	// layer.
+	Breakdown bool
 }
 
 // Result is one measurement. Speeds are the batch size over the median step
@@ -40,6 +43,8 @@ type Result struct {
 	InferImgS float64 `json:"infer_img_s"`
 	PeakRSSMB float64 `json:"peak_rss_mb"`
 	GFLOPs    float64 `json:"gflops_per_img"` // forward pass, per image
+	// Ops is the per-layer-kind time of a training step, with Breakdown.
+	Ops []OpTime `json:"ops,omitempty"`
 }
 
 func (c *Config) defaults() {
@@ -93,8 +98,16 @@ func Run(cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	bd := breakdown{}
+	if cfg.Breakdown {
+		m.SetTimer(bd.timer())
+	}
 	if res.TrainImgS, err = measure(cfg, train); err != nil {
 		return Result{}, err
+	}
+	if cfg.Breakdown {
+		m.SetTimer(nil)
+		res.Ops = bd.perStep(cfg.Warmup + cfg.Steps)
 	}
 	infer, err := inferStep(spec, m, x)
 	if err != nil {

@@ -7,12 +7,15 @@ import (
 )
 
 func TestRunSmall(t *testing.T) {
-	r, err := Run(Config{Arch: "small", Size: 32, Batch: 2, Labels: 3, Steps: 1, Warmup: 1})
+	r, err := Run(Config{Arch: "small", Size: 32, Batch: 2, Labels: 3, Steps: 1, Warmup: 1, Breakdown: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.TrainImgS <= 0 || r.InferImgS <= 0 || r.PeakRSSMB <= 0 || r.Threads <= 0 || r.Gemm == "" || r.GFLOPs <= 0 {
 		t.Errorf("implausible result %+v", r)
+	}
+	if len(r.Ops) == 0 || r.Ops[0].Ms < r.Ops[len(r.Ops)-1].Ms {
+		t.Errorf("breakdown %+v not sorted or empty", r.Ops)
 	}
 	b, _ := json.Marshal(r)
 	for _, field := range []string{"arch", "size", "batch", "gemm", "threads", "train_img_s", "infer_img_s", "peak_rss_mb"} {

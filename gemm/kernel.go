@@ -1,21 +1,28 @@
 package gemm
 
-// microKernel multiplies a packed mr×k panel of A (mr values per step of k)
-// by a packed k×nr panel of B (nr values per step) and stores
-// alpha·AB + beta·C into the full mr×nr tile at c, whose rows are ldc apart.
-// beta == 0 means C is written without being read.
-type microKernel func(k int, a, b, c *float32, ldc int, alpha, beta float32)
+// microKernel multiplies an mr×k panel of A by a k×nr panel of B (nr
+// contiguous values per step of k, steps sb apart: sb = nr when packed) and
+// stores alpha·AB + beta·C into the full mr×nr tile at c, whose rows are ldc
+// apart. beta == 0 means C is written without
+// being read. How the panel of A is laid out, with stride sa, depends on the
+// kernel: see kernel.steps and kernel.rows.
+type microKernel func(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
 
-// kernel is a micro-kernel together with the tile shape it computes and the
-// cache blocking that suits it.
+// kernel is a pair of micro-kernels together with the tile shape they
+// compute and the cache blocking that suits them.
 type kernel struct {
 	name string
 	mr   int
 	nr   int
 	kc   int // depth of a packed block
-	mc   int // rows of A packed at once (a multiple of mr)
+	mc   int // rows of A per block, kept in L2 while panels of B pass (a multiple of mr)
 	nc   int // columns of B packed at once (a multiple of nr)
-	fn   microKernel
+	// steps reads A as k steps of mr contiguous values, sa apart: a packed
+	// panel (sa = mr), or a transposed A in place (sa = lda).
+	steps microKernel
+	// rows reads A as mr rows of k contiguous values, sa apart: a
+	// non-transposed A in place (sa = lda).
+	rows microKernel
 }
 
 // genericMR and genericNR are the tile shape of the portable kernel.
@@ -28,20 +35,26 @@ const (
 var genericKernel = &kernel{
 	name: "generic", mr: genericMR, nr: genericNR,
 	kc: 256, mc: 64, nc: 1024,
-	fn: kernGeneric,
+	steps: func(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32) {
+		kernGeneric(k, a, sa, 1, b, sb, c, ldc, alpha, beta)
+	},
+	rows: func(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32) {
+		kernGeneric(k, a, 1, sa, b, sb, c, ldc, alpha, beta)
+	},
 }
 
-// kernGeneric is the pure-Go 4×4 micro-kernel.
-func kernGeneric(k int, a, b, c *float32, ldc int, alpha, beta float32) {
+// kernGeneric is the pure-Go 4×4 micro-kernel. Element (i, p) of the panel
+// of A is at a[p*step+i*row], element (p, j) of B at b[p*sb+j].
+func kernGeneric(k int, a *float32, step, row int, b *float32, sb int, c *float32, ldc int, alpha, beta float32) {
 	var acc [genericMR * genericNR]float32
 	if k > 0 {
-		ap := unsafeSlice(a, k*genericMR)
-		bp := unsafeSlice(b, k*genericNR)
+		as := unsafeSlice(a, (k-1)*step+(genericMR-1)*row+1)
+		bs := unsafeSlice(b, (k-1)*sb+genericNR)
 		for p := 0; p < k; p++ {
-			av := ap[p*genericMR : p*genericMR+genericMR : p*genericMR+genericMR]
-			bv := bp[p*genericNR : p*genericNR+genericNR : p*genericNR+genericNR]
+			bv := bs[p*sb : p*sb+genericNR : p*sb+genericNR]
 			b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
-			for i, x := range av {
+			for i := 0; i < genericMR; i++ {
+				x := as[p*step+i*row]
 				acc[i*4+0] += x * b0
 				acc[i*4+1] += x * b1
 				acc[i*4+2] += x * b2

@@ -4,6 +4,7 @@ import "fmt"
 
 // Counts is a 2×2 confusion matrix for one label (or one sample, or pooled).
 type Counts struct {
+	// TP, FP, FN and TN count true and false positives and negatives.
 	TP int `json:"tp"`
 	FP int `json:"fp"`
 	FN int `json:"fn"`

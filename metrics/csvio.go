@@ -13,6 +13,8 @@ import (
 
 // TruthRow is one image of a truth file: its positive and unknown tags.
 type TruthRow struct {
+	// Image names the image; Tags and Unknown list its positive and
+	// unknown labels; Line is its line in the file.
 	Image   string
 	Tags    []string
 	Unknown []string
@@ -21,6 +23,8 @@ type TruthRow struct {
 
 // ScoreTable is a parsed scores file: one score per label per image.
 type ScoreTable struct {
+	// Labels names the score columns; Images, Values and Lines hold one
+	// entry per row of the file.
 	Labels []string
 	Images []string
 	Values [][]float64
@@ -29,6 +33,8 @@ type ScoreTable struct {
 
 // Dataset is truth and scores matched by image name, in the scores' order.
 type Dataset struct {
+	// Labels names the columns; Images the rows; Truth, Scores and Mask
+	// are indexed [sample][label].
 	Labels []string
 	Images []string
 	Truth  [][]float64
@@ -93,6 +99,11 @@ func ReadScores(r io.Reader, name string) (*ScoreTable, error) {
 		return nil, fmt.Errorf("%s:1: header must be \"image,<label1>,...\"", name)
 	}
 	t := &ScoreTable{Labels: header[1:]}
+	for j, l := range t.Labels {
+		if strings.TrimSpace(l) == "" {
+			return nil, fmt.Errorf("%s:1: label %d has an empty name", name, j+1)
+		}
+	}
 	if err := uniqueNames(t.Labels, name+":1: label"); err != nil {
 		return nil, err
 	}

@@ -60,6 +60,7 @@ func TestLoadFiles(t *testing.T) {
 		{"missing from scores", "a.jpg,cat\nb.jpg,\nc.jpg,dog\n", scoresOK, `truth.csv:3: image "c.jpg" is missing from`},
 		{"non-numeric", "a.jpg,cat\nb.jpg,\n", "image,cat,dog\na.jpg,0.9,0.2\nb.jpg,high,0.7\n", `scores.csv:3: score "high" for label "cat"`},
 		{"short row", "a.jpg,cat\n", "image,cat,dog\na.jpg,0.9\n", "scores.csv:2: 2 fields"},
+		{"empty label", "a.jpg,cat\n", "image,cat,\na.jpg,0.9,0.1\n", "scores.csv:1: label 2 has an empty name"},
 		{"bad header", "a.jpg,cat\n", "name,cat\na.jpg,0.9\n", "scores.csv:1: header"},
 		{"duplicate truth", "a.jpg,cat\na.jpg,\n", scoresOK, `truth.csv:2: image "a.jpg" already listed on line 1`},
 		{"tag and unknown", "a.jpg,cat ?cat\nb.jpg,\n", scoresOK, "both a tag and unknown"},

@@ -8,6 +8,8 @@ import (
 // CurvePoint is one operating point of a binary ranking: predicting positive
 // every score at or above Threshold.
 type CurvePoint struct {
+	// Threshold is the score; TP and FP count the positives and negatives
+	// scoring at or above it.
 	Threshold float64
 	TP, FP    int
 }
@@ -37,6 +39,7 @@ func Curve(truth []float64, scores []float64) []CurvePoint {
 
 // PRPoint is one point of a precision-recall curve.
 type PRPoint struct {
+	// Threshold is the score; Precision and Recall its decisions' values.
 	Threshold, Precision, Recall float64
 }
 
@@ -108,8 +111,8 @@ func Column(truth, scores [][]float64, mask [][]bool, j int) (t, s []float64) {
 	return t, s
 }
 
-// perLabel applies a binary metric to each label's known samples.
-func perLabel(truth, scores [][]float64, mask [][]bool, fn func(t, s []float64) float64) ([]float64, error) {
+// binaryPerLabel applies a binary metric to each label's known samples.
+func binaryPerLabel(truth, scores [][]float64, mask [][]bool, fn func(t, s []float64) float64) ([]float64, error) {
 	sh, err := checkScores(truth, scores, mask)
 	if err != nil {
 		return nil, err
@@ -125,13 +128,13 @@ func perLabel(truth, scores [][]float64, mask [][]bool, fn func(t, s []float64) 
 // PerLabelAP returns each label's average precision; NaN for a label with no
 // known positive.
 func PerLabelAP(truth, scores [][]float64, mask [][]bool) ([]float64, error) {
-	return perLabel(truth, scores, mask, AveragePrecision)
+	return binaryPerLabel(truth, scores, mask, AveragePrecision)
 }
 
 // PerLabelROCAUC returns each label's ROC AUC; NaN for a label without both
 // a known positive and a known negative.
 func PerLabelROCAUC(truth, scores [][]float64, mask [][]bool) ([]float64, error) {
-	return perLabel(truth, scores, mask, ROCAUC)
+	return binaryPerLabel(truth, scores, mask, ROCAUC)
 }
 
 // MeanDefined averages the values that are not NaN; ErrNoKnown if none is.

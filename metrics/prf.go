@@ -33,6 +33,7 @@ func (a Average) String() string {
 
 // PRF holds precision, recall and F-beta.
 type PRF struct {
+	// Precision, Recall and F are the averaged scores.
 	Precision float64 `json:"precision"`
 	Recall    float64 `json:"recall"`
 	F         float64 `json:"f"`
@@ -42,7 +43,9 @@ type PRF struct {
 // gives to a ratio with a zero denominator (0, which is also its "warn"
 // default, or 1).
 type Options struct {
-	Beta         float64
+	// Beta weighs recall beta times as much as precision.
+	Beta float64
+	// ZeroDivision is the value of a ratio with a zero denominator.
 	ZeroDivision float64
 }
 

@@ -16,45 +16,57 @@ type LabelSummary struct {
 	// AP is the average precision; null without a known positive.
 	AP *float64 `json:"ap"`
 	// ROCAUC is the ROC AUC; null without a known positive and negative.
-	ROCAUC    *float64 `json:"roc_auc"`
-	Precision float64  `json:"precision"`
-	Recall    float64  `json:"recall"`
-	F1        float64  `json:"f1"`
-	F2        float64  `json:"f2"`
-	Threshold float64  `json:"threshold"`
-	Confusion Counts   `json:"confusion"`
+	ROCAUC *float64 `json:"roc_auc"`
+	// Precision, Recall, F1 and F2 score the thresholded decisions.
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+	F2        float64 `json:"f2"`
+	// Threshold is the label's decision threshold.
+	Threshold float64 `json:"threshold"`
+	// Confusion counts the label's known decisions.
+	Confusion Counts `json:"confusion"`
 }
 
 // Summary is the full set of metrics for one truth and score matrix, with
 // decisions made by thresholds. Undefined values are null in JSON.
 type Summary struct {
-	Labels           []string                `json:"labels"`
-	Samples          int                     `json:"n_samples"`
-	F1Samples        float64                 `json:"f1_samples"`
-	F2Samples        float64                 `json:"f2_samples"`
-	PrecisionSamples float64                 `json:"precision_samples"`
-	RecallSamples    float64                 `json:"recall_samples"`
-	F1Micro          float64                 `json:"f1_micro"`
-	F2Micro          float64                 `json:"f2_micro"`
-	PrecisionMicro   float64                 `json:"precision_micro"`
-	RecallMicro      float64                 `json:"recall_micro"`
-	F1Macro          float64                 `json:"f1_macro"`
-	PrecisionMacro   float64                 `json:"precision_macro"`
-	RecallMacro      float64                 `json:"recall_macro"`
-	F1Weighted       float64                 `json:"f1_weighted"`
-	HammingLoss      float64                 `json:"hamming_loss"`
-	SubsetAccuracy   float64                 `json:"subset_accuracy"`
-	JaccardSamples   float64                 `json:"jaccard_samples"`
-	JaccardMicro     float64                 `json:"jaccard_micro"`
-	JaccardMacro     float64                 `json:"jaccard_macro"`
-	MAPMacro         *float64                `json:"map_macro"`
-	MAPMicro         *float64                `json:"map_micro"`
-	ROCAUCMacro      *float64                `json:"roc_auc_macro"`
-	LRAP             float64                 `json:"lrap"`
-	RankingLoss      float64                 `json:"ranking_loss"`
-	CoverageError    float64                 `json:"coverage_error"`
-	NDCG             float64                 `json:"ndcg"`
-	PerLabel         map[string]LabelSummary `json:"per_label"`
+	// Labels names the labels in score column order.
+	Labels []string `json:"labels"`
+	// Samples is the number of samples, known or not.
+	Samples int `json:"n_samples"`
+	// Set metrics of the thresholded decisions, named as in JSON: F-beta,
+	// precision and recall with samples, micro, macro and weighted
+	// averages, Hamming loss, subset accuracy and Jaccard index.
+	F1Samples        float64 `json:"f1_samples"`
+	F2Samples        float64 `json:"f2_samples"`
+	PrecisionSamples float64 `json:"precision_samples"`
+	RecallSamples    float64 `json:"recall_samples"`
+	F1Micro          float64 `json:"f1_micro"`
+	F2Micro          float64 `json:"f2_micro"`
+	PrecisionMicro   float64 `json:"precision_micro"`
+	RecallMicro      float64 `json:"recall_micro"`
+	F1Macro          float64 `json:"f1_macro"`
+	PrecisionMacro   float64 `json:"precision_macro"`
+	RecallMacro      float64 `json:"recall_macro"`
+	F1Weighted       float64 `json:"f1_weighted"`
+	HammingLoss      float64 `json:"hamming_loss"`
+	SubsetAccuracy   float64 `json:"subset_accuracy"`
+	JaccardSamples   float64 `json:"jaccard_samples"`
+	JaccardMicro     float64 `json:"jaccard_micro"`
+	JaccardMacro     float64 `json:"jaccard_macro"`
+	// MAPMacro and ROCAUCMacro average the labels where they are defined;
+	// MAPMicro pools all known entries. Each is null when undefined.
+	MAPMacro    *float64 `json:"map_macro"`
+	MAPMicro    *float64 `json:"map_micro"`
+	ROCAUCMacro *float64 `json:"roc_auc_macro"`
+	// Ranking metrics of the scores, sample-wise.
+	LRAP          float64 `json:"lrap"`
+	RankingLoss   float64 `json:"ranking_loss"`
+	CoverageError float64 `json:"coverage_error"`
+	NDCG          float64 `json:"ndcg"`
+	// PerLabel holds each label's metrics by name.
+	PerLabel map[string]LabelSummary `json:"per_label"`
 }
 
 // optional turns NaN into nil.

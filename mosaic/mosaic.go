@@ -3,7 +3,9 @@
 //
 // Each image is a Grid×Grid mosaic of Cell-pixel cells. Each cell is filled,
 // with probability FillProb, by an item drawn at random from the chosen
-// split of the source; the image's tags are the classes present, each once.
+// split of the source (with Both, each filled cell first picks one of the
+// two data sets at even odds); the image's tags are the classes present,
+// each once.
 // Train mosaics use only the source's train files and test mosaics only its
 // test (t10k) files; Result records which item of which file filled each
 // cell.
@@ -30,15 +32,15 @@ import (
 
 // Names of what Build writes inside Options.Dir.
 const (
-	ImagesDir = "images"
-	CSVName   = "tags.csv"
+	ImagesDir = "images"   // folder of the PNG mosaics
+	CSVName   = "tags.csv" // the tags CSV
 )
 
 // Defaults for zero Options fields.
 const (
-	DefaultGrid     = 3
-	DefaultFillProb = 0.4
-	MaxGrid         = 16
+	DefaultGrid     = 3   // cells per side
+	DefaultFillProb = 0.4 // chance that a cell is filled
+	MaxGrid         = 16  // largest Grid accepted
 )
 
 // Options configures Build.

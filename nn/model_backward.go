@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"mlabel/tensor"
 )
@@ -34,9 +35,10 @@ func (m *Model) Backward(gradOut *tensor.Tensor) error {
 	if !out.needGrad {
 		return nil
 	}
-	out.grad = tensor.Ensure(out.grad, out.shape...)
+	out.grad = m.pool.acquire(out.grad, out.shape)
 	copy(out.grad.Data, gradOut.Data)
 	out.gradSet = true
+	defer m.releaseGrads()
 	for i := len(m.nodes) - 1; i >= 0; i-- {
 		g := m.nodes[i]
 		if g.layer == nil || !g.gradSet || !g.needGrad {
@@ -45,8 +47,20 @@ func (m *Model) Backward(gradOut *tensor.Tensor) error {
 		if err := m.backwardNode(g); err != nil {
 			return err
 		}
+		m.pool.release(g.grad)
 	}
 	return nil
+}
+
+// releaseGrads returns every gradient buffer still held to the pool, so
+// that the next Backward finds them all free.
+func (m *Model) releaseGrads() {
+	for _, g := range m.nodes {
+		m.pool.release(g.grad)
+		for _, s := range g.scratch {
+			m.pool.release(s)
+		}
+	}
 }
 
 // backwardNode runs one layer's backward pass and routes the input
@@ -60,15 +74,22 @@ func (m *Model) backwardNode(g *gnode) error {
 			continue
 		}
 		if !src.gradSet && !takenBefore(g, k) {
-			src.grad = tensor.Ensure(src.grad, src.shape...)
+			src.grad = m.pool.acquire(src.grad, src.shape)
 			g.gradIns[k], g.direct[k] = src.grad, true
 			continue
 		}
-		g.scratch[k] = tensor.Ensure(g.scratch[k], src.shape...)
+		g.scratch[k] = m.pool.acquire(g.scratch[k], src.shape)
 		g.gradIns[k] = g.scratch[k]
+	}
+	var t0 time.Time
+	if m.timer != nil {
+		t0 = time.Now()
 	}
 	if err := g.layer.Backward(g.ins, g.out, g.grad, g.gradIns); err != nil {
 		return fmt.Errorf("nn: backward %q: %w", g.node.Name, err)
+	}
+	if m.timer != nil {
+		m.timer(g.node, true, time.Since(t0))
 	}
 	for k, j := range g.inputs {
 		src := m.nodes[j]
@@ -78,6 +99,7 @@ func (m *Model) backwardNode(g *gnode) error {
 			src.gradSet = true
 		default:
 			addInto(src.grad.Data, g.gradIns[k].Data)
+			m.pool.release(g.scratch[k])
 		}
 	}
 	return nil

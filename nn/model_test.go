@@ -166,7 +166,7 @@ func TestModelForwardBackwardFanOut(t *testing.T) {
 					t.Errorf("%s ran backward %d times in 2 steps, want %d", name, got, 2*want)
 				}
 			}
-			if m.Gradient("x") != nil {
+			if in := m.nodes[m.input]; in.gradSet || in.grad != nil {
 				t.Error("the input node got a gradient")
 			}
 		})
@@ -231,5 +231,28 @@ func TestModelWeights(t *testing.T) {
 	missing, err := m.SetWeightsPartial(map[string]*tensor.Tensor{"b.a": one(1)})
 	if err != nil || len(missing) != 2 || math.Abs(float64(m.Param("b.a").Value.Data[0]-1)) > 0 {
 		t.Errorf("SetWeightsPartial: missing %v, err %v", missing, err)
+	}
+}
+
+// TestModelStepDoesNotAllocate checks that the graph itself allocates
+// nothing per step once the batch shape is stable.
+func TestModelStepDoesNotAllocate(t *testing.T) {
+	m, err := buildWith(fanOutSpec(), nil, fakeFactory(map[string]*int{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, g := tensor.New(4, 1, 1, 2), tensor.New(4, 1, 1, 2)
+	step := func() {
+		m.ZeroGrad()
+		if _, err := m.Forward(x, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Backward(g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step()
+	if n := testing.AllocsPerRun(10, step); n != 0 {
+		t.Errorf("%v allocations per step", n)
 	}
 }

@@ -160,3 +160,13 @@ func TestModelsMatchPyTorch(t *testing.T) {
 		})
 	}
 }
+
+func TestBuildWithoutRandomSource(t *testing.T) {
+	s, err := arch.Build("mobilenetv2", 32, 3, 2, arch.Options{WidthMult: 0.25, Dropout: 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nn.Build(s, nil); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strings"
 
 	"codeberg.org/sbinet/npyio"
 
@@ -40,7 +41,7 @@ func DecodeNPY(r io.Reader) (*tensor.Tensor, error) {
 	}
 	shape := append([]int(nil), hdr.Shape...)
 	var data []float32
-	switch hdr.Type {
+	switch typ := strings.Trim(hdr.Type, `'"`); typ {
 	case "<f4", "|f4", "f4":
 		err = rd.Read(&data)
 	case "<f8", "f8":
@@ -51,7 +52,7 @@ func DecodeNPY(r io.Reader) (*tensor.Tensor, error) {
 			data[i] = float32(v)
 		}
 	default:
-		return nil, fmt.Errorf("array type %q is not float32 or float64", hdr.Type)
+		return nil, fmt.Errorf("array type %q is not little-endian float32 or float64", typ)
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("npy data: %w", err)

@@ -29,7 +29,8 @@ func DefaultAdamW() AdamWConfig {
 //	m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²
 //	θ = θ - lr/(1-β1^t) · m / (√v/√(1-β2^t) + eps)
 //
-// Parameters marked NoDecay take no weight decay.
+// Parameters marked NoDecay take no weight decay. Step counts are saved as
+// float32 "<param>.step" state tensors, exact up to 2^24 steps.
 type AdamW struct {
 	base
 	cfg AdamWConfig

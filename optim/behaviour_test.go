@@ -137,6 +137,7 @@ func TestScheduleShape(t *testing.T) {
 		{"warmup peak", wc, 10, 50, 0.1},
 		{"cosine half way", wc, 30, 50, 0.001 + 0.099/2},
 		{"warmup longer than run", wc, 20, 10, 0.01 + 0.09*0.9},
+		{"constant", Constant(0.02), 7, 10, 0.02},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

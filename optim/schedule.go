@@ -8,6 +8,12 @@ type Schedule interface {
 	LR(step, total int) float64
 }
 
+// Constant is a schedule that keeps the same learning rate.
+type Constant float64
+
+// LR implements Schedule.
+func (c Constant) LR(step, total int) float64 { return float64(c) }
+
 // OneCycle is PyTorch's OneCycleLR with cosine annealing in two phases: the
 // rate rises from MaxLR/DivFactor to MaxLR over the first PctStart of the
 // steps, then falls to MaxLR/(DivFactor·FinalDivFactor). Momentum is not

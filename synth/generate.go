@@ -27,8 +27,8 @@ const (
 
 // Defaults for zero Options fields.
 const (
-	DefaultSize    = 64
-	DefaultQuality = 90
+	DefaultSize    = 64 // tile side, pixels
+	DefaultQuality = 90 // JPEG quality
 )
 
 // Options configures Generate.

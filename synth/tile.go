@@ -7,8 +7,8 @@ import (
 
 // Size limits of a tile, in pixels.
 const (
-	MinSize = 16
-	MaxSize = 1024
+	MinSize = 16   // smallest tile side
+	MaxSize = 1024 // largest tile side
 )
 
 // Attempts at a scene, and at a cloud layer over it, before the generator
