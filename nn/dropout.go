@@ -21,9 +21,6 @@ func newDropout(a Attrs, rng *rand.Rand) (*Dropout, error) {
 	if a.Rate < 0 || a.Rate >= 1 {
 		return nil, fmt.Errorf("dropout rate %g not in [0, 1)", a.Rate)
 	}
-	if rng == nil {
-		return nil, fmt.Errorf("dropout needs a random source")
-	}
 	return &Dropout{rate: a.Rate, rng: rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))}, nil
 }
 

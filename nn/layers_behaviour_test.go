@@ -52,6 +52,24 @@ func TestNewLayerInitialisesLikePyTorch(t *testing.T) {
 	}
 }
 
+func TestNewLayerNilRandomSourceIsFixedSeed(t *testing.T) {
+	node := Node{Name: "c", Op: OpConv2D, Attrs: Attrs{Filters: 4, Kernel: [2]int{3, 3}, Bias: true}}
+	a, err := NewLayer(node, [][]int{{1, 5, 5, 2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewLayer(node, [][]int{{1, 5, 5, 2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := closeTo(a.Params()[0].Value, b.Params()[0].Value); err != nil {
+		t.Errorf("weights differ between two nil-seeded layers: %v", err)
+	}
+	if _, err := NewLayer(Node{Name: "d", Op: OpDropout, Attrs: Attrs{Rate: 0.5}}, [][]int{{2, 3}}, nil); err != nil {
+		t.Errorf("dropout with nil random source: %v", err)
+	}
+}
+
 func TestNewLayerBatchNormParams(t *testing.T) {
 	l, err := NewLayer(Node{Name: "bn", Op: OpBatchNorm}, [][]int{{2, 3, 3, 4}}, newRNG())
 	if err != nil {

@@ -13,8 +13,11 @@ import (
 // default: conv2d and dense weights and biases uniform in ±1/√fan_in,
 // batch-norm gamma 1, beta 0, running mean 0 and running variance 1,
 // scale_shift scale 1 and shift 0. rng draws the initial weights and seeds
-// dropout. Every op except input is supported.
+// dropout; nil stands for a fixed seed. Every op except input is supported.
 func NewLayer(node Node, inShapes [][]int, rng *rand.Rand) (Layer, error) {
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(0, 0))
+	}
 	l, err := newLayer(node, inShapes, rng)
 	if err != nil {
 		return nil, fmt.Errorf("node %q (%s): %w", node.Name, node.Op, err)
