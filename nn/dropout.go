@@ -56,7 +56,7 @@ func (l *Dropout) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) e
 
 // Backward applies the same mask to the gradient.
 func (l *Dropout) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	if gradIn[0] == nil {

@@ -171,7 +171,7 @@ func (l *Pool2D) maxWindow(xi, dst []float32, idx []int32, hs, ws, h0, h1, w0, w
 // Backward routes each output gradient to the input maximum (max pooling) or
 // spreads it evenly over the window (average pooling).
 func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	if gradIn[0] == nil {

@@ -145,10 +145,13 @@ func (s *shapeCheck) check(outShape func([][]int) ([]int, error), in []*tensor.T
 	return nil
 }
 
-// checkGrads verifies that gradOut matches out and each non-nil gradIn entry
-// matches its input.
-func checkGrads(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if gradOut == nil || out == nil || !tensor.SameShape(gradOut.Shape, out.Shape) {
+// checkGrads verifies that a Forward with out's shape ran, that gradOut
+// matches out and that each non-nil gradIn entry matches its input.
+func (s *shapeCheck) checkGrads(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+	if out == nil || s.outShape == nil || !tensor.SameShape(out.Shape, s.outShape) {
+		return fmt.Errorf("backward without a matching forward")
+	}
+	if gradOut == nil || !tensor.SameShape(gradOut.Shape, out.Shape) {
 		return fmt.Errorf("output gradient does not match the output shape")
 	}
 	if len(gradIn) != len(in) {
