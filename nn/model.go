@@ -24,7 +24,6 @@ type Model struct {
 	batchShape []int   // input shape the buffers were sized for
 	pool       bufPool // gradient buffers of Backward
 	timer      LayerTimer
-	gradDirty  bool // gradient flags need recomputing (after Freeze)
 	backOK     bool // a Forward ran since the buffers were sized
 }
 
@@ -112,7 +111,6 @@ func buildWith(spec *Spec, rng *rand.Rand, newLayer layerFactory) (*Model, error
 	for _, o := range m.spec.Outputs {
 		m.outs = append(m.outs, m.index[o])
 	}
-	m.gradDirty = true
 	return m, nil
 }
 
