@@ -170,7 +170,7 @@ func (l *BatchNorm) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool)
 // Backward adds the gamma and beta gradients and writes the input gradient,
 // for whichever mode the last Forward ran in.
 func (l *BatchNorm) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	x, gy := in[0].Data, gradOut.Data

@@ -149,7 +149,7 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 // Backward adds the weight and bias gradients and, when gradIn[0] is not
 // nil, writes the input gradient.
 func (l *Conv2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	l.setGeom(in[0], out)

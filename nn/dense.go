@@ -79,7 +79,7 @@ func (l *Dense) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) err
 
 // Backward adds dW = xᵀ·g and db = Σg, and writes dx = g·Wᵀ when wanted.
 func (l *Dense) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	n, f := out.Shape[0], l.weight.Value.Shape[0]

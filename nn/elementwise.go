@@ -48,7 +48,7 @@ func (l *Add) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error
 
 // Backward passes the (activation-adjusted) gradient to every input.
 func (l *Add) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	g := l.epi.backward(out.Data, gradOut.Data)
@@ -120,7 +120,7 @@ func (l *Mul) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error
 
 // Backward writes ga = g·b and gb = g·a, summed over the broadcast axes.
 func (l *Mul) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	a, b, g := in[0].Data, in[1].Data, gradOut.Data
@@ -212,7 +212,7 @@ func (l *ScaleShift) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool
 // Backward adds Σg·x to scale's gradient and Σg to shift's, and writes
 // g·scale.
 func (l *ScaleShift) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	c := l.scale.Value.Len()

@@ -27,3 +27,6 @@ func sumProdAVX(g, x, c, s, q []float32)
 
 //go:noescape
 func mulAddAVX(dst, a, b []float32)
+
+//go:noescape
+func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32)

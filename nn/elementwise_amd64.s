@@ -179,3 +179,33 @@ maloop:
 madone:
 	VZEROUPPER
 	RET
+
+// func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32)
+// where src > dst: dst = src, idx = k
+TEXT ·maxIdxAVX(SB), NOSPLIT, $0-76
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ idx_base+24(FP), DX
+	MOVQ src_base+48(FP), SI
+	MOVL k+72(FP), AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	SHRQ $3, CX
+	JZ   mxdone
+mxloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DI), Y1
+	VMOVDQU (DX), Y4
+	VCMPPS  $0x1e, Y1, Y0, Y2
+	VBLENDVPS Y2, Y0, Y1, Y3
+	VBLENDVPS Y2, Y15, Y4, Y5
+	VMOVUPS Y3, (DI)
+	VMOVDQU Y5, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  mxloop
+mxdone:
+	VZEROUPPER
+	RET

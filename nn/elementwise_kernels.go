@@ -106,3 +106,23 @@ func vecMulAdd(dst, a, b []float32) {
 		dst[i] += a[i] * b[i]
 	}
 }
+
+// vecMaxIdx sets dst = src and idx = k where src > dst, leaving ties and
+// smaller values alone.
+func vecMaxIdx(dst []float32, idx []int32, src []float32, k int32) {
+	n := len(dst)
+	idx, src = idx[:n], src[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		maxIdxAVX(dst[:i], idx[:i], src[:i], k)
+	}
+	for ; i < n; i++ {
+		best, v, id := dst[i], src[i], idx[i]
+		if v > best {
+			id = k
+		}
+		idx[i] = id
+		dst[i] = max(best, v)
+	}
+}

@@ -58,6 +58,23 @@ func TestVectorKernels(t *testing.T) {
 		copy(got, a)
 		vecMulAdd(got, x, z)
 		check("muladd", got)
+		ids := make([]int32, n)
+		wantIDs := make([]int32, n)
+		for i := range want {
+			want[i], wantIDs[i] = a[i], 1
+			if x[i] > a[i] {
+				want[i], wantIDs[i] = x[i], 5
+			}
+			ids[i] = 1
+		}
+		copy(got, a)
+		vecMaxIdx(got, ids, x, 5)
+		check("maxidx", got)
+		for i, id := range ids {
+			if id != wantIDs[i] {
+				t.Fatalf("maxidx n=%d index [%d] = %d, want %d", n, i, id, wantIDs[i])
+			}
+		}
 		s, q := append([]float32(nil), a...), append([]float32(nil), b...)
 		vecSumProd(x, z, k, s, q)
 		for i := range want {

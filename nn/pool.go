@@ -15,7 +15,8 @@ type Pool2D struct {
 	win         window
 	ceil        bool
 	includePad  bool
-	argmax      []int32 // per output value, offset of the max within its image
+	argmax      []int32 // per output value, the max's position kh·kw index in its window
+	kernOff     []int   // per window position, its offset from the window's corner
 	inPerImage  int
 	outPerImage int
 }
@@ -102,6 +103,12 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 	l.inPerImage, l.outPerImage = g.h*g.w*g.c, g.oh*g.ow*g.c
 	if l.max {
 		l.argmax = growInt32(l.argmax, out.Len())
+		l.kernOff = l.kernOff[:0]
+		for ki := 0; ki < g.kh; ki++ {
+			for kj := 0; kj < g.kw; kj++ {
+				l.kernOff = append(l.kernOff, (ki*g.w+kj)*g.c)
+			}
+		}
 	}
 	x, y := in[0].Data, out.Data
 	c := g.c
@@ -115,7 +122,7 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 				o := (r*g.ow + ow) * c
 				dst := y[o : o+c]
 				if l.max {
-					maxWindow(xi, dst, l.argmax[o:o+c], h0, h1, w0, w1, g.w, c)
+					l.maxWindow(xi, dst, l.argmax[o:o+c], oh*g.sh-g.pt, ow*g.sw-g.pl, h0, h1, w0, w1)
 					continue
 				}
 				inv := l.avgScale(h0, h1, ph, w0, w1, pw)
@@ -138,33 +145,25 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 }
 
 // maxWindow writes the channel-wise maximum over rows h0..h1-1 and columns
-// w0..w1-1 of one image into dst, and the offsets of the maxima (the first
-// one in scan order on ties) into idx. The comparisons are written as
-// selects, which compile without data-dependent branches.
-func maxWindow(xi, dst []float32, idx []int32, h0, h1, w0, w1, width, c int) {
-	first := (h0*width + w0) * c
+// w0..w1-1 of one image into dst, and the positions of the maxima (the first
+// one in scan order on ties) within the window whose corner is (hs, ws) into
+// idx, as ki·kw+kj.
+func (l *Pool2D) maxWindow(xi, dst []float32, idx []int32, hs, ws, h0, h1, w0, w1 int) {
+	g := &l.win
+	c := g.c
+	first := (h0*g.w + w0) * c
 	copy(dst, xi[first:first+c])
-	idx = idx[:len(dst)]
+	k0 := int32((h0-hs)*g.kw + w0 - ws)
 	for i := range idx {
-		idx[i] = int32(first + i)
+		idx[i] = k0
 	}
 	for ih := h0; ih < h1; ih++ {
 		for iw := w0; iw < w1; iw++ {
-			o := (ih*width + iw) * c
-			if o == first {
+			if ih == h0 && iw == w0 {
 				continue
 			}
-			src := xi[o : o+c]
-			src, id := src[:len(dst)], idx[:len(dst)]
-			for i, best := range dst {
-				v := src[i]
-				k := id[i]
-				if v > best {
-					k = int32(o + i)
-				}
-				id[i] = k
-				dst[i] = max(best, v)
-			}
+			o := (ih*g.w + iw) * c
+			vecMaxIdx(dst, idx, xi[o:o+c], int32((ih-hs)*g.kw+iw-ws))
 		}
 	}
 }
@@ -172,7 +171,7 @@ func maxWindow(xi, dst []float32, idx []int32, h0, h1, w0, w1, width, c int) {
 // Backward routes each output gradient to the input maximum (max pooling) or
 // spreads it evenly over the window (average pooling).
 func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	if gradIn[0] == nil {
@@ -217,8 +216,8 @@ func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, grad
 // overlap, rows shared with the previous output row are not cleared again.
 func (l *Pool2D) maxBackward(gi, gy []float32, idx []int32) {
 	g := &l.win
-	rowLen := g.w * g.c
-	outRow := g.ow * g.c
+	c := g.c
+	rowLen := g.w * c
 	cleared := 0 // input rows [0, cleared) are cleared
 	for oh := 0; oh < g.oh; oh++ {
 		_, h1, _ := span(oh*g.sh-g.pt, g.kh, g.h, g.pb)
@@ -226,9 +225,13 @@ func (l *Pool2D) maxBackward(gi, gy []float32, idx []int32) {
 			clear(gi[cleared*rowLen : h1*rowLen])
 			cleared = h1
 		}
-		src := gy[oh*outRow : (oh+1)*outRow]
-		for j, i := range idx[oh*outRow : (oh+1)*outRow][:len(src)] {
-			gi[i] += src[j]
+		for ow := 0; ow < g.ow; ow++ {
+			corner := ((oh*g.sh-g.pt)*g.w + ow*g.sw - g.pl) * c
+			o := (oh*g.ow + ow) * c
+			src := gy[o : o+c]
+			for i, k := range idx[o : o+c][:len(src)] {
+				gi[corner+l.kernOff[k]+i] += src[i]
+			}
 		}
 	}
 	clear(gi[cleared*rowLen:])
