@@ -1,0 +1,208 @@
+// Package bundle reads and writes mlabel model bundles: one self-describing
+// file holding a model's architecture and weights, its label vocabulary and
+// preprocessing, its fitted decision rules and validation metrics, and the
+// configuration and history of the training run that made it.
+//
+// The file layout is:
+//
+//	magic     8 bytes  "MLABELB\x00"
+//	version   uint32   little-endian format version
+//	hdrLen    uint64   length of the JSON header
+//	header    JSON     everything but the weights (see Header)
+//	wLen      uint64   length of the weights blob
+//	weights   blob     nn.WriteWeights encoding
+//	checksum  32 bytes SHA-256 of all bytes before it
+//
+// Bundles are written atomically, so an interrupted write never leaves a
+// damaged bundle in place of a good one.
+package bundle
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"mlabel/atomicfile"
+	"mlabel/decide"
+	"mlabel/imageio"
+	"mlabel/metrics"
+	"mlabel/nn"
+	"mlabel/tensor"
+)
+
+// FormatVersion is the bundle format this package writes and reads.
+const FormatVersion = 1
+
+var magic = [8]byte{'M', 'L', 'A', 'B', 'E', 'L', 'B', 0}
+
+// maxHeader bounds the JSON header so that a foreign file cannot make the
+// reader allocate without limit.
+const maxHeader = 256 << 20
+
+// ErrFormat is wrapped by every error about a file that is not a valid bundle.
+var ErrFormat = errors.New("not a valid mlabel bundle")
+
+// Epoch records one epoch of training.
+type Epoch struct {
+	Epoch     int     `json:"epoch"`
+	TrainLoss float64 `json:"train_loss"`
+	ValLoss   float64 `json:"val_loss"`
+	ValMAP    float64 `json:"val_map"`
+	ValF2     float64 `json:"val_f2"`
+	LR        float64 `json:"lr"`
+	Seconds   float64 `json:"seconds"`
+}
+
+// Header is everything a bundle holds except the weights.
+type Header struct {
+	FormatVersion int                `json:"format_version"`
+	Created       time.Time          `json:"created"`
+	Kind          string             `json:"kind"` // "classifier", "backbone" or "detector"
+	Arch          string             `json:"arch,omitempty"`
+	Spec          *nn.Spec           `json:"spec"`
+	Labels        []string           `json:"labels,omitempty"`
+	Preprocess    imageio.Preprocess `json:"preprocess"`
+	Rules         *decide.Rules      `json:"rules,omitempty"`
+	Metrics       *metrics.Summary   `json:"metrics,omitempty"`
+	Config        json.RawMessage    `json:"config,omitempty"`
+	History       []Epoch            `json:"history,omitempty"`
+	// Extra holds importer-specific data, such as detector anchors.
+	Extra json.RawMessage `json:"extra,omitempty"`
+}
+
+// Bundle is a model with everything needed to use it.
+type Bundle struct {
+	Header
+	Weights map[string]*tensor.Tensor
+}
+
+// Write encodes b to w.
+func (b *Bundle) Write(w io.Writer) error {
+	h := b.Header
+	h.FormatVersion = FormatVersion
+	if h.Created.IsZero() {
+		h.Created = time.Now().UTC()
+	}
+	hdr, err := json.Marshal(&h)
+	if err != nil {
+		return fmt.Errorf("bundle: encode header: %w", err)
+	}
+	var wbuf bytes.Buffer
+	if err := nn.WriteWeights(&wbuf, b.Weights); err != nil {
+		return fmt.Errorf("bundle: encode weights: %w", err)
+	}
+	sum := sha256.New()
+	mw := io.MultiWriter(w, sum)
+	var n [8]byte
+	parts := [][]byte{magic[:], binary.LittleEndian.AppendUint32(nil, FormatVersion)}
+	binary.LittleEndian.PutUint64(n[:], uint64(len(hdr)))
+	parts = append(parts, append([]byte(nil), n[:]...), hdr)
+	binary.LittleEndian.PutUint64(n[:], uint64(wbuf.Len()))
+	parts = append(parts, append([]byte(nil), n[:]...), wbuf.Bytes())
+	for _, p := range parts {
+		if _, err := mw.Write(p); err != nil {
+			return fmt.Errorf("bundle: write: %w", err)
+		}
+	}
+	if _, err := w.Write(sum.Sum(nil)); err != nil {
+		return fmt.Errorf("bundle: write checksum: %w", err)
+	}
+	return nil
+}
+
+// Save writes b to path atomically.
+func (b *Bundle) Save(path string) error {
+	return atomicfile.Write(path, b.Write)
+}
+
+// Read decodes a bundle from data.
+func Read(data []byte) (*Bundle, error) {
+	const fixed = 8 + 4 + 8
+	if len(data) < fixed+8+sha256.Size {
+		return nil, fmt.Errorf("bundle: %w: file too short (%d bytes)", ErrFormat, len(data))
+	}
+	if !bytes.Equal(data[:8], magic[:]) {
+		return nil, fmt.Errorf("bundle: %w: wrong magic bytes", ErrFormat)
+	}
+	if v := binary.LittleEndian.Uint32(data[8:12]); v != FormatVersion {
+		return nil, fmt.Errorf("bundle: %w: format version %d, this mlabel reads version %d", ErrFormat, v, FormatVersion)
+	}
+	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	hdrLen := binary.LittleEndian.Uint64(data[12:20])
+	if hdrLen > maxHeader || hdrLen > uint64(len(body)-fixed-8) {
+		return nil, fmt.Errorf("bundle: %w: truncated (header of %d bytes does not fit)", ErrFormat, hdrLen)
+	}
+	off := fixed + int(hdrLen)
+	wLen := binary.LittleEndian.Uint64(body[off : off+8])
+	if wLen != uint64(len(body)-off-8) {
+		return nil, fmt.Errorf("bundle: %w: truncated or padded (weights declare %d bytes, %d present)", ErrFormat, wLen, len(body)-off-8)
+	}
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return nil, fmt.Errorf("bundle: %w: checksum mismatch (file damaged)", ErrFormat)
+	}
+	b := &Bundle{}
+	if err := json.Unmarshal(body[fixed:off], &b.Header); err != nil {
+		return nil, fmt.Errorf("bundle: %w: header: %v", ErrFormat, err)
+	}
+	w, err := nn.ReadWeights(bytes.NewReader(body[off+8:]))
+	if err != nil {
+		return nil, fmt.Errorf("bundle: weights: %w", err)
+	}
+	b.Weights = w
+	if b.Spec == nil {
+		return nil, fmt.Errorf("bundle: %w: no architecture", ErrFormat)
+	}
+	if err := b.Spec.Validate(); err != nil {
+		return nil, fmt.Errorf("bundle: architecture: %w", err)
+	}
+	return b, nil
+}
+
+// Load reads the bundle at path.
+func Load(path string) (*Bundle, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	b, err := Read(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return b, nil
+}
+
+// Model builds the bundle's network with its weights loaded.
+func (b *Bundle) Model() (*nn.Model, error) {
+	m, err := nn.Build(b.Spec, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		return nil, fmt.Errorf("bundle: build model: %w", err)
+	}
+	if err := m.SetWeights(b.Weights); err != nil {
+		return nil, fmt.Errorf("bundle: load weights: %w", err)
+	}
+	return m, nil
+}
+
+// InferenceModel builds the bundle's network for prediction: batch norm
+// folded into the convolutions and activations fused.
+func (b *Bundle) InferenceModel() (*nn.Model, error) {
+	spec, w, err := nn.Fuse(b.Spec, b.Weights)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: fuse: %w", err)
+	}
+	m, err := nn.Build(spec, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		return nil, fmt.Errorf("bundle: build model: %w", err)
+	}
+	if err := m.SetWeights(w); err != nil {
+		return nil, fmt.Errorf("bundle: load weights: %w", err)
+	}
+	return m, nil
+}

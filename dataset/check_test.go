@@ -1,0 +1,130 @@
+package dataset
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"mlabel/imageio/imagetest"
+)
+
+// distinct returns a valid PNG whose content depends on seed.
+func distinct(seed uint32) []byte { return imagetest.PNG(imagetest.Noisy(6, 5, seed)) }
+
+// TestCheckBadInput runs Check on a CSV with one bad case per row and
+// expects each to be reported at its line.
+func TestCheckBadInput(t *testing.T) {
+	bad := "caf\xe9"
+	csv := strings.Join([]string{
+		"image,tags", // 1
+		"a,x y",      // 2
+		"b,x",        // 3
+		"ghost,x",    // 4 missing
+		"cut,y",      // 5 truncated JPEG
+		"empty,x",    // 6 zero bytes
+		"bomb,y",     // 7 100000×100000 PNG
+		"c,x,extra",  // 8 ragged
+		"a,x",        // 9 duplicate row
+		"d,",         // 10 no tags
+		"e,once y",   // 11 label used once
+		bad + ",y",   // 12 name not UTF-8
+		"f,x",        // 13 same content as b
+	}, "\n")
+	dir := files(t, map[string][]byte{
+		"tags.csv": []byte(csv),
+		"a.png":    distinct(1), "b.png": distinct(2), "c.png": distinct(3), "d.png": distinct(4),
+		"e.png": distinct(5), bad + ".png": distinct(6), "f.png": distinct(2),
+		"cut.jpg": imagetest.TruncatedJPEG(), "empty.jpg": {}, "bomb.png": imagetest.PNGHeader(100000, 100000),
+	})
+	r, err := Check(context.Background(), Options{CSV: filepath.Join(dir, "tags.csv")}, CheckOptions{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		kind, sev string
+		line      int
+		says      string
+	}{
+		{KindMissing, SevError, 4, `"ghost"`},
+		{KindUndecodable, SevError, 5, `"cut"`},
+		{KindEmptyFile, SevError, 6, "0-byte"},
+		{KindTooLarge, SevError, 7, "100000x100000"},
+		{KindRaggedRow, SevError, 8, "3 field(s)"},
+		{KindDuplicate, SevError, 9, "tags.csv:2"},
+		{KindNoTags, SevWarning, 10, `"d"`},
+		{KindRareLabel, SevWarning, 11, `"once" has only 1`},
+		{KindNonUTF8Name, SevWarning, 12, `caf\xe9`},
+		{KindDuplicateImage, SevWarning, 13, `"b"`},
+	} {
+		found := false
+		for _, p := range r.Problems {
+			if p.Kind != tc.kind {
+				continue
+			}
+			found = true
+			s := p.String()
+			if p.Severity != tc.sev || p.Line != tc.line || !strings.Contains(s, fmt.Sprintf("tags.csv:%d", tc.line)) || !strings.Contains(s, tc.says) {
+				t.Errorf("%s: got %q (severity %s, line %d), want %s at line %d saying %s", tc.kind, s, p.Severity, p.Line, tc.sev, tc.line, tc.says)
+			}
+		}
+		if !found {
+			t.Errorf("no %s problem reported", tc.kind)
+		}
+	}
+	if !r.HasErrors() || r.Errors != 6 || r.Warnings != 4 {
+		t.Errorf("errors %d, warnings %d: %v", r.Errors, r.Warnings, r.Problems)
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Errorf("report is not JSON-serialisable: %v", err)
+	}
+	var out bytes.Buffer
+	if err := r.Print(&out); err != nil || !strings.Contains(out.String(), "6 error(s), 4 warning(s)") || !strings.Contains(out.String(), "tags.csv:7: error") {
+		t.Errorf("printed report:\n%s", out.String())
+	}
+}
+
+func TestCheckCounts(t *testing.T) {
+	dir := files(t, map[string][]byte{
+		"water/1.png": distinct(1), "water/2.png": distinct(2), "road/2.png": distinct(2), "road/3.png": distinct(3),
+		"road/4.png": distinct(4), "water/4.png": distinct(4), "water/5.png": distinct(5),
+	})
+	r, err := Check(context.Background(), Options{Folders: dir}, CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.HasErrors() || r.Warnings != 0 {
+		t.Fatalf("problems on a clean set: %v", r.Problems)
+	}
+	if !reflect.DeepEqual(r.Labels, []string{"road", "water"}) || !reflect.DeepEqual(r.Counts, []int{3, 4}) {
+		t.Errorf("labels %v counts %v", r.Labels, r.Counts)
+	}
+	if want := [][]int{{3, 2}, {2, 4}}; !reflect.DeepEqual(r.Cooccurrence, want) {
+		t.Errorf("co-occurrence %v, want %v", r.Cooccurrence, want)
+	}
+}
+
+func TestCheckFatal(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := files(t, map[string][]byte{"tags.csv": []byte("a,x\n"), "a.png": nil})
+	for name, o := range map[string]Options{
+		"no CSV":    {CSV: filepath.Join(dir, "nope.csv")},
+		"no folder": {Folders: filepath.Join(dir, "nope")},
+		"neither":   {},
+		"cancelled": {CSV: filepath.Join(dir, "tags.csv")},
+		"both":      {CSV: "x.csv", Folders: dir},
+	} {
+		c := context.Background()
+		if name == "cancelled" {
+			c = ctx
+		}
+		if _, err := Check(c, o, CheckOptions{}); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

@@ -1,0 +1,46 @@
+package decide
+
+import (
+	"math/rand/v2"
+	"sort"
+)
+
+// bootstrapIntervals resamples the fitting rows o.Bootstrap times (seeded by
+// o.Seed), refits each label's exact F-beta threshold on every resample and
+// returns the 5th and 95th percentiles.
+func bootstrapIntervals(fit Split, sorted [][]entry, o Options) []Interval {
+	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
+	n := len(fit.Scores)
+	draws := make([][]float64, len(sorted))
+	weight := make([]int, n)
+	for b := 0; b < o.Bootstrap; b++ {
+		clear(weight)
+		for k := 0; k < n; k++ {
+			weight[rng.IntN(n)]++
+		}
+		for j, es := range sorted {
+			thr, _ := labelBest(es, weight, o.metric())
+			draws[j] = append(draws[j], thr)
+		}
+	}
+	out := make([]Interval, len(sorted))
+	for j, d := range draws {
+		sort.Float64s(d)
+		out[j] = Interval{Low: quantile(d, 0.05), High: quantile(d, 0.95)}
+	}
+	return out
+}
+
+// quantile returns the q-quantile of sorted xs by linear interpolation.
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	pos := q * float64(len(xs)-1)
+	lo := int(pos)
+	if lo+1 >= len(xs) {
+		return xs[len(xs)-1]
+	}
+	frac := pos - float64(lo)
+	return xs[lo] + frac*(xs[lo+1]-xs[lo])
+}

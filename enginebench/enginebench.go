@@ -1,0 +1,188 @@
+// Package enginebench measures the engine's training and inference speed on
+// one architecture, for `mlabel bench engine` and bench/engine.sh, which
+// compares it with PyTorch running the same network.
+package enginebench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"time"
+
+	"mlabel/arch"
+	"mlabel/gemm"
+	"mlabel/loss"
+	"mlabel/nn"
+	"mlabel/optim"
+	"mlabel/tensor"
+)
+
+// Config selects what to measure. Zero values take the defaults noted.
+type Config struct {
+	Arch   string // architecture name for arch.Build (default "small")
+	Size   int    // image side in pixels (default 64)
+	Batch  int    // images per step (default 32)
+	Labels int    // number of labels (default 10)
+	Steps  int    // timed steps of each kind, after Warmup (default 10)
+	Warmup int    // untimed steps first (default 2)
+	// Breakdown also reports the time per training step of each kind of
+	// layer.
+	Breakdown bool
+}
+
+// Result is one measurement. Speeds are the batch size over the median step
+// time.
+type Result struct {
+	Arch      string  `json:"arch"`
+	Size      int     `json:"size"`
+	Batch     int     `json:"batch"`
+	Gemm      string  `json:"gemm"`    // GEMM backend: "go" or "openblas"
+	Threads   int     `json:"threads"` // GOMAXPROCS
+	TrainImgS float64 `json:"train_img_s"`
+	InferImgS float64 `json:"infer_img_s"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	GFLOPs    float64 `json:"gflops_per_img"` // forward pass, per image
+	// Ops is the per-layer-kind time of a training step, with Breakdown.
+	Ops []OpTime `json:"ops,omitempty"`
+}
+
+func (c *Config) defaults() {
+	if c.Arch == "" {
+		c.Arch = "small"
+	}
+	c.Size = cmpOr(c.Size, 64)
+	c.Batch = cmpOr(c.Batch, 32)
+	c.Labels = cmpOr(c.Labels, 10)
+	c.Steps = cmpOr(c.Steps, 10)
+	c.Warmup = cmpOr(c.Warmup, 2)
+}
+
+func cmpOr(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// Run measures training steps (forward, BCE gradient, backward, SGD update
+// with momentum) and inference (the fused graph's eval forward) on random
+// data, and the process's peak resident memory.
+func Run(cfg Config) (Result, error) {
+	cfg.defaults()
+	if cfg.Size < 0 || cfg.Batch < 0 || cfg.Labels < 0 || cfg.Steps < 0 || cfg.Warmup < 0 {
+		return Result{}, fmt.Errorf("enginebench: negative value in %+v", cfg)
+	}
+	spec, err := arch.Build(cfg.Arch, cfg.Size, 3, cfg.Labels, arch.Options{})
+	if err != nil {
+		return Result{}, fmt.Errorf("enginebench: %w", err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	m, err := nn.Build(spec, rng)
+	if err != nil {
+		return Result{}, fmt.Errorf("enginebench: %w", err)
+	}
+	x, y := tensor.New(cfg.Batch, cfg.Size, cfg.Size, 3), tensor.New(cfg.Batch, cfg.Labels)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	for i := range y.Data {
+		y.Data[i] = float32(rng.IntN(2))
+	}
+	res := Result{
+		Arch: cfg.Arch, Size: cfg.Size, Batch: cfg.Batch,
+		Gemm: gemm.Backend(), Threads: runtime.GOMAXPROCS(0),
+		GFLOPs: float64(m.FLOPs(cfg.Size, cfg.Size)) / 1e9,
+	}
+	train, err := trainStep(m, x, y)
+	if err != nil {
+		return Result{}, err
+	}
+	bd := breakdown{}
+	if cfg.Breakdown {
+		m.SetTimer(bd.timer())
+	}
+	if res.TrainImgS, err = measure(cfg, train); err != nil {
+		return Result{}, err
+	}
+	if cfg.Breakdown {
+		m.SetTimer(nil)
+		res.Ops = bd.perStep(cfg.Warmup + cfg.Steps)
+	}
+	infer, err := inferStep(spec, m, x)
+	if err != nil {
+		return Result{}, err
+	}
+	if res.InferImgS, err = measure(cfg, infer); err != nil {
+		return Result{}, err
+	}
+	res.PeakRSSMB = peakRSSMB()
+	return res, nil
+}
+
+// trainStep returns one SGD training step of m on the batch x, y.
+func trainStep(m *nn.Model, x, y *tensor.Tensor) (func() error, error) {
+	opt, err := optim.NewSGD(m.Params(), optim.SGDConfig{Momentum: 0.9})
+	if err != nil {
+		return nil, fmt.Errorf("enginebench: %w", err)
+	}
+	bce := loss.NewBCE(nil)
+	grad := tensor.New(y.Shape...)
+	return func() error {
+		m.ZeroGrad()
+		logits, err := m.Forward(x, true)
+		if err != nil {
+			return err
+		}
+		if _, err := bce.Compute(logits, y, nil, grad); err != nil {
+			return err
+		}
+		if err := m.Backward(grad); err != nil {
+			return err
+		}
+		return opt.Step(1e-3)
+	}, nil
+}
+
+// inferStep returns one eval forward of the fused copy of m on x.
+func inferStep(spec *nn.Spec, m *nn.Model, x *tensor.Tensor) (func() error, error) {
+	fs, fw, err := nn.Fuse(spec, m.Weights())
+	if err != nil {
+		return nil, fmt.Errorf("enginebench: %w", err)
+	}
+	fm, err := nn.Build(fs, rand.New(rand.NewPCG(3, 4)))
+	if err != nil {
+		return nil, fmt.Errorf("enginebench: %w", err)
+	}
+	if err := fm.SetWeights(fw); err != nil {
+		return nil, fmt.Errorf("enginebench: %w", err)
+	}
+	return func() error {
+		_, err := fm.Forward(x, false)
+		return err
+	}, nil
+}
+
+// measure runs step cfg.Warmup times untimed, then cfg.Steps times, and
+// returns images per second at the median step time.
+func measure(cfg Config, step func() error) (float64, error) {
+	times := make([]float64, 0, cfg.Steps)
+	for i := 0; i < cfg.Warmup+cfg.Steps; i++ {
+		t0 := time.Now()
+		if err := step(); err != nil {
+			return 0, fmt.Errorf("enginebench: %w", err)
+		}
+		if i >= cfg.Warmup {
+			times = append(times, time.Since(t0).Seconds())
+		}
+	}
+	if len(times) == 0 {
+		return 0, nil
+	}
+	slices.Sort(times)
+	med := times[len(times)/2]
+	if len(times)%2 == 0 {
+		med = (times[len(times)/2-1] + med) / 2
+	}
+	return float64(cfg.Batch) / med, nil
+}

@@ -1,0 +1,104 @@
+// Package imageio decodes image files for mlabel with safety limits, honours
+// JPEG EXIF orientation, and turns images into normalised float32 HWC RGB
+// arrays of a fixed size.
+//
+// Supported formats are JPEG, PNG, GIF (first frame), BMP, TIFF and WebP.
+// Every error names the file it concerns.
+package imageio
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"os"
+
+	// Register the decoders for image.Decode and image.DecodeConfig.
+	_ "image/gif"
+	_ "image/jpeg"
+	_ "image/png"
+
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+)
+
+// DefaultMaxPixels is the largest width×height accepted when no limit is
+// configured: 64 megapixels.
+const DefaultMaxPixels int64 = 64 << 20
+
+// ErrEmpty is returned (wrapped) for a zero-byte file.
+var ErrEmpty = errors.New("file is empty (0 bytes)")
+
+// ErrTooLarge is returned (wrapped) when an image header declares more pixels
+// than the configured limit. The image is refused before its pixels are
+// decoded.
+var ErrTooLarge = errors.New("image declares too many pixels")
+
+// ErrUnknownFormat is returned (wrapped) when the file is not in a supported
+// image format.
+var ErrUnknownFormat = errors.New("not a supported image format (JPEG, PNG, GIF, BMP, TIFF, WebP)")
+
+// Info describes an image file from its header.
+type Info struct {
+	Format      string // "jpeg", "png", "gif", "bmp", "tiff" or "webp"
+	Width       int    // stored width in pixels
+	Height      int    // stored height in pixels
+	Orientation int    // EXIF orientation 1..8 (1 when absent)
+}
+
+// DecodeFile reads and decodes the image at path, refusing images whose
+// header declares more than maxPixels pixels (DefaultMaxPixels when
+// maxPixels <= 0). JPEG EXIF orientation is applied, so the result is
+// upright.
+func DecodeFile(path string, maxPixels int64) (image.Image, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("imageio: %w", err)
+	}
+	return DecodeBytes(path, data, maxPixels)
+}
+
+// DecodeBytes decodes the image held in data; name is used in error
+// messages. See DecodeFile.
+func DecodeBytes(name string, data []byte, maxPixels int64) (image.Image, error) {
+	info, err := InspectBytes(name, data, maxPixels)
+	if err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("imageio: %q: cannot decode %s image: %w", name, info.Format, err)
+	}
+	return Orient(img, info.Orientation), nil
+}
+
+// InspectBytes reads the header of the image held in data without decoding
+// its pixels, and checks it against maxPixels (DefaultMaxPixels when <= 0).
+func InspectBytes(name string, data []byte, maxPixels int64) (Info, error) {
+	if maxPixels <= 0 {
+		maxPixels = DefaultMaxPixels
+	}
+	if len(data) == 0 {
+		return Info{}, fmt.Errorf("imageio: %q: %w", name, ErrEmpty)
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if errors.Is(err, image.ErrFormat) {
+		return Info{}, fmt.Errorf("imageio: %q: %w", name, ErrUnknownFormat)
+	}
+	if err != nil {
+		return Info{}, fmt.Errorf("imageio: %q: cannot read image header: %w", name, err)
+	}
+	info := Info{Format: format, Width: cfg.Width, Height: cfg.Height, Orientation: 1}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return info, fmt.Errorf("imageio: %q: image header declares an empty %dx%d image", name, cfg.Width, cfg.Height)
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); px > maxPixels {
+		return info, fmt.Errorf("imageio: %q: header declares %dx%d = %d pixels, over the limit of %d: %w",
+			name, cfg.Width, cfg.Height, px, maxPixels, ErrTooLarge)
+	}
+	if format == "jpeg" {
+		info.Orientation = JPEGOrientation(data)
+	}
+	return info, nil
+}

@@ -1,0 +1,170 @@
+// Package loader turns a dataset into batches of tensors for training and
+// evaluation. Images are decoded in parallel, kept in memory once resized
+// (a few thousand images fit), augmented afresh each epoch, and prepared a
+// few batches ahead of the consumer.
+package loader
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"mlabel/augment"
+	"mlabel/dataset"
+	"mlabel/imageio"
+	"mlabel/tensor"
+)
+
+// Config says how to batch a dataset.
+type Config struct {
+	// Preprocess resizes and normalises each image.
+	Preprocess imageio.Preprocess
+	// Augment, when not nil, is applied to each image before
+	// normalisation, with fresh randomness each epoch.
+	Augment *augment.Pipeline
+	// BatchSize is the number of images per batch.
+	BatchSize int
+	// Shuffle reorders the images each epoch.
+	Shuffle bool
+	// DropLast drops a final batch smaller than BatchSize.
+	DropLast bool
+	// Seed makes shuffling and augmentation reproducible.
+	Seed uint64
+	// Workers is the number of decoding goroutines; the number of CPUs
+	// when 0.
+	Workers int
+	// Prefetch is the number of batches prepared ahead; 2 when 0.
+	Prefetch int
+	// NoCache decodes every image each epoch instead of keeping the resized
+	// pixels in memory.
+	NoCache bool
+}
+
+// Batch is a set of images with their targets.
+type Batch struct {
+	// X holds the images, [N, H, W, 3], normalised.
+	X *tensor.Tensor
+	// Y holds the multi-hot targets, [N, L].
+	Y *tensor.Tensor
+	// Mask is 0 where a label is unknown for an image and 1 elsewhere, [N, L].
+	Mask *tensor.Tensor
+	// Names are the images' names as given in the dataset.
+	Names []string
+	// Index are the images' indices in the dataset's Items.
+	Index []int
+}
+
+// Loader produces batches from a dataset. It is safe for concurrent use.
+type Loader struct {
+	ds    *dataset.Dataset
+	cfg   Config
+	cache []entry
+}
+
+// entry is one image's cached, resized pixels or decoding error.
+type entry struct {
+	once sync.Once
+	pix  []uint8
+	err  error
+}
+
+// New returns a loader for ds.
+func New(ds *dataset.Dataset, cfg Config) (*Loader, error) {
+	if ds == nil || len(ds.Items) == 0 {
+		return nil, fmt.Errorf("loader: the dataset has no images")
+	}
+	if cfg.BatchSize <= 0 {
+		return nil, fmt.Errorf("loader: batch size must be positive, got %d", cfg.BatchSize)
+	}
+	if err := cfg.Preprocess.Validate(); err != nil {
+		return nil, fmt.Errorf("loader: %w", err)
+	}
+	if cfg.Augment != nil {
+		if err := cfg.Augment.Validate(); err != nil {
+			return nil, fmt.Errorf("loader: %w", err)
+		}
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.NumCPU()
+	}
+	if cfg.Prefetch <= 0 {
+		cfg.Prefetch = 2
+	}
+	return &Loader{ds: ds, cfg: cfg, cache: make([]entry, len(ds.Items))}, nil
+}
+
+// Len returns the number of batches in an epoch.
+func (l *Loader) Len() int {
+	n, bs := len(l.ds.Items), l.cfg.BatchSize
+	if l.cfg.DropLast {
+		return n / bs
+	}
+	return (n + bs - 1) / bs
+}
+
+// order returns the item indices of an epoch, shuffled when configured.
+func (l *Loader) order(epoch int) []int {
+	n := len(l.ds.Items)
+	if l.cfg.Shuffle {
+		return rand.New(rand.NewPCG(l.cfg.Seed, uint64(epoch))).Perm(n)
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
+// pixels returns the resized 8-bit pixels of item i, decoding it at most
+// once unless caching is off.
+func (l *Loader) pixels(i int) ([]uint8, error) {
+	load := func() ([]uint8, error) {
+		it := l.ds.Items[i]
+		pix, err := l.cfg.Preprocess.LoadPixels(it.Path)
+		if err != nil {
+			return nil, fmt.Errorf("loader: image %q (%s): %w", it.Name, l.ds.Where(it), err)
+		}
+		return pix, nil
+	}
+	if l.cfg.NoCache {
+		return load()
+	}
+	e := &l.cache[i]
+	e.once.Do(func() { e.pix, e.err = load() })
+	return e.pix, e.err
+}
+
+// build assembles the batch of the given item indices.
+func (l *Loader) build(ctx context.Context, epoch int, idx []int) (*Batch, error) {
+	s, nl := l.cfg.Preprocess.Size, len(l.ds.Labels)
+	per := s * s * 3
+	b := &Batch{
+		X:     tensor.New(len(idx), s, s, 3),
+		Y:     tensor.New(len(idx), nl),
+		Mask:  tensor.New(len(idx), nl),
+		Names: make([]string, len(idx)),
+		Index: append([]int(nil), idx...),
+	}
+	for k, i := range idx {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		pix, err := l.pixels(i)
+		if err != nil {
+			return nil, err
+		}
+		x := imageio.ToFloat(pix)
+		if l.cfg.Augment != nil {
+			rng := rand.New(rand.NewPCG(l.cfg.Seed^0x9e3779b97f4a7c15, uint64(epoch)<<32|uint64(i)))
+			x = l.cfg.Augment.Apply(x, s, rng)
+		}
+		l.cfg.Preprocess.Normalize(x)
+		copy(b.X.Data[k*per:(k+1)*per], x)
+		it := l.ds.Items[i]
+		l.ds.TargetsInto(it, b.Y.Data[k*nl:(k+1)*nl], b.Mask.Data[k*nl:(k+1)*nl])
+		b.Names[k] = it.Name
+	}
+	return b, nil
+}

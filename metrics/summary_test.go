@@ -1,0 +1,78 @@
+package metrics
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestSummarizeJSON(t *testing.T) {
+	labels := []string{"cat", "dog", "rare"}
+	truth := [][]float64{{1, 0, 0}, {0, 1, 0}, {1, 1, 0}, {0, 0, 0}}
+	scores := [][]float64{{0.9, 0.2, 0.1}, {0.3, 0.6, 0.2}, {0.8, 0.4, 0.7}, {0.1, 0.1, 0.1}}
+	s, err := Summarize(labels, truth, scores, nil, []float64{0.5, 0.35, 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"f1_samples", "f2_samples", "f1_micro", "f1_macro", "precision_micro", "recall_micro",
+		"hamming_loss", "subset_accuracy", "jaccard_samples", "map_macro", "map_micro", "lrap", "ranking_loss",
+		"coverage_error", "roc_auc_macro", "per_label"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks %q", k)
+		}
+	}
+	rare := m["per_label"].(map[string]any)["rare"].(map[string]any)
+	if rare["ap"] != nil || rare["roc_auc"] != nil {
+		t.Errorf("label without positives: ap %v roc_auc %v, want null", rare["ap"], rare["roc_auc"])
+	}
+	if m["map_macro"].(float64) != 1 {
+		t.Errorf("map_macro = %v, want 1 (rare label left out)", m["map_macro"])
+	}
+	dog := s.PerLabel["dog"]
+	if dog.Support != 2 || dog.Threshold != 0.35 || dog.Predicted != 2 || dog.Recall != 1 {
+		t.Errorf("dog = %+v", dog)
+	}
+	// Samples 1-3 are predicted exactly; sample 3 predicts rare wrongly.
+	if s.SubsetAccuracy != 0.75 {
+		t.Errorf("subset accuracy = %v, want 0.75", s.SubsetAccuracy)
+	}
+	var buf bytes.Buffer
+	if err := s.WriteTable(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"f2_samples", "map_macro", "rare", "dog", "0.3500"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
+
+func TestSummarizeErrors(t *testing.T) {
+	truth := [][]float64{{1, 0}}
+	scores := [][]float64{{0.9, 0.1}}
+	tests := []struct {
+		name       string
+		labels     []string
+		thresholds []float64
+	}{
+		{"label count", []string{"a"}, nil},
+		{"duplicate label", []string{"a", "a"}, nil},
+		{"threshold count", []string{"a", "b"}, []float64{0.1, 0.2, 0.3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := Summarize(tc.labels, truth, scores, nil, tc.thresholds); err == nil {
+				t.Error("want an error")
+			}
+		})
+	}
+}

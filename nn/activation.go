@@ -1,0 +1,218 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"mlabel/tensor"
+)
+
+// actGrain is the number of elements below which elementwise loops stay on
+// one goroutine.
+const actGrain = 1 << 14
+
+// actFunc is an elementwise activation with its parameters. The zero value
+// (op "") is the identity.
+type actFunc struct {
+	op    Op
+	alpha float32
+	beta  float32
+}
+
+// newActFunc returns the activation op with the parameters of attrs. An empty
+// op is the identity.
+func newActFunc(op Op, attrs Attrs) (actFunc, error) {
+	a := actFunc{op: op}
+	switch op {
+	case "", OpReLU, OpReLU6, OpSiLU, OpHardSwish, OpSigmoid:
+	case OpLeakyReLU:
+		a.alpha = 0.01
+		if attrs.Alpha != 0 {
+			a.alpha = float32(attrs.Alpha)
+		}
+	case OpHardSigmoid:
+		a.alpha, a.beta = 1.0/6, 0.5
+		if attrs.Alpha != 0 {
+			a.alpha = float32(attrs.Alpha)
+		}
+		if attrs.Beta != 0 {
+			a.beta = float32(attrs.Beta)
+		}
+	default:
+		return a, fmt.Errorf("unknown activation %q", op)
+	}
+	return a, nil
+}
+
+// identity reports whether a does nothing.
+func (a actFunc) identity() bool { return a.op == "" }
+
+// needsInput reports whether the derivative needs the activation's input;
+// otherwise it is computed from the output alone.
+func (a actFunc) needsInput() bool {
+	switch a.op {
+	case OpSiLU, OpHardSwish:
+		return true
+	case OpLeakyReLU:
+		return a.alpha < 0
+	}
+	return false
+}
+
+// apply sets y[i] = f(x[i]); y may alias x.
+func (a actFunc) apply(x, y []float32) {
+	parallelFor(len(x), actGrain, func(_, lo, hi int) { a.applyRange(x[lo:hi], y[lo:hi]) })
+}
+
+func (a actFunc) applyRange(x, y []float32) {
+	y = y[:len(x)]
+	switch a.op {
+	case "":
+		copy(y, x)
+	case OpReLU:
+		vecRelu(x, y)
+	case OpReLU6:
+		for i, v := range x {
+			y[i] = min(max(v, 0), 6)
+		}
+	case OpLeakyReLU:
+		for i, v := range x {
+			y[i] = max(v, 0) + a.alpha*min(v, 0)
+		}
+	case OpSiLU:
+		for i, v := range x {
+			y[i] = v * sigmoid32(v)
+		}
+	case OpHardSigmoid:
+		for i, v := range x {
+			y[i] = min(max(a.alpha*v+a.beta, 0), 1)
+		}
+	case OpHardSwish:
+		for i, v := range x {
+			y[i] = v * min(max(v+3, 0), 6) / 6
+		}
+	case OpSigmoid:
+		for i, v := range x {
+			y[i] = sigmoid32(v)
+		}
+	}
+}
+
+// grad sets gx[i] = gy[i]·f'(x[i]). x is the activation input and y its
+// output; x may be nil when needsInput is false. gx may alias gy.
+func (a actFunc) grad(x, y, gy, gx []float32) {
+	parallelFor(len(gy), actGrain, func(_, lo, hi int) {
+		var xs []float32
+		if x != nil {
+			xs = x[lo:hi]
+		}
+		a.gradRange(xs, y[lo:hi], gy[lo:hi], gx[lo:hi])
+	})
+}
+
+func (a actFunc) gradRange(x, y, gy, gx []float32) {
+	y = y[:len(gy)]
+	gx = gx[:len(gy)]
+	switch a.op {
+	case "":
+		copy(gx, gy)
+	case OpReLU:
+		vecReluGrad(y, gy, gx)
+	case OpReLU6:
+		for i, g := range gy {
+			gx[i] = math.Float32frombits(math.Float32bits(g) & betweenMask(y[i], six))
+		}
+	case OpLeakyReLU:
+		if x != nil {
+			y = x[:len(gy)]
+		}
+		for i, g := range gy {
+			m := posMask(y[i])
+			gx[i] = math.Float32frombits(math.Float32bits(g)&m | math.Float32bits(g*a.alpha)&^m)
+		}
+	case OpHardSigmoid:
+		for i, g := range gy {
+			gx[i] = math.Float32frombits(math.Float32bits(g*a.alpha) & betweenMask(y[i], one))
+		}
+	case OpSigmoid:
+		for i, g := range gy {
+			gx[i] = g * y[i] * (1 - y[i])
+		}
+	case OpSiLU:
+		x = x[:len(gy)]
+		for i, g := range gy {
+			s := sigmoid32(x[i])
+			gx[i] = g * s * (1 + x[i]*(1-s))
+		}
+	case OpHardSwish:
+		x = x[:len(gy)]
+		for i, g := range gy {
+			v := x[i]
+			switch {
+			case v < -3:
+				g = 0
+			case v <= 3:
+				g *= v/3 + 0.5
+			}
+			gx[i] = g
+		}
+	}
+}
+
+// Bit patterns of 1 and 6, for betweenMask.
+var (
+	one = math.Float32bits(1)
+	six = math.Float32bits(6)
+)
+
+// posMask returns all ones when v > 0 and zero otherwise (including -0),
+// without a data-dependent branch: activation gradients on random data
+// mispredict branches half the time.
+func posMask(v float32) uint32 {
+	b := int32(math.Float32bits(v))
+	return uint32(-b>>31) &^ uint32(b>>31)
+}
+
+// betweenMask returns all ones when 0 < v < hi (hi given as the bit pattern
+// of a positive float) and zero otherwise, without a branch.
+func betweenMask(v float32, hi uint32) uint32 {
+	b := int32(math.Float32bits(v))
+	return uint32(-b>>31) & uint32((b-int32(hi))>>31)
+}
+
+func sigmoid32(v float32) float32 {
+	return float32(1 / (1 + math.Exp(-float64(v))))
+}
+
+// Activation is an elementwise activation layer on tensors of any rank.
+type Activation struct {
+	shapeCheck
+	act actFunc
+}
+
+// OutShape returns the shape of the single input.
+func (l *Activation) OutShape(in [][]int) ([]int, error) { return sameShapeOut(in, 1) }
+
+// Forward applies the activation elementwise.
+func (l *Activation) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+	if err := l.check(l.OutShape, in, out); err != nil {
+		return err
+	}
+	l.act.apply(in[0].Data, out.Data)
+	return nil
+}
+
+// Backward multiplies the upstream gradient by the activation's derivative.
+func (l *Activation) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
+		return err
+	}
+	if gradIn[0] == nil {
+		return nil
+	}
+	l.act.grad(in[0].Data, out.Data, gradOut.Data, gradIn[0].Data)
+	return nil
+}
+
+// Params returns nil: activations have no parameters.
+func (l *Activation) Params() []*Param { return nil }

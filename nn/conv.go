@@ -1,0 +1,207 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"mlabel/gemm"
+	"mlabel/tensor"
+)
+
+// colBudget bounds the im2col buffer, in float32 values; the batch is
+// processed in chunks of images that fit. A buffer that stays in the L2
+// cache (2 MiB) is faster than one large pass: GEMM then packs the columns
+// from cache instead of memory.
+var colBudget = 1 << 19
+
+// Conv2D is a 2-D convolution over NHWC inputs with an HWIO weight, optional
+// bias and an optional fused activation. Depthwise convolutions (groups equal
+// to the input and output channels) take a direct path; the others use
+// im2col and GEMM.
+type Conv2D struct {
+	shapeCheck
+	win     window
+	groups  int
+	cout    int
+	weight  *Param
+	bias    *Param
+	epi     biasAct
+	col     []float32
+	dcol    []float32
+	dwPart  []float32
+	pointer bool // 1×1, stride 1, no padding, one group: the input is the column matrix
+}
+
+func newConv2D(name string, a Attrs, in [][]int, rng *rand.Rand) (*Conv2D, error) {
+	_, _, _, cin, err := nhwc(in, 1)
+	if err != nil {
+		return nil, err
+	}
+	l := &Conv2D{groups: max(a.Groups, 1), cout: a.Filters}
+	k := a.Kernel
+	s := onePair(a.Stride, [2]int{1, 1})
+	d := onePair(a.Dilation, [2]int{1, 1})
+	l.win = window{kh: k[0], kw: k[1], sh: s[0], sw: s[1], dh: d[0], dw: d[1],
+		pt: a.Pad[0], pl: a.Pad[1], pb: a.Pad[2], pr: a.Pad[3]}
+	switch {
+	case l.cout <= 0:
+		return nil, fmt.Errorf("filters %d must be positive", l.cout)
+	case k[0] <= 0 || k[1] <= 0 || s[0] <= 0 || s[1] <= 0 || d[0] <= 0 || d[1] <= 0:
+		return nil, fmt.Errorf("kernel %v, stride %v and dilation %v must be positive", k, s, d)
+	case min(a.Pad[0], a.Pad[1], a.Pad[2], a.Pad[3]) < 0:
+		return nil, fmt.Errorf("negative padding %v", a.Pad)
+	case cin%l.groups != 0 || l.cout%l.groups != 0:
+		return nil, fmt.Errorf("groups %d must divide input channels %d and filters %d", l.groups, cin, l.cout)
+	}
+	if l.epi.act, err = newActFunc(a.Act, a); err != nil {
+		return nil, err
+	}
+	cg := cin / l.groups
+	fanIn := cg * k[0] * k[1]
+	l.weight = newParam(name, "weight", false, false, k[0], k[1], cg, l.cout).uniformInit(rng, fanIn)
+	if a.Bias {
+		l.bias = newParam(name, "bias", false, true, l.cout).uniformInit(rng, fanIn)
+	}
+	l.pointer = k == [2]int{1, 1} && s == [2]int{1, 1} && a.Pad == [4]int{} && l.groups == 1
+	return l, nil
+}
+
+// OutShape returns [N, OH, OW, Filters].
+func (l *Conv2D) OutShape(in [][]int) ([]int, error) {
+	n, h, w, c, err := nhwc(in, 1)
+	if err != nil {
+		return nil, err
+	}
+	g := l.win
+	if c != l.weight.Value.Shape[2]*l.groups {
+		return nil, fmt.Errorf("input has %d channels, weight expects %d", c, l.weight.Value.Shape[2]*l.groups)
+	}
+	oh := convOut(h, g.kh, g.sh, g.pt, g.pb, g.dh)
+	ow := convOut(w, g.kw, g.sw, g.pl, g.pr, g.dw)
+	if oh < 1 || ow < 1 {
+		return nil, fmt.Errorf("kernel does not fit input %dx%d", h, w)
+	}
+	return []int{n, oh, ow, l.cout}, nil
+}
+
+// Params returns the weight and, when present, the bias.
+func (l *Conv2D) Params() []*Param {
+	if l.bias != nil {
+		return []*Param{l.weight, l.bias}
+	}
+	return []*Param{l.weight}
+}
+
+// depthwise reports whether the direct depthwise path applies.
+func (l *Conv2D) depthwise() bool {
+	return l.groups > 1 && l.weight.Value.Shape[2] == 1 && l.cout == l.groups
+}
+
+// setGeom records the geometry of the current input and output.
+func (l *Conv2D) setGeom(in, out *tensor.Tensor) {
+	l.win.n, l.win.h, l.win.w, l.win.c = in.Shape[0], in.Shape[1], in.Shape[2], in.Shape[3]
+	l.win.oh, l.win.ow = out.Shape[1], out.Shape[2]
+}
+
+// chunk returns how many images fit in the im2col budget.
+func (l *Conv2D) chunk() int {
+	per := l.win.oh * l.win.ow * l.win.kh * l.win.kw * (l.win.c / l.groups)
+	return max(1, min(l.win.n, colBudget/max(per, 1)))
+}
+
+// Forward computes the convolution, bias and activation.
+func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+	if err := l.check(l.OutShape, in, out); err != nil {
+		return err
+	}
+	l.setGeom(in[0], out)
+	x, y := in[0].Data, out.Data
+	g := &l.win
+	w := l.weight.Value.Data
+	switch {
+	case l.depthwise():
+		l.depthwiseForward(x, y)
+	case l.pointer:
+		gemm.Sgemm(false, false, g.n*g.oh*g.ow, l.cout, g.c, 1, x, g.c, w, l.cout, 0, y, l.cout)
+	default:
+		cg, cog := g.c/l.groups, l.cout/l.groups
+		k := g.kh * g.kw * cg
+		nb := l.chunk()
+		l.col = grow(l.col, nb*g.oh*g.ow*k)
+		for n0 := 0; n0 < g.n; n0 += nb {
+			n1 := min(n0+nb, g.n)
+			rows := (n1 - n0) * g.oh * g.ow
+			yc := y[n0*g.oh*g.ow*l.cout:]
+			for gr := 0; gr < l.groups; gr++ {
+				g.im2col(x, l.col, n0, n1, gr*cg, cg)
+				gemm.Sgemm(false, false, rows, cog, k, 1, l.col, k, w[gr*cog:], l.cout, 0, yc[gr*cog:], l.cout)
+			}
+		}
+	}
+	var b []float32
+	if l.bias != nil {
+		b = l.bias.Value.Data
+	}
+	l.epi.forward(y, b, l.cout)
+	return nil
+}
+
+// Backward adds the weight and bias gradients and, when gradIn[0] is not
+// nil, writes the input gradient.
+func (l *Conv2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
+		return err
+	}
+	l.setGeom(in[0], out)
+	gy := l.epi.backward(out.Data, gradOut.Data)
+	if l.bias != nil {
+		l.epi.biasGrad(gy, l.cout, l.bias.Grad.Data)
+	}
+	var gx []float32
+	if gradIn[0] != nil {
+		gx = gradIn[0].Data
+	}
+	x := in[0].Data
+	g := &l.win
+	w, dw := l.weight.Value.Data, l.weight.Grad.Data
+	switch {
+	case l.depthwise():
+		l.depthwiseBackward(x, gy, gx)
+	case l.pointer:
+		rows := g.n * g.oh * g.ow
+		gemm.Sgemm(true, false, g.c, l.cout, rows, 1, x, g.c, gy, l.cout, 1, dw, l.cout)
+		if gx != nil {
+			gemm.Sgemm(false, true, rows, g.c, l.cout, 1, gy, l.cout, w, l.cout, 0, gx, g.c)
+		}
+	default:
+		l.im2colBackward(x, gy, gx)
+	}
+	return nil
+}
+
+// im2colBackward is the general backward pass: per chunk of images and per
+// group, dW += colᵀ·gy and, when gx is wanted, col2im(gy·Wᵀ).
+func (l *Conv2D) im2colBackward(x, gy, gx []float32) {
+	g := &l.win
+	w, dw := l.weight.Value.Data, l.weight.Grad.Data
+	cg, cog := g.c/l.groups, l.cout/l.groups
+	k := g.kh * g.kw * cg
+	nb := l.chunk()
+	l.col = grow(l.col, nb*g.oh*g.ow*k)
+	if gx != nil {
+		l.dcol = grow(l.dcol, nb*g.oh*g.ow*k)
+	}
+	for n0 := 0; n0 < g.n; n0 += nb {
+		n1 := min(n0+nb, g.n)
+		rows := (n1 - n0) * g.oh * g.ow
+		gyc := gy[n0*g.oh*g.ow*l.cout:]
+		for gr := 0; gr < l.groups; gr++ {
+			g.im2col(x, l.col, n0, n1, gr*cg, cg)
+			gemm.Sgemm(true, false, k, cog, rows, 1, l.col, k, gyc[gr*cog:], l.cout, 1, dw[gr*cog:], l.cout)
+			if gx != nil {
+				gemm.Sgemm(false, true, rows, k, cog, 1, gyc[gr*cog:], l.cout, w[gr*cog:], l.cout, 0, l.dcol, k)
+				g.col2im(l.dcol, gx, n0, n1, gr*cg, cg, gr == 0)
+			}
+		}
+	}
+}

@@ -1,0 +1,32 @@
+//go:build amd64 && !purego
+
+package nn
+
+import "golang.org/x/sys/cpu"
+
+// useAVX selects the AVX2/FMA vector kernels of elementwise_amd64.s.
+var useAVX = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+//go:noescape
+func affineAVX(x, a, b, y []float32)
+
+//go:noescape
+func affine3AVX(x, z, a, b, k, y []float32)
+
+//go:noescape
+func reluAVX(x, y []float32)
+
+//go:noescape
+func reluGradAVX(y, gy, gx []float32)
+
+//go:noescape
+func addAVX(dst, src []float32)
+
+//go:noescape
+func sumProdAVX(g, x, c, s, q []float32)
+
+//go:noescape
+func mulAddAVX(dst, a, b []float32)
+
+//go:noescape
+func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32)

@@ -1,0 +1,17 @@
+//go:build !amd64 || purego
+
+package nn
+
+// useAVX is false: there are no vector kernels on this platform, and the
+// stubs below are never called.
+const useAVX = false
+
+func affineAVX(x, a, b, y []float32)                               {}
+func affine3AVX(x, z, a, b, k, y []float32)                        {}
+func reluAVX(x, y []float32)                                       {}
+func reluGradAVX(y, gy, gx []float32)                              {}
+func addAVX(dst, src []float32)                                    {}
+func sumSqAVX(x, s, q []float32)                                   {}
+func sumProdAVX(g, x, c, s, q []float32)                           {}
+func mulAddAVX(dst, a, b []float32)                                {}
+func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32) {}

@@ -1,0 +1,134 @@
+package nn
+
+// window describes a 2-D sliding window over an NHWC input: the input and
+// output sizes, kernel, stride, padding [top, left, bottom, right] and
+// dilation.
+type window struct {
+	n, h, w, c     int
+	oh, ow         int
+	kh, kw         int
+	sh, sw         int
+	pt, pl, pb, pr int
+	dh, dw         int
+}
+
+// convOut returns the output size of a convolution along one axis, or a
+// value < 1 when the kernel does not fit.
+func convOut(in, k, s, padA, padB, d int) int {
+	return (in+padA+padB-d*(k-1)-1)/s + 1
+}
+
+// im2col writes, for images n0..n1-1 and input channels c0..c0+cg-1, one row
+// per output pixel holding the kh·kw·cg input values its kernel covers (zero
+// where it covers padding), in (kh, kw, c) order.
+func (g *window) im2col(in, col []float32, n0, n1, c0, cg int) {
+	k := g.kh * g.kw * cg
+	parallelFor((n1-n0)*g.oh, 1, func(_, lo, hi int) {
+		for r := lo; r < hi; r++ {
+			n, oh := n0+r/g.oh, r%g.oh
+			base := r * g.ow * k
+			for ow := 0; ow < g.ow; ow++ {
+				dst := col[base+ow*k : base+(ow+1)*k]
+				g.gatherPixel(in, dst, n, oh, ow, c0, cg)
+			}
+		}
+	})
+}
+
+// gatherPixel fills dst with the kernel window of output pixel (n, oh, ow).
+func (g *window) gatherPixel(in, dst []float32, n, oh, ow, c0, cg int) {
+	i := 0
+	for ki := 0; ki < g.kh; ki++ {
+		ih := oh*g.sh - g.pt + ki*g.dh
+		if ih < 0 || ih >= g.h {
+			clear(dst[i : i+g.kw*cg])
+			i += g.kw * cg
+			continue
+		}
+		rowBase := (n*g.h + ih) * g.w
+		iw0 := ow*g.sw - g.pl
+		if g.dw == 1 && cg == g.c && iw0 >= 0 && iw0+g.kw <= g.w {
+			// The whole kernel row is one contiguous run of the input.
+			o := (rowBase + iw0) * g.c
+			copyRun(dst[i:i+g.kw*cg], in[o:o+g.kw*cg])
+			i += g.kw * cg
+			continue
+		}
+		for kj := 0; kj < g.kw; kj++ {
+			iw := iw0 + kj*g.dw
+			if iw < 0 || iw >= g.w {
+				clear(dst[i : i+cg])
+			} else {
+				o := (rowBase+iw)*g.c + c0
+				copyRun(dst[i:i+cg], in[o:o+cg])
+			}
+			i += cg
+		}
+	}
+}
+
+// copyRun copies src to dst; short runs (a few channels) use a loop, which
+// beats the call overhead of copy.
+func copyRun(dst, src []float32) {
+	if len(src) > 16 {
+		copy(dst, src)
+		return
+	}
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = v
+	}
+}
+
+// col2im adds the column gradients col, laid out as im2col's output, into
+// the input gradient gin for images n0..n1-1 and channels c0..c0+cg-1. When
+// clearFirst is set it first clears each image's gradient (all channels),
+// just before accumulating into it while it is in cache. Images are
+// processed in parallel; each writes only its own part of gin.
+func (g *window) col2im(col, gin []float32, n0, n1, c0, cg int, clearFirst bool) {
+	k := g.kh * g.kw * cg
+	img := g.h * g.w * g.c
+	parallelFor(n1-n0, 1, func(_, lo, hi int) {
+		for ni := lo; ni < hi; ni++ {
+			n := n0 + ni
+			if clearFirst {
+				clear(gin[n*img : (n+1)*img])
+			}
+			for oh := 0; oh < g.oh; oh++ {
+				base := (ni*g.oh + oh) * g.ow * k
+				for ow := 0; ow < g.ow; ow++ {
+					g.scatterPixel(col[base+ow*k:base+(ow+1)*k], gin, n, oh, ow, c0, cg)
+				}
+			}
+		}
+	})
+}
+
+// scatterPixel adds src, the gradient of output pixel (n, oh, ow)'s kernel
+// window, into gin.
+func (g *window) scatterPixel(src, gin []float32, n, oh, ow, c0, cg int) {
+	i := 0
+	for ki := 0; ki < g.kh; ki++ {
+		ih := oh*g.sh - g.pt + ki*g.dh
+		if ih < 0 || ih >= g.h {
+			i += g.kw * cg
+			continue
+		}
+		rowBase := (n*g.h + ih) * g.w
+		iw0 := ow*g.sw - g.pl
+		if g.dw == 1 && cg == g.c && iw0 >= 0 && iw0+g.kw <= g.w {
+			o := (rowBase + iw0) * g.c
+			vecAdd(gin[o:o+g.kw*cg], src[i:i+g.kw*cg])
+			i += g.kw * cg
+			continue
+		}
+		for kj := 0; kj < g.kw; kj++ {
+			iw := iw0 + kj*g.dw
+			if iw >= 0 && iw < g.w {
+				o := (rowBase+iw)*g.c + c0
+				vecAdd(gin[o:o+cg], src[i:i+cg])
+			}
+			i += cg
+		}
+	}
+}

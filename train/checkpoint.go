@@ -1,0 +1,169 @@
+package train
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"mlabel/bundle"
+	"mlabel/optim"
+	"mlabel/tensor"
+)
+
+// Name prefixes of the extra tensors a checkpoint holds beside the weights.
+const (
+	bestPrefix  = "best/"
+	optimPrefix = "optim%d/"
+)
+
+// ckptState is the training progress a checkpoint records.
+type ckptState struct {
+	Epoch     int     `json:"epoch"`
+	BestEpoch int     `json:"best_epoch"`
+	BestMAP   float64 `json:"best_map"`
+	BadEpochs int     `json:"bad_epochs"`
+	// Optim records each optimizer's kind and step count; the slots are
+	// stored as tensors.
+	Optim []optimMeta `json:"optim"`
+}
+
+type optimMeta struct {
+	Kind  string `json:"kind"`
+	Steps int    `json:"steps"`
+}
+
+// save writes the checkpoint atomically.
+func (r *run) save(path string) error {
+	w := map[string]*tensor.Tensor{}
+	for k, v := range r.model.Weights() {
+		w[k] = v
+	}
+	for k, v := range r.best {
+		w[bestPrefix+k] = v
+	}
+	st := r.state
+	st.Optim = nil
+	for i, o := range r.opts {
+		s := o.State()
+		st.Optim = append(st.Optim, optimMeta{Kind: s.Kind, Steps: s.Steps})
+		for k, v := range s.Tensors {
+			w[fmt.Sprintf(optimPrefix, i)+k] = v
+		}
+	}
+	cfg, err := json.Marshal(r.cfg)
+	if err != nil {
+		return fmt.Errorf("train: checkpoint config: %w", err)
+	}
+	extra, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("train: checkpoint state: %w", err)
+	}
+	b := &bundle.Bundle{
+		Header: bundle.Header{
+			Kind: "checkpoint", Arch: r.cfg.Arch, Spec: r.spec, Labels: r.data.Train.Labels,
+			Preprocess: r.data.Preprocess, Config: cfg, History: r.history, Extra: extra,
+		},
+		Weights: w,
+	}
+	if err := b.Save(path); err != nil {
+		return fmt.Errorf("train: checkpoint: %w", err)
+	}
+	return nil
+}
+
+// restore loads the checkpoint at path into the run. It returns false when
+// there is no checkpoint, and an error when the checkpoint is damaged or was
+// made by a different configuration or label set.
+func (r *run) restore(path string) (bool, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	b, err := bundle.Load(path)
+	if err != nil {
+		return false, fmt.Errorf("train: resume: %w", err)
+	}
+	if b.Kind != "checkpoint" {
+		return false, fmt.Errorf("train: resume: %s is a %q bundle, not a checkpoint", path, b.Kind)
+	}
+	if !slices.Equal(b.Labels, r.data.Train.Labels) {
+		return false, fmt.Errorf("train: resume: checkpoint %s has labels %v, the data has %v", path, b.Labels, r.data.Train.Labels)
+	}
+	var old Config
+	if err := json.Unmarshal(b.Config, &old); err != nil {
+		return false, fmt.Errorf("train: resume: checkpoint config: %w", err)
+	}
+	if diff := resumeConflict(old, r.cfg); diff != "" {
+		return false, fmt.Errorf("train: resume: checkpoint %s was made with a different %s", path, diff)
+	}
+	var st ckptState
+	if err := json.Unmarshal(b.Extra, &st); err != nil {
+		return false, fmt.Errorf("train: resume: checkpoint state: %w", err)
+	}
+	if len(st.Optim) != len(r.opts) {
+		return false, fmt.Errorf("train: resume: checkpoint has %d optimizers, the run has %d", len(st.Optim), len(r.opts))
+	}
+	cur, best := map[string]*tensor.Tensor{}, map[string]*tensor.Tensor{}
+	slots := make([]map[string]*tensor.Tensor, len(st.Optim))
+	for i := range slots {
+		slots[i] = map[string]*tensor.Tensor{}
+	}
+	for k, v := range b.Weights {
+		switch {
+		case strings.HasPrefix(k, bestPrefix):
+			best[strings.TrimPrefix(k, bestPrefix)] = v
+		case strings.HasPrefix(k, "optim"):
+			var i int
+			if _, err := fmt.Sscanf(k, optimPrefix, &i); err != nil || i < 0 || i >= len(slots) {
+				return false, fmt.Errorf("train: resume: unexpected tensor %q in checkpoint", k)
+			}
+			slots[i][strings.TrimPrefix(k, fmt.Sprintf(optimPrefix, i))] = v
+		default:
+			cur[k] = v
+		}
+	}
+	if err := r.model.SetWeights(cur); err != nil {
+		return false, fmt.Errorf("train: resume: %w", err)
+	}
+	for i, o := range r.opts {
+		s := &optim.State{Kind: st.Optim[i].Kind, Steps: st.Optim[i].Steps, Tensors: slots[i]}
+		if err := o.LoadState(s); err != nil {
+			return false, fmt.Errorf("train: resume: %w", err)
+		}
+	}
+	r.best = best
+	r.history = b.History
+	r.state = st
+	return true, nil
+}
+
+// resumeConflict names the first setting that differs between two
+// configurations in a way that makes resuming meaningless, or returns "".
+func resumeConflict(a, b Config) string {
+	switch {
+	case a.Arch != b.Arch || a.Width != b.Width || a.Backbone != b.Backbone:
+		return "architecture"
+	case a.Size != b.Size:
+		return "image size"
+	case a.Batch != b.Batch:
+		return "batch size"
+	case a.Optimizer != b.Optimizer:
+		return "optimizer"
+	case a.Seed != b.Seed:
+		return "seed"
+	case a.Epochs != b.Epochs:
+		return "number of epochs"
+	}
+	return ""
+}
+
+// cloneWeights returns a deep copy of w.
+func cloneWeights(w map[string]*tensor.Tensor) map[string]*tensor.Tensor {
+	c := make(map[string]*tensor.Tensor, len(w))
+	for k, v := range w {
+		c[k] = v.Clone()
+	}
+	return c
+}

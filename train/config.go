@@ -1,0 +1,89 @@
+// Package train fits a multi-label model: it runs the epochs, validates after
+// each one, keeps the best epoch, stops early, and writes a checkpoint each
+// epoch from which an interrupted run resumes.
+package train
+
+import (
+	"fmt"
+	"slices"
+
+	"mlabel/arch"
+	"mlabel/augment"
+	"mlabel/loss"
+)
+
+// Config is a training run's configuration. It is stored in the model bundle.
+type Config struct {
+	Arch        string           `json:"arch"`
+	Width       int              `json:"width,omitempty"`
+	Size        int              `json:"size"`
+	Epochs      int              `json:"epochs"`
+	Batch       int              `json:"batch"`
+	Optimizer   string           `json:"optimizer"` // "adamw" or "sgd"
+	LR          float64          `json:"lr"`
+	WeightDecay float64          `json:"weight_decay"`
+	Momentum    float64          `json:"momentum,omitempty"` // sgd
+	Schedule    string           `json:"schedule"`           // "onecycle", "cosine" or "constant"
+	Warmup      float64          `json:"warmup"`             // cosine: fraction of steps of linear warm-up
+	Loss        string           `json:"loss"`               // "bce", "focal" or "asl"
+	LossOptions loss.Options     `json:"loss_options"`
+	ClipNorm    float64          `json:"clip_norm,omitempty"`
+	Patience    int              `json:"patience,omitempty"` // epochs without a better validation mAP before stopping; 0 never stops early
+	Seed        uint64           `json:"seed"`
+	Augment     augment.Pipeline `json:"augment"`
+	Workers     int              `json:"workers,omitempty"`
+	// Backbone, when set, is the path of a bundle whose network is cut at
+	// BackboneAt (or at its last feature map) and given a new head.
+	Backbone   string `json:"backbone,omitempty"`
+	BackboneAt string `json:"backbone_at,omitempty"`
+	// FreezeBackbone trains only the new head.
+	FreezeBackbone bool `json:"freeze_backbone,omitempty"`
+	// BackboneLRMult scales the backbone's learning rate when it is trained.
+	BackboneLRMult float64 `json:"backbone_lr_mult,omitempty"`
+}
+
+// Defaults returns the configuration `mlabel train` starts from.
+func Defaults() Config {
+	return Config{
+		Arch:           "small",
+		Size:           64,
+		Epochs:         10,
+		Batch:          32,
+		Optimizer:      "adamw",
+		LR:             3e-3,
+		WeightDecay:    1e-2,
+		Momentum:       0.9,
+		Schedule:       "onecycle",
+		Warmup:         0.1,
+		Loss:           "bce",
+		LossOptions:    loss.DefaultOptions(),
+		ClipNorm:       5,
+		Patience:       0,
+		Seed:           1,
+		Augment:        augment.Default(),
+		BackboneLRMult: 0.1,
+	}
+}
+
+// Validate reports the first invalid setting.
+func (c Config) Validate() error {
+	switch {
+	case c.Backbone == "" && !slices.Contains(arch.Names, c.Arch):
+		return fmt.Errorf("train: unknown architecture %q (have %v)", c.Arch, arch.Names)
+	case c.Size < 16:
+		return fmt.Errorf("train: image size %d is too small (at least 16)", c.Size)
+	case c.Epochs < 1:
+		return fmt.Errorf("train: epochs must be at least 1, got %d", c.Epochs)
+	case c.Batch < 1:
+		return fmt.Errorf("train: batch must be at least 1, got %d", c.Batch)
+	case c.LR <= 0:
+		return fmt.Errorf("train: learning rate must be positive, got %g", c.LR)
+	case c.Optimizer != "adamw" && c.Optimizer != "sgd":
+		return fmt.Errorf("train: unknown optimizer %q (adamw or sgd)", c.Optimizer)
+	case c.Schedule != "onecycle" && c.Schedule != "cosine" && c.Schedule != "constant":
+		return fmt.Errorf("train: unknown schedule %q (onecycle, cosine or constant)", c.Schedule)
+	case !slices.Contains(loss.Names(), c.Loss):
+		return fmt.Errorf("train: unknown loss %q (have %v)", c.Loss, loss.Names())
+	}
+	return nil
+}

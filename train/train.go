@@ -1,0 +1,360 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"mlabel/arch"
+	"mlabel/bundle"
+	"mlabel/dataset"
+	"mlabel/imageio"
+	"mlabel/loader"
+	"mlabel/loss"
+	"mlabel/nn"
+	"mlabel/optim"
+	"mlabel/tensor"
+)
+
+var exp = math.Exp
+
+// Data is what a run trains and validates on.
+type Data struct {
+	Train, Val *dataset.Dataset
+	Preprocess imageio.Preprocess
+}
+
+// Hooks report progress. Any of them may be nil.
+type Hooks struct {
+	// EpochStart is called before the first step of an epoch.
+	EpochStart func(epoch, epochs, steps int)
+	// Step is called after each optimisation step with the batch loss.
+	Step func(step int, loss float64)
+	// EpochEnd is called after validation, with whether the epoch is the
+	// best so far.
+	EpochEnd func(e bundle.Epoch, best bool)
+	// Log receives one-line notices (resuming, early stopping).
+	Log func(msg string)
+}
+
+// Result is a finished training run.
+type Result struct {
+	// Model holds the weights of the best epoch.
+	Model     *nn.Model
+	Spec      *nn.Spec
+	BestEpoch int
+	History   []bundle.Epoch
+	// Val holds the best model's predictions on the validation set.
+	Val *Outputs
+	// ResumedFrom is the epoch the run resumed after, or 0.
+	ResumedFrom int
+}
+
+// run is the state of one training run.
+type run struct {
+	cfg     Config
+	data    Data
+	model   *nn.Model
+	spec    *nn.Spec
+	opts    []optim.Optimizer
+	lrMult  []float64
+	lossFn  loss.Loss
+	sched   optim.Schedule
+	trainL  *loader.Loader
+	valL    *loader.Loader
+	state   ckptState
+	best    map[string]*tensor.Tensor
+	history []bundle.Epoch
+	hooks   Hooks
+}
+
+// Run trains a model on data.Train, validating on data.Val after each
+// epoch and keeping the weights of the epoch with the best validation mAP.
+// When ckptPath is not empty a checkpoint is written there atomically after
+// every epoch; with resume set, a run continues from that checkpoint if it
+// exists and matches cfg.
+func Run(ctx context.Context, cfg Config, data Data, ckptPath string, resume bool, hooks Hooks) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if data.Train == nil || len(data.Train.Items) == 0 {
+		return nil, fmt.Errorf("train: empty training set")
+	}
+	if data.Val == nil || len(data.Val.Items) == 0 {
+		return nil, fmt.Errorf("train: empty validation set")
+	}
+	r := &run{cfg: cfg, data: data, hooks: hooks}
+	if err := r.setup(); err != nil {
+		return nil, err
+	}
+	if resume && ckptPath != "" {
+		ok, err := r.restore(ckptPath)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			r.log(fmt.Sprintf("resuming after epoch %d of %d from %s", r.state.Epoch, cfg.Epochs, ckptPath))
+		}
+	}
+	resumedFrom := r.state.Epoch
+	for epoch := r.state.Epoch + 1; epoch <= cfg.Epochs; epoch++ {
+		if cfg.Patience > 0 && r.state.BadEpochs >= cfg.Patience {
+			r.log(fmt.Sprintf("early stopping: no better validation mAP for %d epochs", cfg.Patience))
+			break
+		}
+		if err := r.epoch(ctx, epoch); err != nil {
+			return nil, err
+		}
+		if ckptPath != "" {
+			if err := r.save(ckptPath); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := r.model.SetWeights(r.best); err != nil {
+		return nil, fmt.Errorf("train: restore best epoch: %w", err)
+	}
+	val, err := Predict(ctx, r.model, r.valL, r.lossFn)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Model: r.model, Spec: r.spec, BestEpoch: r.state.BestEpoch, History: r.history, Val: val, ResumedFrom: resumedFrom}, nil
+}
+
+func (r *run) log(msg string) {
+	if r.hooks.Log != nil {
+		r.hooks.Log(msg)
+	}
+}
+
+// setup builds the model, optimizers, loss, schedule and loaders.
+func (r *run) setup() error {
+	cfg := r.cfg
+	labels := r.data.Train.Labels
+	spec, init, backbone, err := BuildSpec(cfg, len(labels))
+	if err != nil {
+		return err
+	}
+	r.spec = spec
+	m, err := nn.Build(spec, rand.New(rand.NewPCG(cfg.Seed, 0x6d6c6162)))
+	if err != nil {
+		return fmt.Errorf("train: build %s: %w", cfg.Arch, err)
+	}
+	if init != nil {
+		if _, err := m.SetWeightsPartial(init); err != nil {
+			return fmt.Errorf("train: load backbone weights: %w", err)
+		}
+	}
+	r.model = m
+	if err := r.setupOptim(backbone); err != nil {
+		return err
+	}
+	r.lossFn, err = loss.ByName(cfg.Loss, cfg.LossOptions)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	switch cfg.Schedule {
+	case "onecycle":
+		r.sched = optim.NewOneCycle(cfg.LR)
+	case "cosine":
+		r.sched = optim.NewWarmupCosine(cfg.LR, 0)
+	default:
+		r.sched = constant(cfg.LR)
+	}
+	aug := cfg.Augment
+	r.trainL, err = loader.New(r.data.Train, loader.Config{Preprocess: r.data.Preprocess, Augment: &aug, BatchSize: cfg.Batch, Shuffle: true, DropLast: len(r.data.Train.Items) > cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers})
+	if err != nil {
+		return fmt.Errorf("train: training loader: %w", err)
+	}
+	r.valL, err = loader.New(r.data.Val, loader.Config{Preprocess: r.data.Preprocess, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers})
+	if err != nil {
+		return fmt.Errorf("train: validation loader: %w", err)
+	}
+	r.best = cloneWeights(m.Weights())
+	return nil
+}
+
+// setupOptim creates one optimizer for the new parameters and, when a
+// pretrained backbone is fine-tuned, one for the backbone with a scaled
+// learning rate. backbone reports which parameters came from a backbone.
+func (r *run) setupOptim(backbone func(name string) bool) error {
+	cfg := r.cfg
+	var head, body []*nn.Param
+	for _, p := range r.model.Params() {
+		if p.Grad == nil {
+			continue
+		}
+		if backbone != nil && backbone(p.Name) {
+			if cfg.FreezeBackbone {
+				p.Frozen = true
+				continue
+			}
+			body = append(body, p)
+		} else {
+			head = append(head, p)
+		}
+	}
+	groups := [][]*nn.Param{head}
+	r.lrMult = []float64{1}
+	if len(body) > 0 {
+		groups = append(groups, body)
+		r.lrMult = append(r.lrMult, cfg.BackboneLRMult)
+	}
+	for _, g := range groups {
+		o, err := newOptimizer(cfg, g)
+		if err != nil {
+			return err
+		}
+		r.opts = append(r.opts, o)
+	}
+	return nil
+}
+
+func newOptimizer(cfg Config, params []*nn.Param) (optim.Optimizer, error) {
+	if cfg.Optimizer == "sgd" {
+		o, err := optim.NewSGD(params, optim.SGDConfig{Momentum: cfg.Momentum, Nesterov: cfg.Momentum > 0, WeightDecay: cfg.WeightDecay})
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		return o, nil
+	}
+	ac := optim.DefaultAdamW()
+	ac.WeightDecay = cfg.WeightDecay
+	o, err := optim.NewAdamW(params, ac)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	return o, nil
+}
+
+// constant is a schedule that keeps the learning rate fixed.
+type constant float64
+
+func (c constant) LR(step, total int) float64 { return float64(c) }
+
+// BuildSpec returns the network a configuration trains: a named
+// architecture, or a pretrained backbone cut and given a new head. For a
+// backbone it also returns the pretrained weights and a predicate telling
+// which parameters belong to the backbone.
+func BuildSpec(cfg Config, numLabels int) (*nn.Spec, map[string]*tensor.Tensor, func(string) bool, error) {
+	if cfg.Backbone == "" {
+		spec, err := arch.Build(cfg.Arch, cfg.Size, 3, numLabels, arch.Options{Width: cfg.Width})
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("train: %w", err)
+		}
+		return spec, nil, nil, nil
+	}
+	b, err := bundle.Load(cfg.Backbone)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("train: backbone: %w", err)
+	}
+	at := cfg.BackboneAt
+	if at == "" {
+		if at, err = nn.LastFeatureMap(b.Spec); err != nil {
+			return nil, nil, nil, fmt.Errorf("train: backbone %s: %w", cfg.Backbone, err)
+		}
+	}
+	spec, err := arch.Head(b.Spec, at, numLabels)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("train: backbone %s: %w", cfg.Backbone, err)
+	}
+	if err := resizeInput(spec, cfg.Size); err != nil {
+		return nil, nil, nil, err
+	}
+	isBackbone := func(name string) bool { _, ok := b.Weights[name]; return ok && !strings.HasPrefix(name, "head.") }
+	return spec, b.Weights, isBackbone, nil
+}
+
+// resizeInput sets the spatial size of a spec's input node.
+func resizeInput(spec *nn.Spec, size int) error {
+	for i := range spec.Nodes {
+		if spec.Nodes[i].Op == nn.OpInput {
+			s := spec.Nodes[i].Attrs.Shape
+			if len(s) != 3 {
+				return fmt.Errorf("train: input node %q has shape %v, want [H W C]", spec.Nodes[i].Name, s)
+			}
+			spec.Nodes[i].Attrs.Shape = []int{size, size, s[2]}
+			return nil
+		}
+	}
+	return fmt.Errorf("train: spec has no input node")
+}
+
+// epoch runs one training epoch and validates.
+func (r *run) epoch(ctx context.Context, epoch int) error {
+	start := time.Now()
+	steps := r.trainL.Len()
+	total := steps * r.cfg.Epochs
+	if r.hooks.EpochStart != nil {
+		r.hooks.EpochStart(epoch, r.cfg.Epochs, steps)
+	}
+	it := r.trainL.Epoch(ctx, epoch)
+	defer it.Close()
+	var grad *tensor.Tensor
+	var sum float64
+	var n int
+	var lr float64
+	for it.Next() {
+		b := it.Batch()
+		step := (epoch-1)*steps + n
+		lr = r.sched.LR(step, total)
+		logits, err := r.model.Forward(b.X, true)
+		if err != nil {
+			return fmt.Errorf("train: epoch %d: %w", epoch, err)
+		}
+		grad = tensor.Ensure(grad, logits.Shape...)
+		v, err := r.lossFn.Compute(logits, b.Y, b.Mask, grad)
+		if err != nil {
+			return fmt.Errorf("train: epoch %d: %w", epoch, err)
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("train: epoch %d step %d: loss is %v (lower the learning rate)", epoch, n+1, v)
+		}
+		r.model.ZeroGrad()
+		if err := r.model.Backward(grad); err != nil {
+			return fmt.Errorf("train: epoch %d: %w", epoch, err)
+		}
+		if r.cfg.ClipNorm > 0 {
+			optim.ClipGradNorm(r.model.Params(), r.cfg.ClipNorm)
+		}
+		for i, o := range r.opts {
+			if err := o.Step(lr * r.lrMult[i]); err != nil {
+				return fmt.Errorf("train: epoch %d: %w", epoch, err)
+			}
+		}
+		sum += v
+		n++
+		if r.hooks.Step != nil {
+			r.hooks.Step(n, v)
+		}
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("train: epoch %d: %w", epoch, err)
+	}
+	it.Close()
+	val, err := Predict(ctx, r.model, r.valL, r.lossFn)
+	if err != nil {
+		return err
+	}
+	mAP, f2, err := val.Quick()
+	if err != nil {
+		return err
+	}
+	e := bundle.Epoch{Epoch: epoch, TrainLoss: sum / float64(max(n, 1)), ValLoss: val.Loss, ValMAP: mAP, ValF2: f2, LR: lr, Seconds: time.Since(start).Seconds()}
+	r.history = append(r.history, e)
+	isBest := r.state.BestEpoch == 0 || mAP > r.state.BestMAP
+	r.state.Epoch = epoch
+	if isBest {
+		r.state.BestEpoch, r.state.BestMAP, r.state.BadEpochs = epoch, mAP, 0
+		r.best = cloneWeights(r.model.Weights())
+	} else {
+		r.state.BadEpochs++
+	}
+	if r.hooks.EpochEnd != nil {
+		r.hooks.EpochEnd(e, isBest)
+	}
+	return nil
+}

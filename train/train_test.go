@@ -1,0 +1,141 @@
+package train
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"mlabel/bundle"
+	"mlabel/dataset"
+	"mlabel/imageio"
+	"mlabel/synth"
+)
+
+var (
+	synthOnce sync.Once
+	synthDS   *dataset.Dataset
+	synthErr  error
+)
+
+// synthData returns a small demo dataset shared by the tests of this package.
+func synthData(t *testing.T) (train, val *dataset.Dataset) {
+	t.Helper()
+	synthOnce.Do(func() {
+		dir, err := mkdirTemp()
+		if err != nil {
+			synthErr = err
+			return
+		}
+		csv, err := synth.Generate(synth.Options{Dir: dir, Count: 240, Size: 32, Seed: 7})
+		if err != nil {
+			synthErr = err
+			return
+		}
+		synthDS, synthErr = dataset.Load(dataset.Options{CSV: csv, Images: filepath.Join(dir, synth.ImagesDir), Labels: synth.Labels()})
+	})
+	if synthErr != nil {
+		t.Fatal(synthErr)
+	}
+	idx := make([]int, len(synthDS.Items))
+	for i := range idx {
+		idx[i] = i
+	}
+	return synthDS.Subset(idx[:180]), synthDS.Subset(idx[180:])
+}
+
+func quickConfig() Config {
+	cfg := Defaults()
+	cfg.Size = 32
+	cfg.Width = 8
+	cfg.Batch = 30
+	cfg.Epochs = 3
+	cfg.Workers = 2
+	return cfg
+}
+
+func TestRunLearnsAndKeepsBest(t *testing.T) {
+	tr, va := synthData(t)
+	cfg := quickConfig()
+	var steps int
+	res, err := Run(context.Background(), cfg, Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(cfg.Size)}, "", false, Hooks{Step: func(int, float64) { steps++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.History) != cfg.Epochs {
+		t.Fatalf("history has %d epochs, want %d", len(res.History), cfg.Epochs)
+	}
+	if want := cfg.Epochs * (len(tr.Items) / cfg.Batch); steps != want {
+		t.Fatalf("%d steps, want %d", steps, want)
+	}
+	first, last := res.History[0], res.History[len(res.History)-1]
+	if !(last.TrainLoss < first.TrainLoss) {
+		t.Errorf("training loss did not fall: %v -> %v", first.TrainLoss, last.TrainLoss)
+	}
+	best := res.History[res.BestEpoch-1]
+	for _, e := range res.History {
+		if e.ValMAP > best.ValMAP {
+			t.Errorf("epoch %d has val mAP %v above the kept epoch %d's %v", e.Epoch, e.ValMAP, res.BestEpoch, best.ValMAP)
+		}
+	}
+	mAP, _, err := res.Val.Quick()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mAP != best.ValMAP {
+		t.Errorf("returned model scores val mAP %v, the best epoch recorded %v", mAP, best.ValMAP)
+	}
+	// A 14-label task where chance mAP is near the label prevalence: even a
+	// 3-epoch run of a tiny network must be well above it.
+	if mAP < 0.45 {
+		t.Errorf("val mAP %v after %d epochs, want at least 0.45", mAP, cfg.Epochs)
+	}
+}
+
+// An interrupted run resumed from its checkpoint ends with the same weights
+// as an uninterrupted one.
+func TestResumeMatchesUninterrupted(t *testing.T) {
+	tr, va := synthData(t)
+	cfg := quickConfig()
+	cfg.Epochs = 2
+	data := Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(cfg.Size)}
+	full, err := Run(context.Background(), cfg, data, "", false, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(t.TempDir(), "m.ckpt")
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = Run(ctx, cfg, data, ckpt, false, Hooks{EpochEnd: func(e bundle.Epoch, _ bool) {
+		if e.Epoch == 1 {
+			cancel() // interrupt during epoch 2
+		}
+	}})
+	if err == nil {
+		t.Fatal("cancelled run reported success")
+	}
+	var logged []string
+	res, err := Run(context.Background(), cfg, data, ckpt, true, Hooks{Log: func(m string) { logged = append(logged, m) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ResumedFrom != 1 || len(logged) == 0 {
+		t.Fatalf("resumed from %d (log %q), want 1", res.ResumedFrom, logged)
+	}
+	if len(res.History) != 2 {
+		t.Fatalf("history has %d epochs after resume, want 2", len(res.History))
+	}
+	a, b := full.Model.Weights(), res.Model.Weights()
+	for k, v := range a {
+		for i := range v.Data {
+			if d := v.Data[i] - b[k].Data[i]; d > 1e-4 || d < -1e-4 {
+				t.Fatalf("%s[%d]: resumed %v, uninterrupted %v", k, i, b[k].Data[i], v.Data[i])
+			}
+		}
+	}
+	// A different configuration refuses the checkpoint.
+	cfg.Size = 48
+	data.Preprocess = imageio.DefaultPreprocess(48)
+	if _, err := Run(context.Background(), cfg, data, ckpt, true, Hooks{}); err == nil {
+		t.Fatal("resumed a checkpoint made with another image size")
+	}
+}
