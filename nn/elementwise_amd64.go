@@ -30,3 +30,6 @@ func mulAddAVX(dst, a, b []float32)
 
 //go:noescape
 func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32)
+
+//go:noescape
+func selectIdxAVX(dst, g []float32, idx []int32, k int32)

@@ -209,3 +209,28 @@ mxloop:
 mxdone:
 	VZEROUPPER
 	RET
+
+// func selectIdxAVX(dst, g []float32, idx []int32, k int32)
+// dst = g where idx == k, else 0
+TEXT ·selectIdxAVX(SB), NOSPLIT, $0-76
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ idx_base+48(FP), DX
+	MOVL k+72(FP), AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	SHRQ $3, CX
+	JZ   seldone
+selloop:
+	VPCMPEQD (DX), Y15, Y0
+	VANDPS   (SI), Y0, Y0
+	VMOVUPS  Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  selloop
+seldone:
+	VZEROUPPER
+	RET

@@ -126,3 +126,21 @@ func vecMaxIdx(dst []float32, idx []int32, src []float32, k int32) {
 		dst[i] = max(best, v)
 	}
 }
+
+// vecSelectIdx sets dst = g where idx == k and 0 elsewhere.
+func vecSelectIdx(dst, g []float32, idx []int32, k int32) {
+	n := len(dst)
+	g, idx = g[:n], idx[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		selectIdxAVX(dst[:i], g[:i], idx[:i], k)
+	}
+	for ; i < n; i++ {
+		v := g[i]
+		if idx[i] != k {
+			v = 0
+		}
+		dst[i] = v
+	}
+}

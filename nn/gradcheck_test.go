@@ -36,6 +36,13 @@ func randomTensor(rng *rand.Rand, shape []int) *tensor.Tensor {
 	return t
 }
 
+// fillNaN sets every element of t to NaN.
+func fillNaN(t *tensor.Tensor) {
+	for i := range t.Data {
+		t.Data[i] = float32(math.NaN())
+	}
+}
+
 // projLoss returns Σ out·r in float64.
 func projLoss(out, r *tensor.Tensor) float64 {
 	var s float64
@@ -81,6 +88,9 @@ func gradCheck(t *testing.T, node Node, inShapes [][]int, train bool) {
 			p.Grad.Zero()
 		}
 	}
+	for _, g := range gin {
+		fillNaN(g) // Backward must overwrite input gradients
+	}
 	if err := l.Backward(in, out, r, gin); err != nil {
 		t.Fatalf("Backward: %v", err)
 	}
@@ -88,6 +98,10 @@ func gradCheck(t *testing.T, node Node, inShapes [][]int, train bool) {
 	checked, skipped := 0, 0
 	compare := func(what string, vals []float32, ana []float32) {
 		for i := range vals {
+			if math.IsNaN(float64(ana[i])) {
+				t.Errorf("%s[%d]: gradient not written", what, i)
+				continue
+			}
 			v := vals[i]
 			vals[i] = v + eps
 			up := loss()

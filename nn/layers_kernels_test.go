@@ -75,6 +75,14 @@ func TestVectorKernels(t *testing.T) {
 				t.Fatalf("maxidx n=%d index [%d] = %d, want %d", n, i, id, wantIDs[i])
 			}
 		}
+		for i := range want {
+			want[i] = 0
+			if ids[i] == 5 {
+				want[i] = z[i]
+			}
+		}
+		vecSelectIdx(got, z, ids, 5)
+		check("selectidx", got)
 		s, q := append([]float32(nil), a...), append([]float32(nil), b...)
 		vecSumProd(x, z, k, s, q)
 		for i := range want {
