@@ -33,3 +33,6 @@ func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32)
 
 //go:noescape
 func selectIdxAVX(dst, g []float32, idx []int32, k int32)
+
+//go:noescape
+func addReluAVX(dst, src []float32)

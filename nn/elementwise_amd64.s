@@ -234,3 +234,25 @@ selloop:
 seldone:
 	VZEROUPPER
 	RET
+
+// func addReluAVX(dst, src []float32)
+// dst = max(dst + src, 0)
+TEXT ·addReluAVX(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ src_base+24(FP), SI
+	VXORPS Y15, Y15, Y15
+	SHRQ $3, CX
+	JZ   ardone
+arloop:
+	VMOVUPS (DI), Y0
+	VADDPS  (SI), Y0, Y0
+	VMAXPS  Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  arloop
+ardone:
+	VZEROUPPER
+	RET

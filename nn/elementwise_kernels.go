@@ -144,3 +144,17 @@ func vecSelectIdx(dst, g []float32, idx []int32, k int32) {
 		dst[i] = v
 	}
 }
+
+// vecAddRelu sets dst = max(dst + src, 0).
+func vecAddRelu(dst, src []float32) {
+	n := len(dst)
+	src = src[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		addReluAVX(dst[:i], src[:i])
+	}
+	for ; i < n; i++ {
+		dst[i] = max(dst[i]+src[i], 0)
+	}
+}

@@ -83,6 +83,12 @@ func TestVectorKernels(t *testing.T) {
 		}
 		vecSelectIdx(got, z, ids, 5)
 		check("selectidx", got)
+		for i := range want {
+			want[i] = max(a[i]+b[i], 0)
+		}
+		copy(got, a)
+		vecAddRelu(got, b)
+		check("addrelu", got)
 		s, q := append([]float32(nil), a...), append([]float32(nil), b...)
 		vecSumProd(x, z, k, s, q)
 		for i := range want {
