@@ -35,14 +35,22 @@ func (l *Add) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error
 		return err
 	}
 	y := out.Data
+	// Two inputs followed by ReLU (a residual join) take one pass.
+	fused := len(in) == 2 && l.epi.act.op == OpReLU
 	parallelFor(len(y), actGrain, func(_, lo, hi int) {
 		dst := y[lo:hi]
-		copy(dst, in[0].Data[lo:hi])
-		for _, t := range in[1:] {
+		if len(in) == 1 {
+			copy(dst, in[0].Data[lo:hi])
+			return
+		}
+		vecAdd2(dst, in[0].Data[lo:hi], in[1].Data[lo:hi], fused)
+		for _, t := range in[2:] {
 			vecAdd(dst, t.Data[lo:hi])
 		}
 	})
-	l.epi.forward(y, nil, 1)
+	if !fused {
+		l.epi.forward(y, nil, 1)
+	}
 	return nil
 }
 

@@ -36,3 +36,6 @@ func selectIdxAVX(dst, g []float32, idx []int32, k int32)
 
 //go:noescape
 func addReluAVX(dst, src []float32)
+
+//go:noescape
+func add2AVX(y, a, b []float32, relu bool)

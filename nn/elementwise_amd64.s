@@ -256,3 +256,40 @@ arloop:
 ardone:
 	VZEROUPPER
 	RET
+
+// func add2AVX(y, a, b []float32, relu bool)
+// y = a + b, then max(y, 0) when relu
+TEXT ·add2AVX(SB), NOSPLIT, $0-73
+	MOVQ y_base+0(FP), DI
+	MOVQ y_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	MOVBLZX relu+72(FP), AX
+	VXORPS Y15, Y15, Y15
+	SHRQ $3, CX
+	JZ   a2done
+	TESTL AX, AX
+	JNZ  a2relu
+a2loop:
+	VMOVUPS (SI), Y0
+	VADDPS  (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  a2loop
+	JMP  a2done
+a2relu:
+	VMOVUPS (SI), Y0
+	VADDPS  (DX), Y0, Y0
+	VMAXPS  Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  a2relu
+a2done:
+	VZEROUPPER
+	RET

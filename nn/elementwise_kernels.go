@@ -158,3 +158,21 @@ func vecAddRelu(dst, src []float32) {
 		dst[i] = max(dst[i]+src[i], 0)
 	}
 }
+
+// vecAdd2 sets y = a + b, clamped below at 0 when relu is set.
+func vecAdd2(y, a, b []float32, relu bool) {
+	n := len(y)
+	a, b = a[:n], b[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		add2AVX(y[:i], a[:i], b[:i], relu)
+	}
+	for ; i < n; i++ {
+		v := a[i] + b[i]
+		if relu {
+			v = max(v, 0)
+		}
+		y[i] = v
+	}
+}

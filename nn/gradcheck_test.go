@@ -173,6 +173,8 @@ func TestGradCheck(t *testing.T) {
 		{"dense_sigmoid", Node{Op: OpDense, Attrs: Attrs{Units: 4, Bias: true, Act: OpSigmoid}}, [][]int{{3, 6}}, true},
 		{"dropout_eval", Node{Op: OpDropout, Attrs: Attrs{Rate: 0.5}}, img, false},
 		{"add2", Node{Op: OpAdd}, [][]int{{2, 3, 3, 4}, {2, 3, 3, 4}}, true},
+		{"add2_relu", Node{Op: OpAdd, Attrs: Attrs{Act: OpReLU}}, [][]int{{2, 3, 3, 4}, {2, 3, 3, 4}}, true},
+		{"add1_relu6", Node{Op: OpAdd, Attrs: Attrs{Act: OpReLU6}}, [][]int{{2, 3, 3, 4}}, true},
 		{"add3_relu", Node{Op: OpAdd, Attrs: Attrs{Act: OpReLU}}, [][]int{{2, 3, 3, 4}, {2, 3, 3, 4}, {2, 3, 3, 4}}, true},
 		{"mul_same", Node{Op: OpMul}, [][]int{{2, 3, 3, 4}, {2, 3, 3, 4}}, true},
 		{"mul_bcast4d", Node{Op: OpMul}, [][]int{{2, 3, 3, 4}, {2, 1, 1, 4}}, true},

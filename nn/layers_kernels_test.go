@@ -89,6 +89,16 @@ func TestVectorKernels(t *testing.T) {
 		copy(got, a)
 		vecAddRelu(got, b)
 		check("addrelu", got)
+		for _, relu := range []bool{false, true} {
+			for i := range want {
+				want[i] = a[i] + b[i]
+				if relu {
+					want[i] = max(want[i], 0)
+				}
+			}
+			vecAdd2(got, a, b, relu)
+			check("add2", got)
+		}
 		s, q := append([]float32(nil), a...), append([]float32(nil), b...)
 		vecSumProd(x, z, k, s, q)
 		for i := range want {
