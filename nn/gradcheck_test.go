@@ -162,6 +162,8 @@ func TestGradCheck(t *testing.T) {
 		{"hard_swish", Node{Op: OpHardSwish}, [][]int{{3, 40}}, true},
 		{"sigmoid", Node{Op: OpSigmoid}, img, true},
 		{"maxpool2", Node{Op: OpMaxPool, Attrs: Attrs{Kernel: [2]int{2, 2}}}, img, true},
+		{"maxpool2_pad_bottom_right", Node{Op: OpMaxPool, Attrs: Attrs{Kernel: [2]int{2, 2}, Pad: [4]int{0, 0, 1, 1}}}, [][]int{{2, 5, 5, 3}}, true},
+		{"avgpool2_pad_top_left", Node{Op: OpAvgPool, Attrs: Attrs{Kernel: [2]int{2, 2}, Pad: [4]int{1, 1, 0, 0}, CountIncludePad: true}}, [][]int{{2, 5, 5, 3}}, true},
 		{"maxpool3_s2_p1_ceil", Node{Op: OpMaxPool, Attrs: Attrs{Kernel: [2]int{3, 3}, Stride: [2]int{2, 2}, Pad: [4]int{1, 1, 1, 1}, CeilMode: true}}, img, true},
 		{"avgpool2_ceil", Node{Op: OpAvgPool, Attrs: Attrs{Kernel: [2]int{2, 2}, CeilMode: true}}, [][]int{{2, 5, 5, 3}}, true},
 		{"avgpool3_p1_incl", Node{Op: OpAvgPool, Attrs: Attrs{Kernel: [2]int{3, 3}, Stride: [2]int{2, 2}, Pad: [4]int{1, 1, 1, 1}, CountIncludePad: true, CeilMode: true}}, img, true},

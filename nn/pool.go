@@ -217,7 +217,7 @@ func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, grad
 func (l *Pool2D) maxBackward(gi, gy []float32, idx []int32) {
 	g := &l.win
 	c := g.c
-	if g.sh == g.kh && g.sw == g.kw && g.pt == 0 && g.pl == 0 && !l.ceil {
+	if g.sh == g.kh && g.sw == g.kw && g.pt+g.pl+g.pb+g.pr == 0 && !l.ceil {
 		l.tiledMaxBackward(gi, gy, idx)
 		return
 	}
