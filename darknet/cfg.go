@@ -13,7 +13,6 @@ type section struct {
 	typ  string
 	line int // line of the "[type]" header
 	opts map[string]option
-	used map[string]bool
 }
 
 // option is one "key = value" line.
@@ -39,7 +38,7 @@ func parseCfg(r io.Reader) ([]*section, error) {
 				return nil, fmt.Errorf("line %d: malformed section header %q", n, line)
 			}
 			secs = append(secs, &section{typ: strings.TrimSpace(line[1 : len(line)-1]), line: n,
-				opts: map[string]option{}, used: map[string]bool{}})
+				opts: map[string]option{}})
 			continue
 		}
 		if len(secs) == 0 {
@@ -75,7 +74,6 @@ func (s *section) errorf(key, format string, args ...any) error {
 
 // str returns the value of key, or def when it is absent.
 func (s *section) str(key, def string) string {
-	s.used[key] = true
 	if o, ok := s.opts[key]; ok {
 		return o.value
 	}
@@ -159,6 +157,9 @@ func (s *section) reject(allowed map[string][]string) error {
 			if o.value == v {
 				good = true
 			}
+		}
+		if !good && len(vals) == 0 {
+			return s.errorf(k, "option is not supported")
 		}
 		if !good {
 			return s.errorf(k, "unsupported value %q (supported: %v)", o.value, vals)

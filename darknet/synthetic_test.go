@@ -188,6 +188,7 @@ func TestReadErrors(t *testing.T) {
 		{"unknown section", edit("[upsample]", "[softmax]"), nil, `[softmax] at line 38: unsupported layer type`},
 		{"activation", edit("activation=leaky\n\n# layer 1", "activation=mish\n\n# layer 1"), nil, `line 13 (activation): unsupported activation "mish"`},
 		{"option", edit("size=1\ngroups=2", "size=1\ndilation=2"), nil, `line 24 (dilation): unsupported value "2"`},
+		{"forbidden option", edit("size=2\nstride=1", "size=2\nstride=1\nstride_x=2"), nil, "(stride_x): option is not supported"},
 		{"route ahead", edit("layers=-1, 0", "layers=-1, 7"), nil, "not an earlier layer"},
 		{"route to head", edit("layers=6\n", "layers=8\n"), nil, "detection layer 8"},
 		{"head channels", edit("filters=14", "filters=12"), nil, "need 14"},
