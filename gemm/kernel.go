@@ -23,6 +23,9 @@ type kernel struct {
 	// rows reads A as mr rows of k contiguous values, sa apart: a
 	// non-transposed A in place (sa = lda).
 	rows microKernel
+	// narrow, when not nil, computes tiles half as wide, for panels of B
+	// with no more than nr/2 columns.
+	narrow *kernel
 }
 
 // genericMR and genericNR are the tile shape of the portable kernel.
