@@ -4,14 +4,32 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	"mlabel/bundle"
+	"mlabel/nn"
+	"mlabel/tensor"
+	"mlabel/transfer"
 )
+
+// startPoint is a network to train from instead of the one BuildSpec
+// makes, with the predicate telling its backbone's parameters.
+type startPoint struct {
+	spec     *nn.Spec
+	weights  map[string]*tensor.Tensor
+	backbone func(name string) bool
+}
 
 // fineTune trains the whole network of frozen, the result of the frozen
 // stage, with the backbone's learning rate scaled by BackboneLRMult, and
 // returns whichever stage's best epoch has the better validation mAP. The
 // fine-tuning epochs are numbered after the frozen ones in the history.
+//
+// The backbone's batch normalisations are first folded into their
+// convolutions with their pretrained running statistics (nn.Fuse): with a
+// few hundred images and small batches, batch statistics would differ from
+// those the head was trained on, and the first fine-tuning steps would undo
+// the frozen stage. The convolutions' weights and biases all train.
 func fineTune(ctx context.Context, cfg Config, data Data, ckptPath string, resume bool, hooks Hooks, frozen *Result) (*Result, error) {
 	ft := cfg
 	ft.FreezeBackbone, ft.Unfreeze = false, false
@@ -21,8 +39,13 @@ func fineTune(ctx context.Context, cfg Config, data Data, ckptPath string, resum
 	if hooks.Log != nil {
 		hooks.Log(fmt.Sprintf("fine-tuning the whole network for %d epochs, backbone learning rate × %g", ft.Epochs, ft.BackboneLRMult))
 	}
+	spec, w, err := nn.Fuse(frozen.Spec, frozen.Model.Weights())
+	if err != nil {
+		return nil, fmt.Errorf("train: fold batch norm for fine-tuning: %w", err)
+	}
+	start := &startPoint{spec: spec, weights: w, backbone: func(name string) bool { return !strings.HasPrefix(name, transfer.HeadNode+".") }}
 	offset := len(frozen.History)
-	res, err := runFrom(ctx, ft, data, ckptPath, resume, offsetHooks(hooks, offset), frozen.Model.Weights())
+	res, err := runFrom(ctx, ft, data, ckptPath, resume, offsetHooks(hooks, offset), start)
 	if err != nil {
 		return nil, err
 	}

@@ -70,6 +70,7 @@ type run struct {
 	best    map[string]*tensor.Tensor
 	history []bundle.Epoch
 	hooks   Hooks
+	start   *startPoint
 }
 
 // Run trains a model on data.Train, validating on data.Val after each
@@ -93,17 +94,11 @@ func Run(ctx context.Context, cfg Config, data Data, ckptPath string, resume boo
 	return runFrom(ctx, cfg, data, ckptPath, resume, hooks, nil)
 }
 
-// runFrom is Run; start, when not nil, replaces the initial weights.
-func runFrom(ctx context.Context, cfg Config, data Data, ckptPath string, resume bool, hooks Hooks, start map[string]*tensor.Tensor) (*Result, error) {
-	r := &run{cfg: cfg, data: data, hooks: hooks}
+// runFrom is Run; start, when not nil, replaces the network BuildSpec makes.
+func runFrom(ctx context.Context, cfg Config, data Data, ckptPath string, resume bool, hooks Hooks, start *startPoint) (*Result, error) {
+	r := &run{cfg: cfg, data: data, hooks: hooks, start: start}
 	if err := r.setup(); err != nil {
 		return nil, err
-	}
-	if start != nil {
-		if err := r.model.SetWeights(start); err != nil {
-			return nil, fmt.Errorf("train: initial weights: %w", err)
-		}
-		r.best = cloneWeights(r.model.Weights())
 	}
 	if resume && ckptPath != "" {
 		ok, err := r.restore(ckptPath)
@@ -152,6 +147,9 @@ func (r *run) setup() error {
 	spec, init, backbone, err := BuildSpec(cfg, len(labels))
 	if err != nil {
 		return err
+	}
+	if r.start != nil {
+		spec, init, backbone = r.start.spec, r.start.weights, r.start.backbone
 	}
 	r.spec = spec
 	m, err := nn.Build(spec, rand.New(rand.NewPCG(cfg.Seed, 0x6d6c6162)))
