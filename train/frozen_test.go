@@ -2,8 +2,10 @@ package train
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -163,5 +165,36 @@ func TestFrozenBackboneErrors(t *testing.T) {
 				t.Errorf("error %v; want one naming %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestFineTuneBookkeeping(t *testing.T) {
+	hist := []bundle.Epoch{{Epoch: 1, ValMAP: 0.5}, {Epoch: 2, ValMAP: 0.7}}
+	tests := []struct {
+		name string
+		res  *Result
+		want float64
+	}{
+		{"best epoch", &Result{BestEpoch: 2, History: hist}, 0.7},
+		{"first epoch", &Result{BestEpoch: 1, History: hist}, 0.5},
+		{"no epoch", &Result{}, math.Inf(-1)},
+	}
+	for _, tc := range tests {
+		if got := bestMAP(tc.res); got != tc.want {
+			t.Errorf("%s: bestMAP = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	var started, ended []int
+	h := offsetHooks(Hooks{
+		EpochStart: func(e, n, _ int) { started = append(started, e, n) },
+		EpochEnd:   func(e bundle.Epoch, _ bool) { ended = append(ended, e.Epoch) },
+	}, 6)
+	h.EpochStart(1, 4, 10)
+	h.EpochEnd(bundle.Epoch{Epoch: 1}, true)
+	if !slices.Equal(started, []int{7, 10}) || !slices.Equal(ended, []int{7}) {
+		t.Errorf("offset hooks saw epochs %v and %v; want [7 10] and [7]", started, ended)
+	}
+	if h := offsetHooks(Hooks{}, 3); h.EpochStart != nil || h.EpochEnd != nil {
+		t.Error("offsetHooks made hooks out of nil ones")
 	}
 }
