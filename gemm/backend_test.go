@@ -85,7 +85,9 @@ func TestInitFromEnvironment(t *testing.T) {
 		{"", auto, ""},
 		{"auto", auto, ""},
 		{"go", "backend=go (" + bestKernel().name + ")", ""},
+		{" Go ", "backend=go (" + bestKernel().name + ")", ""},
 		{"openblas", forced, forcedErr},
+		{"OpenBLAS", forced, forcedErr},
 		{"cuda", "backend=go (", `MLABEL_GEMM="cuda"`},
 	}
 	for _, tt := range tests {
