@@ -311,3 +311,54 @@ func TestBackwardBeforeForwardFails(t *testing.T) {
 		}
 	}
 }
+
+// TestFrozenParamsSkipGradients checks that frozen weights and biases get
+// no gradient while the input gradient is unchanged.
+func TestFrozenParamsSkipGradients(t *testing.T) {
+	img := []int{2, 5, 5, 4}
+	cases := []struct {
+		name string
+		node Node
+		in   []int
+	}{
+		{"conv3x3", Node{Op: OpConv2D, Attrs: Attrs{Filters: 3, Kernel: [2]int{3, 3}, Bias: true}}, img},
+		{"pointwise", Node{Op: OpConv2D, Attrs: Attrs{Filters: 3, Kernel: [2]int{1, 1}, Bias: true}}, img},
+		{"depthwise", Node{Op: OpConv2D, Attrs: Attrs{Filters: 4, Kernel: [2]int{3, 3}, Groups: 4, Bias: true}}, img},
+		{"dense", Node{Op: OpDense, Attrs: Attrs{Units: 3, Bias: true}}, []int{2, 6}},
+	}
+	for _, c := range cases {
+		c.node.Name = c.name
+		run := func(frozen bool) (*tensor.Tensor, []*Param) {
+			l, err := NewLayer(c.node, [][]int{c.in}, newRNG())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range l.Params() {
+				p.Frozen = frozen
+			}
+			x := randomTensor(newRNG(), c.in)
+			os, _ := l.OutShape([][]int{c.in})
+			out, gin := tensor.New(os...), tensor.New(c.in...)
+			if err := l.Forward([]*tensor.Tensor{x}, out, true); err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Backward([]*tensor.Tensor{x}, out, out, []*tensor.Tensor{gin}); err != nil {
+				t.Fatal(err)
+			}
+			return gin, l.Params()
+		}
+		gin0, _ := run(false)
+		gin1, ps := run(true)
+		if err := closeTo(gin1, gin0); err != nil {
+			t.Errorf("%s: input gradient with frozen params: %v", c.name, err)
+		}
+		for _, p := range ps {
+			for _, v := range p.Grad.Data {
+				if v != 0 {
+					t.Errorf("%s: frozen %s got a gradient", c.name, p.Name)
+					break
+				}
+			}
+		}
+	}
+}

@@ -217,6 +217,10 @@ func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, grad
 func (l *Pool2D) maxBackward(gi, gy []float32, idx []int32) {
 	g := &l.win
 	c := g.c
+	if g.sh == g.kh && g.sw == g.kw && g.pt+g.pl+g.pb+g.pr == 0 && !l.ceil {
+		l.tiledMaxBackward(gi, gy, idx)
+		return
+	}
 	rowLen := g.w * c
 	cleared := 0 // input rows [0, cleared) are cleared
 	for oh := 0; oh < g.oh; oh++ {
@@ -235,4 +239,31 @@ func (l *Pool2D) maxBackward(gi, gy []float32, idx []int32) {
 		}
 	}
 	clear(gi[cleared*rowLen:])
+}
+
+// tiledMaxBackward is maxBackward for windows that tile the input without
+// overlap or padding (such as 2×2 with stride 2): every input position is
+// written once, with its window's gradient or zero, so nothing is cleared
+// first except the rows and columns no window covers.
+func (l *Pool2D) tiledMaxBackward(gi, gy []float32, idx []int32) {
+	g := &l.win
+	c := g.c
+	for oh := 0; oh < g.oh; oh++ {
+		for ow := 0; ow < g.ow; ow++ {
+			o := (oh*g.ow + ow) * c
+			src, id := gy[o:o+c], idx[o:o+c]
+			for ki := 0; ki < g.kh; ki++ {
+				base := ((oh*g.kh+ki)*g.w + ow*g.kw) * c
+				for kj := 0; kj < g.kw; kj++ {
+					vecSelectIdx(gi[base+kj*c:base+(kj+1)*c], src, id, int32(ki*g.kw+kj))
+				}
+			}
+		}
+		if covered := g.ow * g.kw; covered < g.w {
+			for ih := oh * g.kh; ih < (oh+1)*g.kh; ih++ {
+				clear(gi[(ih*g.w+covered)*c : (ih+1)*g.w*c])
+			}
+		}
+	}
+	clear(gi[g.oh*g.kh*g.w*c:])
 }

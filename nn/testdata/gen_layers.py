@@ -234,6 +234,7 @@ def main():
     case("dense_bias_relu", "dense", [[4, 9]], units=6, bias=True, act="relu")
     case("add2", "add", [IMG, IMG])
     case("add3_relu", "add", [IMG, IMG, IMG], act="relu")
+    case("add2_relu", "add", [IMG, IMG], act="relu")
     case("mul_same", "mul", [IMG, IMG])
     case("mul_bcast4d", "mul", [IMG, [2, 1, 1, 4]])
     case("mul_bcast2d", "mul", [IMG, [2, 4]])
