@@ -3,6 +3,7 @@ package arch
 import (
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"mlabel/nn"
 	"mlabel/tensor"
@@ -74,5 +75,48 @@ func TestForwardShapes(t *testing.T) {
 				t.Errorf("NumLabels = %d", m.NumLabels())
 			}
 		})
+	}
+}
+
+// TestFrozenBackboneSkipsBackward trains only a new head on a ResNet
+// backbone: no backbone layer may run its backward pass.
+func TestFrozenBackboneSkipsBackward(t *testing.T) {
+	r, err := Build("resnet18", 32, 3, 10, Options{Width: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Head(r, "layer3.1", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.Build(s, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := m.Freeze(""); n != len(m.Params()) {
+		t.Fatalf("Freeze(\"\") matched %d of %d", n, len(m.Params()))
+	}
+	if n := m.Unfreeze("head."); n != 2 {
+		t.Fatalf("Unfreeze(head.) matched %d, want 2", n)
+	}
+	var ran []string
+	m.SetTimer(func(n nn.Node, backward bool, _ time.Duration) {
+		if backward {
+			ran = append(ran, n.Name)
+		}
+	})
+	if _, err := m.Forward(tensor.New(2, 32, 32, 3), true); err != nil {
+		t.Fatal(err)
+	}
+	g := tensor.New(2, 3)
+	g.Data[0] = 1
+	if err := m.Backward(g); err != nil {
+		t.Fatal(err)
+	}
+	if len(ran) != 1 || ran[0] != "head" {
+		t.Errorf("backward ran on %v, want only head", ran)
+	}
+	if got := m.Param("head.bias").Grad.Data[0]; got != 1 {
+		t.Errorf("head.bias gradient %v, want 1", got)
 	}
 }

@@ -138,22 +138,27 @@ func panelB(kern *kernel, ws *workspace, b block, jr, w int) (*float32, int) {
 }
 
 // macroKernel multiplies block a of op(A) by block b of op(B) into C, one
-// mr×nr tile at a time. Tiles cut by the edge of C are computed into a
+// mr×nr tile at a time, or mr×nr/2 for a narrow last panel of B when the
+// kernel has a narrow variant. Tiles cut by the edge of C are computed into a
 // scratch tile first.
 func macroKernel(kern *kernel, ws *workspace, a, b block, alpha, beta float32, c []float32, ldc int) {
-	mr, nr, kc := kern.mr, kern.nr, a.depth
-	for jr := 0; jr < b.size; jr += nr {
-		w := min(nr, b.size-jr)
+	mr, kc := kern.mr, a.depth
+	for jr := 0; jr < b.size; jr += kern.nr {
+		w := min(kern.nr, b.size-jr)
 		bp, sb := panelB(kern, ws, b, jr, w)
+		tk := kern
+		if kern.narrow != nil && w <= kern.narrow.nr {
+			tk = kern.narrow
+		}
 		for ir := 0; ir < a.size; ir += mr {
 			h := min(mr, a.size-ir)
-			fn, ap, sa := panelA(kern, ws, a, ir, h)
-			if h == mr && w == nr {
+			fn, ap, sa := panelA(tk, ws, a, ir, h)
+			if h == mr && w == tk.nr {
 				fn(kc, ap, sa, bp, sb, &c[ir*ldc+jr], ldc, alpha, beta)
 				continue
 			}
-			fn(kc, ap, sa, bp, sb, &ws.tile[0], nr, alpha, 0)
-			mergeTile(c[ir*ldc+jr:], ldc, ws.tile, nr, h, w, beta)
+			fn(kc, ap, sa, bp, sb, &ws.tile[0], tk.nr, alpha, 0)
+			mergeTile(c[ir*ldc+jr:], ldc, ws.tile, tk.nr, h, w, beta)
 		}
 	}
 }

@@ -23,6 +23,9 @@ type kernel struct {
 	// rows reads A as mr rows of k contiguous values, sa apart: a
 	// non-transposed A in place (sa = lda).
 	rows microKernel
+	// narrow, when not nil, computes tiles half as wide, for panels of B
+	// with no more than nr/2 columns.
+	narrow *kernel
 }
 
 // genericMR and genericNR are the tile shape of the portable kernel.
@@ -44,35 +47,41 @@ var genericKernel = &kernel{
 }
 
 // kernGeneric is the pure-Go 4×4 micro-kernel. Element (i, p) of the panel
-// of A is at a[p*step+i*row], element (p, j) of B at b[p*sb+j].
+// of A is at a[p*step+i*row], element (p, j) of B at b[p*sb+j]. The
+// accumulators are separate variables so that the compiler can keep them in
+// registers.
 func kernGeneric(k int, a *float32, step, row int, b *float32, sb int, c *float32, ldc int, alpha, beta float32) {
-	var acc [genericMR * genericNR]float32
+	var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	var c20, c21, c22, c23, c30, c31, c32, c33 float32
 	if k > 0 {
 		as := unsafeSlice(a, (k-1)*step+(genericMR-1)*row+1)
 		bs := unsafeSlice(b, (k-1)*sb+genericNR)
 		for p := 0; p < k; p++ {
 			bv := bs[p*sb : p*sb+genericNR : p*sb+genericNR]
+			av := as[p*step : p*step+(genericMR-1)*row+1]
 			b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
-			for i := 0; i < genericMR; i++ {
-				x := as[p*step+i*row]
-				acc[i*4+0] += x * b0
-				acc[i*4+1] += x * b1
-				acc[i*4+2] += x * b2
-				acc[i*4+3] += x * b3
-			}
+			a0, a1, a2, a3 := av[0], av[row], av[2*row], av[3*row]
+			c00, c01, c02, c03 = c00+a0*b0, c01+a0*b1, c02+a0*b2, c03+a0*b3
+			c10, c11, c12, c13 = c10+a1*b0, c11+a1*b1, c12+a1*b2, c13+a1*b3
+			c20, c21, c22, c23 = c20+a2*b0, c21+a2*b1, c22+a2*b2, c23+a2*b3
+			c30, c31, c32, c33 = c30+a3*b0, c31+a3*b1, c32+a3*b2, c33+a3*b3
 		}
 	}
+	acc := [genericMR][genericNR]float32{
+		{c00, c01, c02, c03}, {c10, c11, c12, c13},
+		{c20, c21, c22, c23}, {c30, c31, c32, c33},
+	}
 	cs := unsafeSlice(c, (genericMR-1)*ldc+genericNR)
-	for i := 0; i < genericMR; i++ {
+	for i := range acc {
 		row := cs[i*ldc : i*ldc+genericNR]
 		if beta == 0 {
 			for j := range row {
-				row[j] = alpha * acc[i*genericNR+j]
+				row[j] = alpha * acc[i][j]
 			}
 			continue
 		}
 		for j := range row {
-			row[j] = alpha*acc[i*genericNR+j] + beta*row[j]
+			row[j] = alpha*acc[i][j] + beta*row[j]
 		}
 	}
 }

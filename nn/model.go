@@ -24,8 +24,7 @@ type Model struct {
 	batchShape []int   // input shape the buffers were sized for
 	pool       bufPool // gradient buffers of Backward
 	timer      LayerTimer
-	gradDirty  bool // gradient flags need recomputing (after Freeze)
-	backOK     bool // a Forward ran since the buffers were sized
+	backOK     bool // the last Forward succeeded, so Backward may run
 }
 
 // gnode is one node of a built model.
@@ -112,7 +111,6 @@ func buildWith(spec *Spec, rng *rand.Rand, newLayer layerFactory) (*Model, error
 	for _, o := range m.spec.Outputs {
 		m.outs = append(m.outs, m.index[o])
 	}
-	m.gradDirty = true
 	return m, nil
 }
 
@@ -130,6 +128,7 @@ func (m *Model) Param(name string) *Param { return m.byName[name] }
 // dropout). The returned tensor is owned by the model and overwritten by the
 // next Forward.
 func (m *Model) Forward(x *tensor.Tensor, train bool) (*tensor.Tensor, error) {
+	m.backOK = false
 	if err := m.prepare(x); err != nil {
 		return nil, err
 	}
@@ -177,7 +176,6 @@ func (m *Model) prepare(x *tensor.Tensor) error {
 		return err
 	}
 	m.batchShape = append(m.batchShape[:0], x.Shape...)
-	m.backOK = false
 	return nil
 }
 

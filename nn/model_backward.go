@@ -26,9 +26,7 @@ func (m *Model) Backward(gradOut *tensor.Tensor) error {
 		}
 		return fmt.Errorf("nn: backward: gradient shape %v, want output shape %v", sh, out.shape)
 	}
-	if m.gradDirty {
-		m.updateGradFlags()
-	}
+	m.updateGradFlags() // cheap, and sees Frozen marks set on Params directly
 	for _, g := range m.nodes {
 		g.gradSet = false
 	}
@@ -140,7 +138,6 @@ func (m *Model) updateGradFlags() {
 			}
 		}
 	}
-	m.gradDirty = false
 }
 
 // ZeroGrad sets every parameter gradient to zero.
@@ -170,6 +167,5 @@ func (m *Model) setFrozen(prefix string, frozen bool) int {
 			n++
 		}
 	}
-	m.gradDirty = true
 	return n
 }

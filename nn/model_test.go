@@ -228,7 +228,7 @@ func TestModelWeights(t *testing.T) {
 			}
 		})
 	}
-	missing, err := m.SetWeightsPartial(map[string]*tensor.Tensor{"b.a": one(1)})
+	missing, err := m.SetWeightsPartial(map[string]*tensor.Tensor{"b.a": one(1), "old.head": one(3)})
 	if err != nil || len(missing) != 2 || math.Abs(float64(m.Param("b.a").Value.Data[0]-1)) > 0 {
 		t.Errorf("SetWeightsPartial: missing %v, err %v", missing, err)
 	}
@@ -254,5 +254,30 @@ func TestModelStepDoesNotAllocate(t *testing.T) {
 	step()
 	if n := testing.AllocsPerRun(10, step); n != 0 {
 		t.Errorf("%v allocations per step", n)
+	}
+}
+
+// TestModelSeesDirectFrozenMarks checks that marking Param.Frozen directly,
+// after steps have run, also skips the frozen layers.
+func TestModelSeesDirectFrozenMarks(t *testing.T) {
+	counts := map[string]*int{}
+	m, err := buildWith(fanOutSpec(), nil, fakeFactory(counts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, g := tensor.New(1, 1, 1, 2), tensor.New(1, 1, 1, 2)
+	for step := 0; step < 2; step++ {
+		if step == 1 {
+			m.Param("a.a").Frozen = true
+		}
+		if _, err := m.Forward(x, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Backward(g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if *counts["a"] != 1 || *counts["b"] != 2 {
+		t.Errorf("backward calls: a %d (want 1), b %d (want 2)", *counts["a"], *counts["b"])
 	}
 }

@@ -19,16 +19,26 @@ func (m *Model) Weights() map[string]*tensor.Tensor {
 }
 
 // SetWeights copies w into the model's parameters. It is strict: w must hold
-// exactly the model's parameter names, each with the parameter's shape.
+// exactly the model's parameter names, each with the parameter's shape. On
+// error no parameter is changed.
 func (m *Model) SetWeights(w map[string]*tensor.Tensor) error {
-	var missing []string
+	var missing, unknown []string
 	for _, p := range m.params {
 		if _, ok := w[p.Name]; !ok {
 			missing = append(missing, p.Name)
 		}
 	}
+	for name := range w {
+		if _, ok := m.byName[name]; !ok {
+			unknown = append(unknown, name)
+		}
+	}
 	if len(missing) > 0 {
 		return fmt.Errorf("nn: set weights: %d parameters missing: %s", len(missing), listNames(missing))
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("nn: set weights: %d names the model lacks: %s", len(unknown), listNames(unknown))
 	}
 	_, err := m.SetWeightsPartial(w)
 	return err
@@ -36,15 +46,14 @@ func (m *Model) SetWeights(w map[string]*tensor.Tensor) error {
 
 // SetWeightsPartial copies the tensors of w into the parameters of the same
 // names and returns the names of the model's parameters that w lacks, in
-// graph order (for example a new head after transfer learning). A name in w
-// that the model lacks, or a shape that differs, is an error, and then no
-// parameter is changed.
+// graph order (for example a new head after transfer learning). Names in w
+// that the model lacks are ignored (for example the old head of a
+// pretrained classifier cut into a backbone). A shape that differs is an
+// error, and then no parameter is changed.
 func (m *Model) SetWeightsPartial(w map[string]*tensor.Tensor) (missing []string, err error) {
-	var unknown []string
 	for name, t := range w {
 		p, ok := m.byName[name]
 		if !ok {
-			unknown = append(unknown, name)
 			continue
 		}
 		if t == nil || !tensor.SameShape(t.Shape, p.Value.Shape) || len(t.Data) != len(p.Value.Data) {
@@ -54,10 +63,6 @@ func (m *Model) SetWeightsPartial(w map[string]*tensor.Tensor) (missing []string
 			}
 			return nil, fmt.Errorf("nn: set weights: %q has shape %v, model wants %v", name, sh, p.Value.Shape)
 		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return nil, fmt.Errorf("nn: set weights: %d names the model lacks: %s", len(unknown), listNames(unknown))
 	}
 	for _, p := range m.params {
 		t, ok := w[p.Name]

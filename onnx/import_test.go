@@ -1,9 +1,12 @@
 package onnx
 
 import (
+	"bytes"
 	"math"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
 
 	"mlabel/nn"
 	"mlabel/onnx/onnxpb"
@@ -311,5 +314,40 @@ func TestInputShape(t *testing.T) {
 	}
 	if got := m.Outputs[0].Shape; !tensor.SameShape(got, []int{-1, 3, 4, 3}) {
 		t.Errorf("output shape %v, want [-1 3 4 3]", got)
+	}
+}
+
+// TestReadErrors checks malformed files and graphs the engine cannot take.
+func TestReadErrors(t *testing.T) {
+	relu := []*onnxpb.NodeProto{node("Relu", []string{"x"}, []string{"y"})}
+	two := graphSpec{input: []int64{1, 3, 4, 4}, nodes: []*onnxpb.NodeProto{node("Add", []string{"x", "z"}, []string{"y"})}, outputs: []string{"y"}}
+	twoModel := two.model()
+	twoModel.Graph.Input = append(twoModel.Graph.Input, &onnxpb.ValueInfoProto{Name: proto.String("z"), Type: twoModel.Graph.Input[0].Type})
+	twoBytes, err := proto.Marshal(twoModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"not protobuf", []byte("\xff\xff\xff garbage"), "decoding model"},
+		{"no graph", []byte{}, "model has no graph"},
+		{"two graph inputs", twoBytes, "2 non-constant inputs"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := ImportReader(bytes.NewReader(tc.data), Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+	if _, _, err := Import("testdata/missing.onnx", Options{}); err == nil {
+		t.Error("missing file: no error")
+	}
+	if _, err := importSpec(t, graphSpec{input: []int64{1, 3, 4, 4}, nodes: relu, outputs: []string{"y"}}, Options{}); err != nil {
+		t.Errorf("plain Relu: %v", err)
 	}
 }

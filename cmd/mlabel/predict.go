@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -52,8 +53,8 @@ func newPredictCmd() *cobra.Command {
 			if asJSON {
 				format = "json"
 			}
-			if format != "table" && format != "json" && format != "csv" {
-				return usagef("--format must be table, json or csv, got %q", format)
+			if format != "table" && format != "json" && format != "csv" && format != "scores" {
+				return usagef("--format must be table, json, csv or scores, got %q", format)
 			}
 			b, err := loadClassifier(model)
 			if err != nil {
@@ -67,7 +68,7 @@ func newPredictCmd() *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&model, "model", "", "model bundle")
-	c.Flags().StringVar(&format, "format", "table", "output: table, json or csv (a Planet-style submission: image_name,tags)")
+	c.Flags().StringVar(&format, "format", "table", "output: table, json, csv (a Planet-style submission: image_name,tags) or scores (image,<label>... probabilities, for mlabel metrics and decide)")
 	c.Flags().BoolVar(&asJSON, "json", false, "same as --format json")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
 	return c
@@ -146,6 +147,18 @@ func writePredictions(w io.Writer, preds []prediction, labels []string, format s
 	switch format {
 	case "json":
 		return json.NewEncoder(w).Encode(preds)
+	case "scores":
+		cw := csv.NewWriter(w)
+		cw.Write(append([]string{"image"}, labels...))
+		for _, p := range preds {
+			row := []string{p.Image}
+			for _, l := range labels {
+				row = append(row, strconv.FormatFloat(p.Scores[l], 'g', 8, 64))
+			}
+			cw.Write(row)
+		}
+		cw.Flush()
+		return cw.Error()
 	case "csv":
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"image_name", "tags"})
