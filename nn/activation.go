@@ -76,9 +76,7 @@ func (a actFunc) applyRange(x, y []float32) {
 			y[i] = min(max(v, 0), 6)
 		}
 	case OpLeakyReLU:
-		for i, v := range x {
-			y[i] = max(v, 0) + a.alpha*min(v, 0)
-		}
+		vecLeaky(x, y, a.alpha)
 	case OpSiLU:
 		for i, v := range x {
 			y[i] = v * sigmoid32(v)
@@ -180,8 +178,27 @@ func betweenMask(v float32, hi uint32) uint32 {
 	return uint32(-b>>31) & uint32((b-int32(hi))>>31)
 }
 
+// sigmoid32 returns 1/(1+e^-v) in float32, via exp32.
 func sigmoid32(v float32) float32 {
-	return float32(1 / (1 + math.Exp(-float64(v))))
+	return 1 / (1 + exp32(-v))
+}
+
+// exp32 returns e^x to about 2e-7 relative error, several times faster than
+// math.Exp: x = n·ln2 + r with |r| ≤ ln2/2, e^r by its degree-6 Taylor
+// polynomial, and 2^n built in the exponent bits. x is clamped to the range
+// where the result is a normal float32.
+func exp32(x float32) float32 {
+	const (
+		log2e = 1.44269504088896341
+		ln2hi = 0.693359375
+		ln2lo = -2.12194440e-4
+		round = 12582912 // 1.5·2^23: adding and subtracting rounds to an integer
+	)
+	x = min(max(x, -87.3), 88.3)
+	n := (x*log2e + round) - round
+	r := x - n*ln2hi - n*ln2lo
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
 
 // Activation is an elementwise activation layer on tensors of any rank.

@@ -39,3 +39,6 @@ func addReluAVX(dst, src []float32)
 
 //go:noescape
 func add2AVX(y, a, b []float32, relu bool)
+
+//go:noescape
+func leakyAVX(x, y []float32, alpha float32)

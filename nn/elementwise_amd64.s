@@ -293,3 +293,28 @@ a2relu:
 a2done:
 	VZEROUPPER
 	RET
+
+// func leakyAVX(x, y []float32, alpha float32)
+// y = max(x, 0) + alpha*min(x, 0)
+TEXT ·leakyAVX(SB), NOSPLIT, $0-52
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DI
+	MOVSS alpha+48(FP), X14
+	VBROADCASTSS X14, Y14
+	VXORPS Y15, Y15, Y15
+	SHRQ $3, CX
+	JZ   lkdone
+lkloop:
+	VMOVUPS (SI), Y0
+	VMAXPS  Y15, Y0, Y1
+	VMINPS  Y15, Y0, Y2
+	VFMADD231PS Y14, Y2, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  lkloop
+lkdone:
+	VZEROUPPER
+	RET

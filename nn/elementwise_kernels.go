@@ -176,3 +176,17 @@ func vecAdd2(y, a, b []float32, relu bool) {
 		y[i] = v
 	}
 }
+
+// vecLeaky sets y = x for x > 0 and alpha·x otherwise; y may alias x.
+func vecLeaky(x, y []float32, alpha float32) {
+	n := len(x)
+	y = y[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		leakyAVX(x[:i], y[:i], alpha)
+	}
+	for ; i < n; i++ {
+		y[i] = max(x[i], 0) + alpha*min(x[i], 0)
+	}
+}

@@ -99,6 +99,15 @@ func TestVectorKernels(t *testing.T) {
 			vecAdd2(got, a, b, relu)
 			check("add2", got)
 		}
+		for i := range want {
+			want[i] = x[i]
+			if x[i] < 0 {
+				want[i] = 0.1 * x[i]
+			}
+		}
+		copy(got, x)
+		vecLeaky(got, got, 0.1)
+		check("leaky in place", got)
 		s, q := append([]float32(nil), a...), append([]float32(nil), b...)
 		vecSumProd(x, z, k, s, q)
 		for i := range want {
@@ -109,5 +118,23 @@ func TestVectorKernels(t *testing.T) {
 			want[i] = b[i] + x[i]*(z[i]-k[i])
 		}
 		check("sumprod q", q)
+	}
+}
+
+// TestExp32 checks the fast exponential against math.Exp over the float32
+// range, including the clamped ends.
+func TestExp32(t *testing.T) {
+	for x := -87.0; x <= 88.3; x += 0.01 {
+		want := math.Exp(float64(float32(x)))
+		got := float64(exp32(float32(x)))
+		if math.Abs(got-want) > 4e-7*want {
+			t.Fatalf("exp32(%g) = %g, want %g", x, got, want)
+		}
+	}
+	if v := exp32(-1000); v < 0 || v > 1e-37 {
+		t.Errorf("exp32(-1000) = %g", v)
+	}
+	if v := exp32(1000); math.IsInf(float64(v), 0) || v < 1e38 {
+		t.Errorf("exp32(1000) = %g", v)
 	}
 }
