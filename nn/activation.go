@@ -78,9 +78,7 @@ func (a actFunc) applyRange(x, y []float32) {
 	case OpLeakyReLU:
 		vecLeaky(x, y, a.alpha)
 	case OpSiLU:
-		for i, v := range x {
-			y[i] = v * sigmoid32(v)
-		}
+		vecSigmoid(x, y, true)
 	case OpHardSigmoid:
 		for i, v := range x {
 			y[i] = min(max(a.alpha*v+a.beta, 0), 1)
@@ -90,9 +88,7 @@ func (a actFunc) applyRange(x, y []float32) {
 			y[i] = v * min(max(v+3, 0), 6) / 6
 		}
 	case OpSigmoid:
-		for i, v := range x {
-			y[i] = sigmoid32(v)
-		}
+		vecSigmoid(x, y, false)
 	}
 }
 

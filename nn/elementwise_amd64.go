@@ -42,3 +42,6 @@ func add2AVX(y, a, b []float32, relu bool)
 
 //go:noescape
 func leakyAVX(x, y []float32, alpha float32)
+
+//go:noescape
+func sigmoidAVX(x, y []float32, silu bool)

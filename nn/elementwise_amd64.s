@@ -318,3 +318,144 @@ lkloop:
 lkdone:
 	VZEROUPPER
 	RET
+
+// Constants of sigmoidAVX, each repeated over 8 lanes: clamp bounds,
+// log2(e), ln(2) in two parts and the Taylor coefficients of e^r.
+DATA sigc<>+0(SB)/4, $0xc2ae999a
+DATA sigc<>+4(SB)/4, $0xc2ae999a
+DATA sigc<>+8(SB)/4, $0xc2ae999a
+DATA sigc<>+12(SB)/4, $0xc2ae999a
+DATA sigc<>+16(SB)/4, $0xc2ae999a
+DATA sigc<>+20(SB)/4, $0xc2ae999a
+DATA sigc<>+24(SB)/4, $0xc2ae999a
+DATA sigc<>+28(SB)/4, $0xc2ae999a
+DATA sigc<>+32(SB)/4, $0x42b0999a
+DATA sigc<>+36(SB)/4, $0x42b0999a
+DATA sigc<>+40(SB)/4, $0x42b0999a
+DATA sigc<>+44(SB)/4, $0x42b0999a
+DATA sigc<>+48(SB)/4, $0x42b0999a
+DATA sigc<>+52(SB)/4, $0x42b0999a
+DATA sigc<>+56(SB)/4, $0x42b0999a
+DATA sigc<>+60(SB)/4, $0x42b0999a
+DATA sigc<>+64(SB)/4, $0x3fb8aa3b
+DATA sigc<>+68(SB)/4, $0x3fb8aa3b
+DATA sigc<>+72(SB)/4, $0x3fb8aa3b
+DATA sigc<>+76(SB)/4, $0x3fb8aa3b
+DATA sigc<>+80(SB)/4, $0x3fb8aa3b
+DATA sigc<>+84(SB)/4, $0x3fb8aa3b
+DATA sigc<>+88(SB)/4, $0x3fb8aa3b
+DATA sigc<>+92(SB)/4, $0x3fb8aa3b
+DATA sigc<>+96(SB)/4, $0x3f318000
+DATA sigc<>+100(SB)/4, $0x3f318000
+DATA sigc<>+104(SB)/4, $0x3f318000
+DATA sigc<>+108(SB)/4, $0x3f318000
+DATA sigc<>+112(SB)/4, $0x3f318000
+DATA sigc<>+116(SB)/4, $0x3f318000
+DATA sigc<>+120(SB)/4, $0x3f318000
+DATA sigc<>+124(SB)/4, $0x3f318000
+DATA sigc<>+128(SB)/4, $0xb95e8083
+DATA sigc<>+132(SB)/4, $0xb95e8083
+DATA sigc<>+136(SB)/4, $0xb95e8083
+DATA sigc<>+140(SB)/4, $0xb95e8083
+DATA sigc<>+144(SB)/4, $0xb95e8083
+DATA sigc<>+148(SB)/4, $0xb95e8083
+DATA sigc<>+152(SB)/4, $0xb95e8083
+DATA sigc<>+156(SB)/4, $0xb95e8083
+DATA sigc<>+160(SB)/4, $0x3ab60b61
+DATA sigc<>+164(SB)/4, $0x3ab60b61
+DATA sigc<>+168(SB)/4, $0x3ab60b61
+DATA sigc<>+172(SB)/4, $0x3ab60b61
+DATA sigc<>+176(SB)/4, $0x3ab60b61
+DATA sigc<>+180(SB)/4, $0x3ab60b61
+DATA sigc<>+184(SB)/4, $0x3ab60b61
+DATA sigc<>+188(SB)/4, $0x3ab60b61
+DATA sigc<>+192(SB)/4, $0x3c088889
+DATA sigc<>+196(SB)/4, $0x3c088889
+DATA sigc<>+200(SB)/4, $0x3c088889
+DATA sigc<>+204(SB)/4, $0x3c088889
+DATA sigc<>+208(SB)/4, $0x3c088889
+DATA sigc<>+212(SB)/4, $0x3c088889
+DATA sigc<>+216(SB)/4, $0x3c088889
+DATA sigc<>+220(SB)/4, $0x3c088889
+DATA sigc<>+224(SB)/4, $0x3d2aaaab
+DATA sigc<>+228(SB)/4, $0x3d2aaaab
+DATA sigc<>+232(SB)/4, $0x3d2aaaab
+DATA sigc<>+236(SB)/4, $0x3d2aaaab
+DATA sigc<>+240(SB)/4, $0x3d2aaaab
+DATA sigc<>+244(SB)/4, $0x3d2aaaab
+DATA sigc<>+248(SB)/4, $0x3d2aaaab
+DATA sigc<>+252(SB)/4, $0x3d2aaaab
+DATA sigc<>+256(SB)/4, $0x3e2aaaab
+DATA sigc<>+260(SB)/4, $0x3e2aaaab
+DATA sigc<>+264(SB)/4, $0x3e2aaaab
+DATA sigc<>+268(SB)/4, $0x3e2aaaab
+DATA sigc<>+272(SB)/4, $0x3e2aaaab
+DATA sigc<>+276(SB)/4, $0x3e2aaaab
+DATA sigc<>+280(SB)/4, $0x3e2aaaab
+DATA sigc<>+284(SB)/4, $0x3e2aaaab
+DATA sigc<>+288(SB)/4, $0x3f000000
+DATA sigc<>+292(SB)/4, $0x3f000000
+DATA sigc<>+296(SB)/4, $0x3f000000
+DATA sigc<>+300(SB)/4, $0x3f000000
+DATA sigc<>+304(SB)/4, $0x3f000000
+DATA sigc<>+308(SB)/4, $0x3f000000
+DATA sigc<>+312(SB)/4, $0x3f000000
+DATA sigc<>+316(SB)/4, $0x3f000000
+DATA sigc<>+320(SB)/4, $0x3f800000
+DATA sigc<>+324(SB)/4, $0x3f800000
+DATA sigc<>+328(SB)/4, $0x3f800000
+DATA sigc<>+332(SB)/4, $0x3f800000
+DATA sigc<>+336(SB)/4, $0x3f800000
+DATA sigc<>+340(SB)/4, $0x3f800000
+DATA sigc<>+344(SB)/4, $0x3f800000
+DATA sigc<>+348(SB)/4, $0x3f800000
+GLOBL sigc<>(SB), RODATA|NOPTR, $352
+
+// func sigmoidAVX(x, y []float32, silu bool)
+// y = 1/(1+e^-x), times x when silu; e^t as in exp32.
+TEXT ·sigmoidAVX(SB), NOSPLIT, $0-49
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DI
+	MOVBLZX silu+48(FP), AX
+	VXORPS Y15, Y15, Y15
+	MOVL $127, DX
+	VMOVD DX, X14
+	VPBROADCASTD X14, Y14
+	SHRQ $3, CX
+	JZ   sgdone
+sgloop:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y0, Y15, Y1
+	VMAXPS  sigc<>+0(SB), Y1, Y1
+	VMINPS  sigc<>+32(SB), Y1, Y1
+	VMULPS  sigc<>+64(SB), Y1, Y2
+	VROUNDPS $0, Y2, Y2
+	VFNMADD231PS sigc<>+96(SB), Y2, Y1
+	VFNMADD231PS sigc<>+128(SB), Y2, Y1
+	VMOVUPS sigc<>+160(SB), Y3
+	VFMADD213PS sigc<>+192(SB), Y1, Y3
+	VFMADD213PS sigc<>+224(SB), Y1, Y3
+	VFMADD213PS sigc<>+256(SB), Y1, Y3
+	VFMADD213PS sigc<>+288(SB), Y1, Y3
+	VFMADD213PS sigc<>+320(SB), Y1, Y3
+	VFMADD213PS sigc<>+320(SB), Y1, Y3
+	VCVTPS2DQ Y2, Y4
+	VPADDD  Y14, Y4, Y4
+	VPSLLD  $23, Y4, Y4
+	VMULPS  Y4, Y3, Y3
+	VADDPS  sigc<>+320(SB), Y3, Y3
+	VMOVUPS sigc<>+320(SB), Y5
+	VDIVPS  Y3, Y5, Y5
+	TESTL AX, AX
+	JZ   sgstore
+	VMULPS  Y0, Y5, Y5
+sgstore:
+	VMOVUPS Y5, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  sgloop
+sgdone:
+	VZEROUPPER
+	RET

@@ -190,3 +190,22 @@ func vecLeaky(x, y []float32, alpha float32) {
 		y[i] = max(x[i], 0) + alpha*min(x[i], 0)
 	}
 }
+
+// vecSigmoid sets y = sigmoid(x), or x·sigmoid(x) (SiLU) when silu is set;
+// y may alias x.
+func vecSigmoid(x, y []float32, silu bool) {
+	n := len(x)
+	y = y[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		sigmoidAVX(x[:i], y[:i], silu)
+	}
+	for ; i < n; i++ {
+		v := sigmoid32(x[i])
+		if silu {
+			v *= x[i]
+		}
+		y[i] = v
+	}
+}

@@ -19,3 +19,4 @@ func selectIdxAVX(dst, g []float32, idx []int32, k int32)          {}
 func addReluAVX(dst, src []float32)                                {}
 func add2AVX(y, a, b []float32, relu bool)                         {}
 func leakyAVX(x, y []float32, alpha float32)                       {}
+func sigmoidAVX(x, y []float32, silu bool)                         {}

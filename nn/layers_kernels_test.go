@@ -108,6 +108,23 @@ func TestVectorKernels(t *testing.T) {
 		copy(got, x)
 		vecLeaky(got, got, 0.1)
 		check("leaky in place", got)
+		for _, silu := range []bool{false, true} {
+			xs := make([]float32, n)
+			for i := range xs {
+				xs[i] = 30 * x[i] // spans the saturated ends
+				s := 1 / (1 + math.Exp(-float64(xs[i])))
+				if silu {
+					s *= float64(xs[i])
+				}
+				want[i] = float32(s)
+			}
+			vecSigmoid(xs, got, silu)
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); d > 1e-6*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("sigmoid (silu %v) n=%d [%d] of %g = %g, want %g", silu, n, i, xs[i], got[i], want[i])
+				}
+			}
+		}
 		s, q := append([]float32(nil), a...), append([]float32(nil), b...)
 		vecSumProd(x, z, k, s, q)
 		for i := range want {
