@@ -133,10 +133,16 @@ func (a actFunc) gradRange(x, y, gy, gx []float32) {
 			gx[i] = g * y[i] * (1 - y[i])
 		}
 	case OpSiLU:
-		x = x[:len(gy)]
-		for i, g := range gy {
-			s := sigmoid32(x[i])
-			gx[i] = g * s * (1 + x[i]*(1-s))
+		// The sigmoids come from the vector kernel, a block at a time.
+		var buf [256]float32
+		for lo := 0; lo < len(gy); lo += len(buf) {
+			hi := min(lo+len(buf), len(gy))
+			sig := buf[:hi-lo]
+			vecSigmoid(x[lo:hi], sig, false)
+			xs, gys, gxs := x[lo:hi], gy[lo:hi], gx[lo:hi]
+			for i, s := range sig {
+				gxs[i] = gys[i] * s * (1 + xs[i]*(1-s))
+			}
 		}
 	case OpHardSwish:
 		x = x[:len(gy)]
