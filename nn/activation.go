@@ -145,16 +145,14 @@ func (a actFunc) gradRange(x, y, gy, gx []float32) {
 			}
 		}
 	case OpHardSwish:
+		// PyTorch: 0 below -3, x/3 + 1/2 up to 3, 1 above; as bit masks.
 		x = x[:len(gy)]
 		for i, g := range gy {
 			v := x[i]
-			switch {
-			case v < -3:
-				g = 0
-			case v <= 3:
-				g *= v/3 + 0.5
-			}
-			gx[i] = g
+			d := math.Float32bits(v/3+0.5) &^ posMask(-3-v)
+			above := posMask(v - 3)
+			d = d&^above | one&above
+			gx[i] = g * math.Float32frombits(d)
 		}
 	}
 }
