@@ -45,3 +45,6 @@ func leakyAVX(x, y []float32, alpha float32)
 
 //go:noescape
 func sigmoidAVX(x, y []float32, silu bool)
+
+//go:noescape
+func mulAVX(y, a, b []float32)

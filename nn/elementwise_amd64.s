@@ -459,3 +459,25 @@ sgstore:
 sgdone:
 	VZEROUPPER
 	RET
+
+// func mulAVX(y, a, b []float32)
+// y = a*b
+TEXT ·mulAVX(SB), NOSPLIT, $0-72
+	MOVQ y_base+0(FP), DI
+	MOVQ y_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	SHRQ $3, CX
+	JZ   mldone
+mlloop:
+	VMOVUPS (SI), Y0
+	VMULPS  (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  mlloop
+mldone:
+	VZEROUPPER
+	RET

@@ -209,3 +209,17 @@ func vecSigmoid(x, y []float32, silu bool) {
 		y[i] = v
 	}
 }
+
+// vecMul sets y = a·b.
+func vecMul(y, a, b []float32) {
+	n := len(y)
+	a, b = a[:n], b[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		mulAVX(y[:i], a[:i], b[:i])
+	}
+	for ; i < n; i++ {
+		y[i] = a[i] * b[i]
+	}
+}

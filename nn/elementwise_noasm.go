@@ -20,3 +20,4 @@ func addReluAVX(dst, src []float32)                                {}
 func add2AVX(y, a, b []float32, relu bool)                         {}
 func leakyAVX(x, y []float32, alpha float32)                       {}
 func sigmoidAVX(x, y []float32, silu bool)                         {}
+func mulAVX(y, a, b []float32)                                     {}

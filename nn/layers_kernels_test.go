@@ -125,6 +125,11 @@ func TestVectorKernels(t *testing.T) {
 				}
 			}
 		}
+		for i := range want {
+			want[i] = a[i] * b[i]
+		}
+		vecMul(got, a, b)
+		check("mul", got)
 		s, q := append([]float32(nil), a...), append([]float32(nil), b...)
 		vecSumProd(x, z, k, s, q)
 		for i := range want {
