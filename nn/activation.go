@@ -72,9 +72,7 @@ func (a actFunc) applyRange(x, y []float32) {
 	case OpReLU:
 		vecRelu(x, y)
 	case OpReLU6:
-		for i, v := range x {
-			y[i] = min(max(v, 0), 6)
-		}
+		vecClamp(x, y, 0, 6)
 	case OpLeakyReLU:
 		vecLeaky(x, y, a.alpha)
 	case OpSiLU:
@@ -113,9 +111,7 @@ func (a actFunc) gradRange(x, y, gy, gx []float32) {
 	case OpReLU:
 		vecReluGrad(y, gy, gx)
 	case OpReLU6:
-		for i, g := range gy {
-			gx[i] = math.Float32frombits(math.Float32bits(g) & betweenMask(y[i], six))
-		}
+		vecClampGrad(y, gy, gx, 0, 6, 1)
 	case OpLeakyReLU:
 		if x != nil {
 			y = x[:len(gy)]
@@ -125,9 +121,7 @@ func (a actFunc) gradRange(x, y, gy, gx []float32) {
 			gx[i] = math.Float32frombits(math.Float32bits(g)&m | math.Float32bits(g*a.alpha)&^m)
 		}
 	case OpHardSigmoid:
-		for i, g := range gy {
-			gx[i] = math.Float32frombits(math.Float32bits(g*a.alpha) & betweenMask(y[i], one))
-		}
+		vecClampGrad(y, gy, gx, 0, 1, a.alpha)
 	case OpSigmoid:
 		for i, g := range gy {
 			gx[i] = g * y[i] * (1 - y[i])
@@ -157,11 +151,8 @@ func (a actFunc) gradRange(x, y, gy, gx []float32) {
 	}
 }
 
-// Bit patterns of 1 and 6, for betweenMask.
-var (
-	one = math.Float32bits(1)
-	six = math.Float32bits(6)
-)
+// one is the bit pattern of 1.
+var one = math.Float32bits(1)
 
 // posMask returns all ones when v > 0 and zero otherwise (including -0),
 // without a data-dependent branch: activation gradients on random data
@@ -169,13 +160,6 @@ var (
 func posMask(v float32) uint32 {
 	b := int32(math.Float32bits(v))
 	return uint32(-b>>31) &^ uint32(b>>31)
-}
-
-// betweenMask returns all ones when 0 < v < hi (hi given as the bit pattern
-// of a positive float) and zero otherwise, without a branch.
-func betweenMask(v float32, hi uint32) uint32 {
-	b := int32(math.Float32bits(v))
-	return uint32(-b>>31) & uint32((b-int32(hi))>>31)
 }
 
 // sigmoid32 returns 1/(1+e^-v) in float32, via exp32.

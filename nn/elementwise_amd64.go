@@ -48,3 +48,9 @@ func sigmoidAVX(x, y []float32, silu bool)
 
 //go:noescape
 func mulAVX(y, a, b []float32)
+
+//go:noescape
+func clampAVX(x, y []float32, lo, hi float32)
+
+//go:noescape
+func clampGradAVX(y, gy, gx []float32, lo, hi, scale float32)

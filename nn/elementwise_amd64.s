@@ -481,3 +481,60 @@ mlloop:
 mldone:
 	VZEROUPPER
 	RET
+
+// func clampAVX(x, y []float32, lo, hi float32)
+// y = min(max(x, lo), hi)
+TEXT ·clampAVX(SB), NOSPLIT, $0-56
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DI
+	MOVSS lo+48(FP), X14
+	VBROADCASTSS X14, Y14
+	MOVSS hi+52(FP), X13
+	VBROADCASTSS X13, Y13
+	SHRQ $3, CX
+	JZ   cldone
+clloop:
+	VMOVUPS (SI), Y0
+	VMAXPS  Y14, Y0, Y0
+	VMINPS  Y13, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  clloop
+cldone:
+	VZEROUPPER
+	RET
+
+// func clampGradAVX(y, gy, gx []float32, lo, hi, scale float32)
+// gx = gy*scale where lo < y < hi, else 0
+TEXT ·clampGradAVX(SB), NOSPLIT, $0-84
+	MOVQ y_base+0(FP), SI
+	MOVQ y_len+8(FP), CX
+	MOVQ gy_base+24(FP), DX
+	MOVQ gx_base+48(FP), DI
+	MOVSS lo+72(FP), X14
+	VBROADCASTSS X14, Y14
+	MOVSS hi+76(FP), X13
+	VBROADCASTSS X13, Y13
+	MOVSS scale+80(FP), X12
+	VBROADCASTSS X12, Y12
+	SHRQ $3, CX
+	JZ   cgdone
+cgloop:
+	VMOVUPS (SI), Y0
+	VCMPPS  $0x1e, Y14, Y0, Y1
+	VCMPPS  $0x11, Y13, Y0, Y2
+	VANDPS  Y2, Y1, Y1
+	VMULPS  (DX), Y12, Y3
+	VANDPS  Y3, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  cgloop
+cgdone:
+	VZEROUPPER
+	RET

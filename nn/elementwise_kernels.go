@@ -223,3 +223,37 @@ func vecMul(y, a, b []float32) {
 		y[i] = a[i] * b[i]
 	}
 }
+
+// vecClamp sets y = min(max(x, lo), hi); y may alias x.
+func vecClamp(x, y []float32, lo, hi float32) {
+	n := len(x)
+	y = y[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		clampAVX(x[:i], y[:i], lo, hi)
+	}
+	for ; i < n; i++ {
+		y[i] = min(max(x[i], lo), hi)
+	}
+}
+
+// vecClampGrad sets gx = gy·scale where lo < y < hi and 0 elsewhere: the
+// gradient of a clamp (scale 1) or of a hard sigmoid (scale its slope),
+// given its output y.
+func vecClampGrad(y, gy, gx []float32, lo, hi, scale float32) {
+	n := len(y)
+	gy, gx = gy[:n], gx[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		clampGradAVX(y[:i], gy[:i], gx[:i], lo, hi, scale)
+	}
+	for ; i < n; i++ {
+		g := gy[i] * scale
+		if !(y[i] > lo && y[i] < hi) {
+			g = 0
+		}
+		gx[i] = g
+	}
+}

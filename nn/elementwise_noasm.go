@@ -21,3 +21,5 @@ func add2AVX(y, a, b []float32, relu bool)                         {}
 func leakyAVX(x, y []float32, alpha float32)                       {}
 func sigmoidAVX(x, y []float32, silu bool)                         {}
 func mulAVX(y, a, b []float32)                                     {}
+func clampAVX(x, y []float32, lo, hi float32)                      {}
+func clampGradAVX(y, gy, gx []float32, lo, hi, scale float32)      {}

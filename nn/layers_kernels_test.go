@@ -130,6 +130,19 @@ func TestVectorKernels(t *testing.T) {
 		}
 		vecMul(got, a, b)
 		check("mul", got)
+		for i := range want {
+			want[i] = min(max(x[i], -0.5), 0.5)
+		}
+		vecClamp(x, got, -0.5, 0.5)
+		check("clamp", got)
+		for i := range want {
+			want[i] = 0
+			if x[i] > -0.5 && x[i] < 0.5 {
+				want[i] = 2 * z[i]
+			}
+		}
+		vecClampGrad(x, z, got, -0.5, 0.5, 2)
+		check("clamp grad", got)
 		s, q := append([]float32(nil), a...), append([]float32(nil), b...)
 		vecSumProd(x, z, k, s, q)
 		for i := range want {
