@@ -66,7 +66,8 @@ func cmpOr(v, def int) int {
 }
 
 // Run measures training steps (forward, BCE gradient, backward, SGD update
-// with momentum) and inference (the fused graph's eval forward) on random
+// with momentum) and inference (the fused graph's eval forward, recycling
+// activation buffers) on random
 // data, and the process's peak resident memory.
 func Run(cfg Config) (Result, error) {
 	cfg.defaults()
@@ -159,6 +160,9 @@ func inferStep(spec *nn.Spec, m *nn.Model, x *tensor.Tensor) (func() error, *nn.
 		return nil, nil, fmt.Errorf("enginebench: %w", err)
 	}
 	if err := fm.SetWeights(fw); err != nil {
+		return nil, nil, fmt.Errorf("enginebench: %w", err)
+	}
+	if err := fm.SetActivationReuse(true); err != nil {
 		return nil, nil, fmt.Errorf("enginebench: %w", err)
 	}
 	return func() error {
