@@ -25,6 +25,11 @@ func Write(path string, fill func(w io.Writer) error) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+	// CreateTemp makes the file private; give it the usual mode of a new
+	// file (the umask still applies at creation of the final name's data).
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("atomicfile: %s: %w", path, err)
+	}
 	bw := bufio.NewWriterSize(tmp, 1<<20)
 	if err = fill(bw); err != nil {
 		return fmt.Errorf("atomicfile: write %s: %w", path, err)

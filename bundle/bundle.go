@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"time"
 
@@ -179,11 +180,28 @@ func Load(path string) (*Bundle, error) {
 
 // Model builds the bundle's network with its weights loaded.
 func (b *Bundle) Model() (*nn.Model, error) {
-	m, err := nn.Build(b.Spec, nil)
+	m, err := nn.Build(b.Spec, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		return nil, fmt.Errorf("bundle: build model: %w", err)
 	}
 	if err := m.SetWeights(b.Weights); err != nil {
+		return nil, fmt.Errorf("bundle: load weights: %w", err)
+	}
+	return m, nil
+}
+
+// InferenceModel builds the bundle's network for prediction: batch norm
+// folded into the convolutions and activations fused.
+func (b *Bundle) InferenceModel() (*nn.Model, error) {
+	spec, w, err := nn.Fuse(b.Spec, b.Weights)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: fuse: %w", err)
+	}
+	m, err := nn.Build(spec, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		return nil, fmt.Errorf("bundle: build model: %w", err)
+	}
+	if err := m.SetWeights(w); err != nil {
 		return nil, fmt.Errorf("bundle: load weights: %w", err)
 	}
 	return m, nil

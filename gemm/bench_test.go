@@ -7,8 +7,9 @@ import (
 )
 
 // benchShape is a GEMM from a convolutional network, named after its role:
-// forward convolution as im2col·W, the weight gradient colᵀ·dY (transA) and
-// the input gradient dY·Wᵀ (transB).
+// forward convolution as im2col·W, the weight gradient colᵀ·dY (transA), the
+// input gradient dY·Wᵀ (transB), a narrow pointwise convolution and a dense
+// layer.
 type benchShape struct {
 	name           string
 	transA, transB bool
@@ -27,6 +28,7 @@ var benchShapes = []benchShape{
 	{"igrad_8192x576x64", false, true, 8192, 576, 64},
 	{"igrad_2048x1152x128", false, true, 2048, 1152, 128},
 	{"igrad_512x2304x256", false, true, 512, 2304, 256},
+	{"pw_32768x16x96", false, false, 32768, 16, 96},
 	{"dense_32x20x256", false, false, 32, 20, 256},
 }
 

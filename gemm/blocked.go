@@ -19,49 +19,146 @@ func grow(s []float32, n int) []float32 {
 
 // reserve sizes the buffers for kern.
 func (w *workspace) reserve(kern *kernel) {
-	w.a = grow(w.a, kern.mc*kern.kc)
+	w.a = grow(w.a, kern.mr*kern.kc)
 	w.b = grow(w.b, kern.kc*kern.nc)
 	w.tile = grow(w.tile, kern.mr*kern.nr)
 }
 
+// packBMinRowTiles is the least number of row tiles over which a panel of
+// a non-transposed B is packed; for fewer, packing costs more than reading B
+// in place saves.
+const packBMinRowTiles = 5
+
 // serial computes C = alpha·op(A)·op(B) + beta·C for an m×n×k problem on the
 // calling goroutine, with k > 0. C has row stride ldc.
+//
+// A is read where it lies, which measured faster than packing it for every
+// shape tried, wide or narrow; so is a non-transposed B when few row tiles
+// share it. Other B blocks are packed. A panel cut by the edge of the matrix
+// is read in place when the slice extends far enough for the kernel's extra
+// rows or columns, whose results are dropped; otherwise it is packed with
+// zeros.
 func serial(kern *kernel, ws *workspace, m, n, k int, alpha float32, a, b matrix, beta float32, c []float32, ldc int) {
+	packAllB := b.trans || (m+kern.mr-1)/kern.mr >= packBMinRowTiles
 	for jc := 0; jc < n; jc += kern.nc {
 		nc := min(kern.nc, n-jc)
 		for pc := 0; pc < k; pc += kern.kc {
 			kc := min(kern.kc, k-pc)
-			packB(ws.b, b.sub(pc, jc), kc, nc, kern.nr)
+			bb := block{m: b.sub(pc, jc), size: nc, depth: kc, packed: packAllB}
+			bb.pack(ws.b, kern.nr)
 			blockBeta := beta
 			if pc > 0 {
 				blockBeta = 1
 			}
 			for ic := 0; ic < m; ic += kern.mc {
 				mc := min(kern.mc, m-ic)
-				packA(ws.a, a.sub(ic, pc), mc, kc, kern.mr)
-				macroKernel(kern, ws, mc, nc, kc, alpha, blockBeta, c[ic*ldc+jc:], ldc)
+				ab := block{m: a.sub(ic, pc), size: mc, depth: kc, rowsOfA: true}
+				ab.pack(ws.a, kern.mr)
+				macroKernel(kern, ws, ab, bb, alpha, blockBeta, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
 }
 
-// macroKernel multiplies the packed mc×kc block of A by the packed kc×nc
-// block of B into C, one mr×nr tile at a time. Tiles cut by the edge of C
-// are computed into a scratch tile first.
-func macroKernel(kern *kernel, ws *workspace, mc, nc, kc int, alpha, beta float32, c []float32, ldc int) {
-	mr, nr := kern.mr, kern.nr
-	for jr := 0; jr < nc; jr += nr {
-		w := min(nr, nc-jr)
-		bp := &ws.b[jr*kc]
-		for ir := 0; ir < mc; ir += mr {
-			h := min(mr, mc-ir)
-			ap := &ws.a[ir*kc]
-			if h == mr && w == nr {
-				kern.fn(kc, ap, bp, &c[ir*ldc+jr], ldc, alpha, beta)
+// block is a block of op(A) (size rows by depth columns) or of op(B) (depth
+// rows by size columns) that the macro-kernel multiplies, with how its
+// micro-panels are read.
+type block struct {
+	m       matrix
+	size    int
+	depth   int
+	rowsOfA bool
+	packed  bool // every panel is packed, not only a partial last one (B only)
+}
+
+// inPlace reports whether the panel at offset off along size, with width
+// values, can be read where it lies, for a block that is not all packed:
+// always if it is whole, and if it is cut by the edge when the slice holds
+// all of its width anyway.
+func (bl block) inPlace(off, width, full int) bool {
+	if width == full {
+		return true
+	}
+	i, j := off+full-1, bl.depth-1
+	if !bl.rowsOfA {
+		i, j = j, i
+	}
+	idx := i*bl.m.ld + j
+	if bl.m.trans {
+		idx = j*bl.m.ld + i
+	}
+	return idx < len(bl.m.data)
+}
+
+// pack packs into dst the panels, of full values each, that cannot be read
+// in place: all of them, or only a partial last one, which goes to dst[0:].
+func (bl block) pack(dst []float32, full int) {
+	packPanels := packB
+	if bl.rowsOfA {
+		packPanels = packA
+	}
+	if bl.packed {
+		packPanels(dst, bl.m, bl.depth, bl.size, full)
+		return
+	}
+	tail := bl.size % full
+	if tail == 0 || bl.inPlace(bl.size-tail, tail, full) {
+		return
+	}
+	off := bl.size - tail
+	if bl.rowsOfA {
+		packPanels(dst, bl.m.sub(off, 0), bl.depth, tail, full)
+	} else {
+		packPanels(dst, bl.m.sub(0, off), bl.depth, tail, full)
+	}
+}
+
+// panelA returns the micro-kernel and the address and stride of A it reads
+// for the panel of rows ir… of the block, h rows tall.
+func panelA(kern *kernel, ws *workspace, a block, ir, h int) (microKernel, *float32, int) {
+	switch {
+	case !a.inPlace(ir, h, kern.mr):
+		return kern.steps, &ws.a[0], kern.mr
+	case a.m.trans:
+		return kern.steps, &a.m.data[ir], a.m.ld
+	}
+	return kern.rows, &a.m.data[ir*a.m.ld], a.m.ld
+}
+
+// panelB returns the address and step stride of the panel of B of columns
+// jr… of the block, w columns wide.
+func panelB(kern *kernel, ws *workspace, b block, jr, w int) (*float32, int) {
+	switch {
+	case b.packed:
+		return &ws.b[jr*b.depth], kern.nr
+	case !b.inPlace(jr, w, kern.nr):
+		return &ws.b[0], kern.nr
+	}
+	return &b.m.data[jr], b.m.ld
+}
+
+// macroKernel multiplies block a of op(A) by block b of op(B) into C, one
+// mr×nr tile at a time, or mr×nr/2 for a narrow last panel of B when the
+// kernel has a narrow variant. Tiles cut by the edge of C are computed into a
+// scratch tile first.
+func macroKernel(kern *kernel, ws *workspace, a, b block, alpha, beta float32, c []float32, ldc int) {
+	mr, kc := kern.mr, a.depth
+	for jr := 0; jr < b.size; jr += kern.nr {
+		w := min(kern.nr, b.size-jr)
+		bp, sb := panelB(kern, ws, b, jr, w)
+		tk := kern
+		if kern.narrow != nil && w <= kern.narrow.nr {
+			tk = kern.narrow
+		}
+		for ir := 0; ir < a.size; ir += mr {
+			h := min(mr, a.size-ir)
+			fn, ap, sa := panelA(tk, ws, a, ir, h)
+			if h == mr && w == tk.nr {
+				fn(kc, ap, sa, bp, sb, &c[ir*ldc+jr], ldc, alpha, beta)
 				continue
 			}
-			kern.fn(kc, ap, bp, &ws.tile[0], nr, alpha, 0)
-			mergeTile(c[ir*ldc+jr:], ldc, ws.tile, nr, h, w, beta)
+			fn(kc, ap, sa, bp, sb, &ws.tile[0], tk.nr, alpha, 0)
+			mergeTile(c[ir*ldc+jr:], ldc, ws.tile, tk.nr, h, w, beta)
 		}
 	}
 }

@@ -6,26 +6,43 @@ import "golang.org/x/sys/cpu"
 
 //go:generate go run ./internal/kernelgen -o kernels_amd64.s
 
-// kernAVX26x16 is the AVX2/FMA micro-kernel with a 6×16 tile.
-//
-//go:noescape
-func kernAVX26x16(k int, a, b, c *float32, ldc int, alpha, beta float32)
+// The AVX2/FMA micro-kernels have a 6×16 tile, the AVX-512 ones 14×32, or
+// 14×16 for narrow edges. The Rows variants read A by rows; see kernel.steps
+// and kernel.rows.
 
-// kernAVX51214x32 is the AVX-512 micro-kernel with a 14×32 tile.
-//
 //go:noescape
-func kernAVX51214x32(k int, a, b, c *float32, ldc int, alpha, beta float32)
+func kernAVX26x16(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kernAVX26x16Rows(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kernAVX51214x32(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kernAVX51214x32Rows(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kernAVX51214x16(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kernAVX51214x16Rows(k int, a *float32, sa int, b *float32, sb int, c *float32, ldc int, alpha, beta float32)
 
 var avx2Kernel = &kernel{
 	name: "avx2", mr: 6, nr: 16,
 	kc: 256, mc: 120, nc: 2048,
-	fn: kernAVX26x16,
+	steps: kernAVX26x16, rows: kernAVX26x16Rows,
 }
 
 var avx512Kernel = &kernel{
 	name: "avx512", mr: 14, nr: 32,
 	kc: 256, mc: 224, nc: 2048,
-	fn: kernAVX51214x32,
+	steps: kernAVX51214x32, rows: kernAVX51214x32Rows,
+	narrow: &kernel{
+		name: "avx512", mr: 14, nr: 16,
+		kc: 256, mc: 224, nc: 2048,
+		steps: kernAVX51214x16, rows: kernAVX51214x16Rows,
+	},
 }
 
 // availableKernels lists the micro-kernels this CPU can run, best first.

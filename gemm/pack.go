@@ -20,7 +20,7 @@ func (x matrix) sub(i, j int) matrix {
 // packA copies the rows×kc block of op(A) at (0, 0) into dst as micro-panels
 // of mr rows: panel q holds rows q·mr… in column order, mr values per column,
 // with rows past the end filled with zeros.
-func packA(dst []float32, a matrix, rows, kc, mr int) {
+func packA(dst []float32, a matrix, kc, rows, mr int) {
 	for i0 := 0; i0 < rows; i0 += mr {
 		h := min(mr, rows-i0)
 		panel := dst[i0*kc : i0*kc+mr*kc]

@@ -82,8 +82,13 @@ type split struct {
 }
 
 // planSplit chooses how many goroutines share the problem and along which
-// dimension: rows of C when there are enough row tiles, else columns, else
-// the depth (whose partial sums are added at the end).
+// dimension. A is read in place and B is packed, so splitting the columns of
+// C divides the packing of B among the goroutines while each reads all of A,
+// and splitting the rows makes each pack all of B while reading part of A.
+// Packing a value costs a few times more than reading one, so columns are
+// split when C is no more than a few times taller than wide and the column
+// tiles divide evenly; otherwise rows, when there are enough row tiles; else
+// the depth, whose partial sums are added at the end.
 func planSplit(kern *kernel, m, n, k, procs int) split {
 	flops := 2 * m * n * k
 	if procs < 2 || flops < minParallelFlops {
@@ -93,6 +98,8 @@ func planSplit(kern *kernel, m, n, k, procs int) split {
 	tm := (m + kern.mr - 1) / kern.mr
 	tn := (n + kern.nr - 1) / kern.nr
 	switch {
+	case tn >= p && (tn%p == 0 || tn >= 3*p) && m <= 4*n:
+		return split{parts: p, dim: 'n'}
 	case tm >= 2*p || (tm >= p && tm >= tn):
 		return split{parts: p, dim: 'm'}
 	case tn >= p:

@@ -18,9 +18,12 @@ func TestPlanSplit(t *testing.T) {
 		{"small stays serial", 16, 16, 16, 4, 1, 'm'},
 		{"one proc", 4096, 4096, 4096, 1, 1, 'm'},
 		{"tall splits rows", 32768, 32, 27, 2, 2, 'm'},
-		{"wide splits columns", 14, 2048, 512, 2, 2, 'n'},
+		{"tall with two column tiles splits rows", 8192, 64, 576, 2, 2, 'm'},
+		{"wide splits columns", 512, 2304, 256, 2, 2, 'n'},
+		{"uneven column tiles split rows", 300, 96, 512, 2, 2, 'm'},
+		{"one row tile splits columns", 14, 2048, 512, 2, 2, 'n'},
 		{"deep splits depth", 9, 32, 32768, 2, 2, 'k'},
-		{"work caps parts", 64, 64, 256, 16, 2, 'm'},
+		{"work caps parts", 64, 64, 256, 16, 2, 'n'},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

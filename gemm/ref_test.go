@@ -30,7 +30,9 @@ type operands struct {
 const sentinel = float32(-12345.5)
 
 // makeOperands fills A and B with random values in [-1, 1) and C with random
-// values, or NaN when beta is 0 so that any read of C shows up.
+// values, or NaN when beta is 0 so that any read of C shows up. The padding
+// of A and B past their rows' ends is NaN too: kernels may read it, but its
+// products must never reach C.
 func makeOperands(tc testCase, rng *rand.Rand) operands {
 	ar, ac := tc.m, tc.k
 	if tc.transA {
@@ -41,8 +43,8 @@ func makeOperands(tc testCase, rng *rand.Rand) operands {
 		br, bc = tc.n, tc.k
 	}
 	o := operands{lda: max(1, ac) + tc.pad, ldb: max(1, bc) + tc.pad, ldc: max(1, tc.n) + tc.pad}
-	o.a = randomSlice(ar*o.lda, rng)
-	o.b = randomSlice(br*o.ldb, rng)
+	o.a = randomSlice(ar, ac, o.lda, rng)
+	o.b = randomSlice(br, bc, o.ldb, rng)
 	o.c = make([]float32, tc.m*o.ldc)
 	for i := range o.c {
 		switch {
@@ -57,10 +59,15 @@ func makeOperands(tc testCase, rng *rand.Rand) operands {
 	return o
 }
 
-func randomSlice(n int, rng *rand.Rand) []float32 {
-	s := make([]float32, n)
+// randomSlice returns a rows×cols matrix with row stride ld of values in
+// [-1, 1), with NaN in each row's padding.
+func randomSlice(rows, cols, ld int, rng *rand.Rand) []float32 {
+	s := make([]float32, rows*ld)
 	for i := range s {
 		s[i] = rng.Float32()*2 - 1
+		if i%ld >= cols {
+			s[i] = float32(math.NaN())
+		}
 	}
 	return s
 }

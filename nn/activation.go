@@ -204,7 +204,7 @@ func (l *Activation) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool
 
 // Backward multiplies the upstream gradient by the activation's derivative.
 func (l *Activation) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	if gradIn[0] == nil {

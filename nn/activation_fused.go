@@ -16,12 +16,21 @@ type biasAct struct {
 // activation in place.
 func (e *biasAct) forward(out, bias []float32, cols int) {
 	if bias != nil {
+		// ReLU after a bias (a conv with batch norm folded in) is one pass.
+		fused := e.act.op == OpReLU
+		add := vecAdd
+		if fused {
+			add = vecAddRelu
+		}
 		rows := len(out) / cols
 		parallelFor(rows, max(1, actGrain/cols), func(_, lo, hi int) {
 			for r := lo; r < hi; r++ {
-				vecAdd(out[r*cols:(r+1)*cols], bias)
+				add(out[r*cols:(r+1)*cols], bias)
 			}
 		})
+		if fused {
+			return
+		}
 	}
 	if e.act.identity() {
 		return

@@ -54,14 +54,7 @@ func newBatchNorm(name string, a Attrs, in [][]int) (*BatchNorm, error) {
 
 // OutShape returns the input shape; the last axis must match the channels.
 func (l *BatchNorm) OutShape(in [][]int) ([]int, error) {
-	s, err := sameShapeOut(in, 1)
-	if err != nil {
-		return nil, err
-	}
-	if c := l.gamma.Value.Len(); s[len(s)-1] != c {
-		return nil, fmt.Errorf("input shape %v, want %d channels last", s, c)
-	}
-	return s, nil
+	return channelsLastOut(in, l.gamma.Value.Len())
 }
 
 // Params returns gamma, beta, running_mean and running_var.
@@ -177,7 +170,7 @@ func (l *BatchNorm) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool)
 // Backward adds the gamma and beta gradients and writes the input gradient,
 // for whichever mode the last Forward ran in.
 func (l *BatchNorm) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	x, gy := in[0].Data, gradOut.Data

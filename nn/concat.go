@@ -68,7 +68,7 @@ func (l *Concat) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 
 // Backward slices the gradient back into per-input channel blocks.
 func (l *Concat) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	total := out.Shape[len(out.Shape)-1]

@@ -146,15 +146,15 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 	return nil
 }
 
-// Backward adds the weight and bias gradients and, when gradIn[0] is not
-// nil, writes the input gradient.
+// Backward adds the weight and bias gradients (unless frozen) and, when
+// gradIn[0] is not nil, writes the input gradient.
 func (l *Conv2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	l.setGeom(in[0], out)
 	gy := l.epi.backward(out.Data, gradOut.Data)
-	if l.bias != nil {
+	if trains(l.bias) {
 		l.epi.biasGrad(gy, l.cout, l.bias.Grad.Data)
 	}
 	var gx []float32
@@ -163,45 +163,55 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, grad
 	}
 	x := in[0].Data
 	g := &l.win
-	w, dw := l.weight.Value.Data, l.weight.Grad.Data
+	w, wantW := l.weight.Value.Data, trains(l.weight)
 	switch {
+	case !wantW && gx == nil:
 	case l.depthwise():
-		l.depthwiseBackward(x, gy, gx)
+		l.depthwiseBackward(x, gy, gx, wantW)
 	case l.pointer:
 		rows := g.n * g.oh * g.ow
-		gemm.Sgemm(true, false, g.c, l.cout, rows, 1, x, g.c, gy, l.cout, 1, dw, l.cout)
+		if wantW {
+			gemm.Sgemm(true, false, g.c, l.cout, rows, 1, x, g.c, gy, l.cout, 1, l.weight.Grad.Data, l.cout)
+		}
 		if gx != nil {
 			gemm.Sgemm(false, true, rows, g.c, l.cout, 1, gy, l.cout, w, l.cout, 0, gx, g.c)
 		}
 	default:
-		l.im2colBackward(x, gy, gx)
+		l.im2colBackward(x, gy, gx, wantW)
 	}
 	return nil
 }
 
+// trains reports whether p exists and takes gradients: it has a gradient
+// tensor and is not frozen. Layers skip the gradients of frozen parameters.
+func trains(p *Param) bool {
+	return p != nil && p.Grad != nil && !p.Frozen
+}
+
 // im2colBackward is the general backward pass: per chunk of images and per
-// group, dW += colᵀ·gy and, when gx is wanted, col2im(gy·Wᵀ).
-func (l *Conv2D) im2colBackward(x, gy, gx []float32) {
+// group, dW += colᵀ·gy when wantW, and col2im(gy·Wᵀ) when gx is wanted.
+func (l *Conv2D) im2colBackward(x, gy, gx []float32, wantW bool) {
 	g := &l.win
-	w, dw := l.weight.Value.Data, l.weight.Grad.Data
+	w := l.weight.Value.Data
 	cg, cog := g.c/l.groups, l.cout/l.groups
 	k := g.kh * g.kw * cg
 	nb := l.chunk()
 	l.col = grow(l.col, nb*g.oh*g.ow*k)
 	if gx != nil {
 		l.dcol = grow(l.dcol, nb*g.oh*g.ow*k)
-		clear(gx)
 	}
 	for n0 := 0; n0 < g.n; n0 += nb {
 		n1 := min(n0+nb, g.n)
 		rows := (n1 - n0) * g.oh * g.ow
 		gyc := gy[n0*g.oh*g.ow*l.cout:]
 		for gr := 0; gr < l.groups; gr++ {
-			g.im2col(x, l.col, n0, n1, gr*cg, cg)
-			gemm.Sgemm(true, false, k, cog, rows, 1, l.col, k, gyc[gr*cog:], l.cout, 1, dw[gr*cog:], l.cout)
+			if wantW {
+				g.im2col(x, l.col, n0, n1, gr*cg, cg)
+				gemm.Sgemm(true, false, k, cog, rows, 1, l.col, k, gyc[gr*cog:], l.cout, 1, l.weight.Grad.Data[gr*cog:], l.cout)
+			}
 			if gx != nil {
 				gemm.Sgemm(false, true, rows, k, cog, 1, gyc[gr*cog:], l.cout, w[gr*cog:], l.cout, 0, l.dcol, k)
-				g.col2im(l.dcol, gx, n0, n1, gr*cg, cg)
+				g.col2im(l.dcol, gx, n0, n1, gr*cg, cg, gr == 0)
 			}
 		}
 	}

@@ -77,17 +77,20 @@ func (l *Dense) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) err
 	return nil
 }
 
-// Backward adds dW = xᵀ·g and db = Σg, and writes dx = g·Wᵀ when wanted.
+// Backward adds dW = xᵀ·g and db = Σg (unless frozen), and writes dx = g·Wᵀ
+// when wanted.
 func (l *Dense) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	n, f := out.Shape[0], l.weight.Value.Shape[0]
 	g := l.epi.backward(out.Data, gradOut.Data)
-	if l.bias != nil {
+	if trains(l.bias) {
 		l.epi.biasGrad(g, l.units, l.bias.Grad.Data)
 	}
-	gemm.Sgemm(true, false, f, l.units, n, 1, in[0].Data, f, g, l.units, 1, l.weight.Grad.Data, l.units)
+	if trains(l.weight) {
+		gemm.Sgemm(true, false, f, l.units, n, 1, in[0].Data, f, g, l.units, 1, l.weight.Grad.Data, l.units)
+	}
 	if gradIn[0] != nil {
 		gemm.Sgemm(false, true, n, f, l.units, 1, g, l.units, l.weight.Value.Data, l.units, 0, gradIn[0].Data, f)
 	}

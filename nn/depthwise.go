@@ -25,11 +25,7 @@ func (l *Conv2D) depthwiseForward(x, y []float32) {
 						if iw < 0 || iw >= g.w {
 							continue
 						}
-						src := irow[iw*c : (iw+1)*c]
-						dst := orow[ow*c : (ow+1)*c]
-						for i, v := range src {
-							dst[i] += v * wk[i]
-						}
+						vecMulAdd(orow[ow*c:(ow+1)*c], irow[iw*c:(iw+1)*c], wk)
 					}
 				}
 			}
@@ -37,14 +33,14 @@ func (l *Conv2D) depthwiseForward(x, y []float32) {
 	})
 }
 
-// depthwiseBackward adds the depthwise weight gradient and, when gx is not
-// nil, writes the input gradient. Work is split by image: each part owns its
-// images' input gradient and a private weight-gradient accumulator, summed at
-// the end.
-func (l *Conv2D) depthwiseBackward(x, gy, gx []float32) {
+// depthwiseBackward adds the depthwise weight gradient when wantW and, when
+// gx is not nil, writes the input gradient. Work is split by image: each part
+// owns its images' input gradient and a private weight-gradient accumulator,
+// summed at the end.
+func (l *Conv2D) depthwiseBackward(x, gy, gx []float32, wantW bool) {
 	g := &l.win
 	c := g.c
-	w, dw := l.weight.Value.Data, l.weight.Grad.Data
+	w := l.weight.Value.Data
 	kk := g.kh * g.kw * c
 	parts := numParts(g.n, 1)
 	l.dwPart = grow(l.dwPart, parts*kk)
@@ -72,15 +68,11 @@ func (l *Conv2D) depthwiseBackward(x, gy, gx []float32) {
 								continue
 							}
 							gr := gyr[ow*c : (ow+1)*c]
-							src := x[base+iw*c : base+(iw+1)*c]
-							for i, v := range gr {
-								ak[i] += v * src[i]
+							if wantW {
+								vecMulAdd(ak, gr, x[base+iw*c:base+(iw+1)*c])
 							}
 							if gx != nil {
-								dst := gx[base+iw*c : base+(iw+1)*c]
-								for i, v := range gr {
-									dst[i] += v * wk[i]
-								}
+								vecMulAdd(gx[base+iw*c:base+(iw+1)*c], gr, wk)
 							}
 						}
 					}
@@ -88,9 +80,11 @@ func (l *Conv2D) depthwiseBackward(x, gy, gx []float32) {
 			}
 		}
 	})
+	if !wantW {
+		return
+	}
+	dw := l.weight.Grad.Data
 	for p := 0; p < parts; p++ {
-		for i, v := range l.dwPart[p*kk : (p+1)*kk] {
-			dw[i] += v
-		}
+		vecAdd(dw, l.dwPart[p*kk:(p+1)*kk])
 	}
 }

@@ -21,9 +21,6 @@ func newDropout(a Attrs, rng *rand.Rand) (*Dropout, error) {
 	if a.Rate < 0 || a.Rate >= 1 {
 		return nil, fmt.Errorf("dropout rate %g not in [0, 1)", a.Rate)
 	}
-	if rng == nil {
-		return nil, fmt.Errorf("dropout needs a random source")
-	}
 	return &Dropout{rate: a.Rate, rng: rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))}, nil
 }
 
@@ -59,7 +56,7 @@ func (l *Dropout) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) e
 
 // Backward applies the same mask to the gradient.
 func (l *Dropout) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	if gradIn[0] == nil {

@@ -24,3 +24,18 @@ func addAVX(dst, src []float32)
 
 //go:noescape
 func sumProdAVX(g, x, c, s, q []float32)
+
+//go:noescape
+func mulAddAVX(dst, a, b []float32)
+
+//go:noescape
+func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32)
+
+//go:noescape
+func selectIdxAVX(dst, g []float32, idx []int32, k int32)
+
+//go:noescape
+func addReluAVX(dst, src []float32)
+
+//go:noescape
+func add2AVX(y, a, b []float32, relu bool)

@@ -156,3 +156,140 @@ sploop:
 spdone:
 	VZEROUPPER
 	RET
+
+// func mulAddAVX(dst, a, b []float32)
+// dst += a*b
+TEXT ·mulAddAVX(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	SHRQ $3, CX
+	JZ   madone
+maloop:
+	VMOVUPS (DI), Y0
+	VMOVUPS (SI), Y1
+	VFMADD231PS (DX), Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  maloop
+madone:
+	VZEROUPPER
+	RET
+
+// func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32)
+// where src > dst: dst = src, idx = k
+TEXT ·maxIdxAVX(SB), NOSPLIT, $0-76
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ idx_base+24(FP), DX
+	MOVQ src_base+48(FP), SI
+	MOVL k+72(FP), AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	SHRQ $3, CX
+	JZ   mxdone
+mxloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (DI), Y1
+	VMOVDQU (DX), Y4
+	VCMPPS  $0x1e, Y1, Y0, Y2
+	VBLENDVPS Y2, Y0, Y1, Y3
+	VBLENDVPS Y2, Y15, Y4, Y5
+	VMOVUPS Y3, (DI)
+	VMOVDQU Y5, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  mxloop
+mxdone:
+	VZEROUPPER
+	RET
+
+// func selectIdxAVX(dst, g []float32, idx []int32, k int32)
+// dst = g where idx == k, else 0
+TEXT ·selectIdxAVX(SB), NOSPLIT, $0-76
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ g_base+24(FP), SI
+	MOVQ idx_base+48(FP), DX
+	MOVL k+72(FP), AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	SHRQ $3, CX
+	JZ   seldone
+selloop:
+	VPCMPEQD (DX), Y15, Y0
+	VANDPS   (SI), Y0, Y0
+	VMOVUPS  Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  selloop
+seldone:
+	VZEROUPPER
+	RET
+
+// func addReluAVX(dst, src []float32)
+// dst = max(dst + src, 0)
+TEXT ·addReluAVX(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ src_base+24(FP), SI
+	VXORPS Y15, Y15, Y15
+	SHRQ $3, CX
+	JZ   ardone
+arloop:
+	VMOVUPS (DI), Y0
+	VADDPS  (SI), Y0, Y0
+	VMAXPS  Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  arloop
+ardone:
+	VZEROUPPER
+	RET
+
+// func add2AVX(y, a, b []float32, relu bool)
+// y = a + b, then max(y, 0) when relu
+TEXT ·add2AVX(SB), NOSPLIT, $0-73
+	MOVQ y_base+0(FP), DI
+	MOVQ y_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	MOVBLZX relu+72(FP), AX
+	VXORPS Y15, Y15, Y15
+	SHRQ $3, CX
+	JZ   a2done
+	TESTL AX, AX
+	JNZ  a2relu
+a2loop:
+	VMOVUPS (SI), Y0
+	VADDPS  (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  a2loop
+	JMP  a2done
+a2relu:
+	VMOVUPS (SI), Y0
+	VADDPS  (DX), Y0, Y0
+	VMAXPS  Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  a2relu
+a2done:
+	VZEROUPPER
+	RET

@@ -92,3 +92,87 @@ func vecSumProd(g, x, c, s, q []float32) {
 		q[i] += g[i] * (x[i] - c[i])
 	}
 }
+
+// vecMulAdd adds a·b into dst.
+func vecMulAdd(dst, a, b []float32) {
+	n := len(dst)
+	a, b = a[:n], b[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		mulAddAVX(dst[:i], a[:i], b[:i])
+	}
+	for ; i < n; i++ {
+		dst[i] += a[i] * b[i]
+	}
+}
+
+// vecMaxIdx sets dst = src and idx = k where src > dst, leaving ties and
+// smaller values alone.
+func vecMaxIdx(dst []float32, idx []int32, src []float32, k int32) {
+	n := len(dst)
+	idx, src = idx[:n], src[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		maxIdxAVX(dst[:i], idx[:i], src[:i], k)
+	}
+	for ; i < n; i++ {
+		best, v, id := dst[i], src[i], idx[i]
+		if v > best {
+			id = k
+		}
+		idx[i] = id
+		dst[i] = max(best, v)
+	}
+}
+
+// vecSelectIdx sets dst = g where idx == k and 0 elsewhere.
+func vecSelectIdx(dst, g []float32, idx []int32, k int32) {
+	n := len(dst)
+	g, idx = g[:n], idx[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		selectIdxAVX(dst[:i], g[:i], idx[:i], k)
+	}
+	for ; i < n; i++ {
+		v := g[i]
+		if idx[i] != k {
+			v = 0
+		}
+		dst[i] = v
+	}
+}
+
+// vecAddRelu sets dst = max(dst + src, 0).
+func vecAddRelu(dst, src []float32) {
+	n := len(dst)
+	src = src[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		addReluAVX(dst[:i], src[:i])
+	}
+	for ; i < n; i++ {
+		dst[i] = max(dst[i]+src[i], 0)
+	}
+}
+
+// vecAdd2 sets y = a + b, clamped below at 0 when relu is set.
+func vecAdd2(y, a, b []float32, relu bool) {
+	n := len(y)
+	a, b = a[:n], b[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		add2AVX(y[:i], a[:i], b[:i], relu)
+	}
+	for ; i < n; i++ {
+		v := a[i] + b[i]
+		if relu {
+			v = max(v, 0)
+		}
+		y[i] = v
+	}
+}

@@ -38,7 +38,7 @@ func (l *Flatten) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) e
 
 // Backward copies the gradient back.
 func (l *Flatten) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	if gradIn[0] != nil {

@@ -36,6 +36,13 @@ func randomTensor(rng *rand.Rand, shape []int) *tensor.Tensor {
 	return t
 }
 
+// fillNaN sets every element of t to NaN.
+func fillNaN(t *tensor.Tensor) {
+	for i := range t.Data {
+		t.Data[i] = float32(math.NaN())
+	}
+}
+
 // projLoss returns Σ out·r in float64.
 func projLoss(out, r *tensor.Tensor) float64 {
 	var s float64
@@ -81,6 +88,9 @@ func gradCheck(t *testing.T, node Node, inShapes [][]int, train bool) {
 			p.Grad.Zero()
 		}
 	}
+	for _, g := range gin {
+		fillNaN(g) // Backward must overwrite input gradients
+	}
 	if err := l.Backward(in, out, r, gin); err != nil {
 		t.Fatalf("Backward: %v", err)
 	}
@@ -88,6 +98,10 @@ func gradCheck(t *testing.T, node Node, inShapes [][]int, train bool) {
 	checked, skipped := 0, 0
 	compare := func(what string, vals []float32, ana []float32) {
 		for i := range vals {
+			if math.IsNaN(float64(ana[i])) {
+				t.Errorf("%s[%d]: gradient not written", what, i)
+				continue
+			}
 			v := vals[i]
 			vals[i] = v + eps
 			up := loss()
@@ -148,6 +162,8 @@ func TestGradCheck(t *testing.T) {
 		{"hard_swish", Node{Op: OpHardSwish}, [][]int{{3, 40}}, true},
 		{"sigmoid", Node{Op: OpSigmoid}, img, true},
 		{"maxpool2", Node{Op: OpMaxPool, Attrs: Attrs{Kernel: [2]int{2, 2}}}, img, true},
+		{"maxpool2_pad_bottom_right", Node{Op: OpMaxPool, Attrs: Attrs{Kernel: [2]int{2, 2}, Pad: [4]int{0, 0, 1, 1}}}, [][]int{{2, 5, 5, 3}}, true},
+		{"avgpool2_pad_top_left", Node{Op: OpAvgPool, Attrs: Attrs{Kernel: [2]int{2, 2}, Pad: [4]int{1, 1, 0, 0}, CountIncludePad: true}}, [][]int{{2, 5, 5, 3}}, true},
 		{"maxpool3_s2_p1_ceil", Node{Op: OpMaxPool, Attrs: Attrs{Kernel: [2]int{3, 3}, Stride: [2]int{2, 2}, Pad: [4]int{1, 1, 1, 1}, CeilMode: true}}, img, true},
 		{"avgpool2_ceil", Node{Op: OpAvgPool, Attrs: Attrs{Kernel: [2]int{2, 2}, CeilMode: true}}, [][]int{{2, 5, 5, 3}}, true},
 		{"avgpool3_p1_incl", Node{Op: OpAvgPool, Attrs: Attrs{Kernel: [2]int{3, 3}, Stride: [2]int{2, 2}, Pad: [4]int{1, 1, 1, 1}, CountIncludePad: true, CeilMode: true}}, img, true},
@@ -159,6 +175,8 @@ func TestGradCheck(t *testing.T) {
 		{"dense_sigmoid", Node{Op: OpDense, Attrs: Attrs{Units: 4, Bias: true, Act: OpSigmoid}}, [][]int{{3, 6}}, true},
 		{"dropout_eval", Node{Op: OpDropout, Attrs: Attrs{Rate: 0.5}}, img, false},
 		{"add2", Node{Op: OpAdd}, [][]int{{2, 3, 3, 4}, {2, 3, 3, 4}}, true},
+		{"add2_relu", Node{Op: OpAdd, Attrs: Attrs{Act: OpReLU}}, [][]int{{2, 3, 3, 4}, {2, 3, 3, 4}}, true},
+		{"add1_relu6", Node{Op: OpAdd, Attrs: Attrs{Act: OpReLU6}}, [][]int{{2, 3, 3, 4}}, true},
 		{"add3_relu", Node{Op: OpAdd, Attrs: Attrs{Act: OpReLU}}, [][]int{{2, 3, 3, 4}, {2, 3, 3, 4}, {2, 3, 3, 4}}, true},
 		{"mul_same", Node{Op: OpMul}, [][]int{{2, 3, 3, 4}, {2, 3, 3, 4}}, true},
 		{"mul_bcast4d", Node{Op: OpMul}, [][]int{{2, 3, 3, 4}, {2, 1, 1, 4}}, true},

@@ -81,14 +81,19 @@ func copyRun(dst, src []float32) {
 }
 
 // col2im adds the column gradients col, laid out as im2col's output, into
-// the input gradient gin for images n0..n1-1 and channels c0..c0+cg-1. The
-// caller clears gin first. Images are processed in parallel; each writes
-// only its own part of gin.
-func (g *window) col2im(col, gin []float32, n0, n1, c0, cg int) {
+// the input gradient gin for images n0..n1-1 and channels c0..c0+cg-1. When
+// clearFirst is set it first clears each image's gradient (all channels),
+// just before accumulating into it while it is in cache. Images are
+// processed in parallel; each writes only its own part of gin.
+func (g *window) col2im(col, gin []float32, n0, n1, c0, cg int, clearFirst bool) {
 	k := g.kh * g.kw * cg
+	img := g.h * g.w * g.c
 	parallelFor(n1-n0, 1, func(_, lo, hi int) {
 		for ni := lo; ni < hi; ni++ {
 			n := n0 + ni
+			if clearFirst {
+				clear(gin[n*img : (n+1)*img])
+			}
 			for oh := 0; oh < g.oh; oh++ {
 				base := (ni*g.oh + oh) * g.ow * k
 				for ow := 0; ow < g.ow; ow++ {

@@ -52,6 +52,24 @@ func TestNewLayerInitialisesLikePyTorch(t *testing.T) {
 	}
 }
 
+func TestNewLayerNilRandomSourceIsFixedSeed(t *testing.T) {
+	node := Node{Name: "c", Op: OpConv2D, Attrs: Attrs{Filters: 4, Kernel: [2]int{3, 3}, Bias: true}}
+	a, err := NewLayer(node, [][]int{{1, 5, 5, 2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewLayer(node, [][]int{{1, 5, 5, 2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := closeTo(a.Params()[0].Value, b.Params()[0].Value); err != nil {
+		t.Errorf("weights differ between two nil-seeded layers: %v", err)
+	}
+	if _, err := NewLayer(Node{Name: "d", Op: OpDropout, Attrs: Attrs{Rate: 0.5}}, [][]int{{2, 3}}, nil); err != nil {
+		t.Errorf("dropout with nil random source: %v", err)
+	}
+}
+
 func TestNewLayerBatchNormParams(t *testing.T) {
 	l, err := NewLayer(Node{Name: "bn", Op: OpBatchNorm}, [][]int{{2, 3, 3, 4}}, newRNG())
 	if err != nil {
@@ -257,6 +275,90 @@ func TestStepDoesNotAllocateBuffers(t *testing.T) {
 		runtime.ReadMemStats(&after)
 		if perStep := (after.TotalAlloc - before.TotalAlloc) / 5; perStep > 8<<10 {
 			t.Errorf("%s: %d bytes allocated per step", n.Op, perStep)
+		}
+	}
+}
+
+// TestBackwardBeforeForwardFails checks that every layer type reports an
+// error, rather than panicking, when Backward comes without a Forward.
+func TestBackwardBeforeForwardFails(t *testing.T) {
+	img := []int{1, 4, 4, 2}
+	nodes := []Node{
+		{Op: OpConv2D, Attrs: Attrs{Filters: 2, Kernel: [2]int{3, 3}}},
+		{Op: OpConv2D, Attrs: Attrs{Filters: 2, Kernel: [2]int{3, 3}, Groups: 2}},
+		{Op: OpBatchNorm}, {Op: OpReLU}, {Op: OpMaxPool, Attrs: Attrs{Kernel: [2]int{2, 2}}},
+		{Op: OpAvgPool, Attrs: Attrs{Kernel: [2]int{2, 2}}}, {Op: OpGlobalMaxPool}, {Op: OpDense, Attrs: Attrs{Units: 3}},
+		{Op: OpDropout, Attrs: Attrs{Rate: 0.5}}, {Op: OpAdd}, {Op: OpConcat}, {Op: OpUpsample}, {Op: OpFlatten},
+		{Op: OpScaleShift}, {Op: OpMul},
+	}
+	for _, n := range nodes {
+		n.Name = string(n.Op)
+		in := [][]int{img}
+		if n.Op == OpMul {
+			in = append(in, img)
+		}
+		l, err := NewLayer(n, in, newRNG())
+		if err != nil {
+			t.Fatal(err)
+		}
+		os, _ := l.OutShape(in)
+		ins, gins := make([]*tensor.Tensor, len(in)), make([]*tensor.Tensor, len(in))
+		for i := range in {
+			ins[i], gins[i] = tensor.New(img...), tensor.New(img...)
+		}
+		if err := l.Backward(ins, tensor.New(os...), tensor.New(os...), gins); err == nil {
+			t.Errorf("%s: Backward before Forward gave no error", n.Op)
+		}
+	}
+}
+
+// TestFrozenParamsSkipGradients checks that frozen weights and biases get
+// no gradient while the input gradient is unchanged.
+func TestFrozenParamsSkipGradients(t *testing.T) {
+	img := []int{2, 5, 5, 4}
+	cases := []struct {
+		name string
+		node Node
+		in   []int
+	}{
+		{"conv3x3", Node{Op: OpConv2D, Attrs: Attrs{Filters: 3, Kernel: [2]int{3, 3}, Bias: true}}, img},
+		{"pointwise", Node{Op: OpConv2D, Attrs: Attrs{Filters: 3, Kernel: [2]int{1, 1}, Bias: true}}, img},
+		{"depthwise", Node{Op: OpConv2D, Attrs: Attrs{Filters: 4, Kernel: [2]int{3, 3}, Groups: 4, Bias: true}}, img},
+		{"dense", Node{Op: OpDense, Attrs: Attrs{Units: 3, Bias: true}}, []int{2, 6}},
+	}
+	for _, c := range cases {
+		c.node.Name = c.name
+		run := func(frozen bool) (*tensor.Tensor, []*Param) {
+			l, err := NewLayer(c.node, [][]int{c.in}, newRNG())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range l.Params() {
+				p.Frozen = frozen
+			}
+			x := randomTensor(newRNG(), c.in)
+			os, _ := l.OutShape([][]int{c.in})
+			out, gin := tensor.New(os...), tensor.New(c.in...)
+			if err := l.Forward([]*tensor.Tensor{x}, out, true); err != nil {
+				t.Fatal(err)
+			}
+			if err := l.Backward([]*tensor.Tensor{x}, out, out, []*tensor.Tensor{gin}); err != nil {
+				t.Fatal(err)
+			}
+			return gin, l.Params()
+		}
+		gin0, _ := run(false)
+		gin1, ps := run(true)
+		if err := closeTo(gin1, gin0); err != nil {
+			t.Errorf("%s: input gradient with frozen params: %v", c.name, err)
+		}
+		for _, p := range ps {
+			for _, v := range p.Grad.Data {
+				if v != 0 {
+					t.Errorf("%s: frozen %s got a gradient", c.name, p.Name)
+					break
+				}
+			}
 		}
 	}
 }

@@ -52,6 +52,53 @@ func TestVectorKernels(t *testing.T) {
 		copy(got, a)
 		vecAdd(got, b)
 		check("add", got)
+		for i := range want {
+			want[i] = a[i] + x[i]*z[i]
+		}
+		copy(got, a)
+		vecMulAdd(got, x, z)
+		check("muladd", got)
+		ids := make([]int32, n)
+		wantIDs := make([]int32, n)
+		for i := range want {
+			want[i], wantIDs[i] = a[i], 1
+			if x[i] > a[i] {
+				want[i], wantIDs[i] = x[i], 5
+			}
+			ids[i] = 1
+		}
+		copy(got, a)
+		vecMaxIdx(got, ids, x, 5)
+		check("maxidx", got)
+		for i, id := range ids {
+			if id != wantIDs[i] {
+				t.Fatalf("maxidx n=%d index [%d] = %d, want %d", n, i, id, wantIDs[i])
+			}
+		}
+		for i := range want {
+			want[i] = 0
+			if ids[i] == 5 {
+				want[i] = z[i]
+			}
+		}
+		vecSelectIdx(got, z, ids, 5)
+		check("selectidx", got)
+		for i := range want {
+			want[i] = max(a[i]+b[i], 0)
+		}
+		copy(got, a)
+		vecAddRelu(got, b)
+		check("addrelu", got)
+		for _, relu := range []bool{false, true} {
+			for i := range want {
+				want[i] = a[i] + b[i]
+				if relu {
+					want[i] = max(want[i], 0)
+				}
+			}
+			vecAdd2(got, a, b, relu)
+			check("add2", got)
+		}
 		s, q := append([]float32(nil), a...), append([]float32(nil), b...)
 		vecSumProd(x, z, k, s, q)
 		for i := range want {

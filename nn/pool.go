@@ -15,7 +15,8 @@ type Pool2D struct {
 	win         window
 	ceil        bool
 	includePad  bool
-	argmax      []int32 // per output value, offset of the max within its image
+	argmax      []int32 // per output value, the max's position kh·kw index in its window
+	kernOff     []int   // per window position, its offset from the window's corner
 	inPerImage  int
 	outPerImage int
 }
@@ -81,6 +82,16 @@ func span(start, k, size, padB int) (lo, hi, padded int) {
 	return max(start, 0), min(end, size), padded
 }
 
+// avgScale returns 1 over an average window's divisor: the number of input
+// values it covers, or with count_include_pad its size clipped to the padded
+// input (ph×pw).
+func (l *Pool2D) avgScale(h0, h1, ph, w0, w1, pw int) float32 {
+	if l.includePad {
+		return 1 / float32(ph*pw)
+	}
+	return 1 / float32((h1-h0)*(w1-w0))
+}
+
 // Forward pools each window.
 func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
@@ -92,6 +103,12 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 	l.inPerImage, l.outPerImage = g.h*g.w*g.c, g.oh*g.ow*g.c
 	if l.max {
 		l.argmax = growInt32(l.argmax, out.Len())
+		l.kernOff = l.kernOff[:0]
+		for ki := 0; ki < g.kh; ki++ {
+			for kj := 0; kj < g.kw; kj++ {
+				l.kernOff = append(l.kernOff, (ki*g.w+kj)*g.c)
+			}
+		}
 	}
 	x, y := in[0].Data, out.Data
 	c := g.c
@@ -105,13 +122,10 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 				o := (r*g.ow + ow) * c
 				dst := y[o : o+c]
 				if l.max {
-					maxWindow(xi, dst, l.argmax[o:o+c], h0, h1, w0, w1, g.w, c)
+					l.maxWindow(xi, dst, l.argmax[o:o+c], oh*g.sh-g.pt, ow*g.sw-g.pl, h0, h1, w0, w1)
 					continue
 				}
-				div := float32((h1 - h0) * (w1 - w0))
-				if l.includePad {
-					div = float32(ph * pw)
-				}
+				inv := l.avgScale(h0, h1, ph, w0, w1, pw)
 				clear(dst)
 				for ih := h0; ih < h1; ih++ {
 					for iw := w0; iw < w1; iw++ {
@@ -121,7 +135,6 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 						}
 					}
 				}
-				inv := 1 / div
 				for i := range dst {
 					dst[i] *= inv
 				}
@@ -132,33 +145,25 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 }
 
 // maxWindow writes the channel-wise maximum over rows h0..h1-1 and columns
-// w0..w1-1 of one image into dst, and the offsets of the maxima (the first
-// one in scan order on ties) into idx. The comparisons are written as
-// selects, which compile without data-dependent branches.
-func maxWindow(xi, dst []float32, idx []int32, h0, h1, w0, w1, width, c int) {
-	first := (h0*width + w0) * c
+// w0..w1-1 of one image into dst, and the positions of the maxima (the first
+// one in scan order on ties) within the window whose corner is (hs, ws) into
+// idx, as ki·kw+kj.
+func (l *Pool2D) maxWindow(xi, dst []float32, idx []int32, hs, ws, h0, h1, w0, w1 int) {
+	g := &l.win
+	c := g.c
+	first := (h0*g.w + w0) * c
 	copy(dst, xi[first:first+c])
-	idx = idx[:len(dst)]
+	k0 := int32((h0-hs)*g.kw + w0 - ws)
 	for i := range idx {
-		idx[i] = int32(first + i)
+		idx[i] = k0
 	}
 	for ih := h0; ih < h1; ih++ {
 		for iw := w0; iw < w1; iw++ {
-			o := (ih*width + iw) * c
-			if o == first {
+			if ih == h0 && iw == w0 {
 				continue
 			}
-			src := xi[o : o+c]
-			src, id := src[:len(dst)], idx[:len(dst)]
-			for i, best := range dst {
-				v := src[i]
-				k := id[i]
-				if v > best {
-					k = int32(o + i)
-				}
-				id[i] = k
-				dst[i] = max(best, v)
-			}
+			o := (ih*g.w + iw) * c
+			vecMaxIdx(dst, idx, xi[o:o+c], int32((ih-hs)*g.kw+iw-ws))
 		}
 	}
 }
@@ -166,7 +171,7 @@ func maxWindow(xi, dst []float32, idx []int32, h0, h1, w0, w1, width, c int) {
 // Backward routes each output gradient to the input maximum (max pooling) or
 // spreads it evenly over the window (average pooling).
 func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	if gradIn[0] == nil {
@@ -188,12 +193,8 @@ func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, grad
 				h0, h1, ph := span(oh*g.sh-g.pt, g.kh, g.h, g.pb)
 				for ow := 0; ow < g.ow; ow++ {
 					w0, w1, pw := span(ow*g.sw-g.pl, g.kw, g.w, g.pr)
-					div := float32((h1 - h0) * (w1 - w0))
-					if l.includePad {
-						div = float32(ph * pw)
-					}
+					inv := l.avgScale(h0, h1, ph, w0, w1, pw)
 					src := go0[(oh*g.ow+ow)*c : (oh*g.ow+ow+1)*c]
-					inv := 1 / div
 					for ih := h0; ih < h1; ih++ {
 						for iw := w0; iw < w1; iw++ {
 							dst := gi[(ih*g.w+iw)*c : (ih*g.w+iw+1)*c]
@@ -215,8 +216,12 @@ func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, grad
 // overlap, rows shared with the previous output row are not cleared again.
 func (l *Pool2D) maxBackward(gi, gy []float32, idx []int32) {
 	g := &l.win
-	rowLen := g.w * g.c
-	outRow := g.ow * g.c
+	c := g.c
+	if g.sh == g.kh && g.sw == g.kw && g.pt+g.pl+g.pb+g.pr == 0 && !l.ceil {
+		l.tiledMaxBackward(gi, gy, idx)
+		return
+	}
+	rowLen := g.w * c
 	cleared := 0 // input rows [0, cleared) are cleared
 	for oh := 0; oh < g.oh; oh++ {
 		_, h1, _ := span(oh*g.sh-g.pt, g.kh, g.h, g.pb)
@@ -224,10 +229,41 @@ func (l *Pool2D) maxBackward(gi, gy []float32, idx []int32) {
 			clear(gi[cleared*rowLen : h1*rowLen])
 			cleared = h1
 		}
-		src := gy[oh*outRow : (oh+1)*outRow]
-		for j, i := range idx[oh*outRow : (oh+1)*outRow][:len(src)] {
-			gi[i] += src[j]
+		for ow := 0; ow < g.ow; ow++ {
+			corner := ((oh*g.sh-g.pt)*g.w + ow*g.sw - g.pl) * c
+			o := (oh*g.ow + ow) * c
+			src := gy[o : o+c]
+			for i, k := range idx[o : o+c][:len(src)] {
+				gi[corner+l.kernOff[k]+i] += src[i]
+			}
 		}
 	}
 	clear(gi[cleared*rowLen:])
+}
+
+// tiledMaxBackward is maxBackward for windows that tile the input without
+// overlap or padding (such as 2×2 with stride 2): every input position is
+// written once, with its window's gradient or zero, so nothing is cleared
+// first except the rows and columns no window covers.
+func (l *Pool2D) tiledMaxBackward(gi, gy []float32, idx []int32) {
+	g := &l.win
+	c := g.c
+	for oh := 0; oh < g.oh; oh++ {
+		for ow := 0; ow < g.ow; ow++ {
+			o := (oh*g.ow + ow) * c
+			src, id := gy[o:o+c], idx[o:o+c]
+			for ki := 0; ki < g.kh; ki++ {
+				base := ((oh*g.kh+ki)*g.w + ow*g.kw) * c
+				for kj := 0; kj < g.kw; kj++ {
+					vecSelectIdx(gi[base+kj*c:base+(kj+1)*c], src, id, int32(ki*g.kw+kj))
+				}
+			}
+		}
+		if covered := g.ow * g.kw; covered < g.w {
+			for ih := oh * g.kh; ih < (oh+1)*g.kh; ih++ {
+				clear(gi[(ih*g.w+covered)*c : (ih+1)*g.w*c])
+			}
+		}
+	}
+	clear(gi[g.oh*g.kh*g.w*c:])
 }

@@ -73,7 +73,7 @@ func (l *GlobalPool) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool
 // Backward spreads each gradient evenly over its channel (average) or sends
 // it to the maximum's position (max).
 func (l *GlobalPool) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	if gradIn[0] == nil {

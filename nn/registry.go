@@ -13,8 +13,11 @@ import (
 // default: conv2d and dense weights and biases uniform in ±1/√fan_in,
 // batch-norm gamma 1, beta 0, running mean 0 and running variance 1,
 // scale_shift scale 1 and shift 0. rng draws the initial weights and seeds
-// dropout. Every op except input is supported.
+// dropout; nil stands for a fixed seed. Every op except input is supported.
 func NewLayer(node Node, inShapes [][]int, rng *rand.Rand) (Layer, error) {
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(0, 0))
+	}
 	l, err := newLayer(node, inShapes, rng)
 	if err != nil {
 		return nil, fmt.Errorf("node %q (%s): %w", node.Name, node.Op, err)
@@ -142,10 +145,13 @@ func (s *shapeCheck) check(outShape func([][]int) ([]int, error), in []*tensor.T
 	return nil
 }
 
-// checkGrads verifies that gradOut matches out and each non-nil gradIn entry
-// matches its input.
-func checkGrads(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if gradOut == nil || out == nil || !tensor.SameShape(gradOut.Shape, out.Shape) {
+// checkGrads verifies that a Forward with out's shape ran, that gradOut
+// matches out and that each non-nil gradIn entry matches its input.
+func (s *shapeCheck) checkGrads(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+	if out == nil || s.outShape == nil || !tensor.SameShape(out.Shape, s.outShape) {
+		return fmt.Errorf("backward without a matching forward")
+	}
+	if gradOut == nil || !tensor.SameShape(gradOut.Shape, out.Shape) {
 		return fmt.Errorf("output gradient does not match the output shape")
 	}
 	if len(gradIn) != len(in) {
@@ -169,6 +175,19 @@ func sameShapeOut(in [][]int, n int) ([]int, error) {
 		return nil, fmt.Errorf("input has no dimensions")
 	}
 	return append([]int(nil), in[0]...), nil
+}
+
+// channelsLastOut checks that in holds one input whose last axis has c
+// values, and returns its shape.
+func channelsLastOut(in [][]int, c int) ([]int, error) {
+	s, err := sameShapeOut(in, 1)
+	if err != nil {
+		return nil, err
+	}
+	if s[len(s)-1] != c {
+		return nil, fmt.Errorf("input shape %v, want %d channels last", s, c)
+	}
+	return s, nil
 }
 
 // nhwc checks that in holds n inputs and that the first is [N, H, W, C].

@@ -52,7 +52,7 @@ func (l *Upsample) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) 
 
 // Backward sums the gradient over each s×s block.
 func (l *Upsample) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
-	if err := checkGrads(in, out, gradOut, gradIn); err != nil {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
 	if gradIn[0] == nil {

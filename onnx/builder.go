@@ -31,6 +31,9 @@ type value struct {
 	pad    [4]int  // pending padding (top, left, bottom, right) of a Pad
 	padVal float64 // the value it pads with
 	padded bool
+	// biasFree marks the output of a dense layer without bias, which a
+	// following Add of a constant can fill in.
+	biasFree bool
 }
 
 // engineShape returns the shape of the engine tensor holding v.
@@ -68,16 +71,21 @@ func (v *value) channelAxis() int {
 
 // builder accumulates the engine graph while walking the ONNX nodes.
 type builder struct {
-	opset   int
-	opt     Options
-	vals    map[string]*value
-	uses    map[string]int
-	outSet  map[string]bool
-	names   map[string]bool
-	spec    nn.Spec
-	weights map[string]*tensor.Tensor
-	input   Port
-	outputs []Port
+	opset  int
+	opt    Options
+	vals   map[string]*value
+	uses   map[string]int
+	outSet map[string]bool
+	names  map[string]bool
+	// consumers counts the engine nodes reading each engine node, and
+	// valueRefs the ONNX values an engine node computes, so that a rewrite
+	// can tell when a node is read by nothing else.
+	consumers map[string]int
+	valueRefs map[string]int
+	spec      nn.Spec
+	weights   map[string]*tensor.Tensor
+	input     Port
+	outputs   []Port
 }
 
 func newBuilder(opset int, opt Options) *builder {
@@ -85,6 +93,7 @@ func newBuilder(opset int, opt Options) *builder {
 		opset: opset, opt: opt,
 		vals: map[string]*value{}, uses: map[string]int{}, outSet: map[string]bool{},
 		names: map[string]bool{}, weights: map[string]*tensor.Tensor{},
+		consumers: map[string]int{}, valueRefs: map[string]int{},
 	}
 }
 
@@ -119,7 +128,14 @@ func (c *call) konstInput(i int, what string) (*konst, error) {
 // handler maps one ONNX operator. It returns the node's output values.
 type handler func(b *builder, c *call) ([]*value, error)
 
-func (b *builder) node(idx int, n *onnxpb.NodeProto) error {
+func (b *builder) node(idx int, n *onnxpb.NodeProto) (err error) {
+	defer func() {
+		// A malformed node (missing outputs, tensors of the wrong rank) must
+		// not crash the caller.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed node: %v", r)
+		}
+	}()
 	if d := n.GetDomain(); d != "" && d != "ai.onnx" {
 		return fmt.Errorf("operator domain %q is not supported", d)
 	}
@@ -157,6 +173,9 @@ func (b *builder) node(idx int, n *onnxpb.NodeProto) error {
 			return fmt.Errorf("output %d (%q) is not supported", j, name)
 		}
 		b.vals[name] = outs[j]
+		if outs[j].k == nil {
+			b.valueRefs[outs[j].node]++
+		}
 	}
 	return nil
 }
@@ -191,8 +210,21 @@ func (b *builder) emit(base string, op nn.Op, at nn.Attrs, inputs ...string) str
 		name = fmt.Sprintf("%s_%d", base, i)
 	}
 	b.names[name] = true
+	for _, in := range inputs {
+		b.consumers[in]++
+	}
 	b.spec.Nodes = append(b.spec.Nodes, nn.Node{Name: name, Op: op, Inputs: inputs, Attrs: at})
 	return name
+}
+
+// specNode returns the index of the engine node called name, or -1.
+func (b *builder) specNode(name string) int {
+	for i := len(b.spec.Nodes) - 1; i >= 0; i-- {
+		if b.spec.Nodes[i].Name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // param stores parameter p of engine node node.
@@ -248,7 +280,7 @@ func (b *builder) addInputs(g *onnxpb.GraphProto) error {
 	if len(shape) < 1 || len(shape) > 4 {
 		return fmt.Errorf("input %q: rank %d is not supported", in.GetName(), len(shape))
 	}
-	if len(shape) == 4 && !b.onlyTransposedToNCHW(g, in.GetName()) {
+	if len(shape) == 4 && !b.transposedToNCHW(g, in.GetName(), 0) {
 		v.lay = layNHWC
 	}
 	es := v.engineShape()
@@ -259,7 +291,7 @@ func (b *builder) addInputs(g *onnxpb.GraphProto) error {
 	engine = append(engine, es[1:]...)
 	v.node = b.emit(sanitize(in.GetName()), nn.OpInput, nn.Attrs{Shape: engine})
 	b.vals[in.GetName()] = v
-	b.input = Port{Name: in.GetName(), Shape: shape, Layout: layoutName(v.lay), engine: engine}
+	b.input = Port{Name: in.GetName(), Shape: publicShape(shape), Layout: layoutName(v.lay), engine: engine}
 	return nil
 }
 
@@ -297,20 +329,47 @@ func inputShape(name string, sp *onnxpb.TensorShapeProto, override []int) ([]int
 	return shape, nil
 }
 
-// onlyTransposedToNCHW reports whether every consumer of name is a Transpose
-// from NHWC to NCHW, as in models converted from TensorFlow.
-func (b *builder) onlyTransposedToNCHW(g *onnxpb.GraphProto, name string) bool {
+// transposedToNCHW reports whether every path from the value name reaches a
+// Transpose from NHWC to NCHW, possibly after elementwise ops with constants
+// (input scaling), as in models converted from TensorFlow. Such an input is
+// already in the engine's layout.
+func (b *builder) transposedToNCHW(g *onnxpb.GraphProto, name string, depth int) bool {
+	if b.outSet[name] || depth > 8 {
+		return false
+	}
+	constant := func(in string) bool {
+		if v, ok := b.vals[in]; ok && v.k != nil {
+			return true
+		}
+		return slices.ContainsFunc(g.GetNode(), func(n *onnxpb.NodeProto) bool {
+			return n.GetOpType() == "Constant" && slices.Contains(n.GetOutput(), in)
+		})
+	}
 	found := false
 	for _, n := range g.GetNode() {
 		if !slices.Contains(n.GetInput(), name) {
 			continue
 		}
-		if n.GetOpType() != "Transpose" || !slices.Equal(newAttrs(n).ints("perm", nil), []int{0, 3, 1, 2}) {
+		switch n.GetOpType() {
+		case "Transpose":
+			if !slices.Equal(newAttrs(n).ints("perm", nil), []int{0, 3, 1, 2}) {
+				return false
+			}
+		case "Sub", "Add", "Mul", "Div", "Cast", "Identity":
+			for _, in := range n.GetInput() {
+				if in != name && !constant(in) {
+					return false
+				}
+			}
+			if len(n.GetOutput()) != 1 || !b.transposedToNCHW(g, n.GetOutput()[0], depth+1) {
+				return false
+			}
+		default:
 			return false
 		}
 		found = true
 	}
-	return found && !b.outSet[name]
+	return found
 }
 
 func layoutName(l layout) string {
@@ -335,7 +394,16 @@ func (b *builder) addOutputs(g *onnxpb.GraphProto) error {
 			return fmt.Errorf("output %q: %w", o.GetName(), err)
 		}
 		b.spec.Outputs = append(b.spec.Outputs, v.node)
-		b.outputs = append(b.outputs, Port{Name: o.GetName(), Shape: slices.Clone(v.shape), Layout: layoutName(v.lay), engine: v.engineShape()[1:]})
+		b.outputs = append(b.outputs, Port{Name: o.GetName(), Shape: publicShape(v.shape), Layout: layoutName(v.lay), engine: v.engineShape()[1:]})
 	}
 	return nil
+}
+
+// publicShape returns a copy of shape with a symbolic batch size as -1.
+func publicShape(shape []int) []int {
+	out := slices.Clone(shape)
+	if len(out) > 0 && out[0] == batchDim {
+		out[0] = -1
+	}
+	return out
 }

@@ -90,7 +90,7 @@ func importSpec(t *testing.T, g graphSpec, opt Options) (*Model, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ReadModel(bytesReader(buf), opt)
+	return ReadModel(bytes.NewReader(buf), opt)
 }
 
 func node(op string, in, out []string, attrs ...*onnxpb.AttributeProto) *onnxpb.NodeProto {
@@ -150,5 +150,3 @@ func compareWithin(got, want *tensor.Tensor, tol float64) string {
 	}
 	return ""
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

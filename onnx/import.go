@@ -69,7 +69,7 @@ type Model struct {
 // Port describes a graph input or output.
 type Port struct {
 	Name  string // the ONNX value name
-	Shape []int  // the ONNX shape, batch first, as declared or inferred
+	Shape []int  // the ONNX shape, batch first (-1 when symbolic)
 	// Layout is how the engine tensor relates to the ONNX tensor: "nchw"
 	// for a 4-D ONNX tensor that the engine holds as NHWC, "raw" for one
 	// that the engine holds in ONNX order, possibly with unit dimensions
@@ -94,6 +94,15 @@ func ReadModel(r io.Reader, opt Options) (*Model, error) {
 		return nil, fmt.Errorf("onnx: %w", err)
 	}
 	return m, nil
+}
+
+// nodeLabel names a node in errors: by its name, or by its first output
+// when it has none.
+func nodeLabel(n *onnxpb.NodeProto) string {
+	if n.GetName() == "" && len(n.GetOutput()) > 0 {
+		return fmt.Sprintf("node with output %q (%s)", n.GetOutput()[0], n.GetOpType())
+	}
+	return fmt.Sprintf("node %q (%s)", n.GetName(), n.GetOpType())
 }
 
 // opsetVersion returns the version of the default ONNX operator set.
@@ -125,11 +134,14 @@ func importModel(mp *onnxpb.ModelProto, opt Options) (*Model, error) {
 	b.countUses(g)
 	for i, n := range g.GetNode() {
 		if err := b.node(i, n); err != nil {
-			return nil, fmt.Errorf("node %q (%s): %w", n.GetName(), n.GetOpType(), err)
+			return nil, fmt.Errorf("%s: %w", nodeLabel(n), err)
 		}
 	}
 	if err := b.addOutputs(g); err != nil {
 		return nil, err
+	}
+	if err := b.spec.Validate(); err != nil {
+		return nil, fmt.Errorf("imported graph: %w", err)
 	}
 	return &Model{Spec: &b.spec, Weights: b.weights, Input: b.input, Outputs: b.outputs}, nil
 }

@@ -1,9 +1,12 @@
 package onnx
 
 import (
+	"bytes"
 	"math"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
 
 	"mlabel/nn"
 	"mlabel/onnx/onnxpb"
@@ -156,6 +159,15 @@ func TestChannelConstants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Sub and Div by NHWC constants ([3] broadcasts on the last axis) before
+	// the transpose; the Relu after it.
+	scaledFirst := []*onnxpb.NodeProto{
+		node("Sub", []string{"x", "mean3"}, []string{"c"}),
+		node("Div", []string{"c", "std3"}, []string{"d"}),
+		node("Transpose", []string{"d"}, []string{"dt"}, attrInts("perm", 0, 3, 1, 2)),
+		node("Relu", []string{"dt"}, []string{"y"}),
+	}
+	nhwcInits := []*onnxpb.TensorProto{floatInit("mean3", mean, 3), floatInit("std3", std, 1, 1, 1, 3)}
 	transposed := append([]*onnxpb.NodeProto{node("Transpose", []string{"x"}, []string{"xt"}, attrInts("perm", 0, 3, 1, 2))}, chain("xt")...)
 	tests := []struct {
 		name   string
@@ -165,6 +177,7 @@ func TestChannelConstants(t *testing.T) {
 	}{
 		{"NCHW input", graphSpec{input: []int64{-1, 3, 4, 5}, nodes: chain("x"), inits: inits, outputs: []string{"y"}}, x, "nchw"},
 		{"NHWC input transposed to NCHW", graphSpec{input: []int64{-1, 4, 5, 3}, nodes: transposed, inits: inits, outputs: []string{"y"}}, nhwc, "raw"},
+		{"NHWC input scaled, then transposed", graphSpec{input: []int64{-1, 4, 5, 3}, nodes: scaledFirst, inits: nhwcInits, outputs: []string{"y"}}, nhwc, "raw"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,6 +246,8 @@ func TestImportErrors(t *testing.T) {
 	}{
 		{"unknown operator", []*onnxpb.NodeProto{node("Tanh", []string{"x"}, []string{"y"})}, nil, `node "y" (Tanh): unsupported operator`},
 		{"unknown attribute", []*onnxpb.NodeProto{node("Relu", []string{"x"}, []string{"y"}, attrInt("fancy", 1))}, nil, `node "y" (Relu): unsupported attribute ["fancy"]`},
+		{"pooling attribute on a convolution", []*onnxpb.NodeProto{node("Conv", []string{"x", "W"}, []string{"y"}, attrInt("ceil_mode", 1))},
+			[]*onnxpb.TensorProto{floatInit("W", make([]float32, 2*3*3*3), 2, 3, 3, 3)}, `node "y" (Conv): unsupported attribute ["ceil_mode"]`},
 		{"constant over tensor", []*onnxpb.NodeProto{node("Div", []string{"one", "x"}, []string{"y"})}, one, `node "y" (Div): dividing a constant by a tensor`},
 		{"unfoldable transpose", []*onnxpb.NodeProto{node("Transpose", []string{"x"}, []string{"y"}, attrInts("perm", 1, 0, 2, 3))}, nil, `node "y" (Transpose): transpose [1 0 2 3]`},
 		{"dilated pooling", []*onnxpb.NodeProto{node("MaxPool", []string{"x"}, []string{"y"}, attrInts("kernel_shape", 2, 2), attrInts("dilations", 2, 2))}, nil, `node "y" (MaxPool): pooling dilations`},
@@ -279,5 +294,60 @@ func TestClipForms(t *testing.T) {
 		}
 		want := elementwise(x, func(v float32, _ int) float32 { return min(max(v, tc.lo), tc.hi) })
 		assertClose(t, outs[0], want, 1e-5)
+	}
+}
+
+// TestInputShape checks symbolic input sizes: an error asking for
+// Options.InputShape, and an import once it is given.
+func TestInputShape(t *testing.T) {
+	g := graphSpec{input: []int64{-1, 3, -1, -1}, nodes: []*onnxpb.NodeProto{
+		node("MaxPool", []string{"x"}, []string{"y"}, attrInts("kernel_shape", 2, 2), attrInts("strides", 2, 2))}, outputs: []string{"y"}}
+	if _, err := importSpec(t, g, Options{}); err == nil || !strings.Contains(err.Error(), "Options.InputShape") {
+		t.Fatalf("error %v, want one asking for Options.InputShape", err)
+	}
+	m, err := importSpec(t, g, Options{InputShape: []int{3, 8, 6}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Spec.Nodes[0].Attrs.Shape; !tensor.SameShape(got, []int{8, 6, 3}) {
+		t.Errorf("engine input shape %v, want [8 6 3]", got)
+	}
+	if got := m.Outputs[0].Shape; !tensor.SameShape(got, []int{-1, 3, 4, 3}) {
+		t.Errorf("output shape %v, want [-1 3 4 3]", got)
+	}
+}
+
+// TestReadErrors checks malformed files and graphs the engine cannot take.
+func TestReadErrors(t *testing.T) {
+	relu := []*onnxpb.NodeProto{node("Relu", []string{"x"}, []string{"y"})}
+	two := graphSpec{input: []int64{1, 3, 4, 4}, nodes: []*onnxpb.NodeProto{node("Add", []string{"x", "z"}, []string{"y"})}, outputs: []string{"y"}}
+	twoModel := two.model()
+	twoModel.Graph.Input = append(twoModel.Graph.Input, &onnxpb.ValueInfoProto{Name: proto.String("z"), Type: twoModel.Graph.Input[0].Type})
+	twoBytes, err := proto.Marshal(twoModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"not protobuf", []byte("\xff\xff\xff garbage"), "decoding model"},
+		{"no graph", []byte{}, "model has no graph"},
+		{"two graph inputs", twoBytes, "2 non-constant inputs"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := ImportReader(bytes.NewReader(tc.data), Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+	if _, _, err := Import("testdata/missing.onnx", Options{}); err == nil {
+		t.Error("missing file: no error")
+	}
+	if _, err := importSpec(t, graphSpec{input: []int64{1, 3, 4, 4}, nodes: relu, outputs: []string{"y"}}, Options{}); err != nil {
+		t.Errorf("plain Relu: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package onnx
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"mlabel/nn"
 )
@@ -79,6 +80,9 @@ func clipOp(b *builder, c *call) ([]*value, error) {
 			}
 			*p = v
 		}
+	}
+	if x := c.input(0); lo < 0 && x != nil && b.nonNegative(x) {
+		lo = 0 // as in Relu then Clip(max=6), PyTorch's ReLU6 at opsets before 11
 	}
 	switch {
 	case lo == 0 && hi == 6:
@@ -194,6 +198,9 @@ func batchNormOp(b *builder, c *call) ([]*value, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(x.shape) < 2 {
+		return nil, fmt.Errorf("input of shape %v has no channel axis", x.shape)
+	}
 	var p [4][]float32
 	for i, what := range []string{"scale", "bias", "mean", "var"} {
 		k, err := c.konstInput(i+1, what)
@@ -221,4 +228,14 @@ func batchNormOp(b *builder, c *call) ([]*value, error) {
 		return []*value{b.scaleShiftVec(c.base, x, scale, shift)}, nil
 	}
 	return nil, fmt.Errorf("input of shape %v is not supported", x.shape)
+}
+
+// nonNegative reports whether the engine node computing v only outputs
+// values >= 0.
+func (b *builder) nonNegative(v *value) bool {
+	if v.k != nil || v.padded && v.padVal < 0 {
+		return false
+	}
+	i := b.specNode(v.node)
+	return i >= 0 && slices.Contains([]nn.Op{nn.OpReLU, nn.OpReLU6, nn.OpSigmoid, nn.OpHardSigmoid}, b.spec.Nodes[i].Op)
 }

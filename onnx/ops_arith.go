@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"mlabel/nn"
@@ -56,23 +57,27 @@ func arithOp(b *builder, c *call, op arith) ([]*value, error) {
 		}
 		return []*value{{k: k}}, nil
 	case y.k != nil:
-		return byConstant(b, c, x, y.k, op, false)
+		return byConstant(b, c, 0, y.k, op, false)
 	case x.k != nil:
-		return byConstant(b, c, y, x.k, op, true)
+		return byConstant(b, c, 1, x.k, op, true)
 	}
 	return twoTensors(b, c, op)
 }
 
-// byConstant maps x op k (or k op x when swapped) for a constant k that is a
-// scalar or varies only along x's channel axis.
-func byConstant(b *builder, c *call, x *value, k *konst, op arith, swapped bool) ([]*value, error) {
-	x, err := b.settle(x, c.base)
+// byConstant maps x op k (or k op x when swapped), where x is input xi, for
+// a constant k that is a scalar or varies only along x's channel axis. An
+// Add right after a MatMul becomes the dense layer's bias.
+func byConstant(b *builder, c *call, xi int, k *konst, op arith, swapped bool) ([]*value, error) {
+	x, err := b.dynamic(c, xi)
 	if err != nil {
 		return nil, err
 	}
 	vec, err := channelVector(x, k)
 	if err != nil {
 		return nil, err
+	}
+	if op == opAdd && b.fuseBias(x, vec, b.uses[c.n.GetInput()[xi]] == 1) {
+		return []*value{{node: x.node, shape: x.shape, lay: x.lay}}, nil
 	}
 	n := len(vec)
 	scale, shift := fillVec(n, 1), fillVec(n, 0)
@@ -128,6 +133,11 @@ func twoTensors(b *builder, c *call, op arith) ([]*value, error) {
 		return nil, err
 	}
 	same := slices.Equal(x.shape, y.shape) && x.lay == y.lay
+	if op == opMul && same {
+		if v, ok := b.fuseGate(c, x, y); ok {
+			return []*value{v}, nil
+		}
+	}
 	switch {
 	case op == opMul && x.lay == laySqueezed && y.lay == layNHWC:
 		x, y = y, x
@@ -216,4 +226,36 @@ func concatKonst(in []*value, axis int) (*konst, error) {
 		}
 	}
 	return out, nil
+}
+
+// fuseGate maps x·sigmoid(x) to SiLU and x·hardsigmoid(x) with PyTorch's
+// coefficients (1/6, 1/2) to HardSwish, as exporters write them, when the
+// gate feeds nothing else. The gate node is dropped.
+func (b *builder) fuseGate(c *call, x, y *value) (*value, bool) {
+	for i, pair := range [2][2]*value{{x, y}, {y, x}} {
+		v, gate := pair[0], pair[1]
+		if b.uses[c.n.GetInput()[1-i]] != 1 || b.valueRefs[gate.node] != 1 || b.consumers[gate.node] != 0 {
+			continue // something else reads the gate
+		}
+		j := b.specNode(gate.node)
+		if j < 0 || len(b.spec.Nodes[j].Inputs) != 1 || b.spec.Nodes[j].Inputs[0] != v.node {
+			continue
+		}
+		g := b.spec.Nodes[j]
+		var op nn.Op
+		switch {
+		case g.Op == nn.OpSigmoid:
+			op = nn.OpSiLU
+		case g.Op == nn.OpHardSigmoid && math.Abs(g.Attrs.Alpha-1.0/6) < 1e-6 && g.Attrs.Beta == 0.5:
+			op = nn.OpHardSwish
+		default:
+			continue
+		}
+		b.spec.Nodes = slices.Delete(b.spec.Nodes, j, j+1)
+		b.consumers[v.node]--
+		out := *v
+		out.node = b.emit(c.base, op, nn.Attrs{}, v.node)
+		return &out, true
+	}
+	return nil, false
 }

@@ -12,6 +12,7 @@ type window struct {
 	kernel, stride, dilation [2]int
 	pad                      [4]int // top, left, bottom, right
 	out                      [2]int // output H, W
+	ceil                     bool   // pools: ceil_mode
 }
 
 // readWindow reads strides, dilations, pads, auto_pad and ceil_mode for a
@@ -24,13 +25,14 @@ func readWindow(a *attrs, kernel []int, in [2]int, pool bool) (window, error) {
 	strideDef, dilDef := []int{1, 1}, []int{1, 1}
 	stride, dil := a.ints("strides", strideDef), a.ints("dilations", dilDef)
 	pads := a.ints("pads", []int{0, 0, 0, 0})
-	ceil := a.int("ceil_mode", 0) == 1
+	ceil := pool && a.int("ceil_mode", 0) == 1
 	if len(stride) != 2 || len(dil) != 2 || len(pads) != 4 {
 		return w, fmt.Errorf("strides %v, dilations %v, pads %v do not fit a 2-D window", stride, dil, pads)
 	}
 	if pool && !slices.Equal(dil, dilDef) {
 		return w, fmt.Errorf("pooling dilations %v are not supported", dil)
 	}
+	w.ceil = ceil
 	for i := range 2 {
 		w.kernel[i], w.stride[i], w.dilation[i] = kernel[i], stride[i], dil[i]
 	}
@@ -206,7 +208,7 @@ func poolOp(b *builder, c *call, op nn.Op, includePad bool) ([]*value, error) {
 	}
 	name := b.emit(c.base, op, nn.Attrs{
 		Kernel: win.kernel, Stride: win.stride, Pad: win.pad,
-		CeilMode: c.a.int("ceil_mode", 0) == 1, CountIncludePad: includePad,
+		CeilMode: win.ceil, CountIncludePad: includePad,
 	}, x.node)
 	return []*value{{node: name, shape: []int{x.shape[0], x.shape[1], win.out[0], win.out[1]}, lay: layNHWC}}, nil
 }
@@ -217,6 +219,36 @@ func globalAvgPoolOp(b *builder, c *call) ([]*value, error) {
 
 func globalMaxPoolOp(b *builder, c *call) ([]*value, error) {
 	return globalPool(b, c, nn.OpGlobalMaxPool)
+}
+
+func reduceMeanOp(b *builder, c *call) ([]*value, error) {
+	return reduceSpatial(b, c, nn.OpGlobalAvgPool)
+}
+
+func reduceMaxOp(b *builder, c *call) ([]*value, error) {
+	return reduceSpatial(b, c, nn.OpGlobalMaxPool)
+}
+
+// reduceSpatial maps ReduceMean and ReduceMax over H and W, as models
+// converted from TensorFlow pool, to a global pooling.
+func reduceSpatial(b *builder, c *call, op nn.Op) ([]*value, error) {
+	x := c.input(0)
+	if x == nil || x.k != nil {
+		return nil, fmt.Errorf("the data input must be computed by the graph")
+	}
+	axes, err := normAxes(c.a.ints("axes", nil), len(x.shape))
+	if err != nil {
+		return nil, err
+	}
+	keep := c.a.int("keepdims", 1) == 1
+	if !slices.Equal(axes, []int{2, 3}) || len(x.shape) != 4 {
+		return nil, fmt.Errorf("reducing axes %v of %v: only the spatial axes [2 3] of a 4-D tensor are supported", axes, x.shape)
+	}
+	out, err := globalPool(b, c, op)
+	if err != nil || keep {
+		return out, err
+	}
+	return []*value{{node: out[0].node, shape: out[0].shape[:2], lay: layRaw}}, nil
 }
 
 // globalPool maps a global pooling; its [N,C,1,1] result is held as [N,C].

@@ -100,5 +100,21 @@ func dense(b *builder, c *call, w *konst, bias []float32) ([]*value, error) {
 	if bias != nil {
 		b.param(name, "bias", bias, m)
 	}
-	return []*value{{node: name, shape: []int{x.shape[0], m}, lay: layRaw}}, nil
+	return []*value{{node: name, shape: []int{x.shape[0], m}, lay: layRaw, biasFree: bias == nil}}, nil
+}
+
+// fuseBias gives the bias-free dense layer computing x the bias vec, for a
+// MatMul followed by an Add of a constant. It reports whether it did.
+func (b *builder) fuseBias(x *value, vec []float64, onlyUse bool) bool {
+	i := b.specNode(x.node)
+	if !x.biasFree || !onlyUse || i < 0 {
+		return false
+	}
+	b.spec.Nodes[i].Attrs.Bias = true
+	bias := make([]float32, len(vec))
+	for j, v := range vec {
+		bias[j] = float32(v)
+	}
+	b.param(x.node, "bias", bias, len(bias))
+	return true
 }

@@ -291,7 +291,7 @@ func reshapeTo(b *builder, c *call, x *value, dims []int) ([]*value, error) {
 	switch {
 	case slices.Equal(dims, x.shape):
 		return []*value{x}, nil
-	case len(dims) == 2 && x.lay == laySqueezed:
+	case len(dims) == 2 && (x.lay == laySqueezed || x.lay == layRaw && len(x.shape) == 1):
 		return []*value{{node: x.node, shape: dims, lay: layRaw}}, nil
 	case len(dims) == 2 && x.lay == layNHWC:
 		out := &value{node: b.emit(c.base, nn.OpFlatten, nn.Attrs{}, x.node), shape: dims, lay: layRaw}
@@ -371,22 +371,4 @@ func castOp(b *builder, c *call) ([]*value, error) {
 		return nil, fmt.Errorf("cast of a constant to type %d is not supported", to)
 	}
 	return []*value{{k: k}}, nil
-}
-
-// handlers maps ONNX operator types to their importers.
-var handlers map[string]handler
-
-func init() {
-	handlers = map[string]handler{
-		"Conv": convOp, "Gemm": gemmOp, "MatMul": matMulOp, "BatchNormalization": batchNormOp,
-		"Relu": reluOp, "LeakyRelu": leakyReluOp, "Clip": clipOp, "Sigmoid": sigmoidOp,
-		"HardSigmoid": hardSigmoidOp, "HardSwish": hardSwishOp, "Softmax": softmaxOp,
-		"Add": addOp, "Sub": subOp, "Mul": mulOp, "Div": divOp, "Concat": concatOp,
-		"Flatten": flattenOp, "Pad": padOp, "Dropout": dropoutOp, "Identity": alias,
-		"Constant": constantOp, "MaxPool": maxPoolOp, "AveragePool": avgPoolOp,
-		"GlobalAveragePool": globalAvgPoolOp, "GlobalMaxPool": globalMaxPoolOp,
-		"Reshape": reshapeOp, "Transpose": transposeOp, "Shape": shapeOp, "Gather": gatherOp,
-		"Unsqueeze": unsqueezeOp, "Squeeze": squeezeOp, "Cast": castOp,
-		"ConstantOfShape": constantOfShapeOp, "Slice": sliceOp,
-	}
 }

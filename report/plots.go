@@ -31,13 +31,9 @@ var (
 
 // pngURI renders p as a PNG data URI.
 func pngURI(p *plot.Plot) (template.URL, error) {
-	wt, err := p.WriterTo(plotW, plotH, "png")
-	if err != nil {
-		return "", fmt.Errorf("report: rendering plot: %w", err)
-	}
 	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return "", fmt.Errorf("report: encoding plot: %w", err)
+	if err := writePNG(&buf, p); err != nil {
+		return "", err
 	}
 	// The data URI is built from base64 only, so it is safe as a URL.
 	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())), nil

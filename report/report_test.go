@@ -197,3 +197,21 @@ func TestWriteErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestWriteLRPlot(t *testing.T) {
+	var buf bytes.Buffer
+	c := LRCurve{LR: []float64{1e-4, 1e-3, 1e-2, 1e-1}, Loss: []float64{0.7, 0.6, 0.4, 0.9}, Suggested: 1e-3}
+	if err := WriteLRPlot(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
+		t.Errorf("plot is %v", b)
+	}
+	if err := WriteLRPlot(&buf, LRCurve{LR: []float64{1}, Loss: nil}); err == nil {
+		t.Error("accepted series of different lengths")
+	}
+}

@@ -40,6 +40,14 @@ type Config struct {
 	FreezeBackbone bool `json:"freeze_backbone,omitempty"`
 	// BackboneLRMult scales the backbone's learning rate when it is trained.
 	BackboneLRMult float64 `json:"backbone_lr_mult,omitempty"`
+	// Unfreeze, with FreezeBackbone, fine-tunes the whole network for
+	// FineTuneEpochs (Epochs when 0) after the head has trained on cached
+	// features, with the backbone's learning rate scaled by BackboneLRMult.
+	Unfreeze       bool `json:"unfreeze,omitempty"`
+	FineTuneEpochs int  `json:"fine_tune_epochs,omitempty"`
+	// FeatureViews is the number of augmented views of each training image
+	// whose frozen-backbone features are cached (4 when 0).
+	FeatureViews int `json:"feature_views,omitempty"`
 }
 
 // Defaults returns the configuration `mlabel train` starts from.

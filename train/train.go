@@ -17,6 +17,7 @@ import (
 	"mlabel/nn"
 	"mlabel/optim"
 	"mlabel/tensor"
+	"mlabel/transfer"
 )
 
 var exp = math.Exp
@@ -86,9 +87,23 @@ func Run(ctx context.Context, cfg Config, data Data, ckptPath string, resume boo
 	if data.Val == nil || len(data.Val.Items) == 0 {
 		return nil, fmt.Errorf("train: empty validation set")
 	}
+	if cfg.Backbone != "" && cfg.FreezeBackbone {
+		return runFrozen(ctx, cfg, data, ckptPath, resume, hooks)
+	}
+	return runFrom(ctx, cfg, data, ckptPath, resume, hooks, nil)
+}
+
+// runFrom is Run; start, when not nil, replaces the initial weights.
+func runFrom(ctx context.Context, cfg Config, data Data, ckptPath string, resume bool, hooks Hooks, start map[string]*tensor.Tensor) (*Result, error) {
 	r := &run{cfg: cfg, data: data, hooks: hooks}
 	if err := r.setup(); err != nil {
 		return nil, err
+	}
+	if start != nil {
+		if err := r.model.SetWeights(start); err != nil {
+			return nil, fmt.Errorf("train: initial weights: %w", err)
+		}
+		r.best = cloneWeights(r.model.Weights())
 	}
 	if resume && ckptPath != "" {
 		ok, err := r.restore(ckptPath)
@@ -156,14 +171,7 @@ func (r *run) setup() error {
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	switch cfg.Schedule {
-	case "onecycle":
-		r.sched = optim.NewOneCycle(cfg.LR)
-	case "cosine":
-		r.sched = optim.NewWarmupCosine(cfg.LR, 0)
-	default:
-		r.sched = constant(cfg.LR)
-	}
+	r.sched = newSchedule(cfg)
 	aug := cfg.Augment
 	r.trainL, err = loader.New(r.data.Train, loader.Config{Preprocess: r.data.Preprocess, Augment: &aug, BatchSize: cfg.Batch, Shuffle: true, DropLast: len(r.data.Train.Items) > cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers})
 	if err != nil {
@@ -230,6 +238,17 @@ func newOptimizer(cfg Config, params []*nn.Param) (optim.Optimizer, error) {
 	return o, nil
 }
 
+// newSchedule returns the learning-rate schedule cfg names.
+func newSchedule(cfg Config) optim.Schedule {
+	switch cfg.Schedule {
+	case "onecycle":
+		return optim.NewOneCycle(cfg.LR)
+	case "cosine":
+		return optim.NewWarmupCosine(cfg.LR, 0)
+	}
+	return constant(cfg.LR)
+}
+
 // constant is a schedule that keeps the learning rate fixed.
 type constant float64
 
@@ -265,7 +284,7 @@ func BuildSpec(cfg Config, numLabels int) (*nn.Spec, map[string]*tensor.Tensor, 
 		return nil, nil, nil, err
 	}
 	isBackbone := func(name string) bool { _, ok := b.Weights[name]; return ok && !strings.HasPrefix(name, "head.") }
-	return spec, b.Weights, isBackbone, nil
+	return spec, transfer.WeightsFor(spec, b.Weights), isBackbone, nil
 }
 
 // resizeInput sets the spatial size of a spec's input node.

@@ -20,14 +20,14 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print the version and the matrix-multiply backend in use",
 		Args:  wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
-			var initErr error // TODO(gemm): gemm.Init()
+			initErr := gemm.Init()
 			v := map[string]any{
 				"version": moduleVersion(),
 				"go":      runtime.Version(),
 				"os_arch": runtime.GOOS + "/" + runtime.GOARCH,
 				"cpus":    runtime.NumCPU(),
 				"gemm":    gemm.Backend(),
-				"detail":  gemm.Backend(),
+				"detail":  gemm.Describe(),
 			}
 			if initErr != nil {
 				v["gemm_error"] = initErr.Error()
@@ -37,7 +37,7 @@ func newVersionCmd() *cobra.Command {
 			}
 			out := c.OutOrStdout()
 			fmt.Fprintf(out, "mlabel %s (%s, %s, %d CPUs)\n", v["version"], v["go"], v["os_arch"], v["cpus"])
-			fmt.Fprintf(out, "gemm: %s\n", gemm.Backend())
+			fmt.Fprintf(out, "gemm: %s\n", gemm.Describe())
 			if initErr != nil {
 				fmt.Fprintf(out, "gemm warning: %v\n", initErr)
 			}

@@ -147,6 +147,7 @@ def forward(node, xs, params, train):
         "concat": lambda: torch.cat(xs, dim=-1),
         "upsample": lambda: nhwc(F.interpolate(nchw(x), scale_factor=attrs.get("scale", 2), mode="nearest")),
         "flatten": lambda: x.flatten(1),
+        "dropout": lambda: F.dropout(x, attrs.get("rate", 0), training=False),
     }
     if op in simple:
         return simple[op](), {}
@@ -233,6 +234,7 @@ def main():
     case("dense_bias_relu", "dense", [[4, 9]], units=6, bias=True, act="relu")
     case("add2", "add", [IMG, IMG])
     case("add3_relu", "add", [IMG, IMG, IMG], act="relu")
+    case("add2_relu", "add", [IMG, IMG], act="relu")
     case("mul_same", "mul", [IMG, IMG])
     case("mul_bcast4d", "mul", [IMG, [2, 1, 1, 4]])
     case("mul_bcast2d", "mul", [IMG, [2, 4]])
@@ -241,6 +243,7 @@ def main():
     case("upsample3", "upsample", [[1, 2, 3, 2]], scale=3)
     case("flatten", "flatten", [IMG])
     case("scale_shift", "scale_shift", [IMG])
+    case("dropout_eval", "dropout", [IMG], False, rate=0.4)
 
 
 if __name__ == "__main__":

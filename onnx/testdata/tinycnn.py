@@ -4,7 +4,7 @@ Run with a Python that has torch and numpy, from this directory:
 
     python3 tinycnn.py
 
-It writes tinycnn.onnx, tinycnn_input.npy (NCHW float32) and
+It writes tinycnn.onnx (opset 13), tinycnn_opset9.onnx, tinycnn_input.npy (NCHW float32) and
 tinycnn_output.npy, which the Go tests import and compare against.
 """
 import numpy as np
@@ -55,10 +55,12 @@ def main():
     with torch.no_grad():
         y = net(x)
     # Without constant folding the exporter keeps its own shape computations,
-    # which the importer then folds.
-    torch.onnx.export(net, x, "tinycnn.onnx", opset_version=13, do_constant_folding=False,
-                      input_names=["image"], output_names=["logits"],
-                      dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}})
+    # which the importer then folds. Opset 9 writes Clip, Pad and Unsqueeze
+    # with attributes, opset 13 with inputs.
+    for opset, name in ((13, "tinycnn.onnx"), (9, "tinycnn_opset9.onnx")):
+        torch.onnx.export(net, x, name, opset_version=opset, do_constant_folding=False,
+                          input_names=["image"], output_names=["logits"],
+                          dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}})
     np.save("tinycnn_input.npy", x.numpy().astype(np.float32))
     np.save("tinycnn_output.npy", y.numpy().astype(np.float32))
 

