@@ -90,7 +90,7 @@ type Cost struct {
 	// multiply-add).
 	FLOPs int64 `json:"flops"`
 	// MsPerImage is the median over repeats of the time of one batch
-	// forward divided by the batch size.
+	// forward of the model predict runs, divided by the batch size.
 	MsPerImage float64 `json:"ms_per_image"`
 	// BundleBytes is the size of the option's bundle file.
 	BundleBytes int64 `json:"bundle_bytes"`
