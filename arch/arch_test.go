@@ -37,6 +37,17 @@ func TestBuildLayouts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			js, err := s.MarshalIndent()
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := nn.ParseSpec(js)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if js2, _ := back.MarshalIndent(); string(js2) != string(js) {
+				t.Error("JSON round trip changed the spec")
+			}
 			c := countOps(s)
 			if c[nn.OpConv2D] != tc.convs || c[nn.OpAdd] != tc.adds {
 				t.Errorf("%d convs and %d adds, want %d and %d", c[nn.OpConv2D], c[nn.OpAdd], tc.convs, tc.adds)

@@ -8,24 +8,31 @@ import (
 	"mlabel/nn"
 )
 
-// OpTime is the time one kind of layer took per training step.
+// OpTime is the time one kind of layer took per step.
 type OpTime struct {
 	Op   string  `json:"op"`   // op, with the kernel and "dw" for depthwise convolutions
-	Pass string  `json:"pass"` // "forward" or "backward"
+	Pass string  `json:"pass"` // "forward" or "backward" of training, or "infer"
 	Ms   float64 `json:"ms"`   // milliseconds per step, all such layers together
 }
 
 type opKey struct {
-	op       string
-	backward bool
+	op, pass string
 }
 
-// breakdown accumulates layer times by kind.
+// breakdown accumulates layer times by kind and pass.
 type breakdown map[opKey]time.Duration
 
-func (b breakdown) timer() nn.LayerTimer {
+// timer records forward passes as forward, or as infer when infer is set.
+func (b breakdown) timer(infer bool) nn.LayerTimer {
 	return func(n nn.Node, backward bool, d time.Duration) {
-		b[opKey{opLabel(n), backward}] += d
+		pass := "forward"
+		switch {
+		case backward:
+			pass = "backward"
+		case infer:
+			pass = "infer"
+		}
+		b[opKey{opLabel(n), pass}] += d
 	}
 }
 
@@ -48,11 +55,7 @@ func opLabel(n nn.Node) string {
 func (b breakdown) perStep(steps int) []OpTime {
 	var out []OpTime
 	for k, d := range b {
-		pass := "forward"
-		if k.backward {
-			pass = "backward"
-		}
-		out = append(out, OpTime{Op: k.op, Pass: pass, Ms: d.Seconds() * 1e3 / float64(max(steps, 1))})
+		out = append(out, OpTime{Op: k.op, Pass: k.pass, Ms: d.Seconds() * 1e3 / float64(max(steps, 1))})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Ms > out[j].Ms })
 	return out

@@ -66,7 +66,8 @@ func cmpOr(v, def int) int {
 }
 
 // Run measures training steps (forward, BCE gradient, backward, SGD update
-// with momentum) and inference (the fused graph's eval forward) on random
+// with momentum) and inference (the fused graph's eval forward, recycling
+// activation buffers) on random
 // data, and the process's peak resident memory.
 func Run(cfg Config) (Result, error) {
 	cfg.defaults()
@@ -100,21 +101,24 @@ func Run(cfg Config) (Result, error) {
 	}
 	bd := breakdown{}
 	if cfg.Breakdown {
-		m.SetTimer(bd.timer())
+		m.SetTimer(bd.timer(false))
 	}
 	if res.TrainImgS, err = measure(cfg, train); err != nil {
 		return Result{}, err
 	}
-	if cfg.Breakdown {
-		m.SetTimer(nil)
-		res.Ops = bd.perStep(cfg.Warmup + cfg.Steps)
-	}
-	infer, err := inferStep(spec, m, x)
+	m.SetTimer(nil)
+	infer, fm, err := inferStep(spec, m, x)
 	if err != nil {
 		return Result{}, err
 	}
+	if cfg.Breakdown {
+		fm.SetTimer(bd.timer(true))
+	}
 	if res.InferImgS, err = measure(cfg, infer); err != nil {
 		return Result{}, err
+	}
+	if cfg.Breakdown {
+		res.Ops = bd.perStep(cfg.Warmup + cfg.Steps)
 	}
 	res.PeakRSSMB = peakRSSMB()
 	return res, nil
@@ -144,23 +148,27 @@ func trainStep(m *nn.Model, x, y *tensor.Tensor) (func() error, error) {
 	}, nil
 }
 
-// inferStep returns one eval forward of the fused copy of m on x.
-func inferStep(spec *nn.Spec, m *nn.Model, x *tensor.Tensor) (func() error, error) {
+// inferStep returns one eval forward of the fused copy of m on x, and the
+// fused model.
+func inferStep(spec *nn.Spec, m *nn.Model, x *tensor.Tensor) (func() error, *nn.Model, error) {
 	fs, fw, err := nn.Fuse(spec, m.Weights())
 	if err != nil {
-		return nil, fmt.Errorf("enginebench: %w", err)
+		return nil, nil, fmt.Errorf("enginebench: %w", err)
 	}
 	fm, err := nn.Build(fs, rand.New(rand.NewPCG(3, 4)))
 	if err != nil {
-		return nil, fmt.Errorf("enginebench: %w", err)
+		return nil, nil, fmt.Errorf("enginebench: %w", err)
 	}
 	if err := fm.SetWeights(fw); err != nil {
-		return nil, fmt.Errorf("enginebench: %w", err)
+		return nil, nil, fmt.Errorf("enginebench: %w", err)
+	}
+	if err := fm.SetActivationReuse(true); err != nil {
+		return nil, nil, fmt.Errorf("enginebench: %w", err)
 	}
 	return func() error {
 		_, err := fm.Forward(x, false)
 		return err
-	}, nil
+	}, fm, nil
 }
 
 // measure runs step cfg.Warmup times untimed, then cfg.Steps times, and

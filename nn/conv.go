@@ -104,9 +104,16 @@ func (l *Conv2D) setGeom(in, out *tensor.Tensor) {
 }
 
 // chunk returns how many images fit in the im2col budget.
+//
+// Each chunk streams the whole weight matrix through GEMM (packing it, and
+// in the backward pass reading and writing its gradient), so a chunk may grow
+// to twice the weight's size: deep layers with small images and large
+// weights then take the batch in one or two chunks.
 func (l *Conv2D) chunk() int {
-	per := l.win.oh * l.win.ow * l.win.kh * l.win.kw * (l.win.c / l.groups)
-	return max(1, min(l.win.n, colBudget/max(per, 1)))
+	k := l.win.kh * l.win.kw * (l.win.c / l.groups)
+	per := l.win.oh * l.win.ow * k
+	limit := max(colBudget, 2*k*l.cout)
+	return max(1, min(l.win.n, limit/max(per, 1)))
 }
 
 // Forward computes the convolution, bias and activation.

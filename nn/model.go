@@ -24,7 +24,11 @@ type Model struct {
 	batchShape []int   // input shape the buffers were sized for
 	pool       bufPool // gradient buffers of Backward
 	timer      LayerTimer
-	backOK     bool // the last Forward succeeded, so Backward may run
+	reuse      bool    // eval Forward recycles activation buffers
+	kept       []bool  // per node: never recycled
+	lastUse    []int   // per node: index of its last reader
+	actPool    bufPool // activation buffers with reuse
+	backOK     bool    // the last Forward succeeded, so Backward may run
 }
 
 // gnode is one node of a built model.
@@ -36,7 +40,9 @@ type gnode struct {
 	trainable bool // has a parameter with a gradient that is not frozen
 	needGrad  bool // the gradient of this node's output is needed
 	shape     []int
-	out       *tensor.Tensor
+	out       *tensor.Tensor // output of the last Forward
+	trainOut  *tensor.Tensor // persistent output buffer
+	evalOut   *tensor.Tensor // pooled output buffer with activation reuse
 	grad      *tensor.Tensor
 	gradSet   bool // grad holds a value during the current Backward
 	ins       []*tensor.Tensor
@@ -132,6 +138,12 @@ func (m *Model) Forward(x *tensor.Tensor, train bool) (*tensor.Tensor, error) {
 	if err := m.prepare(x); err != nil {
 		return nil, err
 	}
+	if m.reuse && !train {
+		if err := m.forwardReuse(x); err != nil {
+			return nil, err
+		}
+		return m.nodes[m.outs[0]].out, nil
+	}
 	for _, g := range m.nodes {
 		if g.layer == nil {
 			g.out = x
@@ -140,20 +152,30 @@ func (m *Model) Forward(x *tensor.Tensor, train bool) (*tensor.Tensor, error) {
 		for k, j := range g.inputs {
 			g.ins[k] = m.nodes[j].out
 		}
-		g.out = tensor.Ensure(g.out, g.shape...)
-		var t0 time.Time
-		if m.timer != nil {
-			t0 = time.Now()
-		}
-		if err := g.layer.Forward(g.ins, g.out, train); err != nil {
-			return nil, fmt.Errorf("nn: forward %q: %w", g.node.Name, err)
-		}
-		if m.timer != nil {
-			m.timer(g.node, false, time.Since(t0))
+		g.trainOut = tensor.Ensure(g.trainOut, g.shape...)
+		g.out = g.trainOut
+		if err := m.runForward(g, train); err != nil {
+			return nil, err
 		}
 	}
 	m.backOK = true
 	return m.nodes[m.outs[0]].out, nil
+}
+
+// runForward runs one layer's forward pass into g.out, timing it when a
+// timer is set.
+func (m *Model) runForward(g *gnode, train bool) error {
+	var t0 time.Time
+	if m.timer != nil {
+		t0 = time.Now()
+	}
+	if err := g.layer.Forward(g.ins, g.out, train); err != nil {
+		return fmt.Errorf("nn: forward %q: %w", g.node.Name, err)
+	}
+	if m.timer != nil {
+		m.timer(g.node, false, time.Since(t0))
+	}
+	return nil
 }
 
 // prepare checks x against the input node and recomputes every node's output
@@ -247,7 +269,7 @@ func (m *Model) Output(k int) *tensor.Tensor {
 // by the model and overwritten by the next Forward.
 func (m *Model) Activation(node string) *tensor.Tensor {
 	i, ok := m.index[node]
-	if !ok {
+	if !ok || m.nodes[i].out == nil || m.nodes[i].out.Data == nil {
 		return nil
 	}
 	return m.nodes[i].out

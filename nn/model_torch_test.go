@@ -170,3 +170,52 @@ func TestBuildWithoutRandomSource(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestActivationReuse(t *testing.T) {
+	all, sub := golden(t, torchCases[1].file)
+	spec, _ := buildTorchCase(t, torchCases[1], all["target"].Shape[1])
+	fs, fw, err := nn.Fuse(spec, sub("w/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.Build(fs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetWeights(fw); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetActivationReuse(true, "nope"); err == nil {
+		t.Error("keeping a missing node: no error")
+	}
+	if err := m.SetActivationReuse(true, "layer4.1"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		y, err := m.Forward(all["x"], false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertClose(t, "logits with reuse", y, all["eval_logits"])
+	}
+	if m.Activation("layer4.1") == nil || m.Activation("layer2.0") != nil {
+		t.Error("kept activation missing, or recycled activation still exposed")
+	}
+	if err := m.Backward(tensor.New(2, 5)); err == nil {
+		t.Error("Backward after a recycling eval forward: no error")
+	}
+	if _, err := m.Forward(all["x"], true); err != nil {
+		t.Fatal(err)
+	}
+	if m.Activation("layer2.0") == nil {
+		t.Error("training forward does not keep activations")
+	}
+	if err := m.SetActivationReuse(false); err != nil {
+		t.Fatal(err)
+	}
+	y, err := m.Forward(all["x"], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertClose(t, "logits without reuse", y, all["eval_logits"])
+}
