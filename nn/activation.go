@@ -72,17 +72,11 @@ func (a actFunc) applyRange(x, y []float32) {
 	case OpReLU:
 		vecRelu(x, y)
 	case OpReLU6:
-		for i, v := range x {
-			y[i] = min(max(v, 0), 6)
-		}
+		vecClamp(x, y, 0, 6)
 	case OpLeakyReLU:
-		for i, v := range x {
-			y[i] = max(v, 0) + a.alpha*min(v, 0)
-		}
+		vecLeaky(x, y, a.alpha)
 	case OpSiLU:
-		for i, v := range x {
-			y[i] = v * sigmoid32(v)
-		}
+		vecSigmoid(x, y, true)
 	case OpHardSigmoid:
 		for i, v := range x {
 			y[i] = min(max(a.alpha*v+a.beta, 0), 1)
@@ -92,9 +86,7 @@ func (a actFunc) applyRange(x, y []float32) {
 			y[i] = v * min(max(v+3, 0), 6) / 6
 		}
 	case OpSigmoid:
-		for i, v := range x {
-			y[i] = sigmoid32(v)
-		}
+		vecSigmoid(x, y, false)
 	}
 }
 
@@ -119,9 +111,7 @@ func (a actFunc) gradRange(x, y, gy, gx []float32) {
 	case OpReLU:
 		vecReluGrad(y, gy, gx)
 	case OpReLU6:
-		for i, g := range gy {
-			gx[i] = math.Float32frombits(math.Float32bits(g) & betweenMask(y[i], six))
-		}
+		vecClampGrad(y, gy, gx, 0, 6, 1)
 	case OpLeakyReLU:
 		if x != nil {
 			y = x[:len(gy)]
@@ -131,39 +121,38 @@ func (a actFunc) gradRange(x, y, gy, gx []float32) {
 			gx[i] = math.Float32frombits(math.Float32bits(g)&m | math.Float32bits(g*a.alpha)&^m)
 		}
 	case OpHardSigmoid:
-		for i, g := range gy {
-			gx[i] = math.Float32frombits(math.Float32bits(g*a.alpha) & betweenMask(y[i], one))
-		}
+		vecClampGrad(y, gy, gx, 0, 1, a.alpha)
 	case OpSigmoid:
 		for i, g := range gy {
 			gx[i] = g * y[i] * (1 - y[i])
 		}
 	case OpSiLU:
-		x = x[:len(gy)]
-		for i, g := range gy {
-			s := sigmoid32(x[i])
-			gx[i] = g * s * (1 + x[i]*(1-s))
+		// The sigmoids come from the vector kernel, a block at a time.
+		var buf [256]float32
+		for lo := 0; lo < len(gy); lo += len(buf) {
+			hi := min(lo+len(buf), len(gy))
+			sig := buf[:hi-lo]
+			vecSigmoid(x[lo:hi], sig, false)
+			xs, gys, gxs := x[lo:hi], gy[lo:hi], gx[lo:hi]
+			for i, s := range sig {
+				gxs[i] = gys[i] * s * (1 + xs[i]*(1-s))
+			}
 		}
 	case OpHardSwish:
+		// PyTorch: 0 below -3, x/3 + 1/2 up to 3, 1 above; as bit masks.
 		x = x[:len(gy)]
 		for i, g := range gy {
 			v := x[i]
-			switch {
-			case v < -3:
-				g = 0
-			case v <= 3:
-				g *= v/3 + 0.5
-			}
-			gx[i] = g
+			d := math.Float32bits(v/3+0.5) &^ posMask(-3-v)
+			above := posMask(v - 3)
+			d = d&^above | one&above
+			gx[i] = g * math.Float32frombits(d)
 		}
 	}
 }
 
-// Bit patterns of 1 and 6, for betweenMask.
-var (
-	one = math.Float32bits(1)
-	six = math.Float32bits(6)
-)
+// one is the bit pattern of 1.
+var one = math.Float32bits(1)
 
 // posMask returns all ones when v > 0 and zero otherwise (including -0),
 // without a data-dependent branch: activation gradients on random data
@@ -173,15 +162,27 @@ func posMask(v float32) uint32 {
 	return uint32(-b>>31) &^ uint32(b>>31)
 }
 
-// betweenMask returns all ones when 0 < v < hi (hi given as the bit pattern
-// of a positive float) and zero otherwise, without a branch.
-func betweenMask(v float32, hi uint32) uint32 {
-	b := int32(math.Float32bits(v))
-	return uint32(-b>>31) & uint32((b-int32(hi))>>31)
+// sigmoid32 returns 1/(1+e^-v) in float32, via exp32.
+func sigmoid32(v float32) float32 {
+	return 1 / (1 + exp32(-v))
 }
 
-func sigmoid32(v float32) float32 {
-	return float32(1 / (1 + math.Exp(-float64(v))))
+// exp32 returns e^x to about 2e-7 relative error, several times faster than
+// math.Exp: x = n·ln2 + r with |r| ≤ ln2/2, e^r by its degree-6 Taylor
+// polynomial, and 2^n built in the exponent bits. x is clamped to the range
+// where the result is a normal float32.
+func exp32(x float32) float32 {
+	const (
+		log2e = 1.44269504088896341
+		ln2hi = 0.693359375
+		ln2lo = -2.12194440e-4
+		round = 12582912 // 1.5·2^23: adding and subtracting rounds to an integer
+	)
+	x = min(max(x, -87.3), 88.3)
+	n := (x*log2e + round) - round
+	r := x - n*ln2hi - n*ln2lo
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
+	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
 
 // Activation is an elementwise activation layer on tensors of any rank.

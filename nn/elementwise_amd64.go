@@ -39,3 +39,18 @@ func addReluAVX(dst, src []float32)
 
 //go:noescape
 func add2AVX(y, a, b []float32, relu bool)
+
+//go:noescape
+func leakyAVX(x, y []float32, alpha float32)
+
+//go:noescape
+func sigmoidAVX(x, y []float32, silu bool)
+
+//go:noescape
+func mulAVX(y, a, b []float32)
+
+//go:noescape
+func clampAVX(x, y []float32, lo, hi float32)
+
+//go:noescape
+func clampGradAVX(y, gy, gx []float32, lo, hi, scale float32)

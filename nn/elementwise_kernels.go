@@ -176,3 +176,84 @@ func vecAdd2(y, a, b []float32, relu bool) {
 		y[i] = v
 	}
 }
+
+// vecLeaky sets y = x for x > 0 and alpha·x otherwise; y may alias x.
+func vecLeaky(x, y []float32, alpha float32) {
+	n := len(x)
+	y = y[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		leakyAVX(x[:i], y[:i], alpha)
+	}
+	for ; i < n; i++ {
+		y[i] = max(x[i], 0) + alpha*min(x[i], 0)
+	}
+}
+
+// vecSigmoid sets y = sigmoid(x), or x·sigmoid(x) (SiLU) when silu is set;
+// y may alias x.
+func vecSigmoid(x, y []float32, silu bool) {
+	n := len(x)
+	y = y[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		sigmoidAVX(x[:i], y[:i], silu)
+	}
+	for ; i < n; i++ {
+		v := sigmoid32(x[i])
+		if silu {
+			v *= x[i]
+		}
+		y[i] = v
+	}
+}
+
+// vecMul sets y = a·b.
+func vecMul(y, a, b []float32) {
+	n := len(y)
+	a, b = a[:n], b[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		mulAVX(y[:i], a[:i], b[:i])
+	}
+	for ; i < n; i++ {
+		y[i] = a[i] * b[i]
+	}
+}
+
+// vecClamp sets y = min(max(x, lo), hi); y may alias x.
+func vecClamp(x, y []float32, lo, hi float32) {
+	n := len(x)
+	y = y[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		clampAVX(x[:i], y[:i], lo, hi)
+	}
+	for ; i < n; i++ {
+		y[i] = min(max(x[i], lo), hi)
+	}
+}
+
+// vecClampGrad sets gx = gy·scale where lo < y < hi and 0 elsewhere: the
+// gradient of a clamp (scale 1) or of a hard sigmoid (scale its slope),
+// given its output y.
+func vecClampGrad(y, gy, gx []float32, lo, hi, scale float32) {
+	n := len(y)
+	gy, gx = gy[:n], gx[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		clampGradAVX(y[:i], gy[:i], gx[:i], lo, hi, scale)
+	}
+	for ; i < n; i++ {
+		g := gy[i] * scale
+		if !(y[i] > lo && y[i] < hi) {
+			g = 0
+		}
+		gx[i] = g
+	}
+}

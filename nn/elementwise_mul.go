@@ -39,10 +39,7 @@ func (l *Mul) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error
 	a, b, y := in[0].Data, in[1].Data, out.Data
 	if len(b) == len(a) {
 		parallelFor(len(y), actGrain, func(_, lo, hi int) {
-			bb, yy := b[lo:hi], y[lo:hi]
-			for i, v := range a[lo:hi] {
-				yy[i] = v * bb[i]
-			}
+			vecMul(y[lo:hi], a[lo:hi], b[lo:hi])
 		})
 		return nil
 	}
@@ -54,10 +51,7 @@ func (l *Mul) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error
 			gate := b[i*c : (i+1)*c]
 			ai, yi := a[i*per:(i+1)*per], y[i*per:(i+1)*per]
 			for p := 0; p < per; p += c {
-				row, dst := ai[p:p+c], yi[p:p+c]
-				for j, v := range row {
-					dst[j] = v * gate[j]
-				}
+				vecMul(yi[p:p+c], ai[p:p+c], gate)
 			}
 		}
 	})
@@ -77,10 +71,7 @@ func (l *Mul) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn 
 			}
 			other := in[1-k].Data
 			parallelFor(len(g), actGrain, func(_, lo, hi int) {
-				o, d := other[lo:hi], gi.Data[lo:hi]
-				for i, v := range g[lo:hi] {
-					d[i] = v * o[i]
-				}
+				vecMul(gi.Data[lo:hi], g[lo:hi], other[lo:hi])
 			})
 		}
 		return nil
@@ -95,20 +86,14 @@ func (l *Mul) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn 
 			if gradIn[0] != nil {
 				gai := gradIn[0].Data[i*per : (i+1)*per]
 				for p := 0; p < per; p += c {
-					row, dst := gyi[p:p+c], gai[p:p+c]
-					for j, v := range row {
-						dst[j] = v * gate[j]
-					}
+					vecMul(gai[p:p+c], gyi[p:p+c], gate)
 				}
 			}
 			if gradIn[1] != nil {
 				gbi := gradIn[1].Data[i*c : (i+1)*c]
 				clear(gbi)
 				for p := 0; p < per; p += c {
-					row, av := gyi[p:p+c], ai[p:p+c]
-					for j, v := range row {
-						gbi[j] += v * av[j]
-					}
+					vecMulAdd(gbi, gyi[p:p+c], ai[p:p+c])
 				}
 			}
 		}

@@ -18,3 +18,8 @@ func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32) {}
 func selectIdxAVX(dst, g []float32, idx []int32, k int32)          {}
 func addReluAVX(dst, src []float32)                                {}
 func add2AVX(y, a, b []float32, relu bool)                         {}
+func leakyAVX(x, y []float32, alpha float32)                       {}
+func sigmoidAVX(x, y []float32, silu bool)                         {}
+func mulAVX(y, a, b []float32)                                     {}
+func clampAVX(x, y []float32, lo, hi float32)                      {}
+func clampGradAVX(y, gy, gx []float32, lo, hi, scale float32)      {}

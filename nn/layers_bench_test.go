@@ -135,3 +135,5 @@ func BenchmarkSmallTrainStep(b *testing.B) { benchSmall(b, true) }
 
 // BenchmarkSmallInfer times inference of `small` at 64 px, batch 32.
 func BenchmarkSmallInfer(b *testing.B) { benchSmall(b, false) }
+
+func BenchmarkSiLUForward(b *testing.B) { benchLayer(b, Node{Op: OpSiLU}, benchImg3, false) }

@@ -99,6 +99,50 @@ func TestVectorKernels(t *testing.T) {
 			vecAdd2(got, a, b, relu)
 			check("add2", got)
 		}
+		for i := range want {
+			want[i] = x[i]
+			if x[i] < 0 {
+				want[i] = 0.1 * x[i]
+			}
+		}
+		copy(got, x)
+		vecLeaky(got, got, 0.1)
+		check("leaky in place", got)
+		for _, silu := range []bool{false, true} {
+			xs := make([]float32, n)
+			for i := range xs {
+				xs[i] = 30 * x[i] // spans the saturated ends
+				s := 1 / (1 + math.Exp(-float64(xs[i])))
+				if silu {
+					s *= float64(xs[i])
+				}
+				want[i] = float32(s)
+			}
+			vecSigmoid(xs, got, silu)
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); d > 1e-6*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("sigmoid (silu %v) n=%d [%d] of %g = %g, want %g", silu, n, i, xs[i], got[i], want[i])
+				}
+			}
+		}
+		for i := range want {
+			want[i] = a[i] * b[i]
+		}
+		vecMul(got, a, b)
+		check("mul", got)
+		for i := range want {
+			want[i] = min(max(x[i], -0.5), 0.5)
+		}
+		vecClamp(x, got, -0.5, 0.5)
+		check("clamp", got)
+		for i := range want {
+			want[i] = 0
+			if x[i] > -0.5 && x[i] < 0.5 {
+				want[i] = 2 * z[i]
+			}
+		}
+		vecClampGrad(x, z, got, -0.5, 0.5, 2)
+		check("clamp grad", got)
 		s, q := append([]float32(nil), a...), append([]float32(nil), b...)
 		vecSumProd(x, z, k, s, q)
 		for i := range want {
@@ -109,5 +153,23 @@ func TestVectorKernels(t *testing.T) {
 			want[i] = b[i] + x[i]*(z[i]-k[i])
 		}
 		check("sumprod q", q)
+	}
+}
+
+// TestExp32 checks the fast exponential against math.Exp over the float32
+// range, including the clamped ends.
+func TestExp32(t *testing.T) {
+	for x := -87.0; x <= 88.3; x += 0.01 {
+		want := math.Exp(float64(float32(x)))
+		got := float64(exp32(float32(x)))
+		if math.Abs(got-want) > 4e-7*want {
+			t.Fatalf("exp32(%g) = %g, want %g", x, got, want)
+		}
+	}
+	if v := exp32(-1000); v < 0 || v > 1e-37 {
+		t.Errorf("exp32(-1000) = %g", v)
+	}
+	if v := exp32(1000); math.IsInf(float64(v), 0) || v < 1e38 {
+		t.Errorf("exp32(1000) = %g", v)
 	}
 }

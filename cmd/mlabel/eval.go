@@ -8,7 +8,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"mlabel/atomicfile"
+	"mlabel/bundle"
+	"mlabel/dataset"
 	"mlabel/metrics"
+	"mlabel/train"
 	"mlabel/workflow"
 )
 
@@ -31,22 +34,7 @@ metrics) with the thresholds stored in the bundle. The set is read with the
 model's label vocabulary: a label the model does not know is an error.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
-			if model == "" {
-				return usagef("--model MODEL.mlb is required")
-			}
-			b, err := loadClassifier(model)
-			if err != nil {
-				return err
-			}
-			ds, err := df.load(b.Labels)
-			if err != nil {
-				return err
-			}
-			m, err := b.InferenceModel()
-			if err != nil {
-				return err
-			}
-			outs, err := workflow.Predict(context.Background(), m, ds, b.Preprocess, batch)
+			b, _, outs, err := predictLabelled(model, &df, batch)
 			if err != nil {
 				return err
 			}
@@ -80,4 +68,29 @@ model's label vocabulary: a label the model does not know is an error.`,
 	c.Flags().BoolVar(&asJSON, "json", false, "print the metrics as JSON")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
 	return c
+}
+
+// predictLabelled loads a classifier and predicts the labelled set the data
+// flags describe, read with the model's vocabulary.
+func predictLabelled(model string, df *dataFlags, batch int) (*bundle.Bundle, *dataset.Dataset, *train.Outputs, error) {
+	if model == "" {
+		return nil, nil, nil, usagef("--model MODEL.mlb is required")
+	}
+	b, err := loadClassifier(model)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ds, err := df.load(b.Labels)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	m, err := b.InferenceModel()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	outs, err := workflow.Predict(context.Background(), m, ds, b.Preprocess, batch)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return b, ds, outs, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -9,7 +8,6 @@ import (
 
 	"mlabel/atomicfile"
 	"mlabel/report"
-	"mlabel/workflow"
 )
 
 func init() { commands = append(commands, newReportCmd) }
@@ -35,19 +33,7 @@ Use a set the thresholds were not fitted on.`,
 			if model == "" || out == "" {
 				return usagef("--model and --out are required")
 			}
-			b, err := loadClassifier(model)
-			if err != nil {
-				return err
-			}
-			ds, err := df.load(b.Labels)
-			if err != nil {
-				return err
-			}
-			m, err := b.InferenceModel()
-			if err != nil {
-				return err
-			}
-			outs, err := workflow.Predict(context.Background(), m, ds, b.Preprocess, batch)
+			b, ds, outs, err := predictLabelled(model, &df, batch)
 			if err != nil {
 				return err
 			}

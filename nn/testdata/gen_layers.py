@@ -172,10 +172,11 @@ def write(path, meta, tensors):
             f.write(t.numpy().astype("<f4").tobytes())
 
 
-def case(name, op, shapes, train=True, **attrs):
+def case(name, op, shapes, train=True, spread=1.0, **attrs):
+    """Writes one case; inputs are uniform in ±spread."""
     torch.manual_seed(sum(map(ord, name)))
     node = {"name": name, "op": op, "attrs": attrs}
-    xs = [uniform(*s).requires_grad_() for s in shapes]
+    xs = [(uniform(*s) * spread).requires_grad_() for s in shapes]
     params = {}
     y, after = forward(node, xs, params, train)
     gy = uniform(*y.shape)
@@ -216,6 +217,8 @@ def main():
     case("batchnorm1d_train", "batchnorm2d", [[8, 5]], True)
     for a in ["relu", "leaky_relu", "relu6", "silu", "hard_sigmoid", "hard_swish", "sigmoid"]:
         case(a, a, [[2, 3, 4, 5]])
+    for a in ["relu6", "silu", "hard_sigmoid", "hard_swish", "sigmoid"]:
+        case(a + "_wide", a, [[4, 50]], spread=8.0)
     case("hard_sigmoid_custom", "hard_sigmoid", [[3, 10]], alpha=0.2, beta=0.4)
     case("leaky_relu_alpha", "leaky_relu", [[3, 10]], alpha=0.3)
     case("maxpool2", "maxpool2d", [IMG], kernel=[2, 2])
