@@ -38,6 +38,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	res := &Result{
 		Labels:          labels,
+		Beta:            o.Decide.Beta,
 		Split:           SplitSizes{Train: len(tr.Items), Validation: len(va.Items), Test: len(te.Items)},
 		PerLabel:        perLabel(o, labels, ops, chosen),
 		Quality:         map[string]Quality{},

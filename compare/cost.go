@@ -11,6 +11,7 @@ import (
 	"mlabel/bundle"
 	"mlabel/imageio"
 	"mlabel/loader"
+	"mlabel/nn"
 	"mlabel/tensor"
 )
 
@@ -31,17 +32,17 @@ func timingBatch(ctx context.Context, o Options, es *evalSets) (*tensor.Tensor, 
 	return cloneT(it.Batch().X), nil
 }
 
-// msPerImage times o.Repeats forwards of x after one warm-up and returns
-// the median time per image in milliseconds.
-func msPerImage(op *option, x *tensor.Tensor, repeats int) (float64, error) {
-	if _, err := op.model.Forward(x, false); err != nil {
-		return 0, fmt.Errorf("compare: time %s: %w", op.name, err)
+// msPerImage times repeats forwards of x by m after one warm-up and
+// returns the median time per image in milliseconds.
+func msPerImage(m *nn.Model, x *tensor.Tensor, repeats int) (float64, error) {
+	if _, err := m.Forward(x, false); err != nil {
+		return 0, fmt.Errorf("compare: time: %w", err)
 	}
 	ts := make([]float64, max(repeats, 1))
 	for i := range ts {
 		start := time.Now()
-		if _, err := op.model.Forward(x, false); err != nil {
-			return 0, fmt.Errorf("compare: time %s: %w", op.name, err)
+		if _, err := m.Forward(x, false); err != nil {
+			return 0, fmt.Errorf("compare: time: %w", err)
 		}
 		ts[i] = float64(time.Since(start).Microseconds()) / 1000
 	}
@@ -83,11 +84,16 @@ func bundleBytes(b *bundle.Bundle) (int64, error) {
 	return int64(n), nil
 }
 
-// cost measures an option.
+// cost measures an option, timing the model predict builds from its
+// bundle (batch norm folded, activations fused).
 func cost(op *option, b *bundle.Bundle, x *tensor.Tensor, size, repeats int) (Cost, error) {
-	ms, err := msPerImage(op, x, repeats)
+	m, err := b.InferenceModel()
 	if err != nil {
-		return Cost{}, err
+		return Cost{}, fmt.Errorf("compare: %s: %w", op.name, err)
+	}
+	ms, err := msPerImage(m, x, repeats)
+	if err != nil {
+		return Cost{}, fmt.Errorf("compare: %s: %w", op.name, err)
 	}
 	n, err := bundleBytes(b)
 	if err != nil {

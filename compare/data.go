@@ -9,9 +9,9 @@ import (
 
 // splits returns the train, validation and test sets.
 func splits(o Options) (tr, va, te *dataset.Dataset, err error) {
-	fr := o.Fractions
+	fr := []float64{1 - o.ValFrac - o.TestFrac, o.ValFrac, o.TestFrac}
 	if o.Test != nil {
-		fr = []float64{0.8, 0.2}
+		fr = []float64{1 - o.ValFrac, o.ValFrac}
 	}
 	idx, err := dataset.Split(o.Data, fr, o.Train.Seed)
 	if err != nil {

@@ -14,6 +14,10 @@
 // exactly. Thresholds are always fitted on validation predictions and
 // scored on test.
 //
+// A third variant, a shared backbone with a separate head per label, is not
+// built: the joint network's final dense layer already gives each label its
+// own linear head on one shared trunk.
+//
 // For every option Run also measures the cost a user pays at prediction
 // time: forward passes, FLOPs per image, milliseconds per image in batch
 // inference on this machine, and the bundle size.

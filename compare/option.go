@@ -28,6 +28,9 @@ type option struct {
 	rules     *decide.Rules
 	// valSum and testSum score the thresholded predictions.
 	valSum, testSum *metrics.Summary
+	// testF is each label's test F-beta; fSamples and fMicro average it.
+	testF            []metrics.PRF
+	fSamples, fMicro float64
 	// extra describes the composition for the bundle.
 	extra map[string]any
 }
@@ -71,8 +74,8 @@ func (op *option) predict(ctx context.Context, es *evalSets) error {
 	return nil
 }
 
-// score fits per-label F2 thresholds on the validation predictions and
-// summarises both splits with them.
+// score fits per-label F-beta thresholds on the validation predictions and
+// scores both splits with them.
 func (op *option) score(o Options, labels []string) error {
 	var err error
 	op.rules, err = decide.FitPerClass(split(op.val), o.decideOptions())
@@ -86,6 +89,24 @@ func (op *option) score(o Options, labels []string) error {
 	}
 	if op.testSum, err = metrics.Summarize(labels, op.test.Truth, op.test.Scores, op.test.Mask, thr); err != nil {
 		return fmt.Errorf("compare: %s test metrics: %w", op.name, err)
+	}
+	pred, err := metrics.Binarize(op.test.Scores, thr)
+	if err != nil {
+		return fmt.Errorf("compare: %s decisions: %w", op.name, err)
+	}
+	mo := metrics.Options{Beta: op.rules.Beta, ZeroDivision: o.Decide.ZeroDivision}
+	if op.testF, err = metrics.PerLabelPRF(op.test.Truth, pred, op.test.Mask, mo); err != nil {
+		return fmt.Errorf("compare: %s test F: %w", op.name, err)
+	}
+	for _, avg := range []struct {
+		a   metrics.Average
+		dst *float64
+	}{{metrics.Samples, &op.fSamples}, {metrics.Micro, &op.fMicro}} {
+		prf, err := metrics.ScorePRF(op.test.Truth, pred, op.test.Mask, avg.a, mo)
+		if err != nil {
+			return fmt.Errorf("compare: %s test F: %w", op.name, err)
+		}
+		*avg.dst = prf.F
 	}
 	return nil
 }

@@ -21,15 +21,15 @@ const (
 // Options configures Run.
 type Options struct {
 	// Data is the labelled set. Without Test it is split into train,
-	// validation and test by Fractions; with Test it is split into train and
-	// validation (80/20) and Test is the held-out split.
+	// validation and test by ValFrac and TestFrac; with Test it is split
+	// into train and validation by ValFrac and Test is the held-out split.
 	Data *dataset.Dataset
 	// Test, when set, is the held-out split; it must share Data's
 	// vocabulary.
 	Test *dataset.Dataset
-	// Fractions are the train, validation and test shares when Test is
-	// nil; 0.6, 0.2, 0.2 when empty.
-	Fractions []float64
+	// ValFrac and TestFrac are the validation and test shares of Data;
+	// 0.2 each when 0. TestFrac is unused with Test.
+	ValFrac, TestFrac float64
 	// Train is the configuration of every model: same architecture,
 	// epochs, optimizer and seed for the joint model and each specialist.
 	// Train.Seed also seeds the split and the bootstrap.
@@ -37,6 +37,11 @@ type Options struct {
 	// Preprocess turns images into inputs; DefaultPreprocess(Train.Size)
 	// when its Size is 0.
 	Preprocess imageio.Preprocess
+	// Decide sets the F-beta (Beta) that the per-label thresholds maximise
+	// and the reported F scores use, MinPositives and ZeroDivision (see
+	// decide.Options); decide.DefaultOptions (F2) when Beta is 0. Each
+	// label's threshold is its own F-beta optimum on validation.
+	Decide decide.Options
 	// Bootstrap is the number of paired resamples of the test split for
 	// the interval of each label's AP difference; 1000 when 0.
 	Bootstrap int
@@ -68,11 +73,20 @@ func (o Options) withDefaults() (Options, error) {
 	if err := o.Train.Validate(); err != nil {
 		return o, fmt.Errorf("compare: %w", err)
 	}
-	if len(o.Fractions) == 0 {
-		o.Fractions = []float64{0.6, 0.2, 0.2}
+	if o.ValFrac == 0 {
+		o.ValFrac = 0.2
 	}
-	if o.Test == nil && len(o.Fractions) != 3 {
-		return o, fmt.Errorf("compare: need 3 split fractions (train, validation, test), got %v", o.Fractions)
+	if o.TestFrac == 0 {
+		o.TestFrac = 0.2
+	}
+	if o.ValFrac < 0 || o.TestFrac < 0 || o.ValFrac+o.TestFrac >= 1 {
+		return o, fmt.Errorf("compare: validation and test fractions %g and %g must be positive and sum to less than 1", o.ValFrac, o.TestFrac)
+	}
+	if o.Decide.Beta == 0 {
+		o.Decide = decide.DefaultOptions()
+	}
+	if o.Decide.Beta < 0 || o.Decide.MinPositives < 0 {
+		return o, fmt.Errorf("compare: invalid beta %g or minimum positives %d", o.Decide.Beta, o.Decide.MinPositives)
 	}
 	if o.Preprocess.Size == 0 {
 		o.Preprocess = imageio.DefaultPreprocess(o.Train.Size)
@@ -89,15 +103,10 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// beta is the F-beta weight of every fitted threshold and reported F score:
-// F2, the metric of the problem statement.
-const beta = 2
-
 // decideOptions returns the per-class threshold options: each label's own
-// F2 optimum on validation, without the threshold bootstrap.
+// F-beta optimum on validation, without the threshold bootstrap.
 func (o Options) decideOptions() decide.Options {
-	d := decide.DefaultOptions()
-	d.Beta = beta
+	d := o.Decide
 	d.Objective = decide.LabelF
 	d.Bootstrap = 0
 	d.Seed = o.Train.Seed

@@ -65,18 +65,17 @@ func perLabel(o Options, labels []string, ops map[string]*option, chosen []bool)
 			JointAP:         num(ja),
 			DiffAP:          num(sa - ja),
 			DiffInterval:    diffInterval(specs.test, joint.test, j, o.Bootstrap, o.Train.Seed),
-			SpecialistF2:    specs.testSum.PerLabel[name].F2,
-			JointF2:         joint.testSum.PerLabel[name].F2,
+			SpecialistF:     specs.testF[j].F,
+			JointF:          joint.testF[j].F,
 			SpecialistValAP: num(labelAP(specs.val, j)),
 			JointValAP:      num(labelAP(joint.val, j)),
 			Champion:        pickName(chosen[j]),
 			ChampionAP:      num(labelAP(champ.test, j)),
-			ChampionF2:      champ.testSum.PerLabel[name].F2,
+			ChampionF:       champ.testF[j].F,
 		}
 		if stack != nil {
 			r.StackingAP = num(labelAP(stack.test, j))
-			f := stack.testSum.PerLabel[name].F2
-			r.StackingF2 = &f
+			r.StackingF = &stack.testF[j].F
 		}
 		out[name] = r
 	}
@@ -85,6 +84,5 @@ func perLabel(o Options, labels []string, ops map[string]*option, chosen []bool)
 
 // quality returns an option's overall test quality.
 func quality(op *option) Quality {
-	s := op.testSum
-	return Quality{MAPMacro: s.MAPMacro, F2Samples: s.F2Samples, F2Micro: s.F2Micro}
+	return Quality{MAPMacro: op.testSum.MAPMacro, FSamples: op.fSamples, FMicro: op.fMicro}
 }

@@ -12,6 +12,8 @@ import (
 type Result struct {
 	// Labels is the vocabulary, in output order.
 	Labels []string `json:"labels"`
+	// Beta is the F-beta weight of the thresholds and F scores.
+	Beta float64 `json:"beta"`
 	// Split counts the images of each split.
 	Split SplitSizes `json:"split"`
 	// PerLabel holds each label's comparison by name.
@@ -39,8 +41,9 @@ type SplitSizes struct {
 	Test       int `json:"test"`
 }
 
-// LabelResult compares one label's specialist and joint model. AP and F2
-// are measured on the test split, F2 at thresholds fitted on validation.
+// LabelResult compares one label's specialist and joint model. AP and
+// F-beta are measured on the test split, F-beta at thresholds fitted on
+// validation.
 type LabelResult struct {
 	// Positives counts the label's known positives in the test split.
 	Positives int `json:"test_positives"`
@@ -51,30 +54,32 @@ type LabelResult struct {
 	// 90% interval (5th and 95th percentiles).
 	DiffAP       *float64         `json:"diff_ap"`
 	DiffInterval *decide.Interval `json:"diff_interval"`
-	// SpecialistF2 and JointF2 are the test F2 at each model's threshold.
-	SpecialistF2 float64 `json:"specialist_f2"`
-	JointF2      float64 `json:"joint_f2"`
+	// SpecialistF and JointF are the test F-beta at each model's
+	// threshold.
+	SpecialistF float64 `json:"specialist_f"`
+	JointF      float64 `json:"joint_f"`
 	// SpecialistValAP and JointValAP decide the champion.
 	SpecialistValAP *float64 `json:"specialist_val_ap"`
 	JointValAP      *float64 `json:"joint_val_ap"`
 	// Champion is "specialist" or "joint": the model with the higher
 	// validation AP (the joint model on a tie or when undefined).
 	Champion string `json:"champion"`
-	// ChampionAP and ChampionF2 score the composed champion on test.
+	// ChampionAP and ChampionF score the composed champion on test.
 	ChampionAP *float64 `json:"champion_ap"`
-	ChampionF2 float64  `json:"champion_f2"`
-	// StackingAP and StackingF2 score the stacking option, when run.
+	ChampionF  float64  `json:"champion_f"`
+	// StackingAP and StackingF score the stacking option, when run.
 	StackingAP *float64 `json:"stacking_ap,omitempty"`
-	StackingF2 *float64 `json:"stacking_f2,omitempty"`
+	StackingF  *float64 `json:"stacking_f,omitempty"`
 }
 
 // Quality is an option's overall test quality.
 type Quality struct {
 	// MAPMacro is the macro mean AP over labels with a test positive.
 	MAPMacro *float64 `json:"map_macro"`
-	// F2Samples and F2Micro score the thresholded decisions.
-	F2Samples float64 `json:"f2_samples"`
-	F2Micro   float64 `json:"f2_micro"`
+	// FSamples and FMicro are the samples and micro F-beta of the
+	// thresholded decisions.
+	FSamples float64 `json:"f_samples"`
+	FMicro   float64 `json:"f_micro"`
 }
 
 // Cost is what an option costs per image at prediction time.
@@ -85,7 +90,7 @@ type Cost struct {
 	// multiply-add).
 	FLOPs int64 `json:"flops"`
 	// MsPerImage is the median over repeats of the time of one batch
-	// forward divided by the batch size.
+	// forward of the model predict runs, divided by the batch size.
 	MsPerImage float64 `json:"ms_per_image"`
 	// BundleBytes is the size of the option's bundle file.
 	BundleBytes int64 `json:"bundle_bytes"`

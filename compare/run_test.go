@@ -143,7 +143,7 @@ func TestRunCosts(t *testing.T) {
 				t.Errorf("cost %+v has a non-positive entry", c)
 			}
 			q := r.Quality[tc.option]
-			if q.F2Samples < 0 || q.F2Samples > 1 || q.MAPMacro == nil || *q.MAPMacro < 0 || *q.MAPMacro > 1 {
+			if q.FSamples < 0 || q.FSamples > 1 || q.MAPMacro == nil || *q.MAPMacro < 0 || *q.MAPMacro > 1 {
 				t.Errorf("quality %+v out of range", q)
 			}
 		})
@@ -236,7 +236,7 @@ func TestResultJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range testLabels {
-		for _, key := range []string{"specialist_ap", "joint_ap", "champion", "diff_interval", "specialist_f2", "joint_f2"} {
+		for _, key := range []string{"specialist_ap", "joint_ap", "champion", "diff_interval", "specialist_f", "joint_f"} {
 			if _, ok := v.PerLabel[name][key]; !ok {
 				t.Errorf("per_label.%s lacks %s", name, key)
 			}
@@ -248,8 +248,8 @@ func TestResultJSON(t *testing.T) {
 				t.Errorf("cost.%s lacks %s", opt, key)
 			}
 		}
-		if _, ok := v.Quality[opt]["f2_samples"]; !ok {
-			t.Errorf("quality.%s lacks f2_samples", opt)
+		if _, ok := v.Quality[opt]["f_samples"]; !ok {
+			t.Errorf("quality.%s lacks f_samples", opt)
 		}
 	}
 }

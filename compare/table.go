@@ -14,22 +14,23 @@ var OptionNames = []string{Joint, Specialists, Champion, Stacking}
 func (r *Result) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	_, stacked := r.Quality[Stacking]
-	head := "label\ttest pos\tspec AP\tjoint AP\tdiff [90% CI]\tspec F2\tjoint F2\tchampion\tchamp F2\t"
+	fb := fmt.Sprintf("F%g", r.Beta)
+	head := fmt.Sprintf("label\ttest pos\tspec AP\tjoint AP\tdiff [90%% CI]\tspec %[1]s\tjoint %[1]s\tchampion\tchamp %[1]s\t", fb)
 	if stacked {
-		head += "stack AP\tstack F2\t"
+		head += fmt.Sprintf("stack AP\tstack %s\t", fb)
 	}
 	fmt.Fprintln(tw, head)
 	for _, name := range r.Labels {
 		l := r.PerLabel[name]
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s %s\t%.3f\t%.3f\t%s\t%.3f\t", name, l.Positives, f3(l.SpecialistAP), f3(l.JointAP),
-			signed(l.DiffAP), interval(l), l.SpecialistF2, l.JointF2, l.Champion, l.ChampionF2)
+			signed(l.DiffAP), interval(l), l.SpecialistF, l.JointF, l.Champion, l.ChampionF)
 		if stacked {
-			fmt.Fprintf(tw, "%s\t%s\t", f3(l.StackingAP), f3(l.StackingF2))
+			fmt.Fprintf(tw, "%s\t%s\t", f3(l.StackingAP), f3(l.StackingF))
 		}
 		fmt.Fprintln(tw)
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintln(tw, "option\tforward passes\tMFLOPs/image\tms/image\tbundle KiB\ttest mAP\ttest F2 samples\ttest F2 micro\t")
+	fmt.Fprintf(tw, "option\tforward passes\tMFLOPs/image\tms/image\tbundle KiB\ttest mAP\ttest %[1]s samples\ttest %[1]s micro\t\n", fb)
 	for _, name := range OptionNames {
 		c, ok := r.Cost[name]
 		if !ok {
@@ -37,7 +38,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 		}
 		q := r.Quality[name]
 		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.1f\t%s\t%.3f\t%.3f\t\n", name, c.ForwardPasses, float64(c.FLOPs)/1e6, c.MsPerImage,
-			float64(c.BundleBytes)/1024, f3(q.MAPMacro), q.F2Samples, q.F2Micro)
+			float64(c.BundleBytes)/1024, f3(q.MAPMacro), q.FSamples, q.FMicro)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("compare: write table: %w", err)

@@ -9,6 +9,7 @@ import (
 
 	"mlabel/arch"
 	"mlabel/dataset"
+	"mlabel/decide"
 	"mlabel/nn"
 	"mlabel/tensor"
 	"mlabel/train"
@@ -217,7 +218,8 @@ func TestOptionsRejected(t *testing.T) {
 		{"no labels", Options{Data: &dataset.Dataset{Items: ds.Items}, Train: train.Defaults()}, "no labels"},
 		{"test vocabulary", Options{Data: ds, Test: other, Train: train.Defaults()}, "differ"},
 		{"config", Options{Data: ds, Train: bad}, "epochs"},
-		{"fractions", Options{Data: ds, Train: train.Defaults(), Fractions: []float64{0.5, 0.5}}, "3 split fractions"},
+		{"fractions", Options{Data: ds, Train: train.Defaults(), ValFrac: 0.5, TestFrac: 0.5}, "fractions"},
+		{"beta", Options{Data: ds, Train: train.Defaults(), Decide: decide.Options{Beta: -1}}, "beta"},
 		{"folds", Options{Data: ds, Train: train.Defaults(), StackFolds: 1}, "stack folds"},
 	}
 	for _, tc := range tests {

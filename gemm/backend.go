@@ -3,6 +3,7 @@ package gemm
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -72,10 +73,11 @@ func SetBackend(name string) error {
 	return nil
 }
 
-// choose returns the named backend, or why it cannot be used.
+// choose returns the named backend, or why it cannot be used. Names are
+// matched without regard to case or surrounding space.
 func choose(name string) (*state, error) {
 	kern := bestKernel()
-	switch name {
+	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "", "auto":
 		lib, err := openBLASLib()
 		if err != nil {

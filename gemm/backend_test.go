@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,7 +85,9 @@ func TestInitFromEnvironment(t *testing.T) {
 		{"", auto, ""},
 		{"auto", auto, ""},
 		{"go", "backend=go (" + bestKernel().name + ")", ""},
+		{" Go ", "backend=go (" + bestKernel().name + ")", ""},
 		{"openblas", forced, forcedErr},
+		{"OpenBLAS", forced, forcedErr},
 		{"cuda", "backend=go (", `MLABEL_GEMM="cuda"`},
 	}
 	for _, tt := range tests {
@@ -137,5 +140,30 @@ func TestBuildWithoutCgo(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("%s=%s: output %q, want %q", EnvVar, env, out, want)
 		}
+	}
+}
+
+// TestGeneratedKernelsUpToDate checks that kernels_amd64.s is what the
+// generator writes now.
+func TestGeneratedKernelsUpToDate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the generator")
+	}
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	out := filepath.Join(t.TempDir(), "kernels.s")
+	gen := exec.Command(goTool, "run", "./internal/kernelgen", "-o", out)
+	if msg, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("running kernelgen: %v\n%s", err, msg)
+	}
+	want, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("kernels_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("kernels_amd64.s is stale: run go generate in package gemm")
 	}
 }

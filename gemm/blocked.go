@@ -93,23 +93,18 @@ func (bl block) inPlace(off, width, full int) bool {
 // pack packs into dst the panels, of full values each, that cannot be read
 // in place: all of them, or only a partial last one, which goes to dst[0:].
 func (bl block) pack(dst []float32, full int) {
-	packPanels := packB
-	if bl.rowsOfA {
-		packPanels = packA
-	}
 	if bl.packed {
-		packPanels(dst, bl.m, bl.depth, bl.size, full)
+		packB(dst, bl.m, bl.depth, bl.size, full)
 		return
 	}
 	tail := bl.size % full
-	if tail == 0 || bl.inPlace(bl.size-tail, tail, full) {
-		return
-	}
 	off := bl.size - tail
-	if bl.rowsOfA {
-		packPanels(dst, bl.m.sub(off, 0), bl.depth, tail, full)
-	} else {
-		packPanels(dst, bl.m.sub(0, off), bl.depth, tail, full)
+	switch {
+	case tail == 0 || bl.inPlace(off, tail, full):
+	case bl.rowsOfA:
+		packAPanel(dst, bl.m.sub(off, 0), bl.depth, tail, full)
+	default:
+		packB(dst, bl.m.sub(0, off), bl.depth, tail, full)
 	}
 }
 
@@ -117,8 +112,10 @@ func (bl block) pack(dst []float32, full int) {
 // for the panel of rows ir… of the block, h rows tall.
 func panelA(kern *kernel, ws *workspace, a block, ir, h int) (microKernel, *float32, int) {
 	switch {
-	case !a.inPlace(ir, h, kern.mr):
+	case !a.inPlace(ir, h, kern.mr) && a.m.trans:
 		return kern.steps, &ws.a[0], kern.mr
+	case !a.inPlace(ir, h, kern.mr):
+		return kern.rows, &ws.a[0], a.depth
 	case a.m.trans:
 		return kern.steps, &a.m.data[ir], a.m.ld
 	}

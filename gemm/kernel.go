@@ -24,7 +24,8 @@ type kernel struct {
 	// non-transposed A in place (sa = lda).
 	rows microKernel
 	// narrow, when not nil, computes tiles half as wide, for panels of B
-	// with no more than nr/2 columns.
+	// with no more than nr/2 columns. Only its mr, nr, steps and rows are
+	// used.
 	narrow *kernel
 }
 

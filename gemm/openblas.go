@@ -10,8 +10,14 @@ import (
 	"github.com/ebitengine/purego"
 )
 
-// libraryNames are the OpenBLAS shared libraries tried, in order.
-var libraryNames = []string{"libopenblas.so.0", "libopenblas.so", "libopenblas.0.dylib", "libopenblas.dylib"}
+// libraryNames are the OpenBLAS shared libraries tried, in order: by name
+// through the dynamic loader's search path, then where Homebrew puts them on
+// macOS, outside that path.
+var libraryNames = []string{
+	"libopenblas.so.0", "libopenblas.so", "libopenblas.0.dylib", "libopenblas.dylib",
+	"/opt/homebrew/opt/openblas/lib/libopenblas.dylib",
+	"/usr/local/opt/openblas/lib/libopenblas.dylib",
+}
 
 // CBLAS constants for cblas_sgemm.
 const (

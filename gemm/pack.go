@@ -17,33 +17,27 @@ func (x matrix) sub(i, j int) matrix {
 	return matrix{data: x.data[off:], ld: x.ld, trans: x.trans}
 }
 
-// packA copies the rows×kc block of op(A) at (0, 0) into dst as micro-panels
-// of mr rows: panel q holds rows q·mr… in column order, mr values per column,
-// with rows past the end filled with zeros.
-func packA(dst []float32, a matrix, kc, rows, mr int) {
-	for i0 := 0; i0 < rows; i0 += mr {
-		h := min(mr, rows-i0)
-		panel := dst[i0*kc : i0*kc+mr*kc]
-		if a.trans {
-			// Column p of op(A) is contiguous: row p of the stored A.
-			for p := 0; p < kc; p++ {
-				col := panel[p*mr : p*mr+mr]
-				n := copy(col, a.data[p*a.ld+i0:p*a.ld+i0+h])
-				clear(col[n:])
-			}
-			continue
-		}
+// packAPanel copies the h×kc panel of op(A) at (0, 0), h ≤ mr, into dst
+// with zero rows below it up to mr, laid out for the kernel that reads A
+// the way it is stored: mr values per step of k (steps kernel, stride mr)
+// for a transposed A, or kc values per row (rows kernel, stride kc)
+// otherwise. Both copy contiguous runs of the stored A.
+func packAPanel(dst []float32, a matrix, kc, h, mr int) {
+	dst = dst[:mr*kc]
+	if !a.trans {
 		for i := 0; i < h; i++ {
-			row := a.data[(i0+i)*a.ld : (i0+i)*a.ld+kc]
-			for p, v := range row {
-				panel[p*mr+i] = v
-			}
+			copy(dst[i*kc:(i+1)*kc], a.data[i*a.ld:i*a.ld+kc])
 		}
-		for i := h; i < mr; i++ {
-			for p := 0; p < kc; p++ {
-				panel[p*mr+i] = 0
-			}
+		clear(dst[h*kc:])
+		return
+	}
+	for p := 0; p < kc; p++ {
+		col := dst[p*mr : p*mr+mr]
+		src := a.data[p*a.ld : p*a.ld+h]
+		for i, v := range src {
+			col[i] = v
 		}
+		clear(col[h:])
 	}
 }
 
@@ -62,17 +56,34 @@ func packB(dst []float32, b matrix, kc, cols, nr int) {
 			}
 			continue
 		}
-		// Column j of op(B) is contiguous: row j of the stored B.
-		for j := 0; j < w; j++ {
-			col := b.data[(j0+j)*b.ld : (j0+j)*b.ld+kc]
-			for p, v := range col {
-				panel[p*nr+j] = v
-			}
+		if w < nr {
+			clear(panel)
 		}
-		for j := w; j < nr; j++ {
-			for p := 0; p < kc; p++ {
-				panel[p*nr+j] = 0
-			}
+		transposeInto(panel, nr, b.sub(0, j0), kc, w)
+	}
+}
+
+// transposeInto writes the w columns of the kc×w block of a transposed
+// matrix b (column j is stored contiguously in row j) into dst as kc rows of
+// stride nr: dst[p*nr+j] = op(b)(p, j). Four columns go at a time so that
+// each store writes four adjacent values.
+func transposeInto(dst []float32, nr int, b matrix, kc, w int) {
+	j := 0
+	for ; j+4 <= w; j += 4 {
+		c0 := b.data[j*b.ld : j*b.ld+kc]
+		c1 := b.data[(j+1)*b.ld:]
+		c2 := b.data[(j+2)*b.ld:]
+		c3 := b.data[(j+3)*b.ld:]
+		c1, c2, c3 = c1[:len(c0)], c2[:len(c0)], c3[:len(c0)]
+		for p, v := range c0 {
+			d := dst[p*nr+j : p*nr+j+4 : p*nr+j+4]
+			d[0], d[1], d[2], d[3] = v, c1[p], c2[p], c3[p]
+		}
+	}
+	for ; j < w; j++ {
+		col := b.data[j*b.ld : j*b.ld+kc]
+		for p, v := range col {
+			dst[p*nr+j] = v
 		}
 	}
 }

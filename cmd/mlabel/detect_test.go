@@ -16,7 +16,7 @@ func TestDetect(t *testing.T) {
 	dir := t.TempDir()
 	yolo := importYOLO(t, dir)
 	tiny := filepath.Join(dir, "tiny.mlb")
-	if code, _, stderr := runMLabel(t, "import", "onnx", tinyCNN, "--out", tiny); code != 0 {
+	if code, _, stderr := runCLI(t, "import", "onnx", tinyCNN, "--out", tiny); code != 0 {
 		t.Fatalf("import onnx: %s", stderr)
 	}
 	dog := gorgonia(t, darknettest.DogImage)
@@ -39,7 +39,7 @@ func TestDetect(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := runMLabel(t, tc.args...)
+			code, stdout, stderr := runCLI(t, tc.args...)
 			text := stdout
 			if code != 0 {
 				text = stderr
@@ -72,7 +72,7 @@ func TestDetect(t *testing.T) {
 // from its ears (y ≈ 158) to its tail (y ≈ 390), x from 70 to 205.
 func TestDetectJSON(t *testing.T) {
 	yolo := importYOLO(t, t.TempDir())
-	code, stdout, stderr := runMLabel(t, "detect", "--model", yolo, gorgonia(t, darknettest.DogImage), "--json")
+	code, stdout, stderr := runCLI(t, "detect", "--model", yolo, gorgonia(t, darknettest.DogImage), "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

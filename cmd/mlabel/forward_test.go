@@ -12,7 +12,7 @@ import (
 func TestForward(t *testing.T) {
 	dir := t.TempDir()
 	model := filepath.Join(dir, "tiny.mlb")
-	if code, _, stderr := runMLabel(t, "import", "onnx", tinyCNN, "--out", model); code != 0 {
+	if code, _, stderr := runCLI(t, "import", "onnx", tinyCNN, "--out", model); code != 0 {
 		t.Fatalf("import onnx: %s", stderr)
 	}
 	// The reference input is NCHW; an NHWC copy exercises the other layout.
@@ -50,7 +50,7 @@ func TestForward(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"forward", "--model", model, "--output", out}, tc.args...)
-			code, _, stderr := runMLabel(t, args...)
+			code, _, stderr := runCLI(t, args...)
 			if code != tc.code || !strings.Contains(stderr, tc.msg) {
 				t.Fatalf("exit %d, stderr %q; want %d mentioning %q", code, stderr, tc.code, tc.msg)
 			}

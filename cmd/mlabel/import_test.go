@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,26 +12,6 @@ import (
 	"mlabel/darknet/darknettest"
 	"mlabel/imageio"
 )
-
-// runMLabel runs the command line in-process and returns its exit code and
-// what it printed on standard output and standard error.
-func runMLabel(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	capture := func(f **os.File) func() string {
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		old := *f
-		*f = w
-		done := make(chan string)
-		go func() { b, _ := io.ReadAll(r); done <- string(b) }()
-		return func() string { w.Close(); *f = old; return <-done }
-	}
-	endOut, endErr := capture(&os.Stdout), capture(&os.Stderr)
-	code = run(args)
-	return code, endOut(), endErr()
-}
 
 // gorgonia returns the path of a file of the module holding the pretrained
 // Darknet models.
@@ -50,7 +29,7 @@ func gorgonia(t *testing.T, rel string) string {
 func importYOLO(t *testing.T, dir string) string {
 	t.Helper()
 	out := filepath.Join(dir, "yolo.mlb")
-	code, _, stderr := runMLabel(t, "import", "darknet", gorgonia(t, darknettest.YOLOv3TinyCfg), gorgonia(t, darknettest.YOLOv3TinyWeights), "--out", out)
+	code, _, stderr := runCLI(t, "import", "darknet", gorgonia(t, darknettest.YOLOv3TinyCfg), gorgonia(t, darknettest.YOLOv3TinyWeights), "--out", out)
 	if code != 0 {
 		t.Fatalf("import darknet: exit %d: %s", code, stderr)
 	}
@@ -78,7 +57,7 @@ func TestImportErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := runMLabel(t, tc.args...)
+			code, _, stderr := runCLI(t, tc.args...)
 			if code != tc.code || !strings.Contains(stderr, tc.err) {
 				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr, tc.code, tc.err)
 			}
@@ -91,7 +70,7 @@ func TestImportErrors(t *testing.T) {
 
 func TestImportONNX(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "tiny.mlb")
-	code, stdout, stderr := runMLabel(t, "import", "onnx", tinyCNN, "--out", out, "--json")
+	code, stdout, stderr := runCLI(t, "import", "onnx", tinyCNN, "--out", out, "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

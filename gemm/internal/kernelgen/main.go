@@ -70,6 +70,7 @@ func main() {
 	avx512 := isa{name: "avx512", reg: "Z", lanes: 16, regs: regList(32)}
 	kernels := []kernel{
 		{isa: avx2, mr: 6, nvec: 2},
+		{isa: avx2, mr: 6, nvec: 1},
 		{isa: avx512, mr: 14, nvec: 2},
 		{isa: avx512, mr: 14, nvec: 1},
 	}

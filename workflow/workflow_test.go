@@ -1,0 +1,81 @@
+package workflow
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"mlabel/bundle"
+	"mlabel/dataset"
+	"mlabel/decide"
+	"mlabel/imageio"
+	"mlabel/synth"
+	"mlabel/train"
+)
+
+func TestRunFitsOnValidationScoresOnTest(t *testing.T) {
+	dir := t.TempDir()
+	csv, err := synth.Generate(synth.Options{Dir: dir, Count: 150, Size: 32, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := dataset.Load(dataset.Options{CSV: csv, Images: filepath.Join(dir, synth.ImagesDir), Labels: synth.Labels()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := train.Defaults()
+	cfg.Size, cfg.Width, cfg.Batch, cfg.Epochs = 32, 8, 16, 2
+	out := filepath.Join(dir, "m.mlb")
+	o := Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(32), ValFrac: 0.2, TestFrac: 0.2, Decide: decide.DefaultOptions(), Out: out}
+	res, err := Run(context.Background(), ds, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Parts) != 3 {
+		t.Fatalf("%d splits, want 3", len(res.Parts))
+	}
+	seen := map[int]bool{}
+	for _, p := range res.Parts {
+		for _, i := range p {
+			if seen[i] {
+				t.Fatalf("image %d in two splits", i)
+			}
+			seen[i] = true
+		}
+	}
+	if len(seen) != len(ds.Items) {
+		t.Fatalf("splits hold %d of %d images", len(seen), len(ds.Items))
+	}
+	// The rules were fitted on the validation predictions: refitting on
+	// them gives the same thresholds.
+	val := res.Result.Val
+	if len(val.Names) != len(res.Parts[1]) {
+		t.Fatalf("validation predictions cover %d images, the split has %d", len(val.Names), len(res.Parts[1]))
+	}
+	again, err := decide.FitPerClass(decide.Split{Scores: val.Scores, Truth: val.Truth, Mask: val.Mask}, o.Decide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again.Thresholds(), res.Bundle.Rules.Thresholds()) {
+		t.Errorf("bundle thresholds %v, refit on validation %v", res.Bundle.Rules.Thresholds(), again.Thresholds())
+	}
+	// The metrics are the test split's.
+	if res.Test.Samples != len(res.Parts[2]) {
+		t.Errorf("metrics over %d images, the test split has %d", res.Test.Samples, len(res.Parts[2]))
+	}
+	b, err := bundle.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Kind != "classifier" || b.Metrics == nil || b.Rules == nil || len(b.History) != 2 {
+		t.Errorf("bundle lacks parts: kind %q, metrics %v, rules %v, history %d", b.Kind, b.Metrics != nil, b.Rules != nil, len(b.History))
+	}
+	if _, err := os.Stat(out + ".ckpt"); !os.IsNotExist(err) {
+		t.Errorf("checkpoint not removed: %v", err)
+	}
+	if _, err := Run(context.Background(), ds, Options{Train: cfg, ValFrac: 0.6, TestFrac: 0.5}); err == nil {
+		t.Error("accepted fractions that leave nothing to train on")
+	}
+}
