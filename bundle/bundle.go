@@ -204,5 +204,9 @@ func (b *Bundle) InferenceModel() (*nn.Model, error) {
 	if err := m.SetWeights(w); err != nil {
 		return nil, fmt.Errorf("bundle: load weights: %w", err)
 	}
+	// Prediction needs only the outputs: let layers reuse activation buffers.
+	if err := m.SetActivationReuse(true); err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
 	return m, nil
 }

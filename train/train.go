@@ -316,31 +316,10 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 	var lr float64
 	for it.Next() {
 		b := it.Batch()
-		step := (epoch-1)*steps + n
-		lr = r.sched.LR(step, total)
-		logits, err := r.model.Forward(b.X, true)
+		lr = r.sched.LR((epoch-1)*steps+n, total)
+		v, err := optimStep(r.model, b.X, b.Y, b.Mask, r.lossFn, &grad, r.cfg.ClipNorm, r.opts, r.lrMult, lr)
 		if err != nil {
-			return fmt.Errorf("train: epoch %d: %w", epoch, err)
-		}
-		grad = tensor.Ensure(grad, logits.Shape...)
-		v, err := r.lossFn.Compute(logits, b.Y, b.Mask, grad)
-		if err != nil {
-			return fmt.Errorf("train: epoch %d: %w", epoch, err)
-		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("train: epoch %d step %d: loss is %v (lower the learning rate)", epoch, n+1, v)
-		}
-		r.model.ZeroGrad()
-		if err := r.model.Backward(grad); err != nil {
-			return fmt.Errorf("train: epoch %d: %w", epoch, err)
-		}
-		if r.cfg.ClipNorm > 0 {
-			optim.ClipGradNorm(r.model.Params(), r.cfg.ClipNorm)
-		}
-		for i, o := range r.opts {
-			if err := o.Step(lr * r.lrMult[i]); err != nil {
-				return fmt.Errorf("train: epoch %d: %w", epoch, err)
-			}
+			return fmt.Errorf("train: epoch %d step %d: %w", epoch, n+1, err)
 		}
 		sum += v
 		n++
@@ -362,13 +341,9 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 	}
 	e := bundle.Epoch{Epoch: epoch, TrainLoss: sum / float64(max(n, 1)), ValLoss: val.Loss, ValMAP: mAP, ValF2: f2, LR: lr, Seconds: time.Since(start).Seconds()}
 	r.history = append(r.history, e)
-	isBest := r.state.BestEpoch == 0 || mAP > r.state.BestMAP
-	r.state.Epoch = epoch
+	isBest := r.state.record(epoch, mAP)
 	if isBest {
-		r.state.BestEpoch, r.state.BestMAP, r.state.BadEpochs = epoch, mAP, 0
 		r.best = cloneWeights(r.model.Weights())
-	} else {
-		r.state.BadEpochs++
 	}
 	if r.hooks.EpochEnd != nil {
 		r.hooks.EpochEnd(e, isBest)

@@ -15,6 +15,7 @@ import (
 	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/train"
+	"mlabel/transfer"
 	"mlabel/workflow"
 )
 
@@ -48,7 +49,11 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.Augment.Dihedral, "dihedral", c.Augment.Dihedral, "augment with the 8 flips and 90° rotations (right for overhead imagery)")
 	fs.StringVar(&c.Backbone, "backbone", "", "pretrained backbone bundle (from mlabel import) to cut and give a new head")
 	fs.StringVar(&c.BackboneAt, "backbone-at", "", "node to cut the backbone at (default: its last feature map)")
-	fs.BoolVar(&c.FreezeBackbone, "freeze-backbone", false, "train only the new head")
+	fs.BoolVar(&c.FreezeBackbone, "freeze-backbone", false, "train only the new head, on backbone features cached once per image and augmented view")
+	fs.IntVar(&c.FeatureViews, "feature-views", 0, "augmented views cached per image with --freeze-backbone (0: 4)")
+	fs.BoolVar(&c.Unfreeze, "unfreeze", false, "after the frozen stage, fine-tune the whole network (backbone learning rate × --backbone-lr-mult)")
+	fs.IntVar(&c.FineTuneEpochs, "fine-tune-epochs", 0, "epochs of the --unfreeze stage (0: --epochs)")
+	fs.Float64Var(&c.BackboneLRMult, "backbone-lr-mult", c.BackboneLRMult, "backbone learning rate as a fraction of --lr when it is trained")
 	fs.Float64Var(&t.valFrac, "val", 0.15, "fraction held out for validation and threshold fitting")
 	fs.Float64Var(&t.testFrac, "test", 0.15, "fraction held out for the final evaluation")
 	fs.Float64Var(&t.beta, "beta", 2, "F-beta the per-class thresholds maximise (2 is Planet's F2)")
@@ -65,6 +70,16 @@ func (t *trainFlags) options() (workflow.Options, error) {
 		return workflow.Options{}, usagef("--resize must be crop or squash, got %q", t.resize)
 	}
 	pre := imageio.DefaultPreprocess(t.cfg.Size)
+	if t.cfg.Backbone != "" {
+		// A pretrained network must see inputs normalised as in its
+		// pretraining, and the bundle records the backbone, not an arch.
+		p, err := transfer.BackbonePreprocess(t.cfg.Backbone, t.cfg.Size)
+		if err != nil {
+			return workflow.Options{}, err
+		}
+		pre = p
+		t.cfg.Arch = "backbone"
+	}
 	pre.Mode = t.resize
 	d := decide.DefaultOptions()
 	d.Beta, d.MinPositives, d.Seed = t.beta, t.minPos, t.cfg.Seed
