@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"mlabel/bundle"
 	"mlabel/loader"
 	"mlabel/loss"
 	"mlabel/nn"
@@ -30,11 +29,8 @@ type headRun struct {
 	sched    optim.Schedule
 	tr, va   *transfer.Features
 	rng      *rand.Rand
-	hooks    Hooks
 	x, y, mk *tensor.Tensor
-	best     map[string]*tensor.Tensor
-	state    ckptState
-	history  []bundle.Epoch
+	tracker
 }
 
 // runFrozen trains a new head over a frozen backbone: it caches the
@@ -87,7 +83,7 @@ func newHeadRun(ctx context.Context, cfg Config, data Data, full *nn.Model, hook
 	if views <= 0 {
 		views = defaultFeatureViews
 	}
-	h := &headRun{cfg: cfg, hooks: hooks, rng: rand.New(rand.NewPCG(cfg.Seed, 0x68656164))}
+	h := &headRun{cfg: cfg, tracker: tracker{hooks: hooks}, rng: rand.New(rand.NewPCG(cfg.Seed, 0x68656164))}
 	start := time.Now()
 	aug := cfg.Augment
 	lc := loader.Config{Preprocess: data.Preprocess, Augment: &aug, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers}

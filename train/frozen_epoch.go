@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"mlabel/bundle"
 	"mlabel/nn"
 	"mlabel/optim"
 	"mlabel/tensor"
@@ -60,20 +59,7 @@ func (h *headRun) validate(epoch int, trainLoss, lr float64, start time.Time) er
 	if err != nil {
 		return err
 	}
-	mAP, f2, err := val.Quick()
-	if err != nil {
-		return err
-	}
-	e := bundle.Epoch{Epoch: epoch, TrainLoss: trainLoss, ValLoss: val.Loss, ValMAP: mAP, ValF2: f2, LR: lr, Seconds: time.Since(start).Seconds()}
-	h.history = append(h.history, e)
-	isBest := h.state.record(epoch, mAP)
-	if isBest {
-		h.best = cloneWeights(h.model.Weights())
-	}
-	if h.hooks.EpochEnd != nil {
-		h.hooks.EpochEnd(e, isBest)
-	}
-	return nil
+	return h.endEpoch(h.model, val, epoch, trainLoss, lr, start)
 }
 
 // predict runs the head in evaluation mode over the validation features.

@@ -56,21 +56,18 @@ type Result struct {
 
 // run is the state of one training run.
 type run struct {
-	cfg     Config
-	data    Data
-	model   *nn.Model
-	spec    *nn.Spec
-	opts    []optim.Optimizer
-	lrMult  []float64
-	lossFn  loss.Loss
-	sched   optim.Schedule
-	trainL  *loader.Loader
-	valL    *loader.Loader
-	state   ckptState
-	best    map[string]*tensor.Tensor
-	history []bundle.Epoch
-	hooks   Hooks
-	start   *startPoint
+	cfg    Config
+	data   Data
+	model  *nn.Model
+	spec   *nn.Spec
+	opts   []optim.Optimizer
+	lrMult []float64
+	lossFn loss.Loss
+	sched  optim.Schedule
+	trainL *loader.Loader
+	valL   *loader.Loader
+	start  *startPoint
+	tracker
 }
 
 // Run trains a model on data.Train, validating on data.Val after each
@@ -96,7 +93,7 @@ func Run(ctx context.Context, cfg Config, data Data, ckptPath string, resume boo
 
 // runFrom is Run; start, when not nil, replaces the network BuildSpec makes.
 func runFrom(ctx context.Context, cfg Config, data Data, ckptPath string, resume bool, hooks Hooks, start *startPoint) (*Result, error) {
-	r := &run{cfg: cfg, data: data, hooks: hooks, start: start}
+	r := &run{cfg: cfg, data: data, tracker: tracker{hooks: hooks}, start: start}
 	if err := r.setup(); err != nil {
 		return nil, err
 	}
@@ -335,18 +332,5 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 	if err != nil {
 		return err
 	}
-	mAP, f2, err := val.Quick()
-	if err != nil {
-		return err
-	}
-	e := bundle.Epoch{Epoch: epoch, TrainLoss: sum / float64(max(n, 1)), ValLoss: val.Loss, ValMAP: mAP, ValF2: f2, LR: lr, Seconds: time.Since(start).Seconds()}
-	r.history = append(r.history, e)
-	isBest := r.state.record(epoch, mAP)
-	if isBest {
-		r.best = cloneWeights(r.model.Weights())
-	}
-	if r.hooks.EpochEnd != nil {
-		r.hooks.EpochEnd(e, isBest)
-	}
-	return nil
+	return r.endEpoch(r.model, val, epoch, sum/float64(max(n, 1)), lr, start)
 }

@@ -1,0 +1,37 @@
+package train
+
+import (
+	"time"
+
+	"mlabel/bundle"
+	"mlabel/nn"
+	"mlabel/tensor"
+)
+
+// tracker follows a run's epochs: the history, the best epoch's weights and
+// the progress recorded in checkpoints.
+type tracker struct {
+	state   ckptState
+	best    map[string]*tensor.Tensor
+	history []bundle.Epoch
+	hooks   Hooks
+}
+
+// endEpoch scores the epoch's validation predictions, records the epoch,
+// keeps m's weights when the epoch is the best so far, and reports it.
+func (t *tracker) endEpoch(m *nn.Model, val *Outputs, epoch int, trainLoss, lr float64, start time.Time) error {
+	mAP, f2, err := val.Quick()
+	if err != nil {
+		return err
+	}
+	e := bundle.Epoch{Epoch: epoch, TrainLoss: trainLoss, ValLoss: val.Loss, ValMAP: mAP, ValF2: f2, LR: lr, Seconds: time.Since(start).Seconds()}
+	t.history = append(t.history, e)
+	isBest := t.state.record(epoch, mAP)
+	if isBest {
+		t.best = cloneWeights(m.Weights())
+	}
+	if t.hooks.EpochEnd != nil {
+		t.hooks.EpochEnd(e, isBest)
+	}
+	return nil
+}
