@@ -15,25 +15,11 @@ import (
 
 	"mlabel/bundle"
 	"mlabel/dataset"
-	"mlabel/decide"
+	"mlabel/predict"
 	"mlabel/workflow"
 )
 
 func init() { commands = append(commands, newPredictCmd) }
-
-// labelScore is one predicted label of an image.
-type labelScore struct {
-	Label     string  `json:"label"`
-	Score     float64 `json:"score"`
-	Threshold float64 `json:"threshold"`
-}
-
-// prediction is the output for one image.
-type prediction struct {
-	Image  string             `json:"image"`
-	Labels []labelScore       `json:"labels"`
-	Scores map[string]float64 `json:"scores"`
-}
 
 func newPredictCmd() *cobra.Command {
 	var (
@@ -80,23 +66,15 @@ func loadClassifier(path string) (*bundle.Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.Kind != "classifier" {
-		return nil, fmt.Errorf("%s is a %s bundle, not a classifier: train one with mlabel train", path, b.Kind)
-	}
-	if len(b.Labels) == 0 {
-		return nil, fmt.Errorf("%s has no label vocabulary", path)
-	}
-	if b.Rules != nil {
-		if err := b.Rules.Check(len(b.Labels)); err != nil {
-			return nil, fmt.Errorf("%s: decision rules: %w", path, err)
-		}
+	if err := predict.Check(b); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return b, nil
 }
 
 // predictFiles runs the bundle on the images found under paths and applies
 // its decision rules.
-func predictFiles(ctx context.Context, b *bundle.Bundle, paths []string, batch int) ([]prediction, error) {
+func predictFiles(ctx context.Context, b *bundle.Bundle, paths []string, batch int) ([]predict.Prediction, error) {
 	files, err := dataset.ImageFiles(paths, nil)
 	if err != nil {
 		return nil, err
@@ -112,38 +90,11 @@ func predictFiles(ctx context.Context, b *bundle.Bundle, paths []string, batch i
 	if err != nil {
 		return nil, err
 	}
-	return decidePredictions(b, outs.Names, outs.Scores), nil
-}
-
-// decidePredictions turns scores into predictions with the bundle's rules
-// (0.5 for every label when the bundle has none).
-func decidePredictions(b *bundle.Bundle, names []string, scores [][]float64) []prediction {
-	rules := b.Rules
-	if rules == nil {
-		rules = &decide.Rules{Kind: decide.Fixed, Labels: len(b.Labels), Global: 0.5}
-	}
-	dec := rules.Apply(scores)
-	thr := rules.Thresholds()
-	preds := make([]prediction, len(names))
-	for i, name := range names {
-		p := prediction{Image: name, Scores: map[string]float64{}, Labels: []labelScore{}}
-		for j, l := range b.Labels {
-			p.Scores[l] = scores[i][j]
-			if dec[i][j] {
-				ls := labelScore{Label: l, Score: scores[i][j], Threshold: -1}
-				if j < len(thr) {
-					ls.Threshold = thr[j]
-				}
-				p.Labels = append(p.Labels, ls)
-			}
-		}
-		preds[i] = p
-	}
-	return preds
+	return predict.Decide(b, outs.Names, outs.Scores), nil
 }
 
 // writePredictions prints predictions as a table, JSON or a submission CSV.
-func writePredictions(w io.Writer, preds []prediction, labels []string, format string) error {
+func writePredictions(w io.Writer, preds []predict.Prediction, labels []string, format string) error {
 	switch format {
 	case "json":
 		return json.NewEncoder(w).Encode(preds)

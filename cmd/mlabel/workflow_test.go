@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"mlabel/predict"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,7 +53,7 @@ func TestTrainPredictEvalReport(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("predict: exit %d: %s", code, stderr)
 	}
-	var preds []prediction
+	var preds []predict.Prediction
 	if err := json.Unmarshal([]byte(out), &preds); err != nil {
 		t.Fatal(err)
 	}

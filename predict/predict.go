@@ -1,0 +1,137 @@
+// Package predict turns a classifier bundle's scores into decisions: the
+// labels whose probability reaches the bundle's fitted thresholds. It also
+// runs a bundle on images held in memory, safely from many goroutines, for
+// the HTTP server.
+package predict
+
+import (
+	"fmt"
+	"image"
+	"sync"
+
+	"mlabel/bundle"
+	"mlabel/decide"
+	"mlabel/nn"
+	"mlabel/tensor"
+	"mlabel/train"
+)
+
+// Label is one predicted label of an image. Threshold is -1 when the rule
+// has no fixed threshold (top-k, prevalence cut).
+type Label struct {
+	Label     string  `json:"label"`
+	Score     float64 `json:"score"`
+	Threshold float64 `json:"threshold"`
+}
+
+// Prediction is the output for one image: the predicted labels, and every
+// label's probability.
+type Prediction struct {
+	Image  string             `json:"image"`
+	Labels []Label            `json:"labels"`
+	Scores map[string]float64 `json:"scores"`
+}
+
+// Rules returns the bundle's decision rule, or a fixed 0.5 threshold when it
+// has none.
+func Rules(b *bundle.Bundle) *decide.Rules {
+	if b.Rules != nil {
+		return b.Rules
+	}
+	return &decide.Rules{Kind: decide.Fixed, Labels: len(b.Labels), Global: 0.5}
+}
+
+// Decide applies the bundle's decision rule to scores ([image][label]).
+func Decide(b *bundle.Bundle, names []string, scores [][]float64) []Prediction {
+	rules := Rules(b)
+	dec := rules.Apply(scores)
+	thr := rules.Thresholds()
+	preds := make([]Prediction, len(names))
+	for i, name := range names {
+		p := Prediction{Image: name, Scores: map[string]float64{}, Labels: []Label{}}
+		for j, l := range b.Labels {
+			p.Scores[l] = scores[i][j]
+			if dec[i][j] {
+				ls := Label{Label: l, Score: scores[i][j], Threshold: -1}
+				if j < len(thr) {
+					ls.Threshold = thr[j]
+				}
+				p.Labels = append(p.Labels, ls)
+			}
+		}
+		preds[i] = p
+	}
+	return preds
+}
+
+// Predictor runs a classifier bundle on decoded images. It is safe for
+// concurrent use: forward passes take turns on one network.
+type Predictor struct {
+	b  *bundle.Bundle
+	mu sync.Mutex
+	m  *nn.Model
+	x  *tensor.Tensor
+}
+
+// Check reports whether b is a classifier that can predict: it has labels,
+// and its decision rule fits them.
+func Check(b *bundle.Bundle) error {
+	if b.Kind != "classifier" {
+		return fmt.Errorf("predict: a %s bundle is not a classifier: train one with mlabel train", b.Kind)
+	}
+	if len(b.Labels) == 0 {
+		return fmt.Errorf("predict: the bundle has no label vocabulary")
+	}
+	if b.Rules != nil {
+		if err := b.Rules.Check(len(b.Labels)); err != nil {
+			return fmt.Errorf("predict: decision rules: %w", err)
+		}
+	}
+	return nil
+}
+
+// New prepares the bundle's inference network.
+func New(b *bundle.Bundle) (*Predictor, error) {
+	if err := Check(b); err != nil {
+		return nil, err
+	}
+	m, err := b.InferenceModel()
+	if err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	return &Predictor{b: b, m: m}, nil
+}
+
+// Bundle returns the predictor's bundle.
+func (p *Predictor) Bundle() *bundle.Bundle { return p.b }
+
+// Images predicts the labels of imgs, named by names.
+func (p *Predictor) Images(names []string, imgs []image.Image) ([]Prediction, error) {
+	if len(names) != len(imgs) {
+		return nil, fmt.Errorf("predict: %d names for %d images", len(names), len(imgs))
+	}
+	if len(imgs) == 0 {
+		return nil, nil
+	}
+	pre := p.b.Preprocess
+	per := pre.Size * pre.Size * 3
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.x = tensor.Ensure(p.x, len(imgs), pre.Size, pre.Size, 3)
+	for i, img := range imgs {
+		copy(p.x.Data[i*per:(i+1)*per], pre.FromImage(img))
+	}
+	logits, err := p.m.Forward(p.x, false)
+	if err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	l := len(p.b.Labels)
+	scores := make([][]float64, len(imgs))
+	for i := range scores {
+		scores[i] = make([]float64, l)
+		for j := range scores[i] {
+			scores[i][j] = train.Sigmoid(float64(logits.Data[i*l+j]))
+		}
+	}
+	return Decide(p.b, names, scores), nil
+}
