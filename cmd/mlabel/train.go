@@ -28,6 +28,7 @@ type trainFlags struct {
 	beta              float64
 	minPos            int
 	resize            string
+	maxPixels         int64
 }
 
 func (t *trainFlags) register(fs *pflag.FlagSet) {
@@ -58,6 +59,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&t.testFrac, "test", 0.15, "fraction held out for the final evaluation")
 	fs.Float64Var(&t.beta, "beta", 2, "F-beta the per-class thresholds maximise (2 is Planet's F2)")
 	fs.IntVar(&t.minPos, "min-positives", 5, "labels with fewer validation positives get thresholds shrunk toward the global one")
+	fs.Int64Var(&t.maxPixels, "max-pixels", 0, "refuse images whose header declares more pixels than this (0: 64 megapixels)")
 	fs.StringVar(&t.resize, "resize", "crop", "how images are fitted to the size: crop (shorter side, then centre crop) or squash")
 }
 
@@ -81,6 +83,7 @@ func (t *trainFlags) options() (workflow.Options, error) {
 		t.cfg.Arch = "backbone"
 	}
 	pre.Mode = t.resize
+	pre.MaxPixels = t.maxPixels
 	d := decide.DefaultOptions()
 	d.Beta, d.MinPositives, d.Seed = t.beta, t.minPos, t.cfg.Seed
 	return workflow.Options{Train: t.cfg, Preprocess: pre, ValFrac: t.valFrac, TestFrac: t.testFrac, Decide: d}, nil
