@@ -239,15 +239,20 @@ func newSchedule(cfg Config) optim.Schedule {
 	case "onecycle":
 		return optim.NewOneCycle(cfg.LR)
 	case "cosine":
-		return optim.NewWarmupCosine(cfg.LR, 0)
+		return warmupFraction{base: cfg.LR, frac: cfg.Warmup}
 	}
-	return constant(cfg.LR)
+	return optim.Constant(cfg.LR)
 }
 
-// constant is a schedule that keeps the learning rate fixed.
-type constant float64
+// warmupFraction is a cosine schedule whose linear warm-up lasts a fraction
+// of the run's steps, whatever their number.
+type warmupFraction struct{ base, frac float64 }
 
-func (c constant) LR(step, total int) float64 { return float64(c) }
+// LR implements optim.Schedule.
+func (w warmupFraction) LR(step, total int) float64 {
+	s := optim.NewWarmupCosine(w.base, int(w.frac*float64(total)))
+	return s.LR(step, total)
+}
 
 // BuildSpec returns the network a configuration trains: a named
 // architecture, or a pretrained backbone cut and given a new head. For a

@@ -139,3 +139,23 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 		t.Fatal("resumed a checkpoint made with another image size")
 	}
 }
+
+func TestCosineWarmupFraction(t *testing.T) {
+	cfg := Defaults()
+	cfg.Schedule, cfg.LR, cfg.Warmup = "cosine", 0.1, 0.2
+	s := newSchedule(cfg)
+	const total = 100
+	peak := 0.0
+	peakAt := 0
+	for i := 0; i < total; i++ {
+		if lr := s.LR(i, total); lr > peak {
+			peak, peakAt = lr, i
+		}
+	}
+	if peakAt != 20 || peak > 0.1+1e-12 || peak < 0.1-1e-9 {
+		t.Errorf("peak %v at step %d, want 0.1 at step 20 (20%% of 100 steps)", peak, peakAt)
+	}
+	if first := s.LR(0, total); first >= peak/2 {
+		t.Errorf("first step at %v: no warm-up", first)
+	}
+}
