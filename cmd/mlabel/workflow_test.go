@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"image/png"
 	"mlabel/predict"
 	"os"
 	"os/exec"
@@ -122,6 +123,21 @@ func TestTrainPredictEvalReport(t *testing.T) {
 	}
 	if code, _, stderr = runCLI(t, "metrics", "--truth", truth, "--scores", scores, "--thresholds", rules); code != 0 {
 		t.Fatalf("metrics --thresholds: exit %d: %s", code, stderr)
+	}
+
+	camDir := filepath.Join(dir, "cam")
+	one := filepath.Join(images, "tile_00000.jpg")
+	code, out, stderr = runCLI(t, "cam", "--model", model, "--label", "water", "--out", camDir, one)
+	if code != 0 || !strings.Contains(out, "water") {
+		t.Fatalf("cam: exit %d: %s %s", code, out, stderr)
+	}
+	if f, err := os.Open(filepath.Join(camDir, "tile_00000_water.png")); err != nil {
+		t.Fatalf("cam wrote no PNG: %v", err)
+	} else if _, err := png.Decode(f); err != nil {
+		t.Fatalf("cam PNG: %v", err)
+	}
+	if code, _, _ = runCLI(t, "cam", "--model", model, "--label", "no_such_label", one); code != 1 {
+		t.Errorf("cam with an unknown label: exit %d, want 1", code)
 	}
 
 	html := filepath.Join(dir, "report.html")

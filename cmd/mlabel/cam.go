@@ -1,0 +1,157 @@
+package main
+
+import (
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	xdraw "golang.org/x/image/draw"
+
+	"github.com/spf13/cobra"
+
+	"mlabel/atomicfile"
+	"mlabel/cam"
+	"mlabel/imageio"
+	"mlabel/predict"
+	"mlabel/tensor"
+	"mlabel/train"
+)
+
+func init() { commands = append(commands, newCAMCmd) }
+
+func newCAMCmd() *cobra.Command {
+	var (
+		model, label, out string
+		view              int
+	)
+	c := &cobra.Command{
+		Use:   "cam --model MODEL.mlb [--label L] [--out DIR] IMAGE...",
+		Short: "Class-activation heatmaps: where in each image the evidence for a label lies",
+		Long: `Cam draws, for each image, a heat map of the evidence for each predicted
+label (or for --label) over the image as the network sees it, and writes it as
+a PNG in --out named IMAGE_LABEL.png. It needs a network that ends in global
+average pooling and a dense layer, as every mlabel architecture does.`,
+		Args: wrapArgs(cobra.MinimumNArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			if model == "" {
+				return usagef("--model MODEL.mlb is required")
+			}
+			b, err := loadClassifier(model)
+			if err != nil {
+				return err
+			}
+			j := -1
+			if label != "" {
+				for i, l := range b.Labels {
+					if l == label {
+						j = i
+					}
+				}
+				if j < 0 {
+					return fmt.Errorf("%s has no label %q (labels: %s)", model, label, strings.Join(b.Labels, ", "))
+				}
+			}
+			head, err := cam.FindHead(b.Spec)
+			if err != nil {
+				return err
+			}
+			m, err := b.Model()
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return err
+			}
+			pre := b.Preprocess
+			w := c.OutOrStdout()
+			for _, path := range args {
+				pix, err := pre.LoadPixels(path)
+				if err != nil {
+					return err
+				}
+				x, err := tensor.FromData(imageio.ToFloat(pix), 1, pre.Size, pre.Size, 3)
+				if err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+				pre.Normalize(x.Data)
+				logits, maps, gh, gw, err := cam.Maps(m, head, x)
+				if err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+				scores := make([]float64, len(logits))
+				for i, v := range logits {
+					scores[i] = train.Sigmoid(float64(v))
+				}
+				pred := predict.Decide(b, []string{path}, [][]float64{scores})[0]
+				chosen := []int{j}
+				if j < 0 {
+					chosen = chosen[:0]
+					for _, l := range pred.Labels {
+						chosen = append(chosen, indexOf(b.Labels, l.Label))
+					}
+				}
+				seen := viewImage(pix, pre.Size, view)
+				base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+				for _, k := range chosen {
+					ov, err := cam.Overlay(seen, maps[k], gh, gw, 0.5)
+					if err != nil {
+						return err
+					}
+					dst := filepath.Join(out, base+"_"+b.Labels[k]+".png")
+					if err := atomicfile.Write(dst, func(w io.Writer) error { return png.Encode(w, ov) }); err != nil {
+						return err
+					}
+					py, px := peak(maps[k], gw)
+					fmt.Fprintf(w, "%s\t%s\t%.3f\tpeak at (%.2f, %.2f) of the image\t%s\n", path, b.Labels[k], scores[k],
+						(float64(px)+0.5)/float64(gw), (float64(py)+0.5)/float64(gh), dst)
+				}
+				if len(chosen) == 0 {
+					fmt.Fprintf(w, "%s\t(no label above its threshold: use --label)\n", path)
+				}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&model, "model", "", "classifier bundle")
+	c.Flags().StringVar(&label, "label", "", "draw this label's map (default: each predicted label)")
+	c.Flags().StringVar(&out, "out", "cam", "folder for the PNG files")
+	c.Flags().IntVar(&view, "view", 256, "side in pixels of the drawn images")
+	return c
+}
+
+// viewImage turns the network's size×size input pixels into an image of
+// view×view pixels.
+func viewImage(pix []uint8, size, view int) image.Image {
+	src := image.NewRGBA(image.Rect(0, 0, size, size))
+	for i := 0; i < size*size; i++ {
+		copy(src.Pix[4*i:4*i+3], pix[3*i:3*i+3])
+		src.Pix[4*i+3] = 255
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, view, view))
+	xdraw.CatmullRom.Scale(dst, dst.Bounds(), src, src.Bounds(), xdraw.Src, nil)
+	return dst
+}
+
+// peak returns the row and column of the largest value of a map w wide.
+func peak(values []float32, w int) (int, int) {
+	best := 0
+	for i, v := range values {
+		if v > values[best] {
+			best = i
+		}
+	}
+	return best / w, best % w
+}
+
+func indexOf(s []string, x string) int {
+	for i, v := range s {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}
