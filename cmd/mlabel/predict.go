@@ -15,6 +15,7 @@ import (
 
 	"mlabel/bundle"
 	"mlabel/dataset"
+	"mlabel/imageio"
 	"mlabel/predict"
 	"mlabel/workflow"
 )
@@ -23,10 +24,12 @@ func init() { commands = append(commands, newPredictCmd) }
 
 func newPredictCmd() *cobra.Command {
 	var (
-		model  string
-		format string
-		asJSON bool
-		batch  int
+		model   string
+		format  string
+		asJSON  bool
+		batch   int
+		tiles   int
+		overlap float64
 	)
 	c := &cobra.Command{
 		Use:   "predict --model MODEL.mlb PATH...",
@@ -46,7 +49,12 @@ func newPredictCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			preds, err := predictFiles(context.Background(), b, args, batch)
+			var preds []predict.Prediction
+			if tiles > 0 {
+				preds, err = predictTiled(b, args, tiles, overlap)
+			} else {
+				preds, err = predictFiles(context.Background(), b, args, batch)
+			}
 			if err != nil {
 				return err
 			}
@@ -57,7 +65,34 @@ func newPredictCmd() *cobra.Command {
 	c.Flags().StringVar(&format, "format", "table", "output: table, json, csv (a Planet-style submission: image_name,tags) or scores (image,<label>... probabilities, for mlabel metrics and decide)")
 	c.Flags().BoolVar(&asJSON, "json", false, "same as --format json")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
+	c.Flags().IntVar(&tiles, "tiles", 0, "for large images: cut each into a grid of TILES×TILES overlapping tiles and max-pool their scores (0: whole image)")
+	c.Flags().Float64Var(&overlap, "tile-overlap", 0.25, "overlap of neighbouring tiles, as a fraction of a tile")
 	return c
+}
+
+// predictTiled predicts each image from its tiles, max-pooling their scores.
+func predictTiled(b *bundle.Bundle, paths []string, grid int, overlap float64) ([]predict.Prediction, error) {
+	files, err := dataset.ImageFiles(paths, nil)
+	if err != nil {
+		return nil, err
+	}
+	p, err := predict.New(b)
+	if err != nil {
+		return nil, err
+	}
+	var preds []predict.Prediction
+	for _, f := range files {
+		img, err := imageio.DecodeFile(f, b.Preprocess.MaxPixels)
+		if err != nil {
+			return nil, err
+		}
+		pr, err := p.Tiled(f, img, grid, overlap)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		preds = append(preds, pr)
+	}
+	return preds, nil
 }
 
 // loadClassifier loads a bundle and checks that it can classify.

@@ -125,9 +125,14 @@ func TestTrainPredictEvalReport(t *testing.T) {
 		t.Fatalf("metrics --thresholds: exit %d: %s", code, stderr)
 	}
 
+	code, out, stderr = runCLI(t, "predict", "--model", model, "--tiles", "2", "--json", one(images))
+	var tiled []predict.Prediction
+	if code != 0 || json.Unmarshal([]byte(out), &tiled) != nil || len(tiled) != 1 || len(tiled[0].Scores) != 14 {
+		t.Fatalf("predict --tiles: exit %d: %s %s", code, out, stderr)
+	}
+
 	camDir := filepath.Join(dir, "cam")
-	one := filepath.Join(images, "tile_00000.jpg")
-	code, out, stderr = runCLI(t, "cam", "--model", model, "--label", "water", "--out", camDir, one)
+	code, out, stderr = runCLI(t, "cam", "--model", model, "--label", "water", "--out", camDir, one(images))
 	if code != 0 || !strings.Contains(out, "water") {
 		t.Fatalf("cam: exit %d: %s %s", code, out, stderr)
 	}
@@ -136,7 +141,7 @@ func TestTrainPredictEvalReport(t *testing.T) {
 	} else if _, err := png.Decode(f); err != nil {
 		t.Fatalf("cam PNG: %v", err)
 	}
-	if code, _, _ = runCLI(t, "cam", "--model", model, "--label", "no_such_label", one); code != 1 {
+	if code, _, _ = runCLI(t, "cam", "--model", model, "--label", "no_such_label", one(images)); code != 1 {
 		t.Errorf("cam with an unknown label: exit %d, want 1", code)
 	}
 
@@ -215,3 +220,6 @@ func TestKillThenResume(t *testing.T) {
 	}
 	t.Fatalf("resumed run did not say it resumed: %q", seen)
 }
+
+// one names the first image of the demo data.
+func one(images string) string { return filepath.Join(images, "tile_00000.jpg") }
