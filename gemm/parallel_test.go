@@ -104,9 +104,6 @@ func TestConcurrentCalls(t *testing.T) {
 }
 
 func TestGoPathDoesNotAllocate(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop values")
-	}
 	rng := rand.New(rand.NewPCG(12, 13))
 	cases := []testCase{
 		{m: 20, n: 30, k: 40, alpha: 1, beta: 0},
