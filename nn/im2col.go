@@ -27,12 +27,59 @@ func (g *window) im2col(in, col []float32, n0, n1, c0, cg int) {
 		for r := lo; r < hi; r++ {
 			n, oh := n0+r/g.oh, r%g.oh
 			base := r * g.ow * k
+			i0, i1 := g.interior(cg)
 			for ow := 0; ow < g.ow; ow++ {
+				if ow == i0 && i1 > i0 {
+					g.gatherInterior(in, col[base:base+g.ow*k], n, oh, i0, i1)
+					ow = i1 - 1
+					continue
+				}
 				dst := col[base+ow*k : base+(ow+1)*k]
 				g.gatherPixel(in, dst, n, oh, ow, c0, cg)
 			}
 		}
 	})
+}
+
+// interior returns the output columns [i0, i1) whose kernel rows are each
+// one contiguous run of the input (dilation 1, all channels, no padding
+// columns), or an empty range when there are none.
+func (g *window) interior(cg int) (i0, i1 int) {
+	if g.dw != 1 || cg != g.c {
+		return 0, 0
+	}
+	i0 = (g.pl + g.sw - 1) / g.sw
+	if g.w+g.pl < g.kw {
+		return 0, 0
+	}
+	i1 = min(g.ow, (g.w+g.pl-g.kw)/g.sw+1)
+	return i0, max(i0, i1)
+}
+
+// gatherInterior fills the im2col rows of output pixels (n, oh, i0..i1-1),
+// which interior reported, into row, the im2col rows of the whole output
+// row. It goes kernel row by kernel row, so the inner loop is a run of
+// copies with no per-pixel bounds logic.
+func (g *window) gatherInterior(in, row []float32, n, oh, i0, i1 int) {
+	run := g.kw * g.c
+	k := g.kh * run
+	for ki := 0; ki < g.kh; ki++ {
+		ih := oh*g.sh - g.pt + ki*g.dh
+		if ih < 0 || ih >= g.h {
+			for ow := i0; ow < i1; ow++ {
+				clear(row[ow*k+ki*run : ow*k+(ki+1)*run])
+			}
+			continue
+		}
+		src := in[(n*g.h+ih)*g.w*g.c:]
+		step := g.sw * g.c
+		o := (i0*g.sw - g.pl) * g.c
+		for ow := i0; ow < i1; ow++ {
+			d := ow*k + ki*run
+			copyRun(row[d:d+run], src[o:o+run])
+			o += step
+		}
+	}
 }
 
 // gatherPixel fills dst with the kernel window of output pixel (n, oh, ow).
