@@ -141,14 +141,42 @@ func (g *window) col2im(col, gin []float32, n0, n1, c0, cg int, clearFirst bool)
 			if clearFirst {
 				clear(gin[n*img : (n+1)*img])
 			}
+			i0, i1 := g.interior(cg)
 			for oh := 0; oh < g.oh; oh++ {
 				base := (ni*g.oh + oh) * g.ow * k
 				for ow := 0; ow < g.ow; ow++ {
+					if ow == i0 && i1 > i0 {
+						g.scatterInterior(col[base:base+g.ow*k], gin, n, oh, i0, i1)
+						ow = i1 - 1
+						continue
+					}
 					g.scatterPixel(col[base+ow*k:base+(ow+1)*k], gin, n, oh, ow, c0, cg)
 				}
 			}
 		}
 	})
+}
+
+// scatterInterior adds row, the im2col gradient rows of the whole output
+// row oh of image n, into gin for the output pixels i0..i1-1 that interior
+// reported; it mirrors gatherInterior.
+func (g *window) scatterInterior(row, gin []float32, n, oh, i0, i1 int) {
+	run := g.kw * g.c
+	k := g.kh * run
+	step := g.sw * g.c
+	for ki := 0; ki < g.kh; ki++ {
+		ih := oh*g.sh - g.pt + ki*g.dh
+		if ih < 0 || ih >= g.h {
+			continue
+		}
+		dst := gin[(n*g.h+ih)*g.w*g.c:]
+		o := (i0*g.sw - g.pl) * g.c
+		for ow := i0; ow < i1; ow++ {
+			d := ow*k + ki*run
+			vecAdd(dst[o:o+run], row[d:d+run])
+			o += step
+		}
+	}
 }
 
 // scatterPixel adds src, the gradient of output pixel (n, oh, ow)'s kernel
