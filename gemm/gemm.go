@@ -46,8 +46,32 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	sgemm(current(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// SgemmSerial is Sgemm computed on the calling goroutine alone, for callers
+// that run several independent products at once, one per core. Problems for
+// which Serial reports false go to OpenBLAS, which uses its own threads.
+func SgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if err := Check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc); err != nil {
+		panic(err)
+	}
+	sgemmOn(current(), true, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Serial reports whether SgemmSerial computes an m×n×k product on the
+// calling goroutine alone, on the Go path, rather than handing it to
+// OpenBLAS.
+func Serial(m, n, k int) bool {
+	st := current()
+	return st.blas == nil || 2*m*n*k < st.blasMinFlops || !fitsInt32(m, n, k)
+}
+
 // sgemm is Sgemm on the backend st, for arguments that Check accepted.
 func sgemm(st *state, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmOn(st, false, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmOn is sgemm, on the calling goroutine alone when serial is set and
+// the problem takes the Go path.
+func sgemmOn(st *state, serial, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -64,6 +88,10 @@ func sgemm(st *state, transA, transB bool, m, n, k int, alpha float32, a []float
 		a: matrix{data: a, ld: lda, trans: transA},
 		b: matrix{data: b, ld: ldb, trans: transB},
 		c: c, ldc: ldc,
+	}
+	if serial {
+		pr.solve(0, m, 0, n, 0, k, nil)
+		return
 	}
 	runGo(&pr)
 }

@@ -27,6 +27,7 @@ type Conv2D struct {
 	bias    *Param
 	epi     biasAct
 	col     []float32
+	cols    [][]float32 // per core column buffers when images run in parallel
 	dcol    []float32
 	dwPart  []float32
 	pointer bool // 1×1, stride 1, no padding, one group: the input is the column matrix
@@ -130,20 +131,12 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 		l.depthwiseForward(x, y)
 	case l.pointer:
 		gemm.Sgemm(false, false, g.n*g.oh*g.ow, l.cout, g.c, 1, x, g.c, w, l.cout, 0, y, l.cout)
+	case l.imagesInParallel():
+		parallelFor(g.n, 1, func(part, lo, hi int) {
+			l.im2colForward(x, y, &l.cols[part], lo, hi, true)
+		})
 	default:
-		cg, cog := g.c/l.groups, l.cout/l.groups
-		k := g.kh * g.kw * cg
-		nb := l.chunk()
-		l.col = grow(l.col, nb*g.oh*g.ow*k)
-		for n0 := 0; n0 < g.n; n0 += nb {
-			n1 := min(n0+nb, g.n)
-			rows := (n1 - n0) * g.oh * g.ow
-			yc := y[n0*g.oh*g.ow*l.cout:]
-			for gr := 0; gr < l.groups; gr++ {
-				g.im2col(x, l.col, n0, n1, gr*cg, cg)
-				gemm.Sgemm(false, false, rows, cog, k, 1, l.col, k, w[gr*cog:], l.cout, 0, yc[gr*cog:], l.cout)
-			}
-		}
+		l.im2colForward(x, y, &l.col, 0, g.n, false)
 	}
 	var b []float32
 	if l.bias != nil {
@@ -151,6 +144,57 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 	}
 	l.epi.forward(y, b, l.cout)
 	return nil
+}
+
+// imagesInParallel reports whether the im2col forward pass splits the batch
+// among the cores, each core running im2col and a single-threaded GEMM on
+// its own images: this needs no hand-off between the cores per chunk, where
+// splitting each chunk's GEMM needs two. It applies when there is more than
+// one core's worth of images and the GEMM of a chunk takes the Go path.
+func (l *Conv2D) imagesInParallel() bool {
+	g := &l.win
+	parts := numParts(g.n, 1)
+	if parts < 2 {
+		return false
+	}
+	cg, cog := g.c/l.groups, l.cout/l.groups
+	k := g.kh * g.kw * cg
+	if !gemm.Serial(min(l.chunk(), g.n/parts)*g.oh*g.ow, cog, k) {
+		return false
+	}
+	if len(l.cols) < parts {
+		l.cols = make([][]float32, parts)
+	}
+	return true
+}
+
+// im2colForward computes the convolution without its epilogue for images
+// lo..hi-1 in chunks that fit the im2col budget, using col as the column
+// buffer; serial runs each GEMM on the calling goroutine alone.
+func (l *Conv2D) im2colForward(x, y []float32, col *[]float32, lo, hi int, serial bool) {
+	g := &l.win
+	w := l.weight.Value.Data
+	cg, cog := g.c/l.groups, l.cout/l.groups
+	k := g.kh * g.kw * cg
+	nb := l.chunk()
+	*col = grow(*col, nb*g.oh*g.ow*k)
+	mul := gemm.Sgemm
+	if serial {
+		mul = gemm.SgemmSerial
+	}
+	for n0 := lo; n0 < hi; n0 += nb {
+		n1 := min(n0+nb, hi)
+		rows := (n1 - n0) * g.oh * g.ow
+		yc := y[n0*g.oh*g.ow*l.cout:]
+		for gr := 0; gr < l.groups; gr++ {
+			if serial {
+				g.im2colRows(x, *col, n0, gr*cg, cg, 0, (n1-n0)*g.oh)
+			} else {
+				g.im2col(x, *col, n0, n1, gr*cg, cg)
+			}
+			mul(false, false, rows, cog, k, 1, *col, k, w[gr*cog:], l.cout, 0, yc[gr*cog:], l.cout)
+		}
+	}
 }
 
 // Backward adds the weight and bias gradients (unless frozen) and, when

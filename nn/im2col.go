@@ -22,23 +22,29 @@ func convOut(in, k, s, padA, padB, d int) int {
 // per output pixel holding the kh·kw·cg input values its kernel covers (zero
 // where it covers padding), in (kh, kw, c) order.
 func (g *window) im2col(in, col []float32, n0, n1, c0, cg int) {
-	k := g.kh * g.kw * cg
 	parallelFor((n1-n0)*g.oh, 1, func(_, lo, hi int) {
-		for r := lo; r < hi; r++ {
-			n, oh := n0+r/g.oh, r%g.oh
-			base := r * g.ow * k
-			i0, i1 := g.interior(cg)
-			for ow := 0; ow < g.ow; ow++ {
-				if ow == i0 && i1 > i0 {
-					g.gatherInterior(in, col[base:base+g.ow*k], n, oh, i0, i1)
-					ow = i1 - 1
-					continue
-				}
-				dst := col[base+ow*k : base+(ow+1)*k]
-				g.gatherPixel(in, dst, n, oh, ow, c0, cg)
-			}
-		}
+		g.im2colRows(in, col, n0, c0, cg, lo, hi)
 	})
+}
+
+// im2colRows is im2col on the calling goroutine for the output rows lo..hi-1
+// counted from the start of image n0, each one output row of one image.
+func (g *window) im2colRows(in, col []float32, n0, c0, cg, lo, hi int) {
+	k := g.kh * g.kw * cg
+	i0, i1 := g.interior(cg)
+	for r := lo; r < hi; r++ {
+		n, oh := n0+r/g.oh, r%g.oh
+		base := r * g.ow * k
+		for ow := 0; ow < g.ow; ow++ {
+			if ow == i0 && i1 > i0 {
+				g.gatherInterior(in, col[base:base+g.ow*k], n, oh, i0, i1)
+				ow = i1 - 1
+				continue
+			}
+			dst := col[base+ow*k : base+(ow+1)*k]
+			g.gatherPixel(in, dst, n, oh, ow, c0, cg)
+		}
+	}
 }
 
 // interior returns the output columns [i0, i1) whose kernel rows are each
