@@ -27,6 +27,15 @@ func (g *window) im2col(in, col []float32, n0, n1, c0, cg int) {
 	})
 }
 
+// im2colOn is im2col, on the calling goroutine alone when serial is set.
+func (g *window) im2colOn(serial bool, in, col []float32, n0, n1, c0, cg int) {
+	if serial {
+		g.im2colRows(in, col, n0, c0, cg, 0, (n1-n0)*g.oh)
+		return
+	}
+	g.im2col(in, col, n0, n1, c0, cg)
+}
+
 // im2colRows is im2col on the calling goroutine for the output rows lo..hi-1
 // counted from the start of image n0, each one output row of one image.
 func (g *window) im2colRows(in, col []float32, n0, c0, cg, lo, hi int) {
@@ -139,28 +148,34 @@ func copyRun(dst, src []float32) {
 // just before accumulating into it while it is in cache. Images are
 // processed in parallel; each writes only its own part of gin.
 func (g *window) col2im(col, gin []float32, n0, n1, c0, cg int, clearFirst bool) {
+	parallelFor(n1-n0, 1, func(_, lo, hi int) {
+		g.col2imImages(col, gin, n0, c0, cg, clearFirst, lo, hi)
+	})
+}
+
+// col2imImages is col2im on the calling goroutine for the images
+// n0+lo..n0+hi-1.
+func (g *window) col2imImages(col, gin []float32, n0, c0, cg int, clearFirst bool, lo, hi int) {
 	k := g.kh * g.kw * cg
 	img := g.h * g.w * g.c
-	parallelFor(n1-n0, 1, func(_, lo, hi int) {
-		for ni := lo; ni < hi; ni++ {
-			n := n0 + ni
-			if clearFirst {
-				clear(gin[n*img : (n+1)*img])
-			}
-			i0, i1 := g.interior(cg)
-			for oh := 0; oh < g.oh; oh++ {
-				base := (ni*g.oh + oh) * g.ow * k
-				for ow := 0; ow < g.ow; ow++ {
-					if ow == i0 && i1 > i0 {
-						g.scatterInterior(col[base:base+g.ow*k], gin, n, oh, i0, i1)
-						ow = i1 - 1
-						continue
-					}
-					g.scatterPixel(col[base+ow*k:base+(ow+1)*k], gin, n, oh, ow, c0, cg)
+	i0, i1 := g.interior(cg)
+	for ni := lo; ni < hi; ni++ {
+		n := n0 + ni
+		if clearFirst {
+			clear(gin[n*img : (n+1)*img])
+		}
+		for oh := 0; oh < g.oh; oh++ {
+			base := (ni*g.oh + oh) * g.ow * k
+			for ow := 0; ow < g.ow; ow++ {
+				if ow == i0 && i1 > i0 {
+					g.scatterInterior(col[base:base+g.ow*k], gin, n, oh, i0, i1)
+					ow = i1 - 1
+					continue
 				}
+				g.scatterPixel(col[base+ow*k:base+(ow+1)*k], gin, n, oh, ow, c0, cg)
 			}
 		}
-	})
+	}
 }
 
 // scatterInterior adds row, the im2col gradient rows of the whole output
