@@ -7,7 +7,37 @@ type workspace struct {
 	a, b, tile []float32
 }
 
-var workspaces = sync.Pool{New: func() any { return new(workspace) }}
+var workspaces freeList[workspace]
+
+// freeList keeps values for reuse across calls. Unlike sync.Pool it never
+// drops them, not under the race detector nor at a garbage collection, so a
+// steady stream of calls does not allocate. It holds as many values as were
+// ever in use at once.
+type freeList[T any] struct {
+	mu    sync.Mutex
+	items []*T
+}
+
+// get returns a kept value, or a new zero one when none is left.
+func (f *freeList[T]) get() *T {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := len(f.items)
+	if n == 0 {
+		return new(T)
+	}
+	x := f.items[n-1]
+	f.items[n-1] = nil
+	f.items = f.items[:n-1]
+	return x
+}
+
+// put keeps x for a later get.
+func (f *freeList[T]) put(x *T) {
+	f.mu.Lock()
+	f.items = append(f.items, x)
+	f.mu.Unlock()
+}
 
 // grow returns s resized to n values, reusing its storage when it can.
 func grow(s []float32, n int) []float32 {

@@ -5,7 +5,9 @@
 //
 //   - OpenBLAS, loaded at run time without cgo (through purego) when the
 //     machine has libopenblas.so.0, with its thread count set to the number
-//     of CPUs. This is the default when it loads.
+//     of CPUs. This is the default when it loads. Problems below a size
+//     that depends on the Go kernel still take the Go path, where OpenBLAS
+//     is slower (see blasCutoff).
 //   - A pure-Go blocked GEMM: B is packed in cache-sized blocks, A is read
 //     in place, and register-tiled assembly micro-kernels (AVX-512 14×32 and
 //     14×16, AVX2/FMA 6×16, chosen by CPU feature detection) or a portable
@@ -15,9 +17,9 @@
 //
 // MLABEL_GEMM=go or MLABEL_GEMM=openblas forces one of them; Init reports an
 // unusable value, SetBackend switches at run time, and Describe names the
-// implementation in use, such as "openblas (libopenblas.so.0)" or
-// "go (avx512)". The choice is made on first use, so importing the package
-// costs nothing.
+// implementation in use, such as "openblas (libopenblas.so.0; go avx512
+// below 2147 MFLOP)" or "go (avx512)". The choice is made on first use, so
+// importing the package costs nothing.
 //
 // The package builds with CGO_ENABLED=0 and on any architecture; the build
 // tag purego leaves out the assembly. The assembly is generated: run
@@ -44,8 +46,32 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	sgemm(current(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
+// SgemmSerial is Sgemm computed on the calling goroutine alone, for callers
+// that run several independent products at once, one per core. Problems for
+// which Serial reports false go to OpenBLAS, which uses its own threads.
+func SgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if err := Check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc); err != nil {
+		panic(err)
+	}
+	sgemmOn(current(), true, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Serial reports whether SgemmSerial computes an m×n×k product on the
+// calling goroutine alone, on the Go path, rather than handing it to
+// OpenBLAS.
+func Serial(m, n, k int) bool {
+	st := current()
+	return st.blas == nil || 2*m*n*k < st.blasMinFlops || !fitsInt32(m, n, k)
+}
+
 // sgemm is Sgemm on the backend st, for arguments that Check accepted.
 func sgemm(st *state, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmOn(st, false, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmOn is sgemm, on the calling goroutine alone when serial is set and
+// the problem takes the Go path.
+func sgemmOn(st *state, serial, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -53,7 +79,7 @@ func sgemm(st *state, transA, transB bool, m, n, k int, alpha float32, a []float
 		scale(m, n, beta, c, ldc)
 		return
 	}
-	if st.blas != nil && fitsInt32(m, n, k, lda, ldb, ldc) {
+	if st.blas != nil && 2*m*n*k >= st.blasMinFlops && fitsInt32(m, n, k, lda, ldb, ldc) {
 		st.blas.call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
@@ -62,6 +88,10 @@ func sgemm(st *state, transA, transB bool, m, n, k int, alpha float32, a []float
 		a: matrix{data: a, ld: lda, trans: transA},
 		b: matrix{data: b, ld: ldb, trans: transB},
 		c: c, ldc: ldc,
+	}
+	if serial {
+		pr.solve(0, m, 0, n, 0, k, nil)
+		return
 	}
 	runGo(&pr)
 }

@@ -40,7 +40,7 @@ func (pt part) run() { pt.pr.solve(pt.i0, pt.i1, pt.j0, pt.j1, pt.p0, pt.p1, pt.
 // solve computes rows [i0,i1) and columns [j0,j1) of C over depth [p0,p1),
 // into C, or as a partial sum into out when out is not nil.
 func (pr *problem) solve(i0, i1, j0, j1, p0, p1 int, out []float32) {
-	ws := workspaces.Get().(*workspace)
+	ws := workspaces.get()
 	ws.reserve(pr.kern)
 	a := pr.a.sub(i0, p0)
 	b := pr.b.sub(p0, j0)
@@ -50,7 +50,7 @@ func (pr *problem) solve(i0, i1, j0, j1, p0, p1 int, out []float32) {
 	} else {
 		serial(pr.kern, ws, m, n, k, pr.alpha, a, b, pr.beta, pr.c[i0*pr.ldc+j0:], pr.ldc)
 	}
-	workspaces.Put(ws)
+	workspaces.put(ws)
 }
 
 // call is the pooled state of one parallel call.
@@ -60,7 +60,7 @@ type call struct {
 	partial []float32
 }
 
-var calls = sync.Pool{New: func() any { return new(call) }}
+var calls freeList[call]
 
 var (
 	startWorkers sync.Once
@@ -135,7 +135,7 @@ func runGo(pr *problem) {
 			go worker()
 		}
 	})
-	cl := calls.Get().(*call)
+	cl := calls.get()
 	cl.pr = *pr
 	if sp.dim == 'k' {
 		cl.partial = grow(cl.partial, (sp.parts-1)*pr.m*pr.n)
@@ -150,7 +150,7 @@ func runGo(pr *problem) {
 		addPartials(pr, cl.partial, sp.parts-1)
 	}
 	cl.pr = problem{}
-	calls.Put(cl)
+	calls.put(cl)
 }
 
 // piece returns part i of the call's problem under split sp.

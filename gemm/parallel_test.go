@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"runtime/debug"
@@ -104,9 +105,6 @@ func TestConcurrentCalls(t *testing.T) {
 }
 
 func TestGoPathDoesNotAllocate(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector makes sync.Pool drop values")
-	}
 	rng := rand.New(rand.NewPCG(12, 13))
 	cases := []testCase{
 		{m: 20, n: 30, k: 40, alpha: 1, beta: 0},
@@ -132,6 +130,29 @@ func TestGoPathDoesNotAllocate(t *testing.T) {
 		runtime.ReadMemStats(&after)
 		if n := after.Mallocs - before.Mallocs; n > 10 {
 			t.Errorf("%v: %d allocations in %d calls", tc, n, calls)
+		}
+	}
+}
+
+// TestSgemmSerialMatchesSgemm checks that the single-goroutine entry point
+// gives Sgemm's results, on problems big enough for Sgemm to split.
+func TestSgemmSerialMatchesSgemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 15))
+	cases := []testCase{
+		{m: 500, n: 100, k: 300, alpha: 1, beta: 0},
+		{transA: true, m: 64, n: 96, k: 2000, alpha: 0.5, beta: 1},
+		{transB: true, m: 300, n: 200, k: 64, alpha: 1, beta: 0.25},
+	}
+	for _, tc := range cases {
+		o := makeOperands(tc, rng)
+		want := append([]float32(nil), o.c...)
+		Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, o.a, o.lda, o.b, o.ldb, tc.beta, want, o.ldc)
+		got := append([]float32(nil), o.c...)
+		SgemmSerial(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, o.a, o.lda, o.b, o.ldb, tc.beta, got, o.ldc)
+		for i := range want {
+			if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*max(1, math.Abs(float64(want[i]))) {
+				t.Fatalf("%+v: value %d is %g, Sgemm gives %g", tc, i, got[i], want[i])
+			}
 		}
 	}
 }

@@ -27,7 +27,10 @@ type Conv2D struct {
 	bias    *Param
 	epi     biasAct
 	col     []float32
+	cols    [][]float32 // per core column buffers when images run in parallel
 	dcol    []float32
+	dcols   [][]float32 // per core column gradients when images run in parallel
+	dwParts [][]float32 // per core weight-gradient sums, from the second core on
 	dwPart  []float32
 	pointer bool // 1×1, stride 1, no padding, one group: the input is the column matrix
 }
@@ -130,20 +133,12 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 		l.depthwiseForward(x, y)
 	case l.pointer:
 		gemm.Sgemm(false, false, g.n*g.oh*g.ow, l.cout, g.c, 1, x, g.c, w, l.cout, 0, y, l.cout)
+	case l.imagesInParallel():
+		parallelFor(g.n, 1, func(part, lo, hi int) {
+			l.im2colForward(x, y, &l.cols[part], lo, hi, true)
+		})
 	default:
-		cg, cog := g.c/l.groups, l.cout/l.groups
-		k := g.kh * g.kw * cg
-		nb := l.chunk()
-		l.col = grow(l.col, nb*g.oh*g.ow*k)
-		for n0 := 0; n0 < g.n; n0 += nb {
-			n1 := min(n0+nb, g.n)
-			rows := (n1 - n0) * g.oh * g.ow
-			yc := y[n0*g.oh*g.ow*l.cout:]
-			for gr := 0; gr < l.groups; gr++ {
-				g.im2col(x, l.col, n0, n1, gr*cg, cg)
-				gemm.Sgemm(false, false, rows, cog, k, 1, l.col, k, w[gr*cog:], l.cout, 0, yc[gr*cog:], l.cout)
-			}
-		}
+		l.im2colForward(x, y, &l.col, 0, g.n, false)
 	}
 	var b []float32
 	if l.bias != nil {
@@ -151,6 +146,53 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 	}
 	l.epi.forward(y, b, l.cout)
 	return nil
+}
+
+// imagesInParallel reports whether the im2col forward pass splits the batch
+// among the cores, each core running im2col and a single-threaded GEMM on
+// its own images: this needs no hand-off between the cores per chunk, where
+// splitting each chunk's GEMM needs two. It applies when there is more than
+// one core's worth of images and the GEMM of a chunk takes the Go path.
+func (l *Conv2D) imagesInParallel() bool {
+	g := &l.win
+	parts := numParts(g.n, 1)
+	if parts < 2 {
+		return false
+	}
+	cg, cog := g.c/l.groups, l.cout/l.groups
+	k := g.kh * g.kw * cg
+	if !gemm.Serial(min(l.chunk(), g.n/parts)*g.oh*g.ow, cog, k) {
+		return false
+	}
+	if len(l.cols) < parts {
+		l.cols = make([][]float32, parts)
+	}
+	return true
+}
+
+// im2colForward computes the convolution without its epilogue for images
+// lo..hi-1 in chunks that fit the im2col budget, using col as the column
+// buffer; serial runs each GEMM on the calling goroutine alone.
+func (l *Conv2D) im2colForward(x, y []float32, col *[]float32, lo, hi int, serial bool) {
+	g := &l.win
+	w := l.weight.Value.Data
+	cg, cog := g.c/l.groups, l.cout/l.groups
+	k := g.kh * g.kw * cg
+	nb := l.chunk()
+	*col = grow(*col, nb*g.oh*g.ow*k)
+	mul := gemm.Sgemm
+	if serial {
+		mul = gemm.SgemmSerial
+	}
+	for n0 := lo; n0 < hi; n0 += nb {
+		n1 := min(n0+nb, hi)
+		rows := (n1 - n0) * g.oh * g.ow
+		yc := y[n0*g.oh*g.ow*l.cout:]
+		for gr := 0; gr < l.groups; gr++ {
+			g.im2colOn(serial, x, *col, n0, n1, gr*cg, cg)
+			mul(false, false, rows, cog, k, 1, *col, k, w[gr*cog:], l.cout, 0, yc[gr*cog:], l.cout)
+		}
+	}
 }
 
 // Backward adds the weight and bias gradients (unless frozen) and, when
@@ -197,28 +239,77 @@ func trains(p *Param) bool {
 
 // im2colBackward is the general backward pass: per chunk of images and per
 // group, dW += colᵀ·gy when wantW, and col2im(gy·Wᵀ) when gx is wanted.
+// When the images run in parallel and each core's share is large next to
+// the weight, each core takes its own images with single-threaded GEMMs and
+// its own weight-gradient sum, added up at the end.
 func (l *Conv2D) im2colBackward(x, gy, gx []float32, wantW bool) {
+	g := &l.win
+	parts := numParts(g.n, 1)
+	k := g.kh * g.kw * (g.c / l.groups)
+	if !l.imagesInParallel() || (wantW && g.n/parts*g.oh*g.ow < 2*l.cout) {
+		var dw []float32
+		if wantW {
+			dw = l.weight.Grad.Data
+		}
+		l.backwardImages(x, gy, gx, wantW, 0, g.n, &l.col, &l.dcol, dw, false)
+		return
+	}
+	if len(l.dcols) < parts {
+		l.dcols = make([][]float32, parts)
+		l.dwParts = make([][]float32, parts)
+	}
+	parallelFor(g.n, 1, func(part, lo, hi int) {
+		var dw []float32
+		if wantW {
+			dw = l.weight.Grad.Data
+			if part > 0 {
+				l.dwParts[part] = grow(l.dwParts[part], k*l.cout)
+				dw = l.dwParts[part]
+				clear(dw)
+			}
+		}
+		l.backwardImages(x, gy, gx, wantW, lo, hi, &l.cols[part], &l.dcols[part], dw, true)
+	})
+	if wantW {
+		for _, dw := range l.dwParts[1:parts] {
+			vecAdd(l.weight.Grad.Data, dw)
+		}
+	}
+}
+
+// backwardImages is the backward pass for images lo..hi-1 with the column
+// buffers col and dcol, adding the weight gradient to dw; serial runs it on
+// the calling goroutine alone.
+func (l *Conv2D) backwardImages(x, gy, gx []float32, wantW bool, lo, hi int, col, dcol *[]float32, dw []float32, serial bool) {
 	g := &l.win
 	w := l.weight.Value.Data
 	cg, cog := g.c/l.groups, l.cout/l.groups
 	k := g.kh * g.kw * cg
 	nb := l.chunk()
-	l.col = grow(l.col, nb*g.oh*g.ow*k)
+	*col = grow(*col, nb*g.oh*g.ow*k)
 	if gx != nil {
-		l.dcol = grow(l.dcol, nb*g.oh*g.ow*k)
+		*dcol = grow(*dcol, nb*g.oh*g.ow*k)
 	}
-	for n0 := 0; n0 < g.n; n0 += nb {
-		n1 := min(n0+nb, g.n)
+	mul := gemm.Sgemm
+	if serial {
+		mul = gemm.SgemmSerial
+	}
+	for n0 := lo; n0 < hi; n0 += nb {
+		n1 := min(n0+nb, hi)
 		rows := (n1 - n0) * g.oh * g.ow
 		gyc := gy[n0*g.oh*g.ow*l.cout:]
 		for gr := 0; gr < l.groups; gr++ {
 			if wantW {
-				g.im2col(x, l.col, n0, n1, gr*cg, cg)
-				gemm.Sgemm(true, false, k, cog, rows, 1, l.col, k, gyc[gr*cog:], l.cout, 1, l.weight.Grad.Data[gr*cog:], l.cout)
+				g.im2colOn(serial, x, *col, n0, n1, gr*cg, cg)
+				mul(true, false, k, cog, rows, 1, *col, k, gyc[gr*cog:], l.cout, 1, dw[gr*cog:], l.cout)
 			}
 			if gx != nil {
-				gemm.Sgemm(false, true, rows, k, cog, 1, gyc[gr*cog:], l.cout, w[gr*cog:], l.cout, 0, l.dcol, k)
-				g.col2im(l.dcol, gx, n0, n1, gr*cg, cg, gr == 0)
+				mul(false, true, rows, k, cog, 1, gyc[gr*cog:], l.cout, w[gr*cog:], l.cout, 0, *dcol, k)
+				if serial {
+					g.col2imImages(*dcol, gx, n0, gr*cg, cg, gr == 0, 0, n1-n0)
+				} else {
+					g.col2im(*dcol, gx, n0, n1, gr*cg, cg, gr == 0)
+				}
 			}
 		}
 	}

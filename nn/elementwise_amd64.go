@@ -32,6 +32,9 @@ func mulAddAVX(dst, a, b []float32)
 func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32)
 
 //go:noescape
+func maxAVX(dst, src []float32)
+
+//go:noescape
 func selectIdxAVX(dst, g []float32, idx []int32, k int32)
 
 //go:noescape

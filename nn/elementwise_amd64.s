@@ -210,6 +210,26 @@ mxdone:
 	VZEROUPPER
 	RET
 
+// func maxAVX(dst, src []float32)
+// where src > dst: dst = src
+TEXT ·maxAVX(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), CX
+	MOVQ src_base+24(FP), SI
+	SHRQ $3, CX
+	JZ   mdone
+mloop:
+	VMOVUPS (SI), Y0
+	VMAXPS  (DI), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  mloop
+mdone:
+	VZEROUPPER
+	RET
+
 // func selectIdxAVX(dst, g []float32, idx []int32, k int32)
 // dst = g where idx == k, else 0
 TEXT ·selectIdxAVX(SB), NOSPLIT, $0-76

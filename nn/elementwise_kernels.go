@@ -107,6 +107,23 @@ func vecMulAdd(dst, a, b []float32) {
 	}
 }
 
+// vecMax sets dst = src where src > dst, leaving ties, smaller values and
+// NaNs in src alone, like vecMaxIdx without the positions.
+func vecMax(dst, src []float32) {
+	n := len(dst)
+	src = src[:n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		maxAVX(dst[:i], src[:i])
+	}
+	for ; i < n; i++ {
+		if src[i] > dst[i] {
+			dst[i] = src[i]
+		}
+	}
+}
+
 // vecMaxIdx sets dst = src and idx = k where src > dst, leaving ties and
 // smaller values alone.
 func vecMaxIdx(dst []float32, idx []int32, src []float32, k int32) {

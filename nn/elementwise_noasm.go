@@ -15,6 +15,7 @@ func sumSqAVX(x, s, q []float32)                                   {}
 func sumProdAVX(g, x, c, s, q []float32)                           {}
 func mulAddAVX(dst, a, b []float32)                                {}
 func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32) {}
+func maxAVX(dst, src []float32)                                    {}
 func selectIdxAVX(dst, g []float32, idx []int32, k int32)          {}
 func addReluAVX(dst, src []float32)                                {}
 func add2AVX(y, a, b []float32, relu bool)                         {}

@@ -16,6 +16,7 @@ type Pool2D struct {
 	ceil        bool
 	includePad  bool
 	argmax      []int32 // per output value, the max's position kh·kw index in its window
+	haveArgmax  bool    // the last Forward was a training pass of max pooling, which filled argmax
 	kernOff     []int   // per window position, its offset from the window's corner
 	inPerImage  int
 	outPerImage int
@@ -101,7 +102,10 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 	g.n, g.h, g.w, g.c = in[0].Shape[0], in[0].Shape[1], in[0].Shape[2], in[0].Shape[3]
 	g.oh, g.ow = out.Shape[1], out.Shape[2]
 	l.inPerImage, l.outPerImage = g.h*g.w*g.c, g.oh*g.ow*g.c
-	if l.max {
+	// Only a training pass records the argmax positions that Backward
+	// needs; inference takes plain maxima.
+	l.haveArgmax = l.max && train
+	if l.haveArgmax {
 		l.argmax = growInt32(l.argmax, out.Len())
 		l.kernOff = l.kernOff[:0]
 		for ki := 0; ki < g.kh; ki++ {
@@ -122,7 +126,11 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 				o := (r*g.ow + ow) * c
 				dst := y[o : o+c]
 				if l.max {
-					l.maxWindow(xi, dst, l.argmax[o:o+c], oh*g.sh-g.pt, ow*g.sw-g.pl, h0, h1, w0, w1)
+					var idx []int32
+					if l.haveArgmax {
+						idx = l.argmax[o : o+c]
+					}
+					l.maxWindow(xi, dst, idx, oh*g.sh-g.pt, ow*g.sw-g.pl, h0, h1, w0, w1)
 					continue
 				}
 				inv := l.avgScale(h0, h1, ph, w0, w1, pw)
@@ -147,12 +155,23 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 // maxWindow writes the channel-wise maximum over rows h0..h1-1 and columns
 // w0..w1-1 of one image into dst, and the positions of the maxima (the first
 // one in scan order on ties) within the window whose corner is (hs, ws) into
-// idx, as ki·kw+kj.
+// idx, as ki·kw+kj. When idx is nil it only takes the maxima.
 func (l *Pool2D) maxWindow(xi, dst []float32, idx []int32, hs, ws, h0, h1, w0, w1 int) {
 	g := &l.win
 	c := g.c
 	first := (h0*g.w + w0) * c
 	copy(dst, xi[first:first+c])
+	if idx == nil {
+		for ih := h0; ih < h1; ih++ {
+			for iw := w0; iw < w1; iw++ {
+				if ih != h0 || iw != w0 {
+					o := (ih*g.w + iw) * c
+					vecMax(dst, xi[o:o+c])
+				}
+			}
+		}
+		return
+	}
 	k0 := int32((h0-hs)*g.kw + w0 - ws)
 	for i := range idx {
 		idx[i] = k0
@@ -176,6 +195,9 @@ func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, grad
 	}
 	if gradIn[0] == nil {
 		return nil
+	}
+	if l.max && !l.haveArgmax {
+		return fmt.Errorf("max pooling backward needs a training forward pass first")
 	}
 	g := &l.win
 	gx, gy := gradIn[0].Data, gradOut.Data
