@@ -155,6 +155,12 @@ func (l *Conv2D) biasData() []float32 {
 	return l.bias.Value.Data
 }
 
+// minPartRows is the fewest output pixels per chunk for which a core runs
+// its own images: every chunk packs the whole weight matrix, which costs
+// more than the products of a few rows, so deep layers with small images
+// split each GEMM among the cores instead, each packing part of the weight.
+const minPartRows = 256
+
 // imagesInParallel reports whether the im2col forward pass splits the batch
 // among the cores, each core running im2col and a single-threaded GEMM on
 // its own images: this needs no hand-off between the cores per chunk, where
@@ -168,7 +174,8 @@ func (l *Conv2D) imagesInParallel() bool {
 	}
 	cg, cog := g.c/l.groups, l.cout/l.groups
 	k := g.kh * g.kw * cg
-	if !gemm.Serial(min(l.chunk(), g.n/parts)*g.oh*g.ow, cog, k) {
+	rows := min(l.chunk(), g.n/parts) * g.oh * g.ow
+	if rows < minPartRows || !gemm.Serial(rows, cog, k) {
 		return false
 	}
 	if len(l.cols) < parts {
