@@ -12,7 +12,7 @@ import (
 // batch is split among the cores, with the bias and activation applied chunk
 // by chunk, give the results of one core, forward and backward.
 func TestConvImagesInParallelMatchesSerial(t *testing.T) {
-	shape := []int{5, 9, 8, 6}
+	shape := []int{6, 24, 24, 6} // at least minPartRows output pixels per core
 	for _, a := range []Attrs{
 		{Filters: 7, Kernel: [2]int{3, 3}, Pad: [4]int{1, 1, 1, 1}, Bias: true, Act: OpReLU},
 		{Filters: 4, Kernel: [2]int{3, 3}, Stride: [2]int{2, 2}, Pad: [4]int{1, 1, 1, 1}, Bias: true},
