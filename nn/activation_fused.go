@@ -16,19 +16,11 @@ type biasAct struct {
 // activation in place.
 func (e *biasAct) forward(out, bias []float32, cols int) {
 	if bias != nil {
-		// ReLU after a bias (a conv with batch norm folded in) is one pass.
-		fused := e.act.op == OpReLU
-		add := vecAdd
-		if fused {
-			add = vecAddRelu
-		}
 		rows := len(out) / cols
 		parallelFor(rows, max(1, actGrain/cols), func(_, lo, hi int) {
-			for r := lo; r < hi; r++ {
-				add(out[r*cols:(r+1)*cols], bias)
-			}
+			e.addRows(out[lo*cols:hi*cols], bias)
 		})
-		if fused {
+		if e.rowwise(bias) {
 			return
 		}
 	}
@@ -40,6 +32,26 @@ func (e *biasAct) forward(out, bias []float32, cols int) {
 		copy(e.pre, out)
 	}
 	e.act.apply(out, out)
+}
+
+// rowwise reports whether forward with this bias is a single pass of
+// addRows: a bias followed by ReLU (a conv with batch norm folded in) or by
+// no activation. Callers may then apply addRows to chunks of rows as they
+// compute them, while they are in cache, instead of calling forward.
+func (e *biasAct) rowwise(bias []float32) bool {
+	return bias != nil && (e.act.op == OpReLU || e.act.identity())
+}
+
+// addRows adds bias to every row of out, and applies ReLU in the same pass
+// when that is the activation, on the calling goroutine.
+func (e *biasAct) addRows(out, bias []float32) {
+	add := vecAdd
+	if e.act.op == OpReLU {
+		add = vecAddRelu
+	}
+	for r := 0; r+len(bias) <= len(out); r += len(bias) {
+		add(out[r:r+len(bias)], bias)
+	}
 }
 
 // backward returns the gradient with respect to the pre-activation values,

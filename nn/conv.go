@@ -137,16 +137,29 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 		parallelFor(g.n, 1, func(part, lo, hi int) {
 			l.im2colForward(x, y, &l.cols[part], lo, hi, true)
 		})
+		if l.epi.rowwise(l.biasData()) {
+			return nil // im2colForward applied the epilogue chunk by chunk
+		}
 	default:
 		l.im2colForward(x, y, &l.col, 0, g.n, false)
 	}
-	var b []float32
-	if l.bias != nil {
-		b = l.bias.Value.Data
-	}
-	l.epi.forward(y, b, l.cout)
+	l.epi.forward(y, l.biasData(), l.cout)
 	return nil
 }
+
+// biasData returns the bias values, or nil without a bias.
+func (l *Conv2D) biasData() []float32 {
+	if l.bias == nil {
+		return nil
+	}
+	return l.bias.Value.Data
+}
+
+// minPartRows is the fewest output pixels per chunk for which a core runs
+// its own images: every chunk packs the whole weight matrix, which costs
+// more than the products of a few rows, so deep layers with small images
+// split each GEMM among the cores instead, each packing part of the weight.
+const minPartRows = 256
 
 // imagesInParallel reports whether the im2col forward pass splits the batch
 // among the cores, each core running im2col and a single-threaded GEMM on
@@ -161,7 +174,8 @@ func (l *Conv2D) imagesInParallel() bool {
 	}
 	cg, cog := g.c/l.groups, l.cout/l.groups
 	k := g.kh * g.kw * cg
-	if !gemm.Serial(min(l.chunk(), g.n/parts)*g.oh*g.ow, cog, k) {
+	rows := min(l.chunk(), g.n/parts) * g.oh * g.ow
+	if rows < minPartRows || !gemm.Serial(rows, cog, k) {
 		return false
 	}
 	if len(l.cols) < parts {
@@ -170,9 +184,11 @@ func (l *Conv2D) imagesInParallel() bool {
 	return true
 }
 
-// im2colForward computes the convolution without its epilogue for images
-// lo..hi-1 in chunks that fit the im2col budget, using col as the column
-// buffer; serial runs each GEMM on the calling goroutine alone.
+// im2colForward computes the convolution for images lo..hi-1 in chunks that
+// fit the im2col budget, using col as the column buffer. serial runs each
+// GEMM on the calling goroutine alone and then, when the epilogue is
+// rowwise, applies it to the chunk while it is in cache; otherwise the
+// caller applies the epilogue.
 func (l *Conv2D) im2colForward(x, y []float32, col *[]float32, lo, hi int, serial bool) {
 	g := &l.win
 	w := l.weight.Value.Data
@@ -191,6 +207,9 @@ func (l *Conv2D) im2colForward(x, y []float32, col *[]float32, lo, hi int, seria
 		for gr := 0; gr < l.groups; gr++ {
 			g.im2colOn(serial, x, *col, n0, n1, gr*cg, cg)
 			mul(false, false, rows, cog, k, 1, *col, k, w[gr*cog:], l.cout, 0, yc[gr*cog:], l.cout)
+		}
+		if b := l.biasData(); serial && l.epi.rowwise(b) {
+			l.epi.addRows(yc[:rows*l.cout], b)
 		}
 	}
 }
