@@ -121,15 +121,22 @@ func TestGoPathDoesNotAllocate(t *testing.T) {
 			sgemm(st, tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, o.a, o.lda, o.b, o.ldb, tc.beta, o.c, o.ldc)
 		}
 		run()
+		// Workspaces are kept for as many workers as ever overlapped, and on
+		// a loaded machine that most can still rise after the first call:
+		// take the least allocation over a few rounds.
 		const calls = 50
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		for i := 0; i < calls; i++ {
-			run()
+		least := uint64(math.MaxUint64)
+		for round := 0; round < 3; round++ {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for i := 0; i < calls; i++ {
+				run()
+			}
+			runtime.ReadMemStats(&after)
+			least = min(least, after.Mallocs-before.Mallocs)
 		}
-		runtime.ReadMemStats(&after)
-		if n := after.Mallocs - before.Mallocs; n > 10 {
-			t.Errorf("%v: %d allocations in %d calls", tc, n, calls)
+		if least > 10 {
+			t.Errorf("%v: %d allocations in %d calls", tc, least, calls)
 		}
 	}
 }

@@ -267,14 +267,23 @@ func TestStepDoesNotAllocateBuffers(t *testing.T) {
 			}
 		}
 		step()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		for i := 0; i < 5; i++ {
-			step()
+		// The GEMM keeps one workspace per goroutine that was ever busy at
+		// the same time; on a loaded machine the most that overlap can
+		// still rise after the first step. So take the least allocation
+		// over a few rounds: once the workspaces exist, a round allocates
+		// nothing.
+		least := uint64(math.MaxUint64)
+		for round := 0; round < 4; round++ {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for i := 0; i < 5; i++ {
+				step()
+			}
+			runtime.ReadMemStats(&after)
+			least = min(least, (after.TotalAlloc-before.TotalAlloc)/5)
 		}
-		runtime.ReadMemStats(&after)
-		if perStep := (after.TotalAlloc - before.TotalAlloc) / 5; perStep > 8<<10 {
-			t.Errorf("%s: %d bytes allocated per step", n.Op, perStep)
+		if least > 8<<10 {
+			t.Errorf("%s: %d bytes allocated per step", n.Op, least)
 		}
 	}
 }
