@@ -25,4 +25,6 @@ if [ -n "$unformatted" ]; then
 fi
 # ONNX's own per-operator conformance tests: list the ones that pass.
 go test -count=1 -run '^TestConformance$' -v ./onnx | grep -E 'passing \(|summary:' | sed 's/^ *//'
+# The packages that run work on several goroutines, under the race detector.
+go test -count=1 -race -timeout 20m ./gemm ./nn ./loader ./serve ./predict ./train
 go test -count=1 -timeout 40m ./...
