@@ -180,11 +180,16 @@ func Load(path string) (*Bundle, error) {
 
 // Model builds the bundle's network with its weights loaded.
 func (b *Bundle) Model() (*nn.Model, error) {
-	m, err := nn.Build(b.Spec, rand.New(rand.NewPCG(1, 1)))
+	return build(b.Spec, b.Weights)
+}
+
+// build makes the network of spec and loads w into it.
+func build(spec *nn.Spec, w map[string]*tensor.Tensor) (*nn.Model, error) {
+	m, err := nn.Build(spec, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		return nil, fmt.Errorf("bundle: build model: %w", err)
 	}
-	if err := m.SetWeights(b.Weights); err != nil {
+	if err := m.SetWeights(w); err != nil {
 		return nil, fmt.Errorf("bundle: load weights: %w", err)
 	}
 	return m, nil
@@ -197,12 +202,9 @@ func (b *Bundle) InferenceModel() (*nn.Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bundle: fuse: %w", err)
 	}
-	m, err := nn.Build(spec, rand.New(rand.NewPCG(1, 1)))
+	m, err := build(spec, w)
 	if err != nil {
-		return nil, fmt.Errorf("bundle: build model: %w", err)
-	}
-	if err := m.SetWeights(w); err != nil {
-		return nil, fmt.Errorf("bundle: load weights: %w", err)
+		return nil, err
 	}
 	// Prediction needs only the outputs: let layers reuse activation buffers.
 	if err := m.SetActivationReuse(true); err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	xdraw "golang.org/x/image/draw"
@@ -46,12 +47,7 @@ average pooling and a dense layer, as every mlabel architecture does.`,
 			}
 			j := -1
 			if label != "" {
-				for i, l := range b.Labels {
-					if l == label {
-						j = i
-					}
-				}
-				if j < 0 {
+				if j = slices.Index(b.Labels, label); j < 0 {
 					return fmt.Errorf("%s has no label %q (labels: %s)", model, label, strings.Join(b.Labels, ", "))
 				}
 			}
@@ -91,7 +87,7 @@ average pooling and a dense layer, as every mlabel architecture does.`,
 				if j < 0 {
 					chosen = chosen[:0]
 					for _, l := range pred.Labels {
-						chosen = append(chosen, indexOf(b.Labels, l.Label))
+						chosen = append(chosen, slices.Index(b.Labels, l.Label))
 					}
 				}
 				seen := viewImage(pix, pre.Size, view)
@@ -145,13 +141,4 @@ func peak(values []float32, w int) (int, int) {
 		}
 	}
 	return best / w, best % w
-}
-
-func indexOf(s []string, x string) int {
-	for i, v := range s {
-		if v == x {
-			return i
-		}
-	}
-	return -1
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -60,7 +61,7 @@ all the given rows) for mlabel metrics --thresholds.`,
 				if err != nil {
 					return err
 				}
-				if fmt.Sprint(e.Labels) != fmt.Sprint(d.Labels) {
+				if !slices.Equal(e.Labels, d.Labels) {
 					return fmt.Errorf("the evaluation scores have labels %v, the fitting scores %v", e.Labels, d.Labels)
 				}
 				eval = decide.FromDataset(e)
