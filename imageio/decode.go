@@ -45,6 +45,8 @@ type Info struct {
 	Width       int    // stored width in pixels
 	Height      int    // stored height in pixels
 	Orientation int    // EXIF orientation 1..8 (1 when absent)
+
+	maxPixels int64 // the limit the header was checked against
 }
 
 // DecodeFile reads and decodes the image at path, refusing images whose
@@ -66,9 +68,24 @@ func DecodeBytes(name string, data []byte, maxPixels int64) (image.Image, error)
 	if err != nil {
 		return nil, err
 	}
+	if info.Format == "jpeg" {
+		data = withAdobeMarker(data)
+	}
 	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil && info.Format == "tiff" {
+		// Multi-band, 16-bit multi-sample and other TIFFs that
+		// golang.org/x/image/tiff refuses are read by the raster reader.
+		r, rerr := decodeTIFFRaster(name, data, info.maxPixels)
+		if rerr != nil {
+			return nil, rerr
+		}
+		return r.Image(), nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("imageio: %q: cannot decode %s image: %w", name, info.Format, err)
+	}
+	if c, ok := img.(*image.CMYK); ok {
+		img = cmykToRGBA(c)
 	}
 	return Orient(img, info.Orientation), nil
 }
@@ -83,13 +100,22 @@ func InspectBytes(name string, data []byte, maxPixels int64) (Info, error) {
 		return Info{}, fmt.Errorf("imageio: %q: %w", name, ErrEmpty)
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil && isTIFF(data) {
+		// golang.org/x/image/tiff refuses the headers of TIFFs with more
+		// than 4 samples; the raster reader's header parser reads them.
+		t, terr := parseTIFF(data)
+		if terr != nil {
+			return Info{}, fmt.Errorf("imageio: %q: cannot read TIFF header: %w", name, terr)
+		}
+		cfg, format, err = image.Config{Width: t.width, Height: t.height}, "tiff", nil
+	}
 	if errors.Is(err, image.ErrFormat) {
 		return Info{}, fmt.Errorf("imageio: %q: %w", name, ErrUnknownFormat)
 	}
 	if err != nil {
 		return Info{}, fmt.Errorf("imageio: %q: cannot read image header: %w", name, err)
 	}
-	info := Info{Format: format, Width: cfg.Width, Height: cfg.Height, Orientation: 1}
+	info := Info{Format: format, Width: cfg.Width, Height: cfg.Height, Orientation: 1, maxPixels: maxPixels}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return info, fmt.Errorf("imageio: %q: image header declares an empty %dx%d image", name, cfg.Width, cfg.Height)
 	}

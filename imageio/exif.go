@@ -9,34 +9,17 @@ const tagOrientation = 0x0112
 // segment of the JPEG held in data, or 1 when there is none or it cannot be
 // parsed. It scans marker segments up to the start of scan.
 func JPEGOrientation(data []byte) int {
-	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
-		return 1
-	}
-	for p := 2; p+4 <= len(data); {
-		if data[p] != 0xFF {
-			return 1
-		}
-		marker := data[p+1]
-		if marker == 0xFF { // fill byte
-			p++
-			continue
-		}
-		if marker == 0xDA || marker == 0xD9 { // start of scan, end of image
-			return 1
-		}
-		n := int(binary.BigEndian.Uint16(data[p+2:]))
-		if n < 2 || p+2+n > len(data) {
-			return 1
-		}
-		seg := data[p+4 : p+2+n]
+	o := 1
+	jpegSegments(data, func(marker byte, seg []byte) bool {
 		if marker == 0xE1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00" {
-			if o := tiffOrientation(seg[6:]); o != 0 {
-				return o
+			if v := tiffOrientation(seg[6:]); v != 0 {
+				o = v
+				return false
 			}
 		}
-		p += 2 + n
-	}
-	return 1
+		return true
+	})
+	return o
 }
 
 // tiffOrientation reads the orientation tag from IFD0 of a TIFF structure, or
