@@ -15,15 +15,44 @@ const (
 	ModeCrop = "crop"
 )
 
-// Preprocess turns an image into the network's input: a Size×Size RGB image,
-// as float32 values in HWC order, each channel normalised as (v-Mean)/Std
-// with v in [0, 1]. It is stored in the model bundle as JSON.
+// Preprocess turns an image into the network's input: a Size×Size image
+// with Channels() channels, as float32 values in HWC order. It is stored in
+// the model bundle as JSON.
+//
+// Without Bands the input is RGB: each channel is normalised as
+// (v-Mean)/Std with v in [0, 1]. With Bands, the network sees the listed
+// bands of the file's raster (see DecodeRasterBytes) in that order; band i
+// is scaled by BandStats[i] from its raw values: Low..High map to 0..1
+// (clipped), then (v-Mean)/Std normalises.
 type Preprocess struct {
 	Size      int        `json:"size"`
 	Mode      string     `json:"mode"`
 	Mean      [3]float32 `json:"mean"`
 	Std       [3]float32 `json:"std"`
 	MaxPixels int64      `json:"max_pixels,omitempty"`
+	// Bands are the 1-based band numbers the network sees, in order;
+	// empty means RGB.
+	Bands []int `json:"bands,omitempty"`
+	// BandStats scale each selected band; see BandStatistics.
+	BandStats []BandStat `json:"band_stats,omitempty"`
+}
+
+// BandStat scales one selected band: raw values Low..High map to 0..1
+// (clipped), after which (v-Mean)/Std normalises.
+type BandStat struct {
+	Low  float32 `json:"low"`
+	High float32 `json:"high"`
+	Mean float32 `json:"mean"`
+	Std  float32 `json:"std"`
+}
+
+// Channels returns the number of channels the network sees: len(Bands),
+// or 3 (RGB).
+func (p Preprocess) Channels() int {
+	if len(p.Bands) > 0 {
+		return len(p.Bands)
+	}
+	return 3
 }
 
 // DefaultPreprocess returns a Preprocess of the given size with centre crop
@@ -50,6 +79,19 @@ func (p Preprocess) Validate() error {
 			return fmt.Errorf("imageio: preprocess std of channel %d is zero", c)
 		}
 	}
+	for _, b := range p.Bands {
+		if b < 1 {
+			return fmt.Errorf("imageio: preprocess bands are numbered from 1, got %d", b)
+		}
+	}
+	if len(p.Bands) > 0 && len(p.BandStats) != len(p.Bands) {
+		return fmt.Errorf("imageio: preprocess has %d bands but statistics for %d (compute them with BandStatistics)", len(p.Bands), len(p.BandStats))
+	}
+	for i, st := range p.BandStats {
+		if !(st.High > st.Low) || !(st.Std > 0) {
+			return fmt.Errorf("imageio: preprocess statistics of band %d: low %g, high %g, std %g: need high > low and std > 0", p.Bands[i], st.Low, st.High, st.Std)
+		}
+	}
 	return nil
 }
 
@@ -59,19 +101,33 @@ func (p Preprocess) Load(path string) ([]float32, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	img, err := DecodeFile(path, p.MaxPixels)
+	pix, err := p.LoadPixels(path)
 	if err != nil {
 		return nil, err
 	}
-	return p.FromImage(img), nil
+	x := ToFloat(pix)
+	p.Normalize(x)
+	return x, nil
 }
 
 // LoadPixels decodes the image at path and returns it resized to Size×Size
-// as 8-bit RGB in HWC order, before normalisation. It is the compact form
-// kept in caches; Normalize(ToFloat(pix)) completes the preprocessing.
+// as 8-bit values in HWC order (RGB, or the selected bands scaled by their
+// statistics), before normalisation. It is the compact form kept in
+// caches; Normalize(ToFloat(pix)) completes the preprocessing.
 func (p Preprocess) LoadPixels(path string) ([]uint8, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
+	}
+	if len(p.Bands) > 0 {
+		r, err := DecodeRasterFile(path, p.MaxPixels)
+		if err != nil {
+			return nil, err
+		}
+		pix, err := p.BandPixels(r)
+		if err != nil {
+			return nil, fmt.Errorf("imageio: %q: %w", path, err)
+		}
+		return pix, nil
 	}
 	img, err := DecodeFile(path, p.MaxPixels)
 	if err != nil {
@@ -80,24 +136,26 @@ func (p Preprocess) LoadPixels(path string) ([]uint8, error) {
 	return p.Pixels(img), nil
 }
 
-// FromImage returns the normalised Size×Size×3 float32 HWC array of img.
+// FromImage returns the normalised Size×Size×Channels() float32 HWC array
+// of img. With Bands, the bands are chosen among img's 3 RGB bands (a band
+// above 3 reads as its Low value); Load and LoadPixels read every band of
+// a multi-band file.
 func (p Preprocess) FromImage(img image.Image) []float32 {
-	x := ToFloat(p.Pixels(img))
+	var pix []uint8
+	if len(p.Bands) > 0 {
+		pix = p.bandPixels(RasterFromImage(img))
+	} else {
+		pix = p.Pixels(img)
+	}
+	x := ToFloat(pix)
 	p.Normalize(x)
 	return x
 }
 
 // Pixels returns img resized to Size×Size according to Mode, as 8-bit RGB
-// in HWC order.
+// in HWC order. It ignores Bands.
 func (p Preprocess) Pixels(img image.Image) []uint8 {
-	b := img.Bounds()
-	src := b
-	if p.Mode == ModeCrop {
-		s := min(b.Dx(), b.Dy())
-		x0 := b.Min.X + (b.Dx()-s)/2
-		y0 := b.Min.Y + (b.Dy()-s)/2
-		src = image.Rect(x0, y0, x0+s, y0+s)
-	}
+	src := p.source(img.Bounds())
 	dst := image.NewRGBA(image.Rect(0, 0, p.Size, p.Size))
 	xdraw.CatmullRom.Scale(dst, dst.Rect, img, src, xdraw.Src, nil)
 	out := make([]uint8, 0, p.Size*p.Size*3)
@@ -105,6 +163,18 @@ func (p Preprocess) Pixels(img image.Image) []uint8 {
 		out = append(out, dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2])
 	}
 	return out
+}
+
+// source returns the part of an image with bounds b that is scaled to
+// Size×Size: all of it, or its centre square with ModeCrop.
+func (p Preprocess) source(b image.Rectangle) image.Rectangle {
+	if p.Mode != ModeCrop {
+		return b
+	}
+	s := min(b.Dx(), b.Dy())
+	x0 := b.Min.X + (b.Dx()-s)/2
+	y0 := b.Min.Y + (b.Dy()-s)/2
+	return image.Rect(x0, y0, x0+s, y0+s)
 }
 
 // ToFloat converts 8-bit values to float32 in [0, 1].
@@ -116,8 +186,21 @@ func ToFloat(pix []uint8) []float32 {
 	return out
 }
 
-// Normalize applies (v-Mean[c])/Std[c] in place to an HWC RGB array.
+// Normalize applies (v-Mean[c])/Std[c] in place to an HWC array of
+// Channels() channels (the band statistics' Mean and Std with Bands).
 func (p Preprocess) Normalize(x []float32) {
+	if len(p.Bands) > 0 {
+		nc := len(p.Bands)
+		mean, inv := make([]float32, nc), make([]float32, nc)
+		for c, st := range p.BandStats[:nc] {
+			mean[c], inv[c] = st.Mean, 1/st.Std
+		}
+		for i := range x {
+			c := i % nc
+			x[i] = (x[i] - mean[c]) * inv[c]
+		}
+		return
+	}
 	var inv [3]float32
 	for c := range inv {
 		inv[c] = 1 / p.Std[c]

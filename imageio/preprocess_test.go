@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -88,7 +89,7 @@ func TestLoadAndJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	var q Preprocess
-	if err := json.Unmarshal(b, &q); err != nil || q != p {
+	if err := json.Unmarshal(b, &q); err != nil || !reflect.DeepEqual(q, p) {
 		t.Fatalf("round trip: %v %+v", err, q)
 	}
 	path := writeFile(t, "a.png", encode(t, "png", quadrants(20, 10)))
