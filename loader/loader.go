@@ -44,7 +44,8 @@ type Config struct {
 
 // Batch is a set of images with their targets.
 type Batch struct {
-	// X holds the images, [N, H, W, 3], normalised.
+	// X holds the images, [N, H, W, C], normalised; C is the
+	// preprocessing's channel count (3 for RGB).
 	X *tensor.Tensor
 	// Y holds the multi-hot targets, [N, L].
 	Y *tensor.Tensor
@@ -138,10 +139,10 @@ func (l *Loader) pixels(i int) ([]uint8, error) {
 
 // build assembles the batch of the given item indices.
 func (l *Loader) build(ctx context.Context, epoch int, idx []int) (*Batch, error) {
-	s, nl := l.cfg.Preprocess.Size, len(l.ds.Labels)
-	per := s * s * 3
+	s, nl, ch := l.cfg.Preprocess.Size, len(l.ds.Labels), l.cfg.Preprocess.Channels()
+	per := s * s * ch
 	b := &Batch{
-		X:     tensor.New(len(idx), s, s, 3),
+		X:     tensor.New(len(idx), s, s, ch),
 		Y:     tensor.New(len(idx), nl),
 		Mask:  tensor.New(len(idx), nl),
 		Names: make([]string, len(idx)),

@@ -114,10 +114,11 @@ func (p *Predictor) Images(names []string, imgs []image.Image) ([]Prediction, er
 		return nil, nil
 	}
 	pre := p.b.Preprocess
-	per := pre.Size * pre.Size * 3
+	ch := pre.Channels()
+	per := pre.Size * pre.Size * ch
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.x = tensor.Ensure(p.x, len(imgs), pre.Size, pre.Size, 3)
+	p.x = tensor.Ensure(p.x, len(imgs), pre.Size, pre.Size, ch)
 	for i, img := range imgs {
 		copy(p.x.Data[i*per:(i+1)*per], pre.FromImage(img))
 	}

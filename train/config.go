@@ -48,6 +48,9 @@ type Config struct {
 	// FeatureViews is the number of augmented views of each training image
 	// whose frozen-backbone features are cached (4 when 0).
 	FeatureViews int `json:"feature_views,omitempty"`
+	// Channels is the number of input channels of a named architecture
+	// (3 when 0). Run sets it from the preprocessing's band selection.
+	Channels int `json:"channels,omitempty"`
 }
 
 // Defaults returns the configuration `mlabel train` starts from.

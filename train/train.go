@@ -85,6 +85,9 @@ func Run(ctx context.Context, cfg Config, data Data, ckptPath string, resume boo
 	if data.Val == nil || len(data.Val.Items) == 0 {
 		return nil, fmt.Errorf("train: empty validation set")
 	}
+	if ch := data.Preprocess.Channels(); ch != 3 {
+		cfg.Channels = ch
+	}
 	if cfg.Backbone != "" && cfg.FreezeBackbone {
 		return runFrozen(ctx, cfg, data, ckptPath, resume, hooks)
 	}
@@ -259,8 +262,15 @@ func (w warmupFraction) LR(step, total int) float64 {
 // backbone it also returns the pretrained weights and a predicate telling
 // which parameters belong to the backbone.
 func BuildSpec(cfg Config, numLabels int) (*nn.Spec, map[string]*tensor.Tensor, func(string) bool, error) {
+	channels := cfg.Channels
+	if channels == 0 {
+		channels = 3
+	}
+	if cfg.Backbone != "" && channels != 3 {
+		return nil, nil, nil, fmt.Errorf("train: a pretrained backbone takes RGB input, not %d channels", channels)
+	}
 	if cfg.Backbone == "" {
-		spec, err := arch.Build(cfg.Arch, cfg.Size, 3, numLabels, arch.Options{Width: cfg.Width})
+		spec, err := arch.Build(cfg.Arch, cfg.Size, channels, numLabels, arch.Options{Width: cfg.Width})
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("train: %w", err)
 		}

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"mlabel/bundle"
@@ -40,7 +41,7 @@ func TestBackbonePreprocess(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := BackbonePreprocess(tc.path, tc.size)
-			if (err == nil) != tc.ok || got != tc.want {
+			if (err == nil) != tc.ok || !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %+v, %v; want %+v (ok %v)", got, err, tc.want, tc.ok)
 			}
 		})

@@ -77,6 +77,15 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	stats.Print(o.Log, []string{"train", "val", "test"}[:len(parts)])
 
 	o.Preprocess.Size = o.Train.Size
+	// Band statistics come from the training split only, before the
+	// first epoch; RGB preprocessing is left as it is.
+	trainPaths := make([]string, len(parts[0]))
+	for i, j := range parts[0] {
+		trainPaths[i] = ds.Items[j].Path
+	}
+	if o.Preprocess, err = o.Preprocess.WithBandStats(trainPaths); err != nil {
+		return nil, fmt.Errorf("workflow: %w", err)
+	}
 	data := train.Data{Train: ds.Subset(parts[0]), Val: ds.Subset(parts[1]), Preprocess: o.Preprocess}
 	ckpt := ""
 	if o.Out != "" {

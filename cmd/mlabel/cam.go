@@ -69,7 +69,7 @@ average pooling and a dense layer, as every mlabel architecture does.`,
 				if err != nil {
 					return err
 				}
-				x, err := tensor.FromData(imageio.ToFloat(pix), 1, pre.Size, pre.Size, 3)
+				x, err := tensor.FromData(imageio.ToFloat(pix), 1, pre.Size, pre.Size, pre.Channels())
 				if err != nil {
 					return fmt.Errorf("%s: %w", path, err)
 				}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -86,7 +87,7 @@ func TestImportONNX(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := imageio.DefaultPreprocess(16)
-	if b.Kind != "backbone" || b.Preprocess != want {
+	if b.Kind != "backbone" || !reflect.DeepEqual(b.Preprocess, want) {
 		t.Errorf("bundle kind %q preprocess %+v; want backbone with %+v", b.Kind, b.Preprocess, want)
 	}
 }

@@ -29,6 +29,7 @@ type trainFlags struct {
 	minPos            int
 	resize            string
 	maxPixels         int64
+	bands             []int
 }
 
 func (t *trainFlags) register(fs *pflag.FlagSet) {
@@ -61,6 +62,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&t.minPos, "min-positives", 5, "labels with fewer validation positives get thresholds shrunk toward the global one")
 	fs.Int64Var(&t.maxPixels, "max-pixels", 0, "refuse images whose header declares more pixels than this (0: 64 megapixels)")
 	fs.StringVar(&t.resize, "resize", "crop", "how images are fitted to the size: crop (shorter side, then centre crop) or squash")
+	fs.IntSliceVar(&t.bands, "bands", nil, "1-based band numbers the network sees, in order, e.g. 3,2,1 or 1,2,3,4 (default: RGB); per-band statistics come from the training split")
 }
 
 // options builds the workflow options from the flags.
@@ -84,6 +86,17 @@ func (t *trainFlags) options() (workflow.Options, error) {
 	}
 	pre.Mode = t.resize
 	pre.MaxPixels = t.maxPixels
+	if len(t.bands) > 0 {
+		if t.cfg.Backbone != "" {
+			return workflow.Options{}, usagef("--bands cannot be used with --backbone: a pretrained backbone takes RGB input")
+		}
+		for _, b := range t.bands {
+			if b < 1 {
+				return workflow.Options{}, usagef("--bands are numbered from 1, got %d", b)
+			}
+		}
+		pre.Bands = t.bands
+	}
 	d := decide.DefaultOptions()
 	d.Beta, d.MinPositives, d.Seed = t.beta, t.minPos, t.cfg.Seed
 	return workflow.Options{Train: t.cfg, Preprocess: pre, ValFrac: t.valFrac, TestFrac: t.testFrac, Decide: d}, nil

@@ -5,10 +5,12 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"image/png"
+	"mlabel/bundle"
 	"mlabel/predict"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -223,3 +225,36 @@ func TestKillThenResume(t *testing.T) {
 
 // one names the first image of the demo data.
 func one(images string) string { return filepath.Join(images, "tile_00000.jpg") }
+
+// train --bands feeds the network the chosen bands with statistics from the
+// training split, stores both in the bundle, and predict honours them.
+func TestTrainWithBands(t *testing.T) {
+	csvPath, images := demoData(t)
+	model := filepath.Join(t.TempDir(), "b.mlb")
+	args := append([]string{"train", "--csv", csvPath, "--images", images, "--out", model, "--bands", "3,1"}, quickTrainArgs...)
+	if code, _, stderr := runCLI(t, args...); code != 0 {
+		t.Fatalf("train --bands: exit %d: %s", code, stderr)
+	}
+	b, err := bundle.Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := b.Preprocess
+	if !slices.Equal(p.Bands, []int{3, 1}) || len(p.BandStats) != 2 || p.Validate() != nil {
+		t.Fatalf("bundle preprocess %+v", p)
+	}
+	if in := b.Spec.Nodes[0].Attrs.Shape; !slices.Equal(in, []int{32, 32, 2}) {
+		t.Errorf("network input shape %v, want [32 32 2]", in)
+	}
+	code, out, stderr := runCLI(t, "predict", "--model", model, "--json", images)
+	if code != 0 {
+		t.Fatalf("predict: exit %d: %s", code, stderr)
+	}
+	var preds []predict.Prediction
+	if err := json.Unmarshal([]byte(out), &preds); err != nil || len(preds) != 160 {
+		t.Fatalf("predict: %d predictions, %v", len(preds), err)
+	}
+	if code, _, stderr := runCLI(t, append([]string{"train", "--csv", csvPath, "--images", images, "--out", model, "--bands", "0,1"}, quickTrainArgs...)...); code != 2 || !strings.Contains(stderr, "numbered from 1") {
+		t.Errorf("--bands 0,1: exit %d, %s", code, stderr)
+	}
+}
