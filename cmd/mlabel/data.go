@@ -5,13 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"mlabel/bundle"
 	"mlabel/dataset"
+	"mlabel/imageio"
 	"mlabel/mosaic"
+	"mlabel/show"
 	"mlabel/synth"
 )
 
@@ -27,7 +32,7 @@ func newDataCmd() *cobra.Command {
 		Short: "Check, split and generate datasets",
 		Args:  wrapArgs(cobra.NoArgs),
 	}
-	c.AddCommand(newDataCheckCmd(), newDataSplitCmd(), newDataSynthCmd(), newDataMosaicCmd())
+	c.AddCommand(newDataCheckCmd(), newDataSplitCmd(), newDataSynthCmd(), newDataMosaicCmd(), newDataShowCmd())
 	return c
 }
 
@@ -197,4 +202,122 @@ its test split. It writes PNG files and a tags CSV.`,
 	c.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed")
 	c.Flags().BoolVar(&o.AllowEmpty, "allow-empty", false, "keep mosaics with no item (empty tag set)")
 	return c
+}
+
+func newDataShowCmd() *cobra.Command {
+	var (
+		out, csvPath, images, model, resize string
+		size                                int
+		bands                               []int
+		augmented, grid                     bool
+		seed                                uint64
+	)
+	c := &cobra.Command{
+		Use:   "show IMAGE... --out DIR [--size N] [--resize crop|squash] [--bands 3,2,1] [--augment] [--grid] [--csv FILE]",
+		Short: "Write what the network sees of each image, or one contact sheet with their tags",
+		Long: `Show writes, for each image (or the images under each folder), what the
+network sees: decoded, upright, converted to RGB, band-selected and resized,
+as DIR/<image name>.png. --model takes the preprocessing from a bundle;
+--bands computes band statistics on the images shown. --augment shows
+training-time augmented views. --grid writes one contact sheet, DIR/grid.png,
+with each image's name and its tags from --csv under it.`,
+		Args: wrapArgs(cobra.MinimumNArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			if out == "" {
+				return usagef("--out DIR is required")
+			}
+			if resize != imageio.ModeCrop && resize != imageio.ModeSquash {
+				return usagef("--resize must be crop or squash, got %q", resize)
+			}
+			files, err := dataset.ImageFiles(args, nil)
+			if err != nil {
+				return err
+			}
+			if len(files) == 0 {
+				return usagef("no images found in %v", args)
+			}
+			pre := imageio.DefaultPreprocess(size)
+			pre.Mode, pre.Bands = resize, bands
+			if model != "" {
+				b, err := bundle.Load(model)
+				if err != nil {
+					return err
+				}
+				pre = b.Preprocess
+			}
+			if pre, err = pre.WithBandStats(files); err != nil {
+				return err
+			}
+			o := show.Options{Pre: pre, Augment: augmented, Seed: seed}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return err
+			}
+			if !grid {
+				written, err := show.WriteEach(out, files, o)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.OutOrStdout(), "wrote %d images to %s\n", len(written), out)
+				return nil
+			}
+			var tags map[string][]string
+			if csvPath != "" {
+				if images == "" {
+					images = filepath.Dir(files[0])
+				}
+				if tags, err = tagsOf(csvPath, images, files); err != nil {
+					return err
+				}
+			}
+			path := filepath.Join(out, "grid.png")
+			if err := show.WriteGrid(path, files, tags, o); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "wrote %s (%d images)\n", path, len(files))
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&out, "out", "", "output folder")
+	f.IntVar(&size, "size", 128, "image side in pixels")
+	f.StringVar(&resize, "resize", imageio.ModeCrop, "crop (shorter side, then centre crop) or squash")
+	f.IntSliceVar(&bands, "bands", nil, "1-based band numbers to show, e.g. 3,2,1 (default: RGB)")
+	f.StringVar(&model, "model", "", "take the preprocessing (size, resize, bands) from this bundle")
+	f.BoolVar(&augmented, "augment", false, "show training-time augmented views")
+	f.Uint64Var(&seed, "seed", 1, "random seed of the augmented views")
+	f.BoolVar(&grid, "grid", false, "write one contact sheet, grid.png, with each image's tags under it")
+	f.StringVar(&csvPath, "csv", "", "tags CSV whose tags are drawn under each image in the grid")
+	f.StringVar(&images, "images", "", "folder the CSV's image names are relative to (default: the first image's folder)")
+	return c
+}
+
+// tagsOf reads the tags of files from a tags CSV, keyed by the file paths
+// as given; an unknown tag is written ?tag.
+func tagsOf(csvPath, images string, files []string) (map[string][]string, error) {
+	ds, err := dataset.Load(dataset.Options{CSV: csvPath, Images: images})
+	if err != nil {
+		return nil, err
+	}
+	byPath := map[string][]string{}
+	for _, it := range ds.Items {
+		var t []string
+		for _, l := range it.Pos {
+			t = append(t, ds.Labels[l])
+		}
+		for _, l := range it.Unknown {
+			t = append(t, "?"+ds.Labels[l])
+		}
+		if abs, err := filepath.Abs(it.Path); err == nil {
+			byPath[abs] = t
+		}
+	}
+	out := map[string][]string{}
+	for _, f := range files {
+		if abs, err := filepath.Abs(f); err == nil {
+			if t, ok := byPath[abs]; ok {
+				out[f] = t
+			}
+		}
+	}
+	return out, nil
 }

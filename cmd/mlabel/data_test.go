@@ -1,10 +1,14 @@
 package main
 
 import (
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"mlabel/show"
 )
 
 // data check names each bad file with its CSV line and exits 1; train refuses
@@ -43,4 +47,57 @@ func TestDataCheckReportsBadRows(t *testing.T) {
 	if code, out, _ := runCLI(t, "data", "check", "--csv", csvPath, "--images", images); code != 0 {
 		t.Errorf("data check on the good set: exit %d\n%s", code, out)
 	}
+}
+
+// data show writes one picture per image at the chosen size, or one grid.
+func TestDataShow(t *testing.T) {
+	csvPath, images := demoData(t)
+	entries, err := os.ReadDir(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, e := range entries[:3] {
+		files = append(files, filepath.Join(images, e.Name()))
+	}
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(t, append([]string{"data", "show", "--out", out, "--size", "24", "--bands", "3,2,1"}, files...)...)
+	if code != 0 {
+		t.Fatalf("data show: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "wrote 3 images") {
+		t.Errorf("output %q", stdout)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)) + ".png"
+		img := decodePNG(t, filepath.Join(out, name))
+		if b := img.Bounds(); b.Dx() != 24 || b.Dy() != 24 {
+			t.Errorf("%s: %v, want 24x24", name, b)
+		}
+	}
+	code, _, stderr = runCLI(t, append([]string{"data", "show", "--out", out, "--size", "24", "--grid", "--augment", "--csv", csvPath, "--images", images}, files...)...)
+	if code != 0 {
+		t.Fatalf("data show --grid: exit %d: %s", code, stderr)
+	}
+	w, h, _ := show.GridSize(3, 24)
+	if b := decodePNG(t, filepath.Join(out, "grid.png")).Bounds(); b.Dx() != w || b.Dy() != h {
+		t.Errorf("grid %v, want %dx%d", b, w, h)
+	}
+	if code, _, _ := runCLI(t, "data", "show", "--size", "24", files[0]); code != 2 {
+		t.Errorf("data show without --out: exit %d, want 2", code)
+	}
+}
+
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
 }
