@@ -1,9 +1,19 @@
 // Package imageio decodes image files for mlabel with safety limits, honours
-// JPEG EXIF orientation, and turns images into normalised float32 HWC RGB
-// arrays of a fixed size.
+// JPEG EXIF orientation, and turns images into normalised float32 HWC
+// arrays of a fixed size: RGB, or chosen bands of a multi-band raster
+// scaled by per-band statistics.
 //
 // Supported formats are JPEG, PNG, GIF (first frame), BMP, TIFF and WebP.
-// Every error names the file it concerns.
+// JPEG includes 4-component files (CMYK with or without an Adobe APP14
+// marker, and YCCK), converted to RGB as PIL's convert("RGB") does. PNG and
+// TIFF include 16-bit, grey and palette images; alpha is composited onto
+// black. TIFF also includes multi-band files such as GeoTIFFs from drones and
+// satellites: any number of 8-, 16- or 32-bit integer or 32-bit float
+// samples, striped or tiled, chunky or planar, uncompressed, LZW, deflate or
+// PackBits; DecodeRasterBytes gives their raw bands and DecodeBytes an RGB
+// picture of bands 1 to 3. Every count, offset and size read from a file is
+// checked against its length and the pixel limit before allocating. Every
+// error names the file it concerns.
 package imageio
 
 import (
