@@ -58,6 +58,9 @@ type Epoch struct {
 	ValF2     float64 `json:"val_f2"`
 	LR        float64 `json:"lr"`
 	Seconds   float64 `json:"seconds"`
+	// Unvalidated marks an epoch of a run without a validation set (the
+	// refit on training and validation images); its Val figures are zero.
+	Unvalidated bool `json:"unvalidated,omitempty"`
 }
 
 // Header is everything a bundle holds except the weights.
@@ -69,10 +72,13 @@ type Header struct {
 	Spec          *nn.Spec           `json:"spec"`
 	Labels        []string           `json:"labels,omitempty"`
 	Preprocess    imageio.Preprocess `json:"preprocess"`
-	Rules         *decide.Rules      `json:"rules,omitempty"`
-	Metrics       *metrics.Summary   `json:"metrics,omitempty"`
-	Config        json.RawMessage    `json:"config,omitempty"`
-	History       []Epoch            `json:"history,omitempty"`
+	// View is the nature of the images the model was trained on,
+	// "overhead" or "ground"; it selects test-time augmentation.
+	View    string           `json:"view,omitempty"`
+	Rules   *decide.Rules    `json:"rules,omitempty"`
+	Metrics *metrics.Summary `json:"metrics,omitempty"`
+	Config  json.RawMessage  `json:"config,omitempty"`
+	History []Epoch          `json:"history,omitempty"`
 	// Extra holds importer-specific data, such as detector anchors.
 	Extra json.RawMessage `json:"extra,omitempty"`
 }

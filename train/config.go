@@ -14,24 +14,38 @@ import (
 
 // Config is a training run's configuration. It is stored in the model bundle.
 type Config struct {
-	Arch        string           `json:"arch"`
-	Width       int              `json:"width,omitempty"`
-	Size        int              `json:"size"`
-	Epochs      int              `json:"epochs"`
-	Batch       int              `json:"batch"`
-	Optimizer   string           `json:"optimizer"` // "adamw" or "sgd"
-	LR          float64          `json:"lr"`
-	WeightDecay float64          `json:"weight_decay"`
-	Momentum    float64          `json:"momentum,omitempty"` // sgd
-	Schedule    string           `json:"schedule"`           // "onecycle", "cosine" or "constant"
-	Warmup      float64          `json:"warmup"`             // cosine: fraction of steps of linear warm-up
-	Loss        string           `json:"loss"`               // "bce", "focal" or "asl"
-	LossOptions loss.Options     `json:"loss_options"`
-	ClipNorm    float64          `json:"clip_norm,omitempty"`
-	Patience    int              `json:"patience,omitempty"` // epochs without a better validation mAP before stopping; 0 never stops early
-	Seed        uint64           `json:"seed"`
-	Augment     augment.Pipeline `json:"augment"`
-	Workers     int              `json:"workers,omitempty"`
+	Arch        string       `json:"arch"`
+	Width       int          `json:"width,omitempty"`
+	Size        int          `json:"size"`
+	Epochs      int          `json:"epochs"`
+	Batch       int          `json:"batch"`
+	Optimizer   string       `json:"optimizer"` // "adamw" or "sgd"
+	LR          float64      `json:"lr"`
+	WeightDecay float64      `json:"weight_decay"`
+	Momentum    float64      `json:"momentum,omitempty"` // sgd
+	Schedule    string       `json:"schedule"`           // "onecycle", "cosine" or "constant"
+	Warmup      float64      `json:"warmup"`             // cosine: fraction of steps of linear warm-up
+	Loss        string       `json:"loss"`               // "bce", "focal" or "asl"
+	LossOptions loss.Options `json:"loss_options"`
+	ClipNorm    float64      `json:"clip_norm,omitempty"`
+	Patience    int          `json:"patience,omitempty"` // epochs without a better validation mAP before stopping; 0 never stops early
+	// StopAfter, when positive, ends the run after this many epochs of the
+	// Epochs-long schedule. A run without a validation set needs it; it
+	// keeps its last epoch.
+	StopAfter int `json:"stop_after,omitempty"`
+	// Refit asks the workflow to train the final model once more on the
+	// training and validation images together, for the best epoch's number
+	// of epochs of the same schedule, once the validation split has chosen
+	// that epoch and fitted the thresholds.
+	Refit   bool             `json:"refit,omitempty"`
+	Seed    uint64           `json:"seed"`
+	Augment augment.Pipeline `json:"augment"`
+	// View is the nature of the images: overhead (the 8 dihedral
+	// transforms), ground (horizontal flips) or auto (decided from the
+	// training images before the first epoch). It sets Augment's geometric
+	// transforms; empty leaves Augment as it is.
+	View    augment.View `json:"view,omitempty"`
+	Workers int          `json:"workers,omitempty"`
 	// Backbone, when set, is the path of a bundle whose network is cut at
 	// BackboneAt (or at its last feature map) and given a new head.
 	Backbone   string `json:"backbone,omitempty"`
@@ -72,6 +86,7 @@ func Defaults() Config {
 		Patience:       0,
 		Seed:           1,
 		Augment:        augment.Default(),
+		View:           augment.Auto,
 		BackboneLRMult: 0.1,
 	}
 }
@@ -95,6 +110,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train: unknown schedule %q (onecycle, cosine or constant)", c.Schedule)
 	case !slices.Contains(loss.Names(), c.Loss):
 		return fmt.Errorf("train: unknown loss %q (have %v)", c.Loss, loss.Names())
+	case c.View != "" && c.View != augment.Overhead && c.View != augment.Ground && c.View != augment.Auto:
+		return fmt.Errorf("train: unknown view %q (overhead, ground or auto)", c.View)
 	}
 	return nil
 }

@@ -35,3 +35,15 @@ func (t *tracker) endEpoch(m *nn.Model, val *Outputs, epoch int, trainLoss, lr f
 	}
 	return nil
 }
+
+// endEpochUnvalidated records an epoch of a run without a validation set
+// (marked Unvalidated, with zero validation figures); it counts as the best
+// so far, since the last epoch is what such a run keeps.
+func (t *tracker) endEpochUnvalidated(epoch int, trainLoss, lr float64, start time.Time) {
+	e := bundle.Epoch{Epoch: epoch, TrainLoss: trainLoss, Unvalidated: true, LR: lr, Seconds: time.Since(start).Seconds()}
+	t.history = append(t.history, e)
+	t.state.Epoch = epoch
+	if t.hooks.EpochEnd != nil {
+		t.hooks.EpochEnd(e, true)
+	}
+}

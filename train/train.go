@@ -52,6 +52,8 @@ type Result struct {
 	Val *Outputs
 	// ResumedFrom is the epoch the run resumed after, or 0.
 	ResumedFrom int
+	// Config is the configuration the run used, its view settled.
+	Config Config
 }
 
 // run is the state of one training run.
@@ -82,16 +84,36 @@ func Run(ctx context.Context, cfg Config, data Data, ckptPath string, resume boo
 	if data.Train == nil || len(data.Train.Items) == 0 {
 		return nil, fmt.Errorf("train: empty training set")
 	}
-	if data.Val == nil || len(data.Val.Items) == 0 {
+	if data.Val == nil && cfg.StopAfter == 0 {
+		return nil, fmt.Errorf("train: no validation set")
+	}
+	if data.Val != nil && len(data.Val.Items) == 0 {
 		return nil, fmt.Errorf("train: empty validation set")
+	}
+	if cfg.StopAfter < 0 || cfg.StopAfter > cfg.Epochs {
+		return nil, fmt.Errorf("train: stop after %d epochs of %d", cfg.StopAfter, cfg.Epochs)
 	}
 	if ch := data.Preprocess.Channels(); ch != 3 {
 		cfg.Channels = ch
 	}
-	if cfg.Backbone != "" && cfg.FreezeBackbone {
-		return runFrozen(ctx, cfg, data, ckptPath, resume, hooks)
+	cfg, ev, err := ResolveView(cfg, data.Train, data.Preprocess)
+	if err != nil {
+		return nil, err
 	}
-	return runFrom(ctx, cfg, data, ckptPath, resume, hooks, nil)
+	if ev != nil && hooks.Log != nil {
+		hooks.Log(ev.String())
+	}
+	var res *Result
+	if cfg.Backbone != "" && cfg.FreezeBackbone {
+		res, err = runFrozen(ctx, cfg, data, ckptPath, resume, hooks)
+	} else {
+		res, err = runFrom(ctx, cfg, data, ckptPath, resume, hooks, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Config = cfg
+	return res, nil
 }
 
 // runFrom is Run; start, when not nil, replaces the network BuildSpec makes.
@@ -110,7 +132,11 @@ func runFrom(ctx context.Context, cfg Config, data Data, ckptPath string, resume
 		}
 	}
 	resumedFrom := r.state.Epoch
-	for epoch := r.state.Epoch + 1; epoch <= cfg.Epochs; epoch++ {
+	last := cfg.Epochs
+	if cfg.StopAfter > 0 {
+		last = cfg.StopAfter
+	}
+	for epoch := r.state.Epoch + 1; epoch <= last; epoch++ {
 		if cfg.Patience > 0 && r.state.BadEpochs >= cfg.Patience {
 			r.log(fmt.Sprintf("early stopping: no better validation mAP for %d epochs", cfg.Patience))
 			break
@@ -123,6 +149,10 @@ func runFrom(ctx context.Context, cfg Config, data Data, ckptPath string, resume
 				return nil, err
 			}
 		}
+	}
+	if r.valL == nil {
+		// No validation: the last epoch is the result.
+		return &Result{Model: r.model, Spec: r.spec, BestEpoch: last, History: r.history, ResumedFrom: resumedFrom}, nil
 	}
 	if err := r.model.SetWeights(r.best); err != nil {
 		return nil, fmt.Errorf("train: restore best epoch: %w", err)
@@ -175,9 +205,11 @@ func (r *run) setup() error {
 	if err != nil {
 		return fmt.Errorf("train: training loader: %w", err)
 	}
-	r.valL, err = loader.New(r.data.Val, loader.Config{Preprocess: r.data.Preprocess, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers})
-	if err != nil {
-		return fmt.Errorf("train: validation loader: %w", err)
+	if r.data.Val != nil {
+		r.valL, err = loader.New(r.data.Val, loader.Config{Preprocess: r.data.Preprocess, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers})
+		if err != nil {
+			return fmt.Errorf("train: validation loader: %w", err)
+		}
 	}
 	r.best = cloneWeights(m.Weights())
 	return nil
@@ -343,6 +375,10 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 		return fmt.Errorf("train: epoch %d: %w", epoch, err)
 	}
 	it.Close()
+	if r.valL == nil {
+		r.endEpochUnvalidated(epoch, sum/float64(max(n, 1)), lr, start)
+		return nil
+	}
 	val, err := Predict(ctx, r.model, r.valL, r.lossFn)
 	if err != nil {
 		return err

@@ -95,7 +95,37 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := refit(ctx, ds, parts, res, o); err != nil {
+		return nil, err
+	}
 	return Finish(ctx, ds, parts, res, o, stats)
+}
+
+// refit, when the run's configuration asks for it, trains the network once
+// more on the training and validation images together, for the best
+// epoch's number of epochs of the same schedule, and puts the result in
+// res.Model. The validation predictions of the first model stay in res.Val:
+// the thresholds are fitted on them, on images that model did not see. A
+// frozen-backbone run is not refitted.
+func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.Result, o Options) error {
+	cfg := res.Config
+	if !cfg.Refit || cfg.FreezeBackbone {
+		return nil
+	}
+	cfg.StopAfter, cfg.Patience = res.BestEpoch, 0
+	all := ds.Subset(append(append([]int(nil), parts[0]...), parts[1]...))
+	fmt.Fprintf(o.Log, "refit: training once more on all %d training and validation images for %d epochs; the thresholds stay those fitted on validation\n",
+		len(all.Items), cfg.StopAfter)
+	ckpt := ""
+	if o.Out != "" {
+		ckpt = o.Out + ".refit.ckpt"
+	}
+	r, err := train.Run(ctx, cfg, train.Data{Train: all, Preprocess: o.Preprocess}, ckpt, o.Resume, o.Hooks)
+	if err != nil {
+		return fmt.Errorf("workflow: refit: %w", err)
+	}
+	res.Model = r.Model
+	return nil
 }
 
 // Finish fits the decision rules on the validation predictions, evaluates on
@@ -125,14 +155,18 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	if err != nil {
 		return nil, fmt.Errorf("workflow: evaluate: %w", err)
 	}
-	cfg, err := json.Marshal(o.Train)
+	tc := o.Train
+	if res.Config.Arch != "" {
+		tc = res.Config // the view settled by the run
+	}
+	cfg, err := json.Marshal(tc)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: encode config: %w", err)
 	}
 	out.Bundle = &bundle.Bundle{
 		Header: bundle.Header{
 			Kind: "classifier", Arch: o.Train.Arch, Spec: res.Spec, Labels: ds.Labels,
-			Preprocess: o.Preprocess, Rules: rules, Metrics: out.Test, Config: cfg, History: res.History,
+			Preprocess: o.Preprocess, View: string(tc.View), Rules: rules, Metrics: out.Test, Config: cfg, History: res.History,
 		},
 		Weights: res.Model.Weights(),
 	}
@@ -141,6 +175,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 			return nil, fmt.Errorf("workflow: %w", err)
 		}
 		os.Remove(o.Out + ".ckpt")
+		os.Remove(o.Out + ".refit.ckpt")
 	}
 	return out, nil
 }

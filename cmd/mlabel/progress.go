@@ -42,6 +42,10 @@ func trainHooks(w io.Writer, quiet bool) train.Hooks {
 			if bar != nil {
 				bar.Finish()
 			}
+			if e.Unvalidated {
+				fmt.Fprintf(w, "refit %2d/%d  train loss %.4f  lr %.2e  %.1fs\n", e.Epoch, epochs, e.TrainLoss, e.LR, e.Seconds)
+				return
+			}
 			mark := ""
 			if best {
 				mark = "  *best"

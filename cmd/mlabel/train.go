@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"mlabel/augment"
 	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/train"
@@ -30,10 +31,13 @@ type trainFlags struct {
 	resize            string
 	maxPixels         int64
 	bands             []int
+	view              string
+	fs                *pflag.FlagSet
 }
 
 func (t *trainFlags) register(fs *pflag.FlagSet) {
 	t.cfg = train.Defaults()
+	t.fs = fs
 	c := &t.cfg
 	fs.StringVar(&c.Arch, "arch", c.Arch, "architecture: small, resnet18, resnet34 or mobilenetv2")
 	fs.IntVar(&c.Width, "width", 0, "base width of the architecture (0: its default)")
@@ -48,7 +52,8 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Patience, "patience", c.Patience, "stop after this many epochs without a better validation mAP (0: never)")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed for the split, initialisation and augmentation")
 	fs.IntVar(&c.Workers, "workers", 0, "image decoding workers (0: one per core)")
-	fs.BoolVar(&c.Augment.Dihedral, "dihedral", c.Augment.Dihedral, "augment with the 8 flips and 90° rotations (right for overhead imagery)")
+	fs.BoolVar(&c.Augment.Dihedral, "dihedral", c.Augment.Dihedral, "augment with the 8 flips and 90° rotations (true: --view overhead, false: --view ground)")
+	fs.StringVar(&t.view, "view", string(augment.Auto), "the images' nature: overhead (satellite or drone tiles: 8 flips and rotations), ground (photos with an up: horizontal flips) or auto (decided from the training images)")
 	fs.StringVar(&c.Backbone, "backbone", "", "pretrained backbone bundle (from mlabel import) to cut and give a new head")
 	fs.StringVar(&c.BackboneAt, "backbone-at", "", "node to cut the backbone at (default: its last feature map)")
 	fs.BoolVar(&c.FreezeBackbone, "freeze-backbone", false, "train only the new head, on backbone features cached once per image and augmented view")
@@ -56,6 +61,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.Unfreeze, "unfreeze", false, "after the frozen stage, fine-tune the whole network (backbone learning rate × --backbone-lr-mult)")
 	fs.IntVar(&c.FineTuneEpochs, "fine-tune-epochs", 0, "epochs of the --unfreeze stage (0: --epochs)")
 	fs.Float64Var(&c.BackboneLRMult, "backbone-lr-mult", c.BackboneLRMult, "backbone learning rate as a fraction of --lr when it is trained")
+	fs.BoolVar(&c.Refit, "refit", c.Refit, "once validation has chosen the epoch and fitted the thresholds, train the final model again on training and validation images together")
 	fs.Float64Var(&t.valFrac, "val", 0.15, "fraction held out for validation and threshold fitting")
 	fs.Float64Var(&t.testFrac, "test", 0.15, "fraction held out for the final evaluation")
 	fs.Float64Var(&t.beta, "beta", 2, "F-beta the per-class thresholds maximise (2 is Planet's F2)")
@@ -67,6 +73,20 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 
 // options builds the workflow options from the flags.
 func (t *trainFlags) options() (workflow.Options, error) {
+	v, err := augment.ParseView(t.view)
+	if err != nil {
+		return workflow.Options{}, usageError{err}
+	}
+	t.cfg.View = v
+	if t.fs != nil && t.fs.Changed("dihedral") {
+		if t.fs.Changed("view") {
+			return workflow.Options{}, usagef("give --view or --dihedral, not both")
+		}
+		t.cfg.View = augment.Ground
+		if t.cfg.Augment.Dihedral {
+			t.cfg.View = augment.Overhead
+		}
+	}
 	if err := t.cfg.Validate(); err != nil {
 		return workflow.Options{}, usageError{err}
 	}

@@ -1,0 +1,209 @@
+#!/usr/bin/python3
+"""Reference side and scorer of bench/quality.sh.
+
+  split  --csv tags.csv --seed S --holdout F --out DIR
+         writes DIR/train.csv and DIR/holdout.csv, a seeded random split.
+  torch  --train train.csv --holdout holdout.csv --images DIR --out scores.csv
+         trains the plain PyTorch recipe (the same `small` network as
+         mlabel's arch package, AdamW with a one-cycle schedule, horizontal
+         flips only, every training image, the last epoch kept) and writes its
+         probabilities on the holdout images (image,<label>...).
+  score  --truth holdout.csv --mlabel scores.csv --mlabel-tags decided.csv
+         --torch scores.csv
+         prints mAP, samples-F2 and per-label AP side by side; mlabel's F2 uses
+         its own fitted thresholds (its Planet-style `predict --format csv`
+         output), the reference's F2 a 0.5 threshold, as the recipe has no
+         threshold fitting.
+
+Metrics come from scikit-learn (average_precision_score per label with at
+least one positive, macro mean; fbeta_score with average="samples").
+"""
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+
+import numpy as np
+
+
+def read_tags(path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    if rows and rows[0][0] in ("image_name", "image"):
+        rows = rows[1:]
+    return [(r[0], r[1].split()) for r in rows if r]
+
+
+def write_tags(path, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["image_name", "tags"])
+        for name, tags in rows:
+            w.writerow([name, " ".join(tags)])
+
+
+def stem(name):
+    return os.path.splitext(os.path.basename(name))[0]
+
+
+def find_image(images, name):
+    for ext in ("", ".jpg", ".jpeg", ".png", ".tif", ".tiff"):
+        p = os.path.join(images, name + ext)
+        if os.path.isfile(p):
+            return p
+    raise FileNotFoundError(name)
+
+
+def cmd_split(a):
+    rows = read_tags(a.csv)
+    rng = random.Random(a.seed)
+    rng.shuffle(rows)
+    n = int(round(len(rows) * a.holdout))
+    os.makedirs(a.out, exist_ok=True)
+    write_tags(os.path.join(a.out, "holdout.csv"), sorted(rows[:n]))
+    write_tags(os.path.join(a.out, "train.csv"), sorted(rows[n:]))
+
+
+def load_images(images, names, size):
+    from PIL import Image
+
+    out = np.zeros((len(names), 3, size, size), dtype=np.float32)
+    mean = np.array([0.485, 0.456, 0.406], dtype=np.float32)[:, None, None]
+    std = np.array([0.229, 0.224, 0.225], dtype=np.float32)[:, None, None]
+    for i, n in enumerate(names):
+        im = Image.open(find_image(images, n)).convert("RGB")
+        w, h = im.size
+        s = min(w, h)
+        im = im.crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s))
+        im = im.resize((size, size), Image.BICUBIC)
+        out[i] = (np.asarray(im, dtype=np.float32).transpose(2, 0, 1) / 255 - mean) / std
+    return out
+
+
+def cmd_torch(a):
+    import torch
+    import torch.nn.functional as F
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nn", "testdata"))
+    from gen_models import Small  # the same graph as arch.Small
+
+    torch.set_num_threads(os.cpu_count())
+    torch.manual_seed(a.seed)
+    train = read_tags(a.train)
+    hold = read_tags(a.holdout)
+    labels = sorted({t for _, tags in train for t in tags})
+    x = torch.from_numpy(load_images(a.images, [n for n, _ in train], a.size))
+    y = torch.zeros(len(train), len(labels))
+    for i, (_, tags) in enumerate(train):
+        for t in tags:
+            y[i, labels.index(t)] = 1
+    model = Small(32, len(labels))
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=a.wd)
+    steps = (len(train) // a.batch) * a.epochs
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps)
+    model.train()
+    for _ in range(a.epochs):
+        perm = torch.randperm(len(train))
+        for s in range(len(train) // a.batch):
+            idx = perm[s * a.batch:(s + 1) * a.batch]
+            xb = x[idx].clone()
+            flip = torch.rand(len(idx)) < 0.5
+            xb[flip] = xb[flip].flip(3)
+            opt.zero_grad()
+            F.binary_cross_entropy_with_logits(model(xb), y[idx]).backward()
+            opt.step()
+            sched.step()
+    model.eval()
+    xh = torch.from_numpy(load_images(a.holdout_images or a.images, [n for n, _ in hold], a.size))
+    with torch.inference_mode():
+        p = torch.sigmoid(torch.cat([model(xh[i:i + 256]) for i in range(0, len(xh), 256)])).numpy()
+    with open(a.out, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["image"] + labels)
+        for (n, _), row in zip(hold, p):
+            w.writerow([n] + ["%.6f" % v for v in row])
+
+
+def read_scores(path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    labels = rows[0][1:]
+    return labels, {stem(r[0]): [float(v) for v in r[1:]] for r in rows[1:]}
+
+
+def cmd_score(a):
+    from sklearn.metrics import average_precision_score, fbeta_score
+
+    truth = read_tags(a.truth)
+    names = [stem(n) for n, _ in truth]
+    mlabels, ms = read_scores(a.mlabel)
+    tlabels, ts = read_scores(a.torch)
+    labels = sorted(set(mlabels) | set(tlabels))
+    Y = np.array([[t in tags for t in labels] for _, tags in truth], dtype=int)
+
+    def matrix(lab, s):
+        return np.array([[s[n][lab.index(l)] if l in lab else 0.0 for l in labels] for n in names])
+
+    M, T = matrix(mlabels, ms), matrix(tlabels, ts)
+    dec = {stem(n): set(tags) for n, tags in read_tags(a.mlabel_tags)}
+    Md = np.array([[l in dec[n] for l in labels] for n in names], dtype=int)
+    has = Y.sum(0) > 0
+    ap_m = [average_precision_score(Y[:, j], M[:, j]) if has[j] else float("nan") for j in range(len(labels))]
+    ap_t = [average_precision_score(Y[:, j], T[:, j]) if has[j] else float("nan") for j in range(len(labels))]
+    res = {
+        "images": len(names),
+        "mlabel_map": float(np.nanmean(ap_m)),
+        "torch_map": float(np.nanmean(ap_t)),
+        "mlabel_f2": float(fbeta_score(Y, Md, beta=2, average="samples", zero_division=0)),
+        "mlabel_f2_at_05": float(fbeta_score(Y, (M >= 0.5).astype(int), beta=2, average="samples", zero_division=0)),
+        "torch_f2_at_05": float(fbeta_score(Y, (T >= 0.5).astype(int), beta=2, average="samples", zero_division=0)),
+        "per_label": {l: [round(ap_m[j], 4), round(ap_t[j], 4), int(Y[:, j].sum())] for j, l in enumerate(labels)},
+    }
+    if a.json:
+        print(json.dumps(res))
+        return
+    print("holdout images %d" % res["images"])
+    print("%-22s %8s %8s %8s" % ("", "mlabel", "PyTorch", "diff"))
+    print("%-22s %8.4f %8.4f %+8.4f" % ("mAP", res["mlabel_map"], res["torch_map"], res["mlabel_map"] - res["torch_map"]))
+    print("%-22s %8.4f %8.4f %+8.4f" % ("samples-F2 (mlabel thr / 0.5)", res["mlabel_f2"], res["torch_f2_at_05"],
+                                        res["mlabel_f2"] - res["torch_f2_at_05"]))
+    print("%-22s %8.4f %8.4f" % ("samples-F2 at 0.5", res["mlabel_f2_at_05"], res["torch_f2_at_05"]))
+    print("per-label AP (positives):")
+    for l, (m, t, n) in res["per_label"].items():
+        print("  %-20s %8.4f %8.4f %+8.4f  (%d)" % (l, m, t, m - t, n))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("split")
+    s.add_argument("--csv", required=True)
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--holdout", type=float, default=0.25)
+    s.add_argument("--out", required=True)
+    t = sub.add_parser("torch")
+    t.add_argument("--train", required=True)
+    t.add_argument("--holdout", required=True)
+    t.add_argument("--images", required=True)
+    t.add_argument("--holdout-images", help="folder of the holdout images (default: --images)")
+    t.add_argument("--out", required=True)
+    t.add_argument("--epochs", type=int, default=15)
+    t.add_argument("--size", type=int, default=64)
+    t.add_argument("--batch", type=int, default=32)
+    t.add_argument("--lr", type=float, default=3e-3)
+    t.add_argument("--wd", type=float, default=1e-2)
+    t.add_argument("--seed", type=int, default=1)
+    c = sub.add_parser("score")
+    c.add_argument("--truth", required=True)
+    c.add_argument("--mlabel", required=True)
+    c.add_argument("--mlabel-tags", required=True)
+    c.add_argument("--torch", required=True)
+    c.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    {"split": cmd_split, "torch": cmd_torch, "score": cmd_score}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
