@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"mlabel/infer"
 	"mlabel/tensor"
 	"mlabel/train"
 )
@@ -92,7 +93,7 @@ func pickName(specialist bool) string {
 // every specialist's logits on the validation split, and returns the
 // option with out-of-fold validation scores in place of its validation
 // predictions, so that its thresholds are fitted honestly.
-func (ms *models) stackingOption(ctx context.Context, o Options, es *evalSets, val *train.Outputs) (*option, error) {
+func (ms *models) stackingOption(ctx context.Context, o Options, es *evalSets, val *infer.Set) (*option, error) {
 	l := len(es.labels)
 	bs := []branch{ms.jointBranch()}
 	for j := range ms.specs {

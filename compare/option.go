@@ -6,6 +6,7 @@ import (
 
 	"mlabel/dataset"
 	"mlabel/decide"
+	"mlabel/infer"
 	"mlabel/loader"
 	"mlabel/metrics"
 	"mlabel/nn"
@@ -24,7 +25,7 @@ type option struct {
 	model  *nn.Model
 	// val and test are the option's predictions; val may be replaced by
 	// out-of-fold predictions (stacking).
-	val, test *train.Outputs
+	val, test *infer.Set
 	rules     *decide.Rules
 	// valSum and testSum score the thresholded predictions.
 	valSum, testSum *metrics.Summary
@@ -112,13 +113,13 @@ func (op *option) score(o Options, labels []string) error {
 }
 
 // split returns predictions as a decide.Split.
-func split(out *train.Outputs) decide.Split {
+func split(out *infer.Set) decide.Split {
 	return decide.Split{Scores: out.Scores, Truth: out.Truth, Mask: out.Mask}
 }
 
 // labelAP returns the AP of column j of out over its known entries, NaN
 // without a known positive.
-func labelAP(out *train.Outputs, j int) float64 {
+func labelAP(out *infer.Set, j int) float64 {
 	t, s := metrics.Column(out.Truth, out.Scores, out.Mask, j)
 	return metrics.AveragePrecision(t, s)
 }

@@ -8,15 +8,15 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"mlabel/decide"
+	"mlabel/infer"
 	"mlabel/metrics"
-	"mlabel/train"
 )
 
 // diffInterval returns the paired bootstrap 90% interval of AP(a) − AP(b)
 // for label j over the known test rows: each resample draws rows with
 // replacement and scores both models on the same rows. Resamples without a
 // positive are skipped; nil when none has one.
-func diffInterval(a, b *train.Outputs, j, draws int, seed uint64) *decide.Interval {
+func diffInterval(a, b *infer.Set, j, draws int, seed uint64) *decide.Interval {
 	t, sa := metrics.Column(a.Truth, a.Scores, a.Mask, j)
 	_, sb := metrics.Column(b.Truth, b.Scores, b.Mask, j)
 	n := len(t)

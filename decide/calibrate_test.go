@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"mlabel/infer"
 )
 
 // miscalibrated draws labels from σ(a·logit(s)+b) for uniform scores s, so
@@ -15,7 +17,7 @@ func miscalibrated(seed uint64, n int, a, b float64) Split {
 		p := 0.02 + 0.96*rng.Float64()
 		s.Scores[i] = []float64{p, p}
 		y := 0.0
-		if rng.Float64() < sigmoid(a*logit(p)+b) {
+		if rng.Float64() < infer.Sigmoid(a*logit(p)+b) {
 			y = 1
 		}
 		s.Truth[i] = []float64{y, 0}

@@ -15,6 +15,7 @@ import (
 	"mlabel/dataset"
 	"mlabel/decide"
 	"mlabel/imageio"
+	"mlabel/infer"
 	"mlabel/loader"
 	"mlabel/metrics"
 	"mlabel/nn"
@@ -137,7 +138,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 }
 
 // Predict runs model on every image of ds in evaluation mode.
-func Predict(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre imageio.Preprocess, batch int) (*train.Outputs, error) {
+func Predict(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre imageio.Preprocess, batch int) (*infer.Set, error) {
 	l, err := loader.New(ds, loader.Config{Preprocess: pre, BatchSize: batch})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
