@@ -79,7 +79,7 @@ func (op *option) predict(ctx context.Context, es *evalSets) error {
 // scores both splits with them.
 func (op *option) score(o Options, labels []string) error {
 	var err error
-	op.rules, err = decide.FitPerClass(split(op.val), o.decideOptions())
+	op.rules, err = decide.FitPerClass(*op.val, o.decideOptions())
 	if err != nil {
 		return fmt.Errorf("compare: %s thresholds: %w", op.name, err)
 	}
@@ -110,11 +110,6 @@ func (op *option) score(o Options, labels []string) error {
 		*avg.dst = prf.F
 	}
 	return nil
-}
-
-// split returns predictions as a decide.Split.
-func split(out *infer.Set) decide.Split {
-	return decide.Split{Scores: out.Scores, Truth: out.Truth, Mask: out.Mask}
 }
 
 // labelAP returns the AP of column j of out over its known entries, NaN

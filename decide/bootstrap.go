@@ -3,12 +3,14 @@ package decide
 import (
 	"math/rand/v2"
 	"sort"
+
+	"mlabel/infer"
 )
 
 // bootstrapIntervals resamples the fitting rows o.Bootstrap times (seeded by
 // o.Seed), refits each label's exact F-beta threshold on every resample and
 // returns the 5th and 95th percentiles.
-func bootstrapIntervals(fit Split, sorted [][]entry, o Options) []Interval {
+func bootstrapIntervals(fit infer.Set, sorted [][]entry, o Options) []Interval {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 	n := len(fit.Scores)
 	draws := make([][]float64, len(sorted))

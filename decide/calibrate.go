@@ -65,19 +65,19 @@ func (c *Calibration) Apply(scores [][]float64) [][]float64 {
 // ((N₊+1)/(N₊+2) for positives, 1/(N₋+2) for negatives), which keeps the fit
 // finite on separable data. A label without both a known positive and a
 // known negative keeps the identity map.
-func FitCalibration(fit Split, method Method) (*Calibration, error) {
+func FitCalibration(fit infer.Set, method Method) (*Calibration, error) {
 	if method != Temperature && method != Platt {
 		return nil, fmt.Errorf("decide: unknown calibration method %q", method)
 	}
-	if err := fit.validate(); err != nil {
+	if err := validate(fit); err != nil {
 		return nil, err
 	}
-	n := fit.labels()
+	n := fit.NumLabels()
 	c := &Calibration{Method: method, A: make([]float64, n), B: make([]float64, n)}
 	for j := 0; j < n; j++ {
 		var x, y []float64
 		for i, row := range fit.Scores {
-			if fit.known(i, j) {
+			if fit.Known(i, j) {
 				x = append(x, logit(row[j]))
 				y = append(y, fit.Truth[i][j])
 			}

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/html"
 
 	"mlabel/decide"
+	"mlabel/infer"
 )
 
 // sample returns a small evaluation split: label "rare" has one positive and
@@ -106,7 +107,7 @@ func TestWrite(t *testing.T) {
 	in := sample()
 	nan := math.NaN()
 	in.Training = []Epoch{{1, 0.7, 0.72, 0.4, nan}, {2, 0.5, 0.6, 0.55, 0.5}, {3, 0.4, 0.58, 0.6, 0.56}}
-	rules, err := decide.FitPerClass(decide.Split{Scores: in.Scores, Truth: in.Truth},
+	rules, err := decide.FitPerClass(infer.Set{Scores: in.Scores, Truth: in.Truth},
 		decide.Options{Beta: 2, Objective: decide.LabelF, MinPositives: 5, Bootstrap: 20, Seed: 1})
 	if err != nil {
 		t.Fatal(err)

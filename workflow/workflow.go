@@ -94,8 +94,7 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 // the test split and writes the bundle. Run calls it; it is separate so that
 // callers with their own training hooks can use it.
 func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.Result, o Options, stats dataset.SplitStats) (*Outcome, error) {
-	valSplit := decide.Split{Scores: res.Val.Scores, Truth: res.Val.Truth, Mask: res.Val.Mask}
-	rules, err := decide.FitPerClass(valSplit, o.Decide)
+	rules, err := decide.FitPerClass(*res.Val, o.Decide)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: fit thresholds: %w", err)
 	}
@@ -107,8 +106,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 		if err != nil {
 			return nil, err
 		}
-		testSplit := decide.Split{Scores: evalOut.Scores, Truth: evalOut.Truth, Mask: evalOut.Mask}
-		out.Compare, err = decide.Compare(valSplit, testSplit, o.Decide)
+		out.Compare, err = decide.Compare(*res.Val, *evalOut, o.Decide)
 		if err != nil {
 			return nil, fmt.Errorf("workflow: compare decision rules: %w", err)
 		}
