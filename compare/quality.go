@@ -5,8 +5,6 @@ import (
 	"math/rand/v2"
 	"sort"
 
-	"gonum.org/v1/gonum/stat"
-
 	"mlabel/decide"
 	"mlabel/infer"
 	"mlabel/metrics"
@@ -40,7 +38,7 @@ func diffInterval(a, b *infer.Set, j, draws int, seed uint64) *decide.Interval {
 		return nil
 	}
 	sort.Float64s(diffs)
-	return &decide.Interval{Low: stat.Quantile(0.05, stat.LinInterp, diffs, nil), High: stat.Quantile(0.95, stat.LinInterp, diffs, nil)}
+	return &decide.Interval{Low: metrics.Quantile(diffs, 0.05), High: metrics.Quantile(diffs, 0.95)}
 }
 
 // picks returns, for each label, whether its specialist beats the joint

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"mlabel/infer"
+	"mlabel/metrics"
 )
 
 // bootstrapIntervals resamples the fitting rows o.Bootstrap times (seeded by
@@ -28,21 +29,7 @@ func bootstrapIntervals(fit infer.Set, sorted [][]entry, o Options) []Interval {
 	out := make([]Interval, len(sorted))
 	for j, d := range draws {
 		sort.Float64s(d)
-		out[j] = Interval{Low: quantile(d, 0.05), High: quantile(d, 0.95)}
+		out[j] = Interval{Low: metrics.Quantile(d, 0.05), High: metrics.Quantile(d, 0.95)}
 	}
 	return out
-}
-
-// quantile returns the q-quantile of sorted xs by linear interpolation.
-func quantile(xs []float64, q float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	pos := q * float64(len(xs)-1)
-	lo := int(pos)
-	if lo+1 >= len(xs) {
-		return xs[len(xs)-1]
-	}
-	frac := pos - float64(lo)
-	return xs[lo] + frac*(xs[lo+1]-xs[lo])
 }
