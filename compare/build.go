@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"mlabel/infer"
+	"mlabel/nn"
 	"mlabel/tensor"
 	"mlabel/train"
 )
@@ -103,7 +104,7 @@ func (ms *models) stackingOption(ctx context.Context, o Options, es *evalSets, v
 	if err != nil {
 		return nil, err
 	}
-	m, err := build(spec, w)
+	m, err := nn.Load(spec, w)
 	if err != nil {
 		return nil, err
 	}

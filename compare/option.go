@@ -61,7 +61,7 @@ func newEvalSets(o Options, va, te *dataset.Dataset) (*evalSets, error) {
 // predict builds the option's model and predicts the validation and test
 // splits.
 func (op *option) predict(ctx context.Context, es *evalSets) error {
-	m, err := build(op.spec, op.weights)
+	m, err := nn.Load(op.spec, op.weights)
 	if err != nil {
 		return fmt.Errorf("compare: %s: %w", op.name, err)
 	}

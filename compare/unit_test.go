@@ -33,7 +33,7 @@ func toyModel(t *testing.T, labels int, seed uint64) *train.Result {
 // forwardOf runs a graph on x and returns a copy of its output.
 func forwardOf(t *testing.T, spec *nn.Spec, w map[string]*tensor.Tensor, x *tensor.Tensor) *tensor.Tensor {
 	t.Helper()
-	m, err := build(spec, w)
+	m, err := nn.Load(spec, w)
 	if err != nil {
 		t.Fatal(err)
 	}
