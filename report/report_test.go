@@ -22,7 +22,7 @@ import (
 // label "never" is scored too low to be predicted.
 func sample() Input {
 	rng := rand.New(rand.NewPCG(1, 2))
-	in := Input{Labels: []string{"cat", "dog", "rare", "<never>"}}
+	in := Input{Set: infer.Set{Labels: []string{"cat", "dog", "rare", "<never>"}}}
 	for i := 0; i < 60; i++ {
 		t := make([]float64, 4)
 		s := make([]float64, 4)
