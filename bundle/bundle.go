@@ -25,7 +25,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"time"
 
@@ -186,17 +185,9 @@ func Load(path string) (*Bundle, error) {
 
 // Model builds the bundle's network with its weights loaded.
 func (b *Bundle) Model() (*nn.Model, error) {
-	return build(b.Spec, b.Weights)
-}
-
-// build makes the network of spec and loads w into it.
-func build(spec *nn.Spec, w map[string]*tensor.Tensor) (*nn.Model, error) {
-	m, err := nn.Build(spec, rand.New(rand.NewPCG(1, 1)))
+	m, err := nn.Load(b.Spec, b.Weights)
 	if err != nil {
-		return nil, fmt.Errorf("bundle: build model: %w", err)
-	}
-	if err := m.SetWeights(w); err != nil {
-		return nil, fmt.Errorf("bundle: load weights: %w", err)
+		return nil, fmt.Errorf("bundle: %w", err)
 	}
 	return m, nil
 }
@@ -208,9 +199,9 @@ func (b *Bundle) InferenceModel() (*nn.Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bundle: fuse: %w", err)
 	}
-	m, err := build(spec, w)
+	m, err := nn.Load(spec, w)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bundle: %w", err)
 	}
 	// Prediction needs only the outputs: let layers reuse activation buffers.
 	if err := m.SetActivationReuse(true); err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 
+	"mlabel/infer"
+	"mlabel/nn"
 	"mlabel/tensor"
 	"mlabel/train"
 )
@@ -92,7 +94,7 @@ func pickName(specialist bool) string {
 // every specialist's logits on the validation split, and returns the
 // option with out-of-fold validation scores in place of its validation
 // predictions, so that its thresholds are fitted honestly.
-func (ms *models) stackingOption(ctx context.Context, o Options, es *evalSets, val *train.Outputs) (*option, error) {
+func (ms *models) stackingOption(ctx context.Context, o Options, es *evalSets, val *infer.Set) (*option, error) {
 	l := len(es.labels)
 	bs := []branch{ms.jointBranch()}
 	for j := range ms.specs {
@@ -102,7 +104,7 @@ func (ms *models) stackingOption(ctx context.Context, o Options, es *evalSets, v
 	if err != nil {
 		return nil, err
 	}
-	m, err := build(spec, w)
+	m, err := nn.Load(spec, w)
 	if err != nil {
 		return nil, err
 	}

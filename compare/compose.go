@@ -2,7 +2,6 @@ package compare
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"mlabel/nn"
 	"mlabel/tensor"
@@ -96,17 +95,4 @@ func selector(in int, cols []int) *tensor.Tensor {
 		w.Data[c*len(cols)+j] = 1
 	}
 	return w
-}
-
-// build returns the model of a spec with its weights loaded. The seeded
-// initialisation is overwritten by the weights.
-func build(spec *nn.Spec, weights map[string]*tensor.Tensor) (*nn.Model, error) {
-	m, err := nn.Build(spec, rand.New(rand.NewPCG(1, 2)))
-	if err != nil {
-		return nil, fmt.Errorf("compare: build composed model: %w", err)
-	}
-	if err := m.SetWeights(weights); err != nil {
-		return nil, fmt.Errorf("compare: load composed weights: %w", err)
-	}
-	return m, nil
 }

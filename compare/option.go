@@ -6,6 +6,7 @@ import (
 
 	"mlabel/dataset"
 	"mlabel/decide"
+	"mlabel/infer"
 	"mlabel/loader"
 	"mlabel/metrics"
 	"mlabel/nn"
@@ -24,7 +25,7 @@ type option struct {
 	model  *nn.Model
 	// val and test are the option's predictions; val may be replaced by
 	// out-of-fold predictions (stacking).
-	val, test *train.Outputs
+	val, test *infer.Set
 	rules     *decide.Rules
 	// valSum and testSum score the thresholded predictions.
 	valSum, testSum *metrics.Summary
@@ -60,7 +61,7 @@ func newEvalSets(o Options, va, te *dataset.Dataset) (*evalSets, error) {
 // predict builds the option's model and predicts the validation and test
 // splits.
 func (op *option) predict(ctx context.Context, es *evalSets) error {
-	m, err := build(op.spec, op.weights)
+	m, err := nn.Load(op.spec, op.weights)
 	if err != nil {
 		return fmt.Errorf("compare: %s: %w", op.name, err)
 	}
@@ -78,7 +79,7 @@ func (op *option) predict(ctx context.Context, es *evalSets) error {
 // scores both splits with them.
 func (op *option) score(o Options, labels []string) error {
 	var err error
-	op.rules, err = decide.FitPerClass(split(op.val), o.decideOptions())
+	op.rules, err = decide.FitPerClass(*op.val, o.decideOptions())
 	if err != nil {
 		return fmt.Errorf("compare: %s thresholds: %w", op.name, err)
 	}
@@ -111,14 +112,9 @@ func (op *option) score(o Options, labels []string) error {
 	return nil
 }
 
-// split returns predictions as a decide.Split.
-func split(out *train.Outputs) decide.Split {
-	return decide.Split{Scores: out.Scores, Truth: out.Truth, Mask: out.Mask}
-}
-
 // labelAP returns the AP of column j of out over its known entries, NaN
 // without a known positive.
-func labelAP(out *train.Outputs, j int) float64 {
+func labelAP(out *infer.Set, j int) float64 {
 	t, s := metrics.Column(out.Truth, out.Scores, out.Mask, j)
 	return metrics.AveragePrecision(t, s)
 }

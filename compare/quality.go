@@ -5,18 +5,16 @@ import (
 	"math/rand/v2"
 	"sort"
 
-	"gonum.org/v1/gonum/stat"
-
 	"mlabel/decide"
+	"mlabel/infer"
 	"mlabel/metrics"
-	"mlabel/train"
 )
 
 // diffInterval returns the paired bootstrap 90% interval of AP(a) − AP(b)
 // for label j over the known test rows: each resample draws rows with
 // replacement and scores both models on the same rows. Resamples without a
 // positive are skipped; nil when none has one.
-func diffInterval(a, b *train.Outputs, j, draws int, seed uint64) *decide.Interval {
+func diffInterval(a, b *infer.Set, j, draws int, seed uint64) *decide.Interval {
 	t, sa := metrics.Column(a.Truth, a.Scores, a.Mask, j)
 	_, sb := metrics.Column(b.Truth, b.Scores, b.Mask, j)
 	n := len(t)
@@ -40,7 +38,7 @@ func diffInterval(a, b *train.Outputs, j, draws int, seed uint64) *decide.Interv
 		return nil
 	}
 	sort.Float64s(diffs)
-	return &decide.Interval{Low: stat.Quantile(0.05, stat.LinInterp, diffs, nil), High: stat.Quantile(0.95, stat.LinInterp, diffs, nil)}
+	return &decide.Interval{Low: metrics.Quantile(diffs, 0.05), High: metrics.Quantile(diffs, 0.95)}
 }
 
 // picks returns, for each label, whether its specialist beats the joint

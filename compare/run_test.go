@@ -12,6 +12,7 @@ import (
 	"mlabel/bundle"
 	"mlabel/dataset"
 	"mlabel/loader"
+	"mlabel/nn"
 	"mlabel/synth"
 	"mlabel/train"
 )
@@ -171,7 +172,7 @@ func scoresOf(t *testing.T, b *bundle.Bundle, ds *dataset.Dataset) [][]float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := build(lb.Spec, lb.Weights)
+	m, err := nn.Load(lb.Spec, lb.Weights)
 	if err != nil {
 		t.Fatal(err)
 	}

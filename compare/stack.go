@@ -6,12 +6,12 @@ import (
 	"math/rand/v2"
 
 	"mlabel/decide"
+	"mlabel/infer"
 	"mlabel/loader"
 	"mlabel/loss"
 	"mlabel/nn"
 	"mlabel/optim"
 	"mlabel/tensor"
-	"mlabel/train"
 )
 
 // Stacker training: full-batch AdamW on the masked BCE of the validation
@@ -68,7 +68,7 @@ func rowsTensor(x [][]float32, rows []int) *tensor.Tensor {
 
 // fitStack trains the stacker on the given rows of the features x with the
 // truth and mask of out.
-func fitStack(x [][]float32, out *train.Outputs, rows []int, labels int, seed uint64) (*nn.Model, error) {
+func fitStack(x [][]float32, out *infer.Set, rows []int, labels int, seed uint64) (*nn.Model, error) {
 	m, err := nn.Build(stackSpec(labels), rand.New(rand.NewPCG(seed, 0x737461)))
 	if err != nil {
 		return nil, fmt.Errorf("compare: stacker: %w", err)
@@ -120,14 +120,14 @@ func fitStack(x [][]float32, out *train.Outputs, rows []int, labels int, seed ui
 
 // outOfFold returns stacked validation scores in which every row is scored
 // by a stacker trained on the other folds, for honest thresholds.
-func outOfFold(x [][]float32, out *train.Outputs, labels, k int, seed uint64) (*train.Outputs, error) {
+func outOfFold(x [][]float32, out *infer.Set, labels, k int, seed uint64) (*infer.Set, error) {
 	n := len(x)
 	k = min(k, n)
 	folds, err := decide.KFold(n, k, seed)
 	if err != nil {
 		return nil, fmt.Errorf("compare: stacking folds: %w", err)
 	}
-	oof := &train.Outputs{Names: out.Names, Truth: out.Truth, Mask: out.Mask, Scores: make([][]float64, n)}
+	oof := &infer.Set{Names: out.Names, Truth: out.Truth, Mask: out.Mask, Scores: make([][]float64, n)}
 	for f := range k {
 		var fit, held []int
 		for i, fi := range folds {
@@ -145,12 +145,12 @@ func outOfFold(x [][]float32, out *train.Outputs, labels, k int, seed uint64) (*
 		if err != nil {
 			return nil, fmt.Errorf("compare: stacker: %w", err)
 		}
+		p, err := infer.Probabilities(z)
+		if err != nil {
+			return nil, fmt.Errorf("compare: stacker: %w", err)
+		}
 		for i, r := range held {
-			s := make([]float64, labels)
-			for j := range s {
-				s[j] = train.Sigmoid(float64(z.Data[i*labels+j]))
-			}
-			oof.Scores[r] = s
+			oof.Scores[r] = p[i]
 		}
 	}
 	return oof, nil

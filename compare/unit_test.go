@@ -10,6 +10,7 @@ import (
 	"mlabel/arch"
 	"mlabel/dataset"
 	"mlabel/decide"
+	"mlabel/infer"
 	"mlabel/nn"
 	"mlabel/tensor"
 	"mlabel/train"
@@ -32,7 +33,7 @@ func toyModel(t *testing.T, labels int, seed uint64) *train.Result {
 // forwardOf runs a graph on x and returns a copy of its output.
 func forwardOf(t *testing.T, spec *nn.Spec, w map[string]*tensor.Tensor, x *tensor.Tensor) *tensor.Tensor {
 	t.Helper()
-	m, err := build(spec, w)
+	m, err := nn.Load(spec, w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,8 +151,8 @@ func TestOnlyKeepsOneLabel(t *testing.T) {
 }
 
 // outputsOf wraps one label's scores and truth as predictions.
-func outputsOf(truth, scores []float64) *train.Outputs {
-	o := &train.Outputs{}
+func outputsOf(truth, scores []float64) *infer.Set {
+	o := &infer.Set{}
 	for i := range truth {
 		o.Truth = append(o.Truth, []float64{truth[i]})
 		o.Scores = append(o.Scores, []float64{scores[i]})

@@ -140,7 +140,10 @@ func readCSV(o Options) ([]rawItem, []Problem, error) {
 	if dir == "" {
 		dir = filepath.Dir(o.CSV)
 	}
-	res := newResolver(dir, o.extensions())
+	res := noFiles()
+	if !o.TagsOnly {
+		res = newResolver(dir, o.extensions())
+	}
 	header := hasHeader(t, o, res)
 	imgCol, tagsCol, width, err := columns(t, o, header)
 	if err != nil {
@@ -171,7 +174,7 @@ func readCSV(o Options) ([]rawItem, []Problem, error) {
 		if !utf8.ValidString(name) {
 			problem(SevWarning, KindNonUTF8Name, path, fmt.Sprintf("image name %q is not valid UTF-8", name))
 		}
-		if !ok {
+		if !ok && !o.TagsOnly {
 			problem(SevError, KindMissing, path, fmt.Sprintf("image %q not found in %q (tried as given and with the usual image extensions)", name, dir))
 		}
 		pos, unk := o.splitTags(row[tagsCol])

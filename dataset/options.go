@@ -54,6 +54,12 @@ type Options struct {
 	// Extensions are tried for image names without one; DefaultExtensions
 	// when nil.
 	Extensions []string
+
+	// TagsOnly reads a CSV's image names and tags without looking for the
+	// images, for truth files scored elsewhere: no image need exist, each
+	// Item's Path is its name as written, and HeaderAuto recognises a
+	// header by its column names alone. It cannot be used with Folders.
+	TagsOnly bool
 }
 
 func (o Options) validate() error {
@@ -62,6 +68,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("dataset: give a tags CSV or a folder-per-label root")
 	case o.CSV != "" && o.Folders != "":
 		return fmt.Errorf("dataset: give either a tags CSV or a folder-per-label root, not both")
+	case o.TagsOnly && o.Folders != "":
+		return fmt.Errorf("dataset: a folder-per-label root cannot be read without its images")
 	case o.Comma == '\n' || o.Comma == '\r' || o.Comma == '"':
 		return fmt.Errorf("dataset: invalid CSV separator %q", o.Comma)
 	}

@@ -84,6 +84,16 @@ func warningsOf(ps []Problem) []Problem {
 	return out
 }
 
+// ErrMoreProblems is matched by a load error that lists only the first of
+// its problems; Check reports every one.
+var ErrMoreProblems = errors.New("dataset: more problems than listed")
+
+// moreProblems is the last line of a load error that leaves problems out.
+type moreProblems int
+
+func (n moreProblems) Error() string        { return fmt.Sprintf("... and %d more", int(n)) }
+func (n moreProblems) Is(target error) bool { return target == ErrMoreProblems }
+
 // maxListed is how many problems an error message lists before summarising.
 const maxListed = 10
 
@@ -92,7 +102,7 @@ func problemsError(source string, ps []Problem) error {
 	errs := []error{fmt.Errorf("dataset: %s: %d error(s)", quoteIfOdd(source), len(ps))}
 	for i, p := range ps {
 		if i == maxListed {
-			errs = append(errs, fmt.Errorf("... and %d more (run the data check for the full list)", len(ps)-maxListed))
+			errs = append(errs, moreProblems(len(ps)-maxListed))
 			break
 		}
 		errs = append(errs, errors.New(p.String()))

@@ -11,7 +11,11 @@ type resolver struct {
 	dir     string
 	exts    []string
 	listing map[string]bool // plain files in dir; nil when unreadable
+	none    bool            // find nothing: names are kept as written
 }
+
+// noFiles returns a resolver that looks for no file.
+func noFiles() *resolver { return &resolver{none: true} }
 
 func newResolver(dir string, exts []string) *resolver {
 	r := &resolver{dir: dir, exts: exts}
@@ -30,6 +34,9 @@ func newResolver(dir string, exts []string) *resolver {
 // and then with each extension. When nothing exists it returns the path as
 // given and false.
 func (r *resolver) resolve(name string) (string, bool) {
+	if r.none {
+		return name, false
+	}
 	given := name
 	if !filepath.IsAbs(name) {
 		given = filepath.Join(r.dir, name)

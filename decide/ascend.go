@@ -1,6 +1,10 @@
 package decide
 
-import "mlabel/metrics"
+import (
+	"mlabel/metrics"
+
+	"mlabel/infer"
+)
 
 // maxRounds bounds the coordinate ascent passes over the labels.
 const maxRounds = 20
@@ -9,7 +13,7 @@ const maxRounds = 20
 // a time, each step the exact optimum over that label's sorted scores with
 // the other labels fixed, until a full pass gains nothing. Shrunk labels
 // keep their threshold.
-func ascend(fit Split, r *Rules, sorted [][]entry, o Options) {
+func ascend(fit infer.Set, r *Rules, sorted [][]entry, o Options) {
 	m := o.metric()
 	for round := 0; round < maxRounds; round++ {
 		improved := false
@@ -40,7 +44,7 @@ func ascend(fit Split, r *Rules, sorted [][]entry, o Options) {
 
 // objective scores decisions with the options' average, recomputed from
 // scratch.
-func objective(fit Split, pred [][]bool, o Options) float64 {
+func objective(fit infer.Set, pred [][]bool, o Options) float64 {
 	avg := metrics.Samples
 	if o.Objective == MicroF {
 		avg = metrics.Micro
@@ -54,7 +58,7 @@ func objective(fit Split, pred [][]bool, o Options) float64 {
 
 // newMicroState pools the counts of pred on the known entries, with label
 // skip starting predicted negative.
-func newMicroState(fit Split, pred [][]bool, skip int, m metrics.Options) *microState {
+func newMicroState(fit infer.Set, pred [][]bool, skip int, m metrics.Options) *microState {
 	st := &microState{o: m}
 	for _, c := range newSampleState(fit, pred, skip, m).counts {
 		st.c.TP += c.TP

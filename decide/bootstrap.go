@@ -3,12 +3,15 @@ package decide
 import (
 	"math/rand/v2"
 	"sort"
+
+	"mlabel/infer"
+	"mlabel/metrics"
 )
 
 // bootstrapIntervals resamples the fitting rows o.Bootstrap times (seeded by
 // o.Seed), refits each label's exact F-beta threshold on every resample and
 // returns the 5th and 95th percentiles.
-func bootstrapIntervals(fit Split, sorted [][]entry, o Options) []Interval {
+func bootstrapIntervals(fit infer.Set, sorted [][]entry, o Options) []Interval {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
 	n := len(fit.Scores)
 	draws := make([][]float64, len(sorted))
@@ -26,21 +29,7 @@ func bootstrapIntervals(fit Split, sorted [][]entry, o Options) []Interval {
 	out := make([]Interval, len(sorted))
 	for j, d := range draws {
 		sort.Float64s(d)
-		out[j] = Interval{Low: quantile(d, 0.05), High: quantile(d, 0.95)}
+		out[j] = Interval{Low: metrics.Quantile(d, 0.05), High: metrics.Quantile(d, 0.95)}
 	}
 	return out
-}
-
-// quantile returns the q-quantile of sorted xs by linear interpolation.
-func quantile(xs []float64, q float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	pos := q * float64(len(xs)-1)
-	lo := int(pos)
-	if lo+1 >= len(xs) {
-		return xs[len(xs)-1]
-	}
-	frac := pos - float64(lo)
-	return xs[lo] + frac*(xs[lo+1]-xs[lo])
 }

@@ -3,6 +3,8 @@ package decide
 import (
 	"fmt"
 	"math"
+
+	"mlabel/infer"
 )
 
 // Method names a calibration method.
@@ -33,14 +35,6 @@ func logit(p float64) float64 {
 	return math.Log(p / (1 - p))
 }
 
-func sigmoid(z float64) float64 {
-	if z >= 0 {
-		return 1 / (1 + math.Exp(-z))
-	}
-	e := math.Exp(z)
-	return e / (1 + e)
-}
-
 // Check reports whether the calibration fits n labels.
 func (c *Calibration) Check(n int) error {
 	if len(c.A) != n || len(c.B) != n {
@@ -57,7 +51,7 @@ func (c *Calibration) Apply(scores [][]float64) [][]float64 {
 		out[i] = make([]float64, len(row))
 		for j, p := range row {
 			if j < len(c.A) && j < len(c.B) {
-				out[i][j] = sigmoid(c.A[j]*logit(p) + c.B[j])
+				out[i][j] = infer.Sigmoid(c.A[j]*logit(p) + c.B[j])
 			} else {
 				out[i][j] = p
 			}
@@ -71,19 +65,19 @@ func (c *Calibration) Apply(scores [][]float64) [][]float64 {
 // ((N₊+1)/(N₊+2) for positives, 1/(N₋+2) for negatives), which keeps the fit
 // finite on separable data. A label without both a known positive and a
 // known negative keeps the identity map.
-func FitCalibration(fit Split, method Method) (*Calibration, error) {
+func FitCalibration(fit infer.Set, method Method) (*Calibration, error) {
 	if method != Temperature && method != Platt {
 		return nil, fmt.Errorf("decide: unknown calibration method %q", method)
 	}
-	if err := fit.validate(); err != nil {
+	if err := validate(fit); err != nil {
 		return nil, err
 	}
-	n := fit.labels()
+	n := fit.NumLabels()
 	c := &Calibration{Method: method, A: make([]float64, n), B: make([]float64, n)}
 	for j := 0; j < n; j++ {
 		var x, y []float64
 		for i, row := range fit.Scores {
-			if fit.known(i, j) {
+			if fit.Known(i, j) {
 				x = append(x, logit(row[j]))
 				y = append(y, fit.Truth[i][j])
 			}
@@ -135,7 +129,7 @@ func fitLogistic(x, t []float64, withB bool) (float64, float64) {
 	for iter := 0; iter < 100; iter++ {
 		var ga, gb, haa, hab, hbb float64
 		for k := range x {
-			p := sigmoid(a*x[k] + b)
+			p := infer.Sigmoid(a*x[k] + b)
 			r, w := p-t[k], p*(1-p)
 			ga += r * x[k]
 			gb += r

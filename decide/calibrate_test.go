@@ -4,18 +4,20 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"mlabel/infer"
 )
 
 // miscalibrated draws labels from σ(a·logit(s)+b) for uniform scores s, so
 // that Platt scaling should recover (a, b).
-func miscalibrated(seed uint64, n int, a, b float64) Split {
+func miscalibrated(seed uint64, n int, a, b float64) infer.Set {
 	rng := rand.New(rand.NewPCG(seed, 3))
-	s := Split{Scores: make([][]float64, n), Truth: make([][]float64, n)}
+	s := infer.Set{Scores: make([][]float64, n), Truth: make([][]float64, n)}
 	for i := range s.Scores {
 		p := 0.02 + 0.96*rng.Float64()
 		s.Scores[i] = []float64{p, p}
 		y := 0.0
-		if rng.Float64() < sigmoid(a*logit(p)+b) {
+		if rng.Float64() < infer.Sigmoid(a*logit(p)+b) {
 			y = 1
 		}
 		s.Truth[i] = []float64{y, 0}
@@ -23,7 +25,7 @@ func miscalibrated(seed uint64, n int, a, b float64) Split {
 	return s
 }
 
-func meanLogLoss(s Split, scores [][]float64, j int) float64 {
+func meanLogLoss(s infer.Set, scores [][]float64, j int) float64 {
 	x, t := make([]float64, len(scores)), make([]float64, len(scores))
 	for i := range scores {
 		x[i], t[i] = logit(scores[i][j]), s.Truth[i][j]
@@ -73,7 +75,7 @@ func TestFitCalibration(t *testing.T) {
 }
 
 func TestCalibrationSeparable(t *testing.T) {
-	s := Split{Scores: [][]float64{{0.1}, {0.2}, {0.8}, {0.9}}, Truth: [][]float64{{0}, {0}, {1}, {1}}}
+	s := infer.Set{Scores: [][]float64{{0.1}, {0.2}, {0.8}, {0.9}}, Truth: [][]float64{{0}, {0}, {1}, {1}}}
 	c, err := FitCalibration(s, Platt)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"mlabel/infer"
 	"mlabel/metrics"
 )
 
@@ -31,7 +32,7 @@ type Comparison struct {
 var ErrSameSplit = errors.New("decide: the evaluation split must differ from the fitting split")
 
 // sameData reports whether two splits share their first score row.
-func sameData(a, b Split) bool {
+func sameData(a, b infer.Set) bool {
 	return len(a.Scores) > 0 && len(b.Scores) > 0 && len(a.Scores[0]) > 0 && len(b.Scores[0]) > 0 &&
 		&a.Scores[0][0] == &b.Scores[0][0]
 }
@@ -40,18 +41,18 @@ func sameData(a, b Split) bool {
 // per-class thresholds, top-k, PCut and the expected-F maximiser on fit,
 // then scores each on eval:
 // samples F-beta (o.Beta), macro F1 and subset accuracy.
-func Compare(fit, eval Split, o Options) (*Comparison, error) {
+func Compare(fit, eval infer.Set, o Options) (*Comparison, error) {
 	if sameData(fit, eval) {
 		return nil, ErrSameSplit
 	}
-	if err := eval.validate(); err != nil {
+	if err := validate(eval); err != nil {
 		return nil, fmt.Errorf("evaluation split: %w", err)
 	}
 	if err := prepare(fit, o); err != nil {
 		return nil, fmt.Errorf("fitting split: %w", err)
 	}
-	if eval.labels() != fit.labels() {
-		return nil, fmt.Errorf("decide: fitting split has %d labels, evaluation split %d", fit.labels(), eval.labels())
+	if eval.NumLabels() != fit.NumLabels() {
+		return nil, fmt.Errorf("decide: fitting split has %d labels, evaluation split %d", fit.NumLabels(), eval.NumLabels())
 	}
 	c := &Comparison{Beta: o.Beta}
 	for _, rule := range []struct {
@@ -73,7 +74,7 @@ func Compare(fit, eval Split, o Options) (*Comparison, error) {
 }
 
 // score evaluates a rule's decisions on a split.
-func score(eval Split, r *Rules, o Options) (CompareRow, error) {
+func score(eval infer.Set, r *Rules, o Options) (CompareRow, error) {
 	pred := r.Apply(eval.Scores)
 	sf, err := metrics.ScorePRF(eval.Truth, pred, eval.Mask, metrics.Samples, o.metric())
 	if err != nil {

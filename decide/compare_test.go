@@ -5,8 +5,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"mlabel/metrics"
 )
 
 func TestCompare(t *testing.T) {
@@ -102,13 +100,5 @@ func TestKFoldAndCrossDecide(t *testing.T) {
 	}
 	if _, err := CrossDecide(s, folds[:5], Global, DefaultOptions()); err == nil {
 		t.Error("short folds: want an error")
-	}
-}
-
-func TestFromDataset(t *testing.T) {
-	d := &metrics.Dataset{Labels: []string{"a"}, Scores: [][]float64{{0.2}}, Truth: [][]float64{{1}}, Mask: [][]bool{{false}}}
-	s := FromDataset(d)
-	if s.Scores[0][0] != 0.2 || s.Truth[0][0] != 1 || s.Mask[0][0] {
-		t.Errorf("split %+v", s)
 	}
 }

@@ -5,9 +5,10 @@
 // per-label probability calibration (temperature or Platt scaling) and
 // compares rules on a separate evaluation split.
 //
-// Every fitting function takes the held-out data as a Split, and Compare
-// takes a fitting split and a distinct evaluation split, so thresholds are
-// never fitted on the predictions that score them. Fit on a calibration split
+// Every fitting function takes the held-out data as an infer.Set (a scored
+// set: scores, truth and the mask of known entries), and Compare takes a
+// fitting split and a distinct evaluation split, so thresholds are never
+// fitted on the predictions that score them. Fit on a calibration split
 // or on out-of-fold predictions (see KFold and CrossDecide).
 //
 // Rules and Calibration are plain JSON-serialisable values meant to be

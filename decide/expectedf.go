@@ -3,6 +3,7 @@ package decide
 import (
 	"sort"
 
+	"mlabel/infer"
 	"mlabel/metrics"
 )
 
@@ -14,7 +15,7 @@ const ExpectedF Kind = "expected_f"
 // FitExpectedF fits Platt calibration on the held-out split and returns an
 // ExpectedF rule that decides calibrated scores. Its cost is cubic in the
 // number of labels per sample.
-func FitExpectedF(fit Split, o Options) (*Rules, error) {
+func FitExpectedF(fit infer.Set, o Options) (*Rules, error) {
 	if err := prepare(fit, o); err != nil {
 		return nil, err
 	}
@@ -22,7 +23,7 @@ func FitExpectedF(fit Split, o Options) (*Rules, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Rules{Kind: ExpectedF, Beta: o.Beta, ZeroDivision: o.ZeroDivision, Labels: fit.labels(), Calibration: c}, nil
+	return &Rules{Kind: ExpectedF, Beta: o.Beta, ZeroDivision: o.ZeroDivision, Labels: fit.NumLabels(), Calibration: c}, nil
 }
 
 // addBernoulli returns the distribution of a count plus one Bernoulli(p).

@@ -3,6 +3,7 @@ package decide
 import (
 	"fmt"
 
+	"mlabel/infer"
 	"mlabel/metrics"
 )
 
@@ -69,21 +70,21 @@ func (o Options) metric() metrics.Options {
 }
 
 // prepare validates options and the split.
-func prepare(fit Split, o Options) error {
+func prepare(fit infer.Set, o Options) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	return fit.validate()
+	return validate(fit)
 }
 
 // Fit fits a rule of the given kind on the held-out split fit.
-func Fit(fit Split, kind Kind, o Options) (*Rules, error) {
+func Fit(fit infer.Set, kind Kind, o Options) (*Rules, error) {
 	switch kind {
 	case Fixed:
-		if err := fit.validate(); err != nil {
+		if err := validate(fit); err != nil {
 			return nil, err
 		}
-		return &Rules{Kind: Fixed, Labels: fit.labels(), Global: 0.5}, nil
+		return &Rules{Kind: Fixed, Labels: fit.NumLabels(), Global: 0.5}, nil
 	case Global:
 		return FitGlobal(fit, o)
 	case PerClass:
@@ -101,13 +102,13 @@ func Fit(fit Split, kind Kind, o Options) (*Rules, error) {
 // FitGlobal returns the single threshold that maximises samples F-beta (or
 // micro F-beta when o.Objective is MicroF) over every distinct held-out
 // score.
-func FitGlobal(fit Split, o Options) (*Rules, error) {
+func FitGlobal(fit infer.Set, o Options) (*Rules, error) {
 	if err := prepare(fit, o); err != nil {
 		return nil, err
 	}
 	thr := globalBest(fit, o)
-	return &Rules{Kind: Global, Objective: o.globalObjective(), Beta: o.Beta, Labels: fit.labels(),
-		Global: thr, Positives: fit.positives()}, nil
+	return &Rules{Kind: Global, Objective: o.globalObjective(), Beta: o.Beta, Labels: fit.NumLabels(),
+		Global: thr, Positives: fit.Positives()}, nil
 }
 
 func (o Options) globalObjective() Objective {
@@ -127,8 +128,8 @@ func allLabels(n int) []int {
 }
 
 // globalBest sweeps one threshold over all known entries.
-func globalBest(fit Split, o Options) float64 {
-	es := fit.entries(allLabels(fit.labels())...)
+func globalBest(fit infer.Set, o Options) float64 {
+	es := entries(fit, allLabels(fit.NumLabels())...)
 	if o.globalObjective() == MicroF {
 		m := &microState{o: o.metric()}
 		for _, e := range es {
@@ -141,7 +142,7 @@ func globalBest(fit Split, o Options) float64 {
 	}
 	none := make([][]bool, len(fit.Scores))
 	for i := range none {
-		none[i] = make([]bool, fit.labels())
+		none[i] = make([]bool, fit.NumLabels())
 	}
 	st := newSampleState(fit, none, -1, o.metric())
 	thr, _ := sweep(es, st.add, st.value)
@@ -155,17 +156,17 @@ func globalBest(fit Split, o Options) float64 {
 // threshold (weight positives/MinPositives on their own) and flagged; they
 // are left out of the coordinate ascent. With o.Bootstrap > 0 each label's
 // threshold gets a bootstrap 90% interval of its per-label optimum.
-func FitPerClass(fit Split, o Options) (*Rules, error) {
+func FitPerClass(fit infer.Set, o Options) (*Rules, error) {
 	if err := prepare(fit, o); err != nil {
 		return nil, err
 	}
-	n := fit.labels()
+	n := fit.NumLabels()
 	r := &Rules{Kind: PerClass, Objective: o.Objective, Beta: o.Beta, Labels: n,
 		Global: globalBest(fit, o), PerClass: make([]float64, n), Shrunk: make([]bool, n),
-		Positives: fit.positives()}
+		Positives: fit.Positives()}
 	sorted := make([][]entry, n)
 	for j := range sorted {
-		sorted[j] = fit.entries(j)
+		sorted[j] = entries(fit, j)
 		r.PerClass[j], _ = labelBest(sorted[j], nil, o.metric())
 		if p := r.Positives[j]; p < o.MinPositives {
 			w := float64(p) / float64(o.MinPositives)
@@ -183,13 +184,13 @@ func FitPerClass(fit Split, o Options) (*Rules, error) {
 }
 
 // FitTopK picks the k in 1..labels that maximises samples F-beta.
-func FitTopK(fit Split, o Options) (*Rules, error) {
+func FitTopK(fit infer.Set, o Options) (*Rules, error) {
 	if err := prepare(fit, o); err != nil {
 		return nil, err
 	}
 	best, bestK := -1.0, 1
-	for k := 1; k <= fit.labels(); k++ {
-		r := &Rules{Kind: TopK, Labels: fit.labels(), K: k}
+	for k := 1; k <= fit.NumLabels(); k++ {
+		r := &Rules{Kind: TopK, Labels: fit.NumLabels(), K: k}
 		f, err := metrics.ScorePRF(fit.Truth, r.Apply(fit.Scores), fit.Mask, metrics.Samples, o.metric())
 		if err != nil {
 			return nil, fmt.Errorf("decide: top-k: %w", err)
@@ -198,20 +199,20 @@ func FitTopK(fit Split, o Options) (*Rules, error) {
 			best, bestK = f.F, k
 		}
 	}
-	return &Rules{Kind: TopK, Objective: SamplesF, Beta: o.Beta, Labels: fit.labels(), K: bestK}, nil
+	return &Rules{Kind: TopK, Objective: SamplesF, Beta: o.Beta, Labels: fit.NumLabels(), K: bestK}, nil
 }
 
 // FitPCut records each label's known positive rate on the fitting split.
-func FitPCut(fit Split) (*Rules, error) {
-	if err := fit.validate(); err != nil {
+func FitPCut(fit infer.Set) (*Rules, error) {
+	if err := validate(fit); err != nil {
 		return nil, err
 	}
-	n := fit.labels()
-	r := &Rules{Kind: PCut, Labels: n, Prevalence: make([]float64, n), Positives: fit.positives()}
+	n := fit.NumLabels()
+	r := &Rules{Kind: PCut, Labels: n, Prevalence: make([]float64, n), Positives: fit.Positives()}
 	for j := 0; j < n; j++ {
 		known := 0
 		for i := range fit.Truth {
-			if fit.known(i, j) {
+			if fit.Known(i, j) {
 				known++
 			}
 		}

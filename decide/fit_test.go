@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"mlabel/infer"
 	"mlabel/metrics"
 )
 
@@ -19,7 +20,7 @@ func TestPerLabelThresholdIsExactOptimum(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for j := 0; j < s.labels(); j++ {
+				for j := 0; j < s.NumLabels(); j++ {
 					best := math.Inf(-1)
 					for _, c := range candidates(s, j) {
 						best = math.Max(best, labelF(t, s, j, c, o.metric()))
@@ -97,7 +98,7 @@ func TestCoordinateAscentIsCoordinatewiseOptimal(t *testing.T) {
 func TestShrinkTowardGlobal(t *testing.T) {
 	// Label 1 has one positive; with MinPositives 2 it keeps half of its own
 	// optimum and half of the global threshold. Label 0 has four.
-	s := Split{
+	s := infer.Set{
 		Scores: [][]float64{{0.9, 0.2}, {0.8, 0.95}, {0.3, 0.1}, {0.7, 0.3}, {0.2, 0.4}, {0.6, 0.15}},
 		Truth:  [][]float64{{1, 0}, {1, 1}, {0, 0}, {1, 0}, {0, 0}, {1, 0}},
 	}
@@ -185,7 +186,7 @@ func TestTopKAndPCut(t *testing.T) {
 }
 
 func TestFitTopKAndPCut(t *testing.T) {
-	s := Split{
+	s := infer.Set{
 		Scores: [][]float64{{0.9, 0.8, 0.1}, {0.7, 0.3, 0.4}, {0.5, 0.9, 0.7}, {0.6, 0.2, 0.3}},
 		Truth:  [][]float64{{1, 1, 0}, {1, 0, 0}, {0, 1, 1}, {1, 0, 1}},
 		Mask:   [][]bool{{true, true, true}, {true, true, true}, {true, true, true}, {true, false, true}},
@@ -227,7 +228,7 @@ func TestOptionErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Fit(Split{}, Global, DefaultOptions()); err == nil {
+	if _, err := Fit(infer.Set{}, Global, DefaultOptions()); err == nil {
 		t.Error("empty split: want an error")
 	}
 	if _, err := Fit(s, "best", DefaultOptions()); err == nil {

@@ -6,14 +6,15 @@ import (
 	"sort"
 	"testing"
 
+	"mlabel/infer"
 	"mlabel/metrics"
 )
 
 // randomSplit returns a small seeded split with tied scores and, when
 // masked, about 20% unknown entries.
-func randomSplit(seed uint64, n, l int, masked bool) Split {
+func randomSplit(seed uint64, n, l int, masked bool) infer.Set {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	s := Split{Scores: make([][]float64, n), Truth: make([][]float64, n)}
+	s := infer.Set{Scores: make([][]float64, n), Truth: make([][]float64, n)}
 	if masked {
 		s.Mask = make([][]bool, n)
 	}
@@ -39,11 +40,11 @@ func randomSplit(seed uint64, n, l int, masked bool) Split {
 
 // candidates returns every distinct known score of label j (or of all
 // labels when j < 0), plus one above them all.
-func candidates(s Split, j int) []float64 {
+func candidates(s infer.Set, j int) []float64 {
 	seen := map[float64]bool{2: true}
 	for i, row := range s.Scores {
 		for k, v := range row {
-			if (j < 0 || k == j) && s.known(i, k) {
+			if (j < 0 || k == j) && s.Known(i, k) {
 				seen[v] = true
 			}
 		}
@@ -57,7 +58,7 @@ func candidates(s Split, j int) []float64 {
 }
 
 // evalF scores per-label thresholds with an average of F-beta.
-func evalF(t *testing.T, s Split, thr []float64, avg metrics.Average, o metrics.Options) float64 {
+func evalF(t *testing.T, s infer.Set, thr []float64, avg metrics.Average, o metrics.Options) float64 {
 	t.Helper()
 	pred, err := metrics.Binarize(s.Scores, thr)
 	if err != nil {
@@ -71,9 +72,9 @@ func evalF(t *testing.T, s Split, thr []float64, avg metrics.Average, o metrics.
 }
 
 // labelF scores one label's F-beta at threshold thr.
-func labelF(t *testing.T, s Split, j int, thr float64, o metrics.Options) float64 {
+func labelF(t *testing.T, s infer.Set, j int, thr float64, o metrics.Options) float64 {
 	t.Helper()
-	ts := make([]float64, s.labels())
+	ts := make([]float64, s.NumLabels())
 	ts[j] = thr
 	pred, err := metrics.Binarize(s.Scores, ts)
 	if err != nil {

@@ -3,6 +3,8 @@ package decide
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"mlabel/infer"
 )
 
 // KFold assigns each of n samples to one of k folds of near-equal size, in a
@@ -23,7 +25,7 @@ func KFold(n, k int, seed uint64) ([]int, error) {
 // each fold it fits the rule on the other folds' rows of data and decides
 // that fold's rows. data must hold out-of-fold scores (each row scored by a
 // model that did not train on it); folds gives each row's fold.
-func CrossDecide(data Split, folds []int, kind Kind, o Options) ([][]bool, error) {
+func CrossDecide(data infer.Set, folds []int, kind Kind, o Options) ([][]bool, error) {
 	if len(folds) != len(data.Scores) {
 		return nil, fmt.Errorf("decide: %d fold indices for %d samples", len(folds), len(data.Scores))
 	}

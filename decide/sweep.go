@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 
+	"mlabel/infer"
 	"mlabel/metrics"
 )
 
@@ -15,11 +16,11 @@ type entry struct {
 }
 
 // entries returns the known entries of the given labels, highest score first.
-func (s Split) entries(labels ...int) []entry {
+func entries(s infer.Set, labels ...int) []entry {
 	var out []entry
 	for i, row := range s.Scores {
 		for _, j := range labels {
-			if s.known(i, j) {
+			if s.Known(i, j) {
 				out = append(out, entry{i: i, j: j, s: row[j], y: s.Truth[i][j] == 1})
 			}
 		}
@@ -101,12 +102,12 @@ type sampleState struct {
 // newSampleState counts the decisions pred on the known entries of s,
 // skipping label skip (its entries start predicted negative); skip < 0
 // skips nothing.
-func newSampleState(s Split, pred [][]bool, skip int, o metrics.Options) *sampleState {
+func newSampleState(s infer.Set, pred [][]bool, skip int, o metrics.Options) *sampleState {
 	st := &sampleState{o: o, counts: make([]metrics.Counts, len(s.Scores))}
 	for i, row := range s.Truth {
 		known := false
 		for j, v := range row {
-			if !s.known(i, j) {
+			if !s.Known(i, j) {
 				continue
 			}
 			known = true

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"mlabel/darknet"
+	"mlabel/infer"
 	"mlabel/tensor"
 )
 
@@ -34,13 +35,13 @@ func decode(out *tensor.Tensor, h darknet.Head, netW, netH int, thresh float64) 
 		for j := range cols {
 			for a, anc := range h.Anchors {
 				v := out.Data[((i*cols+j)*len(h.Anchors)+a)*per:][:per]
-				obj := sigmoid(float64(v[4]))
+				obj := infer.Sigmoid(float64(v[4]))
 				if obj <= thresh {
 					continue
 				}
 				classProbs(v[5:], h.Softmax, probs)
-				x := (float64(j) + sigmoid(float64(v[0]))) / float64(cols)
-				y := (float64(i) + sigmoid(float64(v[1]))) / float64(rows)
+				x := (float64(j) + infer.Sigmoid(float64(v[0]))) / float64(cols)
+				y := (float64(i) + infer.Sigmoid(float64(v[1]))) / float64(rows)
 				w := math.Exp(float64(v[2])) * anc[0] / anchorW
 				hh := math.Exp(float64(v[3])) * anc[1] / anchorH
 				for c, p := range probs {
@@ -59,7 +60,7 @@ func decode(out *tensor.Tensor, h darknet.Head, netW, netH int, thresh float64) 
 func classProbs(raw []float32, softmax bool, dst []float64) {
 	if !softmax {
 		for k, r := range raw {
-			dst[k] = sigmoid(float64(r))
+			dst[k] = infer.Sigmoid(float64(r))
 		}
 		return
 	}
@@ -76,5 +77,3 @@ func classProbs(raw []float32, softmax bool, dst []float64) {
 		dst[k] /= sum
 	}
 }
-
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

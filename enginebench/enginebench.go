@@ -155,11 +155,8 @@ func inferStep(spec *nn.Spec, m *nn.Model, x *tensor.Tensor) (func() error, *nn.
 	if err != nil {
 		return nil, nil, fmt.Errorf("enginebench: %w", err)
 	}
-	fm, err := nn.Build(fs, rand.New(rand.NewPCG(3, 4)))
+	fm, err := nn.Load(fs, fw)
 	if err != nil {
-		return nil, nil, fmt.Errorf("enginebench: %w", err)
-	}
-	if err := fm.SetWeights(fw); err != nil {
 		return nil, nil, fmt.Errorf("enginebench: %w", err)
 	}
 	if err := fm.SetActivationReuse(true); err != nil {

@@ -3,6 +3,7 @@ package loss
 import (
 	"math"
 
+	"mlabel/infer"
 	"mlabel/tensor"
 )
 
@@ -37,7 +38,7 @@ func (a *ASL) Name() string { return "asl" }
 func (a *ASL) Compute(logits, targets, mask, grad *tensor.Tensor) (float64, error) {
 	focus := a.GammaNeg > 0 || a.GammaPos > 0
 	return reduce(a.Name(), logits, targets, mask, grad, func(x, y float64, _ int) (float64, float64) {
-		p, q := sigmoid(x), sigmoid(-x)
+		p, q := infer.Sigmoid(x), infer.Sigmoid(-x)
 		// Positive term: log p, and r+ = 1-p with derivatives.
 		lp, dlp := -softplus(-x), q
 		rp, drp := q, -p*q

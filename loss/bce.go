@@ -3,6 +3,7 @@ package loss
 import (
 	"fmt"
 
+	"mlabel/infer"
 	"mlabel/tensor"
 )
 
@@ -37,7 +38,7 @@ func (b *BCE) Compute(logits, targets, mask, grad *tensor.Tensor) (float64, erro
 			pw = float64(b.PosWeight[j])
 		}
 		l := pw*y*softplus(-x) + (1-y)*softplus(x)
-		dl := -pw*y*sigmoid(-x) + (1-y)*sigmoid(x)
+		dl := -pw*y*infer.Sigmoid(-x) + (1-y)*infer.Sigmoid(x)
 		return l, dl
 	})
 }

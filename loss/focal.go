@@ -3,6 +3,7 @@ package loss
 import (
 	"math"
 
+	"mlabel/infer"
 	"mlabel/tensor"
 )
 
@@ -29,7 +30,7 @@ func (f *Focal) Name() string { return "focal" }
 // Compute implements Loss.
 func (f *Focal) Compute(logits, targets, mask, grad *tensor.Tensor) (float64, error) {
 	return reduce(f.Name(), logits, targets, mask, grad, func(x, y float64, _ int) (float64, float64) {
-		p, q := sigmoid(x), sigmoid(-x)
+		p, q := infer.Sigmoid(x), infer.Sigmoid(-x)
 		ce := y*softplus(-x) + (1-y)*softplus(x)
 		dce := p - y
 		// 1-p_t, written without cancellation.

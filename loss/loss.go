@@ -93,12 +93,3 @@ func softplus(x float64) float64 {
 	}
 	return math.Log1p(math.Exp(x))
 }
-
-// sigmoid returns 1 / (1 + exp(-x)) without overflow.
-func sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}

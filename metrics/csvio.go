@@ -7,19 +7,14 @@ import (
 	"io"
 	"math"
 	"os"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
-)
 
-// TruthRow is one image of a truth file: its positive and unknown tags.
-type TruthRow struct {
-	// Image names the image; Tags and Unknown list its positive and
-	// unknown labels; Line is its line in the file.
-	Image   string
-	Tags    []string
-	Unknown []string
-	Line    int
-}
+	"mlabel/dataset"
+	"mlabel/infer"
+)
 
 // ScoreTable is a parsed scores file: one score per label per image.
 type ScoreTable struct {
@@ -31,60 +26,12 @@ type ScoreTable struct {
 	Lines  []int
 }
 
-// Dataset is truth and scores matched by image name, in the scores' order.
-type Dataset struct {
-	// Labels names the columns; Images the rows; Truth, Scores and Mask
-	// are indexed [sample][label].
-	Labels []string
-	Images []string
-	Truth  [][]float64
-	Scores [][]float64
-	Mask   [][]bool
-}
-
 // newCSV returns a CSV reader that tolerates a varying number of fields.
 func newCSV(r io.Reader) *csv.Reader {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	return cr
-}
-
-// ReadTruth parses a truth file of lines "image,tags": tags are separated by
-// spaces and "?tag" marks a tag as unknown. A header "image,tags" is
-// optional. name is used in error messages.
-func ReadTruth(r io.Reader, name string) ([]TruthRow, error) {
-	cr := newCSV(r)
-	var rows []TruthRow
-	for first := true; ; first = false {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if first && len(rec) == 2 && strings.EqualFold(rec[0], "image") && strings.EqualFold(rec[1], "tags") {
-			continue
-		}
-		if len(rec) != 2 || strings.TrimSpace(rec[0]) == "" {
-			return nil, fmt.Errorf("%s:%d: want \"image,tags\", got %d fields", name, line, len(rec))
-		}
-		row := TruthRow{Image: strings.TrimSpace(rec[0]), Line: line}
-		for _, tag := range strings.Fields(rec[1]) {
-			if u, ok := strings.CutPrefix(tag, "?"); ok {
-				row.Unknown = append(row.Unknown, u)
-			} else {
-				row.Tags = append(row.Tags, tag)
-			}
-		}
-		rows = append(rows, row)
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s: no images", name)
-	}
-	return rows, nil
 }
 
 // ReadScores parses a scores file with header "image,<label1>,<label2>,..."
@@ -149,84 +96,87 @@ func uniqueNames(names []string, what string) error {
 	return nil
 }
 
-// Match pairs truth rows with score rows by image name. Every image must be
-// in both files once, and every tag must be one of the scores' labels.
-// truthName and scoresName are used in error messages.
-func Match(truth []TruthRow, truthName string, scores *ScoreTable, scoresName string) (*Dataset, error) {
-	col := make(map[string]int, len(scores.Labels))
-	for j, l := range scores.Labels {
-		col[l] = j
+// Match pairs the images of a truth set with the rows of a scores file and
+// returns the scored set, in the scores' order. The truth set must have
+// been read with the scores' labels as its vocabulary (see LoadFiles).
+// Names match as written or, failing that, without their folders and image
+// extensions: "a/b/x.jpg", "x.jpg" and "x" are the same image. Every image
+// must be matched exactly once; a name that could be either of two images is
+// an error naming both. scoresName is used in error messages.
+func Match(truth *dataset.Dataset, scores *ScoreTable, scoresName string) (*infer.Set, error) {
+	if !slices.Equal(truth.Labels, scores.Labels) {
+		return nil, fmt.Errorf("metrics: %s has labels %v, %s %v", truth.Source, truth.Labels, scoresName, scores.Labels)
 	}
-	byImage := make(map[string]TruthRow, len(truth))
-	for _, row := range truth {
-		if prev, ok := byImage[row.Image]; ok {
-			return nil, fmt.Errorf("%s:%d: image %q already listed on line %d", truthName, row.Line, row.Image, prev.Line)
+	exact := make(map[string]int, len(truth.Items))
+	byKey := make(map[string][]int, len(truth.Items))
+	for k, it := range truth.Items {
+		if prev, ok := exact[it.Name]; ok {
+			return nil, fmt.Errorf("%s: image %q already listed at %s", truth.Where(it), it.Name, truth.Where(truth.Items[prev]))
 		}
-		byImage[row.Image] = row
+		exact[it.Name] = k
+		key := imageKey(it.Name)
+		byKey[key] = append(byKey[key], k)
 	}
-	d := &Dataset{Labels: scores.Labels, Images: scores.Images, Scores: scores.Values}
-	seen := make(map[string]bool, len(scores.Images))
+	d := &infer.Set{Labels: scores.Labels, Names: scores.Images, Scores: scores.Values}
+	usedBy := make(map[int]int, len(scores.Images)) // truth item -> score row
 	for i, img := range scores.Images {
-		if seen[img] {
-			return nil, fmt.Errorf("%s:%d: image %q appears twice", scoresName, scores.Lines[i], img)
-		}
-		seen[img] = true
-		row, ok := byImage[img]
+		where := fmt.Sprintf("%s:%d", scoresName, scores.Lines[i])
+		k, ok := exact[img]
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: image %q is missing from %s", scoresName, scores.Lines[i], img, truthName)
+			cands := byKey[imageKey(img)]
+			switch len(cands) {
+			case 0:
+				return nil, fmt.Errorf("%s: image %q is missing from %s", where, img, truth.Source)
+			case 1:
+				k = cands[0]
+			default:
+				a, b := truth.Items[cands[0]], truth.Items[cands[1]]
+				return nil, fmt.Errorf("%s: image %q could be %q (%s) or %q (%s)", where, img, a.Name, truth.Where(a), b.Name, truth.Where(b))
+			}
 		}
-		t := make([]float64, len(col))
-		m := make([]bool, len(col))
-		for j := range m {
-			m[j] = true
+		if prev, dup := usedBy[k]; dup {
+			it := truth.Items[k]
+			return nil, fmt.Errorf("%s: image %q and %q on line %d are both %q (%s)", where, img, scores.Images[prev], scores.Lines[prev], it.Name, truth.Where(it))
 		}
-		if err := setTags(row, truthName, col, t, m); err != nil {
-			return nil, err
+		usedBy[k] = i
+		y, m := truth.Targets(truth.Items[k])
+		t := make([]float64, len(y))
+		mk := make([]bool, len(m))
+		for j := range y {
+			t[j], mk[j] = float64(y[j]), m[j] != 0
 		}
 		d.Truth = append(d.Truth, t)
-		d.Mask = append(d.Mask, m)
+		d.Mask = append(d.Mask, mk)
 	}
-	for _, row := range truth {
-		if !seen[row.Image] {
-			return nil, fmt.Errorf("%s:%d: image %q is missing from %s", truthName, row.Line, row.Image, scoresName)
+	for k, it := range truth.Items {
+		if _, ok := usedBy[k]; !ok {
+			return nil, fmt.Errorf("%s: image %q is missing from %s", truth.Where(it), it.Name, scoresName)
 		}
 	}
 	return d, nil
 }
 
-// setTags fills one truth row and mask row from a truth file row.
-func setTags(row TruthRow, truthName string, col map[string]int, t []float64, m []bool) error {
-	for _, tag := range row.Tags {
-		j, ok := col[tag]
-		if !ok {
-			return fmt.Errorf("%s:%d: unknown label %q", truthName, row.Line, tag)
-		}
-		t[j] = 1
+// imageKey is the name an image is matched by when names differ: without
+// its folders and without an image extension.
+func imageKey(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
 	}
-	for _, tag := range row.Unknown {
-		j, ok := col[tag]
-		if !ok {
-			return fmt.Errorf("%s:%d: unknown label %q", truthName, row.Line, tag)
+	ext := path.Ext(name)
+	for _, e := range dataset.DefaultExtensions {
+		if strings.EqualFold(ext, e) {
+			return strings.TrimSuffix(name, ext)
 		}
-		if t[j] == 1 {
-			return fmt.Errorf("%s:%d: label %q is both a tag and unknown", truthName, row.Line, tag)
-		}
-		m[j] = false
 	}
-	return nil
+	return name
 }
 
-// LoadFiles reads a truth file and a scores file and matches them.
-func LoadFiles(truthPath, scoresPath string) (*Dataset, error) {
-	tf, err := os.Open(truthPath)
-	if err != nil {
-		return nil, fmt.Errorf("metrics: %w", err)
-	}
-	defer tf.Close()
-	truth, err := ReadTruth(tf, truthPath)
-	if err != nil {
-		return nil, err
-	}
+// LoadFiles reads a truth CSV and a scores file and matches them (see
+// Match). The truth CSV is read by the dataset reader, with the same
+// columns, header, separators and ?tag rules as a training set, from truth
+// (CSV and its reading options; the vocabulary and TagsOnly are set from
+// the scores).
+func LoadFiles(truth dataset.Options, scoresPath string) (*infer.Set, error) {
 	sf, err := os.Open(scoresPath)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
@@ -236,5 +186,10 @@ func LoadFiles(truthPath, scoresPath string) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Match(truth, truthPath, scores, scoresPath)
+	truth.Labels, truth.TagsOnly = scores.Labels, true
+	ds, err := dataset.Load(truth)
+	if err != nil {
+		return nil, err
+	}
+	return Match(ds, scores, scoresPath)
 }

@@ -18,4 +18,9 @@
 // mask it equals scikit-learn applied to the filtered columns, rows or pooled
 // entries described above. Functions return an error on malformed input and
 // never panic.
+//
+// LoadFiles reads a truth CSV and a scores file into an infer.Set. The truth
+// is read by the dataset package, with the same rules as a training set, so
+// that any tags file train reads is also a truth file here; Quantile is the
+// one quantile the bootstrap intervals use.
 package metrics

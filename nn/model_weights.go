@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
 
@@ -16,6 +17,20 @@ func (m *Model) Weights() map[string]*tensor.Tensor {
 		w[p.Name] = p.Value
 	}
 	return w
+}
+
+// Load builds the network of spec with the weights w, as stored in a model
+// file: w must hold every parameter, so the seeded initialisation Build
+// needs is entirely overwritten and the model depends on w alone.
+func Load(spec *Spec, w map[string]*tensor.Tensor) (*Model, error) {
+	m, err := Build(spec, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		return nil, fmt.Errorf("nn: load: %w", err)
+	}
+	if err := m.SetWeights(w); err != nil {
+		return nil, fmt.Errorf("nn: load: %w", err)
+	}
+	return m, nil
 }
 
 // SetWeights copies w into the model's parameters. It is strict: w must hold

@@ -5,15 +5,16 @@
 package predict
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"sync"
 
 	"mlabel/bundle"
 	"mlabel/decide"
+	"mlabel/infer"
 	"mlabel/nn"
 	"mlabel/tensor"
-	"mlabel/train"
 )
 
 // Label is one predicted label of an image. Threshold is -1 when the rule
@@ -73,11 +74,15 @@ type Predictor struct {
 	x  *tensor.Tensor
 }
 
+// ErrNotClassifier is wrapped by Check's error for a bundle of another kind
+// (a backbone or a detector).
+var ErrNotClassifier = errors.New("not a classifier")
+
 // Check reports whether b is a classifier that can predict: it has labels,
 // and its decision rule fits them.
 func Check(b *bundle.Bundle) error {
 	if b.Kind != "classifier" {
-		return fmt.Errorf("predict: a %s bundle is not a classifier: train one with mlabel train", b.Kind)
+		return fmt.Errorf("predict: a %s bundle is %w", b.Kind, ErrNotClassifier)
 	}
 	if len(b.Labels) == 0 {
 		return fmt.Errorf("predict: the bundle has no label vocabulary")
@@ -122,17 +127,9 @@ func (p *Predictor) Images(names []string, imgs []image.Image) ([]Prediction, er
 	for i, img := range imgs {
 		copy(p.x.Data[i*per:(i+1)*per], pre.FromImage(img))
 	}
-	logits, err := p.m.Forward(p.x, false)
+	scores, err := infer.Predict(p.m, p.x)
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
-	}
-	l := len(p.b.Labels)
-	scores := make([][]float64, len(imgs))
-	for i := range scores {
-		scores[i] = make([]float64, l)
-		for j := range scores[i] {
-			scores[i][j] = train.Sigmoid(float64(logits.Data[i*l+j]))
-		}
 	}
 	return Decide(p.b, names, scores), nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"mlabel/decide"
+	"mlabel/infer"
 	"mlabel/metrics"
 )
 
@@ -18,18 +19,14 @@ type Epoch struct {
 	ValF2     float64
 }
 
-// Input is everything a report shows. Truth, Scores and Mask are the
-// evaluation split ([sample][label], Mask nil when all is known), scored by
+// Input is everything a report shows: the evaluation split as a scored set
+// (Labels naming the score columns, Mask nil when all is known), scored by
 // the model and decided by Rules.
 type Input struct {
 	// Title heads the report; "mlabel report" when empty.
 	Title string
-	// Labels names the score columns.
-	Labels []string
-	// Truth, Scores and Mask are the evaluation split.
-	Truth  [][]float64
-	Scores [][]float64
-	Mask   [][]bool
+	// Set is the evaluation split.
+	infer.Set
 	// Rules decides the scores (after its calibration, if any); nil means
 	// a 0.5 threshold. Rules without fixed thresholds (top-k, PCut) are
 	// reported at 0.5 with a warning.

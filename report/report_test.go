@@ -15,13 +15,14 @@ import (
 	"golang.org/x/net/html"
 
 	"mlabel/decide"
+	"mlabel/infer"
 )
 
 // sample returns a small evaluation split: label "rare" has one positive and
 // label "never" is scored too low to be predicted.
 func sample() Input {
 	rng := rand.New(rand.NewPCG(1, 2))
-	in := Input{Labels: []string{"cat", "dog", "rare", "<never>"}}
+	in := Input{Set: infer.Set{Labels: []string{"cat", "dog", "rare", "<never>"}}}
 	for i := 0; i < 60; i++ {
 		t := make([]float64, 4)
 		s := make([]float64, 4)
@@ -106,7 +107,7 @@ func TestWrite(t *testing.T) {
 	in := sample()
 	nan := math.NaN()
 	in.Training = []Epoch{{1, 0.7, 0.72, 0.4, nan}, {2, 0.5, 0.6, 0.55, 0.5}, {3, 0.4, 0.58, 0.6, 0.56}}
-	rules, err := decide.FitPerClass(decide.Split{Scores: in.Scores, Truth: in.Truth},
+	rules, err := decide.FitPerClass(infer.Set{Scores: in.Scores, Truth: in.Truth},
 		decide.Options{Beta: 2, Objective: decide.LabelF, MinPositives: 5, Bootstrap: 20, Seed: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"mlabel/infer"
 	"mlabel/nn"
 	"mlabel/optim"
 	"mlabel/tensor"
@@ -63,8 +64,8 @@ func (h *headRun) validate(epoch int, trainLoss, lr float64, start time.Time) er
 }
 
 // predict runs the head in evaluation mode over the validation features.
-func (h *headRun) predict() (*Outputs, error) {
-	out := &Outputs{}
+func (h *headRun) predict() (*infer.Set, error) {
+	out := &infer.Set{}
 	n := h.va.Len()
 	var x, y, mk, grad *tensor.Tensor
 	var lossSum float64
@@ -88,7 +89,9 @@ func (h *headRun) predict() (*Outputs, error) {
 			return nil, fmt.Errorf("train: validate loss: %w", err)
 		}
 		lossSum += v * float64(len(idx))
-		appendBatch(out, h.va.Names[lo:hi], logits, y, mk)
+		if err := out.AppendLogits(h.va.Names[lo:hi], logits, y, mk); err != nil {
+			return nil, fmt.Errorf("train: validate: %w", err)
+		}
 	}
 	out.Loss = lossSum / float64(max(n, 1))
 	return out, nil

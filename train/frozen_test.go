@@ -102,7 +102,7 @@ func TestFrozenBackbone(t *testing.T) {
 			// network gives on the images, not an artefact of the cache.
 			checkVal(t, res, data, cfg)
 			best := res.History[res.BestEpoch-1]
-			if mAP, _, _ := res.Val.Quick(); mAP != best.ValMAP || mAP < 0.45 {
+			if mAP, _, _ := Quick(res.Val); mAP != best.ValMAP || mAP < 0.45 {
 				t.Errorf("val mAP %v, best epoch %d recorded %v; want them equal and at least 0.45", mAP, res.BestEpoch, best.ValMAP)
 			}
 		})

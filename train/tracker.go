@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"mlabel/bundle"
+	"mlabel/infer"
 	"mlabel/nn"
 	"mlabel/tensor"
 )
@@ -19,8 +20,8 @@ type tracker struct {
 
 // endEpoch scores the epoch's validation predictions, records the epoch,
 // keeps m's weights when the epoch is the best so far, and reports it.
-func (t *tracker) endEpoch(m *nn.Model, val *Outputs, epoch int, trainLoss, lr float64, start time.Time) error {
-	mAP, f2, err := val.Quick()
+func (t *tracker) endEpoch(m *nn.Model, val *infer.Set, epoch int, trainLoss, lr float64, start time.Time) error {
+	mAP, f2, err := Quick(val)
 	if err != nil {
 		return err
 	}

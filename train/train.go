@@ -3,7 +3,6 @@ package train
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"mlabel/bundle"
 	"mlabel/dataset"
 	"mlabel/imageio"
+	"mlabel/infer"
 	"mlabel/loader"
 	"mlabel/loss"
 	"mlabel/nn"
@@ -19,8 +19,6 @@ import (
 	"mlabel/tensor"
 	"mlabel/transfer"
 )
-
-var exp = math.Exp
 
 // Data is what a run trains and validates on.
 type Data struct {
@@ -49,7 +47,7 @@ type Result struct {
 	BestEpoch int
 	History   []bundle.Epoch
 	// Val holds the best model's predictions on the validation set.
-	Val *Outputs
+	Val *infer.Set
 	// ResumedFrom is the epoch the run resumed after, or 0.
 	ResumedFrom int
 	// Config is the configuration the run used, its view settled.

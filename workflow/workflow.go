@@ -15,6 +15,7 @@ import (
 	"mlabel/dataset"
 	"mlabel/decide"
 	"mlabel/imageio"
+	"mlabel/infer"
 	"mlabel/loader"
 	"mlabel/metrics"
 	"mlabel/nn"
@@ -132,8 +133,7 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 // the test split and writes the bundle. Run calls it; it is separate so that
 // callers with their own training hooks can use it.
 func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.Result, o Options, stats dataset.SplitStats) (*Outcome, error) {
-	valSplit := decide.Split{Scores: res.Val.Scores, Truth: res.Val.Truth, Mask: res.Val.Mask}
-	rules, err := decide.FitPerClass(valSplit, o.Decide)
+	rules, err := decide.FitPerClass(*res.Val, o.Decide)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: fit thresholds: %w", err)
 	}
@@ -145,8 +145,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 		if err != nil {
 			return nil, err
 		}
-		testSplit := decide.Split{Scores: evalOut.Scores, Truth: evalOut.Truth, Mask: evalOut.Mask}
-		out.Compare, err = decide.Compare(valSplit, testSplit, o.Decide)
+		out.Compare, err = decide.Compare(*res.Val, *evalOut, o.Decide)
 		if err != nil {
 			return nil, fmt.Errorf("workflow: compare decision rules: %w", err)
 		}
@@ -181,7 +180,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 }
 
 // Predict runs model on every image of ds in evaluation mode.
-func Predict(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre imageio.Preprocess, batch int) (*train.Outputs, error) {
+func Predict(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre imageio.Preprocess, batch int) (*infer.Set, error) {
 	l, err := loader.New(ds, loader.Config{Preprocess: pre, BatchSize: batch})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)

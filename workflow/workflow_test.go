@@ -13,6 +13,7 @@ import (
 	"mlabel/dataset"
 	"mlabel/decide"
 	"mlabel/imageio"
+	"mlabel/infer"
 	"mlabel/synth"
 	"mlabel/train"
 )
@@ -56,7 +57,7 @@ func TestRunFitsOnValidationScoresOnTest(t *testing.T) {
 	if len(val.Names) != len(res.Parts[1]) {
 		t.Fatalf("validation predictions cover %d images, the split has %d", len(val.Names), len(res.Parts[1]))
 	}
-	again, err := decide.FitPerClass(decide.Split{Scores: val.Scores, Truth: val.Truth, Mask: val.Mask}, o.Decide)
+	again, err := decide.FitPerClass(infer.Set{Scores: val.Scores, Truth: val.Truth, Mask: val.Mask}, o.Decide)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,9 +17,9 @@ import (
 	"mlabel/atomicfile"
 	"mlabel/cam"
 	"mlabel/imageio"
+	"mlabel/infer"
 	"mlabel/predict"
 	"mlabel/tensor"
-	"mlabel/train"
 )
 
 func init() { commands = append(commands, newCAMCmd) }
@@ -80,7 +80,7 @@ average pooling and a dense layer, as every mlabel architecture does.`,
 				}
 				scores := make([]float64, len(logits))
 				for i, v := range logits {
-					scores[i] = train.Sigmoid(float64(v))
+					scores[i] = infer.Sigmoid(float64(v))
 				}
 				pred := predict.Decide(b, []string{path}, [][]float64{scores})[0]
 				chosen := []int{j}

@@ -9,12 +9,53 @@ import (
 	"mlabel/dataset"
 )
 
+// csvFlags say how a tags CSV is read: its columns, separators and header.
+// Every command that reads a tags CSV, for training or as truth, has them.
+type csvFlags struct {
+	imageCol, tagsCol   string
+	sep, tagSep, header string
+}
+
+func (f *csvFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.imageCol, "image-column", "", "CSV column holding the image name (default: image, image_name, file, ... or the first)")
+	fs.StringVar(&f.tagsCol, "tags-column", "", "CSV column holding the tags (default: tags, labels, ... or the second)")
+	fs.StringVar(&f.sep, "sep", ",", "CSV field separator")
+	fs.StringVar(&f.tagSep, "tag-sep", "", "separator between tags (default: any whitespace)")
+	fs.StringVar(&f.header, "header", "auto", "whether the CSV has a header row: auto, yes or no")
+}
+
+// apply sets the CSV reading options of o from the flags.
+func (f *csvFlags) apply(o *dataset.Options) error {
+	o.ImageColumn, o.TagsColumn, o.TagSep = f.imageCol, f.tagsCol, f.tagSep
+	r, n := utf8.DecodeRuneInString(f.sep)
+	if n != len(f.sep) || r == utf8.RuneError {
+		return usagef("--sep must be one character, got %q", f.sep)
+	}
+	o.Comma = r
+	switch f.header {
+	case "auto":
+		o.Header = dataset.HeaderAuto
+	case "yes":
+		o.Header = dataset.HeaderYes
+	case "no":
+		o.Header = dataset.HeaderNo
+	default:
+		return usagef("--header must be auto, yes or no, got %q", f.header)
+	}
+	return nil
+}
+
+// truth returns the options that read the truth CSV at path.
+func (f *csvFlags) truth(path string) (dataset.Options, error) {
+	o := dataset.Options{CSV: path}
+	return o, f.apply(&o)
+}
+
 // dataFlags are the flags of every command that reads a labelled set:
 // --csv FILE --images DIR, or --folders DIR for a folder per label.
 type dataFlags struct {
+	csvFlags
 	csv, images, folders string
-	imageCol, tagsCol    string
-	sep, tagSep, header  string
 	labels               string
 }
 
@@ -22,11 +63,7 @@ func (d *dataFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&d.csv, "csv", "", "tags CSV: image,tags (tags separated by spaces; ?tag marks an unknown label)")
 	fs.StringVar(&d.images, "images", "", "folder the CSV's image names are relative to (default: the CSV's folder)")
 	fs.StringVar(&d.folders, "folders", "", "dataset root with one folder per label, instead of --csv")
-	fs.StringVar(&d.imageCol, "image-column", "", "CSV column holding the image name (default: image, image_name, file, ... or the first)")
-	fs.StringVar(&d.tagsCol, "tags-column", "", "CSV column holding the tags (default: tags, labels, ... or the second)")
-	fs.StringVar(&d.sep, "sep", ",", "CSV field separator")
-	fs.StringVar(&d.tagSep, "tag-sep", "", "separator between tags (default: any whitespace)")
-	fs.StringVar(&d.header, "header", "auto", "whether the CSV has a header row: auto, yes or no")
+	d.csvFlags.register(fs)
 	fs.StringVar(&d.labels, "labels", "", "fix the label vocabulary and its order: a file with one label per line, or a comma-separated list")
 }
 
@@ -41,21 +78,8 @@ func (d *dataFlags) options(fixed []string) (dataset.Options, error) {
 		return o, usagef("give either --csv or --folders, not both")
 	}
 	o.CSV, o.Images, o.Folders = d.csv, d.images, d.folders
-	o.ImageColumn, o.TagsColumn, o.TagSep = d.imageCol, d.tagsCol, d.tagSep
-	r, n := utf8.DecodeRuneInString(d.sep)
-	if n != len(d.sep) || r == utf8.RuneError {
-		return o, usagef("--sep must be one character, got %q", d.sep)
-	}
-	o.Comma = r
-	switch d.header {
-	case "auto":
-		o.Header = dataset.HeaderAuto
-	case "yes":
-		o.Header = dataset.HeaderYes
-	case "no":
-		o.Header = dataset.HeaderNo
-	default:
-		return o, usagef("--header must be auto, yes or no, got %q", d.header)
+	if err := d.csvFlags.apply(&o); err != nil {
+		return o, err
 	}
 	o.Labels = fixed
 	if fixed == nil && d.labels != "" {

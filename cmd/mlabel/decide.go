@@ -9,6 +9,7 @@ import (
 
 	"mlabel/atomicfile"
 	"mlabel/decide"
+	"mlabel/infer"
 	"mlabel/metrics"
 )
 
@@ -22,6 +23,7 @@ func newDecideCmd() *cobra.Command {
 		beta                  float64
 		minPos                int
 		seed                  uint64
+		cf                    csvFlags
 	)
 	c := &cobra.Command{
 		Use:   "decide --truth fit.csv --scores fit_scores.csv [--eval-truth ... --eval-scores ...] [--out rules.json]",
@@ -32,7 +34,8 @@ held-out scores file, and prints a table comparing them, with 0.5, on a
 separate split: samples F-beta, macro F1 and subset accuracy. The separate split
 is --eval-truth/--eval-scores, or else half of the given rows, chosen at
 random, on which nothing was fitted. --out saves the chosen rule (fitted on
-all the given rows) for mlabel metrics --thresholds.`,
+all the given rows) for mlabel metrics --thresholds. Both truth files are read
+as mlabel metrics reads them, with the same --header, --image-column and --sep.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			if truth == "" || scores == "" {
@@ -49,24 +52,32 @@ all the given rows) for mlabel metrics --thresholds.`,
 			}
 			o := decide.DefaultOptions()
 			o.Beta, o.MinPositives, o.Seed = beta, minPos, seed
-			d, err := metrics.LoadFiles(truth, scores)
+			to, err := cf.truth(truth)
 			if err != nil {
 				return err
 			}
-			all := decide.FromDataset(d)
-			fit, eval := all, decide.Split{}
+			d, err := metrics.LoadFiles(to, scores)
+			if err != nil {
+				return err
+			}
+			all := *d
+			fit, eval := all, infer.Set{}
 			w := c.OutOrStdout()
 			if evalTruth != "" {
-				e, err := metrics.LoadFiles(evalTruth, evalScores)
+				eo, err := cf.truth(evalTruth)
+				if err != nil {
+					return err
+				}
+				e, err := metrics.LoadFiles(eo, evalScores)
 				if err != nil {
 					return err
 				}
 				if !slices.Equal(e.Labels, d.Labels) {
 					return fmt.Errorf("the evaluation scores have labels %v, the fitting scores %v", e.Labels, d.Labels)
 				}
-				eval = decide.FromDataset(e)
+				eval = *e
 			} else {
-				fold, err := decide.KFold(len(d.Images), 2, seed)
+				fold, err := decide.KFold(d.Len(), 2, seed)
 				if err != nil {
 					return err
 				}
@@ -100,7 +111,9 @@ all the given rows) for mlabel metrics --thresholds.`,
 				if err != nil {
 					return err
 				}
-				r, err = decide.Fit(decide.Split{Scores: cal.Apply(all.Scores), Truth: all.Truth, Mask: all.Mask}, kind, o)
+				calibrated := all
+				calibrated.Scores = cal.Apply(all.Scores)
+				r, err = decide.Fit(calibrated, kind, o)
 				if err != nil {
 					return err
 				}
@@ -110,7 +123,7 @@ all the given rows) for mlabel metrics --thresholds.`,
 			if err := atomicfile.Write(out, func(w io.Writer) error { return r.WriteJSON(w) }); err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "wrote the %s rule fitted on all %d rows to %s\n", kind, len(d.Images), out)
+			fmt.Fprintf(w, "wrote the %s rule fitted on all %d rows to %s\n", kind, d.Len(), out)
 			return nil
 		},
 	}
@@ -118,6 +131,7 @@ all the given rows) for mlabel metrics --thresholds.`,
 	c.Flags().StringVar(&scores, "scores", "", "held-out scores CSV: image,<label>...")
 	c.Flags().StringVar(&evalTruth, "eval-truth", "", "truth CSV of a separate split to compare the rules on")
 	c.Flags().StringVar(&evalScores, "eval-scores", "", "scores CSV of that separate split")
+	cf.register(c.Flags())
 	c.Flags().StringVar(&rule, "rule", "per_class", "rule saved with --out: fixed, global, per_class, top_k, pcut or expected_f")
 	c.Flags().StringVar(&calibrate, "calibrate", "", "calibrate scores first: platt or temperature")
 	c.Flags().StringVar(&out, "out", "", "write the fitted rule as JSON")

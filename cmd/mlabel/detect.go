@@ -83,7 +83,7 @@ func runDetect(model, path, pngOut string, opts detect.Options) ([]detect.Box, e
 	if len(b.Labels) > 0 {
 		opts.Names = b.Labels
 	}
-	m, err := bundleModel(b)
+	m, err := b.Model()
 	if err != nil {
 		return nil, fmt.Errorf("detect: %s: %w", model, err)
 	}

@@ -10,8 +10,8 @@ import (
 	"mlabel/atomicfile"
 	"mlabel/bundle"
 	"mlabel/dataset"
+	"mlabel/infer"
 	"mlabel/metrics"
-	"mlabel/train"
 	"mlabel/workflow"
 )
 
@@ -72,7 +72,7 @@ model's label vocabulary: a label the model does not know is an error.`,
 
 // predictLabelled loads a classifier and predicts the labelled set the data
 // flags describe, read with the model's vocabulary.
-func predictLabelled(model string, df *dataFlags, batch int) (*bundle.Bundle, *dataset.Dataset, *train.Outputs, error) {
+func predictLabelled(model string, df *dataFlags, batch int) (*bundle.Bundle, *dataset.Dataset, *infer.Set, error) {
 	if model == "" {
 		return nil, nil, nil, usagef("--model MODEL.mlb is required")
 	}

@@ -3,14 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"mlabel/bundle"
-	"mlabel/nn"
 	"mlabel/onnx"
 	"mlabel/tensor"
 )
@@ -70,7 +68,7 @@ func runForward(model, input, output string, nchw bool) ([]forwardOutput, error)
 	if err != nil {
 		return nil, fmt.Errorf("forward: %w", err)
 	}
-	m, err := bundleModel(b)
+	m, err := b.Model()
 	if err != nil {
 		return nil, fmt.Errorf("forward: %s: %w", model, err)
 	}
@@ -101,20 +99,6 @@ func runForward(model, input, output string, nchw bool) ([]forwardOutput, error)
 		outs = append(outs, forwardOutput{Node: node, Path: path, Shape: shapeOf(y)})
 	}
 	return outs, nil
-}
-
-// bundleModel builds a bundle's network with its weights. Every parameter
-// comes from the bundle; the seeded generator only feeds the initialisation
-// that SetWeights then overwrites.
-func bundleModel(b *bundle.Bundle) (*nn.Model, error) {
-	m, err := nn.Build(b.Spec, rand.New(rand.NewPCG(1, 2)))
-	if err != nil {
-		return nil, fmt.Errorf("build model: %w", err)
-	}
-	if err := m.SetWeights(b.Weights); err != nil {
-		return nil, fmt.Errorf("load weights: %w", err)
-	}
-	return m, nil
 }
 
 // outputPath returns where output k is written: the path itself for the

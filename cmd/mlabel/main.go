@@ -42,6 +42,9 @@ func exitCode(err error, w io.Writer) int {
 		return 0
 	}
 	fmt.Fprintln(w, "mlabel:", err)
+	for _, h := range hintsFor(err) {
+		fmt.Fprintln(w, "mlabel: hint:", h)
+	}
 	var ue usageError
 	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
 		return 2

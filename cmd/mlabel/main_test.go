@@ -2,12 +2,18 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"mlabel/bundle"
+	"mlabel/dataset"
+	"mlabel/predict"
 	"mlabel/synth"
 )
 
@@ -112,5 +118,39 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "Usage:") {
 			t.Errorf("%s --help: exit %d, output %q", c.Name(), code, out)
 		}
+	}
+}
+
+func TestExitCodeHints(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"not a classifier", fmt.Errorf("m.mlb: %w", predict.Check(&bundle.Bundle{Header: bundle.Header{Kind: "backbone"}})),
+			[]string{"mlabel: hint: train a classifier with mlabel train"}},
+		{"more problems", errors.Join(errors.New("first"), fmt.Errorf("wrapped: %w", dataset.ErrMoreProblems)),
+			[]string{"mlabel: hint: mlabel data check lists every problem"}},
+		{"no hint", errors.New("plain"), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var w bytes.Buffer
+			if code := exitCode(tc.err, &w); code != 1 {
+				t.Errorf("exit code %d, want 1", code)
+			}
+			if !strings.HasPrefix(w.String(), "mlabel: "+tc.err.Error()+"\n") {
+				t.Errorf("output %q does not start with the error", w.String())
+			}
+			lines := strings.Split(strings.TrimSpace(w.String()), "\n")
+			var hints []string
+			for _, l := range lines {
+				if strings.HasPrefix(l, "mlabel: hint: ") {
+					hints = append(hints, l)
+				}
+			}
+			if !slices.Equal(hints, tc.want) {
+				t.Errorf("hints %q, want %q", hints, tc.want)
+			}
+		})
 	}
 }

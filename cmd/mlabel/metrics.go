@@ -17,21 +17,29 @@ func newMetricsCmd() *cobra.Command {
 	var (
 		truth, scores, thresholds string
 		asJSON                    bool
+		cf                        csvFlags
 	)
 	c := &cobra.Command{
 		Use:   "metrics --truth truth.csv --scores scores.csv [--thresholds t.json]",
 		Short: "Score any model's output: multi-label metrics equal to scikit-learn's",
-		Long: `Metrics reads truth.csv (image,tags; ?tag marks an unknown label, which
-counts nowhere) and scores.csv (a header image,<label1>,<label2>,... and one
-probability per label) and prints every metric. Without --thresholds a score
-of 0.5 or more is positive; --thresholds takes a rules file written by mlabel
-decide, or a JSON object {label: threshold}.`,
+		Long: `Metrics reads truth.csv (a tags CSV read as train reads it: image,tags or
+Planet's image_name,tags, --header, --image-column, --sep; ?tag marks an
+unknown label, which counts nowhere) and scores.csv (a header
+image,<label1>,<label2>,... and one probability per label, as mlabel predict
+--format scores writes) and prints every metric. Image names match with or
+without folders and extensions (a/b/x.jpg, x.jpg and x are one image). Without
+--thresholds a score of 0.5 or more is positive; --thresholds takes a rules
+file written by mlabel decide, or a JSON object {label: threshold}.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			if truth == "" || scores == "" {
 				return usagef("--truth and --scores are required")
 			}
-			d, err := metrics.LoadFiles(truth, scores)
+			to, err := cf.truth(truth)
+			if err != nil {
+				return err
+			}
+			d, err := metrics.LoadFiles(to, scores)
 			if err != nil {
 				return err
 			}
@@ -56,6 +64,7 @@ decide, or a JSON object {label: threshold}.`,
 		},
 	}
 	c.Flags().StringVar(&truth, "truth", "", "truth CSV: image,tags")
+	cf.register(c.Flags())
 	c.Flags().StringVar(&scores, "scores", "", "scores CSV: image,<label>...")
 	c.Flags().StringVar(&thresholds, "thresholds", "", "thresholds JSON (rules from mlabel decide, or {label: threshold})")
 	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")

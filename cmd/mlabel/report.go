@@ -37,9 +37,10 @@ Use a set the thresholds were not fitted on.`,
 			if err != nil {
 				return err
 			}
+			outs.Labels = b.Labels
 			in := report.Input{
-				Title:  fmt.Sprintf("mlabel report: %s on %s", model, ds.Source),
-				Labels: b.Labels, Truth: outs.Truth, Scores: outs.Scores, Mask: outs.Mask, Rules: b.Rules,
+				Title: fmt.Sprintf("mlabel report: %s on %s", model, ds.Source),
+				Set:   *outs, Rules: b.Rules,
 			}
 			for _, e := range b.History {
 				in.Training = append(in.Training, report.Epoch{Epoch: e.Epoch, TrainLoss: e.TrainLoss, ValLoss: e.ValLoss, ValMAP: e.ValMAP, ValF2: e.ValF2})

@@ -110,6 +110,12 @@ func TestTrainPredictEvalReport(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("metrics: exit %d: %s", code, stderr)
 	}
+	// The training CSV itself (Planet's image_name,tags, names without
+	// folder or extension) reads as the same truth.
+	code, planetOut, stderr := runCLI(t, "metrics", "--truth", csvPath, "--scores", scores, "--json")
+	if code != 0 || planetOut != metOut {
+		t.Errorf("metrics with the training CSV as truth: exit %d: %s\n%s\nwant %s", code, stderr, planetOut, metOut)
+	}
 	var ev, met map[string]any
 	json.Unmarshal([]byte(evalOut), &ev)
 	json.Unmarshal([]byte(metOut), &met)

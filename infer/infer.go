@@ -1,0 +1,51 @@
+package infer
+
+import (
+	"fmt"
+	"math"
+
+	"mlabel/nn"
+	"mlabel/tensor"
+)
+
+// Sigmoid is the logistic function 1 / (1 + exp(-x)), computed without
+// overflow for large |x|.
+func Sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// Probabilities returns the sigmoid of a batch of logits shaped [N, ..., L]
+// as N rows of L probabilities.
+func Probabilities(logits *tensor.Tensor) ([][]float64, error) {
+	if len(logits.Shape) < 2 {
+		return nil, fmt.Errorf("infer: logits of shape %v, want [images, ..., labels]", logits.Shape)
+	}
+	n := logits.Shape[0]
+	if n == 0 || len(logits.Data)%n != 0 {
+		return nil, fmt.Errorf("infer: logits of shape %v hold %d values", logits.Shape, len(logits.Data))
+	}
+	l := len(logits.Data) / n
+	out := make([][]float64, n)
+	for i := range out {
+		row := make([]float64, l)
+		for j := range row {
+			row[j] = Sigmoid(float64(logits.Data[i*l+j]))
+		}
+		out[i] = row
+	}
+	return out, nil
+}
+
+// Predict runs m in evaluation mode on x, a batch of preprocessed images,
+// and returns each image's label probabilities.
+func Predict(m *nn.Model, x *tensor.Tensor) ([][]float64, error) {
+	logits, err := m.Forward(x, false)
+	if err != nil {
+		return nil, fmt.Errorf("infer: %w", err)
+	}
+	return Probabilities(logits)
+}

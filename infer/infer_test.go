@@ -1,0 +1,116 @@
+package infer
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"mlabel/nn"
+	"mlabel/tensor"
+)
+
+func TestSigmoid(t *testing.T) {
+	tests := []struct {
+		x, want float64
+	}{
+		{0, 0.5},
+		{1, 0.7310585786300049},
+		{-1, 0.2689414213699951},
+		{40, 1 - 4.248354255291589e-18},
+		{-40, 4.248354255291589e-18},
+		{-800, 0}, // exp(800) overflows; the stable form still gives 0
+		{800, 1},
+		{math.Inf(1), 1},
+		{math.Inf(-1), 0},
+	}
+	for _, tc := range tests {
+		got := Sigmoid(tc.x)
+		if math.IsNaN(got) || math.Abs(got-tc.want) > 1e-15*math.Max(1, tc.want) {
+			t.Errorf("Sigmoid(%g) = %g, want %g", tc.x, got, tc.want)
+		}
+	}
+	// Symmetry: σ(-x) = 1 - σ(x).
+	for _, x := range []float64{0.3, 2, 7.5, 30} {
+		if d := Sigmoid(-x) - (1 - Sigmoid(x)); math.Abs(d) > 1e-15 {
+			t.Errorf("Sigmoid(-%g) differs from 1-Sigmoid(%g) by %g", x, x, d)
+		}
+	}
+}
+
+func TestProbabilities(t *testing.T) {
+	tests := []struct {
+		name    string
+		shape   []int
+		data    []float32
+		want    [][]float64
+		wantErr string
+	}{
+		{"two by two", []int{2, 2}, []float32{0, 1, -1, 0}, [][]float64{{0.5, Sigmoid(1)}, {Sigmoid(-1), 0.5}}, ""},
+		{"NHWC head", []int{1, 1, 1, 3}, []float32{0, 0, 0}, [][]float64{{0.5, 0.5, 0.5}}, ""},
+		{"rank one", []int{3}, []float32{0, 0, 0}, nil, "shape [3]"},
+		{"no images", []int{0, 3}, nil, nil, "shape [0 3]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Probabilities(&tensor.Tensor{Shape: tc.shape, Data: tc.data})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.EqualFunc(got, tc.want, slices.Equal) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// denseModel is a 2-input, 3-label dense head whose logits are x·w + b.
+func denseModel(t *testing.T, w, b []float32) *nn.Model {
+	t.Helper()
+	spec := &nn.Spec{Nodes: []nn.Node{
+		{Name: "in", Op: nn.OpInput, Attrs: nn.Attrs{Shape: []int{1, 1, 2}}},
+		{Name: "fc", Op: nn.OpDense, Inputs: []string{"in"}, Attrs: nn.Attrs{Units: 3, Bias: true}},
+	}, Outputs: []string{"fc"}}
+	m, err := nn.Build(spec, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetWeights(map[string]*tensor.Tensor{
+		"fc.weight": {Shape: []int{2, 3}, Data: w},
+		"fc.bias":   {Shape: []int{3}, Data: b},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestPredict(t *testing.T) {
+	// Logits of image i are (x0 - x1, x0, -x1) + (0, 1, -1).
+	m := denseModel(t, []float32{1, 1, 0, -1, 0, -1}, []float32{0, 1, -1})
+	x := &tensor.Tensor{Shape: []int{2, 1, 1, 2}, Data: []float32{0, 0, 2, 1}}
+	got, err := Predict(m, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]float64{
+		{Sigmoid(0), Sigmoid(1), Sigmoid(-1)},
+		{Sigmoid(1), Sigmoid(3), Sigmoid(-2)},
+	}
+	for i := range want {
+		for j := range want[i] {
+			if math.Abs(got[i][j]-want[i][j]) > 1e-6 {
+				t.Errorf("image %d label %d: %g, want %g", i, j, got[i][j], want[i][j])
+			}
+		}
+	}
+	if _, err := Predict(m, &tensor.Tensor{Shape: []int{1, 1, 1, 5}, Data: make([]float32, 5)}); err == nil {
+		t.Error("wrong input width: want an error")
+	}
+}
