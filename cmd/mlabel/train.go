@@ -47,7 +47,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Patience, "patience", c.Patience, "stop after this many epochs without a better validation mAP (0: never)")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed for the split, initialisation and augmentation")
 	fs.IntVar(&c.Workers, "workers", 0, "image decoding workers (0: one per core)")
-	fs.BoolVar(&c.Augment.Dihedral, "dihedral", c.Augment.Dihedral, "augment with the 8 flips and 90° rotations (right for overhead imagery)")
+	boolFlag(fs, &c.Augment.Dihedral, "dihedral", c.Augment.Dihedral, "augment with the 8 flips and 90° rotations (right for overhead imagery); --dihedral false turns it off")
 	fs.StringVar(&c.Backbone, "backbone", "", "pretrained backbone bundle (from mlabel import) to cut and give a new head")
 	fs.StringVar(&c.BackboneAt, "backbone-at", "", "node to cut the backbone at (default: its last feature map)")
 	fs.BoolVar(&c.FreezeBackbone, "freeze-backbone", false, "train only the new head, on backbone features cached once per image and augmented view")
