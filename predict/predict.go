@@ -13,7 +13,6 @@ import (
 	"mlabel/decide"
 	"mlabel/nn"
 	"mlabel/tensor"
-	"mlabel/train"
 )
 
 // Label is one predicted label of an image. Threshold is -1 when the rule
@@ -113,25 +112,13 @@ func (p *Predictor) Images(names []string, imgs []image.Image) ([]Prediction, er
 	if len(imgs) == 0 {
 		return nil, nil
 	}
-	pre := p.b.Preprocess
-	per := pre.Size * pre.Size * 3
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.x = tensor.Ensure(p.x, len(imgs), pre.Size, pre.Size, 3)
+	xs := make([][]float32, len(imgs))
 	for i, img := range imgs {
-		copy(p.x.Data[i*per:(i+1)*per], pre.FromImage(img))
+		xs[i] = p.b.Preprocess.FromImage(img)
 	}
-	logits, err := p.m.Forward(p.x, false)
+	scores, err := p.scoreArrays(xs)
 	if err != nil {
-		return nil, fmt.Errorf("predict: %w", err)
-	}
-	l := len(p.b.Labels)
-	scores := make([][]float64, len(imgs))
-	for i := range scores {
-		scores[i] = make([]float64, l)
-		for j := range scores[i] {
-			scores[i][j] = train.Sigmoid(float64(logits.Data[i*l+j]))
-		}
+		return nil, err
 	}
 	return Decide(p.b, names, scores), nil
 }
