@@ -184,8 +184,11 @@ func TestScoreFilesStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for name, run := range map[string]func() error{
-		"cancelled":   func() error { _, err := p.ScoreFiles(ctx, paths, BatchOptions{}); return err },
-		"bad overlap": func() error { _, err := p.ScoreFiles(context.Background(), paths, BatchOptions{Tiles: 2, Overlap: 1}); return err },
+		"cancelled": func() error { _, err := p.ScoreFiles(ctx, paths, BatchOptions{}); return err },
+		"bad overlap": func() error {
+			_, err := p.ScoreFiles(context.Background(), paths, BatchOptions{Tiles: 2, Overlap: 1})
+			return err
+		},
 		"labels": func() error {
 			_, err := p.ScoreSet(context.Background(), &dataset.Dataset{Labels: []string{"a"}}, BatchOptions{})
 			return err

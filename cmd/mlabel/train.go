@@ -105,8 +105,12 @@ func newTrainCmd() *cobra.Command {
 and test; trains with one sigmoid per label and binary cross-entropy (or focal
 or asymmetric loss); keeps the epoch with the best validation mAP; fits one
 threshold per label on the validation predictions; evaluates on the test split;
-and writes everything into one model bundle. A checkpoint (MODEL.mlb.ckpt) is
-written atomically after every epoch; --resume continues an interrupted run.`,
+and writes everything into one model bundle, which records the images of each
+split with their content hashes. The test split is also written as a tags CSV
+next to the bundle (MODEL.test.csv). Every image is decoded once before the
+first epoch: bad files are all named, with their CSV lines, and nothing is
+trained. A checkpoint (MODEL.mlb.ckpt) is written atomically after every
+epoch; --resume continues an interrupted run.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			if out == "" {
@@ -153,6 +157,7 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON bool) 
 			"metrics":    res.Test,
 			"rules":      res.Bundle.Rules,
 			"compare":    res.Compare,
+			"test_csv":   res.TestCSV,
 		})
 	}
 	fmt.Fprintf(w, "best epoch %d; thresholds fitted on validation, metrics on test:\n", res.Result.BestEpoch)
@@ -166,5 +171,8 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON bool) 
 		}
 	}
 	fmt.Fprintf(w, "\nwrote %s\n", path)
+	if res.TestCSV != "" {
+		fmt.Fprintf(w, "wrote %s (the test split, for mlabel eval --csv)\n", res.TestCSV)
+	}
 	return nil
 }
