@@ -52,6 +52,9 @@ func TestEvalCountsImagesSeenInTraining(t *testing.T) {
 		t.Fatalf("test CSV: %v, %q", err, rows)
 	}
 	nTest := len(rows) - 1
+	if code, out, _ := runCLI(t, "inspect", model); code != 0 || !strings.Contains(out, fmt.Sprintf("validation, %d test images, recorded by name and SHA-256", nTest)) {
+		t.Errorf("inspect: exit %d, no split line: %s", code, out)
+	}
 	b, err := bundle.Load(model)
 	if err != nil {
 		t.Fatal(err)
