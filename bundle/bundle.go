@@ -78,6 +78,9 @@ type Header struct {
 	Metrics *metrics.Summary `json:"metrics,omitempty"`
 	Config  json.RawMessage  `json:"config,omitempty"`
 	History []Epoch          `json:"history,omitempty"`
+	// Split names the images of the training run's splits, with their
+	// content hashes; bundles written before it was recorded lack it.
+	Split *Split `json:"split,omitempty"`
 	// Extra holds importer-specific data, such as detector anchors.
 	Extra json.RawMessage `json:"extra,omitempty"`
 }

@@ -3,6 +3,7 @@ package dataset
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -148,6 +149,15 @@ type decoded struct {
 // are empty, oversized or undecodable, and those whose content repeats an
 // earlier image.
 func decodeAll(ctx context.Context, ds *Dataset, co CheckOptions) ([]Problem, error) {
+	res, err := decodeEach(ctx, ds, co)
+	if err != nil {
+		return nil, err
+	}
+	return decodeProblems(ds, res), nil
+}
+
+// decodeEach reads and decodes every image of ds in parallel.
+func decodeEach(ctx context.Context, ds *Dataset, co CheckOptions) ([]decoded, error) {
 	res := make([]decoded, len(ds.Items))
 	workers := co.Workers
 	if workers <= 0 {
@@ -176,6 +186,13 @@ func decodeAll(ctx context.Context, ds *Dataset, co CheckOptions) ([]Problem, er
 	if cerr != nil {
 		return nil, fmt.Errorf("dataset: check of %s stopped: %w", quoteIfOdd(ds.Source), cerr)
 	}
+	return res, nil
+}
+
+// decodeProblems reports the images of res that are empty, oversized or
+// undecodable, and those whose content repeats an earlier image. Missing
+// files are left to the reading of the set.
+func decodeProblems(ds *Dataset, res []decoded) []Problem {
 	var out []Problem
 	first := map[[sha256.Size]byte]Item{}
 	for i, d := range res {
@@ -201,7 +218,38 @@ func decodeAll(ctx context.Context, ds *Dataset, co CheckOptions) ([]Problem, er
 		}
 		out = append(out, p)
 	}
-	return out, nil
+	return out
+}
+
+// Verify reads and decodes every image of ds, with the checks of Check, so
+// that a run can refuse bad input before it starts. It returns the SHA-256
+// of each image file's bytes (lower-case hex, in item order) and the
+// warnings found (images whose content repeats another's). The error lists
+// every image that is missing, empty, oversized or undecodable, each with
+// its CSV line; it is nil when every image can be read.
+func Verify(ctx context.Context, ds *Dataset, co CheckOptions) (hashes []string, warnings []Problem, err error) {
+	res, err := decodeEach(ctx, ds, co)
+	if err != nil {
+		return nil, nil, err
+	}
+	probs := decodeProblems(ds, res)
+	hashes = make([]string, len(res))
+	for i, d := range res {
+		if d.ok {
+			hashes[i] = hex.EncodeToString(d.hash[:])
+			continue
+		}
+		if d.err == nil { // vanished since the set was read
+			it := ds.Items[i]
+			probs = append(probs, Problem{Severity: SevError, Kind: KindMissing, Where: ds.Where(it), Line: it.Line, File: it.Path,
+				Message: fmt.Sprintf("image %q not found", it.Name)})
+		}
+	}
+	sort.SliceStable(probs, func(i, j int) bool { return lineKey(probs[i]) < lineKey(probs[j]) })
+	if errs := errorsOf(probs); len(errs) > 0 {
+		return nil, nil, problemsError(ds.Source, errs, 0)
+	}
+	return hashes, warningsOf(probs), nil
 }
 
 // decodeOne reads and decodes one image. A missing file gives the zero

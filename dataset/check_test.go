@@ -3,6 +3,8 @@ package dataset
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -127,4 +129,72 @@ func TestCheckFatal(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
+}
+
+// Verify hashes every image and refuses a set with bad images, naming all of
+// them with their CSV lines at once.
+func TestVerify(t *testing.T) {
+	dir := files(t, map[string][]byte{
+		"good.csv": []byte("image,tags\na,x\nb,y\nc,x y\n"),
+		"bad.csv":  []byte("image,tags\na,x\ncut,y\nb,x\nempty,x\nbomb,y\n"),
+		"a.png":    distinct(1), "b.png": distinct(2), "c.png": distinct(1),
+		"cut.jpg": imagetest.TruncatedJPEG(), "empty.jpg": {}, "bomb.png": imagetest.PNGHeader(100000, 100000),
+	})
+	for _, tc := range []struct {
+		csv      string
+		wantErr  []string // substrings of the error; none: no error
+		wantWarn int
+	}{
+		{"good.csv", nil, 1}, // c repeats a's content
+		{"bad.csv", []string{"3 error(s)", "bad.csv:3", `"cut"`, "bad.csv:5", "0-byte", "bad.csv:6", "100000x100000"}, 0},
+	} {
+		t.Run(tc.csv, func(t *testing.T) {
+			ds, err := Load(Options{CSV: filepath.Join(dir, tc.csv)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hashes, warns, err := Verify(context.Background(), ds, CheckOptions{Workers: 2})
+			if tc.wantErr != nil {
+				if err == nil {
+					t.Fatal("no error")
+				}
+				for _, w := range tc.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not contain %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(warns) != tc.wantWarn {
+				t.Errorf("warnings %v, want %d", warns, tc.wantWarn)
+			}
+			want := []string{sha(distinct(1)), sha(distinct(2)), sha(distinct(1))}
+			if !reflect.DeepEqual(hashes, want) {
+				t.Errorf("hashes %v, want %v", hashes, want)
+			}
+		})
+	}
+	// Every bad image is named, past the ten a load error lists.
+	var rows, many = []string{"image,tags"}, map[string][]byte{}
+	for i := range 12 {
+		rows = append(rows, fmt.Sprintf("e%d,x", i))
+		many[fmt.Sprintf("e%d.jpg", i)] = []byte{}
+	}
+	many["tags.csv"] = []byte(strings.Join(rows, "\n"))
+	mdir := files(t, many)
+	ds, err := Load(Options{CSV: filepath.Join(mdir, "tags.csv")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Verify(context.Background(), ds, CheckOptions{}); err == nil || !strings.Contains(err.Error(), "tags.csv:13") || strings.Contains(err.Error(), "more") {
+		t.Errorf("error for 12 bad images: %v", err)
+	}
+}
+
+func sha(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
 }

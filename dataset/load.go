@@ -15,7 +15,7 @@ func Load(o Options) (*Dataset, error) {
 		return nil, err
 	}
 	if errs := errorsOf(probs); len(errs) > 0 {
-		return nil, problemsError(ds.Source, errs)
+		return nil, problemsError(ds.Source, errs, maxListed)
 	}
 	ds.Warnings = warningsOf(probs)
 	return ds, nil
@@ -56,6 +56,9 @@ func read(o Options) (*Dataset, []Problem, error) {
 		for _, t := range append(badPos, badUnk...) {
 			problem(SevError, KindUnknownLabel, t, fmt.Sprintf("label %q of image %q is not in the vocabulary (%s)", t, r.name, summarise(labels)))
 		}
+		for _, t := range repeated(r.pos, r.unk) {
+			problem(SevWarning, KindRepeatedTag, t, fmt.Sprintf("tag %q is repeated in the row of image %q; it counts once", t, r.name))
+		}
 		for _, l := range intersect(pos, unk) {
 			problem(SevError, KindConflict, labels[l], fmt.Sprintf("label %q is given both as positive and as unknown (?%s)", labels[l], labels[l]))
 		}
@@ -73,6 +76,22 @@ func read(o Options) (*Dataset, []Problem, error) {
 		probs = append(probs, Problem{Severity: SevError, Kind: KindNoImages, Where: source, Message: "no images found"})
 	}
 	return ds, probs, nil
+}
+
+// repeated returns, in order of first repetition, the tags written more
+// than once in one of the lists (a positive and an unknown tag of the same
+// name are a conflict, reported apart).
+func repeated(lists ...[]string) []string {
+	var out []string
+	for _, tags := range lists {
+		count := map[string]int{}
+		for _, t := range tags {
+			if count[t]++; count[t] == 2 {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
 }
 
 // summarise lists up to 8 labels for messages.

@@ -171,18 +171,32 @@ func TestLoadBadInput(t *testing.T) {
 func TestLoadWarnings(t *testing.T) {
 	bad := "caf\xe9.png"
 	dir := files(t, map[string][]byte{
-		"tags.csv": []byte("image,tags\na,\n" + bad + ",x\n"), "a.jpg": nil, bad: nil,
+		"tags.csv": []byte("image,tags\na,\n" + bad + ",x\nb,x y x ?z ?z\n"), "a.jpg": nil, bad: nil, "b.jpg": nil,
 	})
 	ds, err := Load(Options{CSV: filepath.Join(dir, "tags.csv")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ds.Items) != 2 || ds.Items[1].Path != filepath.Join(dir, bad) {
+	if len(ds.Items) != 3 || ds.Items[1].Path != filepath.Join(dir, bad) {
 		t.Fatalf("items %+v", ds.Items)
 	}
+	// A repeated tag counts once and is only a warning.
+	if b := ds.Items[2]; !reflect.DeepEqual(names(ds, b.Pos), []string{"x", "y"}) || !reflect.DeepEqual(names(ds, b.Unknown), []string{"z"}) {
+		t.Errorf("row with repeated tags: positive %v, unknown %v", names(ds, b.Pos), names(ds, b.Unknown))
+	}
 	kinds := map[string]string{}
+	var repeated []string
 	for _, p := range ds.Warnings {
 		kinds[p.Kind] = p.String()
+		if p.Kind == KindRepeatedTag {
+			repeated = append(repeated, p.Label)
+			if p.Line != 4 || !strings.Contains(p.String(), "tags.csv:4") || !strings.Contains(p.String(), "counts once") {
+				t.Errorf("repeated-tag warning %q at line %d", p.String(), p.Line)
+			}
+		}
+	}
+	if !reflect.DeepEqual(repeated, []string{"x", "z"}) {
+		t.Errorf("repeated tags warned about: %v, want [x z]", repeated)
 	}
 	if s := kinds[KindNoTags]; !strings.Contains(s, "tags.csv:2") {
 		t.Errorf("no-tags warning %q", s)

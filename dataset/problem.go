@@ -30,6 +30,7 @@ const (
 	KindUnusedLabel     = "unused_label"
 	KindNoImages        = "no_images"
 	KindUnreadableEntry = "unreadable_entry"
+	KindRepeatedTag     = "repeated_tag"
 )
 
 // Problem is one finding about a dataset. File names are stored as read; use
@@ -97,12 +98,13 @@ func (n moreProblems) Is(target error) bool { return target == ErrMoreProblems }
 // maxListed is how many problems an error message lists before summarising.
 const maxListed = 10
 
-// problemsError joins error problems into one error listing the first few.
-func problemsError(source string, ps []Problem) error {
+// problemsError joins error problems into one error listing the first
+// limit of them, or all of them when limit <= 0.
+func problemsError(source string, ps []Problem, limit int) error {
 	errs := []error{fmt.Errorf("dataset: %s: %d error(s)", quoteIfOdd(source), len(ps))}
 	for i, p := range ps {
-		if i == maxListed {
-			errs = append(errs, moreProblems(len(ps)-maxListed))
+		if limit > 0 && i == limit {
+			errs = append(errs, moreProblems(len(ps)-limit))
 			break
 		}
 		errs = append(errs, errors.New(p.String()))

@@ -12,7 +12,6 @@ import (
 
 	"mlabel/bundle"
 	"mlabel/decide"
-	"mlabel/infer"
 	"mlabel/nn"
 	"mlabel/tensor"
 )
@@ -118,18 +117,13 @@ func (p *Predictor) Images(names []string, imgs []image.Image) ([]Prediction, er
 	if len(imgs) == 0 {
 		return nil, nil
 	}
-	pre := p.b.Preprocess
-	ch := pre.Channels()
-	per := pre.Size * pre.Size * ch
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.x = tensor.Ensure(p.x, len(imgs), pre.Size, pre.Size, ch)
+	xs := make([][]float32, len(imgs))
 	for i, img := range imgs {
-		copy(p.x.Data[i*per:(i+1)*per], pre.FromImage(img))
+		xs[i] = p.b.Preprocess.FromImage(img)
 	}
-	scores, err := infer.Predict(p.m, p.x)
+	scores, err := p.scoreArrays(xs)
 	if err != nil {
-		return nil, fmt.Errorf("predict: %w", err)
+		return nil, err
 	}
 	return Decide(p.b, names, scores), nil
 }

@@ -10,8 +10,8 @@ import (
 // tile's side and together cover the whole image, in row order. They let a
 // network trained on small views look at a large image in detail.
 func Tiles(img image.Image, grid int, overlap float64) ([]image.Image, error) {
-	if grid < 1 || overlap < 0 || overlap >= 1 {
-		return nil, fmt.Errorf("predict: tiles need grid ≥ 1 and overlap in [0, 1), got %d and %g", grid, overlap)
+	if err := checkGrid(grid, overlap); err != nil {
+		return nil, err
 	}
 	b := img.Bounds()
 	tw := tileSide(b.Dx(), grid, overlap)
@@ -25,6 +25,14 @@ func Tiles(img image.Image, grid int, overlap float64) ([]image.Image, error) {
 		}
 	}
 	return out, nil
+}
+
+// checkGrid checks the parameters of Tiles.
+func checkGrid(grid int, overlap float64) error {
+	if grid < 1 || overlap < 0 || overlap >= 1 {
+		return fmt.Errorf("predict: tiles need grid ≥ 1 and overlap in [0, 1), got %d and %g", grid, overlap)
+	}
+	return nil
 }
 
 // tileSide is the side of grid tiles overlapping by overlap that span n pixels.
@@ -60,23 +68,32 @@ func crop(img image.Image, r image.Rectangle) image.Image {
 // Thresholds fitted on whole images tend to be low for max-pooled scores;
 // fit them on tiled predictions of held-out images for best results.
 func (p *Predictor) Tiled(name string, img image.Image, grid int, overlap float64) (Prediction, error) {
-	tiles, err := Tiles(img, grid, overlap)
+	pooled, err := p.tiledScores(img, grid, overlap)
 	if err != nil {
 		return Prediction{}, err
-	}
-	names := make([]string, len(tiles))
-	for i := range names {
-		names[i] = fmt.Sprintf("%s#%d", name, i)
-	}
-	per, err := p.Images(names, tiles)
-	if err != nil {
-		return Prediction{}, err
-	}
-	pooled := make([]float64, len(p.b.Labels))
-	for j, l := range p.b.Labels {
-		for _, t := range per {
-			pooled[j] = max(pooled[j], t.Scores[l])
-		}
 	}
 	return Decide(p.b, []string{name}, [][]float64{pooled})[0], nil
+}
+
+// tiledScores returns the scores of img's tiles max-pooled per label.
+func (p *Predictor) tiledScores(img image.Image, grid int, overlap float64) ([]float64, error) {
+	tiles, err := Tiles(img, grid, overlap)
+	if err != nil {
+		return nil, err
+	}
+	xs := make([][]float32, len(tiles))
+	for i, t := range tiles {
+		xs[i] = p.b.Preprocess.FromImage(t)
+	}
+	per, err := p.scoreArrays(xs)
+	if err != nil {
+		return nil, err
+	}
+	pooled := make([]float64, len(p.b.Labels))
+	for j := range pooled {
+		for _, s := range per {
+			pooled[j] = max(pooled[j], s[j])
+		}
+	}
+	return pooled, nil
 }

@@ -36,6 +36,10 @@ type Input struct {
 	// MinPositives is the support below which a label is warned about
 	// (default 5).
 	MinPositives int
+	// Warnings are the caller's caveats about the figures (images the
+	// model was trained on, images left out), listed before the report's
+	// own.
+	Warnings []string
 }
 
 // prepared holds the derived values the report is built from.

@@ -114,11 +114,17 @@ func TestWrite(t *testing.T) {
 	}
 	rules.PerClass[3] = 0.995 // at the edge, and never reached
 	in.Rules = rules
+	seen := "3 of 40 images were used to train or validate this model; these figures are optimistic."
+	in.Warnings = []string{seen}
 	var buf bytes.Buffer
 	if err := Write(&buf, in); err != nil {
 		t.Fatal(err)
 	}
 	p := parse(t, buf.Bytes())
+	// The caller's warnings come first.
+	if i, j := strings.Index(p.text, seen), strings.Index(p.text, `Label "rare" has only`); i < 0 || j < 0 || i > j {
+		t.Errorf("caller's warning at %d, the report's first at %d", i, j)
+	}
 	for _, id := range []string{"warnings", "metrics", "labels", "confusion", "pr-curves", "reliability", "training"} {
 		if !p.sections[id] {
 			t.Errorf("section %q missing", id)

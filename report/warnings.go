@@ -7,7 +7,7 @@ const edge = 0.01
 
 // warnings lists the problems a reader should know about.
 func (in *Input) warnings(p *prepared) []string {
-	var out []string
+	out := append([]string(nil), in.Warnings...)
 	for j, name := range in.Labels {
 		l := p.summary.PerLabel[name]
 		if l.Support < in.MinPositives {

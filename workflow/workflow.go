@@ -10,7 +10,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
+	"mlabel/atomicfile"
 	"mlabel/bundle"
 	"mlabel/dataset"
 	"mlabel/decide"
@@ -51,9 +55,13 @@ type Outcome struct {
 	Result  *train.Result
 	// Parts holds the item indices of the train, validation and test splits.
 	Parts [][]int
+	// TestCSV is the tags CSV of the test split written next to the
+	// bundle; empty when none was written.
+	TestCSV string
 }
 
-// Run executes the main job on ds.
+// Run executes the main job on ds. It first reads and decodes every image:
+// when any cannot be read it names them all and trains nothing.
 func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
@@ -61,6 +69,14 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	if o.ValFrac <= 0 || o.TestFrac < 0 || o.ValFrac+o.TestFrac >= 1 {
 		return nil, fmt.Errorf("workflow: validation fraction %g and test fraction %g must leave data to train on", o.ValFrac, o.TestFrac)
 	}
+	// Every image is read and decoded once before the first epoch, so that
+	// a bad file stops the run now, named with its CSV line, and never in
+	// the middle of an epoch; the content hashes go into the bundle.
+	hashes, warns, err := dataset.Verify(ctx, ds, dataset.CheckOptions{MaxPixels: o.Preprocess.MaxPixels, Workers: o.Train.Workers})
+	if err != nil {
+		return nil, fmt.Errorf("workflow: checking the images before training: %w", err)
+	}
+	printWarnings(o.Log, append(slices.Clip(ds.Warnings), warns...))
 	fr := []float64{1 - o.ValFrac - o.TestFrac, o.ValFrac}
 	if o.TestFrac > 0 {
 		fr = append(fr, o.TestFrac)
@@ -99,7 +115,27 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	if err := refit(ctx, ds, parts, res, o); err != nil {
 		return nil, err
 	}
-	return Finish(ctx, ds, parts, res, o, stats)
+	return Finish(ctx, ds, parts, res, o, stats, hashes)
+}
+
+// maxWarnings is how many warnings a run prints before summarising.
+const maxWarnings = 10
+
+// printWarnings prints the first few warnings about the data.
+func printWarnings(w io.Writer, ps []dataset.Problem) {
+	for i, p := range ps {
+		if i == maxWarnings {
+			fmt.Fprintf(w, "... and %d more warning(s) (the data check lists them all)\n", len(ps)-maxWarnings)
+			return
+		}
+		fmt.Fprintln(w, p)
+	}
+}
+
+// TestCSVPath is where a run writing the bundle out writes its test split:
+// farm.mlb gives farm.test.csv.
+func TestCSVPath(out string) string {
+	return strings.TrimSuffix(out, filepath.Ext(out)) + ".test.csv"
 }
 
 // refit, when the run's configuration asks for it, trains the network once
@@ -130,9 +166,11 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 }
 
 // Finish fits the decision rules on the validation predictions, evaluates on
-// the test split and writes the bundle. Run calls it; it is separate so that
-// callers with their own training hooks can use it.
-func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.Result, o Options, stats dataset.SplitStats) (*Outcome, error) {
+// the test split and writes the bundle, which records the split (with the
+// images' content hashes when hashes, one per item of ds, is not nil), and
+// the test split as a tags CSV at TestCSVPath(o.Out). Run calls it; it is
+// separate so that callers with their own training hooks can use it.
+func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.Result, o Options, stats dataset.SplitStats, hashes []string) (*Outcome, error) {
 	rules, err := decide.FitPerClass(*res.Val, o.Decide)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: fit thresholds: %w", err)
@@ -166,6 +204,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 		Header: bundle.Header{
 			Kind: "classifier", Arch: o.Train.Arch, Spec: res.Spec, Labels: ds.Labels,
 			Preprocess: o.Preprocess, View: string(tc.View), Rules: rules, Metrics: out.Test, Config: cfg, History: res.History,
+			Split: bundle.NewSplit(ds, parts, hashes),
 		},
 		Weights: res.Model.Weights(),
 	}
@@ -175,6 +214,13 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 		}
 		os.Remove(o.Out + ".ckpt")
 		os.Remove(o.Out + ".refit.ckpt")
+		if len(parts) > 2 {
+			out.TestCSV = TestCSVPath(o.Out)
+			write := func(w io.Writer) error { return dataset.WriteCSV(w, ds.Subset(parts[2]), filepath.Dir(out.TestCSV)) }
+			if err := atomicfile.Write(out.TestCSV, write); err != nil {
+				return nil, fmt.Errorf("workflow: test split: %w", err)
+			}
+		}
 	}
 	return out, nil
 }

@@ -2,7 +2,10 @@ package workflow
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,6 +86,125 @@ func TestRunFitsOnValidationScoresOnTest(t *testing.T) {
 	}
 }
 
+// The bundle records the split with each image's content hash, and the test
+// split is written next to it as a tags CSV that reads back to the same
+// images and labels.
+func TestRunRecordsSplit(t *testing.T) {
+	dir := t.TempDir()
+	csv, err := synth.Generate(synth.Options{Dir: dir, Count: 80, Size: 32, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := filepath.Join(dir, synth.ImagesDir)
+	ds, err := dataset.Load(dataset.Options{CSV: csv, Images: images, Labels: synth.Labels()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := train.Defaults()
+	cfg.Size, cfg.Width, cfg.Batch, cfg.Epochs = 32, 4, 16, 1
+	out := filepath.Join(dir, "models", "farm.mlb")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(32), ValFrac: 0.2, TestFrac: 0.2, Decide: decide.DefaultOptions(), Out: out}
+	res, err := Run(context.Background(), ds, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bundle.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := b.Split
+	if sp == nil {
+		t.Fatal("bundle has no split")
+	}
+	for k, got := range [][]bundle.SplitImage{sp.Train, sp.Val, sp.Test} {
+		if len(got) != len(res.Parts[k]) {
+			t.Fatalf("split %d records %d images, the run used %d", k, len(got), len(res.Parts[k]))
+		}
+		for i, im := range got {
+			it := ds.Items[res.Parts[k][i]]
+			data, err := os.ReadFile(it.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum := sha256.Sum256(data); im.Name != it.Name || im.SHA256 != hex.EncodeToString(sum[:]) {
+				t.Fatalf("split %d image %d: recorded %+v, want %s with the hash of %s", k, i, im, it.Name, it.Path)
+			}
+		}
+	}
+	if want := filepath.Join(dir, "models", "farm.test.csv"); res.TestCSV != want {
+		t.Fatalf("test CSV at %q, want %q", res.TestCSV, want)
+	}
+	back, err := dataset.Load(dataset.Options{CSV: res.TestCSV, Labels: ds.Labels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := ds.Subset(res.Parts[2])
+	if len(back.Items) != len(test.Items) {
+		t.Fatalf("test CSV has %d images, the test split %d", len(back.Items), len(test.Items))
+	}
+	for i, it := range test.Items {
+		if got := back.Items[i]; got.Path != it.Path || !slices.Equal(got.Pos, it.Pos) || !slices.Equal(got.Unknown, it.Unknown) {
+			t.Errorf("test CSV row %d: %+v, want %+v", i, got, it)
+		}
+	}
+	// Every test image is unseen, every training and validation image seen.
+	var names, hashes []string
+	for _, im := range append(append(slices.Clone(sp.Train), sp.Val...), sp.Test...) {
+		names, hashes = append(names, im.Name), append(hashes, im.SHA256)
+	}
+	seen := sp.Seen(names, hashes)
+	for i, s := range seen {
+		if want := i < len(sp.Train)+len(sp.Val); s != want {
+			t.Fatalf("image %d (%s): seen %v, want %v", i, names[i], s, want)
+		}
+	}
+}
+
+// A set with undecodable images stops before the first epoch, naming each
+// bad image with its CSV line, and writes nothing.
+func TestRunRefusesBadImagesBeforeTraining(t *testing.T) {
+	dir := t.TempDir()
+	csv, err := synth.Generate(synth.Options{Dir: dir, Count: 40, Size: 32, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := filepath.Join(dir, synth.ImagesDir)
+	ds, err := dataset.Load(dataset.Options{CSV: csv, Images: images, Labels: synth.Labels()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{3, 30} {
+		if err := os.WriteFile(ds.Items[i].Path, []byte("not an image"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := train.Defaults()
+	cfg.Size, cfg.Width, cfg.Batch, cfg.Epochs = 32, 4, 16, 1
+	out := filepath.Join(dir, "m.mlb")
+	epochs := 0
+	o := Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(32), ValFrac: 0.2, TestFrac: 0.2, Decide: decide.DefaultOptions(), Out: out,
+		Hooks: train.Hooks{EpochStart: func(int, int, int) { epochs++ }}}
+	_, err = Run(context.Background(), ds, o)
+	if err == nil {
+		t.Fatal("trained on a set with undecodable images")
+	}
+	for _, it := range []dataset.Item{ds.Items[3], ds.Items[30]} {
+		if where := fmt.Sprintf("%s:%d", csv, it.Line); !strings.Contains(err.Error(), where) {
+			t.Errorf("error does not name %s: %v", where, err)
+		}
+	}
+	if epochs != 0 {
+		t.Errorf("%d epochs ran before the error", epochs)
+	}
+	for _, p := range []string{out, out + ".ckpt", TestCSVPath(out)} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s written: %v", p, err)
+		}
+	}
+}
 func TestRunRefitTrainsOnTrainAndValidation(t *testing.T) {
 	dir := t.TempDir()
 	csv, err := synth.Generate(synth.Options{Dir: dir, Count: 120, Size: 32, Seed: 7})

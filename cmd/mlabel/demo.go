@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"mlabel/dataset"
+	"mlabel/predict"
 	"mlabel/synth"
 	"mlabel/workflow"
 )
@@ -90,8 +91,11 @@ object with f2_samples, map_macro and bundle.`,
 			for _, i := range test[:min(5, len(test))] {
 				sample = append(sample, ds.Items[i].Path)
 			}
-			preds, err := predictFiles(ctx, b, sample, 8)
+			preds, fails, err := predictFiles(ctx, b, sample, predict.BatchOptions{Batch: 8})
 			if err != nil {
+				return err
+			}
+			if err := reportSkipped(logw, fails, len(sample), false); err != nil {
 				return err
 			}
 			if !asJSON {

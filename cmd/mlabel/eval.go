@@ -4,26 +4,27 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"mlabel/atomicfile"
 	"mlabel/bundle"
 	"mlabel/dataset"
-	"mlabel/infer"
 	"mlabel/metrics"
-	"mlabel/workflow"
+	"mlabel/predict"
 )
 
 func init() { commands = append(commands, newEvalCmd) }
 
 func newEvalCmd() *cobra.Command {
 	var (
-		df     dataFlags
-		model  string
-		save   string
-		asJSON bool
-		batch  int
+		df      dataFlags
+		model   string
+		save    string
+		asJSON  bool
+		batch   int
+		skipBad bool
 	)
 	c := &cobra.Command{
 		Use:   "eval --model MODEL.mlb (--csv FILE --images DIR | --folders DIR)",
@@ -31,18 +32,23 @@ func newEvalCmd() *cobra.Command {
 		Long: `Eval predicts every image of a labelled set and computes the metrics
 (samples, micro and macro F-beta, mAP, Hamming loss, subset accuracy, ranking
 metrics) with the thresholds stored in the bundle. The set is read with the
-model's label vocabulary: a label the model does not know is an error.`,
+model's label vocabulary: a label the model does not know is an error.
+
+Images the model was trained or validated on (matched by content, or by name
+for bundles that record no hashes) are counted, with a warning: their
+figures are optimistic. Images that cannot be decoded are named on stderr and
+left out of the metrics; the exit code is then 1, or 0 with --skip-bad.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
-			b, _, outs, err := predictLabelled(model, &df, batch)
+			r, err := scoreLabelled(context.Background(), model, &df, batch, c.ErrOrStderr())
 			if err != nil {
 				return err
 			}
 			var thr []float64
-			if b.Rules != nil {
-				thr = b.Rules.Thresholds()
+			if r.b.Rules != nil {
+				thr = r.b.Rules.Thresholds()
 			}
-			s, err := metrics.Summarize(b.Labels, outs.Truth, outs.Scores, outs.Mask, thr)
+			s, err := metrics.Summarize(r.b.Labels, r.set.Truth, r.set.Scores, r.set.Mask, thr)
 			if err != nil {
 				return err
 			}
@@ -56,10 +62,15 @@ model's label vocabulary: a label the model does not know is an error.`,
 				}
 			}
 			if asJSON {
-				return json.NewEncoder(c.OutOrStdout()).Encode(s)
+				err = json.NewEncoder(c.OutOrStdout()).Encode(evalJSON{Summary: s, SeenInTraining: r.seen, Skipped: len(r.set.Failures)})
+			} else {
+				fmt.Fprintf(c.OutOrStdout(), "%d images, %d labels\n", len(r.set.Names), len(r.b.Labels))
+				err = s.WriteTable(c.OutOrStdout())
 			}
-			fmt.Fprintf(c.OutOrStdout(), "%d images, %d labels\n", len(outs.Names), len(b.Labels))
-			return s.WriteTable(c.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			return reportSkipped(c.ErrOrStderr(), r.set.Failures, len(r.ds.Items), skipBad)
 		},
 	}
 	df.register(c.Flags())
@@ -67,30 +78,78 @@ model's label vocabulary: a label the model does not know is an error.`,
 	c.Flags().StringVar(&save, "save", "", "also write the metrics as JSON to this file")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the metrics as JSON")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
+	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be decoded (they are still named on stderr)")
 	return c
 }
 
-// predictLabelled loads a classifier and predicts the labelled set the data
-// flags describe, read with the model's vocabulary.
-func predictLabelled(model string, df *dataFlags, batch int) (*bundle.Bundle, *dataset.Dataset, *infer.Set, error) {
+// evalJSON is eval's JSON output: the metrics, with how many images of the
+// set the model was trained or validated on (null when the bundle does not
+// record its split) and how many could not be decoded.
+type evalJSON struct {
+	*metrics.Summary
+	SeenInTraining *int `json:"seen_in_training"`
+	Skipped        int  `json:"skipped"`
+}
+
+// labelled is a classifier scored on a labelled set.
+type labelled struct {
+	b   *bundle.Bundle
+	ds  *dataset.Dataset
+	set *predict.Set
+	// seen counts the scored images the model was trained or validated on;
+	// nil when the bundle does not record its split.
+	seen *int
+}
+
+// scoreLabelled loads a classifier and scores the labelled set the data
+// flags describe, read with the model's vocabulary. It names on stderr the
+// images that could not be decoded, and warns when the model has seen some
+// of the set.
+func scoreLabelled(ctx context.Context, model string, df *dataFlags, batch int, stderr io.Writer) (*labelled, error) {
 	if model == "" {
-		return nil, nil, nil, usagef("--model MODEL.mlb is required")
+		return nil, usagef("--model MODEL.mlb is required")
 	}
 	b, err := loadClassifier(model)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	ds, err := df.load(b.Labels)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	m, err := b.InferenceModel()
+	p, err := predict.New(b)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	outs, err := workflow.Predict(context.Background(), m, ds, b.Preprocess, batch)
+	set, err := p.ScoreSet(ctx, ds, predict.BatchOptions{Batch: batch})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return b, ds, outs, nil
+	r := &labelled{b: b, ds: ds, set: set}
+	if len(set.Names) == 0 {
+		reportSkipped(stderr, set.Failures, len(ds.Items), true)
+		return nil, fmt.Errorf("none of the %d images of %s could be decoded", len(ds.Items), ds.Source)
+	}
+	if b.Split != nil {
+		n := 0
+		for _, s := range b.Split.Seen(set.Names, set.Hashes) {
+			if s {
+				n++
+			}
+		}
+		r.seen = &n
+	}
+	if w := r.overlap(); w != "" {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
+	return r, nil
+}
+
+// overlap is the warning that the model has seen some of the scored images,
+// or "" when it has seen none of them.
+func (r *labelled) overlap() string {
+	if r.seen == nil || *r.seen == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d images were used to train or validate this model; these figures are optimistic", *r.seen, len(r.set.Names))
 }

@@ -76,6 +76,13 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 			return err
 		}
 	}
+	if sp := b.Split; sp != nil {
+		how := "by name"
+		if len(sp.Train) > 0 && sp.Train[0].SHA256 != "" {
+			how = "by name and SHA-256"
+		}
+		fmt.Fprintf(w, "split: %d train, %d validation, %d test images, recorded %s\n", len(sp.Train), len(sp.Val), len(sp.Test), how)
+	}
 	if b.Rules != nil {
 		fmt.Fprintf(w, "decision rule: %s (global threshold %.3f)\n", b.Rules.Kind, b.Rules.Global)
 	}

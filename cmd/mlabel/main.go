@@ -31,9 +31,13 @@ func main() {
 
 // run executes the command line and returns the process exit code.
 func run(args []string) int {
-	root := newRootCmd()
-	root.SetArgs(args)
-	return exitCode(root.Execute(), os.Stderr)
+	return exitCode(execute(newRootCmd(), args), os.Stderr)
+}
+
+// execute runs the command line args on root.
+func execute(root *cobra.Command, args []string) error {
+	root.SetArgs(joinBoolArgs(root, args))
+	return root.Execute()
 }
 
 // exitCode prints err, if any, to w and returns the exit code it calls for.

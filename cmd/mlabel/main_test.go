@@ -36,10 +36,9 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	root := newRootCmd()
-	root.SetArgs(args)
 	root.SetOut(&out)
 	root.SetErr(&errb)
-	code = exitCode(root.Execute(), &errb)
+	code = exitCode(execute(root, args), &errb)
 	return code, out.String(), errb.String()
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -15,9 +16,7 @@ import (
 
 	"mlabel/bundle"
 	"mlabel/dataset"
-	"mlabel/imageio"
 	"mlabel/predict"
-	"mlabel/workflow"
 )
 
 func init() { commands = append(commands, newPredictCmd) }
@@ -30,11 +29,17 @@ func newPredictCmd() *cobra.Command {
 		batch   int
 		tiles   int
 		overlap float64
+		skipBad bool
 	)
 	c := &cobra.Command{
 		Use:   "predict --model MODEL.mlb PATH...",
 		Short: "Predict the labels of images (files or folders) with a model's fitted thresholds",
-		Args:  wrapArgs(cobra.MinimumNArgs(1)),
+		Long: `Predict runs a model on image files and on the images found in folders, and
+prints the labels each image's scores reach with the model's fitted
+thresholds. An image that cannot be read or decoded is named on stderr and
+skipped; the others are predicted. The exit code is then 1, or 0 with
+--skip-bad.`,
+		Args: wrapArgs(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			if model == "" {
 				return usagef("--model MODEL.mlb is required")
@@ -49,16 +54,18 @@ func newPredictCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var preds []predict.Prediction
-			if tiles > 0 {
-				preds, err = predictTiled(b, args, tiles, overlap)
-			} else {
-				preds, err = predictFiles(context.Background(), b, args, batch)
-			}
+			files, err := imageFiles(args)
 			if err != nil {
 				return err
 			}
-			return writePredictions(c.OutOrStdout(), preds, b.Labels, format)
+			preds, fails, err := predictFiles(context.Background(), b, files, predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap})
+			if err != nil {
+				return err
+			}
+			if err := writePredictions(c.OutOrStdout(), preds, b.Labels, format); err != nil {
+				return err
+			}
+			return reportSkipped(c.ErrOrStderr(), fails, len(files), skipBad)
 		},
 	}
 	c.Flags().StringVar(&model, "model", "", "model bundle")
@@ -67,32 +74,8 @@ func newPredictCmd() *cobra.Command {
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
 	c.Flags().IntVar(&tiles, "tiles", 0, "for large images: cut each into a grid of TILES×TILES overlapping tiles and max-pool their scores (0: whole image)")
 	c.Flags().Float64Var(&overlap, "tile-overlap", 0.25, "overlap of neighbouring tiles, as a fraction of a tile")
+	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be read (they are still named on stderr)")
 	return c
-}
-
-// predictTiled predicts each image from its tiles, max-pooling their scores.
-func predictTiled(b *bundle.Bundle, paths []string, grid int, overlap float64) ([]predict.Prediction, error) {
-	files, err := dataset.ImageFiles(paths, nil)
-	if err != nil {
-		return nil, err
-	}
-	p, err := predict.New(b)
-	if err != nil {
-		return nil, err
-	}
-	var preds []predict.Prediction
-	for _, f := range files {
-		img, err := imageio.DecodeFile(f, b.Preprocess.MaxPixels)
-		if err != nil {
-			return nil, err
-		}
-		pr, err := p.Tiled(f, img, grid, overlap)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		preds = append(preds, pr)
-	}
-	return preds, nil
 }
 
 // loadClassifier loads a bundle and checks that it can classify.
@@ -107,9 +90,9 @@ func loadClassifier(path string) (*bundle.Bundle, error) {
 	return b, nil
 }
 
-// predictFiles runs the bundle on the images found under paths and applies
-// its decision rules.
-func predictFiles(ctx context.Context, b *bundle.Bundle, paths []string, batch int) ([]predict.Prediction, error) {
+// imageFiles lists the image files of paths (files, or folders searched
+// recursively).
+func imageFiles(paths []string) ([]string, error) {
 	files, err := dataset.ImageFiles(paths, nil)
 	if err != nil {
 		return nil, err
@@ -117,15 +100,35 @@ func predictFiles(ctx context.Context, b *bundle.Bundle, paths []string, batch i
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no image files found in %s", strings.Join(paths, ", "))
 	}
-	m, err := b.InferenceModel()
+	return files, nil
+}
+
+// predictFiles runs the bundle on image files and applies its decision
+// rules; images that cannot be read come back as failures.
+func predictFiles(ctx context.Context, b *bundle.Bundle, files []string, o predict.BatchOptions) ([]predict.Prediction, []predict.Failure, error) {
+	p, err := predict.New(b)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	outs, err := workflow.Predict(ctx, m, dataset.Unlabelled(files, b.Labels), b.Preprocess, batch)
-	if err != nil {
-		return nil, err
+	return p.Files(ctx, files, o)
+}
+
+// reportSkipped names on w each image that could not be read. When there
+// are any it returns an error (exit 1), or with skipBad says how many were
+// skipped and returns nil.
+func reportSkipped(w io.Writer, fails []predict.Failure, total int, skipBad bool) error {
+	for _, f := range fails {
+		fmt.Fprintf(w, "mlabel: skipped %v\n", f)
 	}
-	return predict.Decide(b, outs.Names, outs.Scores), nil
+	if len(fails) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("skipped %d of %d images that could not be read", len(fails), total)
+	if skipBad {
+		fmt.Fprintln(w, "mlabel:", msg)
+		return nil
+	}
+	return errors.New(msg)
 }
 
 // writePredictions prints predictions as a table, JSON or a submission CSV.

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,10 +16,11 @@ func init() { commands = append(commands, newReportCmd) }
 
 func newReportCmd() *cobra.Command {
 	var (
-		df    dataFlags
-		model string
-		out   string
-		batch int
+		df      dataFlags
+		model   string
+		out     string
+		batch   int
+		skipBad bool
 	)
 	c := &cobra.Command{
 		Use:   "report --model MODEL.mlb (--csv FILE --images DIR | --folders DIR) --out report.html",
@@ -26,21 +29,30 @@ func newReportCmd() *cobra.Command {
 the metrics table, a per-label table (support, AP, threshold and its bootstrap
 interval, precision, recall, F), a confusion matrix per label, precision-recall
 curves and reliability diagrams, the training curves stored in the bundle, and
-warnings (too few positives, a label never predicted, a threshold at the edge).
+warnings (too few positives, a label never predicted, a threshold at the edge,
+images the model was trained or validated on, images that could not be
+decoded).
 Use a set the thresholds were not fitted on.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			if model == "" || out == "" {
 				return usagef("--model and --out are required")
 			}
-			b, ds, outs, err := predictLabelled(model, &df, batch)
+			r, err := scoreLabelled(context.Background(), model, &df, batch, c.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			outs.Labels = b.Labels
+			b, set := r.b, r.set
+			set.Labels = b.Labels
 			in := report.Input{
-				Title: fmt.Sprintf("mlabel report: %s on %s", model, ds.Source),
-				Set:   *outs, Rules: b.Rules,
+				Title: fmt.Sprintf("mlabel report: %s on %s", model, r.ds.Source),
+				Set:   set.Set, Rules: b.Rules,
+			}
+			if w := r.overlap(); w != "" {
+				in.Warnings = append(in.Warnings, sentence(w))
+			}
+			if n := len(set.Failures); n > 0 {
+				in.Warnings = append(in.Warnings, fmt.Sprintf("%d of %d images could not be decoded and are left out.", n, len(r.ds.Items)))
 			}
 			for _, e := range b.History {
 				in.Training = append(in.Training, report.Epoch{Epoch: e.Epoch, TrainLoss: e.TrainLoss, ValLoss: e.ValLoss, ValMAP: e.ValMAP, ValF2: e.ValF2})
@@ -48,13 +60,22 @@ Use a set the thresholds were not fitted on.`,
 			if err := atomicfile.Write(out, func(w io.Writer) error { return report.Write(w, in) }); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.OutOrStdout(), "wrote %s (%d images, %d labels)\n", out, len(outs.Names), len(b.Labels))
-			return nil
+			fmt.Fprintf(c.OutOrStdout(), "wrote %s (%d images, %d labels)\n", out, len(set.Names), len(b.Labels))
+			return reportSkipped(c.ErrOrStderr(), set.Failures, len(r.ds.Items), skipBad)
 		},
 	}
 	df.register(c.Flags())
 	c.Flags().StringVar(&model, "model", "", "model bundle")
 	c.Flags().StringVar(&out, "out", "", "HTML file to write")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
+	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be decoded (they are still named on stderr and in the report)")
 	return c
+}
+
+// sentence capitalises s and ends it with a full stop, for the report page.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
 }

@@ -52,7 +52,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Patience, "patience", c.Patience, "stop after this many epochs without a better validation mAP (0: never)")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed for the split, initialisation and augmentation")
 	fs.IntVar(&c.Workers, "workers", 0, "image decoding workers (0: one per core)")
-	fs.BoolVar(&c.Augment.Dihedral, "dihedral", c.Augment.Dihedral, "augment with the 8 flips and 90° rotations (true: --view overhead, false: --view ground)")
+	boolFlag(fs, &c.Augment.Dihedral, "dihedral", c.Augment.Dihedral, "augment with the 8 flips and 90° rotations (true: --view overhead, false: --view ground); --dihedral false works as well as --dihedral=false")
 	fs.StringVar(&t.view, "view", string(augment.Auto), "the images' nature: overhead (satellite or drone tiles: 8 flips and rotations), ground (photos with an up: horizontal flips) or auto (decided from the training images)")
 	fs.StringVar(&c.Backbone, "backbone", "", "pretrained backbone bundle (from mlabel import) to cut and give a new head")
 	fs.StringVar(&c.BackboneAt, "backbone-at", "", "node to cut the backbone at (default: its last feature map)")
@@ -138,8 +138,12 @@ func newTrainCmd() *cobra.Command {
 and test; trains with one sigmoid per label and binary cross-entropy (or focal
 or asymmetric loss); keeps the epoch with the best validation mAP; fits one
 threshold per label on the validation predictions; evaluates on the test split;
-and writes everything into one model bundle. A checkpoint (MODEL.mlb.ckpt) is
-written atomically after every epoch; --resume continues an interrupted run.`,
+and writes everything into one model bundle, which records the images of each
+split with their content hashes. The test split is also written as a tags CSV
+next to the bundle (MODEL.test.csv). Every image is decoded once before the
+first epoch: bad files are all named, with their CSV lines, and nothing is
+trained. A checkpoint (MODEL.mlb.ckpt) is written atomically after every
+epoch; --resume continues an interrupted run.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			if out == "" {
@@ -186,6 +190,7 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON bool) 
 			"metrics":    res.Test,
 			"rules":      res.Bundle.Rules,
 			"compare":    res.Compare,
+			"test_csv":   res.TestCSV,
 		})
 	}
 	fmt.Fprintf(w, "best epoch %d; thresholds fitted on validation, metrics on test:\n", res.Result.BestEpoch)
@@ -199,5 +204,8 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON bool) 
 		}
 	}
 	fmt.Fprintf(w, "\nwrote %s\n", path)
+	if res.TestCSV != "" {
+		fmt.Fprintf(w, "wrote %s (the test split, for mlabel eval --csv)\n", res.TestCSV)
+	}
 	return nil
 }

@@ -1,0 +1,306 @@
+package predict
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+
+	"mlabel/dataset"
+	"mlabel/imageio"
+	"mlabel/infer"
+	"mlabel/tensor"
+)
+
+// BatchOptions say how ScoreFiles, Files and ScoreSet run a list of images.
+type BatchOptions struct {
+	// Batch is the number of images per forward pass; 32 when 0.
+	Batch int
+	// Workers is the number of goroutines reading and decoding images; the
+	// number of CPUs when 0.
+	Workers int
+	// Tiles, when positive, scores each image from Tiles×Tiles tiles
+	// overlapping by Overlap, max-pooling their scores (see Tiled).
+	Tiles   int
+	Overlap float64
+}
+
+// Failure is an image that could not be predicted, and why.
+type Failure struct {
+	// Index is the image's position in the list given.
+	Index int
+	// Image is the image file as given.
+	Image string
+	// Where is the image's CSV file and line ("tags.csv:12") when it comes
+	// from a labelled set read from a CSV.
+	Where string
+	// Err says what went wrong.
+	Err error
+}
+
+// Error formats the failure as "image (where): reason".
+func (f Failure) Error() string {
+	if f.Where != "" {
+		return fmt.Sprintf("%s (%s): %v", f.Image, f.Where, f.Err)
+	}
+	return fmt.Sprintf("%s: %v", f.Image, f.Err)
+}
+
+// Unwrap returns the reason.
+func (f Failure) Unwrap() error { return f.Err }
+
+// Scored holds the scores of the images of a list that could be read and
+// decoded, and the failures of the others.
+type Scored struct {
+	// Index holds the list positions of the scored images, ascending.
+	Index []int
+	// Scores[k] are the sigmoid scores of image Index[k], one per label.
+	Scores [][]float64
+	// Hashes[k] is the SHA-256 of image Index[k]'s file bytes, lower-case
+	// hex.
+	Hashes []string
+	// Failures are the images that could not be read or decoded, in list
+	// order.
+	Failures []Failure
+}
+
+func (s *Scored) add(i int, scores []float64, hash string) {
+	s.Index = append(s.Index, i)
+	s.Scores = append(s.Scores, scores)
+	s.Hashes = append(s.Hashes, hash)
+}
+
+// ScoreFiles scores every image file of files, a batch at a time. An image
+// that cannot be read or decoded is recorded in Failures and the others go
+// on; the error is kept for what stops the whole list (a cancelled ctx, a
+// failing network, invalid options).
+func (p *Predictor) ScoreFiles(ctx context.Context, files []string, o BatchOptions) (*Scored, error) {
+	if o.Batch <= 0 {
+		o.Batch = 32
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	if err := p.b.Preprocess.Validate(); err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	if o.Tiles > 0 {
+		if err := checkGrid(o.Tiles, o.Overlap); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type chunk struct {
+		start int
+		items []fileResult
+		err   error
+	}
+	// Decode the next batch while the network runs on this one.
+	chunks := make(chan chunk, 1)
+	go func() {
+		defer close(chunks)
+		for start := 0; start < len(files); start += o.Batch {
+			items, err := p.decodeFiles(ctx, files[start:min(start+o.Batch, len(files))], o)
+			select {
+			case chunks <- chunk{start, items, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	out := &Scored{}
+	for c := range chunks {
+		if c.err != nil {
+			return nil, c.err
+		}
+		var xs [][]float32
+		var ks []int
+		for k, it := range c.items {
+			i := c.start + k
+			switch {
+			case it.err != nil:
+				out.Failures = append(out.Failures, Failure{Index: i, Image: files[i], Err: it.err})
+			case o.Tiles > 0:
+				out.add(i, it.scores, it.hash)
+			default:
+				xs, ks = append(xs, it.x), append(ks, k)
+			}
+		}
+		scores, err := p.scoreArrays(xs)
+		if err != nil {
+			return nil, err
+		}
+		for n, k := range ks {
+			out.add(c.start+k, scores[n], c.items[k].hash)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	return out, nil
+}
+
+// Files predicts every image file of files with the bundle's decision rule,
+// as ScoreFiles scores them: it returns the predictions of the images that
+// could be read, in list order, and the failures of the others.
+func (p *Predictor) Files(ctx context.Context, files []string, o BatchOptions) ([]Prediction, []Failure, error) {
+	s, err := p.ScoreFiles(ctx, files, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make([]string, len(s.Index))
+	for k, i := range s.Index {
+		names[k] = files[i]
+	}
+	return Decide(p.b, names, s.Scores), s.Failures, nil
+}
+
+// Set is a labelled set scored by ScoreSet: the images that could be read,
+// as an infer.Set with their names, truth and mask, and the failures of the
+// others. Index[k] and Hashes[k] belong to row k; Failures' indices refer
+// to the set's items.
+type Set struct {
+	infer.Set
+	Index    []int
+	Hashes   []string
+	Failures []Failure
+}
+
+// ScoreSet scores the images of a labelled set read with the bundle's
+// vocabulary, as ScoreFiles does, each failure naming its CSV line.
+func (p *Predictor) ScoreSet(ctx context.Context, ds *dataset.Dataset, o BatchOptions) (*Set, error) {
+	if len(ds.Labels) != len(p.b.Labels) {
+		return nil, fmt.Errorf("predict: the set has %d labels, the model %d", len(ds.Labels), len(p.b.Labels))
+	}
+	files := make([]string, len(ds.Items))
+	for i, it := range ds.Items {
+		files[i] = it.Path
+	}
+	s, err := p.ScoreFiles(ctx, files, o)
+	if err != nil {
+		return nil, err
+	}
+	set := &Set{Set: infer.Set{Labels: p.b.Labels, Scores: s.Scores}, Index: s.Index, Hashes: s.Hashes, Failures: s.Failures}
+	for k := range set.Failures {
+		if it := ds.Items[set.Failures[k].Index]; it.Line > 0 {
+			set.Failures[k].Where = ds.Where(it)
+		}
+	}
+	for _, i := range s.Index {
+		it := ds.Items[i]
+		y, m := ds.Targets(it)
+		truth, mask := make([]float64, len(y)), make([]bool, len(m))
+		for j := range y {
+			truth[j], mask[j] = float64(y[j]), m[j] != 0
+		}
+		set.Names = append(set.Names, it.Name)
+		set.Truth = append(set.Truth, truth)
+		set.Mask = append(set.Mask, mask)
+	}
+	return set, nil
+}
+
+// fileResult is one image file read, hashed and made ready for the network.
+type fileResult struct {
+	x      []float32 // the preprocessed image (whole-image mode)
+	scores []float64 // the max-pooled tile scores (tile mode)
+	hash   string
+	err    error // why the image cannot be predicted
+}
+
+// decodeFiles reads, hashes and decodes files in parallel. The error is for
+// what stops the list, not for a bad image.
+func (p *Predictor) decodeFiles(ctx context.Context, files []string, o BatchOptions) ([]fileResult, error) {
+	res := make([]fileResult, len(files))
+	next := make(chan int)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		fatal error
+	)
+	for range min(o.Workers, len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r, err := p.decodeFile(files[i], o)
+				if err != nil {
+					mu.Lock()
+					fatal = cmp.Or(fatal, err)
+					mu.Unlock()
+				}
+				res[i] = r
+			}
+		}()
+	}
+send:
+	for i := range files {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break send
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	return res, fatal
+}
+
+// decodeFile reads, hashes and decodes one file. A file that cannot be
+// read or decoded is reported in the result; the error is for a failing
+// network (tile mode).
+func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fileResult{err: err}, nil
+	}
+	sum := sha256.Sum256(data)
+	r := fileResult{hash: hex.EncodeToString(sum[:])}
+	img, err := imageio.DecodeBytes(path, data, p.b.Preprocess.MaxPixels)
+	if err != nil {
+		r.err = err
+		return r, nil
+	}
+	if o.Tiles > 0 {
+		r.scores, err = p.tiledScores(img, o.Tiles, o.Overlap)
+		return r, err
+	}
+	r.x = p.b.Preprocess.FromImage(img)
+	return r, nil
+}
+
+// scoreArrays runs the network on preprocessed images (normalised HWC
+// arrays at the bundle's size) and returns each one's sigmoid scores.
+func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, error) {
+	if len(xs) == 0 {
+		return nil, nil
+	}
+	pre := p.b.Preprocess
+	ch := pre.Channels()
+	per := pre.Size * pre.Size * ch
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.x = tensor.Ensure(p.x, len(xs), pre.Size, pre.Size, ch)
+	for i, x := range xs {
+		if len(x) != per {
+			return nil, fmt.Errorf("predict: image %d has %d values, the network takes %d", i, len(x), per)
+		}
+		copy(p.x.Data[i*per:(i+1)*per], x)
+	}
+	scores, err := infer.Predict(p.m, p.x)
+	if err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	return scores, nil
+}
