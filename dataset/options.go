@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"fmt"
+	"path"
 	"strings"
 )
 
@@ -104,4 +105,20 @@ func (o Options) splitTags(field string) (pos, unk []string) {
 		}
 	}
 	return pos, unk
+}
+
+// ImageKey is the name an image is matched by when two lists name it
+// differently: its base name (without folders) without an image extension
+// from DefaultExtensions, so that photos/x.jpg, x.jpg and x match.
+func ImageKey(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	ext := path.Ext(name)
+	for _, e := range DefaultExtensions {
+		if strings.EqualFold(ext, e) {
+			return strings.TrimSuffix(name, ext)
+		}
+	}
+	return name
 }

@@ -136,7 +136,7 @@ func TestLayering(t *testing.T) {
 			}
 		}
 	}
-	trainSide := []string{"train", "optim", "loss", "workflow", "compare", "transfer", "loader", "augment"}
+	trainSide := []string{"train", "optim", "loss", "workflow", "compare", "transfer", "loader"}
 	for _, pkg := range []string{"infer", "predict", "serve"} {
 		d := deps(graph, pkg)
 		for _, bad := range trainSide {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,7 +113,7 @@ func Match(truth *dataset.Dataset, scores *ScoreTable, scoresName string) (*infe
 			return nil, fmt.Errorf("%s: image %q already listed at %s", truth.Where(it), it.Name, truth.Where(truth.Items[prev]))
 		}
 		exact[it.Name] = k
-		key := imageKey(it.Name)
+		key := dataset.ImageKey(it.Name)
 		byKey[key] = append(byKey[key], k)
 	}
 	d := &infer.Set{Labels: scores.Labels, Names: scores.Images, Scores: scores.Values}
@@ -123,7 +122,7 @@ func Match(truth *dataset.Dataset, scores *ScoreTable, scoresName string) (*infe
 		where := fmt.Sprintf("%s:%d", scoresName, scores.Lines[i])
 		k, ok := exact[img]
 		if !ok {
-			cands := byKey[imageKey(img)]
+			cands := byKey[dataset.ImageKey(img)]
 			switch len(cands) {
 			case 0:
 				return nil, fmt.Errorf("%s: image %q is missing from %s", where, img, truth.Source)
@@ -154,21 +153,6 @@ func Match(truth *dataset.Dataset, scores *ScoreTable, scoresName string) (*infe
 		}
 	}
 	return d, nil
-}
-
-// imageKey is the name an image is matched by when names differ: without
-// its folders and without an image extension.
-func imageKey(name string) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	ext := path.Ext(name)
-	for _, e := range dataset.DefaultExtensions {
-		if strings.EqualFold(ext, e) {
-			return strings.TrimSuffix(name, ext)
-		}
-	}
-	return name
 }
 
 // LoadFiles reads a truth CSV and a scores file and matches them (see

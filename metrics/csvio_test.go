@@ -97,8 +97,8 @@ func TestImageKey(t *testing.T) {
 		{"train_1.2", "train_1.2"},
 		{"dir/train_1.2.tif", "train_1.2"},
 	} {
-		if got := imageKey(tc.name); got != tc.want {
-			t.Errorf("imageKey(%q) = %q, want %q", tc.name, got, tc.want)
+		if got := dataset.ImageKey(tc.name); got != tc.want {
+			t.Errorf("dataset.ImageKey(%q) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

@@ -204,7 +204,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 		Header: bundle.Header{
 			Kind: "classifier", Arch: o.Train.Arch, Spec: res.Spec, Labels: ds.Labels,
 			Preprocess: o.Preprocess, View: string(tc.View), Rules: rules, Metrics: out.Test, Config: cfg, History: res.History,
-			Split: bundle.NewSplit(ds, parts, hashes),
+			Split: newSplit(ds, parts, hashes),
 		},
 		Weights: res.Model.Weights(),
 	}
@@ -232,4 +232,24 @@ func Predict(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre imageio.
 		return nil, fmt.Errorf("workflow: %w", err)
 	}
 	return train.Predict(ctx, m, l, nil)
+}
+
+// newSplit records the items of ds at the indices of parts (train,
+// validation and, when present, test), with the items' hashes when hashes
+// (one per item of ds) is not nil.
+func newSplit(ds *dataset.Dataset, parts [][]int, hashes []string) *bundle.Split {
+	take := func(k int) []bundle.SplitImage {
+		if k >= len(parts) {
+			return nil
+		}
+		out := make([]bundle.SplitImage, len(parts[k]))
+		for i, j := range parts[k] {
+			out[i].Name = ds.Items[j].Name
+			if hashes != nil {
+				out[i].SHA256 = hashes[j]
+			}
+		}
+		return out
+	}
+	return &bundle.Split{Train: take(0), Val: take(1), Test: take(2)}
 }

@@ -17,6 +17,7 @@ import (
 	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/infer"
+	"mlabel/predict"
 	"mlabel/synth"
 	"mlabel/train"
 )
@@ -155,7 +156,7 @@ func TestRunRecordsSplit(t *testing.T) {
 	for _, im := range append(append(slices.Clone(sp.Train), sp.Val...), sp.Test...) {
 		names, hashes = append(names, im.Name), append(hashes, im.SHA256)
 	}
-	seen := sp.Seen(names, hashes)
+	seen := predict.Seen(sp, names, hashes)
 	for i, s := range seen {
 		if want := i < len(sp.Train)+len(sp.Val); s != want {
 			t.Fatalf("image %d (%s): seen %v, want %v", i, names[i], s, want)

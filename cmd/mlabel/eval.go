@@ -132,7 +132,7 @@ func scoreLabelled(ctx context.Context, model string, df *dataFlags, batch int, 
 	}
 	if b.Split != nil {
 		n := 0
-		for _, s := range b.Split.Seen(set.Names, set.Hashes) {
+		for _, s := range predict.Seen(b.Split, set.Names, set.Hashes) {
 			if s {
 				n++
 			}
