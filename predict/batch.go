@@ -298,9 +298,36 @@ func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, error) {
 		}
 		copy(p.x.Data[i*per:(i+1)*per], x)
 	}
-	scores, err := infer.Predict(p.m, p.x)
-	if err != nil {
-		return nil, fmt.Errorf("predict: %w", err)
+	if len(p.tta) == 0 {
+		scores, err := infer.Predict(p.m, p.x)
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		return scores, nil
+	}
+	var scores [][]float64
+	p.tx = tensor.Ensure(p.tx, p.x.Shape...)
+	for _, k := range p.tta {
+		transform(p.tx, p.x, k)
+		s, err := infer.Predict(p.m, p.tx)
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		if scores == nil {
+			scores = s
+			continue
+		}
+		for i := range s {
+			for j := range s[i] {
+				scores[i][j] += s[i][j]
+			}
+		}
+	}
+	inv := 1 / float64(len(p.tta))
+	for i := range scores {
+		for j := range scores[i] {
+			scores[i][j] *= inv
+		}
 	}
 	return scores, nil
 }

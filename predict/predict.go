@@ -67,10 +67,12 @@ func Decide(b *bundle.Bundle, names []string, scores [][]float64) []Prediction {
 // Predictor runs a classifier bundle on decoded images. It is safe for
 // concurrent use: forward passes take turns on one network.
 type Predictor struct {
-	b  *bundle.Bundle
-	mu sync.Mutex
-	m  *nn.Model
-	x  *tensor.Tensor
+	b   *bundle.Bundle
+	mu  sync.Mutex
+	m   *nn.Model
+	x   *tensor.Tensor
+	tx  *tensor.Tensor // the transformed batch, with test-time augmentation
+	tta []int          // the dihedral transforms averaged over; nil: none
 }
 
 // ErrNotClassifier is wrapped by Check's error for a bundle of another kind

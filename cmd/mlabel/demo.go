@@ -91,7 +91,7 @@ object with f2_samples, map_macro and bundle.`,
 			for _, i := range test[:min(5, len(test))] {
 				sample = append(sample, ds.Items[i].Path)
 			}
-			preds, fails, err := predictFiles(ctx, b, sample, predict.BatchOptions{Batch: 8})
+			preds, fails, err := predictFiles(ctx, b, sample, predict.BatchOptions{Batch: 8}, false)
 			if err != nil {
 				return err
 			}

@@ -25,6 +25,7 @@ func newEvalCmd() *cobra.Command {
 		asJSON  bool
 		batch   int
 		skipBad bool
+		tta     bool
 	)
 	c := &cobra.Command{
 		Use:   "eval --model MODEL.mlb (--csv FILE --images DIR | --folders DIR)",
@@ -40,7 +41,7 @@ figures are optimistic. Images that cannot be decoded are named on stderr and
 left out of the metrics; the exit code is then 1, or 0 with --skip-bad.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
-			r, err := scoreLabelled(context.Background(), model, &df, batch, c.ErrOrStderr())
+			r, err := scoreLabelled(context.Background(), model, &df, batch, tta, c.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -78,6 +79,7 @@ left out of the metrics; the exit code is then 1, or 0 with --skip-bad.`,
 	c.Flags().StringVar(&save, "save", "", "also write the metrics as JSON to this file")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the metrics as JSON")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
+	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be decoded (they are still named on stderr)")
 	return c
 }
@@ -105,7 +107,7 @@ type labelled struct {
 // flags describe, read with the model's vocabulary. It names on stderr the
 // images that could not be decoded, and warns when the model has seen some
 // of the set.
-func scoreLabelled(ctx context.Context, model string, df *dataFlags, batch int, stderr io.Writer) (*labelled, error) {
+func scoreLabelled(ctx context.Context, model string, df *dataFlags, batch int, tta bool, stderr io.Writer) (*labelled, error) {
 	if model == "" {
 		return nil, usagef("--model MODEL.mlb is required")
 	}
@@ -120,6 +122,9 @@ func scoreLabelled(ctx context.Context, model string, df *dataFlags, batch int, 
 	p, err := predict.New(b)
 	if err != nil {
 		return nil, err
+	}
+	if passes := p.SetTTA(tta); passes > 1 {
+		fmt.Fprintf(stderr, "test-time augmentation: %d forward passes per image\n", passes)
 	}
 	set, err := p.ScoreSet(ctx, ds, predict.BatchOptions{Batch: batch})
 	if err != nil {

@@ -30,6 +30,7 @@ func newPredictCmd() *cobra.Command {
 		tiles   int
 		overlap float64
 		skipBad bool
+		tta     bool
 	)
 	c := &cobra.Command{
 		Use:   "predict --model MODEL.mlb PATH...",
@@ -58,7 +59,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			if err != nil {
 				return err
 			}
-			preds, fails, err := predictFiles(context.Background(), b, files, predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap})
+			preds, fails, err := predictFiles(context.Background(), b, files, predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}, tta)
 			if err != nil {
 				return err
 			}
@@ -75,8 +76,12 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 	c.Flags().IntVar(&tiles, "tiles", 0, "for large images: cut each into a grid of TILES×TILES overlapping tiles and max-pool their scores (0: whole image)")
 	c.Flags().Float64Var(&overlap, "tile-overlap", 0.25, "overlap of neighbouring tiles, as a fraction of a tile")
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be read (they are still named on stderr)")
+	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
 	return c
 }
+
+// ttaUsage describes the --tta flag of predict, eval, report and serve.
+const ttaUsage = "test-time augmentation: average each image's scores over the transforms that fit the model's view (8 dihedral ones for overhead imagery, 2 flips for ground photos), at that many forward passes"
 
 // loadClassifier loads a bundle and checks that it can classify.
 func loadClassifier(path string) (*bundle.Bundle, error) {
@@ -105,11 +110,12 @@ func imageFiles(paths []string) ([]string, error) {
 
 // predictFiles runs the bundle on image files and applies its decision
 // rules; images that cannot be read come back as failures.
-func predictFiles(ctx context.Context, b *bundle.Bundle, files []string, o predict.BatchOptions) ([]predict.Prediction, []predict.Failure, error) {
+func predictFiles(ctx context.Context, b *bundle.Bundle, files []string, o predict.BatchOptions, tta bool) ([]predict.Prediction, []predict.Failure, error) {
 	p, err := predict.New(b)
 	if err != nil {
 		return nil, nil, err
 	}
+	p.SetTTA(tta)
 	return p.Files(ctx, files, o)
 }
 

@@ -21,6 +21,7 @@ func newReportCmd() *cobra.Command {
 		out     string
 		batch   int
 		skipBad bool
+		tta     bool
 	)
 	c := &cobra.Command{
 		Use:   "report --model MODEL.mlb (--csv FILE --images DIR | --folders DIR) --out report.html",
@@ -38,7 +39,7 @@ Use a set the thresholds were not fitted on.`,
 			if model == "" || out == "" {
 				return usagef("--model and --out are required")
 			}
-			r, err := scoreLabelled(context.Background(), model, &df, batch, c.ErrOrStderr())
+			r, err := scoreLabelled(context.Background(), model, &df, batch, tta, c.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -68,6 +69,7 @@ Use a set the thresholds were not fitted on.`,
 	c.Flags().StringVar(&model, "model", "", "model bundle")
 	c.Flags().StringVar(&out, "out", "", "HTML file to write")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
+	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be decoded (they are still named on stderr and in the report)")
 	return c
 }

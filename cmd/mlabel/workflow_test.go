@@ -124,6 +124,23 @@ func TestTrainPredictEvalReport(t *testing.T) {
 		t.Errorf("eval mAP %v, metrics on the predicted scores %v", a, b)
 	}
 
+	// Test-time augmentation: the demo tiles are overhead imagery, so the
+	// model averages the 8 dihedral transforms; the scores change, and
+	// eval says how many passes it ran.
+	code, ttaOut, stderr := runCLI(t, "eval", "--model", model, "--csv", csvPath, "--images", images, "--json", "--tta")
+	if code != 0 || !strings.Contains(stderr, "8 forward passes per image") {
+		t.Fatalf("eval --tta: exit %d: %s", code, stderr)
+	}
+	var tta map[string]any
+	json.Unmarshal([]byte(ttaOut), &tta)
+	if tta["map_macro"] == nil || tta["map_macro"] == ev["map_macro"] {
+		t.Errorf("eval --tta mAP %v, plain %v: TTA changed nothing", tta["map_macro"], ev["map_macro"])
+	}
+	code, out, stderr = runCLI(t, "predict", "--model", model, "--tta", "--format", "scores", images)
+	if code != 0 || out == "" {
+		t.Fatalf("predict --tta: exit %d: %s", code, stderr)
+	}
+
 	rules := filepath.Join(dir, "rules.json")
 	code, out, stderr = runCLI(t, "decide", "--truth", truth, "--scores", scores, "--out", rules)
 	if code != 0 || !strings.Contains(out, "per-class") {
