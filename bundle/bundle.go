@@ -25,7 +25,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"time"
 
@@ -162,6 +161,9 @@ func Read(data []byte) (*Bundle, error) {
 	if err := b.Spec.Validate(); err != nil {
 		return nil, fmt.Errorf("bundle: architecture: %w", err)
 	}
+	if err := b.checkHeader(); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -180,17 +182,18 @@ func Load(path string) (*Bundle, error) {
 
 // Model builds the bundle's network with its weights loaded.
 func (b *Bundle) Model() (*nn.Model, error) {
-	return build(b.Spec, b.Weights)
+	m, err := build(b.Spec, b.Weights)
+	if err != nil {
+		return nil, err
+	}
+	return m, b.checkOutputs(m)
 }
 
 // build makes the network of spec and loads w into it.
 func build(spec *nn.Spec, w map[string]*tensor.Tensor) (*nn.Model, error) {
-	m, err := nn.Build(spec, rand.New(rand.NewPCG(1, 1)))
+	m, err := nn.BuildFor(spec, w)
 	if err != nil {
 		return nil, fmt.Errorf("bundle: build model: %w", err)
-	}
-	if err := m.SetWeights(w); err != nil {
-		return nil, fmt.Errorf("bundle: load weights: %w", err)
 	}
 	return m, nil
 }
@@ -204,6 +207,9 @@ func (b *Bundle) InferenceModel() (*nn.Model, error) {
 	}
 	m, err := build(spec, w)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.checkOutputs(m); err != nil {
 		return nil, err
 	}
 	// Prediction needs only the outputs: let layers reuse activation buffers.
