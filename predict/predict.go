@@ -107,26 +107,41 @@ func (p *Predictor) Bundle() *bundle.Bundle { return p.b }
 
 // Images predicts the labels of imgs, named by names.
 func (p *Predictor) Images(names []string, imgs []image.Image) ([]Prediction, error) {
-	if len(names) != len(imgs) {
-		return nil, fmt.Errorf("predict: %d names for %d images", len(names), len(imgs))
+	xs := make([][]float32, len(imgs))
+	for i, img := range imgs {
+		xs[i] = p.b.Preprocess.FromImage(img)
 	}
-	if len(imgs) == 0 {
+	return p.Inputs(names, xs)
+}
+
+// Inputs predicts the labels of images already preprocessed into network
+// inputs (Preprocess.FromImage), named by names.
+func (p *Predictor) Inputs(names []string, xs [][]float32) ([]Prediction, error) {
+	if len(names) != len(xs) {
+		return nil, fmt.Errorf("predict: %d names for %d images", len(names), len(xs))
+	}
+	if len(xs) == 0 {
 		return nil, nil
 	}
 	pre := p.b.Preprocess
 	per := pre.Size * pre.Size * 3
+	for i, x := range xs {
+		if len(x) != per {
+			return nil, fmt.Errorf("predict: input %d has %d values, want %d", i, len(x), per)
+		}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.x = tensor.Ensure(p.x, len(imgs), pre.Size, pre.Size, 3)
-	for i, img := range imgs {
-		copy(p.x.Data[i*per:(i+1)*per], pre.FromImage(img))
+	p.x = tensor.Ensure(p.x, len(xs), pre.Size, pre.Size, 3)
+	for i, x := range xs {
+		copy(p.x.Data[i*per:(i+1)*per], x)
 	}
 	logits, err := p.m.Forward(p.x, false)
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
 	l := len(p.b.Labels)
-	scores := make([][]float64, len(imgs))
+	scores := make([][]float64, len(xs))
 	for i := range scores {
 		scores[i] = make([]float64, l)
 		for j := range scores[i] {

@@ -156,7 +156,7 @@ func TestBadRequests(t *testing.T) {
 		{"empty body", http.MethodPost, "/api/predict", "image/png", nil, 400, "empty"},
 		{"not an image", http.MethodPost, "/api/predict", "application/octet-stream", []byte("hello"), 400, "body"},
 		{"truncated png", http.MethodPost, "/api/predict", "image/png", []byte(img[:40]), 400, "body"},
-		{"pixel bomb", http.MethodPost, "/api/predict", "image/png", bomb, 400, "too many pixels"},
+		{"pixel bomb", http.MethodPost, "/api/predict", "image/png", bomb, 413, "too many pixels"},
 		{"too large", http.MethodPost, "/api/predict", "image/png", make([]byte, 1<<17), 413, "too large"},
 		{"bad content type", http.MethodPost, "/api/predict", "multipart/form-data; boundary=", []byte("x"), 400, "malformed Content-Type"},
 		{"no boundary", http.MethodPost, "/api/predict", "multipart/form-data", []byte("x"), 400, "without a boundary"},
