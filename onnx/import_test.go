@@ -385,3 +385,15 @@ func TestCraftedSizes(t *testing.T) {
 		})
 	}
 }
+
+// A graph input declared huge is refused before any layer is sized from it
+// (found by fuzzing: a Gemm after a Flatten allocated a permutation of the
+// declared size).
+func TestHugeGraphInput(t *testing.T) {
+	flat := []*onnxpb.NodeProto{node("Flatten", []string{"x"}, []string{"f"}), node("MatMul", []string{"f", "W"}, []string{"y"})}
+	g := graphSpec{input: []int64{1, 3, 1 << 20, 1 << 20}, nodes: flat, inits: []*onnxpb.TensorProto{floatInit("W", make([]float32, 6), 3, 2)}, outputs: []string{"y"}}
+	_, err := importSpec(t, g, Options{})
+	if want := "is over the limit of 268435456 values per image"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want it to contain %q", err, want)
+	}
+}
