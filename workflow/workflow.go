@@ -60,6 +60,9 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	if o.ValFrac <= 0 || o.TestFrac < 0 || o.ValFrac+o.TestFrac >= 1 {
 		return nil, fmt.Errorf("workflow: validation fraction %g and test fraction %g must leave data to train on", o.ValFrac, o.TestFrac)
 	}
+	if len(ds.Labels) == 0 {
+		return nil, fmt.Errorf("workflow: %s has no labels: every image is untagged, there is nothing to learn", ds.Source)
+	}
 	fr := []float64{1 - o.ValFrac - o.TestFrac, o.ValFrac}
 	if o.TestFrac > 0 {
 		fr = append(fr, o.TestFrac)
