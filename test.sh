@@ -27,4 +27,9 @@ fi
 go test -count=1 -run '^TestConformance$' -v ./onnx | grep -E 'passing \(|summary:' | sed 's/^ *//'
 # The packages that run work on several goroutines, under the race detector.
 go test -count=1 -race -timeout 20m ./gemm ./nn ./loader ./serve ./predict ./train
+# Each fuzz target for a few seconds: bad input must never crash.
+for target in bundle:FuzzRead nn:FuzzReadWeights onnx:FuzzImport darknet:FuzzRead \
+	dataset:FuzzLoadCSV metrics:FuzzReadScores serve:FuzzPredict; do
+	go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime 10s "./${target%%:*}"
+done
 go test -count=1 -timeout 40m ./...

@@ -1,6 +1,12 @@
 // Package atomicfile writes files so that readers see either the old content
 // or the complete new content, never a torn write: the data goes to a temporary
 // file in the same directory, is synced to disk, and is renamed over the target.
+//
+// A write interrupted by a crash or kill -9 leaves its temporary file
+// (".NAME.tmp-DIGITS") behind. The next Write to the same path removes such
+// leftovers of that path: only names of exactly that pattern, and only those
+// not modified for StaleAge, so a concurrent writer of the same path, which
+// keeps writing its file, is never disturbed.
 package atomicfile
 
 import (
@@ -9,13 +15,49 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
+
+// StaleAge is how long a temporary file must have gone unmodified before a
+// later Write to the same path removes it as the leftover of an interrupted
+// write.
+const StaleAge = 10 * time.Minute
+
+// tempPrefix is the start of the temporary files' names for path; os.CreateTemp
+// replaces the "*" of the pattern with decimal digits.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// removeStale deletes the temporary files of path left by interrupted writes:
+// names of the form tempPrefix(path) + digits, not modified for StaleAge.
+// Errors are ignored: a leftover that cannot be removed stays for a later
+// write.
+func removeStale(path string, now time.Time) {
+	dir, prefix := filepath.Dir(path), tempPrefix(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		digits, ok := strings.CutPrefix(name, prefix)
+		if !ok || digits == "" || strings.Trim(digits, "0123456789") != "" || !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || now.Sub(info.ModTime()) < StaleAge {
+			continue
+		}
+		os.Remove(filepath.Join(dir, name))
+	}
+}
 
 // Write creates or replaces path with what fill writes. If fill or any step of
 // writing fails, path is left as it was and the temporary file is removed.
 func Write(path string, fill func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	removeStale(path, time.Now())
+	tmp, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
 		return fmt.Errorf("atomicfile: create temporary file for %s: %w", path, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestWriteReplaces(t *testing.T) {
@@ -54,5 +55,52 @@ func TestWriteMissingDir(t *testing.T) {
 	err := WriteBytes(filepath.Join(t.TempDir(), "no", "such", "dir", "f"), nil)
 	if err == nil {
 		t.Fatal("expected an error for a missing directory")
+	}
+}
+
+// A Write removes the temporary files of the same path left by interrupted
+// writes, and only those: fresh ones (a concurrent writer's), other paths'
+// and names of another pattern stay.
+func TestWriteRemovesStaleTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.mlb")
+	old := time.Now().Add(-StaleAge - time.Minute)
+	files := []struct {
+		name    string
+		stale   bool
+		removed bool
+	}{
+		{".m.mlb.tmp-123456", true, true},
+		{".m.mlb.tmp-42", true, true},
+		{".m.mlb.tmp-999", false, false},    // fresh: may be a concurrent writer's
+		{".m.mlb.tmp-12ab", true, false},    // not the temporary-name pattern
+		{".m.mlb.tmp-", true, false},        // no digits
+		{".m.mlb.ckpt.tmp-77", true, false}, // another target
+		{".other.mlb.tmp-1", true, false},   // another target
+		{"m.mlb.tmp-5", true, false},        // not hidden
+		{".m.mlb.tmp-8.keep", true, false},  // suffix after the digits
+	}
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		if err := os.WriteFile(p, []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if f.stale {
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := WriteBytes(path, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		_, err := os.Stat(filepath.Join(dir, f.name))
+		if gone := errors.Is(err, os.ErrNotExist); gone != f.removed {
+			t.Errorf("%s: removed %v, want %v", f.name, gone, f.removed)
+		}
+	}
+	if got, _ := os.ReadFile(path); string(got) != "new" {
+		t.Errorf("target holds %q", got)
 	}
 }

@@ -170,6 +170,9 @@ func Read(data []byte) (*Bundle, error) {
 	if err := b.Spec.Validate(); err != nil {
 		return nil, fmt.Errorf("bundle: architecture: %w", err)
 	}
+	if err := b.checkHeader(); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -192,7 +195,7 @@ func (b *Bundle) Model() (*nn.Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bundle: %w", err)
 	}
-	return m, nil
+	return m, b.checkOutputs(m)
 }
 
 // InferenceModel builds the bundle's network for prediction: batch norm
@@ -205,6 +208,9 @@ func (b *Bundle) InferenceModel() (*nn.Model, error) {
 	m, err := nn.Load(spec, w)
 	if err != nil {
 		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	if err := b.checkOutputs(m); err != nil {
+		return nil, err
 	}
 	// Prediction needs only the outputs: let layers reuse activation buffers.
 	if err := m.SetActivationReuse(true); err != nil {

@@ -15,7 +15,7 @@ import (
 	"mlabel/nn"
 )
 
-func testBundle(t *testing.T) *Bundle {
+func testBundle(t testing.TB) *Bundle {
 	t.Helper()
 	spec, err := arch.Build("small", 32, 3, 3, arch.Options{Width: 4})
 	if err != nil {
@@ -36,7 +36,7 @@ func testBundle(t *testing.T) *Bundle {
 	}
 }
 
-func encode(t *testing.T, b *Bundle) []byte {
+func encode(t testing.TB, b *Bundle) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := b.Write(&buf); err != nil {

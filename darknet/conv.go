@@ -139,7 +139,14 @@ func (b *builder) convWeights(i int, s *section, cin, filters, size int, bn bool
 	} else {
 		b.weights[conv+".bias"] = vec(biases)
 	}
-	oihw, err := read(filters*cin*size*size, "weights")
+	n := filters
+	for _, d := range []int{cin, size, size} {
+		if d > 0 && n > maxValues/d {
+			return s.errorf("filters", "%d filters of %dx%dx%d take more than %d weights", filters, size, size, cin, maxValues)
+		}
+		n *= d
+	}
+	oihw, err := read(n, "weights")
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -200,6 +202,8 @@ func TestReadErrors(t *testing.T) {
 		{"short weights", tinyCfg, tinyWeights(-3), "values short for weights"},
 		{"long weights", tinyCfg, tinyWeights(2), "8 bytes beyond"},
 		{"no header", tinyCfg, []byte{1, 2}, "weights header"},
+		{"huge filters", edit("filters=4\nsize=3", "filters=99999999999\nsize=3"), tinyWeights(0), "biases: the cfg declares 99999999999 values, over the limit"},
+		{"large filters, short stream", edit("filters=4\nsize=3", "filters=536870912\nsize=3"), tinyWeights(0), "values short for biases"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -213,5 +217,25 @@ func TestReadErrors(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// Import knows the weights file's size: a cfg that declares more than the
+// file holds is refused before its arrays are read.
+func TestImportChecksFileSize(t *testing.T) {
+	dir := t.TempDir()
+	cfg, weights := filepath.Join(dir, "m.cfg"), filepath.Join(dir, "m.weights")
+	huge := strings.Replace(tinyCfg, "filters=4\nsize=3", "filters=4\nsize=3000", 1)
+	huge = strings.Replace(huge, "width=8\nheight=8", "width=40000\nheight=40000", 1)
+	if err := os.WriteFile(cfg, []byte(huge), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(weights, tinyWeights(0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err := Import(cfg, weights)
+	want := "the cfg declares 72000000 values for weights"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want one containing %q", err, want)
 	}
 }

@@ -7,18 +7,26 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 )
 
 // weightsReader reads the little-endian float32 arrays of a .weights file
 // in order, counting the bytes read for error messages.
 type weightsReader struct {
-	r   *bufio.Reader
-	off int64
-	buf []byte
+	r    *bufio.Reader
+	off  int64
+	size int64 // the stream's length when known (a file), or -1
+	buf  []byte
 }
 
 func newWeightsReader(r io.Reader) *weightsReader {
-	return &weightsReader{r: bufio.NewReaderSize(r, 1<<16)}
+	w := &weightsReader{r: bufio.NewReaderSize(r, 1<<16), size: -1}
+	if f, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			w.size = st.Size()
+		}
+	}
+	return w
 }
 
 // header reads the version and the count of images seen in training. The
@@ -45,25 +53,41 @@ func (w *weightsReader) header() (major, minor, revision int, seen int64, err er
 	return major, minor, revision, seen, nil
 }
 
-// floats reads n float32 values; what names them for errors.
+// maxValues bounds the float32 values of one array read from a weights
+// file (2^31, 8 GiB).
+const maxValues = 1 << 31
+
+// floats reads n float32 values; what names them for errors. The values
+// are read in chunks, so a cfg that declares more than the file holds is
+// refused when the file ends, having allocated no more than the file's
+// size.
 func (w *weightsReader) floats(n int, what string) ([]float32, error) {
-	need := 4 * n
-	if cap(w.buf) < need {
-		w.buf = make([]byte, need)
+	if n < 0 || n > maxValues {
+		return nil, fmt.Errorf("%s: the cfg declares %d values, over the limit of %d", what, n, maxValues)
 	}
-	b := w.buf[:need]
-	got, err := io.ReadFull(w.r, b)
-	if err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("weights file ends at byte %d, %d values short for %s: does it belong to this cfg?",
-				w.off+int64(got), n-got/4, what)
+	if w.size >= 0 && int64(n)*4 > w.size-w.off {
+		return nil, fmt.Errorf("the cfg declares %d values for %s at byte %d, the weights file holds %d more values: does it belong to this cfg?",
+			n, what, w.off, max(w.size-w.off, 0)/4)
+	}
+	const chunk = 1 << 16
+	if cap(w.buf) < 4*chunk {
+		w.buf = make([]byte, 4*chunk)
+	}
+	out := make([]float32, 0, min(n, chunk))
+	for len(out) < n {
+		b := w.buf[:4*min(n-len(out), chunk)]
+		got, err := io.ReadFull(w.r, b)
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, fmt.Errorf("weights file ends at byte %d, %d values short for %s: does it belong to this cfg?",
+					w.off+int64(got), n-len(out)-got/4, what)
+			}
+			return nil, fmt.Errorf("reading %s at byte %d: %w", what, w.off, err)
 		}
-		return nil, fmt.Errorf("reading %s at byte %d: %w", what, w.off, err)
-	}
-	w.off += int64(need)
-	out := make([]float32, n)
-	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		w.off += int64(len(b))
+		for i := 0; i < len(b); i += 4 {
+			out = append(out, math.Float32frombits(binary.LittleEndian.Uint32(b[i:])))
+		}
 	}
 	return out, nil
 }

@@ -104,6 +104,9 @@ func columns(t *table, o Options, header bool) (img, tags, width int, err error)
 	if !header {
 		return 0, 1, max(commonWidth(t.rows), 2), nil
 	}
+	if len(t.rows) == 0 {
+		return 0, 0, 0, fmt.Errorf("dataset: %s: the file is empty: no header row", quoteIfOdd(o.CSV))
+	}
 	h := t.rows[0]
 	find := func(given string, common []string, fallback int) (int, error) {
 		if given != "" {

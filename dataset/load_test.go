@@ -148,6 +148,8 @@ func TestLoadBadInput(t *testing.T) {
 		{"positive and unknown", "image,tags\na,x ?x\n", Options{}, []string{"tags.csv:2", "both"}},
 		{"empty name", "image,tags\n,x\n", Options{}, []string{"tags.csv:2", "empty image name"}},
 		{"no rows", "image,tags\n", Options{}, []string{"no images"}},
+		{"empty file with a header", "", Options{Header: HeaderYes}, []string{"tags.csv", "empty", "no header row"}},
+		{"empty file", "", Options{}, []string{"no images"}},
 		{"bad quote", "image,tags\n\"a,x\n", Options{}, []string{"tags.csv", "line"}},
 		{"missing column", "image,tags\na,x\n", Options{TagsColumn: "labels"}, []string{"tags.csv:1", `"labels"`}},
 	} {

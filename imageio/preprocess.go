@@ -15,6 +15,10 @@ const (
 	ModeCrop = "crop"
 )
 
+// MaxSize is the largest Preprocess.Size: a network input of 2048×2048
+// already takes 48 MiB per image.
+const MaxSize = 2048
+
 // Preprocess turns an image into the network's input: a Size×Size image
 // with Channels() channels, as float32 values in HWC order. It is stored in
 // the model bundle as JSON.
@@ -68,8 +72,8 @@ func DefaultPreprocess(size int) Preprocess {
 
 // Validate reports whether p describes a usable transformation.
 func (p Preprocess) Validate() error {
-	if p.Size <= 0 {
-		return fmt.Errorf("imageio: preprocess size must be positive, got %d", p.Size)
+	if p.Size <= 0 || p.Size > MaxSize {
+		return fmt.Errorf("imageio: preprocess size must be in 1..%d, got %d", MaxSize, p.Size)
 	}
 	if p.Mode != ModeSquash && p.Mode != ModeCrop {
 		return fmt.Errorf("imageio: preprocess mode must be %q or %q, got %q", ModeSquash, ModeCrop, p.Mode)

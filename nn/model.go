@@ -67,6 +67,15 @@ func Build(spec *Spec, rng *rand.Rand) (*Model, error) {
 type layerFactory func(node Node, inShapes [][]int, rng *rand.Rand) (Layer, error)
 
 func buildWith(spec *Spec, rng *rand.Rand, newLayer layerFactory) (*Model, error) {
+	return buildChecked(spec, rng, newLayer, &paramBudget{})
+}
+
+// buildChecked is buildWith with each node's declared parameters checked by
+// budget before the node's layer allocates them.
+func buildChecked(spec *Spec, rng *rand.Rand, newLayer layerFactory, budget *paramBudget) (*Model, error) {
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(0, 0))
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
@@ -89,7 +98,13 @@ func buildWith(spec *Spec, rng *rand.Rand, newLayer layerFactory) (*Model, error
 		if n.Op == OpInput {
 			m.input = i
 			shapes[i] = append([]int{1}, n.Attrs.Shape...)
+			if err := checkActivation(n, shapes[i]); err != nil {
+				return nil, err
+			}
 		} else {
+			if err := budget.check(n, inShapes); err != nil {
+				return nil, err
+			}
 			l, err := newLayer(n, inShapes, rng)
 			if err != nil {
 				return nil, fmt.Errorf("nn: build: %w", err)
@@ -97,6 +112,9 @@ func buildWith(spec *Spec, rng *rand.Rand, newLayer layerFactory) (*Model, error
 			sh, err := l.OutShape(inShapes)
 			if err != nil {
 				return nil, fmt.Errorf("nn: node %q: %w", n.Name, err)
+			}
+			if err := checkActivation(n, sh); err != nil {
+				return nil, err
 			}
 			g.layer, shapes[i] = l, sh
 			g.params = l.Params()
@@ -218,6 +236,9 @@ func (m *Model) inferShapes(in []int, set func(g *gnode, sh []int)) error {
 		sh, err := g.layer.OutShape(inShapes)
 		if err != nil {
 			return fmt.Errorf("nn: node %q for input %v: %w", g.node.Name, in, err)
+		}
+		if err := checkActivation(g.node, sh); err != nil {
+			return err
 		}
 		shapes[i] = sh
 		set(g, sh)

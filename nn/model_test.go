@@ -298,7 +298,7 @@ func TestLoad(t *testing.T) {
 		wantErr string
 	}{
 		{"complete", spec, w, ""},
-		{"missing weight", spec, map[string]*tensor.Tensor{"fc.weight": w["fc.weight"]}, "missing: fc.bias"},
+		{"missing weight", spec, map[string]*tensor.Tensor{"fc.weight": w["fc.weight"]}, "\"fc.bias\" (shape [1]) is missing"},
 		{"bad spec", &Spec{Outputs: []string{"none"}}, w, "nn: load"},
 	}
 	for _, tc := range tests {

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"sort"
 	"strings"
 
@@ -20,10 +19,15 @@ func (m *Model) Weights() map[string]*tensor.Tensor {
 }
 
 // Load builds the network of spec with the weights w, as stored in a model
-// file: w must hold every parameter, so the seeded initialisation Build
-// needs is entirely overwritten and the model depends on w alone.
+// file: w must hold every parameter, so the model depends on w alone. Every
+// parameter size the spec declares is checked against w before anything is
+// allocated, so a spec that declares more than its weights hold is refused
+// with an error instead of exhausting memory.
 func Load(spec *Spec, w map[string]*tensor.Tensor) (*Model, error) {
-	m, err := Build(spec, rand.New(rand.NewPCG(1, 1)))
+	if w == nil {
+		w = map[string]*tensor.Tensor{}
+	}
+	m, err := buildChecked(spec, nil, NewLayer, &paramBudget{want: w})
 	if err != nil {
 		return nil, fmt.Errorf("nn: load: %w", err)
 	}

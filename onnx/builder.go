@@ -289,6 +289,9 @@ func (b *builder) addInputs(g *onnxpb.GraphProto) error {
 		engine[i] = 1
 	}
 	engine = append(engine, es[1:]...)
+	if n := prod(engine); n <= 0 || n > nn.MaxActivation {
+		return fmt.Errorf("input %q: shape %v is over the limit of %d values per image", in.GetName(), publicShape(shape), nn.MaxActivation)
+	}
 	v.node = b.emit(sanitize(in.GetName()), nn.OpInput, nn.Attrs{Shape: engine})
 	b.vals[in.GetName()] = v
 	b.input = Port{Name: in.GetName(), Shape: publicShape(shape), Layout: layoutName(v.lay), engine: engine}

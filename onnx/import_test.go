@@ -351,3 +351,49 @@ func TestReadErrors(t *testing.T) {
 		t.Errorf("plain Relu: %v", err)
 	}
 }
+
+// TestCraftedSizes checks that declared tensor sizes are checked against
+// the bytes present, and computed shapes against the limits, before
+// anything is allocated.
+func TestCraftedSizes(t *testing.T) {
+	rawInit := func(dims []int64, raw []byte) *onnxpb.TensorProto {
+		return &onnxpb.TensorProto{Name: proto.String("W"), Dims: dims, DataType: proto.Int32(dtFloat), RawData: raw}
+	}
+	conv := []*onnxpb.NodeProto{node("Conv", []string{"x", "W"}, []string{"y"})}
+	tests := []struct {
+		name  string
+		nodes []*onnxpb.NodeProto
+		inits []*onnxpb.TensorProto
+		want  string
+	}{
+		{"dims overflow to a small product", conv, []*onnxpb.TensorProto{rawInit([]int64{1 << 32, 1 << 32, 1, 1}, make([]byte, 16))}, "is too large"},
+		{"dims larger than the raw bytes", conv, []*onnxpb.TensorProto{rawInit([]int64{2, 3, 1 << 10, 1 << 10}, make([]byte, 16))}, "its raw data holds 16 bytes"},
+		{"dims larger than the typed values", conv, []*onnxpb.TensorProto{floatInit("W", []float32{1, 2}, 2, 3, 1024, 1024)}, "it holds at most 2"},
+		{"too many dims", conv, []*onnxpb.TensorProto{rawInit(make([]int64, 100), nil)}, "100 dimensions"},
+		{"huge constant of shape", []*onnxpb.NodeProto{node("ConstantOfShape", []string{"s"}, []string{"c"}), node("Add", []string{"x", "c"}, []string{"y"})},
+			[]*onnxpb.TensorProto{intInit("s", []int64{1 << 20, 1 << 20, 1 << 20}, 3)}, "over the limit"},
+		{"huge broadcast", []*onnxpb.NodeProto{node("Add", []string{"a", "b"}, []string{"c"}), node("Add", []string{"x", "c"}, []string{"y"})},
+			[]*onnxpb.TensorProto{floatInit("a", make([]float32, 1<<14), 1<<14, 1), floatInit("b", make([]float32, 1<<14), 1, 1<<14)}, "over the limit of 67108864 values"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := graphSpec{input: []int64{1, 3, 4, 5}, nodes: tc.nodes, inits: tc.inits, outputs: []string{"y"}}
+			_, err := importSpec(t, g, Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// A graph input declared huge is refused before any layer is sized from it
+// (found by fuzzing: a Gemm after a Flatten allocated a permutation of the
+// declared size).
+func TestHugeGraphInput(t *testing.T) {
+	flat := []*onnxpb.NodeProto{node("Flatten", []string{"x"}, []string{"f"}), node("MatMul", []string{"f", "W"}, []string{"y"})}
+	g := graphSpec{input: []int64{1, 3, 1 << 20, 1 << 20}, nodes: flat, inits: []*onnxpb.TensorProto{floatInit("W", make([]float32, 6), 3, 2)}, outputs: []string{"y"}}
+	_, err := importSpec(t, g, Options{})
+	if want := "is over the limit of 268435456 values per image"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want it to contain %q", err, want)
+	}
+}

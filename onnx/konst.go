@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 
 	"mlabel/onnx/onnxpb"
 )
@@ -20,6 +21,14 @@ type konst struct {
 
 // maxElems bounds the size of a tensor read from a file.
 const maxElems = 1 << 31
+
+// maxFolded bounds the size of a constant computed at import (by
+// ConstantOfShape or a broadcast), which no bytes of the file back: 2^26
+// values, 512 MiB as float64.
+const maxFolded = 1 << 26
+
+// maxRank bounds the dimensions of a tensor read from a file.
+const maxRank = 16
 
 // batchDim stands for the batch size in folded shapes when the model leaves
 // it symbolic.
@@ -69,17 +78,26 @@ func konstFromProto(t *onnxpb.TensorProto) (*konst, error) {
 	if t.GetDataLocation() == onnxpb.TensorProto_EXTERNAL {
 		return nil, fmt.Errorf("tensor %q: external data is not supported", t.GetName())
 	}
+	if len(t.GetDims()) > maxRank {
+		return nil, fmt.Errorf("tensor %q: %d dimensions, at most %d are supported", t.GetName(), len(t.GetDims()), maxRank)
+	}
 	dims := make([]int, len(t.GetDims()))
-	n := 1
 	for i, d := range t.GetDims() {
 		if d < 0 {
 			return nil, fmt.Errorf("tensor %q: negative dimension %d", t.GetName(), d)
 		}
-		dims[i] = int(d)
-		n *= int(d)
-		if n > maxElems {
+		if d > maxElems {
 			return nil, fmt.Errorf("tensor %q: shape %v is too large", t.GetName(), t.GetDims())
 		}
+		dims[i] = int(d)
+	}
+	n := prod(dims)
+	if n > maxElems {
+		return nil, fmt.Errorf("tensor %q: shape %v is too large", t.GetName(), t.GetDims())
+	}
+	size := map[int32]int{dtFloat: 4, dtDouble: 8, dtInt64: 8, dtInt32: 4, dtInt8: 1, dtUint8: 1, dtBool: 1}[t.GetDataType()]
+	if raw := len(t.GetRawData()); raw > 0 && raw/max(size, 1) < n {
+		return nil, fmt.Errorf("tensor %q: shape %v needs %d values, its raw data holds %d bytes", t.GetName(), dims, n, raw)
 	}
 	if avail := len(t.GetRawData()) + len(t.GetFloatData()) + len(t.GetDoubleData()) + len(t.GetInt64Data()) + len(t.GetInt32Data()); avail < n {
 		return nil, fmt.Errorf("tensor %q: shape %v needs %d values, it holds at most %d", t.GetName(), dims, n, avail)
@@ -169,6 +187,9 @@ func broadcastShape(a, b []int) ([]int, error) {
 			return nil, fmt.Errorf("shapes %v and %v do not broadcast", a, b)
 		}
 	}
+	if prod(out) > maxFolded {
+		return nil, fmt.Errorf("shapes %v and %v broadcast to %v, over the limit of %d values", a, b, out, maxFolded)
+	}
 	return out, nil
 }
 
@@ -246,10 +267,26 @@ func transposeKonst(k *konst, perm []int) *konst {
 }
 
 // prod returns the product of dims.
+// prod returns the product of dims (negative for a shape holding the
+// symbolic batch size). It saturates at ±math.MaxInt instead of
+// overflowing, so a crafted shape can never pass for a small one.
 func prod(dims []int) int {
-	n := 1
+	if slices.Contains(dims, 0) {
+		return 0
+	}
+	n, neg := 1, false
 	for _, d := range dims {
+		if d < 0 {
+			neg, d = !neg, -d
+		}
+		if d < 0 || n > math.MaxInt/d {
+			n = math.MaxInt
+			continue
+		}
 		n *= d
+	}
+	if neg {
+		return -n
 	}
 	return n
 }

@@ -80,6 +80,9 @@ func dense(b *builder, c *call, w *konst, bias []float32) ([]*value, error) {
 	}
 	k, m := w.dims[0], w.dims[1]
 	if x.lay == layFlatHWC {
+		if prod(x.chw[:]) != k || len(w.data) != k*m {
+			return nil, fmt.Errorf("a flattened %v feature map does not fit a [%d, %d] matrix", x.chw, k, m)
+		}
 		rows := make([]float64, len(w.data))
 		for e, o := range hwcToCHW(x.chw) {
 			copy(rows[e*m:(e+1)*m], w.data[o*m:(o+1)*m])

@@ -15,8 +15,8 @@ func constantOfShapeOp(b *builder, c *call) ([]*value, error) {
 	if slices.ContainsFunc(dims, func(d int) bool { return d < 0 }) {
 		return nil, fmt.Errorf("shape %v depends on the symbolic batch size or is negative", dims)
 	}
-	if prod(dims) > maxElems {
-		return nil, fmt.Errorf("shape %v is too large", dims)
+	if prod(dims) > maxFolded {
+		return nil, fmt.Errorf("shape %v is over the limit of %d values", dims, maxFolded)
 	}
 	fillWith := &konst{data: []float64{0}}
 	if tp := c.a.tensor("value"); tp != nil {

@@ -113,15 +113,21 @@ func (p *Predictor) Bundle() *bundle.Bundle { return p.b }
 
 // Images predicts the labels of imgs, named by names.
 func (p *Predictor) Images(names []string, imgs []image.Image) ([]Prediction, error) {
-	if len(names) != len(imgs) {
-		return nil, fmt.Errorf("predict: %d names for %d images", len(names), len(imgs))
-	}
-	if len(imgs) == 0 {
-		return nil, nil
-	}
 	xs := make([][]float32, len(imgs))
 	for i, img := range imgs {
 		xs[i] = p.b.Preprocess.FromImage(img)
+	}
+	return p.Inputs(names, xs)
+}
+
+// Inputs predicts the labels of images already preprocessed into network
+// inputs (Preprocess.FromImage), named by names.
+func (p *Predictor) Inputs(names []string, xs [][]float32) ([]Prediction, error) {
+	if len(names) != len(xs) {
+		return nil, fmt.Errorf("predict: %d names for %d images", len(names), len(xs))
+	}
+	if len(xs) == 0 {
+		return nil, nil
 	}
 	scores, err := p.scoreArrays(xs)
 	if err != nil {

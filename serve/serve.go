@@ -9,18 +9,25 @@
 //
 // Every error is a JSON object {"error": "..."} with a 4xx status for a bad
 // request: a wrong method, a body over the size limit, a malformed form, a
-// missing or undecodable image, or an image that declares too many pixels.
+// missing or undecodable image, or images that declare too many pixels
+// (413, before any is decoded). Beyond the limit of concurrent requests the
+// answer is 503 with a Retry-After header.
+//
+// Memory is bounded by the declared sizes: the images of a request are
+// decoded one at a time, each within a server-wide pixel budget, resized to
+// the network's input and released before the next one is decoded.
 package serve
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
 	"io"
 	"mime"
 	"net/http"
+	"runtime"
 	"strings"
 
 	"mlabel/imageio"
@@ -30,7 +37,8 @@ import (
 //go:embed page.html
 var page []byte
 
-// Options limit what a request may send.
+// Options limit what a request may send and what the server takes on at
+// once. Zero values stand for the defaults.
 type Options struct {
 	// MaxBytes bounds a request body (default 32 MiB).
 	MaxBytes int64
@@ -39,11 +47,38 @@ type Options struct {
 	// MaxPixels bounds each image's declared width × height (default
 	// imageio.DefaultMaxPixels).
 	MaxPixels int64
+	// MaxRequestPixels bounds the sum of the declared pixels of one
+	// request's images (default DefaultRequestPixels). A request over it
+	// is refused before any image is decoded.
+	MaxRequestPixels int64
+	// MaxServerPixels bounds the declared pixels of the images being
+	// decoded at once across all requests (default DefaultServerPixels);
+	// a decode waits until the pixels it needs are free.
+	MaxServerPixels int64
+	// MaxConcurrent bounds the prediction requests handled at once
+	// (default 16); the ones beyond it get 503 with a Retry-After header.
+	MaxConcurrent int
 }
 
+// DefaultRequestPixels is the default pixel budget of one request, and
+// DefaultServerPixels that of the decodes running at once: two images of
+// the largest size. A decoded 16-bit image takes 8 bytes a pixel, so the
+// default server budget holds decoded images to 1 GiB.
+const (
+	DefaultRequestPixels = 2 * imageio.DefaultMaxPixels
+	DefaultServerPixels  = 2 * imageio.DefaultMaxPixels
+)
+
+// gcPixels is the declared size from which the memory of a decoded image is
+// collected at once, once it is resized, rather than when the collector
+// next runs: the next image must not come on top of it.
+const gcPixels = 4 << 20
+
 type server struct {
-	p   *predict.Predictor
-	opt Options
+	p      *predict.Predictor
+	opt    Options
+	pixels *budget
+	slots  chan struct{}
 }
 
 // Handler returns the HTTP handler serving p.
@@ -57,7 +92,18 @@ func Handler(p *predict.Predictor, opt Options) http.Handler {
 	if opt.MaxPixels <= 0 {
 		opt.MaxPixels = imageio.DefaultMaxPixels
 	}
-	s := &server{p: p, opt: opt}
+	if opt.MaxRequestPixels <= 0 {
+		opt.MaxRequestPixels = DefaultRequestPixels
+	}
+	if opt.MaxServerPixels <= 0 {
+		opt.MaxServerPixels = DefaultServerPixels
+	}
+	// One image must fit each budget.
+	opt.MaxPixels = min(opt.MaxPixels, opt.MaxRequestPixels, opt.MaxServerPixels)
+	if opt.MaxConcurrent <= 0 {
+		opt.MaxConcurrent = 16
+	}
+	s := &server{p: p, opt: opt, pixels: newBudget(opt.MaxServerPixels), slots: make(chan struct{}, opt.MaxConcurrent)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", s.page)
 	mux.HandleFunc("/api/model", s.model)
@@ -153,13 +199,26 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 	if !allow(w, r, http.MethodPost) {
 		return
 	}
+	select {
+	case s.slots <- struct{}{}:
+		defer func() { <-s.slots }()
+	default:
+		w.Header().Set("Retry-After", "1")
+		fail(w, &httpError{http.StatusServiceUnavailable, fmt.Sprintf("busy: %d requests are being handled, retry later", s.opt.MaxConcurrent)})
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBytes)
-	names, imgs, err := s.readImages(r)
+	ups, err := s.readUploads(r)
 	if err != nil {
 		fail(w, err)
 		return
 	}
-	preds, err := s.p.Images(names, imgs)
+	names, xs, err := s.prepare(r.Context(), ups)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	preds, err := s.p.Inputs(names, xs)
 	if err != nil {
 		fail(w, err)
 		return
@@ -167,33 +226,53 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"predictions": preds})
 }
 
-// readImages decodes the images of a request: multipart files in the field
-// "image", or the whole body as one image.
-func (s *server) readImages(r *http.Request) ([]string, []image.Image, error) {
+// upload is one image of a request, read but not decoded.
+type upload struct {
+	name string
+	data []byte
+	info imageio.Info
+}
+
+// readUploads reads and inspects the images of a request: multipart files in
+// the field "image", or the whole body as one image. Each image's header is
+// checked against the per-image and per-request pixel limits; nothing is
+// decoded.
+func (s *server) readUploads(r *http.Request) ([]upload, error) {
 	ct, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil && r.Header.Get("Content-Type") != "" {
-		return nil, nil, badRequest("malformed Content-Type: %v", err)
+		return nil, badRequest("malformed Content-Type: %v", err)
+	}
+	var ups []upload
+	var total int64
+	add := func(name string, data []byte) error {
+		info, err := imageio.InspectBytes(name, data, s.opt.MaxPixels)
+		if err != nil {
+			return imageError(err)
+		}
+		total += int64(info.Width) * int64(info.Height)
+		if total > s.opt.MaxRequestPixels {
+			return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the images of this request declare more than %d pixels together (%q takes them to %d): send fewer or smaller images", s.opt.MaxRequestPixels, name, total)}
+		}
+		ups = append(ups, upload{name: name, data: data, info: info})
+		return nil
 	}
 	if ct != "multipart/form-data" {
 		data, err := io.ReadAll(r.Body)
 		if err != nil {
-			return nil, nil, err
+			return nil, readError("the body", err)
 		}
-		img, err := s.decode("body", data)
-		if err != nil {
-			return nil, nil, err
+		if err := add("body", data); err != nil {
+			return nil, err
 		}
-		return []string{"body"}, []image.Image{img}, nil
+		return ups, nil
 	}
 	if params["boundary"] == "" {
-		return nil, nil, badRequest("multipart request without a boundary")
+		return nil, badRequest("multipart request without a boundary")
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, nil, badRequest("malformed multipart request: %v", err)
+		return nil, badRequest("malformed multipart request: %v", err)
 	}
-	var names []string
-	var imgs []image.Image
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -202,48 +281,82 @@ func (s *server) readImages(r *http.Request) ([]string, []image.Image, error) {
 		if err != nil {
 			var mb *http.MaxBytesError
 			if errors.As(err, &mb) {
-				return nil, nil, err
+				return nil, err
 			}
-			return nil, nil, badRequest("malformed multipart request: %v", err)
+			return nil, badRequest("malformed multipart request: %v", err)
 		}
 		if part.FormName() != "image" {
 			part.Close()
 			continue
 		}
-		if len(imgs) == s.opt.MaxImages {
-			return nil, nil, badRequest("more than %d images in one request", s.opt.MaxImages)
+		if len(ups) == s.opt.MaxImages {
+			return nil, badRequest("more than %d images in one request", s.opt.MaxImages)
 		}
 		name := part.FileName()
 		if name == "" {
-			name = fmt.Sprintf("image%d", len(imgs)+1)
+			name = fmt.Sprintf("image%d", len(ups)+1)
 		}
 		data, err := io.ReadAll(part)
 		part.Close()
 		if err != nil {
-			var mb *http.MaxBytesError
-			if errors.As(err, &mb) {
-				return nil, nil, err
-			}
-			return nil, nil, badRequest("reading %q: %v", name, err)
+			return nil, readError(fmt.Sprintf("%q", name), err)
 		}
-		img, err := s.decode(name, data)
-		if err != nil {
-			return nil, nil, err
+		if err := add(name, data); err != nil {
+			return nil, err
 		}
-		names, imgs = append(names, name), append(imgs, img)
 	}
-	if len(imgs) == 0 {
-		return nil, nil, badRequest("no image: send files in the form field %q", "image")
+	if len(ups) == 0 {
+		return nil, badRequest("no image: send files in the form field %q", "image")
 	}
-	return names, imgs, nil
+	return ups, nil
 }
 
-// decode decodes one uploaded image, refusing empty, unknown, corrupt and
-// oversized ones with a message that names it.
-func (s *server) decode(name string, data []byte) (image.Image, error) {
-	img, err := imageio.DecodeBytes(name, data, s.opt.MaxPixels)
-	if err != nil {
-		return nil, badRequest("%s", strings.TrimPrefix(err.Error(), "imageio: "))
+// readError is the answer to a failed body read: 413 over the size limit,
+// 400 otherwise (a malformed or cut-off body).
+func readError(what string, err error) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return err
 	}
-	return img, nil
+	return badRequest("reading %s: %v", what, err)
+}
+
+// imageError is the answer to an image that cannot be decoded: 413 when it
+// declares too many pixels, 400 otherwise.
+func imageError(err error) error {
+	status := http.StatusBadRequest
+	if errors.Is(err, imageio.ErrTooLarge) {
+		status = http.StatusRequestEntityTooLarge
+	}
+	return &httpError{status, strings.TrimPrefix(err.Error(), "imageio: ")}
+}
+
+// prepare decodes the uploads one at a time, each within the server's pixel
+// budget, and turns each into the network's input before the next is
+// decoded, so a request holds at most one decoded image.
+func (s *server) prepare(ctx context.Context, ups []upload) ([]string, [][]float32, error) {
+	pre := s.p.Bundle().Preprocess
+	names := make([]string, len(ups))
+	xs := make([][]float32, len(ups))
+	for i := range ups {
+		u := &ups[i]
+		px := int64(u.info.Width) * int64(u.info.Height)
+		if err := s.pixels.acquire(ctx, px); err != nil {
+			return nil, nil, &httpError{http.StatusServiceUnavailable, fmt.Sprintf("gave up waiting to decode %q: %v", u.name, err)}
+		}
+		img, err := imageio.DecodeBytes(u.name, u.data, s.opt.MaxPixels)
+		if err == nil {
+			xs[i] = pre.FromImage(img)
+		}
+		img, u.data = nil, nil
+		if px >= gcPixels {
+			runtime.GC()
+		}
+		s.pixels.release(px)
+		if err != nil {
+			return nil, nil, imageError(err)
+		}
+		names[i] = u.name
+	}
+	return names, xs, nil
 }

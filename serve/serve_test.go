@@ -27,7 +27,7 @@ import (
 var testLabels = []string{"water", "road", "forest"}
 
 // testPredictor is a small untrained classifier with per-class thresholds.
-func testPredictor(t *testing.T) *predict.Predictor {
+func testPredictor(t testing.TB) *predict.Predictor {
 	t.Helper()
 	spec, err := arch.Build("small", 32, 3, len(testLabels), arch.Options{Width: 4})
 	if err != nil {
@@ -52,7 +52,7 @@ func testPredictor(t *testing.T) *predict.Predictor {
 }
 
 // pngBytes encodes a w×h image of one colour.
-func pngBytes(t *testing.T, w, h int, c color.Color) []byte {
+func pngBytes(t testing.TB, w, h int, c color.Color) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
@@ -68,7 +68,7 @@ func pngBytes(t *testing.T, w, h int, c color.Color) []byte {
 }
 
 // multipartBody builds a form with the given (field, filename, content) parts.
-func multipartBody(t *testing.T, parts ...[3]string) (string, []byte) {
+func multipartBody(t testing.TB, parts ...[3]string) (string, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -156,7 +156,7 @@ func TestBadRequests(t *testing.T) {
 		{"empty body", http.MethodPost, "/api/predict", "image/png", nil, 400, "empty"},
 		{"not an image", http.MethodPost, "/api/predict", "application/octet-stream", []byte("hello"), 400, "body"},
 		{"truncated png", http.MethodPost, "/api/predict", "image/png", []byte(img[:40]), 400, "body"},
-		{"pixel bomb", http.MethodPost, "/api/predict", "image/png", bomb, 400, "too many pixels"},
+		{"pixel bomb", http.MethodPost, "/api/predict", "image/png", bomb, 413, "too many pixels"},
 		{"too large", http.MethodPost, "/api/predict", "image/png", make([]byte, 1<<17), 413, "too large"},
 		{"bad content type", http.MethodPost, "/api/predict", "multipart/form-data; boundary=", []byte("x"), 400, "malformed Content-Type"},
 		{"no boundary", http.MethodPost, "/api/predict", "multipart/form-data", []byte("x"), 400, "without a boundary"},

@@ -69,6 +69,9 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	if o.ValFrac <= 0 || o.TestFrac < 0 || o.ValFrac+o.TestFrac >= 1 {
 		return nil, fmt.Errorf("workflow: validation fraction %g and test fraction %g must leave data to train on", o.ValFrac, o.TestFrac)
 	}
+	if len(ds.Labels) == 0 {
+		return nil, fmt.Errorf("workflow: %s has no labels: every image is untagged, there is nothing to learn", ds.Source)
+	}
 	// Every image is read and decoded once before the first epoch, so that
 	// a bad file stops the run now, named with its CSV line, and never in
 	// the middle of an epoch; the content hashes go into the bundle.

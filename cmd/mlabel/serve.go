@@ -24,6 +24,8 @@ func newServeCmd() *cobra.Command {
 	var (
 		model, addr string
 		opt         serve.Options
+		timeouts    serve.Timeouts
+		tta         bool
 	)
 	c := &cobra.Command{
 		Use:   "serve --model MODEL.mlb [--addr 127.0.0.1:8080]",
@@ -35,7 +37,10 @@ images and see their labels, probabilities and thresholds. The API:
   POST /api/predict   images as multipart files in the field "image", or one
                       image as the raw body; answers {"predictions": [...]}
 
-Bad requests get a 4xx status and {"error": "..."}.`,
+Bad requests get a 4xx status and {"error": "..."}. A request whose images
+declare more pixels than the budgets allow is refused (413) before any is
+decoded; beyond --max-requests requests at once the answer is 503 with a
+Retry-After header.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			if model == "" {
@@ -49,11 +54,12 @@ Bad requests get a 4xx status and {"error": "..."}.`,
 			if err != nil {
 				return fmt.Errorf("%s: %w", model, err)
 			}
+			p.SetTTA(tta)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
 			}
-			srv := &http.Server{Handler: serve.Handler(p, opt), ReadHeaderTimeout: 10 * time.Second}
+			srv := serve.NewServer(serve.Handler(p, opt), timeouts)
 			fmt.Fprintf(c.OutOrStdout(), "serving %s on http://%s/\n", model, ln.Addr())
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -71,8 +77,17 @@ Bad requests get a 4xx status and {"error": "..."}.`,
 	}
 	c.Flags().StringVar(&model, "model", "", "classifier bundle")
 	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
 	c.Flags().Int64Var(&opt.MaxBytes, "max-bytes", 32<<20, "largest request body")
 	c.Flags().IntVar(&opt.MaxImages, "max-images", 64, "most images in one request")
 	c.Flags().Int64Var(&opt.MaxPixels, "max-pixels", 0, "largest width×height of an image (0: 64 megapixels)")
+	c.Flags().Int64Var(&opt.MaxRequestPixels, "max-request-pixels", serve.DefaultRequestPixels, "most pixels, summed over the images of one request")
+	c.Flags().Int64Var(&opt.MaxServerPixels, "max-server-pixels", serve.DefaultServerPixels, "most pixels being decoded at once across all requests (a decoded 16-bit image takes 8 bytes a pixel)")
+	c.Flags().IntVar(&opt.MaxConcurrent, "max-requests", 16, "most prediction requests handled at once; more get 503")
+	d := serve.DefaultTimeouts
+	c.Flags().DurationVar(&timeouts.ReadHeader, "read-header-timeout", d.ReadHeader, "longest time to read a request's headers")
+	c.Flags().DurationVar(&timeouts.Read, "read-timeout", d.Read, "longest time to read a whole request: a client stalling mid-body is cut off")
+	c.Flags().DurationVar(&timeouts.Write, "write-timeout", d.Write, "longest time from a request's headers to the end of its answer")
+	c.Flags().DurationVar(&timeouts.Idle, "idle-timeout", d.Idle, "longest wait for the next request on a kept-alive connection")
 	return c
 }

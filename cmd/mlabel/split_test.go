@@ -128,9 +128,9 @@ func deref(p *int) any {
 	return *p
 }
 
-// badImages copies a few demo images into a new folder with an
+// mixedImages copies a few demo images into a new folder with an
 // undecodable and an empty file, and returns the folder and the bad paths.
-func badImages(t *testing.T) (dir string, good, bad []string) {
+func mixedImages(t *testing.T) (dir string, good, bad []string) {
 	t.Helper()
 	_, images := demoData(t)
 	dir = t.TempDir()
@@ -159,7 +159,7 @@ func badImages(t *testing.T) (dir string, good, bad []string) {
 // exits 1, or 0 with --skip-bad; --json stays one array.
 func TestPredictSkipsBadImages(t *testing.T) {
 	model := trainQuick(t, t.TempDir())
-	dir, good, bad := badImages(t)
+	dir, good, bad := mixedImages(t)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -207,7 +207,7 @@ func TestPredictSkipsBadImages(t *testing.T) {
 // counts them in --json.
 func TestEvalSkipsBadImages(t *testing.T) {
 	model := trainQuick(t, t.TempDir())
-	dir, _, _ := badImages(t)
+	dir, _, _ := mixedImages(t)
 	tags := "image_name,tags\ntile_00000,clear\ntile_00001,clear\nbroken,clear\ntile_00002,clear\nempty.png,clear\ntile_00003,clear\n"
 	csvPath := filepath.Join(dir, "tags.csv")
 	if err := os.WriteFile(csvPath, []byte(tags), 0o644); err != nil {
