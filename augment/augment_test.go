@@ -120,7 +120,13 @@ func TestJitter(t *testing.T) {
 }
 
 func TestPipeline(t *testing.T) {
-	p := Default()
+	p := Default().WithCrop(0.6).WithJitter(0.2)
+	if !p.Crop || p.CropScale != [2]float64{0.6, 1} || p.Brightness != 0.2 || p.Contrast != 0.2 {
+		t.Fatalf("WithCrop, WithJitter: %+v", p)
+	}
+	if q := p.WithCrop(0).WithJitter(0); q.Crop || q.Brightness != 0 || q.Contrast != 0 {
+		t.Fatalf("WithCrop(0), WithJitter(0): %+v", q)
+	}
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,9 @@ func NewAdamW(params []*nn.Param, cfg AdamWConfig) (*AdamW, error) {
 	return &AdamW{base: b, cfg: cfg}, nil
 }
 
+// SetMomentum implements MomentumSetter: it sets β1.
+func (o *AdamW) SetMomentum(m float64) { o.cfg.Beta1 = m }
+
 // Step implements Optimizer.
 func (o *AdamW) Step(lr float64) error {
 	ps, err := o.trainable()

@@ -158,3 +158,38 @@ func TestClipGradNormNonFinite(t *testing.T) {
 		t.Errorf("finite gradient changed to %g", p.Grad.Data[1])
 	}
 }
+
+// SetMomentum changes the momentum of the following steps: an optimizer
+// whose momentum is set to m steps as one configured with m.
+func TestSetMomentum(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func(p *nn.Param, m float64) (Optimizer, error)
+	}{
+		{"adamw", func(p *nn.Param, m float64) (Optimizer, error) {
+			c := DefaultAdamW()
+			c.Beta1 = m
+			return NewAdamW([]*nn.Param{p}, c)
+		}},
+		{"sgd", func(p *nn.Param, m float64) (Optimizer, error) {
+			return NewSGD([]*nn.Param{p}, SGDConfig{Momentum: m})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := param("w", 1, -2), param("w", 1, -2)
+			oa, _ := tc.make(a, 0.9)
+			ob, _ := tc.make(b, 0.5)
+			oa.(MomentumSetter).SetMomentum(0.5)
+			for range 3 {
+				if oa.Step(0.1) != nil || ob.Step(0.1) != nil {
+					t.Fatal("step failed")
+				}
+			}
+			for i := range a.Value.Data {
+				if a.Value.Data[i] != b.Value.Data[i] {
+					t.Fatalf("after SetMomentum(0.5): %v, configured with 0.5: %v", a.Value.Data, b.Value.Data)
+				}
+			}
+		})
+	}
+}

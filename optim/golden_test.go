@@ -23,6 +23,7 @@ type golden struct {
 	Grads      []map[string][]float32 `json:"grads"`
 	Optimizers []goldenOptimizer      `json:"optimizers"`
 	Schedules  []map[string]any       `json:"schedules"`
+	Momenta    []map[string]any       `json:"momenta"`
 	Clips      []goldenClip           `json:"clips"`
 }
 
@@ -219,6 +220,32 @@ func TestSchedulesMatchPyTorch(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// OneCycle cycles Adam's β1 as PyTorch's OneCycleLR does with
+// cycle_momentum (0.95 → 0.85 at the peak rate → 0.95).
+func TestOneCycleMomentumMatchesPyTorch(t *testing.T) {
+	g := loadGolden(t)
+	if len(g.Momenta) == 0 {
+		t.Fatal("golden file has no momentum schedules")
+	}
+	for _, s := range g.Momenta {
+		t.Run(s["name"].(string), func(t *testing.T) {
+			oc := NewOneCycle(num(s, "max_lr"))
+			if _, ok := s["pct_start"]; ok {
+				oc.PctStart = num(s, "pct_start")
+			}
+			total := int(num(s, "total"))
+			for step, w := range s["momenta"].([]any) {
+				if got := oc.Momentum(step, total); !relClose(got, w.(float64), 1e-6) {
+					t.Errorf("Momentum(%d, %d) = %.9g, want %.9g", step, total, got, w)
+				}
+			}
+		})
+	}
+	if m := (&OneCycle{MaxLR: 1}).Momentum(3, 10); m != 0 {
+		t.Errorf("a one-cycle schedule without momenta cycles momentum: %g", m)
 	}
 }
 

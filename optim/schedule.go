@@ -16,19 +16,49 @@ func (c Constant) LR(step, total int) float64 { return float64(c) }
 
 // OneCycle is PyTorch's OneCycleLR with cosine annealing in two phases: the
 // rate rises from MaxLR/DivFactor to MaxLR over the first PctStart of the
-// steps, then falls to MaxLR/(DivFactor·FinalDivFactor). Momentum is not
-// cycled.
+// steps, then falls to MaxLR/(DivFactor·FinalDivFactor). Momentum (Adam's
+// β1) cycles the other way, from MaxMomentum down to BaseMomentum at the
+// peak rate and back, as with PyTorch's cycle_momentum; it is not cycled
+// when both are zero.
 type OneCycle struct {
 	MaxLR          float64 // peak learning rate
 	PctStart       float64 // fraction of the steps spent rising; default 0.3
 	DivFactor      float64 // initial rate = MaxLR/DivFactor; default 25
 	FinalDivFactor float64 // final rate = initial/FinalDivFactor; default 1e4
+	BaseMomentum   float64 // momentum at the peak rate; default 0.85
+	MaxMomentum    float64 // momentum at the first and last steps; default 0.95
+}
+
+// MomentumSchedule is a schedule that also sets the optimizer's momentum
+// at each step; 0 means leave it as configured.
+type MomentumSchedule interface {
+	Momentum(step, total int) float64
+}
+
+// MomentumSetter is an optimizer whose momentum (SGD's momentum, Adam's
+// β1) a MomentumSchedule can change between steps.
+type MomentumSetter interface {
+	SetMomentum(m float64)
 }
 
 // NewOneCycle returns a one-cycle schedule peaking at maxLR with PyTorch's
 // defaults: PctStart 0.3, DivFactor 25, FinalDivFactor 1e4.
 func NewOneCycle(maxLR float64) *OneCycle {
-	return &OneCycle{MaxLR: maxLR, PctStart: 0.3, DivFactor: 25, FinalDivFactor: 1e4}
+	return &OneCycle{MaxLR: maxLR, PctStart: 0.3, DivFactor: 25, FinalDivFactor: 1e4, BaseMomentum: 0.85, MaxMomentum: 0.95}
+}
+
+// Momentum implements MomentumSchedule.
+func (s *OneCycle) Momentum(step, total int) float64 {
+	if s.BaseMomentum == 0 && s.MaxMomentum == 0 {
+		return 0
+	}
+	step = clampStep(step, total)
+	riseEnd := s.PctStart*float64(total) - 1
+	x := float64(step)
+	if x <= riseEnd {
+		return cosAnneal(s.MaxMomentum, s.BaseMomentum, fraction(x, 0, riseEnd))
+	}
+	return cosAnneal(s.BaseMomentum, s.MaxMomentum, fraction(x, riseEnd, float64(total-1)))
 }
 
 // LR implements Schedule.

@@ -27,6 +27,14 @@ type SGD struct {
 	cfg SGDConfig
 }
 
+// SetMomentum implements MomentumSetter. An optimizer configured without
+// momentum keeps none.
+func (o *SGD) SetMomentum(m float64) {
+	if o.cfg.Momentum > 0 {
+		o.cfg.Momentum = m
+	}
+}
+
 // NewSGD returns an SGD optimizer over params.
 func NewSGD(params []*nn.Param, cfg SGDConfig) (*SGD, error) {
 	if cfg.Momentum < 0 || cfg.WeightDecay < 0 {

@@ -87,6 +87,7 @@ func Defaults() Config {
 		Seed:           1,
 		Augment:        augment.Default(),
 		View:           augment.Auto,
+		Refit:          true,
 		BackboneLRMult: 0.1,
 	}
 }

@@ -41,6 +41,7 @@ func (h *headRun) epoch(ctx context.Context, epoch int) error {
 			return fmt.Errorf("train: epoch %d: %w", epoch, err)
 		}
 		lr = h.sched.LR((epoch-1)*steps+s, total)
+		setMomentum(h.sched, []optim.Optimizer{h.opt}, (epoch-1)*steps+s, total)
 		v, err := optimStep(h.model, h.x, h.y, h.mk, h.lossFn, &grad, h.cfg.ClipNorm, []optim.Optimizer{h.opt}, []float64{1}, lr)
 		if err != nil {
 			return fmt.Errorf("train: epoch %d step %d: %w", epoch, s+1, err)

@@ -59,7 +59,7 @@ func TestFrozenBackbone(t *testing.T) {
 		backboneΔ bool
 	}{
 		{"frozen", false, 0, 6, false},
-		{"unfreeze", true, 2, 8, true},
+		{"unfreeze", true, 3, 9, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

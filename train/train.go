@@ -266,6 +266,24 @@ func newOptimizer(cfg Config, params []*nn.Param) (optim.Optimizer, error) {
 	return o, nil
 }
 
+// setMomentum sets the optimizers' momentum for a step when the schedule
+// cycles it.
+func setMomentum(s optim.Schedule, opts []optim.Optimizer, step, total int) {
+	ms, ok := s.(optim.MomentumSchedule)
+	if !ok {
+		return
+	}
+	m := ms.Momentum(step, total)
+	if m == 0 {
+		return
+	}
+	for _, o := range opts {
+		if ss, ok := o.(optim.MomentumSetter); ok {
+			ss.SetMomentum(m)
+		}
+	}
+}
+
 // newSchedule returns the learning-rate schedule cfg names.
 func newSchedule(cfg Config) optim.Schedule {
 	switch cfg.Schedule {
@@ -359,6 +377,7 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 	for it.Next() {
 		b := it.Batch()
 		lr = r.sched.LR((epoch-1)*steps+n, total)
+		setMomentum(r.sched, r.opts, (epoch-1)*steps+n, total)
 		v, err := optimStep(r.model, b.X, b.Y, b.Mask, r.lossFn, &grad, r.cfg.ClipNorm, r.opts, r.lrMult, lr)
 		if err != nil {
 			return fmt.Errorf("train: epoch %d step %d: %w", epoch, n+1, err)

@@ -32,6 +32,7 @@ type trainFlags struct {
 	maxPixels         int64
 	bands             []int
 	view              string
+	crop, jitter      float64
 	fs                *pflag.FlagSet
 }
 
@@ -53,6 +54,8 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed for the split, initialisation and augmentation")
 	fs.IntVar(&c.Workers, "workers", 0, "image decoding workers (0: one per core)")
 	boolFlag(fs, &c.Augment.Dihedral, "dihedral", c.Augment.Dihedral, "augment with the 8 flips and 90° rotations (true: --view overhead, false: --view ground); --dihedral false works as well as --dihedral=false")
+	fs.Float64Var(&t.crop, "crop", 0, "random resized crops keeping this fraction of the image area or more (0: none; 0.6 is a mild crop for longer runs)")
+	fs.Float64Var(&t.jitter, "jitter", 0, "random brightness and contrast within ±this fraction (0: none)")
 	fs.StringVar(&t.view, "view", string(augment.Auto), "the images' nature: overhead (satellite or drone tiles: 8 flips and rotations), ground (photos with an up: horizontal flips) or auto (decided from the training images)")
 	fs.StringVar(&c.Backbone, "backbone", "", "pretrained backbone bundle (from mlabel import) to cut and give a new head")
 	fs.StringVar(&c.BackboneAt, "backbone-at", "", "node to cut the backbone at (default: its last feature map)")
@@ -61,7 +64,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.Unfreeze, "unfreeze", false, "after the frozen stage, fine-tune the whole network (backbone learning rate × --backbone-lr-mult)")
 	fs.IntVar(&c.FineTuneEpochs, "fine-tune-epochs", 0, "epochs of the --unfreeze stage (0: --epochs)")
 	fs.Float64Var(&c.BackboneLRMult, "backbone-lr-mult", c.BackboneLRMult, "backbone learning rate as a fraction of --lr when it is trained")
-	fs.BoolVar(&c.Refit, "refit", c.Refit, "once validation has chosen the epoch and fitted the thresholds, train the final model again on training and validation images together")
+	boolFlag(fs, &c.Refit, "refit", c.Refit, "once validation has chosen the epoch and fitted the thresholds, train the final model again on training and validation images together (about twice the training time; --refit false turns it off)")
 	fs.Float64Var(&t.valFrac, "val", 0.15, "fraction held out for validation and threshold fitting")
 	fs.Float64Var(&t.testFrac, "test", 0.15, "fraction held out for the final evaluation")
 	fs.Float64Var(&t.beta, "beta", 2, "F-beta the per-class thresholds maximise (2 is Planet's F2)")
@@ -78,6 +81,10 @@ func (t *trainFlags) options() (workflow.Options, error) {
 		return workflow.Options{}, usageError{err}
 	}
 	t.cfg.View = v
+	if t.crop < 0 || t.crop > 1 {
+		return workflow.Options{}, usagef("--crop must be in [0, 1], got %g", t.crop)
+	}
+	t.cfg.Augment = t.cfg.Augment.WithCrop(t.crop).WithJitter(t.jitter)
 	if t.fs != nil && t.fs.Changed("dihedral") {
 		if t.fs.Changed("view") {
 			return workflow.Options{}, usagef("give --view or --dihedral, not both")

@@ -94,6 +94,18 @@ def one_cycle(max_lr, total, **kw):
         o, max_lr=max_lr, total_steps=total, cycle_momentum=False, **kw), total, max_lr)
 
 
+def one_cycle_momentum(max_lr, total, **kw):
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.AdamW([p], lr=max_lr)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=total, **kw)
+    out = []
+    for _ in range(total):
+        out.append(opt.param_groups[0]["betas"][0])
+        opt.step()
+        sched.step()
+    return out
+
+
 def warmup_cosine(base, warmup, start, eta_min, total):
     warm = lr_sequence(lambda o: torch.optim.lr_scheduler.LinearLR(
         o, start_factor=start, end_factor=1.0, total_iters=warmup), warmup, base)
@@ -116,6 +128,13 @@ schedules = [
      "lrs": warmup_cosine(3e-3, 12, 0.2, 0.0, 20)},
 ]
 
+momenta = [
+    {"name": "onecycle momentum defaults", "max_lr": 0.1, "total": 100,
+     "momenta": one_cycle_momentum(0.1, 100)},
+    {"name": "onecycle momentum custom", "max_lr": 0.4, "total": 37, "pct_start": 0.25,
+     "momenta": one_cycle_momentum(0.4, 37, pct_start=0.25)},
+]
+
 clips = []
 for max_norm in [0.5, 100.0]:
     ps = [torch.zeros(s, requires_grad=True) for s in ([3, 2], [4])]
@@ -135,6 +154,7 @@ golden = {
     "grads": [{n: g.flatten().tolist() for n, g in step.items()} for step in grads],
     "optimizers": optimizers,
     "schedules": schedules,
+    "momenta": momenta,
     "clips": clips,
 }
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden.json")
