@@ -16,6 +16,7 @@ import (
 // Name prefixes of the extra tensors a checkpoint holds beside the weights.
 const (
 	bestPrefix  = "best/"
+	emaPrefix   = "ema/"
 	optimPrefix = "optim%d/"
 )
 
@@ -25,6 +26,9 @@ type ckptState struct {
 	BestEpoch int     `json:"best_epoch"`
 	BestMAP   float64 `json:"best_map"`
 	BadEpochs int     `json:"bad_epochs"`
+	// EMASteps is the step count of the weight average (stored as tensors
+	// under "ema/"); 0 when none.
+	EMASteps int `json:"ema_steps,omitempty"`
 	// Optim records each optimizer's kind and step count; the slots are
 	// stored as tensors.
 	Optim []optimMeta `json:"optim"`
@@ -45,6 +49,12 @@ func (r *run) save(path string) error {
 		w[bestPrefix+k] = v
 	}
 	st := r.state
+	if r.ema != nil {
+		st.EMASteps = r.ema.steps
+		for k, v := range r.ema.avg {
+			w[emaPrefix+k] = v
+		}
+	}
 	st.Optim = nil
 	for i, o := range r.opts {
 		s := o.State()
@@ -105,7 +115,7 @@ func (r *run) restore(path string) (bool, error) {
 	if len(st.Optim) != len(r.opts) {
 		return false, fmt.Errorf("train: resume: checkpoint has %d optimizers, the run has %d", len(st.Optim), len(r.opts))
 	}
-	cur, best := map[string]*tensor.Tensor{}, map[string]*tensor.Tensor{}
+	cur, best, ema := map[string]*tensor.Tensor{}, map[string]*tensor.Tensor{}, map[string]*tensor.Tensor{}
 	slots := make([]map[string]*tensor.Tensor, len(st.Optim))
 	for i := range slots {
 		slots[i] = map[string]*tensor.Tensor{}
@@ -114,6 +124,8 @@ func (r *run) restore(path string) (bool, error) {
 		switch {
 		case strings.HasPrefix(k, bestPrefix):
 			best[strings.TrimPrefix(k, bestPrefix)] = v
+		case strings.HasPrefix(k, emaPrefix):
+			ema[strings.TrimPrefix(k, emaPrefix)] = v
 		case strings.HasPrefix(k, "optim"):
 			var i int
 			if _, err := fmt.Sscanf(k, optimPrefix, &i); err != nil || i < 0 || i >= len(slots) {
@@ -132,6 +144,16 @@ func (r *run) restore(path string) (bool, error) {
 		if err := o.LoadState(s); err != nil {
 			return false, fmt.Errorf("train: resume: %w", err)
 		}
+	}
+	if st.EMASteps > 0 {
+		if len(ema) != len(cur) {
+			return false, fmt.Errorf("train: resume: checkpoint %s has %d averaged weights for %d weights", path, len(ema), len(cur))
+		}
+		r.ema = newEMA(r.model.Weights(), r.cfg.EMA)
+		if err := copyWeights(r.ema.avg, ema); err != nil {
+			return false, fmt.Errorf("train: resume: weight average: %w", err)
+		}
+		r.ema.steps = st.EMASteps
 	}
 	r.best = best
 	r.history = b.History
@@ -155,6 +177,8 @@ func resumeConflict(a, b Config) string {
 		return "seed"
 	case a.Epochs != b.Epochs:
 		return "number of epochs"
+	case a.EMA != b.EMA:
+		return "weight average (--ema)"
 	}
 	return ""
 }
@@ -166,4 +190,17 @@ func cloneWeights(w map[string]*tensor.Tensor) map[string]*tensor.Tensor {
 		c[k] = v.Clone()
 	}
 	return c
+}
+
+// copyWeights copies src into dst, tensor by tensor of the same names and
+// sizes.
+func copyWeights(dst, src map[string]*tensor.Tensor) error {
+	for k, d := range dst {
+		s, ok := src[k]
+		if !ok || len(s.Data) != len(d.Data) {
+			return fmt.Errorf("tensor %q is missing or has another size", k)
+		}
+		copy(d.Data, s.Data)
+	}
+	return nil
 }

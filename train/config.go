@@ -37,7 +37,11 @@ type Config struct {
 	// training and validation images together, for the best epoch's number
 	// of epochs of the same schedule, once the validation split has chosen
 	// that epoch and fitted the thresholds.
-	Refit   bool             `json:"refit,omitempty"`
+	Refit bool `json:"refit,omitempty"`
+	// EMA, when positive, is the decay of an exponential moving average of
+	// the weights, updated after every step; validation and the result use
+	// the averaged weights.
+	EMA     float64          `json:"ema,omitempty"`
 	Seed    uint64           `json:"seed"`
 	Augment augment.Pipeline `json:"augment"`
 	// View is the nature of the images: overhead (the 8 dihedral
@@ -88,6 +92,7 @@ func Defaults() Config {
 		Augment:        augment.Default(),
 		View:           augment.Auto,
 		Refit:          true,
+		EMA:            0.99,
 		BackboneLRMult: 0.1,
 	}
 }

@@ -67,6 +67,7 @@ type run struct {
 	trainL *loader.Loader
 	valL   *loader.Loader
 	start  *startPoint
+	ema    *emaState
 	tracker
 }
 
@@ -150,6 +151,11 @@ func runFrom(ctx context.Context, cfg Config, data Data, ckptPath string, resume
 	}
 	if r.valL == nil {
 		// No validation: the last epoch is the result.
+		if r.ema != nil {
+			if err := r.model.SetWeights(r.ema.avg); err != nil {
+				return nil, fmt.Errorf("train: weight average: %w", err)
+			}
+		}
 		return &Result{Model: r.model, Spec: r.spec, BestEpoch: last, History: r.history, ResumedFrom: resumedFrom}, nil
 	}
 	if err := r.model.SetWeights(r.best); err != nil {
@@ -384,6 +390,12 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 		}
 		sum += v
 		n++
+		if r.cfg.EMA > 0 {
+			if r.ema == nil {
+				r.ema = newEMA(r.model.Weights(), r.cfg.EMA)
+			}
+			r.ema.update()
+		}
 		if r.hooks.Step != nil {
 			r.hooks.Step(n, v)
 		}
@@ -392,6 +404,13 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 		return fmt.Errorf("train: epoch %d: %w", epoch, err)
 	}
 	it.Close()
+	if r.ema != nil {
+		restore, err := r.ema.swapIn(r.model)
+		if err != nil {
+			return err
+		}
+		defer restore()
+	}
 	if r.valL == nil {
 		r.endEpochUnvalidated(epoch, sum/float64(max(n, 1)), lr, start)
 		return nil
@@ -401,4 +420,39 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 		return err
 	}
 	return r.endEpoch(r.model, val, epoch, sum/float64(max(n, 1)), lr, start)
+}
+
+// emaState is an exponential moving average of a model's weights.
+type emaState struct {
+	live, avg map[string]*tensor.Tensor
+	decay     float64
+	steps     int
+}
+
+func newEMA(live map[string]*tensor.Tensor, decay float64) *emaState {
+	return &emaState{live: live, avg: cloneWeights(live), decay: decay}
+}
+
+// update folds the live weights into the average, with the decay warmed up
+// over the first steps as (1+t)/(10+t), so that the random initialisation
+// is soon forgotten.
+func (e *emaState) update() {
+	e.steps++
+	d := float32(min(e.decay, float64(1+e.steps)/float64(10+e.steps)))
+	for k, v := range e.live {
+		a := e.avg[k].Data
+		for i, x := range v.Data {
+			a[i] = d*a[i] + (1-d)*x
+		}
+	}
+}
+
+// swapIn puts the averaged weights into m and returns a function that puts
+// the live ones back.
+func (e *emaState) swapIn(m *nn.Model) (func(), error) {
+	saved := cloneWeights(e.live)
+	if err := m.SetWeights(e.avg); err != nil {
+		return nil, fmt.Errorf("train: weight average: %w", err)
+	}
+	return func() { m.SetWeights(saved) }, nil
 }

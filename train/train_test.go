@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -94,10 +95,18 @@ func TestRunLearnsAndKeepsBest(t *testing.T) {
 
 // An interrupted run resumed from its checkpoint ends with the same weights
 // as an uninterrupted one.
+// A run interrupted and resumed ends with the weights of an uninterrupted
+// one, with and without a weight average.
 func TestResumeMatchesUninterrupted(t *testing.T) {
+	for _, ema := range []float64{0, 0.9} {
+		t.Run(fmt.Sprintf("ema %g", ema), func(t *testing.T) { resumeMatchesUninterrupted(t, ema) })
+	}
+}
+
+func resumeMatchesUninterrupted(t *testing.T, ema float64) {
 	tr, va := synthData(t)
 	cfg := quickConfig()
-	cfg.Epochs = 2
+	cfg.Epochs, cfg.EMA = 2, ema
 	data := Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(cfg.Size)}
 	full, err := Run(context.Background(), cfg, data, "", false, Hooks{})
 	if err != nil {
