@@ -11,13 +11,15 @@ import (
 
 // labelView is one label's row and plots in the page.
 type labelView struct {
-	Name      string
-	S         metrics.LabelSummary
-	Interval  string
-	Shrunk    bool
-	Confusion [2][2]int
-	PR        template.URL
-	Calib     template.URL
+	Name     string
+	S        metrics.LabelSummary
+	Interval string
+	// IntervalNote says why the threshold lies outside its interval.
+	IntervalNote string
+	Shrunk       bool
+	Confusion    [2][2]int
+	PR           template.URL
+	Calib        template.URL
 }
 
 // page is the data the template renders.
@@ -131,6 +133,7 @@ func (in *Input) labelViews(p *prepared) ([]labelView, error) {
 		v := labelView{Name: name, S: s, Interval: "-", Shrunk: in.shrunk(j), Confusion: s.Confusion.Matrix()}
 		if iv, ok := in.interval(j); ok {
 			v.Interval = fmt.Sprintf("[%.3f, %.3f]", iv.Low, iv.High)
+			v.IntervalNote = in.Rules.IntervalNote(j)
 		}
 		t, sc := metrics.Column(in.Truth, p.scores, in.Mask, j)
 		var err error

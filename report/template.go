@@ -96,7 +96,7 @@ figure.thumb figcaption { overflow-wrap: anywhere; }
 <p>Support: known positives; known: images whose truth for the label is known. The interval is the bootstrap 90% interval of the fitted threshold.</p>
 <table>
 <tr><th>label</th><th>support</th><th>known</th><th>AP</th><th>ROC AUC</th><th>threshold</th><th>90% interval</th><th>precision</th><th>recall</th><th>F1</th><th>F2</th></tr>
-{{range .Labels}}<tr><td>{{.Name}}{{if .Shrunk}} (shrunk){{end}}</td><td>{{.S.Support}}</td><td>{{.S.Known}}</td><td>{{opt .S.AP}}</td><td>{{opt .S.ROCAUC}}</td><td>{{f4 .S.Threshold}}</td><td>{{.Interval}}</td><td>{{f4 .S.Precision}}</td><td>{{f4 .S.Recall}}</td><td>{{f4 .S.F1}}</td><td>{{f4 .S.F2}}</td></tr>
+{{range .Labels}}<tr><td>{{.Name}}{{if .Shrunk}} (shrunk){{end}}</td><td>{{.S.Support}}</td><td>{{.S.Known}}</td><td>{{opt .S.AP}}</td><td>{{opt .S.ROCAUC}}</td><td>{{f4 .S.Threshold}}</td><td>{{.Interval}}{{with .IntervalNote}}<br><small>{{.}}</small>{{end}}</td><td>{{f4 .S.Precision}}</td><td>{{f4 .S.Recall}}</td><td>{{f4 .S.F1}}</td><td>{{f4 .S.F2}}</td></tr>
 {{end}}</table>
 </section>
 

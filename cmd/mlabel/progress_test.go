@@ -127,4 +127,24 @@ func TestTrainOutput(t *testing.T) {
 	if _, err := os.Stat(model); err != nil {
 		t.Fatal(err)
 	}
+	// inspect takes --model or the argument, and names the configuration
+	// as the flags do.
+	code, byFlag, stderr := runCLI(t, "inspect", "--model", model)
+	if code != 0 {
+		t.Fatalf("inspect --model: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"weight-decay", "loss-options.", "fitted for samples F2", "view: "} {
+		if !strings.Contains(byFlag, want) {
+			t.Errorf("inspect lacks %q:\n%s", want, byFlag)
+		}
+	}
+	if strings.Contains(byFlag, "PosWeight") || strings.Contains(byFlag, "GammaNeg") {
+		t.Errorf("inspect prints Go field names:\n%s", byFlag)
+	}
+	if code, byArg, _ := runCLI(t, "inspect", model); code != 0 || byArg != byFlag {
+		t.Errorf("inspect MODEL: exit %d, output differs from --model", code)
+	}
+	if code, _, _ := runCLI(t, "inspect", "--model", model, model); code != 2 {
+		t.Errorf("inspect with both forms: exit %d, want 2", code)
+	}
 }

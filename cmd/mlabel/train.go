@@ -155,15 +155,15 @@ epoch; --resume continues an interrupted run.`,
 			if quiet && verbose {
 				return usagef("give --quiet or --verbose, not both")
 			}
-			if err := refuseOverwrite(out, force, resume); err != nil {
-				return err
-			}
 			o, err := tf.options()
 			if err != nil {
 				return err
 			}
 			ds, err := df.load(nil)
 			if err != nil {
+				return err
+			}
+			if err := refuseOverwrite(out, force, resume); err != nil {
 				return err
 			}
 			o.Out, o.Resume = out, resume
