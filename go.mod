@@ -1,6 +1,9 @@
 module mlabel
 
-go 1.26.8
+// The oldest Go that builds the project: the code needs 1.25
+// (sync.WaitGroup.Go), and golang.org/x/image, net, sys, term and text at
+// the versions required below declare go 1.26.0.
+go 1.26.0
 
 require (
 	codeberg.org/sbinet/npyio v0.14.0
