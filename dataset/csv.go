@@ -139,6 +139,11 @@ func readCSV(o Options) ([]rawItem, []Problem, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if o.Comma == 0 || o.Comma == ',' {
+		if sep := detectSeparator(t); sep != 0 {
+			return nil, nil, &SeparatorError{Path: o.CSV, Sep: sep}
+		}
+	}
 	dir := o.Images
 	if dir == "" {
 		dir = filepath.Dir(o.CSV)
@@ -158,6 +163,7 @@ func readCSV(o Options) ([]rawItem, []Problem, error) {
 	}
 	var items []rawItem
 	var probs []Problem
+	var missing []string
 	for r := start; r < len(t.rows); r++ {
 		row, line := t.rows[r], t.lines[r]
 		where := fmt.Sprintf("%s:%d", o.CSV, line)
@@ -179,9 +185,18 @@ func readCSV(o Options) ([]rawItem, []Problem, error) {
 		}
 		if !ok && !o.TagsOnly {
 			problem(SevError, KindMissing, path, fmt.Sprintf("image %q not found in %q (tried as given and with the usual image extensions)", name, dir))
+			missing = append(missing, name)
 		}
 		pos, unk := o.splitTags(row[tagsCol])
 		items = append(items, rawItem{name: name, path: path, line: line, where: where, pos: pos, unk: unk})
+	}
+	if len(missing) > 0 {
+		h := &ImagesFolderError{Found: len(items) - len(missing), Listed: len(items), Dir: guessImagesDir(o.CSV, dir, missing, o.extensions())}
+		msg := fmt.Sprintf("%d of %d images found in %q", h.Found, h.Listed, dir)
+		if h.Dir != "" {
+			msg += fmt.Sprintf("; they seem to be in %q", h.Dir)
+		}
+		probs = append(probs, Problem{Severity: SevHint, Kind: KindImagesFolder, Where: o.CSV, File: h.Dir, Message: msg})
 	}
 	return items, probs, nil
 }

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -15,7 +16,13 @@ func Load(o Options) (*Dataset, error) {
 		return nil, err
 	}
 	if errs := errorsOf(probs); len(errs) > 0 {
-		return nil, problemsError(ds.Source, errs, maxListed)
+		err := problemsError(ds.Source, errs, maxListed)
+		for _, p := range probs {
+			if p.Kind == KindImagesFolder {
+				err = errors.Join(err, imagesFolderError(p, probs, len(ds.Items)))
+			}
+		}
+		return nil, err
 	}
 	ds.Warnings = warningsOf(probs)
 	return ds, nil
@@ -33,6 +40,9 @@ func read(o Options) (*Dataset, []Problem, error) {
 	source := o.CSV
 	if o.CSV != "" {
 		raw, probs, err = readCSV(o)
+		if err == nil {
+			probs = append(probs, suspiciousTags(raw, o)...)
+		}
 	} else {
 		source = o.Folders
 		raw, probs, err = readFolders(o)
@@ -118,4 +128,16 @@ func intersect(a, b []int) []int {
 		}
 	}
 	return out
+}
+
+// imagesFolderError is the ImagesFolderError of a KindImagesFolder hint
+// about the n listed images, counting the missing ones among probs.
+func imagesFolderError(hint Problem, probs []Problem, n int) error {
+	missing := 0
+	for _, p := range probs {
+		if p.Kind == KindMissing {
+			missing++
+		}
+	}
+	return &ImagesFolderError{Found: max(0, n-missing), Listed: n, Dir: hint.File}
 }

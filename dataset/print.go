@@ -7,8 +7,14 @@ import (
 	"strings"
 )
 
+// listedMissing is how many missing images Print names before it counts
+// the others.
+const listedMissing = 5
+
 // Print writes a human-readable report: label counts, the co-occurrence
-// matrix, and every problem with its file and line.
+// matrix, and every problem with its file and line, except that missing
+// images after the first few are counted, not named (the JSON report
+// names them all), before the line that summarises them.
 func (r *Report) Print(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%s: %d images, %d labels\n\n", quoteIfOdd(r.Source), r.Images, len(r.Labels))
@@ -39,7 +45,16 @@ func (r *Report) Print(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(bw, "\n%d error(s), %d warning(s)\n", r.Errors, r.Warnings)
+	missing := 0
 	for _, p := range r.Problems {
+		if p.Kind == KindMissing {
+			if missing++; missing > listedMissing {
+				continue
+			}
+		}
+		if p.Kind == KindImagesFolder && missing > listedMissing {
+			fmt.Fprintf(bw, "... and %d more images not found\n", missing-listedMissing)
+		}
 		fmt.Fprintln(bw, strings.TrimSpace(p.String()))
 	}
 	if err := bw.Flush(); err != nil {

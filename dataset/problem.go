@@ -10,6 +10,9 @@ import (
 const (
 	SevError   = "error"
 	SevWarning = "warning"
+	// SevHint explains other problems; it is neither an error nor a
+	// warning.
+	SevHint = "hint"
 )
 
 // Kinds of Problem.

@@ -155,7 +155,8 @@ func globalBest(fit infer.Set, o Options) float64 {
 // fewer than o.MinPositives held-out positives are shrunk toward the global
 // threshold (weight positives/MinPositives on their own) and flagged; they
 // are left out of the coordinate ascent. With o.Bootstrap > 0 each label's
-// threshold gets a bootstrap 90% interval of its per-label optimum.
+// threshold gets a bootstrap 90% interval of its per-label optimum, shrunk
+// as the threshold is; Rules.IntervalNote says why a threshold lies outside.
 func FitPerClass(fit infer.Set, o Options) (*Rules, error) {
 	if err := prepare(fit, o); err != nil {
 		return nil, err
@@ -165,12 +166,14 @@ func FitPerClass(fit infer.Set, o Options) (*Rules, error) {
 		Global: globalBest(fit, o), PerClass: make([]float64, n), Shrunk: make([]bool, n),
 		Positives: fit.Positives()}
 	sorted := make([][]entry, n)
+	shrink := make([]float64, n) // the weight of each label's own optimum
 	for j := range sorted {
 		sorted[j] = entries(fit, j)
 		r.PerClass[j], _ = labelBest(sorted[j], nil, o.metric())
+		shrink[j] = 1
 		if p := r.Positives[j]; p < o.MinPositives {
-			w := float64(p) / float64(o.MinPositives)
-			r.PerClass[j] = w*r.PerClass[j] + (1-w)*r.Global
+			shrink[j] = float64(p) / float64(o.MinPositives)
+			r.PerClass[j] = shrink[j]*r.PerClass[j] + (1-shrink[j])*r.Global
 			r.Shrunk[j] = true
 		}
 	}
@@ -178,7 +181,7 @@ func FitPerClass(fit infer.Set, o Options) (*Rules, error) {
 		ascend(fit, r, sorted, o)
 	}
 	if o.Bootstrap > 0 {
-		r.Intervals = bootstrapIntervals(fit, sorted, o)
+		r.Intervals = bootstrapIntervals(fit, sorted, o, r.Global, shrink)
 	}
 	return r, nil
 }

@@ -40,6 +40,36 @@ type Input struct {
 	// model was trained on, images left out), listed before the report's
 	// own.
 	Warnings []string
+	// Paths holds the image file of each row of Set, for the gallery's
+	// thumbnails; nil (or an empty path) shows a row's name only.
+	Paths []string
+	// GalleryPerLabel is how many false positives and false negatives the
+	// gallery shows per label (default 4).
+	GalleryPerLabel int
+	// BestEpoch is the epoch whose weights the model kept, marked on the
+	// training curves; 0 marks the epoch of highest validation mAP.
+	BestEpoch int
+	// About describes the model and the data in the summary card.
+	About About
+}
+
+// About is the summary card's description of the model and the data; empty
+// fields are left out.
+type About struct {
+	// Model names the model (its file) and Arch its architecture.
+	Model, Arch string
+	// Data names the evaluated set.
+	Data string
+	// View is the nature of the training images, "overhead" or "ground".
+	View string
+	// Splits are the sizes of the training run's splits, in order.
+	Splits []SplitSize
+}
+
+// SplitSize is the number of images of one split.
+type SplitSize struct {
+	Name   string
+	Images int
 }
 
 // prepared holds the derived values the report is built from.
@@ -57,6 +87,9 @@ func (in *Input) prepare() (*prepared, error) {
 	}
 	if len(in.Labels) != len(in.Scores[0]) {
 		return nil, fmt.Errorf("report: %d label names for %d score columns", len(in.Labels), len(in.Scores[0]))
+	}
+	if in.Paths != nil && len(in.Paths) != len(in.Scores) {
+		return nil, fmt.Errorf("report: %d image paths for %d rows", len(in.Paths), len(in.Scores))
 	}
 	if in.MinPositives == 0 {
 		in.MinPositives = 5

@@ -11,13 +11,15 @@ import (
 
 // labelView is one label's row and plots in the page.
 type labelView struct {
-	Name      string
-	S         metrics.LabelSummary
-	Interval  string
-	Shrunk    bool
-	Confusion [2][2]int
-	PR        template.URL
-	Calib     template.URL
+	Name     string
+	S        metrics.LabelSummary
+	Interval string
+	// IntervalNote says why the threshold lies outside its interval.
+	IntervalNote string
+	Shrunk       bool
+	Confusion    [2][2]int
+	PR           template.URL
+	Calib        template.URL
 }
 
 // page is the data the template renders.
@@ -25,12 +27,23 @@ type page struct {
 	Title    string
 	Samples  int
 	Rule     string
+	About    About
+	Beta     string // the F-beta sentence; empty when no F-beta rule
 	Notes    []string
 	Warnings []string
-	Metrics  [][2]string
+	Metrics  []metricRow
 	Labels   []labelView
+	Gallery  []galleryLabel
+	Confused []confusedPair
 	Pooled   template.URL
 	Training []template.URL
+}
+
+// metricRow is one row of the metrics table: its value with the rule, the
+// value at a 0.5 threshold when the rule has other thresholds, and what it
+// means.
+type metricRow struct {
+	Name, Value, AtHalf, Definition string
 }
 
 // Write renders the report for in as one self-contained HTML document.
@@ -40,9 +53,13 @@ func Write(w io.Writer, in Input) error {
 		return err
 	}
 	pg := page{Title: in.Title, Samples: p.summary.Samples, Rule: "threshold 0.5", Notes: p.notes,
-		Warnings: in.warnings(p), Metrics: p.summary.Rows()}
+		Warnings: in.warnings(p), About: in.About, Gallery: in.gallery(p),
+		Confused: mostConfused(in.Labels, in.Truth, p.scores, in.Mask, p.thresholds, confusedPairs)}
 	if in.Rules != nil {
-		pg.Rule = fmt.Sprintf("%s rule", in.Rules.Kind)
+		pg.Rule, pg.Beta = describeRule(string(in.Rules.Kind), string(in.Rules.Objective), in.Rules.Beta)
+	}
+	if pg.Metrics, err = in.metricRows(p); err != nil {
+		return err
 	}
 	if pg.Labels, err = in.labelViews(p); err != nil {
 		return err
@@ -55,13 +72,57 @@ func Write(w io.Writer, in Input) error {
 	if pg.Pooled, err = reliabilityPlot("all labels: reliability", allT, allS); err != nil {
 		return err
 	}
-	if pg.Training, err = trainingPlots(in.Training); err != nil {
+	if pg.Training, err = trainingPlots(in.Training, in.BestEpoch); err != nil {
 		return err
 	}
 	if err := pageTemplate.Execute(w, pg); err != nil {
 		return fmt.Errorf("report: writing HTML: %w", err)
 	}
 	return nil
+}
+
+// metricRows lists the summary's metrics with their definitions and, when
+// the rule has thresholds other than 0.5, their values at 0.5.
+func (in *Input) metricRows(p *prepared) ([]metricRow, error) {
+	var half [][2]string
+	if p.thresholds != nil {
+		s, err := metrics.Summarize(in.Labels, in.Truth, p.scores, in.Mask, nil)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		half = s.Rows()
+	}
+	rows := p.summary.Rows()
+	out := make([]metricRow, len(rows))
+	for k, r := range rows {
+		out[k] = metricRow{Name: r[0], Value: r[1], Definition: definitions[r[0]]}
+		if half != nil {
+			out[k].AtHalf = half[k][1]
+		}
+	}
+	return out, nil
+}
+
+// describeRule names a decision rule for the summary card and, for a rule
+// fitted to an F-beta, returns a sentence on what its beta favours.
+func describeRule(kind, objective string, beta float64) (rule, betaNote string) {
+	rule = fmt.Sprintf("%s rule", kind)
+	if beta <= 0 {
+		return rule, ""
+	}
+	if objective != "" {
+		rule = fmt.Sprintf("%s rule, fitted to maximise %s F%g (β = %g)", kind, objective, beta, beta)
+	}
+	switch {
+	case beta > 1:
+		betaNote = fmt.Sprintf("F%g counts recall %g times as much as precision, so these thresholds favour finding every true tag: "+
+			"they predict more tags than a 0.5 threshold would, which raises recall and lowers precision and subset accuracy (compare the two columns below).", beta, beta)
+	case beta < 1:
+		betaNote = fmt.Sprintf("F%g counts precision more than recall, so these thresholds predict fewer, surer tags.", beta)
+	default:
+		betaNote = "F1 weighs precision and recall equally."
+	}
+	return rule, betaNote
 }
 
 // labelViews builds each label's table row and plots.
@@ -72,6 +133,7 @@ func (in *Input) labelViews(p *prepared) ([]labelView, error) {
 		v := labelView{Name: name, S: s, Interval: "-", Shrunk: in.shrunk(j), Confusion: s.Confusion.Matrix()}
 		if iv, ok := in.interval(j); ok {
 			v.Interval = fmt.Sprintf("[%.3f, %.3f]", iv.Low, iv.High)
+			v.IntervalNote = in.Rules.IntervalNote(j)
 		}
 		t, sc := metrics.Column(in.Truth, p.scores, in.Mask, j)
 		var err error
@@ -87,9 +149,12 @@ func (in *Input) labelViews(p *prepared) ([]labelView, error) {
 }
 
 // trainingPlots draws the loss and validation metric curves.
-func trainingPlots(epochs []Epoch) ([]template.URL, error) {
+func trainingPlots(epochs []Epoch, best int) ([]template.URL, error) {
 	if len(epochs) == 0 {
 		return nil, nil
+	}
+	if best <= 0 {
+		best = bestEpoch(epochs)
 	}
 	pick := func(f func(Epoch) float64) func(Epoch) *float64 {
 		return func(e Epoch) *float64 {
@@ -100,14 +165,14 @@ func trainingPlots(epochs []Epoch) ([]template.URL, error) {
 			return &v
 		}
 	}
-	loss, err := trainingPlot("loss", "log loss", true, epochs, []trainingSeries{
+	loss, err := trainingPlot("loss", "log loss", true, epochs, best, []trainingSeries{
 		{"train", blue, pick(func(e Epoch) float64 { return e.TrainLoss })},
 		{"validation", orange, pick(func(e Epoch) float64 { return e.ValLoss })},
 	})
 	if err != nil {
 		return nil, err
 	}
-	quality, err := trainingPlot("validation metrics", "score", false, epochs, []trainingSeries{
+	quality, err := trainingPlot("validation metrics", "score", false, epochs, best, []trainingSeries{
 		{"mAP", green, pick(func(e Epoch) float64 { return e.ValMAP })},
 		{"samples F2", red, pick(func(e Epoch) float64 { return e.ValF2 })},
 	})
@@ -121,4 +186,16 @@ func trainingPlots(epochs []Epoch) ([]template.URL, error) {
 		}
 	}
 	return out, nil
+}
+
+// bestEpoch returns the epoch of highest validation mAP, or 0 when none is
+// recorded.
+func bestEpoch(epochs []Epoch) int {
+	best, top := 0, math.Inf(-1)
+	for _, e := range epochs {
+		if !math.IsNaN(e.ValMAP) && e.ValMAP > top {
+			best, top = e.Epoch, e.ValMAP
+		}
+	}
+	return best
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"image/color"
+	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -17,8 +19,8 @@ import (
 
 // Plot size in the report.
 const (
-	plotW = 4 * vg.Inch
-	plotH = 3 * vg.Inch
+	plotW = 5 * vg.Inch
+	plotH = 3.75 * vg.Inch
 )
 
 var (
@@ -88,7 +90,9 @@ func point(p *plot.Plot, x, y float64, c color.Color, name string) error {
 }
 
 // prCurve plots one label's precision-recall curve (a step function, as
-// average precision integrates it) with the operating point at thr.
+// average precision integrates it) with the prevalence baseline (the
+// precision of predicting every image) and the operating point at thr with
+// its precision and recall.
 func prCurve(label string, truth, scores []float64, thr float64) (template.URL, error) {
 	pr := metrics.PRCurve(truth, scores)
 	if pr == nil {
@@ -107,12 +111,28 @@ func prCurve(label string, truth, scores []float64, thr float64) (template.URL, 
 	l.Color, l.Width, l.StepStyle = blue, vg.Points(1.5), plotter.PreStep
 	p.Add(l)
 	p.Legend.Add("PR curve", l)
+	prev := prevalence(truth)
+	if err := line(p, plotter.XYs{{X: 0, Y: prev}, {X: 1, Y: prev}}, grey, fmt.Sprintf("prevalence %.3f (no skill)", prev), true); err != nil {
+		return "", err
+	}
 	if op, ok := operatingPoint(pr, thr); ok {
-		if err := point(p, op.Recall, op.Precision, red, fmt.Sprintf("threshold %.3f", thr)); err != nil {
+		if err := point(p, op.Recall, op.Precision, red, fmt.Sprintf("threshold %.3f: P %.2f, R %.2f", thr, op.Precision, op.Recall)); err != nil {
 			return "", err
 		}
 	}
 	return pngURI(p)
+}
+
+// prevalence is the positive rate of truth.
+func prevalence(truth []float64) float64 {
+	if len(truth) == 0 {
+		return 0
+	}
+	var n float64
+	for _, t := range truth {
+		n += t
+	}
+	return n / float64(len(truth))
 }
 
 // operatingPoint returns the curve point of the lowest score at or above
@@ -150,17 +170,38 @@ func reliability(truth, scores []float64) []bin {
 	return bins
 }
 
+// ece is the expected calibration error of bins: the gap between mean
+// score and positive rate of each bin, weighted by its share of the scores.
+func ece(bins []bin) float64 {
+	var n int
+	var e float64
+	for _, b := range bins {
+		if b.n > 0 {
+			n += b.n
+			e += math.Abs(b.score - b.actual) // both are sums over the bin
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return e / float64(n)
+}
+
 // reliabilityPlot draws the positive rate against the mean score of each
-// non-empty bin, with the diagonal of perfect calibration.
+// non-empty bin, labelled with its number of scores, with the diagonal of
+// perfect calibration and the expected calibration error in the title.
 func reliabilityPlot(title string, truth, scores []float64) (template.URL, error) {
-	p := unitPlot(title, "mean score", "fraction positive", true)
+	bins := reliability(truth, scores)
+	p := unitPlot(fmt.Sprintf("%s (ECE %.3f)", title, ece(bins)), "mean score (points: scores per bin)", "fraction positive", true)
 	if err := line(p, plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}}, grey, "perfect", true); err != nil {
 		return "", err
 	}
 	var xys plotter.XYs
-	for _, b := range reliability(truth, scores) {
+	var counts []string
+	for _, b := range bins {
 		if b.n > 0 {
 			xys = append(xys, plotter.XY{X: b.score / float64(b.n), Y: b.actual / float64(b.n)})
+			counts = append(counts, strconv.Itoa(b.n))
 		}
 	}
 	if len(xys) == 0 {
@@ -173,12 +214,24 @@ func reliabilityPlot(title string, truth, scores []float64) (template.URL, error
 	l.Color, s.Color = orange, orange
 	p.Add(l, s)
 	p.Legend.Add("model", l, s)
+	labels, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: counts})
+	if err != nil {
+		return "", fmt.Errorf("report: reliability %q: %w", title, err)
+	}
+	for k := range labels.TextStyle {
+		labels.TextStyle[k].Font.Size = vg.Points(8)
+		labels.TextStyle[k].Color = grey
+		labels.TextStyle[k].XAlign = draw.XCenter
+	}
+	labels.Offset = vg.Point{Y: vg.Points(5)}
+	p.Add(labels)
 	return pngURI(p)
 }
 
 // trainingPlot draws named per-epoch series, with the legend at the top
 // right for falling curves and at the bottom right for rising ones.
-func trainingPlot(title, ylabel string, falling bool, epochs []Epoch, series []trainingSeries) (template.URL, error) {
+// A best epoch above 0 is marked with a dashed vertical line.
+func trainingPlot(title, ylabel string, falling bool, epochs []Epoch, best int, series []trainingSeries) (template.URL, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "epoch"
@@ -204,6 +257,12 @@ func trainingPlot(title, ylabel string, falling bool, epochs []Epoch, series []t
 	}
 	if !drawn {
 		return "", nil
+	}
+	if best > 0 {
+		lo, hi := p.Y.Min, p.Y.Max
+		if err := line(p, plotter.XYs{{X: float64(best), Y: lo}, {X: float64(best), Y: hi}}, grey, fmt.Sprintf("kept epoch %d", best), true); err != nil {
+			return "", err
+		}
 	}
 	return pngURI(p)
 }

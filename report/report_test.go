@@ -122,10 +122,10 @@ func TestWrite(t *testing.T) {
 	}
 	p := parse(t, buf.Bytes())
 	// The caller's warnings come first.
-	if i, j := strings.Index(p.text, seen), strings.Index(p.text, `Label "rare" has only`); i < 0 || j < 0 || i > j {
+	if i, j := strings.Index(p.text, seen), strings.Index(p.text, `Label "rare" (1) has fewer than 5 known positives`); i < 0 || j < 0 || i > j {
 		t.Errorf("caller's warning at %d, the report's first at %d", i, j)
 	}
-	for _, id := range []string{"warnings", "metrics", "labels", "confusion", "pr-curves", "reliability", "training"} {
+	for _, id := range []string{"summary", "warnings", "metrics", "labels", "gallery", "confusion", "pr-curves", "reliability", "training"} {
 		if !p.sections[id] {
 			t.Errorf("section %q missing", id)
 		}
@@ -145,11 +145,13 @@ func TestWrite(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		`Label "rare" has only 1 known positives`,
 		`Label "<never>" is never predicted`,
-		`Label "<never>" has a threshold at the edge (0.9950)`,
+		`Label "<never>" (0.9950) has a threshold at the edge`,
 		`"rare" had too few held-out positives`,
 		"f2_samples", "map_macro", "rare (shrunk)", "pred 1", "true 0",
+		"fitted to maximise label F2 (β = 2)", "F2 counts recall 2 times as much as precision",
+		"at 0.5", "Share of images whose predicted tag set is exactly the true set.",
+		"false positives", "no image file",
 	} {
 		if !strings.Contains(p.text, want) {
 			t.Errorf("report text lacks %q", want)

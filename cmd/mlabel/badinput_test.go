@@ -217,7 +217,8 @@ func TestBadInputCLI(t *testing.T) {
 	out := f.path("out.mlb")
 	model, imgDir := f.path("model.mlb"), f.path("images")
 	train := func(csv string) []string {
-		return []string{"train", "--csv", f.path(csv), "--images", imgDir, "--out", out, "--epochs", "1", "--size", "32"}
+		// --force: the sentinel at out must survive a failed run even then.
+		return []string{"train", "--csv", f.path(csv), "--images", imgDir, "--out", out, "--force", "--epochs", "1", "--size", "32"}
 	}
 	predictOne := func(img string) []string { return []string{"predict", "--model", model, f.path("bad/" + img)} }
 	tests := []struct {

@@ -67,6 +67,11 @@ It exits with 1 when it finds an error.`,
 			if err != nil {
 				return err
 			}
+			for _, p := range r.Problems {
+				if p.Kind == dataset.KindImagesFolder && p.File != "" {
+					fmt.Fprintln(c.ErrOrStderr(), "mlabel: hint:", imagesHint(p.File))
+				}
+			}
 			if r.HasErrors() {
 				return errFound
 			}

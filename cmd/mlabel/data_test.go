@@ -101,3 +101,31 @@ func decodePNG(t *testing.T, path string) image.Image {
 	}
 	return img
 }
+
+// A CSV whose images are elsewhere, or whose fields are separated by ';',
+// gets a hint naming the flag that fixes it.
+func TestDataHints(t *testing.T) {
+	csvPath, images := demoData(t)
+	dir := t.TempDir()
+	data, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := filepath.Join(filepath.Dir(images), "elsewhere.csv")
+	if err := os.WriteFile(moved, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(moved)
+	code, _, stderr := runCLI(t, "data", "check", "--skip-decode", "--csv", moved, "--images", dir)
+	if code != 1 || !strings.Contains(stderr, "hint: did you mean --images "+images+"?") {
+		t.Errorf("data check with the wrong --images: exit %d, stderr %q", code, stderr)
+	}
+	semi := filepath.Join(dir, "semi.csv")
+	if err := os.WriteFile(semi, []byte(strings.ReplaceAll(string(data), ",", ";")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI(t, "train", "--csv", semi, "--images", images, "--out", filepath.Join(dir, "m.mlb"))
+	if code != 1 || !strings.Contains(stderr, "hint: give --sep ';'") {
+		t.Errorf("train on a ;-separated CSV: exit %d, stderr %q", code, stderr)
+	}
+}

@@ -19,7 +19,7 @@ type csvFlags struct {
 func (f *csvFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.imageCol, "image-column", "", "CSV column holding the image name (default: image, image_name, file, ... or the first)")
 	fs.StringVar(&f.tagsCol, "tags-column", "", "CSV column holding the tags (default: tags, labels, ... or the second)")
-	fs.StringVar(&f.sep, "sep", ",", "CSV field separator")
+	fs.StringVar(&f.sep, "sep", ",", "CSV field separator (tab or \\t for a tab)")
 	fs.StringVar(&f.tagSep, "tag-sep", "", "separator between tags (default: any whitespace)")
 	fs.StringVar(&f.header, "header", "auto", "whether the CSV has a header row: auto, yes or no")
 }
@@ -27,8 +27,12 @@ func (f *csvFlags) register(fs *pflag.FlagSet) {
 // apply sets the CSV reading options of o from the flags.
 func (f *csvFlags) apply(o *dataset.Options) error {
 	o.ImageColumn, o.TagsColumn, o.TagSep = f.imageCol, f.tagsCol, f.tagSep
-	r, n := utf8.DecodeRuneInString(f.sep)
-	if n != len(f.sep) || r == utf8.RuneError {
+	sep := f.sep
+	if sep == `\t` || sep == "tab" {
+		sep = "\t"
+	}
+	r, n := utf8.DecodeRuneInString(sep)
+	if n != len(sep) || r == utf8.RuneError {
 		return usagef("--sep must be one character, got %q", f.sep)
 	}
 	o.Comma = r

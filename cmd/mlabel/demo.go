@@ -67,7 +67,7 @@ object with f2_samples, map_macro and bundle.`,
 				return err
 			}
 			o.Out = filepath.Join(out, "model.mlb")
-			o.Log, o.Hooks = logw, trainHooks(logw, quiet)
+			o.Log, o.Hooks = logw, trainHooks(logw, quiet, o.Train.Batch)
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			res, err := workflow.Run(ctx, ds, o)
@@ -76,7 +76,7 @@ object with f2_samples, map_macro and bundle.`,
 			}
 			w := c.OutOrStdout()
 			if !asJSON {
-				if err := printOutcome(w, res, o.Out, false); err != nil {
+				if err := printOutcome(w, res, o.Out, false, false); err != nil {
 					return err
 				}
 			}

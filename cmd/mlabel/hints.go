@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"mlabel/dataset"
 	"mlabel/predict"
@@ -25,5 +26,26 @@ func hintsFor(err error) []string {
 			out = append(out, h.hint)
 		}
 	}
+	var se *dataset.SeparatorError
+	if errors.As(err, &se) {
+		out = append(out, sepHint(se.Sep))
+	}
+	var fe *dataset.ImagesFolderError
+	if errors.As(err, &fe) && fe.Dir != "" {
+		out = append(out, imagesHint(fe.Dir))
+	}
 	return out
+}
+
+// sepHint suggests the --sep flag for a separator.
+func sepHint(sep rune) string {
+	if sep == '\t' {
+		return "give --sep tab"
+	}
+	return fmt.Sprintf("give --sep '%c'", sep)
+}
+
+// imagesHint suggests the --images flag for a folder.
+func imagesHint(dir string) string {
+	return "did you mean --images " + shellQuote(dir) + "?"
 }

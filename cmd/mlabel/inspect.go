@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -15,22 +16,30 @@ import (
 func init() { commands = append(commands, newInspectCmd) }
 
 func newInspectCmd() *cobra.Command {
-	var asJSON bool
+	var (
+		asJSON bool
+		model  string
+	)
 	c := &cobra.Command{
-		Use:   "inspect MODEL.mlb",
+		Use:   "inspect --model MODEL.mlb  (or: inspect MODEL.mlb)",
 		Short: "Print what a model bundle holds",
-		Args:  wrapArgs(cobra.ExactArgs(1)),
+		Args:  wrapArgs(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
-			b, err := bundle.Load(args[0])
+			path, err := modelPath(model, args)
+			if err != nil {
+				return err
+			}
+			b, err := bundle.Load(path)
 			if err != nil {
 				return err
 			}
 			if asJSON {
 				return json.NewEncoder(c.OutOrStdout()).Encode(b.Header)
 			}
-			return printBundle(c.OutOrStdout(), args[0], b)
+			return printBundle(c.OutOrStdout(), path, b)
 		},
 	}
+	c.Flags().StringVar(&model, "model", "", "model bundle (or give it as the argument)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the bundle's header as JSON")
 	return c
 }
@@ -49,8 +58,22 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 	fmt.Fprintf(w, "architecture: %s, %d nodes, %d weight tensors, %d values, %d bytes on disk\n", b.Arch, len(b.Spec.Nodes), len(b.Weights), params, size)
 	p := b.Preprocess
 	fmt.Fprintf(w, "preprocess: %d px, %s, mean %v, std %v\n", p.Size, p.Mode, p.Mean, p.Std)
+	if b.View != "" {
+		fmt.Fprintf(w, "view: %s\n", b.View)
+	}
 	if len(b.Config) > 0 {
-		fmt.Fprintf(w, "training config: %s\n", b.Config)
+		fields, err := flatConfig(b.Config)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "training config:")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, f := range fields {
+			fmt.Fprintf(tw, "  %s\t%s\n", f[0], f[1])
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
 	if len(b.Labels) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -68,7 +91,12 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 				iv = fmt.Sprintf("[%.3f, %.3f]", b.Rules.Intervals[j].Low, b.Rules.Intervals[j].High)
 			}
 			if b.Rules != nil && j < len(b.Rules.Shrunk) && b.Rules.Shrunk[j] {
-				flag = "few positives: shrunk to global"
+				flag = "few positives: shrunk toward the global threshold"
+			}
+			if b.Rules != nil {
+				if note := b.Rules.IntervalNote(j); note != "" {
+					flag = strings.TrimPrefix(flag+"; "+note, "; ")
+				}
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l, t, iv, flag)
 		}
@@ -83,8 +111,12 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 		}
 		fmt.Fprintf(w, "split: %d train, %d validation, %d test images, recorded %s\n", len(sp.Train), len(sp.Val), len(sp.Test), how)
 	}
-	if b.Rules != nil {
-		fmt.Fprintf(w, "decision rule: %s (global threshold %.3f)\n", b.Rules.Kind, b.Rules.Global)
+	if r := b.Rules; r != nil {
+		fit := ""
+		if r.Beta > 0 && r.Objective != "" {
+			fit = fmt.Sprintf(", fitted for %s F%g", r.Objective, r.Beta)
+		}
+		fmt.Fprintf(w, "decision rule: %s%s (global threshold %.3f)\n", r.Kind, fit, r.Global)
 	}
 	if b.Metrics != nil {
 		fmt.Fprintln(w, "held-out metrics:")
@@ -96,4 +128,18 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 		fmt.Fprintf(w, "epoch %2d  train loss %.4f  val loss %.4f  val mAP %.4f  val F2 %.4f\n", e.Epoch, e.TrainLoss, e.ValLoss, e.ValMAP, e.ValF2)
 	}
 	return nil
+}
+
+// modelPath returns the bundle a command reads: --model, or the one
+// positional argument of the older form.
+func modelPath(flag string, args []string) (string, error) {
+	switch {
+	case flag != "" && len(args) > 0:
+		return "", usagef("give the model as --model or as the argument, not both")
+	case flag != "":
+		return flag, nil
+	case len(args) == 1:
+		return args[0], nil
+	}
+	return "", usagef("--model MODEL.mlb is required")
 }

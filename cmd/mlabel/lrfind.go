@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"mlabel/atomicfile"
 	"mlabel/report"
@@ -58,10 +60,12 @@ fastest, well before it climbs.`,
 			if asJSON {
 				return json.NewEncoder(c.OutOrStdout()).Encode(map[string]any{"suggested_lr": best, "points": pts, "plot": plotTo})
 			}
-			fmt.Fprintf(c.OutOrStdout(), "%d steps from %.2g to %.2g; suggested learning rate %.2g\n", len(pts), pts[0].LR, pts[len(pts)-1].LR, best)
+			w := c.OutOrStdout()
+			fmt.Fprintf(w, "%d steps from %.2g to %.2g; suggested learning rate %.2g\n", len(pts), pts[0].LR, pts[len(pts)-1].LR, best)
 			if plotTo != "" {
-				fmt.Fprintf(c.OutOrStdout(), "wrote %s\n", plotTo)
+				fmt.Fprintf(w, "wrote %s\n", plotTo)
 			}
+			fmt.Fprintf(w, "\nsuggested: --lr %.2g; train with\n  %s\n", best, trainCommand(c.Flags(), best))
 			return nil
 		},
 	}
@@ -72,5 +76,61 @@ fastest, well before it climbs.`,
 	c.Flags().IntVar(&o.Steps, "steps", o.Steps, "number of steps")
 	c.Flags().StringVar(&plotTo, "plot", "lr-find.png", "PNG plot to write (empty: none)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the points and suggestion as JSON")
+	// The sweep trains a few steps at growing rates: it uses no schedule,
+	// epochs, splits, early stopping or thresholds, and the rate is swept.
+	for _, name := range lrFindIgnores {
+		c.Flags().MarkHidden(name)
+	}
 	return c
+}
+
+// lrFindIgnores are the training flags lr-find accepts, so that a train
+// command line can be reused, but does not use.
+var lrFindIgnores = []string{"lr", "epochs", "schedule", "patience", "refit", "val", "test", "beta", "min-positives", "unfreeze", "fine-tune-epochs"}
+
+// lrFindOnly are lr-find's own flags, left out of the train command it
+// suggests.
+var lrFindOnly = map[string]bool{"lr": true, "min-lr": true, "max-lr": true, "steps": true, "plot": true, "json": true}
+
+// trainCommand is the train command line with the flags given to lr-find
+// and the suggested learning rate.
+func trainCommand(fs *pflag.FlagSet, lr float64) string {
+	args := []string{"mlabel", "train"}
+	data := map[string]bool{"csv": true, "images": true, "folders": true}
+	var flags []*pflag.Flag
+	fs.Visit(func(f *pflag.Flag) {
+		if data[f.Name] {
+			flags = append(flags, f) // the data first
+		}
+	})
+	fs.Visit(func(f *pflag.Flag) {
+		if !data[f.Name] {
+			flags = append(flags, f)
+		}
+	})
+	for _, f := range flags {
+		if lrFindOnly[f.Name] {
+			continue
+		}
+		v := f.Value.String()
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			v = strings.Join(sv.GetSlice(), ",")
+		}
+		if f.NoOptDefVal != "" {
+			// A flag that may stand alone takes its value after "=".
+			args = append(args, "--"+f.Name+"="+shellQuote(v))
+			continue
+		}
+		args = append(args, "--"+f.Name, shellQuote(v))
+	}
+	args = append(args, "--lr", fmt.Sprintf("%.2g", lr), "--out", "MODEL.mlb")
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./,:=+-@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

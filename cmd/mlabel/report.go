@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -27,7 +28,10 @@ func newReportCmd() *cobra.Command {
 		Use:   "report --model MODEL.mlb (--csv FILE --images DIR | --folders DIR) --out report.html",
 		Short: "Write a self-contained HTML report card of a model on a labelled set",
 		Long: `Report predicts a labelled set with a model and writes one HTML file with
-the metrics table, a per-label table (support, AP, threshold and its bootstrap
+a summary card (model, data, split sizes, view, decision rule), the metrics
+table with a definition of each metric, a gallery of each label's worst
+errors (highest-scoring false positives, lowest-scoring false negatives) and
+the most-confused label pairs, a per-label table (support, AP, threshold and its bootstrap
 interval, precision, recall, F), a confusion matrix per label, precision-recall
 curves and reliability diagrams, the training curves stored in the bundle, and
 warnings (too few positives, a label never predicted, a threshold at the edge,
@@ -48,6 +52,16 @@ Use a set the thresholds were not fitted on.`,
 			in := report.Input{
 				Title: fmt.Sprintf("mlabel report: %s on %s", model, r.ds.Source),
 				Set:   set.Set, Rules: b.Rules,
+				About: report.About{Model: model, Arch: b.Arch, Data: r.ds.Source, View: b.View},
+			}
+			for _, i := range set.Index {
+				in.Paths = append(in.Paths, r.ds.Items[i].Path)
+			}
+			if sp := b.Split; sp != nil {
+				in.About.Splits = []report.SplitSize{{Name: "train", Images: len(sp.Train)}, {Name: "validation", Images: len(sp.Val)}}
+				if len(sp.Test) > 0 {
+					in.About.Splits = append(in.About.Splits, report.SplitSize{Name: "test", Images: len(sp.Test)})
+				}
 			}
 			if w := r.overlap(); w != "" {
 				in.Warnings = append(in.Warnings, sentence(w))
@@ -56,7 +70,11 @@ Use a set the thresholds were not fitted on.`,
 				in.Warnings = append(in.Warnings, fmt.Sprintf("%d of %d images could not be decoded and are left out.", n, len(r.ds.Items)))
 			}
 			for _, e := range b.History {
-				in.Training = append(in.Training, report.Epoch{Epoch: e.Epoch, TrainLoss: e.TrainLoss, ValLoss: e.ValLoss, ValMAP: e.ValMAP, ValF2: e.ValF2})
+				ep := report.Epoch{Epoch: e.Epoch, TrainLoss: e.TrainLoss, ValLoss: e.ValLoss, ValMAP: e.ValMAP, ValF2: e.ValF2}
+				if e.Unvalidated {
+					ep.ValLoss, ep.ValMAP, ep.ValF2 = math.NaN(), math.NaN(), math.NaN()
+				}
+				in.Training = append(in.Training, ep)
 			}
 			if err := atomicfile.Write(out, func(w io.Writer) error { return report.Write(w, in) }); err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -132,12 +133,14 @@ func (t *trainFlags) options() (workflow.Options, error) {
 
 func newTrainCmd() *cobra.Command {
 	var (
-		df     dataFlags
-		tf     trainFlags
-		out    string
-		resume bool
-		asJSON bool
-		quiet  bool
+		df      dataFlags
+		tf      trainFlags
+		out     string
+		resume  bool
+		force   bool
+		asJSON  bool
+		quiet   bool
+		verbose bool
 	)
 	c := &cobra.Command{
 		Use:   "train (--csv FILE --images DIR | --folders DIR) --out MODEL.mlb",
@@ -157,6 +160,9 @@ epoch; --resume continues an interrupted run.`,
 			if out == "" {
 				return usagef("--out MODEL.mlb is required")
 			}
+			if quiet && verbose {
+				return usagef("give --quiet or --verbose, not both")
+			}
 			o, err := tf.options()
 			if err != nil {
 				return err
@@ -165,32 +171,57 @@ epoch; --resume continues an interrupted run.`,
 			if err != nil {
 				return err
 			}
+			if err := refuseOverwrite(out, force, resume); err != nil {
+				return err
+			}
 			o.Out, o.Resume = out, resume
 			logw := c.ErrOrStderr()
 			if quiet {
 				logw = io.Discard
 			}
-			o.Log, o.Hooks = logw, trainHooks(logw, quiet)
+			o.Log, o.Hooks = logw, trainHooks(logw, quiet, o.Train.Batch)
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			res, err := workflow.Run(ctx, ds, o)
 			if err != nil {
 				return err
 			}
-			return printOutcome(c.OutOrStdout(), res, out, asJSON)
+			if quiet && !asJSON {
+				return nil
+			}
+			return printOutcome(c.OutOrStdout(), res, out, asJSON, verbose)
 		},
 	}
 	df.register(c.Flags())
 	tf.register(c.Flags())
 	c.Flags().StringVar(&out, "out", "", "model bundle to write")
 	c.Flags().BoolVar(&resume, "resume", false, "continue from the last complete checkpoint of --out")
+	c.Flags().BoolVar(&force, "force", false, "overwrite an existing --out")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
-	c.Flags().BoolVar(&quiet, "quiet", false, "no progress output")
+	c.Flags().BoolVar(&quiet, "quiet", false, "print nothing on success (errors still go to stderr; --json still prints its object)")
+	c.Flags().BoolVar(&verbose, "verbose", false, "end with the full metrics table and the decision-rule comparison")
 	return c
 }
 
-// printOutcome prints the test metrics and the decision-rule comparison.
-func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON bool) error {
+// refuseOverwrite refuses to train into an existing bundle unless asked to
+// overwrite it or to resume its run.
+func refuseOverwrite(out string, force, resume bool) error {
+	if force || resume {
+		return nil
+	}
+	if _, err := os.Stat(out); err == nil {
+		return usagef("%s exists: give --force to overwrite it, --resume to continue its run, or another --out", out)
+	}
+	return nil
+}
+
+// headline are the test metrics the end summary shows.
+var headline = []string{"f2_samples", "map_macro", "precision_samples", "recall_samples", "subset_accuracy"}
+
+// printOutcome prints the end of a run: a short summary (the headline test
+// metrics, where the bundle is, the next commands), or with verbose the full
+// metrics table and the decision-rule comparison; or everything as JSON.
+func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbose bool) error {
 	if asJSON {
 		return json.NewEncoder(w).Encode(map[string]any{
 			"bundle":     path,
@@ -201,19 +232,47 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON bool) 
 			"test_csv":   res.TestCSV,
 		})
 	}
-	fmt.Fprintf(w, "best epoch %d; thresholds fitted on validation, metrics on test:\n", res.Result.BestEpoch)
-	if err := res.Test.WriteTable(w); err != nil {
-		return err
+	rule := "0.5"
+	if r := res.Bundle.Rules; r != nil {
+		rule = string(r.Kind)
+		if r.Beta > 0 {
+			rule = fmt.Sprintf("%s, F%g", r.Kind, r.Beta)
+		}
 	}
-	if res.Compare != nil {
-		fmt.Fprintln(w, "\ndecision rules (fitted on validation, scored on test):")
-		if err := res.Compare.WriteTable(w); err != nil {
+	fmt.Fprintf(w, "best epoch %d; thresholds (%s) fitted on validation; %d test images:\n", res.Result.BestEpoch, rule, res.Test.Samples)
+	if verbose {
+		if err := res.Test.WriteTable(w); err != nil {
 			return err
 		}
+		if res.Compare != nil {
+			fmt.Fprintln(w, "\ndecision rules (fitted on validation, scored on test):")
+			if err := res.Compare.WriteTable(w); err != nil {
+				return err
+			}
+		}
+	} else {
+		rows := map[string]string{}
+		for _, r := range res.Test.Rows() {
+			rows[r[0]] = r[1]
+		}
+		var parts []string
+		for _, name := range headline {
+			parts = append(parts, name+" "+rows[name])
+		}
+		fmt.Fprintf(w, "  %s\n", strings.Join(parts, "  "))
 	}
 	fmt.Fprintf(w, "\nwrote %s\n", path)
 	if res.TestCSV != "" {
-		fmt.Fprintf(w, "wrote %s (the test split, for mlabel eval --csv)\n", res.TestCSV)
+		fmt.Fprintf(w, "wrote %s (the test split)\n", res.TestCSV)
+	}
+	fmt.Fprintln(w, "\nnext:")
+	if res.TestCSV != "" {
+		fmt.Fprintf(w, "  mlabel report --model %s --csv %s --out report.html  # errors, curves, thresholds\n", path, res.TestCSV)
+	}
+	fmt.Fprintf(w, "  mlabel predict --model %s IMAGES...\n", path)
+	fmt.Fprintf(w, "  mlabel serve --model %s  # a web page to try images\n", path)
+	if !verbose {
+		fmt.Fprintf(w, "  mlabel inspect --model %s  # every metric, per label\n", path)
 	}
 	return nil
 }

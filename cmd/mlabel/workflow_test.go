@@ -176,6 +176,10 @@ func TestTrainPredictEvalReport(t *testing.T) {
 	if code != 0 || !strings.Contains(string(data), "data:image/png;base64,") {
 		t.Fatalf("report: exit %d: %s", code, stderr)
 	}
+	// The gallery shows thumbnails of the set's images.
+	if !strings.Contains(string(data), `<section id="gallery">`) || !strings.Contains(string(data), "data:image/jpeg;base64,") {
+		t.Error("report has no gallery thumbnails")
+	}
 }
 
 // kill -9 during training, then --resume, continues after the last complete

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"mlabel/bundle"
+)
+
+// runProgress drives the hooks through a run of 2 epochs of 4 steps, one
+// second a step and two of validation, then a refit of one epoch.
+func runProgress(tty bool) string {
+	var buf bytes.Buffer
+	t0 := time.Unix(0, 0)
+	now := t0
+	p := &progress{w: &buf, tty: tty, batch: 10, now: func() time.Time { return now }}
+	h := p.hooks()
+	for e := 1; e <= 2; e++ {
+		h.EpochStart(e, 2, 4)
+		for s := 1; s <= 4; s++ {
+			now = now.Add(time.Second)
+			h.Step(s, 0.5)
+		}
+		now = now.Add(2 * time.Second)
+		h.EpochEnd(bundle.Epoch{Epoch: e, TrainLoss: 0.5, ValLoss: 0.6, ValMAP: 0.7, ValF2: 0.8, LR: 1e-3}, e == 1)
+	}
+	h.Log("refitting on training and validation images")
+	h.EpochStart(1, 1, 4)
+	for s := 1; s <= 4; s++ {
+		now = now.Add(time.Second)
+		h.Step(s, 0.4)
+	}
+	h.EpochEnd(bundle.Epoch{Epoch: 1, TrainLoss: 0.4, LR: 1e-3, Unvalidated: true}, false)
+	return buf.String()
+}
+
+func TestProgressPlain(t *testing.T) {
+	out := runProgress(false)
+	if strings.ContainsAny(out, "\r\x1b") {
+		t.Errorf("plain output has carriage returns or escapes: %q", out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines, want one per epoch and the notice:\n%s", len(lines), out)
+	}
+	for _, want := range []string{
+		// Epoch 1 took 6 s of 12: 6 s left; 40 images in 4 s of steps.
+		"epoch  1/2  train loss 0.5000  val loss 0.6000  val mAP 0.7000  val F2 0.8000  lr 1.00e-03  10 img/s  elapsed 0:06  ETA 0:06  *best",
+		"epoch  2/2", "elapsed 0:12  ETA 0:00",
+		"refit  1/1  train loss 0.4000",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestProgressTerminal(t *testing.T) {
+	out := runProgress(true)
+	for _, want := range []string{
+		"\r\x1b[Kepoch 1/2 [", "img/s  elapsed 0:01  ETA", "loss 0.5000",
+		"\r\x1b[Kepoch 1/2  validating…", "\r\x1b[Krefit 1/1 [",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terminal output lacks %q:\n%q", want, out)
+		}
+	}
+	// Every finished line starts on a cleared line.
+	for _, l := range strings.Split(out, "\n") {
+		if i := strings.LastIndex(l, "\r\x1b[K"); i >= 0 && !strings.HasPrefix(l[i+4:], "epoch ") && !strings.HasPrefix(l[i+4:], "refit") && !strings.HasPrefix(l[i+4:], "refitting") && l[i+4:] != "" {
+			t.Errorf("line %q", l)
+		}
+	}
+}
+
+func TestClock(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{{0, "0:00"}, {59 * time.Second, "0:59"}, {61 * time.Second, "1:01"}, {3723 * time.Second, "1:02:03"}}
+	for _, tc := range tests {
+		if got := clock(tc.d); got != tc.want {
+			t.Errorf("clock(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
+
+// train prints nothing with --quiet, refuses to overwrite its --out, and
+// otherwise ends with a short summary naming the next commands.
+func TestTrainOutput(t *testing.T) {
+	csvPath, images := demoData(t)
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.mlb")
+	args := append([]string{"train", "--csv", csvPath, "--images", images, "--out", model}, quickTrainArgs...)
+	code, stdout, stderr := runCLI(t, args...)
+	if code != 0 || stdout != "" || stderr != "" {
+		t.Fatalf("--quiet: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, _, stderr = runCLI(t, args...)
+	if code != 2 || !strings.Contains(stderr, "--force") {
+		t.Errorf("over an existing model: exit %d, stderr %q", code, stderr)
+	}
+	loud := append(args[:len(args)-1:len(args)-1], "--force")
+	code, stdout, stderr = runCLI(t, loud...)
+	if code != 0 {
+		t.Fatalf("--force: exit %d: %s", code, stderr)
+	}
+	if strings.Contains(stderr, "\r") || !strings.Contains(stderr, "epoch  1/2") {
+		t.Errorf("progress on a pipe: %q", stderr)
+	}
+	for _, want := range []string{"f2_samples", "subset_accuracy", "next:", "mlabel report --model " + model, "mlabel serve --model " + model} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "hamming_loss") {
+		t.Errorf("the short summary has the full table:\n%s", stdout)
+	}
+	code, stdout, _ = runCLI(t, append(loud, "--verbose")...)
+	if code != 0 || !strings.Contains(stdout, "hamming_loss") {
+		t.Errorf("--verbose: exit %d, no full table:\n%s", code, stdout)
+	}
+	if _, err := os.Stat(model); err != nil {
+		t.Fatal(err)
+	}
+	// inspect takes --model or the argument, and names the configuration
+	// as the flags do.
+	code, byFlag, stderr := runCLI(t, "inspect", "--model", model)
+	if code != 0 {
+		t.Fatalf("inspect --model: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"weight-decay", "loss-options.", "fitted for samples F2", "view: "} {
+		if !strings.Contains(byFlag, want) {
+			t.Errorf("inspect lacks %q:\n%s", want, byFlag)
+		}
+	}
+	if strings.Contains(byFlag, "PosWeight") || strings.Contains(byFlag, "GammaNeg") {
+		t.Errorf("inspect prints Go field names:\n%s", byFlag)
+	}
+	if code, byArg, _ := runCLI(t, "inspect", model); code != 0 || byArg != byFlag {
+		t.Errorf("inspect MODEL: exit %d, output differs from --model", code)
+	}
+	if code, _, _ := runCLI(t, "inspect", "--model", model, model); code != 2 {
+		t.Errorf("inspect with both forms: exit %d, want 2", code)
+	}
+}
