@@ -277,6 +277,11 @@ func TestOutOfFoldScoresEveryImageOnce(t *testing.T) {
 	if _, err := OutOfFold(context.Background(), ds, Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(32), Folds: 40}); err == nil {
 		t.Errorf("40 folds of 36 images accepted")
 	}
+	ft := cfg
+	ft.Backbone, ft.FreezeBackbone, ft.Unfreeze = "b.mlb", true, true
+	if _, err := OutOfFold(context.Background(), ds, Options{Train: ft, Preprocess: imageio.DefaultPreprocess(32), Folds: 3}); err == nil || !strings.Contains(err.Error(), "validation") {
+		t.Errorf("a frozen backbone with --unfreeze: %v, want a clear error", err)
+	}
 }
 
 // TestAppliedCSVRoundTripsThroughTraining writes a corrected CSV, reads it

@@ -94,7 +94,10 @@ func OutOfFold(ctx context.Context, ds *dataset.Dataset, o Options) (*infer.Set,
 		cfg.StopAfter = cfg.Epochs
 	}
 	cfg.Patience, cfg.Refit = 0, false
-	if cfg.Backbone != "" && cfg.FreezeBackbone && !cfg.Unfreeze {
+	if cfg.FreezeBackbone && cfg.Unfreeze {
+		return nil, fmt.Errorf("audit: fine-tuning a frozen backbone chooses its stage on a validation split, which an out-of-fold audit does not have: freeze the backbone or train it whole")
+	}
+	if cfg.Backbone != "" && cfg.FreezeBackbone {
 		return frozenOutOfFold(ctx, ds, folds, cfg, o)
 	}
 	rows := make([]row, 0, len(ds.Items))
