@@ -66,6 +66,9 @@ type Scored struct {
 	// Failures are the images that could not be read or decoded, in list
 	// order.
 	Failures []Failure
+	// Features[k] is image Index[k]'s pooled feature vector, after
+	// KeepFeatures and without tiles; nil otherwise.
+	Features [][]float32
 }
 
 func (s *Scored) add(i int, scores []float64, hash string) {
@@ -134,12 +137,15 @@ func (p *Predictor) ScoreFiles(ctx context.Context, files []string, o BatchOptio
 				xs, ks = append(xs, it.x), append(ks, k)
 			}
 		}
-		scores, err := p.scoreArrays(xs)
+		scores, feats, err := p.scoreArrays(xs)
 		if err != nil {
 			return nil, err
 		}
 		for n, k := range ks {
 			out.add(c.start+k, scores[n], c.items[k].hash)
+			if feats != nil {
+				out.Features = append(out.Features, feats[n])
+			}
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -281,10 +287,12 @@ func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) 
 }
 
 // scoreArrays runs the network on preprocessed images (normalised HWC
-// arrays at the bundle's size) and returns each one's sigmoid scores.
-func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, error) {
+// arrays at the bundle's size) and returns each one's sigmoid scores and,
+// after KeepFeatures, its pooled feature vector (nil otherwise); with
+// test-time augmentation both are means over the transforms.
+func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, [][]float32, error) {
 	if len(xs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	pre := p.b.Preprocess
 	ch := pre.Channels()
@@ -294,24 +302,29 @@ func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, error) {
 	p.x = tensor.Ensure(p.x, len(xs), pre.Size, pre.Size, ch)
 	for i, x := range xs {
 		if len(x) != per {
-			return nil, fmt.Errorf("predict: image %d has %d values, the network takes %d", i, len(x), per)
+			return nil, nil, fmt.Errorf("predict: image %d has %d values, the network takes %d", i, len(x), per)
 		}
 		copy(p.x.Data[i*per:(i+1)*per], x)
 	}
-	if len(p.tta) == 0 {
-		scores, err := infer.Predict(p.m, p.x)
-		if err != nil {
-			return nil, fmt.Errorf("predict: %w", err)
-		}
-		return scores, nil
+	tta := p.tta
+	if len(tta) == 0 {
+		tta = []int{-1} // the image as it is
 	}
 	var scores [][]float64
+	var feats [][]float32
 	p.tx = tensor.Ensure(p.tx, p.x.Shape...)
-	for _, k := range p.tta {
-		transform(p.tx, p.x, k)
-		s, err := infer.Predict(p.m, p.tx)
+	for _, k := range tta {
+		in := p.x
+		if k >= 0 {
+			transform(p.tx, p.x, k)
+			in = p.tx
+		}
+		s, err := infer.Predict(p.m, in)
 		if err != nil {
-			return nil, fmt.Errorf("predict: %w", err)
+			return nil, nil, fmt.Errorf("predict: %w", err)
+		}
+		if feats, err = p.addFeatures(feats, len(xs)); err != nil {
+			return nil, nil, err
 		}
 		if scores == nil {
 			scores = s
@@ -323,11 +336,18 @@ func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, error) {
 			}
 		}
 	}
-	inv := 1 / float64(len(p.tta))
-	for i := range scores {
-		for j := range scores[i] {
-			scores[i][j] *= inv
+	if len(tta) > 1 {
+		inv := 1 / float64(len(tta))
+		for i := range scores {
+			for j := range scores[i] {
+				scores[i][j] *= inv
+			}
+		}
+		for _, f := range feats {
+			for j := range f {
+				f[j] *= float32(inv)
+			}
 		}
 	}
-	return scores, nil
+	return scores, feats, nil
 }

@@ -73,6 +73,8 @@ type Predictor struct {
 	x   *tensor.Tensor
 	tx  *tensor.Tensor // the transformed batch, with test-time augmentation
 	tta []int          // the dihedral transforms averaged over; nil: none
+	// feat is the pooled node whose output scoreArrays keeps; empty: none.
+	feat string
 }
 
 // ErrNotClassifier is wrapped by Check's error for a bundle of another kind
@@ -129,7 +131,7 @@ func (p *Predictor) Inputs(names []string, xs [][]float32) ([]Prediction, error)
 	if len(xs) == 0 {
 		return nil, nil
 	}
-	scores, err := p.scoreArrays(xs)
+	scores, _, err := p.scoreArrays(xs)
 	if err != nil {
 		return nil, err
 	}

@@ -85,7 +85,7 @@ func (p *Predictor) tiledScores(img image.Image, grid int, overlap float64) ([]f
 	for i, t := range tiles {
 		xs[i] = p.b.Preprocess.FromImage(t)
 	}
-	per, err := p.scoreArrays(xs)
+	per, _, err := p.scoreArrays(xs)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,8 @@ import (
 )
 
 // epoch trains the head for one pass over the training images, each seen
-// through one of its cached views drawn at random, and validates.
+// through one of its cached views drawn at random, and validates when there
+// are validation features.
 func (h *headRun) epoch(ctx context.Context, epoch int) error {
 	start := time.Now()
 	n, batch := h.tr.Len(), h.cfg.Batch
@@ -50,6 +51,10 @@ func (h *headRun) epoch(ctx context.Context, epoch int) error {
 		if h.hooks.Step != nil {
 			h.hooks.Step(s+1, v)
 		}
+	}
+	if h.va == nil {
+		h.endEpochUnvalidated(epoch, sum/float64(steps), lr, start)
+		return nil
 	}
 	return h.validate(epoch, sum/float64(steps), lr, start)
 }

@@ -118,3 +118,25 @@ func (f *Features) setTargets(idx int, b *loader.Batch, r int) {
 	copy(f.Mask.Data[idx*l:(idx+1)*l], b.Mask.Data[r*l:(r+1)*l])
 	f.Names[idx] = b.Names[r]
 }
+
+// Rows returns the features of the images at idx, in that order, in every
+// view.
+func (f *Features) Rows(idx []int) (*Features, error) {
+	d, l := f.Dim(), f.Y.Shape[1]
+	out := &Features{Y: tensor.New(len(idx), l), Mask: tensor.New(len(idx), l), Names: make([]string, len(idx))}
+	for range f.Views {
+		out.Views = append(out.Views, tensor.New(len(idx), d))
+	}
+	for k, i := range idx {
+		if i < 0 || i >= f.Len() {
+			return nil, fmt.Errorf("transfer: rows: image %d of %d", i, f.Len())
+		}
+		for v, view := range f.Views {
+			copy(out.Views[v].Data[k*d:(k+1)*d], view.Data[i*d:(i+1)*d])
+		}
+		copy(out.Y.Data[k*l:(k+1)*l], f.Y.Data[i*l:(i+1)*l])
+		copy(out.Mask.Data[k*l:(k+1)*l], f.Mask.Data[i*l:(i+1)*l])
+		out.Names[k] = f.Names[i]
+	}
+	return out, nil
+}

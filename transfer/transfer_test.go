@@ -235,3 +235,42 @@ func mustTensor(t *testing.T, data []float32, shape ...int) *tensor.Tensor {
 	}
 	return x
 }
+
+func TestRows(t *testing.T) {
+	f := &Features{
+		Views: []*tensor.Tensor{
+			mustTensor(t, []float32{1, 2, 3, 4, 5, 6}, 3, 2),
+			mustTensor(t, []float32{-1, -2, -3, -4, -5, -6}, 3, 2),
+		},
+		Y:     mustTensor(t, []float32{1, 0, 0, 1, 1, 1}, 3, 2),
+		Mask:  mustTensor(t, []float32{1, 1, 1, 0, 1, 1}, 3, 2),
+		Names: []string{"a", "b", "c"},
+	}
+	tests := []struct {
+		name    string
+		idx     []int
+		v0, v1  []float32
+		y, mask []float32
+		names   []string
+		wantErr bool
+	}{
+		{"reorder", []int{2, 0}, []float32{5, 6, 1, 2}, []float32{-5, -6, -1, -2}, []float32{1, 1, 1, 0}, []float32{1, 1, 1, 1}, []string{"c", "a"}, false},
+		{"none", []int{}, []float32{}, []float32{}, []float32{}, []float32{}, []string{}, false},
+		{"out of range", []int{3}, nil, nil, nil, nil, nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := f.Rows(tc.idx)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("error %v, want error %v", err, tc.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if len(r.Views) != 2 || !slices.Equal(r.Views[0].Data, tc.v0) || !slices.Equal(r.Views[1].Data, tc.v1) ||
+				!slices.Equal(r.Y.Data, tc.y) || !slices.Equal(r.Mask.Data, tc.mask) || !slices.Equal(r.Names, tc.names) {
+				t.Errorf("rows %v: views %v %v, y %v, mask %v, names %v", tc.idx, r.Views[0].Data, r.Views[1].Data, r.Y.Data, r.Mask.Data, r.Names)
+			}
+		})
+	}
+}

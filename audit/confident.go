@@ -1,0 +1,257 @@
+package audit
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"mlabel/infer"
+)
+
+// Kind says how a given tag is suspected to be wrong.
+type Kind string
+
+const (
+	// Missing is a tag that is absent although the model is confident it
+	// is present.
+	Missing Kind = "missing"
+	// Spurious is a tag that is present although the model is confident it
+	// is absent.
+	Spurious Kind = "spurious"
+)
+
+// Issue is one (image, label) pair whose given tag is suspect.
+type Issue struct {
+	Image string `json:"image"`
+	Label string `json:"label"`
+	Kind  Kind   `json:"kind"`
+	// Score orders the issues, higher is more suspicious, in [0, 1]: the
+	// distance |tag − probability| times the label's separation, the mean
+	// out-of-fold probability of the images tagged with it minus that of
+	// the images without it. The separation discounts the labels the model
+	// cannot tell apart, whose confident pairs are mostly its own errors.
+	Score float64 `json:"score"`
+	// Prob is the out-of-fold probability of the label.
+	Prob float64 `json:"probability"`
+	// Row and Col index the image and the label in the scored set.
+	Row int `json:"-"`
+	Col int `json:"-"`
+}
+
+// LabelStats are one label's confident-learning figures.
+type LabelStats struct {
+	Label string `json:"label"`
+	// Known is the number of images whose tag for the label is known.
+	Known int `json:"known"`
+	// Tagged is the number of those tagged with it.
+	Tagged int `json:"tagged"`
+	// Present is the confident threshold of the label being present: the
+	// mean out-of-fold probability over the images that carry it; NaN when
+	// none does.
+	Present float64 `json:"present_threshold"`
+	// Absent is the threshold of the label being absent: the mean
+	// out-of-fold probability over the known images that lack it (an image
+	// at or below it is confidently without the label); NaN when every
+	// image carries it.
+	Absent float64 `json:"absent_threshold"`
+	// Missing and Spurious count the flagged pairs of each kind.
+	Missing  int `json:"missing"`
+	Spurious int `json:"spurious"`
+	// NoiseRate is the estimated fraction of the known images whose tag
+	// for the label is wrong: the off-diagonal mass of the calibrated
+	// confident joint.
+	NoiseRate float64 `json:"noise_rate"`
+}
+
+// Findings are the suspect tags of a scored set, most suspicious first,
+// and each label's figures.
+type Findings struct {
+	Issues []Issue            `json:"issues"`
+	Labels []LabelStats       `json:"-"`
+	Noise  map[string]float64 `json:"noise_rate"`
+}
+
+// Find applies confident learning to out-of-fold probabilities s (with the
+// given tags as its truth and the unknown tags masked). Each label is a
+// binary problem: a pair whose tag is absent is flagged missing when its
+// probability reaches the mean probability of the images that carry the
+// label; a pair whose tag is present is flagged spurious when its
+// probability is at or below the mean probability of the images that lack
+// it. Unknown tags are never flagged. The flagged pairs are ranked by
+// Issue.Score. Each label's noise rate is estimated
+// from the confident joint of given and confidently true tags, calibrated
+// so that each given row sums to its count.
+func Find(s infer.Set) (*Findings, error) {
+	if err := check(s); err != nil {
+		return nil, err
+	}
+	nl := s.NumLabels()
+	f := &Findings{Issues: []Issue{}, Noise: map[string]float64{}}
+	for j := range nl {
+		st := labelStats(s, j)
+		sep := st.Separation()
+		for i := range s.Scores {
+			if !s.Known(i, j) {
+				continue
+			}
+			p := s.Scores[i][j]
+			if s.Truth[i][j] == 0 && !math.IsNaN(st.Present) && p >= st.Present {
+				st.Missing++
+				f.Issues = append(f.Issues, Issue{Kind: Missing, Score: p * sep, Prob: p, Row: i, Col: j})
+			}
+			if s.Truth[i][j] == 1 && !math.IsNaN(st.Absent) && p <= st.Absent {
+				st.Spurious++
+				f.Issues = append(f.Issues, Issue{Kind: Spurious, Score: (1 - p) * sep, Prob: p, Row: i, Col: j})
+			}
+		}
+		st.NoiseRate = noiseRate(s, j, st)
+		f.Labels = append(f.Labels, st)
+		f.Noise[st.Label] = st.NoiseRate
+	}
+	f.Issues = name(s, sortIssues(f.Issues))
+	return f, nil
+}
+
+// Baseline ranks every known pair by |tag − probability|, most suspicious
+// first, the simple ranking confident learning is measured against. A pair
+// is missing when its tag is absent and spurious when present.
+func Baseline(s infer.Set) ([]Issue, error) {
+	if err := check(s); err != nil {
+		return nil, err
+	}
+	var out []Issue
+	for i, row := range s.Scores {
+		for j, p := range row {
+			if !s.Known(i, j) {
+				continue
+			}
+			is := Issue{Kind: Missing, Score: p, Prob: p, Row: i, Col: j}
+			if s.Truth[i][j] == 1 {
+				is.Kind, is.Score = Spurious, 1-p
+			}
+			out = append(out, is)
+		}
+	}
+	return name(s, sortIssues(out)), nil
+}
+
+// check rejects a set that cannot be audited.
+func check(s infer.Set) error {
+	if s.Len() == 0 {
+		return fmt.Errorf("audit: no scored images")
+	}
+	nl := s.NumLabels()
+	if len(s.Labels) != nl {
+		return fmt.Errorf("audit: %d label names for %d score columns", len(s.Labels), nl)
+	}
+	if len(s.Names) != s.Len() || len(s.Truth) != s.Len() || (s.Mask != nil && len(s.Mask) != s.Len()) {
+		return fmt.Errorf("audit: %d images, %d names, %d truth rows", s.Len(), len(s.Names), len(s.Truth))
+	}
+	for i, row := range s.Scores {
+		if len(row) != nl || len(s.Truth[i]) != nl || (s.Mask != nil && len(s.Mask[i]) != nl) {
+			return fmt.Errorf("audit: image %d has a row of another length", i)
+		}
+		for _, p := range row {
+			if !(p >= 0 && p <= 1) {
+				return fmt.Errorf("audit: image %d has a probability %v outside [0, 1]", i, p)
+			}
+		}
+	}
+	return nil
+}
+
+// labelStats returns label j's counts and confident thresholds.
+func labelStats(s infer.Set, j int) LabelStats {
+	st := LabelStats{Label: s.Labels[j]}
+	var sumPos, sumNeg float64
+	for i := range s.Scores {
+		if !s.Known(i, j) {
+			continue
+		}
+		st.Known++
+		if s.Truth[i][j] == 1 {
+			st.Tagged++
+			sumPos += s.Scores[i][j]
+		} else {
+			sumNeg += s.Scores[i][j]
+		}
+	}
+	st.Present, st.Absent = math.NaN(), math.NaN()
+	if st.Tagged > 0 {
+		st.Present = sumPos / float64(st.Tagged)
+	}
+	if st.Known > st.Tagged {
+		st.Absent = sumNeg / float64(st.Known-st.Tagged)
+	}
+	return st
+}
+
+// Separation is the label's mean out-of-fold probability over the images
+// tagged with it minus that over the images without it, at least 0; 0 when
+// either group is empty.
+func (st LabelStats) Separation() float64 {
+	if math.IsNaN(st.Present) || math.IsNaN(st.Absent) {
+		return 0
+	}
+	return max(st.Present-st.Absent, 0)
+}
+
+// noiseRate estimates the fraction of label j's known tags that are wrong
+// from the confident joint C[given][true]: each pair counts where its
+// probability is confidently on one side (on both, which happens only when
+// the model cannot separate the label, the side it lies further into), each
+// given row is scaled to
+// the number of pairs given that tag, and the off-diagonal mass is divided
+// by the number of known pairs.
+func noiseRate(s infer.Set, j int, st LabelStats) float64 {
+	if st.Known == 0 {
+		return 0
+	}
+	var c [2][2]float64
+	for i := range s.Scores {
+		if !s.Known(i, j) {
+			continue
+		}
+		p, g := s.Scores[i][j], int(s.Truth[i][j])
+		pos := !math.IsNaN(st.Present) && p >= st.Present
+		neg := !math.IsNaN(st.Absent) && p <= st.Absent
+		switch {
+		case pos && neg:
+			if p-st.Present >= st.Absent-p {
+				c[g][1]++
+			} else {
+				c[g][0]++
+			}
+		case pos:
+			c[g][1]++
+		case neg:
+			c[g][0]++
+		}
+	}
+	given := [2]float64{float64(st.Known - st.Tagged), float64(st.Tagged)}
+	off := 0.0
+	for g := range 2 {
+		if row := c[g][0] + c[g][1]; row > 0 {
+			off += c[g][1-g] * given[g] / row
+		}
+	}
+	return off / float64(st.Known)
+}
+
+// sortIssues orders issues by score, highest first, ties by image then
+// label.
+func sortIssues(is []Issue) []Issue {
+	slices.SortStableFunc(is, func(a, b Issue) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col))
+	})
+	return is
+}
+
+// name fills in the image and label names of issues.
+func name(s infer.Set, is []Issue) []Issue {
+	for k := range is {
+		is[k].Image, is[k].Label = s.Names[is[k].Row], s.Labels[is[k].Col]
+	}
+	return is
+}

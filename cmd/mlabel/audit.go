@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"mlabel/atomicfile"
+	"mlabel/audit"
+	"mlabel/bundle"
+	"mlabel/dataset"
+	"mlabel/train"
+)
+
+func init() { commands = append(commands, newAuditCmd) }
+
+func newAuditCmd() *cobra.Command {
+	var (
+		df               dataFlags
+		tf               trainFlags
+		folds, top, show int
+		asJSON, quiet    bool
+		tta              bool
+		htmlOut, apply   string
+	)
+	c := &cobra.Command{
+		Use:   "audit (--csv FILE --images DIR | --folders DIR) [--folds K] [training flags]",
+		Short: "Find tags that are probably wrong, from out-of-fold predictions",
+		Long: `Audit trains K models (--folds, by iterative stratification), each on all
+folds but one, so that every image is scored by a model that did not see it.
+It then applies confident learning to these out-of-fold probabilities: for
+each label, an absent tag is suspect ("missing") when the image's probability
+reaches the mean probability of the images that carry the label, and a
+present tag ("spurious") when it is at or below the mean probability of the
+images that lack it. The suspect pairs are listed most suspicious first, with
+each label's estimated noise rate. --html writes a page with a thumbnail of
+each image; --apply writes a corrected CSV in which each suspect tag is marked
+unknown (?tag), which training ignores, rather than flipped. With --backbone
+and --freeze-backbone the backbone's features are computed once for all
+folds.`,
+		Args: wrapArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			o, err := tf.options()
+			if err != nil {
+				return err
+			}
+			if folds < 2 {
+				return usagef("--folds must be at least 2, got %d", folds)
+			}
+			if top < 0 || show < 0 {
+				return usagef("--top and --show must not be negative")
+			}
+			ds, err := df.load(nil)
+			if err != nil {
+				return err
+			}
+			logw := c.ErrOrStderr()
+			if quiet {
+				logw = io.Discard
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			set, err := audit.OutOfFold(ctx, ds, audit.Options{Train: o.Train, Preprocess: o.Preprocess, Folds: folds, Log: logw, Hooks: auditHooks(logw, quiet), TTA: tta})
+			if err != nil {
+				return err
+			}
+			f, err := audit.Find(*set)
+			if err != nil {
+				return err
+			}
+			if top > 0 && len(f.Issues) > top {
+				f.Issues = f.Issues[:top]
+			}
+			if htmlOut != "" {
+				write := func(w io.Writer) error {
+					return audit.WritePage(w, ds, f, audit.PageOptions{Max: show, Pre: o.Preprocess})
+				}
+				if err := atomicfile.Write(htmlOut, write); err != nil {
+					return err
+				}
+				fmt.Fprintf(logw, "wrote %s\n", htmlOut)
+			}
+			if apply != "" {
+				fixed, err := audit.Apply(ds, f.Issues)
+				if err != nil {
+					return err
+				}
+				write := func(w io.Writer) error { return dataset.WriteCSV(w, fixed, filepath.Dir(apply)) }
+				if err := atomicfile.Write(apply, write); err != nil {
+					return err
+				}
+				fmt.Fprintf(logw, "wrote %s: %d suspect tags marked unknown (?tag)\n", apply, len(f.Issues))
+			}
+			return printAudit(c.OutOrStdout(), f, asJSON)
+		},
+	}
+	df.register(c.Flags())
+	tf.register(c.Flags())
+	// Every image is scored out of fold: there is no validation or test
+	// split, no threshold and no refit.
+	for _, name := range []string{"val", "test", "beta", "min-positives", "refit", "patience"} {
+		c.Flags().MarkHidden(name)
+	}
+	c.Flags().IntVar(&folds, "folds", audit.DefaultFolds, "models to train, each on all folds but one")
+	c.Flags().IntVar(&top, "top", 0, "keep only the most suspicious tags, for the listing, --html and --apply (0: every suspect tag)")
+	c.Flags().IntVar(&show, "show", 200, "suspect tags shown with thumbnails in --html (0: all)")
+	c.Flags().BoolVar(&tta, "tta", false, "score each held-out image as the mean over its test-time transforms")
+	c.Flags().StringVar(&htmlOut, "html", "", "write an HTML page of the suspect tags with thumbnails")
+	c.Flags().StringVar(&apply, "apply", "", "write a corrected tags CSV with each suspect tag marked unknown (?tag)")
+	c.Flags().BoolVar(&asJSON, "json", false, `print {"issues": [...], "noise_rate": {...}} as JSON`)
+	c.Flags().BoolVar(&quiet, "quiet", false, "no progress output")
+	return c
+}
+
+// auditHooks prints one line per epoch of each fold's model.
+func auditHooks(w io.Writer, quiet bool) train.Hooks {
+	if quiet {
+		return train.Hooks{}
+	}
+	return train.Hooks{
+		EpochEnd: func(e bundle.Epoch, _ bool) {
+			fmt.Fprintf(w, "  epoch %2d  train loss %.4f  lr %.2e  %.1fs\n", e.Epoch, e.TrainLoss, e.LR, e.Seconds)
+		},
+		Log: func(msg string) { fmt.Fprintln(w, msg) },
+	}
+}
+
+// printAudit prints the suspect tags and the noise rates.
+func printAudit(w io.Writer, f *audit.Findings, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(f)
+	}
+	fmt.Fprintf(w, "%d suspect tags, most suspicious first:\n", len(f.Issues))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "image\tlabel\tkind\tprobability\tscore")
+	for _, is := range f.Issues {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.3f\n", is.Image, is.Label, is.Kind, is.Prob, is.Score)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nestimated noise rate (share of each label's known tags that are wrong):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "label\ttagged\tpresent threshold\tabsent threshold\tmissing\tspurious\tnoise rate")
+	for _, st := range f.Labels {
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%d\t%d\t%.1f%%\n", st.Label, st.Tagged, st.Present, st.Absent, st.Missing, st.Spurious, 100*st.NoiseRate)
+	}
+	return tw.Flush()
+}

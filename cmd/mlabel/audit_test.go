@@ -1,0 +1,133 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"mlabel/dataset"
+)
+
+func TestAuditApplyAndPage(t *testing.T) {
+	csvPath, images := demoData(t)
+	dir := t.TempDir()
+	fixed, page := filepath.Join(dir, "fixed.csv"), filepath.Join(dir, "audit.html")
+	args := append([]string{"audit", "--csv", csvPath, "--images", images, "--folds", "2", "--top", "15", "--json", "--apply", fixed, "--html", page}, quickTrainArgs...)
+	code, out, stderr := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("audit: exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Issues []struct {
+			Image, Label, Kind string
+			Score              float64
+		} `json:"issues"`
+		Noise map[string]float64 `json:"noise_rate"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("audit --json output %q: %v", out, err)
+	}
+	if len(res.Issues) != 15 || len(res.Noise) != 14 {
+		t.Fatalf("%d issues (want 15, --top) and %d noise rates (want 14)", len(res.Issues), len(res.Noise))
+	}
+	orig, err := dataset.Load(dataset.Options{CSV: csvPath, Images: images})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := dataset.Load(dataset.Options{CSV: fixed, Labels: orig.Labels})
+	if err != nil {
+		t.Fatalf("the corrected CSV does not read back: %v", err)
+	}
+	idx := orig.LabelIndex()
+	byName := map[string]dataset.Item{}
+	for _, it := range back.Items {
+		byName[dataset.ImageKey(it.Name)] = it
+	}
+	for k, is := range res.Issues {
+		if k > 0 && is.Score > res.Issues[k-1].Score {
+			t.Errorf("issues not sorted at %d", k)
+		}
+		it, ok := byName[dataset.ImageKey(is.Image)]
+		if !ok || !slices.Contains(it.Unknown, idx[is.Label]) || slices.Contains(it.Pos, idx[is.Label]) {
+			t.Errorf("issue %+v: the corrected CSV has %+v, want the tag unknown", is, it)
+		}
+	}
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(html), `src="data:image/png;base64,`); n != 15 {
+		t.Errorf("the page has %d thumbnails, want 15", n)
+	}
+	if code, _, stderr := runCLI(t, "audit", "--csv", csvPath, "--images", images, "--folds", "1"); code != 2 || !strings.Contains(stderr, "--folds") {
+		t.Errorf("--folds 1: exit %d: %s", code, stderr)
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	csvPath, images := demoData(t)
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.mlb")
+	if code, _, stderr := runCLI(t, append([]string{"train", "--csv", csvPath, "--images", images, "--out", model}, quickTrainArgs...)...); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	template := filepath.Join(dir, "next.csv")
+	for _, s := range []string{"uncertainty", "mmc", "lci", "diverse"} {
+		code, out, stderr := runCLI(t, "suggest", "--model", model, "--images", images, "--count", "7", "--strategy", s, "--json", "--template", template)
+		if code != 0 {
+			t.Fatalf("suggest %s: exit %d: %s", s, code, stderr)
+		}
+		var sug []struct {
+			Image, Why string
+			Score      float64
+		}
+		if err := json.Unmarshal([]byte(out), &sug); err != nil {
+			t.Fatalf("suggest --json output %q: %v", out, err)
+		}
+		if len(sug) != 7 {
+			t.Fatalf("%s: %d suggestions, want 7", s, len(sug))
+		}
+		seen := map[string]bool{}
+		for k, g := range sug {
+			if seen[g.Image] || filepath.Dir(g.Image) != images || g.Why == "" {
+				t.Errorf("%s: suggestion %+v is repeated, not from the pool or unexplained", s, g)
+			}
+			seen[g.Image] = true
+			if k > 0 && g.Score > sug[k-1].Score {
+				t.Errorf("%s: not sorted at %d", s, k)
+			}
+		}
+		tpl, err := dataset.Load(dataset.Options{CSV: template, Labels: nil})
+		if err != nil {
+			t.Fatalf("the template does not read back: %v", err)
+		}
+		if len(tpl.Items) != 7 || dataset.ImageKey(tpl.Items[0].Name) != dataset.ImageKey(sug[0].Image) {
+			t.Errorf("%s: template %+v does not list the suggestions", s, tpl.Items)
+		}
+		for _, it := range tpl.Items {
+			if len(it.Pos) != 0 {
+				t.Errorf("%s: the template asserts tags %v; guesses must be ?tag hints", s, it.Pos)
+			}
+		}
+	}
+	empty := t.TempDir()
+	if code, _, stderr := runCLI(t, "suggest", "--model", model, "--images", empty); code != 1 || !strings.Contains(stderr, "no image files") {
+		t.Errorf("empty pool: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "suggest", "--model", model, "--images", images, "--labelled", csvPath); code != 1 || !strings.Contains(stderr, "nothing is left") {
+		t.Errorf("pool all labelled: exit %d: %s", code, stderr)
+	}
+	other := filepath.Join(dir, "other.csv")
+	if err := os.WriteFile(other, []byte("image_name,tags\nx,lava\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "suggest", "--model", model, "--images", images, "--labelled", other); code != 1 || !strings.Contains(stderr, "labels the model does not know: lava") {
+		t.Errorf("labelled set of another label set: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "suggest", "--model", model, "--images", images, "--strategy", "random"); code != 2 {
+		t.Errorf("unknown strategy: exit %d: %s", code, stderr)
+	}
+}
