@@ -1,0 +1,85 @@
+package decide
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// With probabilities that are the 0/1 truth, expected counts are the
+// counts: FitExpectedPerClass gives FitPerClass's thresholds.
+func TestFitExpectedPerClassMatchesHardTruth(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    Options
+	}{
+		{"label F2", Options{Beta: 2, Objective: LabelF}},
+		{"samples F2", Options{Beta: 2, Objective: SamplesF}},
+		{"samples F1, shrinking", Options{Beta: 1, Objective: SamplesF, MinPositives: 30}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := randomSplit(3, 60, 4, false)
+			want, err := FitPerClass(s, tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := FitExpectedPerClass(s.Scores, s.Truth, tc.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.PerClass, want.PerClass) || !slices.Equal(got.Shrunk, want.Shrunk) ||
+				!slices.Equal(got.Positives, want.Positives) || got.Global != want.Global {
+				t.Errorf("expected-count fit %v (shrunk %v, global %v), hard fit %v (shrunk %v, global %v)",
+					got.PerClass, got.Shrunk, got.Global, want.PerClass, want.Shrunk, want.Global)
+			}
+		})
+	}
+}
+
+// Raising every probability lowers the F2-optimal threshold.
+func TestFitExpectedPerClassFollowsProbabilities(t *testing.T) {
+	var scores, low, high [][]float64
+	for i := 0; i < 200; i++ {
+		s := float64(i) / 200
+		scores = append(scores, []float64{s})
+		low = append(low, []float64{s * s * 0.5})
+		high = append(high, []float64{math.Sqrt(s)})
+	}
+	o := Options{Beta: 2, Objective: LabelF}
+	a, err := FitExpectedPerClass(scores, low, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := FitExpectedPerClass(scores, high, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(b.PerClass[0] < a.PerClass[0]) {
+		t.Errorf("threshold %v with high probabilities, %v with low ones", b.PerClass[0], a.PerClass[0])
+	}
+}
+
+func TestFitExpectedPerClassErrors(t *testing.T) {
+	o := Options{Beta: 2, Objective: SamplesF}
+	for _, tc := range []struct {
+		name          string
+		scores, probs [][]float64
+		o             Options
+		want          string
+	}{
+		{"empty", nil, nil, o, "no scores"},
+		{"rows", [][]float64{{0.1}}, nil, o, "0 probability rows for 1"},
+		{"ragged", [][]float64{{0.1}, {0.2, 0.3}}, [][]float64{{0.1}, {0.2}}, o, "row 1"},
+		{"probability above one", [][]float64{{0.1}}, [][]float64{{1.5}}, o, "outside [0, 1]"},
+		{"NaN score", [][]float64{{math.NaN()}}, [][]float64{{0.5}}, o, "NaN"},
+		{"bad beta", [][]float64{{0.1}}, [][]float64{{0.5}}, Options{Objective: SamplesF}, "beta"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := FitExpectedPerClass(tc.scores, tc.probs, tc.o)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
