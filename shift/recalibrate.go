@@ -190,10 +190,12 @@ func NewRecord(res *Result, labels []string, old []float64, batch Batch, now tim
 }
 
 // Moved reports whether the estimate's interval excludes the training
-// prevalence: the batch's prevalence differs from validation's.
+// prevalence by more than EM's tolerance: the batch's prevalence differs
+// from validation's. Without an interval it reports an estimate more than
+// 0.05 away.
 func (e Estimate) Moved() bool {
 	if len(e.Interval) != 2 {
 		return math.Abs(e.Estimated-e.Train) > 0.05
 	}
-	return e.Train < e.Interval[0] || e.Train > e.Interval[1]
+	return e.Train < e.Interval[0]-emTol || e.Train > e.Interval[1]+emTol
 }

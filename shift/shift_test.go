@@ -257,3 +257,75 @@ func TestRecalibrateBadInput(t *testing.T) {
 		t.Errorf("a reference with too few thresholds: %v", err)
 	}
 }
+
+func TestKS(t *testing.T) {
+	uniform := make([]float64, Quantiles)
+	for k := range uniform {
+		uniform[k] = float64(k) / float64(Quantiles-1)
+	}
+	even := make([]float64, 1000)
+	low := make([]float64, 1000)
+	for i := range even {
+		even[i] = (float64(i) + 0.5) / 1000
+		low[i] = even[i] / 2
+	}
+	for _, tc := range []struct {
+		name     string
+		xs       []float64
+		min, max float64
+	}{
+		{"same distribution", even, 0, 0.002},
+		{"squeezed to the lower half", low, 0.499, 0.501},
+		{"all above", []float64{2, 3}, 1, 1},
+	} {
+		if d := KS(uniform, tc.xs); d < tc.min || d > tc.max {
+			t.Errorf("%s: KS %v, want in [%v, %v]", tc.name, d, tc.min, tc.max)
+		}
+	}
+}
+
+// A label shift moves the shifted label's scores and its prevalence
+// estimate: no covariate warning. Scores that move with no prevalence
+// change (every score squeezed toward 0.5) are flagged.
+func TestCompareDrift(t *testing.T) {
+	_, _, ref, scores, truth := fixture(t)
+	batch := resample(scores, truth, []float64{0.6, 0.3, 0.4}, 400, 6)
+	res, err := Recalibrate(ref, batch.Scores, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Compare(ref, batch.Scores, res.Estimates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d[0].ScoresMoved || !d[0].PrevalenceMoved || d[0].Covariate() {
+		t.Errorf("label shift on label 0 read as %+v", d[0])
+	}
+	if d[1].ScoresMoved || d[1].Covariate() {
+		t.Errorf("unshifted label 1 read as %+v", d[1])
+	}
+	// Label 2's images blur beyond recognition: every score falls to the
+	// one whose calibrated probability is the prior. Its scores moved, its
+	// prevalence estimate cannot.
+	c := ref.Calibration
+	flat := infer.Sigmoid((decide.Logit(ref.Prevalence[2]) - c.B[2]) / c.A[2])
+	squeezed := make([][]float64, len(batch.Scores))
+	for i, row := range batch.Scores {
+		squeezed[i] = append([]float64(nil), row...)
+		squeezed[i][2] = flat
+	}
+	res, err = Recalibrate(ref, squeezed, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err = Compare(ref, squeezed, res.Estimates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d[2].Covariate() {
+		t.Errorf("squeezed scores of label 2 read as %+v (estimate %+v)", d[2], res.Estimates[2])
+	}
+	if _, err := Compare(ref, batch.Scores, res.Estimates[:1]); err == nil {
+		t.Error("Compare accepted 1 estimate for 3 labels")
+	}
+}
