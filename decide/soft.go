@@ -91,7 +91,7 @@ func (st *softSamples) value() float64 { return st.sum / float64(len(st.counts))
 // be a function of them, but when it is an increasing one (a calibrated
 // and shifted score) thresholding either is the same. MicroF is fitted as
 // LabelF, and no bootstrap intervals are drawn.
-func FitExpectedPerClass(scores, prob [][]float64, o Options) (*Rules, error) {
+func FitExpectedPerClass(scores, prob [][]float64, toward []float64, o Options) (*Rules, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
@@ -99,6 +99,9 @@ func FitExpectedPerClass(scores, prob [][]float64, o Options) (*Rules, error) {
 		return nil, err
 	}
 	n := len(scores[0])
+	if toward != nil && len(toward) != n {
+		return nil, fmt.Errorf("decide: %d thresholds to shrink toward for %d labels", len(toward), n)
+	}
 	r := &Rules{Kind: PerClass, Objective: o.Objective, Beta: o.Beta, Labels: n,
 		PerClass: make([]float64, n), Shrunk: make([]bool, n), Positives: make([]int, n)}
 	all := make([]int, n)
@@ -119,8 +122,11 @@ func FitExpectedPerClass(scores, prob [][]float64, o Options) (*Rules, error) {
 		add := func(e entry) { c.tp += e.p; c.fn -= e.p; c.fp += 1 - e.p }
 		r.PerClass[j], _ = sweep(sorted[j], add, func() float64 { return softF(c, o.Beta, o.ZeroDivision) })
 		if expected < float64(o.MinPositives) {
-			w := expected / float64(o.MinPositives)
-			r.PerClass[j] = w*r.PerClass[j] + (1-w)*r.Global
+			w, to := expected/float64(o.MinPositives), r.Global
+			if toward != nil {
+				to = toward[j]
+			}
+			r.PerClass[j] = w*r.PerClass[j] + (1-w)*to
 			r.Shrunk[j] = true
 		}
 	}

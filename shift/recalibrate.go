@@ -23,15 +23,25 @@ type Options struct {
 	// estimate's 90% interval (0 skips them); Seed seeds them.
 	Bootstrap int
 	Seed      uint64
+	// PriorStrength is the weight, in images, of the Beta prior centred on
+	// the training prevalence that EM's estimate maximises the likelihood
+	// with (see EM). It keeps a label whose scores barely separate its
+	// classes, and so whose likelihood is nearly flat, from running to 0
+	// or 1, and moves a well-separated label's estimate by about
+	// PriorStrength/(n+PriorStrength) of its shift.
+	PriorStrength float64
 	// Decide configures the threshold fit (beta, objective, minimum
 	// positives); its Bootstrap is ignored.
 	Decide decide.Options
 }
 
-// DefaultOptions draws 200 bootstrap resamples and fits thresholds for
-// samples F2, as training does.
+// DefaultPriorStrength is the default Options.PriorStrength.
+const DefaultPriorStrength = 20
+
+// DefaultOptions draws 200 bootstrap resamples, gives the prior the weight
+// of 20 images and fits thresholds for samples F2, as training does.
 func DefaultOptions() Options {
-	return Options{MinImages: MinImages, Bootstrap: 200, Seed: 1, Decide: decide.DefaultOptions()}
+	return Options{MinImages: MinImages, Bootstrap: 200, Seed: 1, PriorStrength: DefaultPriorStrength, Decide: decide.DefaultOptions()}
 }
 
 // Estimate is one label's prevalence on the batch.
@@ -48,6 +58,12 @@ type Estimate struct {
 	// MeanScore is the batch's mean calibrated probability, the naive
 	// estimate (EM's first step).
 	MeanScore float64 `json:"mean_score"`
+	// Kept is set for a label whose rule did not separate its classes on
+	// validation (a hit rate on positives no higher than on negatives: the
+	// model has not learned it). Its calibrated probabilities carry no
+	// evidence about its prevalence, so EM's estimate would follow noise:
+	// it keeps the training prevalence, no interval, and its old threshold.
+	Kept bool `json:"kept,omitempty"`
 }
 
 // Result is a recalibration: each label's estimated prevalence, the
@@ -65,15 +81,19 @@ type Result struct {
 // ([image][label]) against the reference, shifts the posteriors to them and
 // re-fits per-class thresholds by expected F-beta on the shifted
 // posteriors, treated as soft labels.
-func Recalibrate(ref *Reference, scores [][]float64, o Options) (*Result, error) {
+// A label expected to hold fewer than o.Decide.MinPositives times in the
+// batch is shrunk toward its old threshold, old[j] (nil: the global one),
+// and a label the model does not separate on validation keeps it (see
+// Estimate.Kept).
+func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (*Result, error) {
 	if o.MinImages == 0 {
 		o.MinImages = MinImages
 	}
 	if len(scores) < o.MinImages {
 		return nil, fmt.Errorf("shift: a batch of %d images is too small to estimate prevalences from: at least %d are needed", len(scores), o.MinImages)
 	}
-	if o.Bootstrap < 0 {
-		return nil, fmt.Errorf("shift: negative bootstrap count %d", o.Bootstrap)
+	if o.Bootstrap < 0 || o.PriorStrength < 0 {
+		return nil, fmt.Errorf("shift: negative bootstrap count %d or prior strength %v", o.Bootstrap, o.PriorStrength)
 	}
 	n := len(ref.Prevalence)
 	if err := ref.Check(n); err != nil {
@@ -105,11 +125,16 @@ func Recalibrate(ref *Reference, scores [][]float64, o Options) (*Result, error)
 		}
 		e := Estimate{Train: prior, MeanScore: mean / float64(len(scores)),
 			BBSE: BBSE(hit/float64(len(scores)), ref.TPR[j], ref.FPR[j])}
-		e.Estimated = EM(col, nil, prior, prior)
+		if !(ref.TPR[j] > ref.FPR[j]) {
+			e.Estimated, e.Kept = prior, true
+			res.Estimates[j] = e
+			continue
+		}
+		e.Estimated = EM(col, nil, prior, o.PriorStrength)
 		if len(draws) > 0 {
 			qs := make([]float64, len(draws))
 			for b, rows := range draws {
-				qs[b] = EM(col, rows, prior, e.Estimated)
+				qs[b] = EM(col, rows, prior, o.PriorStrength)
 			}
 			sort.Float64s(qs)
 			e.Interval = []float64{metrics.Quantile(qs, 0.05), metrics.Quantile(qs, 0.95)}
@@ -124,9 +149,20 @@ func Recalibrate(ref *Reference, scores [][]float64, o Options) (*Result, error)
 	}
 	d := o.Decide
 	d.Bootstrap = 0
-	r, err := decide.FitExpectedPerClass(scores, res.Posteriors, d)
+	if old != nil && len(old) != n {
+		return nil, fmt.Errorf("shift: %d old thresholds for %d labels", len(old), n)
+	}
+	r, err := decide.FitExpectedPerClass(scores, res.Posteriors, old, d)
 	if err != nil {
 		return nil, fmt.Errorf("shift: %w", err)
+	}
+	for j, e := range res.Estimates {
+		if e.Kept {
+			r.PerClass[j], r.Shrunk[j] = r.Global, true
+			if old != nil {
+				r.PerClass[j] = old[j]
+			}
+		}
 	}
 	res.Rules = r
 	return res, nil
@@ -190,12 +226,13 @@ func NewRecord(res *Result, labels []string, old []float64, batch Batch, now tim
 }
 
 // Moved reports whether the estimate's interval excludes the training
-// prevalence by more than EM's tolerance: the batch's prevalence differs
+// prevalence by more than EM's precision: the batch's prevalence differs
 // from validation's. Without an interval it reports an estimate more than
 // 0.05 away.
 func (e Estimate) Moved() bool {
 	if len(e.Interval) != 2 {
 		return math.Abs(e.Estimated-e.Train) > 0.05
 	}
-	return e.Train < e.Interval[0]-emTol || e.Train > e.Interval[1]+emTol
+	const tol = 1e-9 // far above EM's precision
+	return e.Train < e.Interval[0]-tol || e.Train > e.Interval[1]+tol
 }

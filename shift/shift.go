@@ -158,42 +158,50 @@ func Adjust(p, prior, q float64) float64 {
 	return infer.Sigmoid(decide.Logit(p) + decide.Logit(q) - decide.Logit(prior))
 }
 
-// EM parameters: the estimate stops when it moves less than emTol, or
-// after emMaxIter steps.
-const (
-	emTol     = 1e-9
-	emMaxIter = 10000
-)
+// emSteps is the number of bisection steps EM takes: the interval (0, 1)
+// halves each step, far below any meaningful difference.
+const emSteps = 64
 
 // EM estimates the prevalence of a label on a batch from its probabilities
-// p, calibrated for prior: it alternates adjusting each probability to the
-// current estimate and taking their mean, from the prior, until the
-// estimate settles (Saerens et al. 2002). rows, when not nil, lists the
-// rows of p to use (with repeats, for the bootstrap) and start is the first
-// estimate. The estimate is a mean of probabilities, inside (0, 1) when
-// they are, and is not clamped further.
-func EM(p []float64, rows []int, prior, start float64) float64 {
-	q := start
+// p, calibrated for prior: the fixed point of Saerens et al.'s EM, which
+// alternates adjusting each probability to the current estimate q and
+// taking q = (Σ adjusted + α·prior) / (n + α). The fixed point maximises the
+// batch's likelihood with a Beta prior worth α = strength images centred on
+// the training prior (0 for the plain maximum likelihood). The likelihood
+// is concave in q, so the fixed point is found by bisection on its
+// derivative, where EM's own steps can take thousands of iterations. rows,
+// when not nil, lists the rows of p to use (with repeats, for the
+// bootstrap). With a positive strength the estimate lies strictly inside
+// (0, 1) and is not clamped further.
+func EM(p []float64, rows []int, prior, strength float64) float64 {
 	n := len(p)
 	if rows != nil {
 		n = len(rows)
 	}
-	for iter := 0; iter < emMaxIter; iter++ {
-		sum := 0.0
+	a, b := strength*prior, strength*(1-prior)
+	// slope is the log-posterior's derivative at q, decreasing in q.
+	slope := func(q float64) float64 {
+		sum := a/q - b/(1-q)
 		for k := 0; k < n; k++ {
 			i := k
 			if rows != nil {
 				i = rows[k]
 			}
-			sum += Adjust(p[i], prior, q)
+			r, s := p[i]/prior, (1-p[i])/(1-prior)
+			sum += (r - s) / (q*r + (1-q)*s)
 		}
-		next := sum / float64(n)
-		if math.Abs(next-q) < emTol {
-			return next
-		}
-		q = next
+		return sum
 	}
-	return q
+	lo, hi := 0.0, 1.0
+	for step := 0; step < emSteps; step++ {
+		mid := lo + (hi-lo)/2
+		if slope(mid) > 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo + (hi-lo)/2
 }
 
 // BBSE estimates a label's prevalence from the fraction of a batch its

@@ -117,8 +117,10 @@ func TestReference(t *testing.T) {
 		for i := range cal {
 			col[i] = cal[i][j]
 		}
-		if q := EM(col, nil, ref.Prevalence[j], ref.Prevalence[j]); math.Abs(q-ref.Prevalence[j]) > 1e-6 {
-			t.Errorf("label %d: EM on validation moved from %v to %v", j, ref.Prevalence[j], q)
+		for _, strength := range []float64{0, DefaultPriorStrength} {
+			if q := EM(col, nil, ref.Prevalence[j], strength); math.Abs(q-ref.Prevalence[j]) > 1e-6 {
+				t.Errorf("label %d, prior strength %v: EM on validation moved from %v to %v", j, strength, ref.Prevalence[j], q)
+			}
 		}
 	}
 }
@@ -139,7 +141,7 @@ func TestRecalibrateRecoversShift(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			batch := resample(scores, truth, tc.prev, 400, 3)
 			o := DefaultOptions()
-			res, err := Recalibrate(ref, batch.Scores, o)
+			res, err := Recalibrate(ref, batch.Scores, rules.Thresholds(), o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -243,7 +245,7 @@ func TestRecalibrateBadInput(t *testing.T) {
 		{"bad beta", ref, batch, Options{Decide: decide.Options{Beta: 0}}, "beta"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Recalibrate(tc.ref, tc.scores, tc.o)
+			_, err := Recalibrate(tc.ref, tc.scores, nil, tc.o)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want one containing %q", err, tc.want)
 			}
@@ -290,7 +292,7 @@ func TestKS(t *testing.T) {
 func TestCompareDrift(t *testing.T) {
 	_, _, ref, scores, truth := fixture(t)
 	batch := resample(scores, truth, []float64{0.6, 0.3, 0.4}, 400, 6)
-	res, err := Recalibrate(ref, batch.Scores, DefaultOptions())
+	res, err := Recalibrate(ref, batch.Scores, nil, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +316,7 @@ func TestCompareDrift(t *testing.T) {
 		squeezed[i] = append([]float64(nil), row...)
 		squeezed[i][2] = flat
 	}
-	res, err = Recalibrate(ref, squeezed, DefaultOptions())
+	res, err = Recalibrate(ref, squeezed, nil, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,5 +329,29 @@ func TestCompareDrift(t *testing.T) {
 	}
 	if _, err := Compare(ref, batch.Scores, res.Estimates[:1]); err == nil {
 		t.Error("Compare accepted 1 estimate for 3 labels")
+	}
+}
+
+// A label the rule does not separate on validation keeps its prevalence
+// and threshold, whatever the batch's scores say.
+func TestRecalibrateKeepsUnlearnedLabel(t *testing.T) {
+	_, rules, ref, scores, truth := fixture(t)
+	unlearned := *ref
+	unlearned.TPR = append([]float64(nil), ref.TPR...)
+	unlearned.TPR[0] = unlearned.FPR[0]
+	batch := resample(scores, truth, []float64{0.6, 0.3, 0.1}, 400, 3)
+	res, err := Recalibrate(&unlearned, batch.Scores, rules.Thresholds(), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := res.Estimates[0]
+	if !e.Kept || e.Estimated != ref.Prevalence[0] || e.Interval != nil || !math.IsNaN(e.BBSE) {
+		t.Errorf("unlearned label's estimate %+v, want the training prevalence %v kept", e, ref.Prevalence[0])
+	}
+	if got := res.Rules.PerClass[0]; got != rules.PerClass[0] {
+		t.Errorf("unlearned label's threshold %v, want the old %v", got, rules.PerClass[0])
+	}
+	if res.Estimates[2].Kept || math.Abs(res.Estimates[2].Estimated-0.1) > 0.06 {
+		t.Errorf("learned label 2: %+v", res.Estimates[2])
 	}
 }

@@ -106,7 +106,7 @@ references were stored need their labelled validation set (--val-csv).`,
 			if o.Decide.Objective == "" {
 				o.Decide.Objective = decide.SamplesF
 			}
-			res, err := shift.Recalibrate(ref, scored.Scores, o)
+			res, err := shift.Recalibrate(ref, scored.Scores, old.Thresholds(), o)
 			if err != nil {
 				return err
 			}
@@ -138,6 +138,7 @@ references were stored need their labelled validation set (--val-csv).`,
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
 	c.Flags().IntVar(&o.Bootstrap, "bootstrap", o.Bootstrap, "bootstrap resamples for each estimate's 90% interval (0: none)")
 	c.Flags().Uint64Var(&o.Seed, "seed", o.Seed, "bootstrap seed")
+	c.Flags().Float64Var(&o.PriorStrength, "prior-strength", o.PriorStrength, "weight, in images, of the prior centred on the training prevalence that each estimate is drawn toward (0: plain maximum likelihood)")
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "recalibrate on the images that could be read when some could not (they are named on stderr)")
 	c.Flags().StringVar(&valCSV, "val-csv", "", "for a bundle without a validation reference: its labelled validation set's tags CSV")
 	c.Flags().StringVar(&valImages, "val-images", "", "folder the --val-csv image names are relative to (default: the CSV's folder)")
@@ -182,6 +183,9 @@ type recalPrevalence struct {
 	Interval  []float64 `json:"interval"`
 	BBSE      *float64  `json:"bbse"`
 	MeanScore float64   `json:"mean_score"`
+	// Kept marks a label the model does not separate on validation: not
+	// estimated, its threshold kept.
+	Kept bool `json:"kept,omitempty"`
 }
 
 type recalThreshold struct {
@@ -199,7 +203,7 @@ func recalJSON(labels []string, res *shift.Result, old []float64) recalOutput {
 	nw := res.Rules.Thresholds()
 	for j, l := range labels {
 		e := res.Estimates[j]
-		p := recalPrevalence{Train: e.Train, Estimated: e.Estimated, Interval: e.Interval, MeanScore: e.MeanScore}
+		p := recalPrevalence{Train: e.Train, Estimated: e.Estimated, Interval: e.Interval, MeanScore: e.MeanScore, Kept: e.Kept}
 		if !math.IsNaN(e.BBSE) {
 			p.BBSE = &e.BBSE
 		}
@@ -218,6 +222,9 @@ func printRecalibration(w io.Writer, labels []string, res *shift.Result, old []f
 	for j, l := range labels {
 		e := res.Estimates[j]
 		iv := "-"
+		if e.Kept {
+			iv = "kept: not separated on validation"
+		}
 		if len(e.Interval) == 2 {
 			iv = fmt.Sprintf("[%.3f, %.3f]", e.Interval[0], e.Interval[1])
 		}
@@ -249,7 +256,10 @@ func writeDriftReport(path, model string, labels []string, ref *shift.Reference,
 		if len(e.Interval) == 2 {
 			dl.Low, dl.High = e.Interval[0], e.Interval[1]
 		}
-		if d.Covariate() {
+		switch {
+		case e.Kept:
+			dl.Warning = "the model does not separate this label on validation: its prevalence was not estimated and its threshold is kept"
+		case d.Covariate():
 			dl.Warning = fmt.Sprintf("the scores moved (KS %.3f > %.3f) but the prevalence estimate did not: the images look different (a covariate shift), which recalibration does not correct", d.KS, d.Critical)
 		}
 		in.Labels = append(in.Labels, dl)

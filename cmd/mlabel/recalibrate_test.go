@@ -17,6 +17,7 @@ type recalResult struct {
 		Estimated float64   `json:"estimated"`
 		Interval  []float64 `json:"interval"`
 		BBSE      *float64  `json:"bbse"`
+		Kept      bool      `json:"kept"`
 	} `json:"prevalence"`
 	Thresholds map[string]struct {
 		Old float64 `json:"old"`
@@ -54,15 +55,28 @@ func TestRecalibrate(t *testing.T) {
 		t.Fatalf("output covers %d prevalences and %d thresholds for %d labels", len(res.Prevalence), len(res.Thresholds), len(old.Labels))
 	}
 	newThr := nb.Rules.Thresholds()
+	estimated := 0
 	for j, l := range old.Labels {
 		p, th := res.Prevalence[l], res.Thresholds[l]
-		if !(p.Estimated > 0 && p.Estimated < 1) || len(p.Interval) != 2 || p.Interval[0] > p.Interval[1] {
+		switch {
+		case p.Kept:
+			// A label the quick model has not learned keeps its prevalence
+			// and threshold.
+			if p.Estimated != p.Train || p.Interval != nil || th.New != th.Old || p.BBSE != nil {
+				t.Errorf("%s: kept, yet estimate %v (train %v), interval %v, threshold %v → %v", l, p.Estimated, p.Train, p.Interval, th.Old, th.New)
+			}
+		case !(p.Estimated > 0 && p.Estimated < 1) || len(p.Interval) != 2 || p.Interval[0] > p.Interval[1]:
 			t.Errorf("%s: estimate %v, interval %v", l, p.Estimated, p.Interval)
+		default:
+			estimated++
 		}
 		if p.Train != old.Reference.Prevalence[j] || th.Old != old.Rules.PerClass[j] || th.New != newThr[j] {
 			t.Errorf("%s: printed train %v, old %v, new %v; bundles hold %v, %v, %v", l, p.Train, th.Old, th.New,
 				old.Reference.Prevalence[j], old.Rules.PerClass[j], newThr[j])
 		}
+	}
+	if estimated == 0 {
+		t.Error("no label was estimated")
 	}
 	if len(nb.Recalibrations) != 1 || nb.Recalibrations[0].Batch.Images != 160 || len(nb.Recalibrations[0].Batch.SHA256) != 64 {
 		t.Fatalf("recalibration records %+v", nb.Recalibrations)
