@@ -110,7 +110,7 @@ references were stored need their labelled validation set (--val-csv).`,
 			if err != nil {
 				return err
 			}
-			res.Rules.Names = b.Labels
+			res.Rules.Names, res.Rules.Structure = b.Labels, old.Structure
 			batchInfo := shift.Batch{Source: strings.Join(images, ", "), Images: len(scored.Scores), Skipped: len(scored.Failures), SHA256: batchDigest(scored.Hashes)}
 			nb := *b
 			nb.Created = time.Time{}
