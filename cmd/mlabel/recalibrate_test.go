@@ -167,3 +167,17 @@ func TestRecalibrateBadInput(t *testing.T) {
 		t.Errorf("--skip-bad: exit %d: %s", code, stderr)
 	}
 }
+
+// data check suggests the demo tiles' weather group and cloudy's exclusions.
+func TestDataCheckSuggestsStructure(t *testing.T) {
+	csvPath, images := demoData(t)
+	code, out, stderr := runCLI(t, "data", "check", "--csv", csvPath, "--images", images, "--skip-decode")
+	if code != 0 {
+		t.Fatalf("data check: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"label structure in the data (suggestions):", "  exactly one of clear, partly_cloudy, cloudy, haze per image\n", "  cloudy never comes with wheat,"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("data check output lacks %q:\n%s", want, out)
+		}
+	}
+}
