@@ -1,7 +1,7 @@
 // Command recalbench measures recalibration under prevalence shift. It
 // trains a model on part of a labelled set (the validation split stores the
 // reference), scores the held-out rest once, and resamples it into batches
-// where one label holds 0.5×, 2× or 3× as often as on validation (and, for
+// where one label holds 1× (no shift), 0.5×, 2× or 3× as often as on validation (and, for
 // the first label, 0.6 of the time). On each batch it reports the
 // prevalence estimation error of EM, BBSE and the mean calibrated score,
 // and samples-F2 with the original thresholds, the recalibrated ones, and
@@ -139,7 +139,7 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 	fmt.Fprintf(os.Stderr, "pool of %d images; shifting %v\n", pool.Len(), chosen)
 	var rows []result
 	for k, j := range chosen {
-		targets := []float64{0.5 * ref.Prevalence[j], 2 * ref.Prevalence[j], 3 * ref.Prevalence[j]}
+		targets := []float64{ref.Prevalence[j], 0.5 * ref.Prevalence[j], 2 * ref.Prevalence[j], 3 * ref.Prevalence[j]}
 		if k == 0 {
 			targets = append(targets, 0.6)
 		}
