@@ -33,6 +33,7 @@ import (
 	"mlabel/imageio"
 	"mlabel/metrics"
 	"mlabel/nn"
+	"mlabel/shift"
 	"mlabel/tensor"
 )
 
@@ -81,6 +82,13 @@ type Header struct {
 	// Split names the images of the training run's splits, with their
 	// content hashes; bundles written before it was recorded lack it.
 	Split *Split `json:"split,omitempty"`
+	// Reference describes the validation predictions (calibration,
+	// prevalences, hit rates, score distributions) for recalibrating the
+	// thresholds to a new batch; bundles written before it was recorded
+	// lack it.
+	Reference *shift.Reference `json:"shift_reference,omitempty"`
+	// Recalibrations lists the recalibrations that set Rules, oldest first.
+	Recalibrations []shift.Record `json:"recalibrations,omitempty"`
 	// Extra holds importer-specific data, such as detector anchors.
 	Extra json.RawMessage `json:"extra,omitempty"`
 }

@@ -16,6 +16,11 @@ func (b *Bundle) checkHeader() error {
 	if p := b.Preprocess.MaxPixels; p < 0 {
 		return fmt.Errorf("bundle: %w: negative preprocess max_pixels %d", ErrFormat, p)
 	}
+	if b.Reference != nil {
+		if err := b.Reference.Check(len(b.Labels)); err != nil {
+			return fmt.Errorf("bundle: %w: validation reference: %v", ErrFormat, err)
+		}
+	}
 	return nil
 }
 

@@ -11,9 +11,9 @@ import (
 type Method string
 
 const (
-	// Temperature rescales each label's logit: p' = σ(logit(p)/T).
+	// Temperature rescales each label's logit: p' = σ(Logit(p)/T).
 	Temperature Method = "temperature"
-	// Platt fits p' = σ(a·logit(p) + b) per label.
+	// Platt fits p' = σ(a·Logit(p) + b) per label.
 	Platt Method = "platt"
 )
 
@@ -30,7 +30,9 @@ type Calibration struct {
 // clampEps keeps scores away from 0 and 1 before taking logits.
 const clampEps = 1e-12
 
-func logit(p float64) float64 {
+// Logit returns log(p/(1−p)), with p first kept 1e-12 away from 0 and 1 so
+// that the result is finite; it is the inverse of infer.Sigmoid.
+func Logit(p float64) float64 {
 	p = math.Min(math.Max(p, clampEps), 1-clampEps)
 	return math.Log(p / (1 - p))
 }
@@ -51,7 +53,7 @@ func (c *Calibration) Apply(scores [][]float64) [][]float64 {
 		out[i] = make([]float64, len(row))
 		for j, p := range row {
 			if j < len(c.A) && j < len(c.B) {
-				out[i][j] = infer.Sigmoid(c.A[j]*logit(p) + c.B[j])
+				out[i][j] = infer.Sigmoid(c.A[j]*Logit(p) + c.B[j])
 			} else {
 				out[i][j] = p
 			}
@@ -78,7 +80,7 @@ func FitCalibration(fit infer.Set, method Method) (*Calibration, error) {
 		var x, y []float64
 		for i, row := range fit.Scores {
 			if fit.Known(i, j) {
-				x = append(x, logit(row[j]))
+				x = append(x, Logit(row[j]))
 				y = append(y, fit.Truth[i][j])
 			}
 		}

@@ -17,7 +17,7 @@ func miscalibrated(seed uint64, n int, a, b float64) infer.Set {
 		p := 0.02 + 0.96*rng.Float64()
 		s.Scores[i] = []float64{p, p}
 		y := 0.0
-		if rng.Float64() < infer.Sigmoid(a*logit(p)+b) {
+		if rng.Float64() < infer.Sigmoid(a*Logit(p)+b) {
 			y = 1
 		}
 		s.Truth[i] = []float64{y, 0}
@@ -28,7 +28,7 @@ func miscalibrated(seed uint64, n int, a, b float64) infer.Set {
 func meanLogLoss(s infer.Set, scores [][]float64, j int) float64 {
 	x, t := make([]float64, len(scores)), make([]float64, len(scores))
 	for i := range scores {
-		x[i], t[i] = logit(scores[i][j]), s.Truth[i][j]
+		x[i], t[i] = Logit(scores[i][j]), s.Truth[i][j]
 	}
 	return logLoss(x, t, 1, 0)
 }

@@ -64,6 +64,10 @@ type Rules struct {
 	// Calibration, when set, maps raw scores to calibrated ones before the
 	// rule applies; the rule was then fitted on calibrated scores.
 	Calibration *Calibration `json:"calibration,omitempty"`
+	// Structure, when set, makes the decisions obey the labels' groups,
+	// exclusions and implications once the rule has decided; it needs
+	// Names.
+	Structure *Structure `json:"structure,omitempty"`
 }
 
 // Check reports whether the rule can decide scores with n labels.
@@ -91,6 +95,14 @@ func (r *Rules) Check(n int) error {
 		}
 	default:
 		return fmt.Errorf("decide: unknown rule kind %q", r.Kind)
+	}
+	if !r.Structure.Empty() {
+		if len(r.Names) != n {
+			return fmt.Errorf("decide: a label structure needs the %d label names, the rule has %d", n, len(r.Names))
+		}
+		if err := r.Structure.Check(r.Names); err != nil {
+			return err
+		}
 	}
 	if r.Calibration != nil {
 		return r.Calibration.Check(n)
@@ -124,7 +136,7 @@ func (r *Rules) threshold(j int) float64 {
 }
 
 // Apply decides scores [sample][label], calibrating them first when the
-// rule holds a calibration. Call Check first: labels beyond the fitted ones
+// rule holds a calibration, and then applies its label structure. Call Check first: labels beyond the fitted ones
 // fall back to the global threshold rather than failing.
 func (r *Rules) Apply(scores [][]float64) [][]bool {
 	if r.Calibration != nil {
@@ -156,6 +168,10 @@ func (r *Rules) Apply(scores [][]float64) [][]bool {
 				out[i][j] = v >= r.threshold(j)
 			}
 		}
+	}
+	if !r.Structure.Empty() {
+		// Check has refused an inconsistent structure.
+		_ = r.Structure.Apply(r.Names, scores, out)
 	}
 	return out
 }

@@ -8,11 +8,13 @@ import (
 	"mlabel/metrics"
 )
 
-// entry is one known (sample, label) score.
+// entry is one known (sample, label) score, with its truth y, or its
+// probability p of being positive when the truth is estimated.
 type entry struct {
 	i, j int
 	s    float64
 	y    bool
+	p    float64
 }
 
 // entries returns the known entries of the given labels, highest score first.

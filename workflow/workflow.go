@@ -23,6 +23,7 @@ import (
 	"mlabel/loader"
 	"mlabel/metrics"
 	"mlabel/nn"
+	"mlabel/shift"
 	"mlabel/train"
 )
 
@@ -168,7 +169,8 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 	return nil
 }
 
-// Finish fits the decision rules on the validation predictions, evaluates on
+// Finish fits the decision rules and the validation reference (see
+// shift.NewReference) on the validation predictions, evaluates on
 // the test split and writes the bundle, which records the split (with the
 // images' content hashes when hashes, one per item of ds, is not nil), and
 // the test split as a tags CSV at TestCSVPath(o.Out). Run calls it; it is
@@ -179,6 +181,12 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 		return nil, fmt.Errorf("workflow: fit thresholds: %w", err)
 	}
 	rules.Names = ds.Labels
+	// The validation predictions also become the reference a later batch
+	// is recalibrated against.
+	ref, err := shift.NewReference(*res.Val, rules.Thresholds())
+	if err != nil {
+		return nil, fmt.Errorf("workflow: validation reference: %w", err)
+	}
 	out := &Outcome{Split: stats, Result: res, Parts: parts}
 	evalOut := res.Val
 	if len(parts) > 2 {
@@ -207,7 +215,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 		Header: bundle.Header{
 			Kind: "classifier", Arch: o.Train.Arch, Spec: res.Spec, Labels: ds.Labels,
 			Preprocess: o.Preprocess, View: string(tc.View), Rules: rules, Metrics: out.Test, Config: cfg, History: res.History,
-			Split: newSplit(ds, parts, hashes),
+			Split: newSplit(ds, parts, hashes), Reference: ref,
 		},
 		Weights: res.Model.Weights(),
 	}

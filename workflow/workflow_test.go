@@ -79,6 +79,11 @@ func TestRunFitsOnValidationScoresOnTest(t *testing.T) {
 	if b.Kind != "classifier" || b.Metrics == nil || b.Rules == nil || len(b.History) != 2 {
 		t.Errorf("bundle lacks parts: kind %q, metrics %v, rules %v, history %d", b.Kind, b.Metrics != nil, b.Rules != nil, len(b.History))
 	}
+	// The validation reference is the validation predictions' at the
+	// bundle's thresholds.
+	if r := b.Reference; r == nil || r.Images != len(res.Parts[1]) || !slices.Equal(r.Thresholds, b.Rules.Thresholds()) {
+		t.Errorf("bundle reference %+v, want one of the %d validation images at thresholds %v", r, len(res.Parts[1]), b.Rules.Thresholds())
+	}
 	if _, err := os.Stat(out + ".ckpt"); !os.IsNotExist(err) {
 		t.Errorf("checkpoint not removed: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 
 	"mlabel/bundle"
 	"mlabel/dataset"
+	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/mosaic"
 	"mlabel/show"
@@ -48,6 +50,9 @@ func newDataCheckCmd() *cobra.Command {
 		Long: `Check reads a labelled set and reports, naming each bad file and its CSV
 line: missing files and undecodable images, duplicates, images with no tags,
 label counts and co-occurrence, and labels with too few examples for a split.
+It also suggests the label structure the data shows: groups of tags that
+never co-occur and together cover every image (exactly one holds), tags
+that rule others out, and tags that always come with another.
 It exits with 1 when it finds an error.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -71,6 +76,9 @@ It exits with 1 when it finds an error.`,
 				if p.Kind == dataset.KindImagesFolder && p.File != "" {
 					fmt.Fprintln(c.ErrOrStderr(), "mlabel: hint:", imagesHint(p.File))
 				}
+			}
+			if !asJSON {
+				printStructure(c.OutOrStdout(), o)
 			}
 			if r.HasErrors() {
 				return errFound
@@ -325,4 +333,36 @@ func tagsOf(csvPath, images string, files []string) (map[string][]string, error)
 		}
 	}
 	return out, nil
+}
+
+// printStructure prints the label structure decide.Discover finds in the
+// set (labels seen at least 5 times); it prints nothing when the set
+// cannot be read or shows none.
+func printStructure(w io.Writer, o dataset.Options) {
+	ds, err := dataset.Load(o)
+	if err != nil || len(ds.Items) == 0 {
+		return
+	}
+	truth := make([][]float64, len(ds.Items))
+	for i, it := range ds.Items {
+		y, _ := ds.Targets(it)
+		truth[i] = make([]float64, len(y))
+		for j, v := range y {
+			truth[i][j] = float64(v)
+		}
+	}
+	s := decide.Discover(ds.Labels, truth, 5)
+	if s.Empty() {
+		return
+	}
+	fmt.Fprintln(w, "label structure in the data (suggestions):")
+	for _, g := range s.Exclusive {
+		fmt.Fprintf(w, "  exactly one of %s per image\n", strings.Join(g, ", "))
+	}
+	for _, e := range s.Excludes {
+		fmt.Fprintf(w, "  %s never comes with %s\n", e.If, strings.Join(e.Not, ", "))
+	}
+	for _, im := range s.Implies {
+		fmt.Fprintf(w, "  every %s image is also %s\n", im.If, im.Then)
+	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"mlabel/dataset"
 	"mlabel/predict"
+	"mlabel/shift"
 )
 
 // hints are the commands to suggest after an error: a package's error says
@@ -16,6 +17,7 @@ var hints = []struct {
 }{
 	{predict.ErrNotClassifier, "train a classifier with mlabel train"},
 	{dataset.ErrMoreProblems, "mlabel data check lists every problem"},
+	{shift.ErrNoReference, "a model trained with mlabel train stores its validation reference"},
 }
 
 // hintsFor returns the hints that apply to err.

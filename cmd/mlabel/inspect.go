@@ -118,6 +118,18 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 		}
 		fmt.Fprintf(w, "decision rule: %s%s (global threshold %.3f)\n", r.Kind, fit, r.Global)
 	}
+	if b.Reference != nil {
+		fmt.Fprintf(w, "validation reference: %d images, for recalibrating to a new batch\n", b.Reference.Images)
+	}
+	for _, r := range b.Recalibrations {
+		fmt.Fprintf(w, "recalibrated %s on %d images of %s (batch %.12s): thresholds re-fitted to the estimated prevalences; the held-out metrics below are from training\n",
+			r.Created.Format("2006-01-02 15:04:05Z07:00"), r.Batch.Images, r.Batch.Source, r.Batch.SHA256)
+		for j, l := range r.Labels {
+			if j < len(r.Train) && j < len(r.Estimated) && j < len(r.Old) && j < len(r.New) {
+				fmt.Fprintf(w, "  %s: prevalence %.3f → %.3f, threshold %.3f → %.3f\n", l, r.Train[j], r.Estimated[j], r.Old[j], r.New[j])
+			}
+		}
+	}
 	if b.Metrics != nil {
 		fmt.Fprintln(w, "held-out metrics:")
 		if err := b.Metrics.WriteTable(w); err != nil {

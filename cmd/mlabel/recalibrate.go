@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"mlabel/atomicfile"
+	"mlabel/bundle"
+	"mlabel/decide"
+	"mlabel/predict"
+	"mlabel/report"
+	"mlabel/shift"
+)
+
+func init() { commands = append(commands, newRecalibrateCmd) }
+
+func newRecalibrateCmd() *cobra.Command {
+	var (
+		model, out, report string
+		images             []string
+		asJSON, skipBad    bool
+		batch              int
+		o                  = shift.DefaultOptions()
+		val                csvFlags
+		valCSV, valImages  string
+	)
+	c := &cobra.Command{
+		Use:   "recalibrate --model MODEL.mlb --images NEW/ --out NEW.mlb",
+		Short: "Re-fit a model's thresholds to the label prevalences of a new, unlabelled batch",
+		Long: `Recalibrate estimates how often each label holds in a new batch of
+unlabelled images (a new season, a new region) and re-fits the model's
+per-class thresholds to it, writing a new bundle.
+
+Each label's prevalence is estimated by EM on the model's probabilities,
+calibrated on the validation split at training time, with a bootstrap 90%
+interval; a black-box shift estimate from the validation confusion matrix is
+shown beside it as a cross-check. The probabilities are then shifted to the
+estimated prevalences (logit p' = logit p + logit π' − logit π) and each
+threshold is re-fitted by expected F-beta on them, with the rule's beta and
+objective. The new bundle records the old and new prevalences and
+thresholds and the batch they came from.
+
+This corrects a label shift: the images of each label look as they did,
+only how often each label holds has changed. --report writes an HTML page
+comparing each label's score distribution with validation's and warns where
+the scores moved without the prevalence moving (a change in how images look,
+which recalibration does not correct).
+
+A batch needs at least 100 images. Bundles written before validation
+references were stored need their labelled validation set (--val-csv).`,
+		Args: wrapArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, args []string) error {
+			if model == "" || len(images) == 0 || out == "" {
+				return usagef("--model, --images and --out are required")
+			}
+			b, err := loadClassifier(model)
+			if err != nil {
+				return err
+			}
+			old := predict.Rules(b)
+			if old.Thresholds() == nil || old.Calibration != nil {
+				return fmt.Errorf("%s: a %s rule has no thresholds to recalibrate", model, old.Kind)
+			}
+			p, err := predict.New(b)
+			if err != nil {
+				return err
+			}
+			ctx := context.Background()
+			ref := b.Reference
+			if ref == nil {
+				if valCSV == "" {
+					return fmt.Errorf("%s: %w: the bundle was written before validation references were stored; give its labelled validation set with --val-csv FILE (and --val-images DIR)", model, shift.ErrNoReference)
+				}
+				if ref, err = fitReference(ctx, p, b, old, &val, valCSV, valImages, batch, c.ErrOrStderr()); err != nil {
+					return err
+				}
+			}
+			files, err := imageFiles(images)
+			if err != nil {
+				return err
+			}
+			scored, err := p.ScoreFiles(ctx, files, predict.BatchOptions{Batch: batch})
+			if err != nil {
+				return err
+			}
+			if len(scored.Failures) > 0 {
+				if err := reportSkipped(c.ErrOrStderr(), scored.Failures, len(files), skipBad); err != nil {
+					return fmt.Errorf("%w; no bundle written (--skip-bad recalibrates on the others)", err)
+				}
+			}
+			o.Decide.Beta, o.Decide.Objective, o.Decide.ZeroDivision = old.Beta, old.Objective, old.ZeroDivision
+			if o.Decide.Beta == 0 {
+				o.Decide.Beta = 2
+			}
+			if o.Decide.Objective == "" {
+				o.Decide.Objective = decide.SamplesF
+			}
+			res, err := shift.Recalibrate(ref, scored.Scores, old.Thresholds(), o)
+			if err != nil {
+				return err
+			}
+			res.Rules.Names, res.Rules.Structure = b.Labels, old.Structure
+			batchInfo := shift.Batch{Source: strings.Join(images, ", "), Images: len(scored.Scores), Skipped: len(scored.Failures), SHA256: batchDigest(scored.Hashes)}
+			nb := *b
+			nb.Created = time.Time{}
+			nb.Rules, nb.Reference = res.Rules, ref
+			nb.Recalibrations = append(slices.Clip(b.Recalibrations), shift.NewRecord(res, b.Labels, old.Thresholds(), batchInfo, time.Now()))
+			if report != "" {
+				if err := writeDriftReport(report, model, b.Labels, ref, scored.Scores, res); err != nil {
+					return err
+				}
+			}
+			if err := nb.Save(out); err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(c.OutOrStdout()).Encode(recalJSON(b.Labels, res, old.Thresholds()))
+			}
+			return printRecalibration(c.OutOrStdout(), b.Labels, res, old.Thresholds(), batchInfo, out)
+		},
+	}
+	c.Flags().StringVar(&model, "model", "", "model bundle")
+	c.Flags().StringSliceVar(&images, "images", nil, "the new batch: image files or folders (repeatable)")
+	c.Flags().StringVar(&out, "out", "", "the recalibrated bundle to write")
+	c.Flags().BoolVar(&asJSON, "json", false, `print one JSON object: {"prevalence": {label: {"train", "estimated", "interval", "bbse", "mean_score"}}, "thresholds": {label: {"old", "new"}}}`)
+	c.Flags().StringVar(&report, "report", "", "also write an HTML drift report to this file")
+	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
+	c.Flags().IntVar(&o.Bootstrap, "bootstrap", o.Bootstrap, "bootstrap resamples for each estimate's 90% interval (0: none)")
+	c.Flags().Uint64Var(&o.Seed, "seed", o.Seed, "bootstrap seed")
+	c.Flags().Float64Var(&o.PriorStrength, "prior-strength", o.PriorStrength, "weight, in images, of the prior centred on the training prevalence that each estimate is drawn toward (0: plain maximum likelihood)")
+	c.Flags().BoolVar(&skipBad, "skip-bad", false, "recalibrate on the images that could be read when some could not (they are named on stderr)")
+	c.Flags().StringVar(&valCSV, "val-csv", "", "for a bundle without a validation reference: its labelled validation set's tags CSV")
+	c.Flags().StringVar(&valImages, "val-images", "", "folder the --val-csv image names are relative to (default: the CSV's folder)")
+	val.register(c.Flags())
+	return c
+}
+
+// fitReference scores a labelled validation set and makes the reference of
+// a bundle that lacks one.
+func fitReference(ctx context.Context, p *predict.Predictor, b *bundle.Bundle, rules *decide.Rules, f *csvFlags, csvPath, images string, batch int, stderr io.Writer) (*shift.Reference, error) {
+	d := dataFlags{csvFlags: *f, csv: csvPath, images: images}
+	ds, err := d.load(b.Labels)
+	if err != nil {
+		return nil, fmt.Errorf("--val-csv: %w", err)
+	}
+	set, err := p.ScoreSet(ctx, ds, predict.BatchOptions{Batch: batch})
+	if err != nil {
+		return nil, err
+	}
+	if len(set.Failures) > 0 {
+		reportSkipped(stderr, set.Failures, len(ds.Items), true)
+	}
+	ref, err := shift.NewReference(set.Set, rules.Thresholds())
+	if err != nil {
+		return nil, fmt.Errorf("--val-csv: %w", err)
+	}
+	return ref, nil
+}
+
+// batchDigest is the SHA-256 of the sorted content hashes, one per line.
+func batchDigest(hashes []string) string {
+	s := slices.Sorted(slices.Values(hashes))
+	sum := sha256.Sum256([]byte(strings.Join(s, "\n")))
+	return hex.EncodeToString(sum[:])
+}
+
+// recalPrevalence is one label's prevalence in recalibrate's JSON output;
+// BBSE is null where the rule does not separate the label on validation.
+type recalPrevalence struct {
+	Train     float64   `json:"train"`
+	Estimated float64   `json:"estimated"`
+	Interval  []float64 `json:"interval"`
+	BBSE      *float64  `json:"bbse"`
+	MeanScore float64   `json:"mean_score"`
+	// Kept marks a label the model does not separate on validation: not
+	// estimated, its threshold kept.
+	Kept bool `json:"kept,omitempty"`
+}
+
+type recalThreshold struct {
+	Old float64 `json:"old"`
+	New float64 `json:"new"`
+}
+
+type recalOutput struct {
+	Prevalence map[string]recalPrevalence `json:"prevalence"`
+	Thresholds map[string]recalThreshold  `json:"thresholds"`
+}
+
+func recalJSON(labels []string, res *shift.Result, old []float64) recalOutput {
+	out := recalOutput{Prevalence: map[string]recalPrevalence{}, Thresholds: map[string]recalThreshold{}}
+	nw := res.Rules.Thresholds()
+	for j, l := range labels {
+		e := res.Estimates[j]
+		p := recalPrevalence{Train: e.Train, Estimated: e.Estimated, Interval: e.Interval, MeanScore: e.MeanScore, Kept: e.Kept}
+		if !math.IsNaN(e.BBSE) {
+			p.BBSE = &e.BBSE
+		}
+		out.Prevalence[l] = p
+		out.Thresholds[l] = recalThreshold{Old: old[j], New: nw[j]}
+	}
+	return out
+}
+
+// printRecalibration writes the estimates and thresholds as a table.
+func printRecalibration(w io.Writer, labels []string, res *shift.Result, old []float64, batch shift.Batch, out string) error {
+	fmt.Fprintf(w, "%d images of %s; wrote %s\n", batch.Images, batch.Source, out)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "label\tvalidation\testimated (EM)\t90% interval\tBBSE\tmean score\tthreshold\t")
+	nw := res.Rules.Thresholds()
+	for j, l := range labels {
+		e := res.Estimates[j]
+		iv := "-"
+		if e.Kept {
+			iv = "kept: not separated on validation"
+		}
+		if len(e.Interval) == 2 {
+			iv = fmt.Sprintf("[%.3f, %.3f]", e.Interval[0], e.Interval[1])
+		}
+		bbse := "-"
+		if !math.IsNaN(e.BBSE) {
+			bbse = fmt.Sprintf("%.3f", e.BBSE)
+		}
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%s\t%s\t%.3f\t%.3f → %.3f\t\n", l, e.Train, e.Estimated, iv, bbse, e.MeanScore, old[j], nw[j])
+	}
+	return tw.Flush()
+}
+
+// writeDriftReport compares each label's batch scores with validation's and
+// writes the HTML drift report.
+func writeDriftReport(path, model string, labels []string, ref *shift.Reference, scores [][]float64, res *shift.Result) error {
+	drift, err := shift.Compare(ref, scores, res.Estimates)
+	if err != nil {
+		return err
+	}
+	in := report.Drift{Title: "mlabel drift: " + model, ValImages: ref.Images, BatchImages: len(scores)}
+	for j, l := range labels {
+		e, d := res.Estimates[j], drift[j]
+		col := make([]float64, len(scores))
+		for i, row := range scores {
+			col[i] = row[j]
+		}
+		dl := report.DriftLabel{Name: l, Validation: ref.Scores[j], Batch: col, Train: e.Train, Estimated: e.Estimated,
+			Low: e.Estimated, High: e.Estimated, KS: d.KS, Critical: d.Critical}
+		if len(e.Interval) == 2 {
+			dl.Low, dl.High = e.Interval[0], e.Interval[1]
+		}
+		switch {
+		case e.Kept:
+			dl.Warning = "the model does not separate this label on validation: its prevalence was not estimated and its threshold is kept"
+		case d.Covariate():
+			dl.Warning = fmt.Sprintf("the scores moved (KS %.3f > %.3f) but the prevalence estimate did not: the images look different (a covariate shift), which recalibration does not correct", d.KS, d.Critical)
+		}
+		in.Labels = append(in.Labels, dl)
+	}
+	return atomicfile.Write(path, func(w io.Writer) error { return report.WriteDrift(w, in) })
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mlabel/bundle"
+)
+
+// recalResult is recalibrate --json's output.
+type recalResult struct {
+	Prevalence map[string]struct {
+		Train     float64   `json:"train"`
+		Estimated float64   `json:"estimated"`
+		Interval  []float64 `json:"interval"`
+		BBSE      *float64  `json:"bbse"`
+		Kept      bool      `json:"kept"`
+	} `json:"prevalence"`
+	Thresholds map[string]struct {
+		Old float64 `json:"old"`
+		New float64 `json:"new"`
+	} `json:"thresholds"`
+}
+
+// Recalibrate on the demo images writes a bundle with the re-fitted
+// thresholds and the record of the batch, which inspect shows and predict
+// uses; a bundle without a validation reference needs its validation set.
+func TestRecalibrate(t *testing.T) {
+	dir := t.TempDir()
+	model := trainQuick(t, dir)
+	csvPath, images := demoData(t)
+	out := filepath.Join(dir, "new.mlb")
+	html := filepath.Join(dir, "drift.html")
+	code, stdout, stderr := runCLI(t, "recalibrate", "--model", model, "--images", images, "--out", out, "--json", "--bootstrap", "20", "--report", html)
+	if code != 0 {
+		t.Fatalf("recalibrate: exit %d: %s", code, stderr)
+	}
+	var res recalResult
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	if err := dec.Decode(&res); err != nil || dec.More() {
+		t.Fatalf("recalibrate --json printed %q: %v (want exactly one object)", stdout, err)
+	}
+	old, err := bundle.Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := bundle.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Prevalence) != len(old.Labels) || len(res.Thresholds) != len(old.Labels) {
+		t.Fatalf("output covers %d prevalences and %d thresholds for %d labels", len(res.Prevalence), len(res.Thresholds), len(old.Labels))
+	}
+	newThr := nb.Rules.Thresholds()
+	estimated := 0
+	for j, l := range old.Labels {
+		p, th := res.Prevalence[l], res.Thresholds[l]
+		switch {
+		case p.Kept:
+			// A label the quick model has not learned keeps its prevalence
+			// and threshold.
+			if p.Estimated != p.Train || p.Interval != nil || th.New != th.Old || p.BBSE != nil {
+				t.Errorf("%s: kept, yet estimate %v (train %v), interval %v, threshold %v → %v", l, p.Estimated, p.Train, p.Interval, th.Old, th.New)
+			}
+		case !(p.Estimated > 0 && p.Estimated < 1) || len(p.Interval) != 2 || p.Interval[0] > p.Interval[1]:
+			t.Errorf("%s: estimate %v, interval %v", l, p.Estimated, p.Interval)
+		default:
+			estimated++
+		}
+		if p.Train != old.Reference.Prevalence[j] || th.Old != old.Rules.PerClass[j] || th.New != newThr[j] {
+			t.Errorf("%s: printed train %v, old %v, new %v; bundles hold %v, %v, %v", l, p.Train, th.Old, th.New,
+				old.Reference.Prevalence[j], old.Rules.PerClass[j], newThr[j])
+		}
+	}
+	if estimated == 0 {
+		t.Error("no label was estimated")
+	}
+	if len(nb.Recalibrations) != 1 || nb.Recalibrations[0].Batch.Images != 160 || len(nb.Recalibrations[0].Batch.SHA256) != 64 {
+		t.Fatalf("recalibration records %+v", nb.Recalibrations)
+	}
+	if nb.Reference == nil || nb.Reference.Images != old.Reference.Images {
+		t.Errorf("the new bundle's reference differs from the old one's")
+	}
+	doc, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(doc), "partly_cloudy: score distribution") && !strings.Contains(string(doc), "<td>partly_cloudy</td>") {
+		t.Errorf("drift report (%v) lacks the labels", err)
+	}
+
+	code, stdout, _ = runCLI(t, "inspect", out)
+	if code != 0 || !strings.Contains(stdout, "recalibrated ") || !strings.Contains(stdout, "on 160 images of "+images) {
+		t.Errorf("inspect: exit %d, no recalibration note in %s", code, stdout)
+	}
+	if code, _, stderr = runCLI(t, "predict", "--model", out, images); code != 0 {
+		t.Errorf("predict with the recalibrated bundle: exit %d: %s", code, stderr)
+	}
+
+	// A bundle written before references were stored.
+	old.Reference = nil
+	bare := filepath.Join(dir, "bare.mlb")
+	if err := old.Save(bare); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI(t, "recalibrate", "--model", bare, "--images", images, "--out", out)
+	if code != 1 || !strings.Contains(stderr, "--val-csv") || !strings.Contains(stderr, "hint:") {
+		t.Errorf("a bundle without reference: exit %d, stderr %s", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "recalibrate", "--model", bare, "--images", images, "--out", out, "--val-csv", csvPath, "--val-images", images, "--bootstrap", "0")
+	if code != 0 {
+		t.Errorf("with --val-csv: exit %d: %s", code, stderr)
+	}
+	if nb, err = bundle.Load(out); err != nil || nb.Reference == nil || nb.Reference.Images != 160 {
+		t.Errorf("the reference fitted on --val-csv is not in the new bundle (%v)", err)
+	}
+}
+
+func TestRecalibrateBadInput(t *testing.T) {
+	dir := t.TempDir()
+	model := trainQuick(t, dir)
+	_, images := demoData(t)
+	few := filepath.Join(dir, "few")
+	os.MkdirAll(few, 0o755)
+	entries, err := os.ReadDir(images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries[:30] {
+		data, err := os.ReadFile(filepath.Join(images, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(few, e.Name()), data, 0o644)
+	}
+	broken := filepath.Join(dir, "broken")
+	os.MkdirAll(broken, 0o755)
+	for _, e := range entries[:120] {
+		data, _ := os.ReadFile(filepath.Join(images, e.Name()))
+		os.WriteFile(filepath.Join(broken, e.Name()), data, 0o644)
+	}
+	os.WriteFile(filepath.Join(broken, "zz.jpg"), []byte("not a JPEG"), 0o644)
+	out := filepath.Join(dir, "out.mlb")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no out", []string{"--model", model, "--images", images}, 2, "required"},
+		{"too few images", []string{"--model", model, "--images", few, "--out", out}, 1, "30 images is too small"},
+		{"empty folder", []string{"--model", model, "--images", t.TempDir(), "--out", out}, 1, "no image files"},
+		{"undecodable image", []string{"--model", model, "--images", broken, "--out", out}, 1, "no bundle written"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, append([]string{"recalibrate"}, tc.args...)...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tc.code, tc.want)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("a bundle was written: %v", err)
+			}
+		})
+	}
+	code, _, stderr := runCLI(t, "recalibrate", "--model", model, "--images", broken, "--out", out, "--skip-bad", "--bootstrap", "0")
+	if code != 0 || !strings.Contains(stderr, "zz.jpg") {
+		t.Errorf("--skip-bad: exit %d: %s", code, stderr)
+	}
+}
+
+// data check suggests the demo tiles' weather group and cloudy's exclusions.
+func TestDataCheckSuggestsStructure(t *testing.T) {
+	csvPath, images := demoData(t)
+	code, out, stderr := runCLI(t, "data", "check", "--csv", csvPath, "--images", images, "--skip-decode")
+	if code != 0 {
+		t.Fatalf("data check: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"label structure in the data (suggestions):", "  exactly one of clear, partly_cloudy, cloudy, haze per image\n", "  cloudy never comes with wheat,"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("data check output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,218 @@
+// Package shift adapts a classifier's decisions to a batch of new images
+// whose label prevalences differ from those it was trained for (label
+// shift: the images of each class look the same, only how often each label
+// holds has changed).
+//
+// A training run stores a Reference, made from its validation predictions:
+// each label's Platt calibration, the prevalence the calibrated
+// probabilities embody, the decision rule's hit rates (for BBSE) and the
+// score distribution (for drift). Recalibrate then estimates each label's
+// new prevalence on an unlabelled batch by EM prior adjustment (Saerens,
+// Latinne and Decaestecker, 2002) with a bootstrap interval, cross-checks it
+// with black-box shift estimation (Lipton, Wang and Smola, 2018), shifts
+// the posteriors by the prior ratio, logit p' = logit p + logit π' − logit π,
+// and re-fits the per-class thresholds by expected F-beta on the shifted
+// posteriors.
+//
+// Labels are treated one at a time, each as its own binary problem.
+package shift
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"mlabel/decide"
+	"mlabel/infer"
+	"mlabel/metrics"
+)
+
+// Quantiles is the number of score quantiles a Reference keeps per label.
+const Quantiles = 101
+
+// Reference is what a model's validation predictions say about it, kept in
+// the bundle so that a later batch can be compared with it.
+type Reference struct {
+	// Images is the number of validation images it was made from.
+	Images int `json:"images"`
+	// Calibration maps each label's raw score to a probability calibrated
+	// on validation (Platt scaling).
+	Calibration *decide.Calibration `json:"calibration"`
+	// Prevalence is each label's prior π as the calibrated probabilities
+	// embody it: their mean on validation (the known positive rate, up to
+	// Platt's target correction).
+	Prevalence []float64 `json:"prevalence"`
+	// Positive is each label's known positive rate on validation.
+	Positive []float64 `json:"positive_rate"`
+	// Thresholds are the rule's thresholds TPR and FPR were counted at.
+	Thresholds []float64 `json:"thresholds"`
+	// TPR and FPR are the fractions of validation positives and negatives
+	// whose score reaches the threshold: the confusion matrix BBSE inverts
+	// (0 for a label without known positives or negatives).
+	TPR []float64 `json:"tpr"`
+	FPR []float64 `json:"fpr"`
+	// Scores holds each label's validation score quantiles at 0, 0.01, ...,
+	// 1, for comparing score distributions.
+	Scores [][]float64 `json:"score_quantiles"`
+}
+
+// ErrNoReference is wrapped by the errors about a model that records no
+// validation reference.
+var ErrNoReference = errors.New("no validation reference")
+
+// NewReference makes the reference of validation predictions val, decided
+// with per-label thresholds.
+func NewReference(val infer.Set, thresholds []float64) (*Reference, error) {
+	if val.Len() == 0 {
+		return nil, errors.New("shift: empty validation set")
+	}
+	if err := metrics.Validate(val.Truth, val.Scores, val.Mask); err != nil {
+		return nil, fmt.Errorf("shift: %w", err)
+	}
+	n := val.NumLabels()
+	if len(thresholds) != n {
+		return nil, fmt.Errorf("shift: %d thresholds for %d labels", len(thresholds), n)
+	}
+	c, err := decide.FitCalibration(val, decide.Platt)
+	if err != nil {
+		return nil, fmt.Errorf("shift: %w", err)
+	}
+	cal := c.Apply(val.Scores)
+	r := &Reference{Images: val.Len(), Calibration: c, Thresholds: append([]float64(nil), thresholds...)}
+	for j := 0; j < n; j++ {
+		var pos, neg, tp, fp, sum float64
+		col := make([]float64, val.Len())
+		for i, row := range val.Scores {
+			col[i] = row[j]
+			sum += cal[i][j]
+			if !val.Known(i, j) {
+				continue
+			}
+			hit := row[j] >= thresholds[j]
+			if val.Truth[i][j] == 1 {
+				pos++
+				if hit {
+					tp++
+				}
+			} else {
+				neg++
+				if hit {
+					fp++
+				}
+			}
+		}
+		r.Prevalence = append(r.Prevalence, sum/float64(val.Len()))
+		r.Positive = append(r.Positive, ratio(pos, pos+neg))
+		r.TPR = append(r.TPR, ratio(tp, pos))
+		r.FPR = append(r.FPR, ratio(fp, neg))
+		r.Scores = append(r.Scores, quantiles(col))
+	}
+	return r, nil
+}
+
+// ratio returns a/b, or 0 when b is 0.
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// quantiles returns the Quantiles evenly spaced quantiles of xs.
+func quantiles(xs []float64) []float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	out := make([]float64, Quantiles)
+	for k := range out {
+		out[k] = metrics.Quantile(s, float64(k)/float64(Quantiles-1))
+	}
+	return out
+}
+
+// Check reports whether the reference fits n labels.
+func (r *Reference) Check(n int) error {
+	if r.Calibration == nil {
+		return fmt.Errorf("shift: reference has no calibration")
+	}
+	if err := r.Calibration.Check(n); err != nil {
+		return fmt.Errorf("shift: %w", err)
+	}
+	for name, l := range map[string]int{"prevalences": len(r.Prevalence), "thresholds": len(r.Thresholds),
+		"TPR": len(r.TPR), "FPR": len(r.FPR), "score distributions": len(r.Scores)} {
+		if l != n {
+			return fmt.Errorf("shift: reference has %d %s for %d labels", l, name, n)
+		}
+	}
+	for j, p := range r.Prevalence {
+		if !(p > 0 && p < 1) {
+			return fmt.Errorf("shift: reference prevalence %v of label %d is outside (0, 1)", p, j)
+		}
+	}
+	return nil
+}
+
+// Adjust moves a probability calibrated for prior π to prior q by the
+// prior ratio: logit p' = logit p + logit q − logit π.
+func Adjust(p, prior, q float64) float64 {
+	return infer.Sigmoid(decide.Logit(p) + decide.Logit(q) - decide.Logit(prior))
+}
+
+// emSteps is the number of bisection steps EM takes: the interval (0, 1)
+// halves each step, far below any meaningful difference.
+const emSteps = 64
+
+// EM estimates the prevalence of a label on a batch from its probabilities
+// p, calibrated for prior: the fixed point of Saerens et al.'s EM, which
+// alternates adjusting each probability to the current estimate q and
+// taking q = (Σ adjusted + α·prior) / (n + α). The fixed point maximises the
+// batch's likelihood with a Beta prior worth α = strength images centred on
+// the training prior (0 for the plain maximum likelihood). The likelihood
+// is concave in q, so the fixed point is found by bisection on its
+// derivative, where EM's own steps can take thousands of iterations. rows,
+// when not nil, lists the rows of p to use (with repeats, for the
+// bootstrap). With a positive strength the estimate lies strictly inside
+// (0, 1) and is not clamped further.
+func EM(p []float64, rows []int, prior, strength float64) float64 {
+	n := len(p)
+	if rows != nil {
+		n = len(rows)
+	}
+	a, b := strength*prior, strength*(1-prior)
+	// slope is the log-posterior's derivative at q, decreasing in q.
+	slope := func(q float64) float64 {
+		sum := a/q - b/(1-q)
+		for k := 0; k < n; k++ {
+			i := k
+			if rows != nil {
+				i = rows[k]
+			}
+			r, s := p[i]/prior, (1-p[i])/(1-prior)
+			sum += (r - s) / (q*r + (1-q)*s)
+		}
+		return sum
+	}
+	lo, hi := 0.0, 1.0
+	for step := 0; step < emSteps; step++ {
+		mid := lo + (hi-lo)/2
+		if slope(mid) > 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo + (hi-lo)/2
+}
+
+// BBSE estimates a label's prevalence from the fraction of a batch its
+// rule predicts positive, hit, and the rule's validation hit rates on
+// positives (tpr) and negatives (fpr): hit = π'·tpr + (1−π')·fpr. The
+// estimate is clipped to [0, 1]; NaN unless tpr exceeds fpr (a rule that
+// does not separate the classes says nothing).
+func BBSE(hit, tpr, fpr float64) float64 {
+	d := tpr - fpr
+	if !(d > 1e-12) {
+		return math.NaN()
+	}
+	return math.Min(math.Max((hit-fpr)/d, 0), 1)
+}

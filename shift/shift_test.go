@@ -1,0 +1,357 @@
+package shift
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"mlabel/decide"
+	"mlabel/infer"
+	"mlabel/metrics"
+)
+
+// pool is a scored set of n images where each label j's evidence x is
+// N(+sep[j], 1) for positives and N(−sep[j], 1) for negatives, each label
+// positive with probability ½ independently,
+// and the raw score is σ(x): a score that is not calibrated for any prior,
+// as a network's often is not.
+func pool(n int, sep []float64, seed uint64) (scores, truth [][]float64) {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	for i := 0; i < n; i++ {
+		s, t := make([]float64, len(sep)), make([]float64, len(sep))
+		for j, m := range sep {
+			y := float64(rng.IntN(2))
+			x := rng.NormFloat64() + (2*y-1)*m
+			s[j], t[j] = infer.Sigmoid(x), y
+		}
+		scores, truth = append(scores, s), append(truth, t)
+	}
+	return scores, truth
+}
+
+// resample draws n rows of a pool (with replacement) so that each label j
+// is positive with probability prev[j] independently: a batch whose true
+// prevalences are known while every label's class-conditional score
+// distribution stays that of the pool (a pure label shift).
+func resample(scores, truth [][]float64, prev []float64, n int, seed uint64) infer.Set {
+	rng := rand.New(rand.NewPCG(seed, 11))
+	// Index the pool by its label pattern.
+	byKey := map[int][]int{}
+	for i, row := range truth {
+		key := 0
+		for j, v := range row {
+			if v == 1 {
+				key |= 1 << j
+			}
+		}
+		byKey[key] = append(byKey[key], i)
+	}
+	var out infer.Set
+	for len(out.Scores) < n {
+		key := 0
+		for j, p := range prev {
+			if rng.Float64() < p {
+				key |= 1 << j
+			}
+		}
+		rows := byKey[key]
+		i := rows[rng.IntN(len(rows))]
+		out.Scores = append(out.Scores, scores[i])
+		out.Truth = append(out.Truth, truth[i])
+	}
+	return out
+}
+
+var (
+	sep       = []float64{1.5, 1.5, 1.2}
+	trainPrev = []float64{0.2, 0.3, 0.4}
+)
+
+// fixture returns a validation set at trainPrev, its per-class rule and
+// reference, and the pool to draw shifted batches from.
+func fixture(t *testing.T) (infer.Set, *decide.Rules, *Reference, [][]float64, [][]float64) {
+	t.Helper()
+	scores, truth := pool(40000, sep, 1)
+	val := resample(scores, truth, trainPrev, 4000, 2)
+	rules, err := decide.FitPerClass(val, decide.Options{Beta: 2, Objective: decide.SamplesF, MinPositives: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := NewReference(val, rules.Thresholds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return val, rules, ref, scores, truth
+}
+
+func TestReference(t *testing.T) {
+	val, rules, ref, _, _ := fixture(t)
+	if err := ref.Check(3); err != nil {
+		t.Fatal(err)
+	}
+	if ref.Images != 4000 || len(ref.Scores[0]) != Quantiles {
+		t.Fatalf("reference of %d images, %d quantiles", ref.Images, len(ref.Scores[0]))
+	}
+	pos := val.Positives()
+	for j := range trainPrev {
+		rate := float64(pos[j]) / 4000
+		if math.Abs(ref.Positive[j]-rate) > 1e-12 || math.Abs(ref.Prevalence[j]-rate) > 0.005 {
+			t.Errorf("label %d: prevalence %v, positive rate %v; the set's rate is %v", j, ref.Prevalence[j], ref.Positive[j], rate)
+		}
+		// Platt on logit σ(x) = x recovers the exact posterior's slope 2·sep.
+		if a := ref.Calibration.A[j]; math.Abs(a-2*sep[j]) > 0.2 {
+			t.Errorf("label %d: calibration slope %v, want about %v", j, a, 2*sep[j])
+		}
+		if !(ref.TPR[j] > ref.FPR[j]) || ref.Thresholds[j] != rules.PerClass[j] {
+			t.Errorf("label %d: TPR %v, FPR %v, threshold %v", j, ref.TPR[j], ref.FPR[j], ref.Thresholds[j])
+		}
+		if q := ref.Scores[j]; q[0] > q[50] || q[50] > q[100] {
+			t.Errorf("label %d: quantiles not ascending: %v %v %v", j, q[0], q[50], q[100])
+		}
+	}
+	// EM on the validation set itself stays at its prior.
+	cal := ref.Calibration.Apply(val.Scores)
+	for j := range trainPrev {
+		col := make([]float64, len(cal))
+		for i := range cal {
+			col[i] = cal[i][j]
+		}
+		for _, strength := range []float64{0, DefaultPriorStrength} {
+			if q := EM(col, nil, ref.Prevalence[j], strength); math.Abs(q-ref.Prevalence[j]) > 1e-6 {
+				t.Errorf("label %d, prior strength %v: EM on validation moved from %v to %v", j, strength, ref.Prevalence[j], q)
+			}
+		}
+	}
+}
+
+// A known shift: EM recovers each label's new prevalence, the interval
+// covers it, the thresholds move the way the prevalence moved, and
+// samples-F2 on the batch does not drop.
+func TestRecalibrateRecoversShift(t *testing.T) {
+	_, rules, ref, scores, truth := fixture(t)
+	for _, tc := range []struct {
+		name string
+		prev []float64
+	}{
+		{"first up to 0.6, third down to 0.1", []float64{0.6, 0.3, 0.1}},
+		{"first halved, third up", []float64{0.1, 0.3, 0.8}},
+		{"no shift", trainPrev},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			batch := resample(scores, truth, tc.prev, 400, 3)
+			o := DefaultOptions()
+			res, err := Recalibrate(ref, batch.Scores, rules.Thresholds(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			actual := make([]float64, 3)
+			for _, row := range batch.Truth {
+				for j, v := range row {
+					actual[j] += v / 400
+				}
+			}
+			old, nw := rules.Thresholds(), res.Rules.Thresholds()
+			for j, e := range res.Estimates {
+				if math.Abs(e.Estimated-actual[j]) > 0.06 {
+					t.Errorf("label %d: EM estimate %.3f, true prevalence %.3f", j, e.Estimated, actual[j])
+				}
+				if math.Abs(e.BBSE-actual[j]) > 0.1 {
+					t.Errorf("label %d: BBSE estimate %.3f, true prevalence %.3f", j, e.BBSE, actual[j])
+				}
+				if e.Interval[0] > actual[j]+0.02 || e.Interval[1] < actual[j]-0.02 || e.Interval[0] >= e.Interval[1] {
+					t.Errorf("label %d: interval %v misses the true prevalence %.3f", j, e.Interval, actual[j])
+				}
+				switch d := tc.prev[j] - trainPrev[j]; {
+				case d > 0.1 && !(nw[j] < old[j]):
+					t.Errorf("label %d: prevalence up, threshold %.3f → %.3f", j, old[j], nw[j])
+				case d < -0.1 && !(nw[j] > old[j]):
+					t.Errorf("label %d: prevalence down, threshold %.3f → %.3f", j, old[j], nw[j])
+				}
+			}
+			fOld := samplesF2(t, batch, old)
+			fNew := samplesF2(t, batch, nw)
+			if fNew < fOld-0.01 {
+				t.Errorf("samples F2 %.4f with the recalibrated thresholds, %.4f with the old", fNew, fOld)
+			}
+			t.Logf("estimates %+v; F2 %.4f → %.4f", res.Estimates, fOld, fNew)
+		})
+	}
+}
+
+func samplesF2(t *testing.T, s infer.Set, thr []float64) float64 {
+	t.Helper()
+	r := &decide.Rules{Kind: decide.PerClass, Labels: len(thr), PerClass: thr}
+	f, err := metrics.ScorePRF(s.Truth, r.Apply(s.Scores), nil, metrics.Samples, metrics.Options{Beta: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.F
+}
+
+func TestAdjustAndBBSE(t *testing.T) {
+	for _, tc := range []struct {
+		p, prior, q, want float64
+	}{
+		{0.3, 0.2, 0.2, 0.3},
+		{0.5, 0.5, 0.8, 0.8},
+		{0.5, 0.8, 0.5, 0.2},
+		{0.9, 0.5, 0.5, 0.9},
+	} {
+		if got := Adjust(tc.p, tc.prior, tc.q); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("Adjust(%v, %v, %v) = %v, want %v", tc.p, tc.prior, tc.q, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		hit, tpr, fpr, want float64
+	}{
+		{0.5, 0.9, 0.1, 0.5},
+		{0.1, 0.9, 0.1, 0},
+		{0.05, 0.9, 0.1, 0}, // clipped
+		{0.95, 0.9, 0.1, 1}, // clipped
+		{0.3, 0.5, 0.5, math.NaN()},
+		{0.3, 0.2, 0.5, math.NaN()},
+	} {
+		got := BBSE(tc.hit, tc.tpr, tc.fpr)
+		if !(math.Abs(got-tc.want) < 1e-12 || math.IsNaN(got) && math.IsNaN(tc.want)) {
+			t.Errorf("BBSE(%v, %v, %v) = %v, want %v", tc.hit, tc.tpr, tc.fpr, got, tc.want)
+		}
+	}
+}
+
+func TestRecalibrateBadInput(t *testing.T) {
+	_, _, ref, scores, truth := fixture(t)
+	batch := resample(scores, truth, trainPrev, 150, 4).Scores
+	wide := [][]float64{}
+	for _, row := range batch {
+		wide = append(wide, append(append([]float64(nil), row...), 0.5))
+	}
+	nan := append([][]float64{{math.NaN(), 0.5, 0.5}}, batch...)
+	broken := *ref
+	broken.TPR = broken.TPR[:2]
+	for _, tc := range []struct {
+		name   string
+		ref    *Reference
+		scores [][]float64
+		o      Options
+		want   string
+	}{
+		{"empty batch", ref, nil, DefaultOptions(), "0 images is too small"},
+		{"99 images", ref, batch[:99], DefaultOptions(), "99 images is too small"},
+		{"above a raised minimum", ref, batch, Options{MinImages: 200}, "at least 200"},
+		{"too many labels", ref, wide, DefaultOptions(), "4 scores, the reference 3 labels"},
+		{"NaN score", ref, nan, DefaultOptions(), "outside [0, 1]"},
+		{"damaged reference", &broken, batch, DefaultOptions(), "2 TPR for 3 labels"},
+		{"bad beta", ref, batch, Options{Decide: decide.Options{Beta: 0}}, "beta"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Recalibrate(tc.ref, tc.scores, nil, tc.o)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := NewReference(infer.Set{}, nil); err == nil {
+		t.Error("a reference of an empty set: no error")
+	}
+	val := resample(scores, truth, trainPrev, 200, 5)
+	if _, err := NewReference(val, []float64{0.5}); err == nil || !strings.Contains(err.Error(), "1 thresholds for 3 labels") {
+		t.Errorf("a reference with too few thresholds: %v", err)
+	}
+}
+
+func TestKS(t *testing.T) {
+	uniform := make([]float64, Quantiles)
+	for k := range uniform {
+		uniform[k] = float64(k) / float64(Quantiles-1)
+	}
+	even := make([]float64, 1000)
+	low := make([]float64, 1000)
+	for i := range even {
+		even[i] = (float64(i) + 0.5) / 1000
+		low[i] = even[i] / 2
+	}
+	for _, tc := range []struct {
+		name     string
+		xs       []float64
+		min, max float64
+	}{
+		{"same distribution", even, 0, 0.002},
+		{"squeezed to the lower half", low, 0.499, 0.501},
+		{"all above", []float64{2, 3}, 1, 1},
+	} {
+		if d := KS(uniform, tc.xs); d < tc.min || d > tc.max {
+			t.Errorf("%s: KS %v, want in [%v, %v]", tc.name, d, tc.min, tc.max)
+		}
+	}
+}
+
+// A label shift moves the shifted label's scores and its prevalence
+// estimate: no covariate warning. Scores that move with no prevalence
+// change (every score squeezed toward 0.5) are flagged.
+func TestCompareDrift(t *testing.T) {
+	_, _, ref, scores, truth := fixture(t)
+	batch := resample(scores, truth, []float64{0.6, 0.3, 0.4}, 400, 6)
+	res, err := Recalibrate(ref, batch.Scores, nil, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Compare(ref, batch.Scores, res.Estimates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d[0].ScoresMoved || !d[0].PrevalenceMoved || d[0].Covariate() {
+		t.Errorf("label shift on label 0 read as %+v", d[0])
+	}
+	if d[1].ScoresMoved || d[1].Covariate() {
+		t.Errorf("unshifted label 1 read as %+v", d[1])
+	}
+	// Label 2's images blur beyond recognition: every score falls to the
+	// one whose calibrated probability is the prior. Its scores moved, its
+	// prevalence estimate cannot.
+	c := ref.Calibration
+	flat := infer.Sigmoid((decide.Logit(ref.Prevalence[2]) - c.B[2]) / c.A[2])
+	squeezed := make([][]float64, len(batch.Scores))
+	for i, row := range batch.Scores {
+		squeezed[i] = append([]float64(nil), row...)
+		squeezed[i][2] = flat
+	}
+	res, err = Recalibrate(ref, squeezed, nil, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err = Compare(ref, squeezed, res.Estimates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d[2].Covariate() {
+		t.Errorf("squeezed scores of label 2 read as %+v (estimate %+v)", d[2], res.Estimates[2])
+	}
+	if _, err := Compare(ref, batch.Scores, res.Estimates[:1]); err == nil {
+		t.Error("Compare accepted 1 estimate for 3 labels")
+	}
+}
+
+// A label the rule does not separate on validation keeps its prevalence
+// and threshold, whatever the batch's scores say.
+func TestRecalibrateKeepsUnlearnedLabel(t *testing.T) {
+	_, rules, ref, scores, truth := fixture(t)
+	unlearned := *ref
+	unlearned.TPR = append([]float64(nil), ref.TPR...)
+	unlearned.TPR[0] = unlearned.FPR[0]
+	batch := resample(scores, truth, []float64{0.6, 0.3, 0.1}, 400, 3)
+	res, err := Recalibrate(&unlearned, batch.Scores, rules.Thresholds(), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := res.Estimates[0]
+	if !e.Kept || e.Estimated != ref.Prevalence[0] || e.Interval != nil || !math.IsNaN(e.BBSE) {
+		t.Errorf("unlearned label's estimate %+v, want the training prevalence %v kept", e, ref.Prevalence[0])
+	}
+	if got := res.Rules.PerClass[0]; got != rules.PerClass[0] {
+		t.Errorf("unlearned label's threshold %v, want the old %v", got, rules.PerClass[0])
+	}
+	if res.Estimates[2].Kept || math.Abs(res.Estimates[2].Estimated-0.1) > 0.06 {
+		t.Errorf("learned label 2: %+v", res.Estimates[2])
+	}
+}
