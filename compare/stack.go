@@ -12,6 +12,7 @@ import (
 	"mlabel/nn"
 	"mlabel/optim"
 	"mlabel/tensor"
+	"mlabel/train"
 )
 
 // Stacker training: full-batch AdamW on the masked BCE of the validation
@@ -96,22 +97,9 @@ func fitStack(x [][]float32, out *infer.Set, rows []int, labels int, seed uint64
 	if err != nil {
 		return nil, fmt.Errorf("compare: stacker: %w", err)
 	}
-	bce := loss.NewBCE(nil)
-	var grad *tensor.Tensor
+	step := &train.Step{Model: m, Loss: loss.NewBCE(nil), Optimizers: []optim.Optimizer{opt}}
 	for range stackSteps {
-		logits, err := m.Forward(xt, true)
-		if err != nil {
-			return nil, fmt.Errorf("compare: stacker: %w", err)
-		}
-		grad = tensor.Ensure(grad, logits.Shape...)
-		if _, err := bce.Compute(logits, y, mask, grad); err != nil {
-			return nil, fmt.Errorf("compare: stacker: %w", err)
-		}
-		m.ZeroGrad()
-		if err := m.Backward(grad); err != nil {
-			return nil, fmt.Errorf("compare: stacker: %w", err)
-		}
-		if err := opt.Step(stackLR); err != nil {
+		if _, err := step.Run(xt, y, mask, stackLR); err != nil {
 			return nil, fmt.Errorf("compare: stacker: %w", err)
 		}
 	}

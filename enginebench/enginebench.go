@@ -16,6 +16,7 @@ import (
 	"mlabel/nn"
 	"mlabel/optim"
 	"mlabel/tensor"
+	"mlabel/train"
 )
 
 // Config selects what to measure. Zero values take the defaults noted.
@@ -130,21 +131,10 @@ func trainStep(m *nn.Model, x, y *tensor.Tensor) (func() error, error) {
 	if err != nil {
 		return nil, fmt.Errorf("enginebench: %w", err)
 	}
-	bce := loss.NewBCE(nil)
-	grad := tensor.New(y.Shape...)
+	step := &train.Step{Model: m, Loss: loss.NewBCE(nil), Optimizers: []optim.Optimizer{opt}}
 	return func() error {
-		m.ZeroGrad()
-		logits, err := m.Forward(x, true)
-		if err != nil {
-			return err
-		}
-		if _, err := bce.Compute(logits, y, nil, grad); err != nil {
-			return err
-		}
-		if err := m.Backward(grad); err != nil {
-			return err
-		}
-		return opt.Step(1e-3)
+		_, err := step.Run(x, y, nil, 1e-3)
+		return err
 	}, nil
 }
 

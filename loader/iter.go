@@ -2,6 +2,7 @@ package loader
 
 import (
 	"context"
+	"iter"
 	"sync"
 )
 
@@ -133,4 +134,23 @@ func (it *Iter) Close() {
 	for range it.out {
 	}
 	it.wg.Wait()
+}
+
+// Batches returns the batches of the given epoch, in order, as Epoch
+// prepares them; iteration ends at the first error, which it yields with a
+// nil batch. Stopping early releases the epoch's work. A batch is valid
+// until the next one is drawn.
+func (l *Loader) Batches(ctx context.Context, epoch int) iter.Seq2[*Batch, error] {
+	return func(yield func(*Batch, error) bool) {
+		it := l.Epoch(ctx, epoch)
+		defer it.Close()
+		for it.Next() {
+			if !yield(it.Batch(), nil) {
+				return
+			}
+		}
+		if err := it.Err(); err != nil {
+			yield(nil, err)
+		}
+	}
 }

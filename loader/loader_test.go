@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -262,5 +263,57 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	}
 	if _, err := New(&dataset.Dataset{}, config()); err == nil {
 		t.Error("empty dataset accepted")
+	}
+}
+
+func TestBatchesSequence(t *testing.T) {
+	ds := testSet(t, 10)
+	good, err := New(ds, config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := testSet(t, 10)
+	if err := os.WriteFile(cut.Items[5].Path, []byte("not a png"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad, err := New(cut, config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		l         *Loader
+		stopAfter int // stop drawing after this many batches; 0 draws all
+		batches   int // batches seen
+		wantErr   bool
+	}{
+		{"whole epoch", good, 0, 3, false},
+		{"stopped early", good, 1, 1, false},
+		{"bad image", bad, 0, 1, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got [][]int
+			var gotErr error
+			for b, err := range tc.l.Batches(context.Background(), 0) {
+				if err != nil {
+					if b != nil {
+						t.Error("an error came with a batch")
+					}
+					gotErr = err
+					continue
+				}
+				got = append(got, slices.Clone(b.Index))
+				if len(got) == tc.stopAfter {
+					break
+				}
+			}
+			if len(got) != tc.batches || (gotErr != nil) != tc.wantErr {
+				t.Fatalf("got %d batches and error %v; want %d batches, error %v", len(got), gotErr, tc.batches, tc.wantErr)
+			}
+			if want := epoch(t, good, 0); !tc.wantErr && !slices.EqualFunc(got, want[:len(got)], func(a []int, b *Batch) bool { return slices.Equal(a, b.Index) }) {
+				t.Errorf("batches %v differ from the iterator's", got)
+			}
+		})
 	}
 }

@@ -3,14 +3,10 @@ package train
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"mlabel/dataset"
 	"mlabel/imageio"
-	"mlabel/loader"
-	"mlabel/nn"
-	"mlabel/transfer"
 )
 
 // FrozenOutOfFold cross-validates a new head over a frozen backbone
@@ -38,34 +34,20 @@ func FrozenOutOfFold(ctx context.Context, cfg Config, ds *dataset.Dataset, pre i
 	if ev != nil && hooks.Log != nil {
 		hooks.Log(ev.String())
 	}
-	spec, init, _, err := BuildSpec(cfg, len(ds.Labels))
+	fb, err := loadFrozen(cfg, len(ds.Labels))
 	if err != nil {
 		return nil, err
-	}
-	full, err := nn.Build(spec, rand.New(rand.NewPCG(cfg.Seed, 0x6d6c6162)))
-	if err != nil {
-		return nil, fmt.Errorf("train: build backbone with head: %w", err)
-	}
-	if _, err := full.SetWeightsPartial(init); err != nil {
-		return nil, fmt.Errorf("train: load backbone weights: %w", err)
-	}
-	pool, err := transfer.PoolNode(full.Spec())
-	if err != nil {
-		return nil, fmt.Errorf("train: %w", err)
 	}
 	views := cfg.FeatureViews
 	if views <= 0 {
 		views = defaultFeatureViews
 	}
 	start := time.Now()
-	aug := cfg.Augment
-	lc := loader.Config{Preprocess: pre, Augment: &aug, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers}
-	tr, err := transfer.Extract(ctx, full, pool, ds, lc, views)
+	tr, err := fb.extract(ctx, cfg, ds, pre, true, views)
 	if err != nil {
 		return nil, fmt.Errorf("train: training features: %w", err)
 	}
-	lc.Augment = nil
-	plain, err := transfer.Extract(ctx, full, pool, ds, lc, 1)
+	plain, err := fb.extract(ctx, cfg, ds, pre, false, 1)
 	if err != nil {
 		return nil, fmt.Errorf("train: held-out features: %w", err)
 	}
@@ -81,22 +63,23 @@ func FrozenOutOfFold(ctx context.Context, cfg Config, ds *dataset.Dataset, pre i
 				trainIdx = append(trainIdx, f...)
 			}
 		}
-		h := &headRun{cfg: cfg, tracker: tracker{hooks: hooks}, rng: rand.New(rand.NewPCG(cfg.Seed+uint64(k), 0x68656164))}
-		if h.tr, err = tr.Rows(trainIdx); err != nil {
+		fit, err := tr.Rows(trainIdx)
+		if err != nil {
 			return nil, fmt.Errorf("train: fold %d: %w", k+1, err)
 		}
-		if err := h.setup(full); err != nil {
+		h, err := fb.headRun(cfg, Data{Train: ds, Preprocess: pre}, fit, nil, cfg.Seed+uint64(k), hooks)
+		if err != nil {
 			return nil, err
 		}
-		for epoch := 1; epoch <= cfg.StopAfter; epoch++ {
-			if err := h.epoch(ctx, epoch); err != nil {
-				return nil, fmt.Errorf("train: fold %d: %w", k+1, err)
-			}
-		}
-		if h.va, err = plain.Rows(held); err != nil {
+		res, err := h.train(ctx, "", false)
+		if err != nil {
 			return nil, fmt.Errorf("train: fold %d: %w", k+1, err)
 		}
-		set, err := h.predict()
+		heldOut, err := plain.Rows(held)
+		if err != nil {
+			return nil, fmt.Errorf("train: fold %d: %w", k+1, err)
+		}
+		set, err := Predict(ctx, res.Model, heldOut.EvalSource(cfg.Batch), nil)
 		if err != nil {
 			return nil, fmt.Errorf("train: fold %d: %w", k+1, err)
 		}

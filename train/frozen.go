@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"mlabel/dataset"
+	"mlabel/imageio"
 	"mlabel/loader"
-	"mlabel/loss"
 	"mlabel/nn"
-	"mlabel/optim"
 	"mlabel/tensor"
 	"mlabel/transfer"
 )
@@ -19,29 +19,17 @@ import (
 // image cached when Config.FeatureViews is 0.
 const defaultFeatureViews = 4
 
-// headRun trains a classifier's head on cached features of a frozen
-// backbone.
-type headRun struct {
-	cfg      Config
-	model    *nn.Model // the head alone, as transfer.HeadSpec builds it
-	opt      optim.Optimizer
-	lossFn   loss.Loss
-	sched    optim.Schedule
-	tr, va   *transfer.Features
-	rng      *rand.Rand
-	x, y, mk *tensor.Tensor
-	tracker
+// frozenBackbone is a pretrained backbone with a freshly initialised head,
+// loaded once, and the node whose pooled output feeds the head.
+type frozenBackbone struct {
+	spec *nn.Spec
+	full *nn.Model
+	pool string
 }
 
-// runFrozen trains a new head over a frozen backbone: it caches the
-// backbone's pooled features once per training image and augmented view
-// (and once per validation image), trains the head on the cache, and puts
-// the best epoch's head on the backbone. With cfg.Unfreeze the whole
-// network is then fine-tuned by the ordinary loop, and the better of the two
-// stages on validation mAP is kept. The frozen stage takes no checkpoint:
-// after the features are cached, it takes seconds.
-func runFrozen(ctx context.Context, cfg Config, data Data, ckptPath string, resume bool, hooks Hooks) (*Result, error) {
-	numLabels := len(data.Train.Labels)
+// loadFrozen builds the network cfg names, a backbone with a new head, with
+// the backbone's pretrained weights.
+func loadFrozen(cfg Config, numLabels int) (*frozenBackbone, error) {
 	spec, init, _, err := BuildSpec(cfg, numLabels)
 	if err != nil {
 		return nil, err
@@ -53,80 +41,106 @@ func runFrozen(ctx context.Context, cfg Config, data Data, ckptPath string, resu
 	if _, err := full.SetWeightsPartial(init); err != nil {
 		return nil, fmt.Errorf("train: load backbone weights: %w", err)
 	}
-	h, err := newHeadRun(ctx, cfg, data, full, hooks)
-	if err != nil {
-		return nil, err
-	}
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
-		if cfg.Patience > 0 && h.state.BadEpochs >= cfg.Patience {
-			h.log(fmt.Sprintf("early stopping: no better validation mAP for %d epochs", cfg.Patience))
-			break
-		}
-		if err := h.epoch(ctx, epoch); err != nil {
-			return nil, err
-		}
-	}
-	res, err := h.finish(full, spec)
-	if err != nil || !cfg.Unfreeze {
-		return res, err
-	}
-	return fineTune(ctx, cfg, data, ckptPath, resume, hooks, res)
-}
-
-// newHeadRun caches the features and sets up the head's training.
-func newHeadRun(ctx context.Context, cfg Config, data Data, full *nn.Model, hooks Hooks) (*headRun, error) {
-	pool, err := transfer.PoolNode(full.Spec())
+	pool, err := transfer.PoolNode(spec)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
+	}
+	return &frozenBackbone{spec: spec, full: full, pool: pool}, nil
+}
+
+// extract caches the backbone's pooled features of ds: views augmented
+// views, or one plain view when augment is false.
+func (fb *frozenBackbone) extract(ctx context.Context, cfg Config, ds *dataset.Dataset, pre imageio.Preprocess, augment bool, views int) (*transfer.Features, error) {
+	lc := loader.Config{Preprocess: pre, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers}
+	if augment {
+		aug := cfg.Augment
+		lc.Augment = &aug
+	}
+	return transfer.Extract(ctx, fb.full, fb.pool, ds, lc, views)
+}
+
+// headRun returns a run that trains the head alone on cached features
+// (train, and val when not nil), starting from the full network's freshly
+// initialised head. The head trains through the same loop as a whole
+// network; it keeps no weight average, as it never has.
+func (fb *frozenBackbone) headRun(cfg Config, data Data, train, val *transfer.Features, seed uint64, hooks Hooks) (*run, error) {
+	cfg.EMA = 0
+	hs, err := transfer.HeadSpec(train.Dim(), train.Y.Shape[1])
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	head, err := nn.Build(hs, rand.New(rand.NewPCG(cfg.Seed, 1)))
+	if err != nil {
+		return nil, fmt.Errorf("train: build head: %w", err)
+	}
+	if err := head.SetWeights(headWeights(fb.full.Weights())); err != nil {
+		return nil, fmt.Errorf("train: initial head: %w", err)
+	}
+	r := &run{cfg: cfg, data: data, spec: hs, tracker: tracker{hooks: hooks}, trainL: train.TrainSource(cfg.Batch, seed)}
+	if val != nil {
+		r.valL = val.EvalSource(cfg.Batch)
+	}
+	if err := r.prepare(head, nil); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// runFrozen trains a new head over a frozen backbone: it caches the
+// backbone's pooled features once per training image and augmented view
+// (and once per validation image), trains the head on the cache, and puts
+// the best epoch's head on the backbone. With cfg.Unfreeze the whole
+// network is then fine-tuned by the ordinary loop, and the better of the two
+// stages on validation mAP is kept. The frozen stage takes no checkpoint:
+// after the features are cached, it takes seconds.
+func runFrozen(ctx context.Context, cfg Config, data Data, ckptPath string, resume bool, hooks Hooks) (*Result, error) {
+	fb, err := loadFrozen(cfg, len(data.Train.Labels))
+	if err != nil {
+		return nil, err
 	}
 	views := cfg.FeatureViews
 	if views <= 0 {
 		views = defaultFeatureViews
 	}
-	h := &headRun{cfg: cfg, tracker: tracker{hooks: hooks}, rng: rand.New(rand.NewPCG(cfg.Seed, 0x68656164))}
 	start := time.Now()
-	aug := cfg.Augment
-	lc := loader.Config{Preprocess: data.Preprocess, Augment: &aug, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers}
-	if h.tr, err = transfer.Extract(ctx, full, pool, data.Train, lc, views); err != nil {
+	tr, err := fb.extract(ctx, cfg, data.Train, data.Preprocess, true, views)
+	if err != nil {
 		return nil, fmt.Errorf("train: training features: %w", err)
 	}
-	lc.Augment = nil
-	if h.va, err = transfer.Extract(ctx, full, pool, data.Val, lc, 1); err != nil {
-		return nil, fmt.Errorf("train: validation features: %w", err)
-	}
-	h.log(fmt.Sprintf("cached %d features of the frozen backbone for %d training images × %d views and %d validation images in %.1fs",
-		h.tr.Dim(), h.tr.Len(), views, h.va.Len(), time.Since(start).Seconds()))
-	return h, h.setup(full)
-}
-
-// setup builds the head, starting from the full network's freshly
-// initialised head, and its optimizer, loss and schedule.
-func (h *headRun) setup(full *nn.Model) error {
-	hs, err := transfer.HeadSpec(h.tr.Dim(), h.tr.Y.Shape[1])
-	if err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	if h.model, err = nn.Build(hs, rand.New(rand.NewPCG(h.cfg.Seed, 1))); err != nil {
-		return fmt.Errorf("train: build head: %w", err)
-	}
-	if err := h.model.SetWeights(headWeights(full.Weights())); err != nil {
-		return fmt.Errorf("train: initial head: %w", err)
-	}
-	var params []*nn.Param
-	for _, p := range h.model.Params() {
-		if p.Grad != nil {
-			params = append(params, p)
+	var va *transfer.Features
+	if data.Val != nil {
+		if va, err = fb.extract(ctx, cfg, data.Val, data.Preprocess, false, 1); err != nil {
+			return nil, fmt.Errorf("train: validation features: %w", err)
 		}
 	}
-	if h.opt, err = newOptimizer(h.cfg, params); err != nil {
-		return err
+	if hooks.Log != nil {
+		hooks.Log(fmt.Sprintf("cached %d features of the frozen backbone for %d training images × %d views and %d validation images in %.1fs",
+			tr.Dim(), tr.Len(), views, featureCount(va), time.Since(start).Seconds()))
 	}
-	if h.lossFn, err = loss.ByName(h.cfg.Loss, h.cfg.LossOptions); err != nil {
-		return fmt.Errorf("train: %w", err)
+	h, err := fb.headRun(cfg, data, tr, va, cfg.Seed, hooks)
+	if err != nil {
+		return nil, err
 	}
-	h.sched = newSchedule(h.cfg)
-	h.best = cloneWeights(h.model.Weights())
-	return nil
+	res, err := h.train(ctx, "", false)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fb.full.SetWeightsPartial(res.Model.Weights()); err != nil {
+		return nil, fmt.Errorf("train: put the head on the backbone: %w", err)
+	}
+	res.Model, res.Spec = fb.full, fb.spec
+	if !cfg.Unfreeze {
+		return res, nil
+	}
+	return fineTune(ctx, cfg, data, ckptPath, resume, hooks, res)
+}
+
+// featureCount returns the number of images of f, 0 when nil.
+func featureCount(f *transfer.Features) int {
+	if f == nil {
+		return 0
+	}
+	return f.Len()
 }
 
 // headWeights returns the parameters of the head node in w.
@@ -138,10 +152,4 @@ func headWeights(w map[string]*tensor.Tensor) map[string]*tensor.Tensor {
 		}
 	}
 	return out
-}
-
-func (h *headRun) log(msg string) {
-	if h.hooks.Log != nil {
-		h.hooks.Log(msg)
-	}
 }

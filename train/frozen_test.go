@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -196,5 +197,55 @@ func TestFineTuneBookkeeping(t *testing.T) {
 	}
 	if h := offsetHooks(Hooks{}, 3); h.EpochStart != nil || h.EpochEnd != nil {
 		t.Error("offsetHooks made hooks out of nil ones")
+	}
+}
+
+// TestFrozenLoadsBackboneOnce removes the backbone's file once the frozen
+// stage is done: fine-tuning must train from the network already loaded.
+func TestFrozenLoadsBackboneOnce(t *testing.T) {
+	tr, va := synthData(t)
+	data := Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(32)}
+	backbone := pretrainedBackbone(t, data)
+	cfg := quickConfig()
+	cfg.Backbone, cfg.FreezeBackbone, cfg.Unfreeze, cfg.FineTuneEpochs = backbone, true, true, 1
+	cfg.Epochs, cfg.FeatureViews, cfg.EMA = 2, 1, 0
+	var removeErr error
+	hooks := Hooks{Log: func(m string) {
+		if strings.HasPrefix(m, "fine-tuning") {
+			removeErr = os.Remove(backbone)
+		}
+	}}
+	res, err := Run(context.Background(), cfg, data, "", false, hooks)
+	if removeErr != nil {
+		t.Fatal(removeErr)
+	}
+	if err != nil {
+		t.Fatalf("fine-tuning after the backbone's file is gone: %v", err)
+	}
+	if len(res.History) != 3 {
+		t.Errorf("history has %d epochs, want 2 frozen and 1 fine-tuned", len(res.History))
+	}
+}
+
+// TestFrozenWithoutValidation trains the head through the same loop as a
+// whole network, so a frozen run without validation stops after StopAfter
+// epochs and keeps its last one.
+func TestFrozenWithoutValidation(t *testing.T) {
+	tr, va := synthData(t)
+	data := Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(32)}
+	backbone := pretrainedBackbone(t, data)
+	cfg := quickConfig()
+	cfg.Backbone, cfg.FreezeBackbone = backbone, true
+	cfg.Epochs, cfg.StopAfter, cfg.FeatureViews = 5, 2, 1
+	data.Val = nil
+	res, err := Run(context.Background(), cfg, data, "", false, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.BestEpoch != 2 || len(res.History) != 2 || !res.History[1].Unvalidated || res.Val != nil {
+		t.Fatalf("best epoch %d of %d, history %+v, val %v; want the last of 2 unvalidated epochs and no validation", res.BestEpoch, cfg.Epochs, res.History, res.Val)
+	}
+	if res.Spec.Outputs[0] != "head" || len(res.Model.Weights()) <= 2 {
+		t.Errorf("the result is not the whole network: outputs %v, %d tensors", res.Spec.Outputs, len(res.Model.Weights()))
 	}
 }

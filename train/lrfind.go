@@ -2,11 +2,9 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
-
-	"mlabel/optim"
-	"mlabel/tensor"
 )
 
 // LRPoint is one step of a learning-rate sweep.
@@ -47,53 +45,32 @@ func LRFind(ctx context.Context, cfg Config, data Data, o LRFindOptions) ([]LRPo
 		return nil, 0, err
 	}
 	var pts []LRPoint
-	var grad *tensor.Tensor
 	var avg, best float64
 	best = math.Inf(1)
 	ratio := math.Pow(o.MaxLR/o.MinLR, 1/float64(o.Steps-1))
 	for epoch := 1; len(pts) < o.Steps; epoch++ {
-		it := r.trainL.Epoch(ctx, epoch)
-		for len(pts) < o.Steps && it.Next() {
-			b := it.Batch()
-			lr := o.MinLR * math.Pow(ratio, float64(len(pts)))
-			logits, err := r.model.Forward(b.X, true)
+		for b, err := range r.trainL.Batches(ctx, epoch) {
 			if err != nil {
-				it.Close()
 				return nil, 0, fmt.Errorf("train: lr-find: %w", err)
 			}
-			grad = tensor.Ensure(grad, logits.Shape...)
-			v, err := r.lossFn.Compute(logits, b.Y, b.Mask, grad)
-			if err != nil {
-				it.Close()
+			lr := o.MinLR * math.Pow(ratio, float64(len(pts)))
+			// The step's update comes before the stopping test below;
+			// once the sweep stops, the model is not used again.
+			v, err := r.step.Run(b.X, b.Y, b.Mask, lr)
+			var div *DivergedError
+			if err != nil && !errors.As(err, &div) {
 				return nil, 0, fmt.Errorf("train: lr-find: %w", err)
 			}
 			avg = o.Smoothing*avg + (1-o.Smoothing)*v
 			sm := avg / (1 - math.Pow(o.Smoothing, float64(len(pts)+1)))
 			pts = append(pts, LRPoint{LR: lr, Loss: v, Smoothed: sm})
-			if math.IsNaN(v) || sm > 4*best {
-				it.Close()
+			if div != nil || sm > 4*best {
 				return pts, suggest(pts), nil
 			}
 			best = math.Min(best, sm)
-			r.model.ZeroGrad()
-			if err := r.model.Backward(grad); err != nil {
-				it.Close()
-				return nil, 0, fmt.Errorf("train: lr-find: %w", err)
+			if len(pts) == o.Steps {
+				break
 			}
-			if cfg.ClipNorm > 0 {
-				optim.ClipGradNorm(r.model.Params(), cfg.ClipNorm)
-			}
-			for i, op := range r.opts {
-				if err := op.Step(lr * r.lrMult[i]); err != nil {
-					it.Close()
-					return nil, 0, fmt.Errorf("train: lr-find: %w", err)
-				}
-			}
-		}
-		err := it.Err()
-		it.Close()
-		if err != nil {
-			return nil, 0, fmt.Errorf("train: lr-find: %w", err)
 		}
 	}
 	return pts, suggest(pts), nil

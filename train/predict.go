@@ -5,26 +5,25 @@ import (
 	"fmt"
 
 	"mlabel/infer"
-	"mlabel/loader"
 	"mlabel/loss"
 	"mlabel/metrics"
 	"mlabel/nn"
 	"mlabel/tensor"
 )
 
-// Predict runs m in evaluation mode over every batch of l, in order, and
+// Predict runs m in evaluation mode over every batch of src, in order, and
 // returns the scored set with the truth and mask the dataset gives (all zero
 // and all unknown for unlabelled images). When lossFn is not nil it also
 // computes the mean loss.
-func Predict(ctx context.Context, m *nn.Model, l *loader.Loader, lossFn loss.Loss) (*infer.Set, error) {
+func Predict(ctx context.Context, m *nn.Model, src Source, lossFn loss.Loss) (*infer.Set, error) {
 	out := &infer.Set{}
-	it := l.Epoch(ctx, 0)
-	defer it.Close()
 	var grad *tensor.Tensor
 	var lossSum float64
 	var batches int
-	for it.Next() {
-		b := it.Batch()
+	for b, err := range src.Batches(ctx, 0) {
+		if err != nil {
+			return nil, fmt.Errorf("train: predict: %w", err)
+		}
 		logits, err := m.Forward(b.X, false)
 		if err != nil {
 			return nil, fmt.Errorf("train: predict: %w", err)
@@ -41,9 +40,6 @@ func Predict(ctx context.Context, m *nn.Model, l *loader.Loader, lossFn loss.Los
 		if err := out.AppendLogits(b.Names, logits, b.Y, b.Mask); err != nil {
 			return nil, fmt.Errorf("train: predict: %w", err)
 		}
-	}
-	if err := it.Err(); err != nil {
-		return nil, fmt.Errorf("train: predict: %w", err)
 	}
 	if batches > 0 {
 		out.Loss = lossSum / float64(batches)

@@ -54,7 +54,10 @@ type Result struct {
 	Config Config
 }
 
-// run is the state of one training run.
+// run is the state of one training run: the model, its step (loss and
+// optimizers), schedule and weight average, the sources of its batches and
+// the tracker of its epochs. The image path and the frozen-backbone head
+// both train through it.
 type run struct {
 	cfg    Config
 	data   Data
@@ -64,8 +67,9 @@ type run struct {
 	lrMult []float64
 	lossFn loss.Loss
 	sched  optim.Schedule
-	trainL *loader.Loader
-	valL   *loader.Loader
+	step   *Step
+	trainL Source
+	valL   Source // nil: no validation
 	start  *startPoint
 	ema    *emaState
 	tracker
@@ -121,6 +125,16 @@ func runFrom(ctx context.Context, cfg Config, data Data, ckptPath string, resume
 	if err := r.setup(); err != nil {
 		return nil, err
 	}
+	return r.train(ctx, ckptPath, resume)
+}
+
+// train runs the epochs: it resumes from the checkpoint at ckptPath when
+// asked and one is there, trains until the last epoch, Config.StopAfter or
+// early stopping, writes the checkpoint after every epoch (when ckptPath is
+// not empty) and returns the best epoch's model with its validation
+// predictions, or, without validation, the last epoch's.
+func (r *run) train(ctx context.Context, ckptPath string, resume bool) (*Result, error) {
+	cfg := r.cfg
 	if resume && ckptPath != "" {
 		ok, err := r.restore(ckptPath)
 		if err != nil {
@@ -174,16 +188,20 @@ func (r *run) log(msg string) {
 	}
 }
 
-// setup builds the model, optimizers, loss, schedule and loaders.
+// setup builds the model (the one BuildSpec makes, or the start point),
+// its step and schedule, and the image loaders.
 func (r *run) setup() error {
 	cfg := r.cfg
-	labels := r.data.Train.Labels
-	spec, init, backbone, err := BuildSpec(cfg, len(labels))
-	if err != nil {
-		return err
-	}
+	var (
+		spec     *nn.Spec
+		init     map[string]*tensor.Tensor
+		backbone func(string) bool
+		err      error
+	)
 	if r.start != nil {
 		spec, init, backbone = r.start.spec, r.start.weights, r.start.backbone
+	} else if spec, init, backbone, err = BuildSpec(cfg, len(r.data.Train.Labels)); err != nil {
+		return err
 	}
 	r.spec = spec
 	m, err := nn.Build(spec, rand.New(rand.NewPCG(cfg.Seed, 0x6d6c6162)))
@@ -195,26 +213,39 @@ func (r *run) setup() error {
 			return fmt.Errorf("train: load backbone weights: %w", err)
 		}
 	}
+	if err := r.prepare(m, backbone); err != nil {
+		return err
+	}
+	aug := cfg.Augment
+	trainL, err := loader.New(r.data.Train, loader.Config{Preprocess: r.data.Preprocess, Augment: &aug, BatchSize: cfg.Batch, Shuffle: true, DropLast: len(r.data.Train.Items) > cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers})
+	if err != nil {
+		return fmt.Errorf("train: training loader: %w", err)
+	}
+	r.trainL = trainL
+	if r.data.Val != nil {
+		valL, err := loader.New(r.data.Val, loader.Config{Preprocess: r.data.Preprocess, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers})
+		if err != nil {
+			return fmt.Errorf("train: validation loader: %w", err)
+		}
+		r.valL = valL
+	}
+	return nil
+}
+
+// prepare makes m the run's model and sets up its optimizers, loss, step
+// and schedule; backbone, when not nil, tells the parameters of a
+// pretrained backbone.
+func (r *run) prepare(m *nn.Model, backbone func(name string) bool) error {
 	r.model = m
 	if err := r.setupOptim(backbone); err != nil {
 		return err
 	}
-	r.lossFn, err = loss.ByName(cfg.Loss, cfg.LossOptions)
-	if err != nil {
+	var err error
+	if r.lossFn, err = loss.ByName(r.cfg.Loss, r.cfg.LossOptions); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
-	r.sched = newSchedule(cfg)
-	aug := cfg.Augment
-	r.trainL, err = loader.New(r.data.Train, loader.Config{Preprocess: r.data.Preprocess, Augment: &aug, BatchSize: cfg.Batch, Shuffle: true, DropLast: len(r.data.Train.Items) > cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers})
-	if err != nil {
-		return fmt.Errorf("train: training loader: %w", err)
-	}
-	if r.data.Val != nil {
-		r.valL, err = loader.New(r.data.Val, loader.Config{Preprocess: r.data.Preprocess, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers})
-		if err != nil {
-			return fmt.Errorf("train: validation loader: %w", err)
-		}
-	}
+	r.step = &Step{Model: m, Loss: r.lossFn, Optimizers: r.opts, LRMult: r.lrMult, ClipNorm: r.cfg.ClipNorm}
+	r.sched = newSchedule(r.cfg)
 	r.best = cloneWeights(m.Weights())
 	return nil
 }
@@ -374,17 +405,16 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 	if r.hooks.EpochStart != nil {
 		r.hooks.EpochStart(epoch, r.cfg.Epochs, steps)
 	}
-	it := r.trainL.Epoch(ctx, epoch)
-	defer it.Close()
-	var grad *tensor.Tensor
 	var sum float64
 	var n int
 	var lr float64
-	for it.Next() {
-		b := it.Batch()
+	for b, err := range r.trainL.Batches(ctx, epoch) {
+		if err != nil {
+			return fmt.Errorf("train: epoch %d: %w", epoch, err)
+		}
 		lr = r.sched.LR((epoch-1)*steps+n, total)
 		setMomentum(r.sched, r.opts, (epoch-1)*steps+n, total)
-		v, err := optimStep(r.model, b.X, b.Y, b.Mask, r.lossFn, &grad, r.cfg.ClipNorm, r.opts, r.lrMult, lr)
+		v, err := r.step.Run(b.X, b.Y, b.Mask, lr)
 		if err != nil {
 			return fmt.Errorf("train: epoch %d step %d: %w", epoch, n+1, err)
 		}
@@ -400,10 +430,6 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 			r.hooks.Step(n, v)
 		}
 	}
-	if err := it.Err(); err != nil {
-		return fmt.Errorf("train: epoch %d: %w", epoch, err)
-	}
-	it.Close()
 	if r.ema != nil {
 		restore, err := r.ema.swapIn(r.model)
 		if err != nil {
