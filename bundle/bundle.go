@@ -49,6 +49,23 @@ const maxHeader = 256 << 20
 // ErrFormat is wrapped by every error about a file that is not a valid bundle.
 var ErrFormat = errors.New("not a valid mlabel bundle")
 
+// Kind is what a bundle holds, which decides who may use it.
+type Kind string
+
+// The kinds of bundle. A reader keeps a kind it does not know, so that its
+// users can name it when they refuse it.
+const (
+	// KindClassifier is a trained multi-label classifier with its labels,
+	// decision rules and metrics.
+	KindClassifier Kind = "classifier"
+	// KindBackbone is an imported network to cut and give a new head.
+	KindBackbone Kind = "backbone"
+	// KindDetector is an imported detector with its heads in Extra.
+	KindDetector Kind = "detector"
+	// KindCheckpoint is a training run's state, to resume it.
+	KindCheckpoint Kind = "checkpoint"
+)
+
 // Epoch records one epoch of training.
 type Epoch struct {
 	Epoch     int     `json:"epoch"`
@@ -67,7 +84,7 @@ type Epoch struct {
 type Header struct {
 	FormatVersion int                `json:"format_version"`
 	Created       time.Time          `json:"created"`
-	Kind          string             `json:"kind"` // "classifier", "backbone" or "detector"
+	Kind          Kind               `json:"kind"` // what the bundle holds: KindClassifier, ...
 	Arch          string             `json:"arch,omitempty"`
 	Spec          *nn.Spec           `json:"spec"`
 	Labels        []string           `json:"labels,omitempty"`

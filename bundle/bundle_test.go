@@ -27,7 +27,7 @@ func testBundle(t testing.TB) *Bundle {
 	}
 	return &Bundle{
 		Header: Header{
-			Kind: "classifier", Arch: "small", Spec: spec, Labels: []string{"a", "b", "c"},
+			Kind: KindClassifier, Arch: "small", Spec: spec, Labels: []string{"a", "b", "c"},
 			Preprocess: imageio.DefaultPreprocess(32),
 			Rules:      &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.4, PerClass: []float64{0.1, 0.5, 0.9}},
 			History:    []Epoch{{Epoch: 1, TrainLoss: 0.5}},
@@ -55,7 +55,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.FormatVersion != FormatVersion || got.Kind != "classifier" || !slices.Equal(got.Labels, b.Labels) {
+	if got.FormatVersion != FormatVersion || got.Kind != KindClassifier || !slices.Equal(got.Labels, b.Labels) {
 		t.Fatalf("header changed: %+v", got.Header)
 	}
 	if !slices.Equal(got.Rules.Thresholds(), b.Rules.Thresholds()) {
@@ -102,5 +102,35 @@ func TestBadFiles(t *testing.T) {
 		if !errors.Is(err, ErrFormat) || !bytes.Contains([]byte(err.Error()), []byte(tc.want)) {
 			t.Errorf("%s: error %q, want ErrFormat mentioning %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+func TestKindRoundTrip(t *testing.T) {
+	tests := []struct {
+		kind Kind
+		json string // as the header spells it
+	}{
+		{KindClassifier, `"kind":"classifier"`},
+		{KindBackbone, `"kind":"backbone"`},
+		{KindDetector, `"kind":"detector"`},
+		{KindCheckpoint, `"kind":"checkpoint"`},
+		{"mystery", `"kind":"mystery"`}, // kept, for its users to name
+	}
+	for _, tc := range tests {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			b := testBundle(t)
+			b.Kind = tc.kind
+			data := encode(t, b)
+			if !bytes.Contains(data, []byte(tc.json)) {
+				t.Errorf("header does not hold %s", tc.json)
+			}
+			got, err := Read(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Kind != tc.kind {
+				t.Errorf("kind %q read back as %q", tc.kind, got.Kind)
+			}
+		})
 	}
 }

@@ -26,7 +26,7 @@ func (b *Bundle) checkHeader() error {
 
 // checkOutputs checks that a classifier's network gives one score per label.
 func (b *Bundle) checkOutputs(m *nn.Model) error {
-	if b.Kind != "classifier" {
+	if b.Kind != KindClassifier {
 		return nil
 	}
 	sh, err := m.OutputShape(0, 1)

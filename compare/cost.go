@@ -63,7 +63,7 @@ func newBundle(o Options, op *option, labels []string, pre imageio.Preprocess) (
 	}
 	return &bundle.Bundle{
 		Header: bundle.Header{
-			Kind: "classifier", Arch: o.Train.Arch, Spec: op.spec, Labels: labels, Preprocess: pre,
+			Kind: bundle.KindClassifier, Arch: o.Train.Arch, Spec: op.spec, Labels: labels, Preprocess: pre,
 			Rules: op.rules, Metrics: op.valSum, Config: cfg, Extra: extra,
 		},
 		Weights: op.weights,

@@ -84,7 +84,7 @@ var ErrNotClassifier = errors.New("not a classifier")
 // Check reports whether b is a classifier that can predict: it has labels,
 // and its decision rule fits them.
 func Check(b *bundle.Bundle) error {
-	if b.Kind != "classifier" {
+	if b.Kind != bundle.KindClassifier {
 		return fmt.Errorf("predict: a %s bundle is %w", b.Kind, ErrNotClassifier)
 	}
 	if len(b.Labels) == 0 {

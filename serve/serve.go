@@ -183,7 +183,7 @@ func (s *server) model(w http.ResponseWriter, r *http.Request) {
 	}
 	b := s.p.Bundle()
 	rules := predict.Rules(b)
-	info := modelInfo{Kind: b.Kind, Arch: b.Arch, Labels: b.Labels, Rule: string(rules.Kind), Thresholds: map[string]float64{}, Size: b.Preprocess.Size}
+	info := modelInfo{Kind: string(b.Kind), Arch: b.Arch, Labels: b.Labels, Rule: string(rules.Kind), Thresholds: map[string]float64{}, Size: b.Preprocess.Size}
 	for j, t := range rules.Thresholds() {
 		if j < len(b.Labels) {
 			info.Thresholds[b.Labels[j]] = t

@@ -39,7 +39,7 @@ func testPredictor(t testing.TB) *predict.Predictor {
 	}
 	b := &bundle.Bundle{
 		Header: bundle.Header{
-			Kind: "classifier", Arch: "small", Spec: spec, Labels: testLabels, Preprocess: imageio.DefaultPreprocess(32),
+			Kind: bundle.KindClassifier, Arch: "small", Spec: spec, Labels: testLabels, Preprocess: imageio.DefaultPreprocess(32),
 			Rules: &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.5, PerClass: []float64{0.01, 0.5, 0.99}},
 		},
 		Weights: m.Weights(),

@@ -73,7 +73,7 @@ func (r *run) save(path string) error {
 	}
 	b := &bundle.Bundle{
 		Header: bundle.Header{
-			Kind: "checkpoint", Arch: r.cfg.Arch, Spec: r.spec, Labels: r.data.Train.Labels,
+			Kind: bundle.KindCheckpoint, Arch: r.cfg.Arch, Spec: r.spec, Labels: r.data.Train.Labels,
 			Preprocess: r.data.Preprocess, Config: cfg, History: r.history, Extra: extra,
 		},
 		Weights: w,
@@ -95,7 +95,7 @@ func (r *run) restore(path string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("train: resume: %w", err)
 	}
-	if b.Kind != "checkpoint" {
+	if b.Kind != bundle.KindCheckpoint {
 		return false, fmt.Errorf("train: resume: %s is a %q bundle, not a checkpoint", path, b.Kind)
 	}
 	if !slices.Equal(b.Labels, r.data.Train.Labels) {

@@ -27,7 +27,7 @@ func pretrainedBackbone(t *testing.T, data Data) string {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "backbone.mlb")
-	b := &bundle.Bundle{Header: bundle.Header{Kind: "backbone", Arch: "small", Spec: res.Spec, Preprocess: data.Preprocess}, Weights: res.Model.Weights()}
+	b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindBackbone, Arch: "small", Spec: res.Spec, Preprocess: data.Preprocess}, Weights: res.Model.Weights()}
 	if err := b.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestFrozenBackboneErrors(t *testing.T) {
 	}
 	m, err := nn.Build(s, rand.New(rand.NewPCG(1, 2)))
 	if err == nil {
-		b := &bundle.Bundle{Header: bundle.Header{Kind: "backbone", Spec: s}, Weights: m.Weights()}
+		b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindBackbone, Spec: s}, Weights: m.Weights()}
 		err = b.Save(backbone)
 	}
 	if err != nil {

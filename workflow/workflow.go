@@ -213,7 +213,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	}
 	out.Bundle = &bundle.Bundle{
 		Header: bundle.Header{
-			Kind: "classifier", Arch: o.Train.Arch, Spec: res.Spec, Labels: ds.Labels,
+			Kind: bundle.KindClassifier, Arch: o.Train.Arch, Spec: res.Spec, Labels: ds.Labels,
 			Preprocess: o.Preprocess, View: string(tc.View), Rules: rules, Metrics: out.Test, Config: cfg, History: res.History,
 			Split: newSplit(ds, parts, hashes), Reference: ref,
 		},

@@ -61,7 +61,7 @@ func newBadFixtures(t *testing.T) *badFixtures {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &bundle.Bundle{Header: bundle.Header{Kind: "classifier", Arch: "small", Spec: spec, Labels: []string{"a", "b", "c"},
+	b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindClassifier, Arch: "small", Spec: spec, Labels: []string{"a", "b", "c"},
 		Preprocess: imageio.DefaultPreprocess(32), Rules: &decide.Rules{Kind: decide.Fixed, Labels: 3, Global: 0.5}}, Weights: m.Weights()}
 	var buf bytes.Buffer
 	if err := b.Write(&buf); err != nil {

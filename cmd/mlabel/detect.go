@@ -73,7 +73,7 @@ func runDetect(model, path, pngOut string, opts detect.Options) ([]detect.Box, e
 	if err != nil {
 		return nil, fmt.Errorf("detect: %w", err)
 	}
-	if b.Kind != "detector" {
+	if b.Kind != bundle.KindDetector {
 		return nil, fmt.Errorf("detect: %s is a %s bundle, not a detector (import one with 'mlabel import darknet')", model, b.Kind)
 	}
 	var meta darknet.Meta

@@ -68,7 +68,7 @@ func newImportONNXCmd() *cobra.Command {
 			}
 			in, _ := spec.InputNode()
 			pre := imageio.DefaultPreprocess(inputSize(in))
-			b := &bundle.Bundle{Header: bundle.Header{Kind: "backbone", Arch: "onnx:" + baseName(args[0]), Spec: spec, Preprocess: pre}, Weights: w}
+			b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindBackbone, Arch: "onnx:" + baseName(args[0]), Spec: spec, Preprocess: pre}, Weights: w}
 			return saveImport(c, b, out, asJSON)
 		},
 	}
@@ -101,9 +101,9 @@ func newImportDarknetCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("import darknet: encode metadata: %w", err)
 			}
-			kind := "backbone"
+			kind := bundle.KindBackbone
 			if len(meta.Heads) > 0 {
-				kind = "detector"
+				kind = bundle.KindDetector
 			}
 			pre := imageio.Preprocess{Size: meta.Width, Mode: imageio.ModeSquash, Std: [3]float32{1, 1, 1}}
 			b := &bundle.Bundle{Header: bundle.Header{Kind: kind, Arch: "darknet:" + baseName(args[0]), Spec: spec, Preprocess: pre, Extra: extra}, Weights: w}
@@ -121,7 +121,7 @@ func saveImport(c *cobra.Command, b *bundle.Bundle, out string, asJSON bool) err
 		return fmt.Errorf("import: %w", err)
 	}
 	in, _ := b.Spec.InputNode()
-	s := importSummary{Out: out, Kind: b.Kind, Arch: b.Arch, Nodes: len(b.Spec.Nodes), Params: countParams(b.Weights), Input: in.Attrs.Shape, Outputs: b.Spec.Outputs}
+	s := importSummary{Out: out, Kind: string(b.Kind), Arch: b.Arch, Nodes: len(b.Spec.Nodes), Params: countParams(b.Weights), Input: in.Attrs.Shape, Outputs: b.Spec.Outputs}
 	if at, err := nn.LastFeatureMap(b.Spec); err == nil {
 		s.Cut = at
 	}

@@ -126,7 +126,7 @@ func TestExitCodeHints(t *testing.T) {
 		err  error
 		want []string
 	}{
-		{"not a classifier", fmt.Errorf("m.mlb: %w", predict.Check(&bundle.Bundle{Header: bundle.Header{Kind: "backbone"}})),
+		{"not a classifier", fmt.Errorf("m.mlb: %w", predict.Check(&bundle.Bundle{Header: bundle.Header{Kind: bundle.KindBackbone}})),
 			[]string{"mlabel: hint: train a classifier with mlabel train"}},
 		{"more problems", errors.Join(errors.New("first"), fmt.Errorf("wrapped: %w", dataset.ErrMoreProblems)),
 			[]string{"mlabel: hint: mlabel data check lists every problem"}},
