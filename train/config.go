@@ -40,7 +40,8 @@ type Config struct {
 	Refit bool `json:"refit,omitempty"`
 	// EMA, when positive, is the decay of an exponential moving average of
 	// the weights, updated after every step; validation and the result use
-	// the averaged weights.
+	// the averaged weights. The head trained over a frozen backbone keeps
+	// no average.
 	EMA     float64          `json:"ema,omitempty"`
 	Seed    uint64           `json:"seed"`
 	Augment augment.Pipeline `json:"augment"`
