@@ -30,11 +30,36 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// openPage starts a headless chromium with its profile in dir, opens url
+// and returns the tab's context, under a timeout of its own.
+func openPage(t *testing.T, url, dir string) context.Context {
+	t.Helper()
+	exe := chromiumPath(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(filepath.Join(dir, "profile")),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	// The first action starts the browser, under no timeout of its own.
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	tctx, tcancel := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(tcancel)
+	return tctx
+}
+
 // In a real headless browser: the page loads the model, a user chooses two
 // images and clicks Predict, and the page shows for each image exactly the
 // labels the API returns for it.
 func TestPageInBrowser(t *testing.T) {
-	exe := chromiumPath(t)
 	p := testPredictor(t)
 	srv := httptest.NewServer(Handler(p, Options{}))
 	defer srv.Close()
@@ -48,24 +73,7 @@ func TestPageInBrowser(t *testing.T) {
 		}
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(filepath.Join(dir, "profile")),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	// The first action starts the browser, under no timeout of its own.
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
-		t.Fatalf("browser: %v", err)
-	}
-	tctx, tcancel := context.WithTimeout(ctx, 90*time.Second)
-	defer tcancel()
+	tctx := openPage(t, srv.URL+"/", dir)
 	step := func(what string, err error) {
 		t.Helper()
 		if err != nil {
