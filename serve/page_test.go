@@ -31,7 +31,7 @@ func TestPageBatchesSummarisesDownloadsAndDrawsHeatMaps(t *testing.T) {
 	b := p.Bundle()
 	b.View = "overhead"
 	ap := 0.8
-	b.Metrics = &metrics.Summary{Labels: testLabels, Samples: 40, F2Samples: 0.71, F1Micro: 0.62, MAPMacro: &ap,
+	b.Metrics = &metrics.Summary{Labels: testLabels, Samples: 40, F2Samples: 0.71, F1Micro: 0.62, F1Macro: 0.58, SubsetAccuracy: 0.35, HammingLoss: 0.12, MAPMacro: &ap,
 		PerLabel: map[string]metrics.LabelSummary{"water": {Support: 12, Precision: 0.5, Recall: 0.75, AP: &ap}}}
 	var predicts, cams atomic.Int32
 	h := Handler(p, Options{MaxImages: 2, MaxRequestPixels: 5000})
@@ -145,7 +145,7 @@ func TestPageBatchesSummarisesDownloadsAndDrawsHeatMaps(t *testing.T) {
 			t.Errorf("labels table %q, want %q", labels, want)
 		}
 		held := eval("held-out", `document.getElementById("heldout").textContent`)
-		for _, want := range []string{"test images40", "F2, samples0.710", "F1, micro0.620", "mAP, macro0.800"} {
+		for _, want := range []string{"test images40", "F2, samples0.710", "F1, micro0.620", "mAP, macro0.800", "subset accuracy0.350", "Hamming loss0.120"} {
 			if !strings.Contains(held, want) {
 				t.Errorf("held-out metrics %q lack %q", held, want)
 			}
@@ -232,9 +232,15 @@ func TestPageBatchesSummarisesDownloadsAndDrawsHeatMaps(t *testing.T) {
 		}
 	})
 
-	screenshot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	step("screenshot", err)
+	// MLABEL_PAGE_SCREENSHOT keeps a screenshot, with a heat map shown.
 	if out := os.Getenv("MLABEL_PAGE_SCREENSHOT"); out != "" {
-		os.WriteFile(out, screenshot, 0o644)
+		step("show a heat map", chromedp.Do(ctx, chromedp.Click(".prediction button.cam")))
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`(i => i.dataset.showing === "cam" && i.complete)(document.querySelector(".prediction img"))`))
+		step("heat map", err)
+		screenshot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		step("screenshot", err)
+		if err := os.WriteFile(out, screenshot, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
