@@ -5,12 +5,14 @@ import (
 	"context"
 	"image/color"
 	"image/png"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,10 +60,20 @@ func openPage(t *testing.T, url, dir string) context.Context {
 
 // In a real headless browser: the page loads the model, a user chooses two
 // images and clicks Predict, and the page shows for each image exactly the
-// labels the API returns for it.
+// labels the API returns for it. The server is busy (503) the first time:
+// the page waits its Retry-After and sends the images again.
 func TestPageInBrowser(t *testing.T) {
 	p := testPredictor(t)
-	srv := httptest.NewServer(Handler(p, Options{}))
+	h := Handler(p, Options{})
+	var predicts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/predict" && predicts.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			fail(w, &httpError{http.StatusServiceUnavailable, "busy"})
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
 
 	dir := t.TempDir()
@@ -99,6 +111,9 @@ func TestPageInBrowser(t *testing.T) {
 	step("screenshot", err)
 	if status != "done: 2 image(s)" {
 		t.Errorf("status %q", status)
+	}
+	if n := predicts.Load(); n != 2 {
+		t.Errorf("%d prediction requests, want the refused one and its retry", n)
 	}
 	// The same images through the API.
 	var want []string
