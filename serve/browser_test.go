@@ -19,8 +19,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// chromiumPath finds the browser the test drives; the project's test script
-// installs Debian's chromium.
+// chromiumPath finds the browser the test drives, skipping the test
+// without it (failing under CI=true); the project's test script installs
+// Debian's chromium.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -28,7 +29,10 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	t.Fatal("no chromium on PATH: install Debian's chromium package (./test.sh does)")
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no chromium on PATH: install Debian's chromium package (./test.sh does)")
+	}
+	t.Skip("no chromium on PATH: install Debian's chromium package (./test.sh does)")
 	return ""
 }
 
