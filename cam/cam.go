@@ -91,18 +91,23 @@ func Maps(m *nn.Model, h Head, x *tensor.Tensor) (logits []float32, maps [][]flo
 // scaled to the image, normalised so that its positive peak is hottest, and
 // drawn with a blue-to-red colour scale at the given opacity.
 func Overlay(img image.Image, values []float32, gh, gw int, opacity float64) (*image.RGBA, error) {
-	if len(values) != gh*gw || gh == 0 || gw == 0 {
-		return nil, fmt.Errorf("cam: %d values for a %d×%d map", len(values), gh, gw)
-	}
 	var peak float32
 	for _, v := range values {
 		peak = max(peak, v)
+	}
+	return overlay(img, values, gh, gw, opacity, peak)
+}
+
+// overlay is Overlay with the value drawn hottest given: peak.
+func overlay(img image.Image, values []float32, gh, gw int, opacity float64, peak float32) (*image.RGBA, error) {
+	if len(values) != gh*gw || gh == 0 || gw == 0 {
+		return nil, fmt.Errorf("cam: %d values for a %d×%d map", len(values), gh, gw)
 	}
 	heat := image.NewRGBA(image.Rect(0, 0, gw, gh))
 	for i, v := range values {
 		t := 0.0
 		if peak > 0 && v > 0 {
-			t = float64(v / peak)
+			t = min(1, float64(v/peak))
 		}
 		heat.Set(i%gw, i/gw, colormap(t))
 	}

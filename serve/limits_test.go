@@ -62,6 +62,9 @@ func TestTooManyRequests(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "busy") {
 		t.Errorf("second request: %d, Retry-After %q, %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
 	}
+	if rec := camRequest(h, "", "image/png", pngBytes(t, 8, 8, color.White)); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("heat map while busy: %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+	}
 	pw.Close()
 	if code := <-done; code != http.StatusBadRequest {
 		t.Errorf("first request, cut short: %d", code)

@@ -6,12 +6,19 @@
 //	POST /api/predict   one or more images as multipart form files (field
 //	                    "image"), or one image as the raw request body;
 //	                    returns the predictions as JSON
+//	POST /api/cam       one image, sent the same way; returns as a PNG the
+//	                    class-activation heat map of the label named by the
+//	                    query parameter "label" (default: the top-scoring
+//	                    label) over the image as the network sees it, with
+//	                    the label and its probability in the headers
+//	                    X-Label and X-Score
 //
 // Every error is a JSON object {"error": "..."} with a 4xx status for a bad
 // request: a wrong method, a body over the size limit, a malformed form, a
 // missing or undecodable image, or images that declare too many pixels
 // (413, before any is decoded). Beyond the limit of concurrent requests the
-// answer is 503 with a Retry-After header.
+// answer is 503 with a Retry-After header; heat maps count among the
+// prediction requests and go through the same limits.
 //
 // Memory is bounded by the declared sizes: the images of a request are
 // decoded one at a time, each within a server-wide pixel budget, resized to
@@ -19,19 +26,29 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"mime"
 	"net/http"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
+	"mlabel/cam"
 	"mlabel/imageio"
+	"mlabel/infer"
+	"mlabel/nn"
 	"mlabel/predict"
+	"mlabel/tensor"
 )
 
 //go:embed page.html
@@ -74,11 +91,23 @@ const (
 // next runs: the next image must not come on top of it.
 const gcPixels = 4 << 20
 
+// camView is the side in pixels of the heat maps /api/cam draws.
+const camView = 256
+
 type server struct {
 	p      *predict.Predictor
 	opt    Options
 	pixels *budget
 	slots  chan struct{}
+
+	// The heat maps run on a network of their own, built on the first
+	// request: the predictor's is fused and keeps no feature map.
+	head    cam.Head
+	headErr error
+	camOnce sync.Once
+	camMu   sync.Mutex
+	camNet  *nn.Model
+	camErr  error
 }
 
 // Handler returns the HTTP handler serving p.
@@ -104,10 +133,12 @@ func Handler(p *predict.Predictor, opt Options) http.Handler {
 		opt.MaxConcurrent = 16
 	}
 	s := &server{p: p, opt: opt, pixels: newBudget(opt.MaxServerPixels), slots: make(chan struct{}, opt.MaxConcurrent)}
+	s.head, s.headErr = cam.FindHead(p.Bundle().Spec)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", s.page)
 	mux.HandleFunc("/api/model", s.model)
 	mux.HandleFunc("/api/predict", s.predict)
+	mux.HandleFunc("/api/cam", s.cam)
 	return mux
 }
 
@@ -174,7 +205,20 @@ type modelInfo struct {
 	Rule       string             `json:"rule"`
 	Thresholds map[string]float64 `json:"thresholds"`
 	Size       int                `json:"size"`
-	Metrics    any                `json:"metrics,omitempty"`
+	// View is the nature of the training images: overhead or ground.
+	View    string `json:"view,omitempty"`
+	Metrics any    `json:"metrics,omitempty"`
+	// CAM tells whether /api/cam can draw heat maps for this network.
+	CAM    bool   `json:"cam"`
+	Limits limits `json:"limits"`
+}
+
+// limits are the request limits a client batches its uploads under.
+type limits struct {
+	MaxImages        int   `json:"max_images"`
+	MaxBytes         int64 `json:"max_bytes"`
+	MaxPixels        int64 `json:"max_pixels"`
+	MaxRequestPixels int64 `json:"max_request_pixels"`
 }
 
 func (s *server) model(w http.ResponseWriter, r *http.Request) {
@@ -183,7 +227,9 @@ func (s *server) model(w http.ResponseWriter, r *http.Request) {
 	}
 	b := s.p.Bundle()
 	rules := predict.Rules(b)
-	info := modelInfo{Kind: string(b.Kind), Arch: b.Arch, Labels: b.Labels, Rule: string(rules.Kind), Thresholds: map[string]float64{}, Size: b.Preprocess.Size}
+	info := modelInfo{Kind: string(b.Kind), Arch: b.Arch, Labels: b.Labels, Rule: string(rules.Kind), Thresholds: map[string]float64{}, Size: b.Preprocess.Size,
+		View: b.View, CAM: s.headErr == nil,
+		Limits: limits{MaxImages: s.opt.MaxImages, MaxBytes: s.opt.MaxBytes, MaxPixels: s.opt.MaxPixels, MaxRequestPixels: s.opt.MaxRequestPixels}}
 	for j, t := range rules.Thresholds() {
 		if j < len(b.Labels) {
 			info.Thresholds[b.Labels[j]] = t
@@ -195,25 +241,38 @@ func (s *server) model(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, info)
 }
 
-func (s *server) predict(w http.ResponseWriter, r *http.Request) {
-	if !allow(w, r, http.MethodPost) {
-		return
-	}
+// enter takes one of the request slots, or answers 503 with Retry-After
+// and returns false when all are taken. The caller calls s.leave.
+func (s *server) enter(w http.ResponseWriter) bool {
 	select {
 	case s.slots <- struct{}{}:
-		defer func() { <-s.slots }()
+		return true
 	default:
 		w.Header().Set("Retry-After", "1")
 		fail(w, &httpError{http.StatusServiceUnavailable, fmt.Sprintf("busy: %d requests are being handled, retry later", s.opt.MaxConcurrent)})
+		return false
+	}
+}
+
+func (s *server) leave() { <-s.slots }
+
+func (s *server) predict(w http.ResponseWriter, r *http.Request) {
+	if !allow(w, r, http.MethodPost) || !s.enter(w) {
 		return
 	}
+	defer s.leave()
 	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBytes)
 	ups, err := s.readUploads(r)
 	if err != nil {
 		fail(w, err)
 		return
 	}
-	names, xs, err := s.prepare(r.Context(), ups)
+	pre := s.p.Bundle().Preprocess
+	names := make([]string, len(ups))
+	xs := make([][]float32, len(ups))
+	err = s.decodeEach(r.Context(), ups, func(i int, img image.Image) {
+		names[i], xs[i] = ups[i].name, pre.FromImage(img)
+	})
 	if err != nil {
 		fail(w, err)
 		return
@@ -331,22 +390,20 @@ func imageError(err error) error {
 	return &httpError{status, strings.TrimPrefix(err.Error(), "imageio: ")}
 }
 
-// prepare decodes the uploads one at a time, each within the server's pixel
-// budget, and turns each into the network's input before the next is
-// decoded, so a request holds at most one decoded image.
-func (s *server) prepare(ctx context.Context, ups []upload) ([]string, [][]float32, error) {
-	pre := s.p.Bundle().Preprocess
-	names := make([]string, len(ups))
-	xs := make([][]float32, len(ups))
+// decodeEach decodes the uploads one at a time, each within the server's
+// pixel budget, and hands each to use, which must keep nothing of the image
+// itself (only what it computes from it, such as the network's input),
+// before the next is decoded, so a request holds at most one decoded image.
+func (s *server) decodeEach(ctx context.Context, ups []upload, use func(i int, img image.Image)) error {
 	for i := range ups {
 		u := &ups[i]
 		px := int64(u.info.Width) * int64(u.info.Height)
 		if err := s.pixels.acquire(ctx, px); err != nil {
-			return nil, nil, &httpError{http.StatusServiceUnavailable, fmt.Sprintf("gave up waiting to decode %q: %v", u.name, err)}
+			return &httpError{http.StatusServiceUnavailable, fmt.Sprintf("gave up waiting to decode %q: %v", u.name, err)}
 		}
 		img, err := imageio.DecodeBytes(u.name, u.data, s.opt.MaxPixels)
 		if err == nil {
-			xs[i] = pre.FromImage(img)
+			use(i, img)
 		}
 		img, u.data = nil, nil
 		if px >= gcPixels {
@@ -354,9 +411,94 @@ func (s *server) prepare(ctx context.Context, ups []upload) ([]string, [][]float
 		}
 		s.pixels.release(px)
 		if err != nil {
-			return nil, nil, imageError(err)
+			return imageError(err)
 		}
-		names[i] = u.name
 	}
-	return names, xs, nil
+	return nil
+}
+
+// cam answers the heat map of one image as a PNG.
+func (s *server) cam(w http.ResponseWriter, r *http.Request) {
+	if !allow(w, r, http.MethodPost) {
+		return
+	}
+	if s.headErr != nil {
+		fail(w, &httpError{http.StatusNotImplemented, "no heat maps for this network: " + strings.TrimPrefix(s.headErr.Error(), "cam: ")})
+		return
+	}
+	b := s.p.Bundle()
+	label := r.URL.Query().Get("label")
+	k := slices.Index(b.Labels, label)
+	if label != "" && k < 0 {
+		fail(w, badRequest("no label %q (labels: %s)", label, strings.Join(b.Labels, ", ")))
+		return
+	}
+	if !s.enter(w) {
+		return
+	}
+	defer s.leave()
+	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBytes)
+	ups, err := s.readUploads(r)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if len(ups) != 1 {
+		fail(w, badRequest("a heat map is of one image, got %d", len(ups)))
+		return
+	}
+	pre := b.Preprocess
+	var pix []uint8
+	var x []float32
+	if err := s.decodeEach(r.Context(), ups, func(_ int, img image.Image) { pix, x = pre.Pixels(img), pre.FromImage(img) }); err != nil {
+		fail(w, err)
+		return
+	}
+	logits, maps, gh, gw, err := s.maps(x)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if k < 0 {
+		k = 0
+		for j, v := range logits {
+			if v > logits[k] {
+				k = j
+			}
+		}
+	}
+	var buf bytes.Buffer
+	seen, err := cam.RGB(pix, pre.Size, camView)
+	if err == nil {
+		var ov *image.RGBA
+		if ov, err = cam.Overlay(seen, maps[k], gh, gw, 0.5); err == nil {
+			err = png.Encode(&buf, ov)
+		}
+	}
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Label", b.Labels[k])
+	w.Header().Set("X-Score", strconv.FormatFloat(infer.Sigmoid(float64(logits[k])), 'f', 4, 64))
+	w.Write(buf.Bytes())
+}
+
+// maps runs the heat-map network on one network input.
+func (s *server) maps(x []float32) ([]float32, [][]float32, int, int, error) {
+	b := s.p.Bundle()
+	s.camOnce.Do(func() { s.camNet, s.camErr = b.Model() })
+	if s.camErr != nil {
+		return nil, nil, 0, 0, s.camErr
+	}
+	pre := b.Preprocess
+	t, err := tensor.FromData(x, 1, pre.Size, pre.Size, pre.Channels())
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	s.camMu.Lock()
+	defer s.camMu.Unlock()
+	return cam.Maps(s.camNet, s.head, t)
 }

@@ -195,6 +195,10 @@ func TestPageAndModel(t *testing.T) {
 	if len(info.Labels) != 3 || info.Thresholds["forest"] != 0.99 || info.Rule != "per_class" {
 		t.Fatalf("model info %+v", info)
 	}
+	// What the page batches its uploads under, and whether it offers heat maps.
+	if !info.CAM || info.Limits != (limits{MaxImages: 64, MaxBytes: 32 << 20, MaxPixels: imageio.DefaultMaxPixels, MaxRequestPixels: DefaultRequestPixels}) {
+		t.Errorf("model info: cam %v, limits %+v", info.CAM, info.Limits)
+	}
 }
 
 // Concurrent requests share one network safely.

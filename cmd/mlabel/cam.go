@@ -2,15 +2,12 @@ package main
 
 import (
 	"fmt"
-	"image"
 	"image/png"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-
-	xdraw "golang.org/x/image/draw"
 
 	"github.com/spf13/cobra"
 
@@ -32,9 +29,11 @@ func newCAMCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "cam --model MODEL.mlb [--label L] [--out DIR] IMAGE...",
 		Short: "Class-activation heatmaps: where in each image the evidence for a label lies",
-		Long: `Cam draws, for each image, a heat map of the evidence for each predicted
-label (or for --label) over the image as the network sees it, and writes it as
-a PNG in --out named IMAGE_LABEL.png. It needs a network that ends in global
+		Long: `Cam draws, for each image, the image as the network sees it, a heat map of
+the evidence for each predicted label (or for --label; the top-scoring label
+when none is predicted) over it, and a colour bar, side by side with their
+labels and scores, into one PNG per image in --out named IMAGE.png. The maps
+of an image share the bar's scale. It needs a network that ends in global
 average pooling and a dense layer, as every mlabel architecture does.`,
 		Args: wrapArgs(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -90,23 +89,31 @@ average pooling and a dense layer, as every mlabel architecture does.`,
 						chosen = append(chosen, slices.Index(b.Labels, l.Label))
 					}
 				}
-				seen := viewImage(pix, pre.Size, view)
-				base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-				for _, k := range chosen {
-					ov, err := cam.Overlay(seen, maps[k], gh, gw, 0.5)
-					if err != nil {
-						return err
-					}
-					dst := filepath.Join(out, base+"_"+b.Labels[k]+".png")
-					if err := atomicfile.Write(dst, func(w io.Writer) error { return png.Encode(w, ov) }); err != nil {
-						return err
-					}
-					py, px := peak(maps[k], gw)
-					fmt.Fprintf(w, "%s\t%s\t%.3f\tpeak at (%.2f, %.2f) of the image\t%s\n", path, b.Labels[k], scores[k],
-						(float64(px)+0.5)/float64(gw), (float64(py)+0.5)/float64(gh), dst)
-				}
+				note := ""
 				if len(chosen) == 0 {
-					fmt.Fprintf(w, "%s\t(no label above its threshold: use --label)\n", path)
+					chosen = append(chosen, top(scores))
+					note = "\t(no label above its threshold: the top-scoring label; use --label for another)"
+				}
+				seen, err := cam.RGB(pix, pre.Size, view)
+				if err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+				ms := make([]cam.Map, len(chosen))
+				for i, k := range chosen {
+					ms[i] = cam.Map{Label: b.Labels[k], Score: scores[k], Values: maps[k]}
+				}
+				panel, err := cam.Panel(seen, filepath.Base(path), ms, gh, gw, 0.5)
+				if err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+				dst := filepath.Join(out, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))+".png")
+				if err := atomicfile.Write(dst, func(w io.Writer) error { return png.Encode(w, panel) }); err != nil {
+					return err
+				}
+				for _, k := range chosen {
+					py, px := peak(maps[k], gw)
+					fmt.Fprintf(w, "%s\t%s\t%.3f\tpeak at (%.2f, %.2f) of the image\t%s%s\n", path, b.Labels[k], scores[k],
+						(float64(px)+0.5)/float64(gw), (float64(py)+0.5)/float64(gh), dst, note)
 				}
 			}
 			return nil
@@ -119,17 +126,15 @@ average pooling and a dense layer, as every mlabel architecture does.`,
 	return c
 }
 
-// viewImage turns the network's size×size input pixels into an image of
-// view×view pixels.
-func viewImage(pix []uint8, size, view int) image.Image {
-	src := image.NewRGBA(image.Rect(0, 0, size, size))
-	for i := 0; i < size*size; i++ {
-		copy(src.Pix[4*i:4*i+3], pix[3*i:3*i+3])
-		src.Pix[4*i+3] = 255
+// top returns the index of the largest score.
+func top(scores []float64) int {
+	best := 0
+	for i, v := range scores {
+		if v > scores[best] {
+			best = i
+		}
 	}
-	dst := image.NewRGBA(image.Rect(0, 0, view, view))
-	xdraw.CatmullRom.Scale(dst, dst.Bounds(), src, src.Bounds(), xdraw.Src, nil)
-	return dst
+	return best
 }
 
 // peak returns the row and column of the largest value of a map w wide.

@@ -76,7 +76,7 @@ left out of the metrics; the exit code is then 1, or 0 with --skip-bad.`,
 	}
 	df.register(c.Flags())
 	c.Flags().StringVar(&model, "model", "", "model bundle")
-	c.Flags().StringVar(&save, "save", "", "also write the metrics as JSON to this file")
+	outFlag(c, &save, "", "also write the metrics as JSON to this file", "save")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the metrics as JSON")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
 	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)

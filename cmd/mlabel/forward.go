@@ -26,16 +26,16 @@ func newForwardCmd() *cobra.Command {
 	var model, input, output, layout string
 	var asJSON bool
 	c := &cobra.Command{
-		Use:   "forward --model m.mlb --input x.npy --output y.npy",
+		Use:   "forward --model m.mlb --input x.npy --out y.npy",
 		Short: "Run a raw forward pass on a NumPy array",
 		Long: "forward runs a bundle's network in evaluation mode on a float32 .npy batch, without preprocessing, and writes the raw outputs (logits) as .npy, " +
 			"so that an imported model can be compared with other runtimes. With --layout nchw (the default, as in PyTorch and ONNX) 4-D inputs and outputs are NCHW; " +
-			"with nhwc they are in the engine's own layout. A model with several outputs writes the k-th one (k ≥ 1) next to --output as NAME_k.npy.",
+			"with nhwc they are in the engine's own layout. A model with several outputs writes the k-th one (k ≥ 1) next to --out as NAME_k.npy.",
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			switch {
 			case model == "" || input == "" || output == "":
-				return usagef("%s: --model, --input and --output are required", c.CommandPath())
+				return usagef("%s: --model, --input and --out are required", c.CommandPath())
 			case layout != "nchw" && layout != "nhwc":
 				return usagef("%s: --layout must be nchw or nhwc, got %q", c.CommandPath(), layout)
 			}
@@ -55,7 +55,7 @@ func newForwardCmd() *cobra.Command {
 	}
 	c.Flags().StringVar(&model, "model", "", "model bundle (required)")
 	c.Flags().StringVar(&input, "input", "", "input .npy float32 array, batch first (required)")
-	c.Flags().StringVar(&output, "output", "", "output .npy file (required)")
+	outFlag(c, &output, "", "output .npy file (required)", "output")
 	c.Flags().StringVar(&layout, "layout", "nchw", "layout of 4-D arrays: nchw or nhwc")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the outputs written as JSON")
 	return c

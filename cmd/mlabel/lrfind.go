@@ -26,7 +26,7 @@ func newLRFindCmd() *cobra.Command {
 		asJSON bool
 	)
 	c := &cobra.Command{
-		Use:   "lr-find (--csv FILE --images DIR | --folders DIR) [--plot lr.png]",
+		Use:   "lr-find (--csv FILE --images DIR | --folders DIR) [--out lr.png]",
 		Short: "Sweep the learning rate and plot the loss against it, to choose --lr",
 		Long: `lr-find trains a fresh model for a few steps while the learning rate grows
 geometrically from --min-lr to --max-lr, and plots the smoothed loss against
@@ -74,7 +74,7 @@ fastest, well before it climbs.`,
 	c.Flags().Float64Var(&o.MinLR, "min-lr", o.MinLR, "first learning rate")
 	c.Flags().Float64Var(&o.MaxLR, "max-lr", o.MaxLR, "last learning rate")
 	c.Flags().IntVar(&o.Steps, "steps", o.Steps, "number of steps")
-	c.Flags().StringVar(&plotTo, "plot", "lr-find.png", "PNG plot to write (empty: none)")
+	outFlag(c, &plotTo, "lr-find.png", "PNG plot to write (empty: none)", "plot")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the points and suggestion as JSON")
 	// The sweep trains a few steps at growing rates: it uses no schedule,
 	// epochs, splits, early stopping or thresholds, and the rate is swept.
@@ -90,7 +90,7 @@ var lrFindIgnores = []string{"lr", "epochs", "schedule", "patience", "refit", "v
 
 // lrFindOnly are lr-find's own flags, left out of the train command it
 // suggests.
-var lrFindOnly = map[string]bool{"lr": true, "min-lr": true, "max-lr": true, "steps": true, "plot": true, "json": true}
+var lrFindOnly = map[string]bool{"lr": true, "min-lr": true, "max-lr": true, "steps": true, "out": true, "plot": true, "json": true}
 
 // trainCommand is the train command line with the flags given to lr-find
 // and the suggested learning rate.

@@ -36,6 +36,11 @@ images and see their labels, probabilities and thresholds. The API:
   GET  /api/model     labels, thresholds, preprocessing, held-out metrics
   POST /api/predict   images as multipart files in the field "image", or one
                       image as the raw body; answers {"predictions": [...]}
+  POST /api/cam       one image, sent the same way, with ?label=L: its
+                      class-activation heat map for L as a PNG
+
+The default address serves this machine only; --addr 0.0.0.0:8080 serves the
+local network, to anyone who can reach the port, without a login or TLS.
 
 Bad requests get a 4xx status and {"error": "..."}. A request whose images
 declare more pixels than the budgets allow is refused (413) before any is
@@ -61,6 +66,9 @@ Retry-After header.`,
 			}
 			srv := serve.NewServer(serve.Handler(p, opt), timeouts)
 			fmt.Fprintf(c.OutOrStdout(), "serving %s on http://%s/\n", model, ln.Addr())
+			if everyInterface(addr) {
+				fmt.Fprintf(c.ErrOrStderr(), "note: listening on every interface: anyone who can reach this port can use the model, over plain HTTP\n")
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			go func() {
@@ -90,4 +98,15 @@ Retry-After header.`,
 	c.Flags().DurationVar(&timeouts.Write, "write-timeout", d.Write, "longest time from a request's headers to the end of its answer")
 	c.Flags().DurationVar(&timeouts.Idle, "idle-timeout", d.Idle, "longest wait for the next request on a kept-alive connection")
 	return c
+}
+
+// everyInterface reports whether a listen address takes connections on
+// every network interface (no host, 0.0.0.0 or ::), not this machine only.
+func everyInterface(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "" || (ip != nil && ip.IsUnspecified())
 }

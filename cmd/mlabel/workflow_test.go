@@ -161,10 +161,14 @@ func TestTrainPredictEvalReport(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "water") {
 		t.Fatalf("cam: exit %d: %s %s", code, out, stderr)
 	}
-	if f, err := os.Open(filepath.Join(camDir, "tile_00000_water.png")); err != nil {
+	// One PNG for the image: the image, the map and the colour bar side by
+	// side (256 pixels each by default), under a caption.
+	if f, err := os.Open(filepath.Join(camDir, "tile_00000.png")); err != nil {
 		t.Fatalf("cam wrote no PNG: %v", err)
-	} else if _, err := png.Decode(f); err != nil {
+	} else if img, err := png.Decode(f); err != nil {
 		t.Fatalf("cam PNG: %v", err)
+	} else if r := img.Bounds(); r.Dx() <= 2*256 || r.Dy() <= 256 || r.Dy() > 300 {
+		t.Errorf("cam PNG is %v, want the image and one map side by side", r)
 	}
 	if code, _, _ = runCLI(t, "cam", "--model", model, "--label", "no_such_label", one(images)); code != 1 {
 		t.Errorf("cam with an unknown label: exit %d, want 1", code)
