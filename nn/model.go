@@ -34,7 +34,7 @@ type Model struct {
 // gnode is one node of a built model.
 type gnode struct {
 	node      Node
-	layer     Layer // nil for the input node
+	layer     layer // nil for the input node
 	inputs    []int
 	params    []*Param
 	trainable bool // has a parameter with a gradient that is not frozen
@@ -60,11 +60,11 @@ func Build(spec *Spec, rng *rand.Rand) (*Model, error) {
 	if rng == nil {
 		rng = rand.New(rand.NewPCG(0, 0))
 	}
-	return buildWith(spec, rng, NewLayer)
+	return buildWith(spec, rng, newLayer)
 }
 
-// layerFactory makes the layer of one node; Build uses NewLayer.
-type layerFactory func(node Node, inShapes [][]int, rng *rand.Rand) (Layer, error)
+// layerFactory makes the layer of one node; Build uses newLayer.
+type layerFactory func(node Node, inShapes [][]int, rng *rand.Rand) (layer, error)
 
 func buildWith(spec *Spec, rng *rand.Rand, newLayer layerFactory) (*Model, error) {
 	return buildChecked(spec, rng, newLayer, &paramBudget{})
