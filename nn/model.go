@@ -11,7 +11,8 @@ import (
 // Model is a built Spec: layers wired as a DAG with their parameters, and
 // the activation and gradient buffers of the last batch shape.
 //
-// A Model is not safe for concurrent use.
+// A Model is not safe for concurrent use; for concurrent inference, each
+// goroutine runs its own Workspace (see Pool).
 type Model struct {
 	spec   *Spec
 	nodes  []*gnode
@@ -29,6 +30,7 @@ type Model struct {
 	lastUse    []int   // per node: index of its last reader
 	actPool    bufPool // activation buffers with reuse
 	backOK     bool    // the last Forward succeeded, so Backward may run
+	workspace  bool    // borrows another model's parameters: eval only
 }
 
 // gnode is one node of a built model.
@@ -153,6 +155,9 @@ func (m *Model) Param(name string) *Param { return m.byName[name] }
 // next Forward.
 func (m *Model) Forward(x *tensor.Tensor, train bool) (*tensor.Tensor, error) {
 	m.backOK = false
+	if train && m.workspace {
+		return nil, errWorkspaceTrain
+	}
 	if err := m.prepare(x); err != nil {
 		return nil, err
 	}
