@@ -51,7 +51,8 @@ func Fuse(spec *Spec, w map[string]*tensor.Tensor) (*Spec, map[string]*tensor.Te
 		bypass(s, n.Name, s.Nodes[pi].Name)
 	}
 	for _, n := range slices.Clone(s.Nodes) {
-		if !ops[n.Op].fusesAsAct {
+		info := ops[n.Op]
+		if !info.fusesAsAct {
 			continue
 		}
 		pi := fusableProducer(s, n, func(op Op) bool { return ops[op].takesAct })
@@ -59,8 +60,8 @@ func Fuse(spec *Spec, w map[string]*tensor.Tensor) (*Spec, map[string]*tensor.Te
 			continue
 		}
 		s.Nodes[pi].Attrs.Act = n.Op
-		if n.Op == OpLeakyReLU {
-			s.Nodes[pi].Attrs.Alpha = n.Attrs.Alpha
+		if info.actAttrs != nil {
+			info.actAttrs(&s.Nodes[pi].Attrs, n.Attrs)
 		}
 		bypass(s, n.Name, s.Nodes[pi].Name)
 	}

@@ -34,8 +34,10 @@ type opInfo struct {
 	foldInto Op
 	fold     func(producer *Node, node Node, w map[string]*tensor.Tensor) error
 	// fusesAsAct: the node is an activation that becomes the Act of a
-	// producer whose op has takesAct.
+	// producer whose op has takesAct; actAttrs, when set, copies the
+	// attributes the activation needs to the producer.
 	fusesAsAct bool
+	actAttrs   func(dst *Attrs, src Attrs)
 	// takesAct: the op applies an optional fused activation (Attrs.Act).
 	takesAct bool
 }
@@ -82,7 +84,7 @@ var ops = map[Op]opInfo{
 		},
 	},
 	OpReLU:          activationOp(true),
-	OpLeakyReLU:     activationOp(true),
+	OpLeakyReLU:     leakyReLUOp(),
 	OpReLU6:         activationOp(true),
 	OpSiLU:          activationOp(false),
 	OpHardSigmoid:   activationOp(false),
@@ -140,6 +142,13 @@ func activationOp(fuses bool) opInfo {
 			return &activationLayer{act: act}, nil
 		},
 	}
+}
+
+// leakyReLUOp is the LeakyReLU entry: its slope goes with it when it fuses.
+func leakyReLUOp() opInfo {
+	o := activationOp(true)
+	o.actAttrs = func(dst *Attrs, src Attrs) { dst.Alpha = src.Alpha }
+	return o
 }
 
 func buildPool2D(_ *builder, n Node, _ [][]int) (layer, error) { return newPool2D(n.Op, n.Attrs) }
