@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 )
@@ -42,20 +43,30 @@ var errWorkspaceTrain = errors.New("nn: forward: a workspace runs in eval mode o
 // forward passes run concurrently without a lock around the network: each
 // caller takes a workspace with Get, runs eval-mode Forward passes on it
 // and gives it back with Put. Workspaces are made on demand and kept for
-// reuse, so the pool holds as many as ran at once. A Pool is safe for
-// concurrent use.
+// reuse, up to a limit: Get waits while that many are out, which bounds
+// the memory their buffers take. A Pool is safe for concurrent use.
 type Pool struct {
-	m    *Model
-	mu   sync.Mutex
-	free []*Model
+	m     *Model
+	slots chan struct{} // one token per workspace out
+	mu    sync.Mutex
+	free  []*Model
 }
 
-// NewPool returns an empty pool of m's workspaces. Settings of m made
-// afterwards (activation reuse) reach only workspaces made afterwards.
-func NewPool(m *Model) *Pool { return &Pool{m: m} }
+// NewPool returns an empty pool of at most limit workspaces of m at once;
+// a limit below 1 stands for GOMAXPROCS, as more concurrent passes than
+// cores only cost memory. Settings of m made afterwards (activation
+// reuse) reach only workspaces made afterwards.
+func NewPool(m *Model, limit int) *Pool {
+	if limit < 1 {
+		limit = runtime.GOMAXPROCS(0)
+	}
+	return &Pool{m: m, slots: make(chan struct{}, limit)}
+}
 
-// Get returns a free workspace, or a new one when none is free.
+// Get returns a free workspace, or a new one when none is free, waiting
+// while the pool's limit of workspaces is out.
 func (p *Pool) Get() (*Model, error) {
+	p.slots <- struct{}{}
 	p.mu.Lock()
 	if n := len(p.free); n > 0 {
 		w := p.free[n-1]
@@ -64,11 +75,16 @@ func (p *Pool) Get() (*Model, error) {
 		return w, nil
 	}
 	p.mu.Unlock()
-	return p.m.Workspace()
+	w, err := p.m.Workspace()
+	if err != nil {
+		<-p.slots
+		return nil, err
+	}
+	return w, nil
 }
 
 // Put gives back a workspace that Get returned; its outputs may be
-// overwritten from then on.
+// overwritten from then on. Each Get is matched by one Put.
 func (p *Pool) Put(w *Model) {
 	if w == nil {
 		return
@@ -76,4 +92,5 @@ func (p *Pool) Put(w *Model) {
 	p.mu.Lock()
 	p.free = append(p.free, w)
 	p.mu.Unlock()
+	<-p.slots
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"mlabel/arch"
 	"mlabel/nn"
@@ -61,7 +62,7 @@ func TestPoolConcurrentForwardMatchesSerial(t *testing.T) {
 				}
 				want[i] = slices.Clone(y.Data)
 			}
-			pool := nn.NewPool(m)
+			pool := nn.NewPool(m, 4)
 			got := make([][]float32, calls)
 			errs := make([]error, calls)
 			var wg sync.WaitGroup
@@ -143,5 +144,41 @@ func TestWorkspaceSharesWeights(t *testing.T) {
 	}
 	if !slices.Equal(a.Data, b.Data) {
 		t.Errorf("after a weight change, workspace output %v differs from the model's %v", b.Data, a.Data)
+	}
+}
+
+// TestPoolLimit checks that Get waits while the pool's limit of workspaces
+// is out and then hands back the one returned, so no more than the limit
+// are ever made.
+func TestPoolLimit(t *testing.T) {
+	spec, err := arch.Build("small", 16, 3, 2, arch.Options{Width: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.Build(spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := nn.NewPool(m, 1)
+	w1, err := pool.Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan *nn.Model)
+	go func() {
+		w, err := pool.Get()
+		if err != nil {
+			t.Error(err)
+		}
+		got <- w
+	}()
+	select {
+	case <-got:
+		t.Fatal("a second Get returned while the only workspace was out")
+	case <-time.After(50 * time.Millisecond):
+	}
+	pool.Put(w1)
+	if w2 := <-got; w2 != w1 {
+		t.Errorf("Get after Put made a new workspace instead of reusing the one given back")
 	}
 }

@@ -40,7 +40,7 @@ func (p *Predictor) KeepFeatures() error {
 	if err := p.m.SetActivationReuse(true, node); err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
-	p.pool = nn.NewPool(p.m) // workspaces that keep the node
+	p.pool = nn.NewPool(p.m, 0) // workspaces that keep the node
 	p.feat = node
 	return nil
 }

@@ -108,7 +108,7 @@ func New(b *bundle.Bundle) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
-	return &Predictor{b: b, m: m, pool: nn.NewPool(m)}, nil
+	return &Predictor{b: b, m: m, pool: nn.NewPool(m, 0)}, nil
 }
 
 // Bundle returns the predictor's bundle.
