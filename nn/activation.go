@@ -185,17 +185,17 @@ func exp32(x float32) float32 {
 	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
 
-// Activation is an elementwise activation layer on tensors of any rank.
-type Activation struct {
+// activationLayer is an elementwise activation layer on tensors of any rank.
+type activationLayer struct {
 	shapeCheck
 	act actFunc
 }
 
 // OutShape returns the shape of the single input.
-func (l *Activation) OutShape(in [][]int) ([]int, error) { return sameShapeOut(in, 1) }
+func (l *activationLayer) OutShape(in [][]int) ([]int, error) { return sameShapeOut(in, 1) }
 
 // Forward applies the activation elementwise.
-func (l *Activation) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *activationLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (l *Activation) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool
 }
 
 // Backward multiplies the upstream gradient by the activation's derivative.
-func (l *Activation) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *activationLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
@@ -216,4 +216,4 @@ func (l *Activation) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, 
 }
 
 // Params returns nil: activations have no parameters.
-func (l *Activation) Params() []*Param { return nil }
+func (l *activationLayer) Params() []*Param { return nil }

@@ -11,11 +11,11 @@ import (
 // goroutine.
 const bnGrain = 256
 
-// BatchNorm normalises each channel (the last axis) of its input. In
+// batchNormLayer normalises each channel (the last axis) of its input. In
 // training it uses the batch statistics over every other axis and updates the
 // running statistics with PyTorch's momentum convention and the unbiased
 // variance; in evaluation it uses the running statistics.
-type BatchNorm struct {
+type batchNormLayer struct {
 	shapeCheck
 	eps, momentum     float64
 	gamma, beta       *Param
@@ -29,13 +29,13 @@ type BatchNorm struct {
 	train             bool // mode of the last Forward
 }
 
-func newBatchNorm(name string, a Attrs, in [][]int) (*BatchNorm, error) {
+func newBatchNorm(b *builder, name string, a Attrs, in [][]int) (*batchNormLayer, error) {
 	s, err := sameShapeOut(in, 1)
 	if err != nil {
 		return nil, err
 	}
 	c := s[len(s)-1]
-	l := &BatchNorm{eps: a.Eps, momentum: a.Momentum}
+	l := &batchNormLayer{eps: a.Eps, momentum: a.Momentum}
 	if l.eps == 0 {
 		l.eps = 1e-5
 	}
@@ -45,20 +45,20 @@ func newBatchNorm(name string, a Attrs, in [][]int) (*BatchNorm, error) {
 	if l.eps < 0 || l.momentum < 0 || l.momentum > 1 {
 		return nil, fmt.Errorf("eps %g or momentum %g out of range", l.eps, l.momentum)
 	}
-	l.gamma = newParam(name, "gamma", false, true, c).fill(1)
-	l.beta = newParam(name, "beta", false, true, c)
-	l.runMean = newParam(name, "running_mean", true, false, c)
-	l.runVar = newParam(name, "running_var", true, false, c).fill(1)
+	l.gamma = b.param(name, "gamma", false, true, c).fill(1)
+	l.beta = b.param(name, "beta", false, true, c)
+	l.runMean = b.param(name, "running_mean", true, false, c)
+	l.runVar = b.param(name, "running_var", true, false, c).fill(1)
 	return l, nil
 }
 
 // OutShape returns the input shape; the last axis must match the channels.
-func (l *BatchNorm) OutShape(in [][]int) ([]int, error) {
+func (l *batchNormLayer) OutShape(in [][]int) ([]int, error) {
 	return channelsLastOut(in, l.gamma.Value.Len())
 }
 
 // Params returns gamma, beta, running_mean and running_var.
-func (l *BatchNorm) Params() []*Param {
+func (l *batchNormLayer) Params() []*Param {
 	return []*Param{l.gamma, l.beta, l.runMean, l.runVar}
 }
 
@@ -125,7 +125,7 @@ func affine(x, z, y, a, b, k []float32, c int) {
 }
 
 // Forward normalises with batch statistics (train) or running statistics.
-func (l *BatchNorm) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *batchNormLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (l *BatchNorm) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool)
 
 // Backward adds the gamma and beta gradients and writes the input gradient,
 // for whichever mode the last Forward ran in.
-func (l *BatchNorm) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *batchNormLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}

@@ -6,14 +6,14 @@ import (
 	"mlabel/tensor"
 )
 
-// Concat joins its inputs along the last axis (channels). All other axes
+// concatLayer joins its inputs along the last axis (channels). All other axes
 // must agree.
-type Concat struct {
+type concatLayer struct {
 	shapeCheck
 }
 
 // OutShape returns the common shape with the last axes summed.
-func (l *Concat) OutShape(in [][]int) ([]int, error) {
+func (l *concatLayer) OutShape(in [][]int) ([]int, error) {
 	if len(in) < 1 {
 		return nil, fmt.Errorf("concat needs at least one input")
 	}
@@ -32,7 +32,7 @@ func (l *Concat) OutShape(in [][]int) ([]int, error) {
 }
 
 // Params returns nil.
-func (l *Concat) Params() []*Param { return nil }
+func (l *concatLayer) Params() []*Param { return nil }
 
 // copyChannels copies, for each of rows rows, the channel block of width w at
 // offset off of the [rows, total] matrix big to or from the [rows, w] matrix
@@ -51,7 +51,7 @@ func copyChannels(big, small []float32, rows, total, off, w int, toBig bool) {
 }
 
 // Forward copies each input into its channel block.
-func (l *Concat) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *concatLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (l *Concat) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 }
 
 // Backward slices the gradient back into per-input channel blocks.
-func (l *Concat) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *concatLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"mlabel/gemm"
 	"mlabel/tensor"
@@ -14,11 +13,11 @@ import (
 // from cache instead of memory.
 var colBudget = 1 << 19
 
-// Conv2D is a 2-D convolution over NHWC inputs with an HWIO weight, optional
+// convLayer is a 2-D convolution over NHWC inputs with an HWIO weight, optional
 // bias and an optional fused activation. Depthwise convolutions (groups equal
 // to the input and output channels) take a direct path; the others use
 // im2col and GEMM.
-type Conv2D struct {
+type convLayer struct {
 	shapeCheck
 	win     window
 	groups  int
@@ -35,12 +34,12 @@ type Conv2D struct {
 	pointer bool // 1×1, stride 1, no padding, one group: the input is the column matrix
 }
 
-func newConv2D(name string, a Attrs, in [][]int, rng *rand.Rand) (*Conv2D, error) {
+func newConv2D(b *builder, name string, a Attrs, in [][]int) (*convLayer, error) {
 	_, _, _, cin, err := nhwc(in, 1)
 	if err != nil {
 		return nil, err
 	}
-	l := &Conv2D{groups: max(a.Groups, 1), cout: a.Filters}
+	l := &convLayer{groups: max(a.Groups, 1), cout: a.Filters}
 	k := a.Kernel
 	s := onePair(a.Stride, [2]int{1, 1})
 	d := onePair(a.Dilation, [2]int{1, 1})
@@ -61,16 +60,16 @@ func newConv2D(name string, a Attrs, in [][]int, rng *rand.Rand) (*Conv2D, error
 	}
 	cg := cin / l.groups
 	fanIn := cg * k[0] * k[1]
-	l.weight = newParam(name, "weight", false, false, k[0], k[1], cg, l.cout).uniformInit(rng, fanIn)
+	l.weight = b.param(name, "weight", false, false, k[0], k[1], cg, l.cout).uniformInit(b.rng, fanIn)
 	if a.Bias {
-		l.bias = newParam(name, "bias", false, true, l.cout).uniformInit(rng, fanIn)
+		l.bias = b.param(name, "bias", false, true, l.cout).uniformInit(b.rng, fanIn)
 	}
 	l.pointer = k == [2]int{1, 1} && s == [2]int{1, 1} && a.Pad == [4]int{} && l.groups == 1
 	return l, nil
 }
 
 // OutShape returns [N, OH, OW, Filters].
-func (l *Conv2D) OutShape(in [][]int) ([]int, error) {
+func (l *convLayer) OutShape(in [][]int) ([]int, error) {
 	n, h, w, c, err := nhwc(in, 1)
 	if err != nil {
 		return nil, err
@@ -88,7 +87,7 @@ func (l *Conv2D) OutShape(in [][]int) ([]int, error) {
 }
 
 // Params returns the weight and, when present, the bias.
-func (l *Conv2D) Params() []*Param {
+func (l *convLayer) Params() []*Param {
 	if l.bias != nil {
 		return []*Param{l.weight, l.bias}
 	}
@@ -96,12 +95,12 @@ func (l *Conv2D) Params() []*Param {
 }
 
 // depthwise reports whether the direct depthwise path applies.
-func (l *Conv2D) depthwise() bool {
+func (l *convLayer) depthwise() bool {
 	return l.groups > 1 && l.weight.Value.Shape[2] == 1 && l.cout == l.groups
 }
 
 // setGeom records the geometry of the current input and output.
-func (l *Conv2D) setGeom(in, out *tensor.Tensor) {
+func (l *convLayer) setGeom(in, out *tensor.Tensor) {
 	l.win.n, l.win.h, l.win.w, l.win.c = in.Shape[0], in.Shape[1], in.Shape[2], in.Shape[3]
 	l.win.oh, l.win.ow = out.Shape[1], out.Shape[2]
 }
@@ -112,7 +111,7 @@ func (l *Conv2D) setGeom(in, out *tensor.Tensor) {
 // in the backward pass reading and writing its gradient), so a chunk may grow
 // to twice the weight's size: deep layers with small images and large
 // weights then take the batch in one or two chunks.
-func (l *Conv2D) chunk() int {
+func (l *convLayer) chunk() int {
 	k := l.win.kh * l.win.kw * (l.win.c / l.groups)
 	per := l.win.oh * l.win.ow * k
 	limit := max(colBudget, 2*k*l.cout)
@@ -120,7 +119,7 @@ func (l *Conv2D) chunk() int {
 }
 
 // Forward computes the convolution, bias and activation.
-func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *convLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -148,7 +147,7 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 }
 
 // biasData returns the bias values, or nil without a bias.
-func (l *Conv2D) biasData() []float32 {
+func (l *convLayer) biasData() []float32 {
 	if l.bias == nil {
 		return nil
 	}
@@ -166,7 +165,7 @@ const minPartRows = 256
 // its own images: this needs no hand-off between the cores per chunk, where
 // splitting each chunk's GEMM needs two. It applies when there is more than
 // one core's worth of images and the GEMM of a chunk takes the Go path.
-func (l *Conv2D) imagesInParallel() bool {
+func (l *convLayer) imagesInParallel() bool {
 	g := &l.win
 	parts := numParts(g.n, 1)
 	if parts < 2 {
@@ -189,7 +188,7 @@ func (l *Conv2D) imagesInParallel() bool {
 // GEMM on the calling goroutine alone and then, when the epilogue is
 // rowwise, applies it to the chunk while it is in cache; otherwise the
 // caller applies the epilogue.
-func (l *Conv2D) im2colForward(x, y []float32, col *[]float32, lo, hi int, serial bool) {
+func (l *convLayer) im2colForward(x, y []float32, col *[]float32, lo, hi int, serial bool) {
 	g := &l.win
 	w := l.weight.Value.Data
 	cg, cog := g.c/l.groups, l.cout/l.groups
@@ -216,7 +215,7 @@ func (l *Conv2D) im2colForward(x, y []float32, col *[]float32, lo, hi int, seria
 
 // Backward adds the weight and bias gradients (unless frozen) and, when
 // gradIn[0] is not nil, writes the input gradient.
-func (l *Conv2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *convLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
@@ -261,7 +260,7 @@ func trains(p *Param) bool {
 // When the images run in parallel and each core's share is large next to
 // the weight, each core takes its own images with single-threaded GEMMs and
 // its own weight-gradient sum, added up at the end.
-func (l *Conv2D) im2colBackward(x, gy, gx []float32, wantW bool) {
+func (l *convLayer) im2colBackward(x, gy, gx []float32, wantW bool) {
 	g := &l.win
 	parts := numParts(g.n, 1)
 	k := g.kh * g.kw * (g.c / l.groups)
@@ -299,7 +298,7 @@ func (l *Conv2D) im2colBackward(x, gy, gx []float32, wantW bool) {
 // backwardImages is the backward pass for images lo..hi-1 with the column
 // buffers col and dcol, adding the weight gradient to dw; serial runs it on
 // the calling goroutine alone.
-func (l *Conv2D) backwardImages(x, gy, gx []float32, wantW bool, lo, hi int, col, dcol *[]float32, dw []float32, serial bool) {
+func (l *convLayer) backwardImages(x, gy, gx []float32, wantW bool, lo, hi int, col, dcol *[]float32, dw []float32, serial bool) {
 	g := &l.win
 	w := l.weight.Value.Data
 	cg, cog := g.c/l.groups, l.cout/l.groups

@@ -20,7 +20,7 @@ func TestConvImagesInParallelMatchesSerial(t *testing.T) {
 	} {
 		run := func(procs int) (y, gx, gw []float32) {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			l, err := NewLayer(Node{Name: "c", Op: OpConv2D, Attrs: a}, [][]int{shape}, newRNG())
+			l, err := newLayer(Node{Name: "c", Op: OpConv2D, Attrs: a}, [][]int{shape}, newRNG())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,16 +2,15 @@ package nn
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"mlabel/gemm"
 	"mlabel/tensor"
 )
 
-// Dense is a fully connected layer y = x·W + b on [N, In] inputs (trailing
+// denseLayer is a fully connected layer y = x·W + b on [N, In] inputs (trailing
 // axes of higher-rank inputs are flattened), with an optional fused
 // activation.
-type Dense struct {
+type denseLayer struct {
 	shapeCheck
 	units  int
 	weight *Param
@@ -19,7 +18,7 @@ type Dense struct {
 	epi    biasAct
 }
 
-func newDense(name string, a Attrs, in [][]int, rng *rand.Rand) (*Dense, error) {
+func newDense(b *builder, name string, a Attrs, in [][]int) (*denseLayer, error) {
 	s, err := sameShapeOut(in, 1)
 	if err != nil {
 		return nil, err
@@ -31,19 +30,19 @@ func newDense(name string, a Attrs, in [][]int, rng *rand.Rand) (*Dense, error) 
 		return nil, fmt.Errorf("units %d must be positive", a.Units)
 	}
 	f := tensor.Size(s[1:])
-	l := &Dense{units: a.Units}
+	l := &denseLayer{units: a.Units}
 	if l.epi.act, err = newActFunc(a.Act, a); err != nil {
 		return nil, err
 	}
-	l.weight = newParam(name, "weight", false, false, f, a.Units).uniformInit(rng, f)
+	l.weight = b.param(name, "weight", false, false, f, a.Units).uniformInit(b.rng, f)
 	if a.Bias {
-		l.bias = newParam(name, "bias", false, true, a.Units).uniformInit(rng, f)
+		l.bias = b.param(name, "bias", false, true, a.Units).uniformInit(b.rng, f)
 	}
 	return l, nil
 }
 
 // OutShape returns [N, Units].
-func (l *Dense) OutShape(in [][]int) ([]int, error) {
+func (l *denseLayer) OutShape(in [][]int) ([]int, error) {
 	s, err := sameShapeOut(in, 1)
 	if err != nil {
 		return nil, err
@@ -55,7 +54,7 @@ func (l *Dense) OutShape(in [][]int) ([]int, error) {
 }
 
 // Params returns the weight and, when present, the bias.
-func (l *Dense) Params() []*Param {
+func (l *denseLayer) Params() []*Param {
 	if l.bias != nil {
 		return []*Param{l.weight, l.bias}
 	}
@@ -63,7 +62,7 @@ func (l *Dense) Params() []*Param {
 }
 
 // Forward computes x·W + b and the activation.
-func (l *Dense) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *denseLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -79,7 +78,7 @@ func (l *Dense) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) err
 
 // Backward adds dW = xᵀ·g and db = Σg (unless frozen), and writes dx = g·Wᵀ
 // when wanted.
-func (l *Dense) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *denseLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@ package nn
 // depthwiseForward computes a depthwise convolution (one filter per channel)
 // directly, without im2col: each output row accumulates weighted input rows
 // channel-wise. Rows of the output are processed in parallel.
-func (l *Conv2D) depthwiseForward(x, y []float32) {
+func (l *convLayer) depthwiseForward(x, y []float32) {
 	g := &l.win
 	c := g.c
 	w := l.weight.Value.Data
@@ -37,7 +37,7 @@ func (l *Conv2D) depthwiseForward(x, y []float32) {
 // gx is not nil, writes the input gradient. Work is split by image: each part
 // owns its images' input gradient and a private weight-gradient accumulator,
 // summed at the end.
-func (l *Conv2D) depthwiseBackward(x, gy, gx []float32, wantW bool) {
+func (l *convLayer) depthwiseBackward(x, gy, gx []float32, wantW bool) {
 	g := &l.win
 	c := g.c
 	w := l.weight.Value.Data

@@ -7,9 +7,9 @@ import (
 	"mlabel/tensor"
 )
 
-// Dropout zeroes each value with probability Rate in training and scales the
+// dropoutLayer zeroes each value with probability Rate in training and scales the
 // others by 1/(1−Rate) (inverted dropout); in evaluation it is the identity.
-type Dropout struct {
+type dropoutLayer struct {
 	shapeCheck
 	rate  float64
 	rng   *rand.Rand
@@ -17,21 +17,21 @@ type Dropout struct {
 	train bool
 }
 
-func newDropout(a Attrs, rng *rand.Rand) (*Dropout, error) {
+func newDropout(a Attrs, rng *rand.Rand) (*dropoutLayer, error) {
 	if a.Rate < 0 || a.Rate >= 1 {
 		return nil, fmt.Errorf("dropout rate %g not in [0, 1)", a.Rate)
 	}
-	return &Dropout{rate: a.Rate, rng: rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))}, nil
+	return &dropoutLayer{rate: a.Rate, rng: rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))}, nil
 }
 
 // OutShape returns the input shape.
-func (l *Dropout) OutShape(in [][]int) ([]int, error) { return sameShapeOut(in, 1) }
+func (l *dropoutLayer) OutShape(in [][]int) ([]int, error) { return sameShapeOut(in, 1) }
 
 // Params returns nil.
-func (l *Dropout) Params() []*Param { return nil }
+func (l *dropoutLayer) Params() []*Param { return nil }
 
 // Forward draws a new mask in training and applies it.
-func (l *Dropout) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *dropoutLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (l *Dropout) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) e
 }
 
 // Backward applies the same mask to the gradient.
-func (l *Dropout) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *dropoutLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}

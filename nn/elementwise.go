@@ -6,15 +6,15 @@ import (
 	"mlabel/tensor"
 )
 
-// Add sums any number of same-shape inputs, then applies an optional fused
+// addLayer sums any number of same-shape inputs, then applies an optional fused
 // activation.
-type Add struct {
+type addLayer struct {
 	shapeCheck
 	epi biasAct
 }
 
 // OutShape checks that every input has the first one's shape and returns it.
-func (l *Add) OutShape(in [][]int) ([]int, error) {
+func (l *addLayer) OutShape(in [][]int) ([]int, error) {
 	if len(in) < 1 {
 		return nil, fmt.Errorf("add needs at least one input")
 	}
@@ -27,10 +27,10 @@ func (l *Add) OutShape(in [][]int) ([]int, error) {
 }
 
 // Params returns nil.
-func (l *Add) Params() []*Param { return nil }
+func (l *addLayer) Params() []*Param { return nil }
 
 // Forward sums the inputs and applies the activation.
-func (l *Add) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *addLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (l *Add) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error
 }
 
 // Backward passes the (activation-adjusted) gradient to every input.
-func (l *Add) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *addLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}

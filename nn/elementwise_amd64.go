@@ -1,5 +1,7 @@
 //go:build amd64 && !purego
 
+//go:generate go run ../gemm/internal/kernelgen -elementwise -o elementwise_amd64.s
+
 package nn
 
 import "golang.org/x/sys/cpu"

@@ -6,15 +6,15 @@ import (
 	"mlabel/tensor"
 )
 
-// Mul multiplies two inputs elementwise. The second has the first's shape or,
+// mulLayer multiplies two inputs elementwise. The second has the first's shape or,
 // for an input [N, ..., C], broadcasts as [N, 1, 1, C] or [N, C] (a
 // per-image, per-channel gate, as in squeeze-and-excitation).
-type Mul struct {
+type mulLayer struct {
 	shapeCheck
 }
 
 // OutShape returns the first input's shape.
-func (l *Mul) OutShape(in [][]int) ([]int, error) {
+func (l *mulLayer) OutShape(in [][]int) ([]int, error) {
 	s, err := sameShapeOut(in, 2)
 	if err != nil {
 		return nil, err
@@ -29,10 +29,10 @@ func (l *Mul) OutShape(in [][]int) ([]int, error) {
 }
 
 // Params returns nil.
-func (l *Mul) Params() []*Param { return nil }
+func (l *mulLayer) Params() []*Param { return nil }
 
 // Forward computes a·b.
-func (l *Mul) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *mulLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (l *Mul) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error
 }
 
 // Backward writes ga = g·b and gb = g·a, summed over the broadcast axes.
-func (l *Mul) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *mulLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ func affine3AVX(x, z, a, b, k, y []float32)                        {}
 func reluAVX(x, y []float32)                                       {}
 func reluGradAVX(y, gy, gx []float32)                              {}
 func addAVX(dst, src []float32)                                    {}
-func sumSqAVX(x, s, q []float32)                                   {}
 func sumProdAVX(g, x, c, s, q []float32)                           {}
 func mulAddAVX(dst, a, b []float32)                                {}
 func maxIdxAVX(dst []float32, idx []int32, src []float32, k int32) {}

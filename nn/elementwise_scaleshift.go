@@ -2,38 +2,38 @@ package nn
 
 import "mlabel/tensor"
 
-// ScaleShift computes y = x·scale + shift per channel (the last axis), with
+// scaleShiftLayer computes y = x·scale + shift per channel (the last axis), with
 // parameters "scale" and "shift". Importers use it for folded normalisation.
-type ScaleShift struct {
+type scaleShiftLayer struct {
 	shapeCheck
 	scale, shift *Param
 	sums         chanSums
 	zero         []float32
 }
 
-func newScaleShift(name string, in [][]int) (*ScaleShift, error) {
+func newScaleShift(b *builder, name string, in [][]int) (*scaleShiftLayer, error) {
 	s, err := sameShapeOut(in, 1)
 	if err != nil {
 		return nil, err
 	}
 	c := s[len(s)-1]
-	return &ScaleShift{
-		scale: newParam(name, "scale", false, true, c).fill(1),
-		shift: newParam(name, "shift", false, true, c),
+	return &scaleShiftLayer{
+		scale: b.param(name, "scale", false, true, c).fill(1),
+		shift: b.param(name, "shift", false, true, c),
 		zero:  make([]float32, c),
 	}, nil
 }
 
 // OutShape returns the input shape; the last axis must match the channels.
-func (l *ScaleShift) OutShape(in [][]int) ([]int, error) {
+func (l *scaleShiftLayer) OutShape(in [][]int) ([]int, error) {
 	return channelsLastOut(in, l.scale.Value.Len())
 }
 
 // Params returns scale and shift.
-func (l *ScaleShift) Params() []*Param { return []*Param{l.scale, l.shift} }
+func (l *scaleShiftLayer) Params() []*Param { return []*Param{l.scale, l.shift} }
 
 // Forward computes x·scale + shift.
-func (l *ScaleShift) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *scaleShiftLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (l *ScaleShift) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool
 
 // Backward adds Σg·x to scale's gradient and Σg to shift's, and writes
 // g·scale.
-func (l *ScaleShift) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *scaleShiftLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}

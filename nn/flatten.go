@@ -6,14 +6,14 @@ import (
 	"mlabel/tensor"
 )
 
-// Flatten reshapes [N, ...] to [N, product of the rest]; for NHWC inputs the
+// flattenLayer reshapes [N, ...] to [N, product of the rest]; for NHWC inputs the
 // features are in H, W, C order.
-type Flatten struct {
+type flattenLayer struct {
 	shapeCheck
 }
 
 // OutShape returns [N, F].
-func (l *Flatten) OutShape(in [][]int) ([]int, error) {
+func (l *flattenLayer) OutShape(in [][]int) ([]int, error) {
 	s, err := sameShapeOut(in, 1)
 	if err != nil {
 		return nil, err
@@ -25,10 +25,10 @@ func (l *Flatten) OutShape(in [][]int) ([]int, error) {
 }
 
 // Params returns nil.
-func (l *Flatten) Params() []*Param { return nil }
+func (l *flattenLayer) Params() []*Param { return nil }
 
 // Forward copies the data.
-func (l *Flatten) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *flattenLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (l *Flatten) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) e
 }
 
 // Backward copies the gradient back.
-func (l *Flatten) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *flattenLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}

@@ -9,12 +9,14 @@ import (
 )
 
 // Fuse rewrites an inference graph for speed, with the same eval-mode
-// outputs:
-//   - Dropout nodes are removed;
-//   - a BatchNorm whose input is a conv2d read by nothing else is folded into
-//     the convolution with its running statistics, and the conv gains a bias;
-//   - a ReLU, ReLU6 or LeakyReLU whose input is a conv2d, dense or add node
-//     read by nothing else, and without an activation, becomes that node's Act.
+// outputs, by the fusion rules of the op table, in three passes:
+//   - nodes that do nothing in eval mode (dropout) are removed;
+//   - a node that folds into its producer (a BatchNorm into a conv2d), when
+//     that producer is read by nothing else, is folded into it with its
+//     running statistics, and the conv gains a bias;
+//   - an activation that fuses (ReLU, ReLU6, LeakyReLU) whose input is a
+//     node that takes a fused activation (conv2d, dense, add), read by
+//     nothing else and without an activation, becomes that node's Act.
 //
 // The surviving node keeps its name (the conv's, for conv+BN+ReLU), and
 // references to removed nodes, outputs included, point to it. The returned
@@ -30,34 +32,36 @@ func Fuse(spec *Spec, w map[string]*tensor.Tensor) (*Spec, map[string]*tensor.Te
 		out[k] = v
 	}
 	for _, n := range slices.Clone(s.Nodes) {
-		if n.Op == OpDropout {
+		if ops[n.Op].evalIdentity {
 			bypass(s, n.Name, n.Inputs[0])
 		}
 	}
 	for _, n := range slices.Clone(s.Nodes) {
-		if n.Op != OpBatchNorm {
+		info := ops[n.Op]
+		if info.fold == nil {
 			continue
 		}
-		ci := fusableProducer(s, n, OpConv2D)
-		if ci < 0 {
+		pi := fusableProducer(s, n, func(op Op) bool { return op == info.foldInto })
+		if pi < 0 {
 			continue
 		}
-		if err := foldBatchNorm(&s.Nodes[ci], n, out); err != nil {
-			return nil, nil, fmt.Errorf("nn: fuse %q into %q: %w", n.Name, s.Nodes[ci].Name, err)
+		if err := info.fold(&s.Nodes[pi], n, out); err != nil {
+			return nil, nil, fmt.Errorf("nn: fuse %q into %q: %w", n.Name, s.Nodes[pi].Name, err)
 		}
-		bypass(s, n.Name, s.Nodes[ci].Name)
+		bypass(s, n.Name, s.Nodes[pi].Name)
 	}
 	for _, n := range slices.Clone(s.Nodes) {
-		if n.Op != OpReLU && n.Op != OpReLU6 && n.Op != OpLeakyReLU {
+		info := ops[n.Op]
+		if !info.fusesAsAct {
 			continue
 		}
-		pi := fusableProducer(s, n, OpConv2D, OpDense, OpAdd)
+		pi := fusableProducer(s, n, func(op Op) bool { return ops[op].takesAct })
 		if pi < 0 {
 			continue
 		}
 		s.Nodes[pi].Attrs.Act = n.Op
-		if n.Op == OpLeakyReLU {
-			s.Nodes[pi].Attrs.Alpha = n.Attrs.Alpha
+		if info.actAttrs != nil {
+			info.actAttrs(&s.Nodes[pi].Attrs, n.Attrs)
 		}
 		bypass(s, n.Name, s.Nodes[pi].Name)
 	}
@@ -67,10 +71,10 @@ func Fuse(spec *Spec, w map[string]*tensor.Tensor) (*Spec, map[string]*tensor.Te
 	return s, out, nil
 }
 
-// fusableProducer returns the index of n's single input when that node has
-// one of the given ops, no activation, is not a graph output and is read by
-// n alone; otherwise -1.
-func fusableProducer(s *Spec, n Node, ops ...Op) int {
+// fusableProducer returns the index of n's single input when that node's
+// op passes want, it has no activation, is not a graph output and is read
+// by n alone; otherwise -1.
+func fusableProducer(s *Spec, n Node, want func(Op) bool) int {
 	if len(n.Inputs) != 1 {
 		return -1
 	}
@@ -89,7 +93,7 @@ func fusableProducer(s *Spec, n Node, ops ...Op) int {
 			}
 		}
 	}
-	if idx < 0 || readers != 1 || !slices.Contains(ops, s.Nodes[idx].Op) || s.Nodes[idx].Attrs.Act != "" {
+	if idx < 0 || readers != 1 || !want(s.Nodes[idx].Op) || s.Nodes[idx].Attrs.Act != "" {
 		return -1
 	}
 	return idx

@@ -127,3 +127,28 @@ func must(b []byte, err error) []byte {
 	}
 	return b
 }
+
+// A LeakyReLU that fuses takes its slope into the producer; the other
+// activations leave the producer's Alpha alone.
+func TestFuseCarriesActivationAttrs(t *testing.T) {
+	in := Node{Name: "x", Op: OpInput, Attrs: Attrs{Shape: []int{4, 4, 1}}}
+	conv := Node{Name: "conv", Op: OpConv2D, Inputs: []string{"x"}, Attrs: Attrs{Filters: 2, Kernel: [2]int{1, 1}}}
+	for _, tc := range []struct {
+		act       Node
+		wantAlpha float64
+	}{
+		{Node{Name: "a", Op: OpLeakyReLU, Inputs: []string{"conv"}, Attrs: Attrs{Alpha: 0.2}}, 0.2},
+		{Node{Name: "a", Op: OpReLU, Inputs: []string{"conv"}, Attrs: Attrs{Alpha: 0.2}}, 0},
+	} {
+		t.Run(string(tc.act.Op), func(t *testing.T) {
+			s, _, err := Fuse(&Spec{Nodes: []Node{in, conv, tc.act}, Outputs: []string{"a"}}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, ok := s.Node("conv")
+			if !ok || len(s.Nodes) != 2 || c.Attrs.Act != tc.act.Op || c.Attrs.Alpha != tc.wantAlpha {
+				t.Errorf("fused conv %+v (nodes %d), want act %s alpha %g", c.Attrs, len(s.Nodes), tc.act.Op, tc.wantAlpha)
+			}
+		})
+	}
+}

@@ -11,7 +11,7 @@ import (
 
 // randomizeParams gives every parameter non-trivial values: weights in ±1,
 // scales and variances in [0.5, 1.5], running means in ±0.5.
-func randomizeParams(l Layer, rng *rand.Rand) {
+func randomizeParams(l layer, rng *rand.Rand) {
 	for _, p := range l.Params() {
 		for i := range p.Value.Data {
 			u := rng.Float32()
@@ -59,9 +59,9 @@ func projLoss(out, r *tensor.Tensor) float64 {
 func gradCheck(t *testing.T, node Node, inShapes [][]int, train bool) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(7, 11))
-	l, err := NewLayer(node, inShapes, rng)
+	l, err := newLayer(node, inShapes, rng)
 	if err != nil {
-		t.Fatalf("NewLayer: %v", err)
+		t.Fatalf("newLayer: %v", err)
 	}
 	randomizeParams(l, rng)
 	in := make([]*tensor.Tensor, len(inShapes))

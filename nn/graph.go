@@ -7,39 +7,6 @@ import (
 	"fmt"
 )
 
-// arity gives, for every known op, the minimum and maximum number of inputs
-// a node of that op takes; a maximum of -1 means unbounded.
-var arity = map[Op][2]int{
-	OpInput:         {0, 0},
-	OpConv2D:        {1, 1},
-	OpBatchNorm:     {1, 1},
-	OpReLU:          {1, 1},
-	OpLeakyReLU:     {1, 1},
-	OpReLU6:         {1, 1},
-	OpSiLU:          {1, 1},
-	OpHardSigmoid:   {1, 1},
-	OpHardSwish:     {1, 1},
-	OpSigmoid:       {1, 1},
-	OpMaxPool:       {1, 1},
-	OpAvgPool:       {1, 1},
-	OpGlobalAvgPool: {1, 1},
-	OpGlobalMaxPool: {1, 1},
-	OpDense:         {1, 1},
-	OpDropout:       {1, 1},
-	OpAdd:           {2, -1},
-	OpMul:           {2, 2},
-	OpConcat:        {1, -1},
-	OpUpsample:      {1, 1},
-	OpFlatten:       {1, 1},
-	OpScaleShift:    {1, 1},
-}
-
-// KnownOp reports whether op is an operation the engine implements.
-func KnownOp(op Op) bool {
-	_, ok := arity[op]
-	return ok
-}
-
 // Validate checks that s is a well-formed graph: every op is known, names
 // are unique and non-empty, every input names an earlier node, the number of
 // inputs fits the op, there is exactly one input node with a [H, W, C]
@@ -60,12 +27,12 @@ func (s *Spec) Validate() error {
 		if seen[n.Name] {
 			return fmt.Errorf("nn: duplicate node name %q", n.Name)
 		}
-		ar, ok := arity[n.Op]
+		info, ok := ops[n.Op]
 		if !ok {
 			return fmt.Errorf("nn: node %q: unknown op %q", n.Name, n.Op)
 		}
-		if len(n.Inputs) < ar[0] || (ar[1] >= 0 && len(n.Inputs) > ar[1]) {
-			return fmt.Errorf("nn: node %q (%s) has %d inputs, want %s", n.Name, n.Op, len(n.Inputs), arityText(ar))
+		if len(n.Inputs) < info.minIn || (info.maxIn >= 0 && len(n.Inputs) > info.maxIn) {
+			return fmt.Errorf("nn: node %q (%s) has %d inputs, want %s", n.Name, n.Op, len(n.Inputs), arityText(info.minIn, info.maxIn))
 		}
 		for _, in := range n.Inputs {
 			if !seen[in] {
@@ -102,14 +69,15 @@ func checkInputShape(n Node) error {
 	return nil
 }
 
-func arityText(ar [2]int) string {
+// arityText says how many inputs an op takes, for an error message.
+func arityText(lo, hi int) string {
 	switch {
-	case ar[1] < 0:
-		return fmt.Sprintf("at least %d", ar[0])
-	case ar[0] == ar[1]:
-		return fmt.Sprint(ar[0])
+	case hi < 0:
+		return fmt.Sprintf("at least %d", lo)
+	case lo == hi:
+		return fmt.Sprint(lo)
 	default:
-		return fmt.Sprintf("%d to %d", ar[0], ar[1])
+		return fmt.Sprintf("%d to %d", lo, hi)
 	}
 }
 

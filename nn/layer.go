@@ -11,14 +11,17 @@ type Param struct {
 	// NoDecay marks parameters that take no weight decay (biases and
 	// batch-norm scales and shifts).
 	NoDecay bool
+	// borrowed marks a parameter whose value belongs to another model (a
+	// workspace's); initialisation leaves it alone.
+	borrowed bool
 }
 
-// Layer is one node of a model graph with an explicit forward and backward pass.
+// layer is one node of a model graph with an explicit forward and backward pass.
 //
 // Shapes exclude nothing: they include the batch dimension. Layers keep their
 // own scratch buffers between calls so that a training step does not allocate
 // once the batch shape is stable.
-type Layer interface {
+type layer interface {
 	// OutShape returns the output shape for the given input shapes, or an
 	// error when the inputs do not fit the layer.
 	OutShape(in [][]int) ([]int, error)

@@ -12,7 +12,7 @@ import (
 
 func newRNG() *rand.Rand { return rand.New(rand.NewPCG(3, 5)) }
 
-func TestNewLayerInitialisesLikePyTorch(t *testing.T) {
+func TestLayerInitialisesLikePyTorch(t *testing.T) {
 	cases := []struct {
 		node      Node
 		in        []int
@@ -24,7 +24,7 @@ func TestNewLayerInitialisesLikePyTorch(t *testing.T) {
 		{Node{Name: "d", Op: OpDense, Attrs: Attrs{Units: 50, Bias: true}}, []int{2, 400}, 400, []string{"d.weight", "d.bias"}},
 	}
 	for _, c := range cases {
-		l, err := NewLayer(c.node, [][]int{c.in}, newRNG())
+		l, err := newLayer(c.node, [][]int{c.in}, newRNG())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,26 +52,26 @@ func TestNewLayerInitialisesLikePyTorch(t *testing.T) {
 	}
 }
 
-func TestNewLayerNilRandomSourceIsFixedSeed(t *testing.T) {
+func TestLayerNilRandomSourceIsFixedSeed(t *testing.T) {
 	node := Node{Name: "c", Op: OpConv2D, Attrs: Attrs{Filters: 4, Kernel: [2]int{3, 3}, Bias: true}}
-	a, err := NewLayer(node, [][]int{{1, 5, 5, 2}}, nil)
+	a, err := newLayer(node, [][]int{{1, 5, 5, 2}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := NewLayer(node, [][]int{{1, 5, 5, 2}}, nil)
+	b, err := newLayer(node, [][]int{{1, 5, 5, 2}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := closeTo(a.Params()[0].Value, b.Params()[0].Value); err != nil {
 		t.Errorf("weights differ between two nil-seeded layers: %v", err)
 	}
-	if _, err := NewLayer(Node{Name: "d", Op: OpDropout, Attrs: Attrs{Rate: 0.5}}, [][]int{{2, 3}}, nil); err != nil {
+	if _, err := newLayer(Node{Name: "d", Op: OpDropout, Attrs: Attrs{Rate: 0.5}}, [][]int{{2, 3}}, nil); err != nil {
 		t.Errorf("dropout with nil random source: %v", err)
 	}
 }
 
-func TestNewLayerBatchNormParams(t *testing.T) {
-	l, err := NewLayer(Node{Name: "bn", Op: OpBatchNorm}, [][]int{{2, 3, 3, 4}}, newRNG())
+func TestLayerBatchNormParams(t *testing.T) {
+	l, err := newLayer(Node{Name: "bn", Op: OpBatchNorm}, [][]int{{2, 3, 3, 4}}, newRNG())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestNewLayerBatchNormParams(t *testing.T) {
 	}
 }
 
-func TestNewLayerErrors(t *testing.T) {
+func TestLayerErrors(t *testing.T) {
 	img := [][]int{{1, 4, 4, 3}}
 	cases := []struct {
 		name string
@@ -116,7 +116,7 @@ func TestNewLayerErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		c.node.Name = "node_" + c.name
-		_, err := NewLayer(c.node, c.in, newRNG())
+		_, err := newLayer(c.node, c.in, newRNG())
 		if err == nil {
 			t.Errorf("%s: no error", c.name)
 		} else if !strings.Contains(err.Error(), c.node.Name) {
@@ -126,7 +126,7 @@ func TestNewLayerErrors(t *testing.T) {
 }
 
 func TestForwardRejectsWrongShapes(t *testing.T) {
-	l, err := NewLayer(Node{Name: "c", Op: OpConv2D, Attrs: Attrs{Filters: 2, Kernel: [2]int{3, 3}}}, [][]int{{1, 5, 5, 3}}, newRNG())
+	l, err := newLayer(Node{Name: "c", Op: OpConv2D, Attrs: Attrs{Filters: 2, Kernel: [2]int{3, 3}}}, [][]int{{1, 5, 5, 3}}, newRNG())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestForwardRejectsWrongShapes(t *testing.T) {
 
 func TestDropout(t *testing.T) {
 	const rate = 0.3
-	l, err := NewLayer(Node{Name: "d", Op: OpDropout, Attrs: Attrs{Rate: rate}}, [][]int{{4, 1000}}, newRNG())
+	l, err := newLayer(Node{Name: "d", Op: OpDropout, Attrs: Attrs{Rate: rate}}, [][]int{{4, 1000}}, newRNG())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestConvChunksAndNilGradIn(t *testing.T) {
 		saved := colBudget
 		colBudget = budget
 		defer func() { colBudget = saved }()
-		l, err := NewLayer(node, [][]int{shape}, newRNG())
+		l, err := newLayer(node, [][]int{shape}, newRNG())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,7 +252,7 @@ func TestStepDoesNotAllocateBuffers(t *testing.T) {
 	}
 	for _, n := range nodes {
 		n.Name = "n"
-		l, err := NewLayer(n, img, newRNG())
+		l, err := newLayer(n, img, newRNG())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -306,7 +306,7 @@ func TestBackwardBeforeForwardFails(t *testing.T) {
 		if n.Op == OpMul {
 			in = append(in, img)
 		}
-		l, err := NewLayer(n, in, newRNG())
+		l, err := newLayer(n, in, newRNG())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -338,7 +338,7 @@ func TestFrozenParamsSkipGradients(t *testing.T) {
 	for _, c := range cases {
 		c.node.Name = c.name
 		run := func(frozen bool) (*tensor.Tensor, []*Param) {
-			l, err := NewLayer(c.node, [][]int{c.in}, newRNG())
+			l, err := newLayer(c.node, [][]int{c.in}, newRNG())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,7 +10,7 @@ import (
 // on a random input of the given shape.
 func benchLayer(b *testing.B, node Node, shape []int, backward bool) {
 	node.Name = "b"
-	l, err := NewLayer(node, [][]int{shape}, newRNG())
+	l, err := newLayer(node, [][]int{shape}, newRNG())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func BenchmarkMaxPoolBackward(b *testing.B) {
 // chain is a straight sequence of layers with their activations and
 // gradients, enough to time a network without the graph engine.
 type chain struct {
-	layers   []Layer
+	layers   []layer
 	acts     []*tensor.Tensor // acts[i] is the input of layers[i]
 	grads    []*tensor.Tensor // grads[i] is the gradient of acts[i]
 	needGrad []bool
@@ -74,7 +74,7 @@ func newChain(b *testing.B, input []int, nodes []Node) *chain {
 	shape := input
 	for i, n := range nodes {
 		n.Name = "l" + string(rune('a'+i))
-		l, err := NewLayer(n, [][]int{shape}, newRNG())
+		l, err := newLayer(n, [][]int{shape}, newRNG())
 		if err != nil {
 			b.Fatal(err)
 		}

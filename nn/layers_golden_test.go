@@ -134,7 +134,7 @@ func checkGolden(t *testing.T, g *golden) {
 		shapes = append(shapes, x.Shape)
 		gin = append(gin, tensor.New(x.Shape...))
 	}
-	l, err := NewLayer(g.Node, shapes, rand.New(rand.NewPCG(1, 2)))
+	l, err := newLayer(g.Node, shapes, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}

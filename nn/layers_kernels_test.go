@@ -68,6 +68,9 @@ func TestVectorKernels(t *testing.T) {
 			ids[i] = 1
 		}
 		copy(got, a)
+		vecMax(got, x)
+		check("max", got)
+		copy(got, a)
 		vecMaxIdx(got, ids, x, 5)
 		check("maxidx", got)
 		for i, id := range ids {

@@ -25,50 +25,16 @@ type paramDecl struct {
 }
 
 // declaredParams returns the parameters the layer of node will allocate for
-// inputs of the given shapes, without allocating them. It mirrors the layer
-// constructors; a test checks that both agree on every architecture. Inputs
+// inputs of the given shapes, without allocating them, from the op table. A
+// test checks that it agrees with the layers on every architecture. Inputs
 // the constructor will refuse give no declarations: the constructor reports
 // them.
 func declaredParams(node Node, inShapes [][]int) []paramDecl {
-	if len(inShapes) != 1 || len(inShapes[0]) == 0 {
+	info := ops[node.Op]
+	if info.params == nil || len(inShapes) != 1 || len(inShapes[0]) == 0 {
 		return nil
 	}
-	in := inShapes[0]
-	a := node.Attrs
-	p := func(suffix string, shape ...int) paramDecl {
-		return paramDecl{name: node.Name + "." + suffix, shape: shape}
-	}
-	c := in[len(in)-1]
-	switch node.Op {
-	case OpConv2D:
-		g := max(a.Groups, 1)
-		if len(in) != 4 || c%g != 0 {
-			return nil
-		}
-		d := []paramDecl{p("weight", a.Kernel[0], a.Kernel[1], c/g, a.Filters)}
-		if a.Bias {
-			d = append(d, p("bias", a.Filters))
-		}
-		return d
-	case OpDense:
-		if len(in) < 2 {
-			return nil
-		}
-		f, ok := checkedSize(in[1:], MaxParams)
-		if !ok {
-			f = MaxParams + 1 // refused below as over the limit
-		}
-		d := []paramDecl{p("weight", f, a.Units)}
-		if a.Bias {
-			d = append(d, p("bias", a.Units))
-		}
-		return d
-	case OpBatchNorm:
-		return []paramDecl{p("gamma", c), p("beta", c), p("running_mean", c), p("running_var", c)}
-	case OpScaleShift:
-		return []paramDecl{p("scale", c), p("shift", c)}
-	}
-	return nil
+	return info.params(node, inShapes[0])
 }
 
 // checkedSize returns the number of values of shape and whether it is at

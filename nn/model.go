@@ -11,7 +11,8 @@ import (
 // Model is a built Spec: layers wired as a DAG with their parameters, and
 // the activation and gradient buffers of the last batch shape.
 //
-// A Model is not safe for concurrent use.
+// A Model is not safe for concurrent use; for concurrent inference, each
+// goroutine runs its own Workspace (see Pool).
 type Model struct {
 	spec   *Spec
 	nodes  []*gnode
@@ -29,12 +30,13 @@ type Model struct {
 	lastUse    []int   // per node: index of its last reader
 	actPool    bufPool // activation buffers with reuse
 	backOK     bool    // the last Forward succeeded, so Backward may run
+	workspace  bool    // borrows another model's parameters: eval only
 }
 
 // gnode is one node of a built model.
 type gnode struct {
 	node      Node
-	layer     Layer // nil for the input node
+	layer     layer // nil for the input node
 	inputs    []int
 	params    []*Param
 	trainable bool // has a parameter with a gradient that is not frozen
@@ -60,11 +62,11 @@ func Build(spec *Spec, rng *rand.Rand) (*Model, error) {
 	if rng == nil {
 		rng = rand.New(rand.NewPCG(0, 0))
 	}
-	return buildWith(spec, rng, NewLayer)
+	return buildWith(spec, rng, newLayer)
 }
 
-// layerFactory makes the layer of one node; Build uses NewLayer.
-type layerFactory func(node Node, inShapes [][]int, rng *rand.Rand) (Layer, error)
+// layerFactory makes the layer of one node; Build uses newLayer.
+type layerFactory func(node Node, inShapes [][]int, rng *rand.Rand) (layer, error)
 
 func buildWith(spec *Spec, rng *rand.Rand, newLayer layerFactory) (*Model, error) {
 	return buildChecked(spec, rng, newLayer, &paramBudget{})
@@ -153,6 +155,9 @@ func (m *Model) Param(name string) *Param { return m.byName[name] }
 // next Forward.
 func (m *Model) Forward(x *tensor.Tensor, train bool) (*tensor.Tensor, error) {
 	m.backOK = false
+	if train && m.workspace {
+		return nil, errWorkspaceTrain
+	}
 	if err := m.prepare(x); err != nil {
 		return nil, err
 	}

@@ -69,7 +69,7 @@ func (f *fakeSum) Params() []*Param { return nil }
 // fakeFactory builds relu nodes as fakeScale (scale = Alpha) and add nodes
 // as fakeSum, counting backward calls per node.
 func fakeFactory(counts map[string]*int) layerFactory {
-	return func(n Node, in [][]int, rng *rand.Rand) (Layer, error) {
+	return func(n Node, in [][]int, rng *rand.Rand) (layer, error) {
 		c := new(int)
 		counts[n.Name] = c
 		switch n.Op {

@@ -27,7 +27,7 @@ func Load(spec *Spec, w map[string]*tensor.Tensor) (*Model, error) {
 	if w == nil {
 		w = map[string]*tensor.Tensor{}
 	}
-	m, err := buildChecked(spec, nil, NewLayer, &paramBudget{want: w})
+	m, err := buildChecked(spec, nil, newLayer, &paramBudget{want: w})
 	if err != nil {
 		return nil, fmt.Errorf("nn: load: %w", err)
 	}
@@ -114,16 +114,15 @@ func (m *Model) FLOPs(h, w int) int64 {
 	}
 	var total int64
 	for _, g := range m.nodes {
-		switch g.node.Op {
-		case OpConv2D:
-			in := shapes[m.nodes[g.inputs[0]]]
-			groups := max(g.node.Attrs.Groups, 1)
-			k := int64(g.node.Attrs.Kernel[0]) * int64(g.node.Attrs.Kernel[1]) * int64(in[len(in)-1]/groups)
-			total += 2 * k * int64(tensor.Size(shapes[g]))
-		case OpDense:
-			in := shapes[m.nodes[g.inputs[0]]]
-			total += 2 * int64(in[len(in)-1]) * int64(tensor.Size(shapes[g]))
+		f := ops[g.node.Op].flops
+		if f == nil {
+			continue
 		}
+		in := make([][]int, len(g.inputs))
+		for k, j := range g.inputs {
+			in[k] = shapes[m.nodes[j]]
+		}
+		total += f(g.node, in, shapes[g])
 	}
 	return total
 }

@@ -6,10 +6,10 @@ import (
 	"mlabel/tensor"
 )
 
-// Pool2D is max or average pooling over NHWC inputs with PyTorch's
+// poolLayer is max or average pooling over NHWC inputs with PyTorch's
 // semantics: padding, ceil mode (the last window must start inside the input
 // or the left padding) and, for averages, count_include_pad.
-type Pool2D struct {
+type poolLayer struct {
 	shapeCheck
 	max         bool
 	win         window
@@ -22,10 +22,10 @@ type Pool2D struct {
 	outPerImage int
 }
 
-func newPool2D(op Op, a Attrs) (*Pool2D, error) {
+func newPool2D(op Op, a Attrs) (*poolLayer, error) {
 	k := a.Kernel
 	s := onePair(a.Stride, k)
-	l := &Pool2D{max: op == OpMaxPool, ceil: a.CeilMode, includePad: a.CountIncludePad,
+	l := &poolLayer{max: op == OpMaxPool, ceil: a.CeilMode, includePad: a.CountIncludePad,
 		win: window{kh: k[0], kw: k[1], sh: s[0], sw: s[1], dh: 1, dw: 1,
 			pt: a.Pad[0], pl: a.Pad[1], pb: a.Pad[2], pr: a.Pad[3]}}
 	if k[0] <= 0 || k[1] <= 0 || s[0] <= 0 || s[1] <= 0 {
@@ -57,7 +57,7 @@ func poolOut(in, k, s, padA, padB int, ceil bool) int {
 }
 
 // OutShape returns [N, OH, OW, C].
-func (l *Pool2D) OutShape(in [][]int) ([]int, error) {
+func (l *poolLayer) OutShape(in [][]int) ([]int, error) {
 	n, h, w, c, err := nhwc(in, 1)
 	if err != nil {
 		return nil, err
@@ -72,7 +72,7 @@ func (l *Pool2D) OutShape(in [][]int) ([]int, error) {
 }
 
 // Params returns nil.
-func (l *Pool2D) Params() []*Param { return nil }
+func (l *poolLayer) Params() []*Param { return nil }
 
 // span returns the input range [lo, hi) a window starting at start covers,
 // clipped to [0, size), and the window's length clipped to the padded
@@ -86,7 +86,7 @@ func span(start, k, size, padB int) (lo, hi, padded int) {
 // avgScale returns 1 over an average window's divisor: the number of input
 // values it covers, or with count_include_pad its size clipped to the padded
 // input (ph×pw).
-func (l *Pool2D) avgScale(h0, h1, ph, w0, w1, pw int) float32 {
+func (l *poolLayer) avgScale(h0, h1, ph, w0, w1, pw int) float32 {
 	if l.includePad {
 		return 1 / float32(ph*pw)
 	}
@@ -94,7 +94,7 @@ func (l *Pool2D) avgScale(h0, h1, ph, w0, w1, pw int) float32 {
 }
 
 // Forward pools each window.
-func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *poolLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (l *Pool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) er
 // w0..w1-1 of one image into dst, and the positions of the maxima (the first
 // one in scan order on ties) within the window whose corner is (hs, ws) into
 // idx, as ki·kw+kj. When idx is nil it only takes the maxima.
-func (l *Pool2D) maxWindow(xi, dst []float32, idx []int32, hs, ws, h0, h1, w0, w1 int) {
+func (l *poolLayer) maxWindow(xi, dst []float32, idx []int32, hs, ws, h0, h1, w0, w1 int) {
 	g := &l.win
 	c := g.c
 	first := (h0*g.w + w0) * c
@@ -189,7 +189,7 @@ func (l *Pool2D) maxWindow(xi, dst []float32, idx []int32, hs, ws, h0, h1, w0, w
 
 // Backward routes each output gradient to the input maximum (max pooling) or
 // spreads it evenly over the window (average pooling).
-func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *poolLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func (l *Pool2D) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, grad
 // in gi. Output row by output row, it clears the input rows the row's windows
 // cover and scatters into them while they are in cache; when windows
 // overlap, rows shared with the previous output row are not cleared again.
-func (l *Pool2D) maxBackward(gi, gy []float32, idx []int32) {
+func (l *poolLayer) maxBackward(gi, gy []float32, idx []int32) {
 	g := &l.win
 	c := g.c
 	if g.sh == g.kh && g.sw == g.kw && g.pt+g.pl+g.pb+g.pr == 0 && !l.ceil {
@@ -267,7 +267,7 @@ func (l *Pool2D) maxBackward(gi, gy []float32, idx []int32) {
 // overlap or padding (such as 2×2 with stride 2): every input position is
 // written once, with its window's gradient or zero, so nothing is cleared
 // first except the rows and columns no window covers.
-func (l *Pool2D) tiledMaxBackward(gi, gy []float32, idx []int32) {
+func (l *poolLayer) tiledMaxBackward(gi, gy []float32, idx []int32) {
 	g := &l.win
 	c := g.c
 	for oh := 0; oh < g.oh; oh++ {

@@ -17,7 +17,7 @@ func TestMaxPoolEvalMatchesTrain(t *testing.T) {
 	}
 	shape := []int{3, 9, 10, 19}
 	for _, a := range attrs {
-		l, err := NewLayer(Node{Name: "p", Op: OpMaxPool, Attrs: a}, [][]int{shape}, newRNG())
+		l, err := newLayer(Node{Name: "p", Op: OpMaxPool, Attrs: a}, [][]int{shape}, newRNG())
 		if err != nil {
 			t.Fatal(err)
 		}

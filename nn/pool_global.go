@@ -6,16 +6,16 @@ import (
 	"mlabel/tensor"
 )
 
-// GlobalPool averages or takes the maximum of each channel over the spatial
+// globalPoolLayer averages or takes the maximum of each channel over the spatial
 // axes: [N, H, W, C] → [N, C].
-type GlobalPool struct {
+type globalPoolLayer struct {
 	shapeCheck
 	max    bool
 	argmax []int32 // per output value, the spatial index of the maximum
 }
 
 // OutShape returns [N, C].
-func (l *GlobalPool) OutShape(in [][]int) ([]int, error) {
+func (l *globalPoolLayer) OutShape(in [][]int) ([]int, error) {
 	n, _, _, c, err := nhwc(in, 1)
 	if err != nil {
 		return nil, err
@@ -24,10 +24,10 @@ func (l *GlobalPool) OutShape(in [][]int) ([]int, error) {
 }
 
 // Params returns nil.
-func (l *GlobalPool) Params() []*Param { return nil }
+func (l *globalPoolLayer) Params() []*Param { return nil }
 
 // Forward pools over H and W, one image per work item.
-func (l *GlobalPool) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *globalPoolLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (l *GlobalPool) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool
 
 // Backward spreads each gradient evenly over its channel (average) or sends
 // it to the maximum's position (max).
-func (l *GlobalPool) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *globalPoolLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}

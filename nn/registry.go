@@ -8,90 +8,11 @@ import (
 	"mlabel/tensor"
 )
 
-// NewLayer builds the layer of node for inputs of the given shapes (batch
-// dimension included), with parameters initialised as PyTorch does by
-// default: conv2d and dense weights and biases uniform in ±1/√fan_in,
-// batch-norm gamma 1, beta 0, running mean 0 and running variance 1,
-// scale_shift scale 1 and shift 0. rng draws the initial weights and seeds
-// dropout; nil stands for a fixed seed. Every op except input is supported.
-func NewLayer(node Node, inShapes [][]int, rng *rand.Rand) (Layer, error) {
-	if rng == nil {
-		rng = rand.New(rand.NewPCG(0, 0))
-	}
-	l, err := newLayer(node, inShapes, rng)
-	if err != nil {
-		return nil, fmt.Errorf("node %q (%s): %w", node.Name, node.Op, err)
-	}
-	if _, err := l.OutShape(inShapes); err != nil {
-		return nil, fmt.Errorf("node %q (%s): %w", node.Name, node.Op, err)
-	}
-	return l, nil
-}
-
-func newLayer(node Node, inShapes [][]int, rng *rand.Rand) (Layer, error) {
-	a := node.Attrs
-	switch node.Op {
-	case OpConv2D:
-		return newConv2D(node.Name, a, inShapes, rng)
-	case OpDense:
-		return newDense(node.Name, a, inShapes, rng)
-	case OpBatchNorm:
-		return newBatchNorm(node.Name, a, inShapes)
-	case OpReLU, OpLeakyReLU, OpReLU6, OpSiLU, OpHardSigmoid, OpHardSwish, OpSigmoid:
-		act, err := newActFunc(node.Op, a)
-		if err != nil {
-			return nil, err
-		}
-		return &Activation{act: act}, nil
-	case OpMaxPool, OpAvgPool:
-		return newPool2D(node.Op, a)
-	case OpGlobalAvgPool:
-		return &GlobalPool{}, nil
-	case OpGlobalMaxPool:
-		return &GlobalPool{max: true}, nil
-	case OpDropout:
-		return newDropout(a, rng)
-	case OpAdd:
-		act, err := newActFunc(a.Act, a)
-		if err != nil {
-			return nil, err
-		}
-		return &Add{epi: biasAct{act: act}}, nil
-	case OpMul:
-		return &Mul{}, nil
-	case OpConcat:
-		return &Concat{}, nil
-	case OpUpsample:
-		s := a.Scale
-		if s == 0 {
-			s = 2
-		}
-		if s < 1 {
-			return nil, fmt.Errorf("upsample scale %d < 1", s)
-		}
-		return &Upsample{scale: s}, nil
-	case OpFlatten:
-		return &Flatten{}, nil
-	case OpScaleShift:
-		return newScaleShift(node.Name, inShapes)
-	case OpInput:
-		return nil, fmt.Errorf("input nodes have no layer")
-	}
-	return nil, fmt.Errorf("unknown op")
-}
-
-// newParam allocates a parameter named "<node>.<suffix>"; it has a gradient
-// unless buffer is true.
-func newParam(node, suffix string, buffer, noDecay bool, shape ...int) *Param {
-	p := &Param{Name: node + "." + suffix, Value: tensor.New(shape...), NoDecay: noDecay}
-	if !buffer {
-		p.Grad = tensor.New(shape...)
-	}
-	return p
-}
-
-// fill sets every element of p's value to v.
+// fill sets every element of p's value to v, unless p is borrowed.
 func (p *Param) fill(v float32) *Param {
+	if p.borrowed {
+		return p
+	}
 	for i := range p.Value.Data {
 		p.Value.Data[i] = v
 	}
@@ -99,8 +20,12 @@ func (p *Param) fill(v float32) *Param {
 }
 
 // uniformInit fills p's value uniformly in ±1/√fanIn, as PyTorch's default
-// initialisation of conv and linear weights and biases.
+// initialisation of conv and linear weights and biases, unless p is
+// borrowed.
 func (p *Param) uniformInit(rng *rand.Rand, fanIn int) *Param {
+	if p.borrowed {
+		return p
+	}
 	bound := 1 / math.Sqrt(float64(fanIn))
 	for i := range p.Value.Data {
 		p.Value.Data[i] = float32((rng.Float64()*2 - 1) * bound)

@@ -4,15 +4,15 @@ import (
 	"mlabel/tensor"
 )
 
-// Upsample enlarges [N, H, W, C] to [N, H·s, W·s, C] by nearest-neighbour
+// upsampleLayer enlarges [N, H, W, C] to [N, H·s, W·s, C] by nearest-neighbour
 // repetition.
-type Upsample struct {
+type upsampleLayer struct {
 	shapeCheck
 	scale int
 }
 
 // OutShape returns [N, H·s, W·s, C].
-func (l *Upsample) OutShape(in [][]int) ([]int, error) {
+func (l *upsampleLayer) OutShape(in [][]int) ([]int, error) {
 	n, h, w, c, err := nhwc(in, 1)
 	if err != nil {
 		return nil, err
@@ -21,10 +21,10 @@ func (l *Upsample) OutShape(in [][]int) ([]int, error) {
 }
 
 // Params returns nil.
-func (l *Upsample) Params() []*Param { return nil }
+func (l *upsampleLayer) Params() []*Param { return nil }
 
 // Forward repeats each pixel s×s times.
-func (l *Upsample) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
+func (l *upsampleLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) error {
 	if err := l.check(l.OutShape, in, out); err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (l *Upsample) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) 
 }
 
 // Backward sums the gradient over each s×s block.
-func (l *Upsample) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
+func (l *upsampleLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gradIn []*tensor.Tensor) error {
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}

@@ -297,33 +297,39 @@ func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, [][]float32, error
 	pre := p.b.Preprocess
 	ch := pre.Channels()
 	per := pre.Size * pre.Size * ch
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.x = tensor.Ensure(p.x, len(xs), pre.Size, pre.Size, ch)
-	for i, x := range xs {
-		if len(x) != per {
-			return nil, nil, fmt.Errorf("predict: image %d has %d values, the network takes %d", i, len(x), per)
+	x := tensor.New(len(xs), pre.Size, pre.Size, ch)
+	for i, xi := range xs {
+		if len(xi) != per {
+			return nil, nil, fmt.Errorf("predict: image %d has %d values, the network takes %d", i, len(xi), per)
 		}
-		copy(p.x.Data[i*per:(i+1)*per], x)
+		copy(x.Data[i*per:(i+1)*per], xi)
 	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	w, err := p.pool.Get()
+	if err != nil {
+		return nil, nil, fmt.Errorf("predict: %w", err)
+	}
+	defer p.pool.Put(w)
 	tta := p.tta
 	if len(tta) == 0 {
 		tta = []int{-1} // the image as it is
 	}
 	var scores [][]float64
 	var feats [][]float32
-	p.tx = tensor.Ensure(p.tx, p.x.Shape...)
+	var tx *tensor.Tensor // the transformed batch
 	for _, k := range tta {
-		in := p.x
+		in := x
 		if k >= 0 {
-			transform(p.tx, p.x, k)
-			in = p.tx
+			tx = tensor.Ensure(tx, x.Shape...)
+			transform(tx, x, k)
+			in = tx
 		}
-		s, err := infer.Predict(p.m, in)
+		s, err := infer.Predict(w, in)
 		if err != nil {
 			return nil, nil, fmt.Errorf("predict: %w", err)
 		}
-		if feats, err = p.addFeatures(feats, len(xs)); err != nil {
+		if feats, err = addFeatures(w, p.feat, feats, len(xs)); err != nil {
 			return nil, nil, err
 		}
 		if scores == nil {

@@ -40,20 +40,21 @@ func (p *Predictor) KeepFeatures() error {
 	if err := p.m.SetActivationReuse(true, node); err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
+	p.pool = nn.NewPool(p.m, 0) // workspaces that keep the node
 	p.feat = node
 	return nil
 }
 
-// addFeatures adds the pooled features of the last forward pass over n
-// images to feats (allocated on the first pass), or returns feats as it is
-// without KeepFeatures.
-func (p *Predictor) addFeatures(feats [][]float32, n int) ([][]float32, error) {
-	if p.feat == "" {
+// addFeatures adds the output of node feat in w's last forward pass over
+// n images to feats (allocated on the first pass), or returns feats as it
+// is when feat is empty (no KeepFeatures).
+func addFeatures(w *nn.Model, feat string, feats [][]float32, n int) ([][]float32, error) {
+	if feat == "" {
 		return feats, nil
 	}
-	a := p.m.Activation(p.feat)
+	a := w.Activation(feat)
 	if a == nil || len(a.Data) == 0 || a.Shape[0] != n {
-		return nil, fmt.Errorf("predict: no output of the pooled node %q for %d images", p.feat, n)
+		return nil, fmt.Errorf("predict: no output of the pooled node %q for %d images", feat, n)
 	}
 	d := len(a.Data) / n
 	if feats == nil {

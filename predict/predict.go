@@ -13,7 +13,6 @@ import (
 	"mlabel/bundle"
 	"mlabel/decide"
 	"mlabel/nn"
-	"mlabel/tensor"
 )
 
 // Label is one predicted label of an image. Threshold is -1 when the rule
@@ -65,14 +64,16 @@ func Decide(b *bundle.Bundle, names []string, scores [][]float64) []Prediction {
 }
 
 // Predictor runs a classifier bundle on decoded images. It is safe for
-// concurrent use: forward passes take turns on one network.
+// concurrent use, and concurrent predictions run in parallel, each on a
+// workspace of the network of its own.
 type Predictor struct {
-	b   *bundle.Bundle
-	mu  sync.Mutex
-	m   *nn.Model
-	x   *tensor.Tensor
-	tx  *tensor.Tensor // the transformed batch, with test-time augmentation
-	tta []int          // the dihedral transforms averaged over; nil: none
+	b *bundle.Bundle
+	m *nn.Model // the network's graph and weights, run through pool
+	// mu guards the settings below: predictions hold it for reading,
+	// SetTTA and KeepFeatures for writing.
+	mu   sync.RWMutex
+	pool *nn.Pool
+	tta  []int // the dihedral transforms averaged over; nil: none
 	// feat is the pooled node whose output scoreArrays keeps; empty: none.
 	feat string
 }
@@ -107,7 +108,7 @@ func New(b *bundle.Bundle) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
-	return &Predictor{b: b, m: m}, nil
+	return &Predictor{b: b, m: m, pool: nn.NewPool(m, 0)}, nil
 }
 
 // Bundle returns the predictor's bundle.

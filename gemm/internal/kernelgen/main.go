@@ -1,8 +1,10 @@
-// Command kernelgen writes the amd64 assembly micro-kernels of package gemm.
+// Command kernelgen writes amd64 assembly: the micro-kernels of package gemm
+// and, with -elementwise, the elementwise vector kernels of package nn.
 //
 // Each kernel multiplies a packed MR×kc panel of A by a packed kc×NR panel of
 // B and stores alpha·AB + beta·C into an MR×NR tile of row-major C, with
-// beta == 0 meaning C is not read. Run it through go generate in package gemm.
+// beta == 0 meaning C is not read. The elementwise kernels are described in
+// elementwise.go. Run it through go generate in package gemm or nn.
 package main
 
 import (
@@ -65,7 +67,16 @@ func regList(n int, extra ...int) []int {
 
 func main() {
 	out := flag.String("o", "kernels_amd64.s", "output file")
+	elementwise := flag.Bool("elementwise", false, "write package nn's elementwise kernels instead of gemm's")
 	flag.Parse()
+	if *elementwise {
+		var buf bytes.Buffer
+		writeElementwise(&buf)
+		if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+			log.Fatalf("kernelgen: writing %s: %v", *out, err)
+		}
+		return
+	}
 	avx2 := isa{name: "avx2", reg: "Y", lanes: 8, regs: regList(16)}
 	avx512 := isa{name: "avx512", reg: "Z", lanes: 16, regs: regList(32)}
 	kernels := []kernel{
