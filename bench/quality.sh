@@ -76,21 +76,28 @@ for d in $datasets; do
 		"$MLABEL" predict --model "$w/m.mlb" --format scores "${files[@]}" >"$w/mlabel.csv"
 		"$MLABEL" predict --model "$w/m.mlb" --format csv "${files[@]}" >"$w/mlabel-tags.csv"
 		t2=$(date +%s)
+		"$MLABEL" predict --model "$w/m.mlb" --format scores --tta "${files[@]}" >"$w/mlabel-tta.csv"
+		"$MLABEL" predict --model "$w/m.mlb" --format csv --tta "${files[@]}" >"$w/mlabel-tta-tags.csv"
+		t2b=$(date +%s)
 		"$python" bench/quality.py torch --train "$w/train.csv" --holdout "$w/holdout.csv" \
 			--images "$imgs" --holdout-images "$himgs" --epochs 15 --size 64 --seed "$s" --out "$w/torch.csv"
 		t3=$(date +%s)
-		echo "== $d seed $s: mlabel $((t1 - t0)) s, PyTorch $((t3 - t2)) s"
+		echo "== $d seed $s: mlabel $((t1 - t0)) s, PyTorch $((t3 - t2b)) s"
 		"$python" bench/quality.py score --truth "$w/holdout.csv" --mlabel "$w/mlabel.csv" \
 			--mlabel-tags "$w/mlabel-tags.csv" --torch "$w/torch.csv" | tee "$w/score.txt"
-		summary+=("$("$python" bench/quality.py score --truth "$w/holdout.csv" --mlabel "$w/mlabel.csv" \
-			--mlabel-tags "$w/mlabel-tags.csv" --torch "$w/torch.csv" --json | "$python" -c '
+		"$python" bench/quality.py score --truth "$w/holdout.csv" --mlabel "$w/mlabel.csv" \
+			--mlabel-tags "$w/mlabel-tags.csv" --torch "$w/torch.csv" --json >"$w/score.json"
+		"$python" bench/quality.py score --truth "$w/holdout.csv" --mlabel "$w/mlabel-tta.csv" \
+			--mlabel-tags "$w/mlabel-tta-tags.csv" --torch "$w/torch.csv" --json >"$w/score-tta.json"
+		summary+=("$("$python" -c '
 import json, sys
-r = json.load(sys.stdin)
-print("%-7s %4s | %6.4f %6.4f %+7.4f | %6.4f %6.4f %+7.4f" % (sys.argv[1], sys.argv[2],
+r, t = json.load(open(sys.argv[3])), json.load(open(sys.argv[4]))
+print("%-7s %4s | %6.4f %6.4f %+7.4f | %6.4f %6.4f %+7.4f | %6.4f %6.4f" % (sys.argv[1], sys.argv[2],
       r["mlabel_map"], r["torch_map"], r["mlabel_map"] - r["torch_map"],
-      r["mlabel_f2"], r["torch_f2_at_05"], r["mlabel_f2"] - r["torch_f2_at_05"]))' "$d" "$s")")
+      r["mlabel_f2"], r["torch_f2_at_05"], r["mlabel_f2"] - r["torch_f2_at_05"],
+      t["mlabel_map"], t["mlabel_f2"]))' "$d" "$s" "$w/score.json" "$w/score-tta.json")")
 	done
 done
 echo
-printf '%-7s %4s | %6s %6s %7s | %6s %6s %7s\n' data seed mAP pt_mAP diff F2 pt_F2 diff
+printf '%-7s %4s | %6s %6s %7s | %6s %6s %7s | %6s %6s\n' data seed mAP pt_mAP diff F2 pt_F2 diff tta_mAP tta_F2
 printf '%s\n' "${summary[@]}"
