@@ -44,11 +44,9 @@ as mlabel metrics reads them, with the same --header, --image-column and --sep.`
 			if (evalTruth == "") != (evalScores == "") {
 				return usagef("give both --eval-truth and --eval-scores, or neither")
 			}
-			kind := decide.Kind(rule)
-			switch kind {
-			case decide.Fixed, decide.Global, decide.PerClass, decide.TopK, decide.PCut, decide.ExpectedF:
-			default:
-				return usagef("--rule must be fixed, global, per_class, top_k, pcut or expected_f, got %q", rule)
+			kind, err := decide.ParseKind(rule)
+			if err != nil {
+				return usageError{err}
 			}
 			o := decide.DefaultOptions()
 			o.Beta, o.MinPositives, o.Seed = beta, minPos, seed
@@ -77,20 +75,10 @@ as mlabel metrics reads them, with the same --header, --image-column and --sep.`
 				}
 				eval = *e
 			} else {
-				fold, err := decide.KFold(d.Len(), 2, seed)
-				if err != nil {
+				if fit, eval, err = decide.Halves(all, seed); err != nil {
 					return err
 				}
-				var a, b []int
-				for i, f := range fold {
-					if f == 0 {
-						a = append(a, i)
-					} else {
-						b = append(b, i)
-					}
-				}
-				fit, eval = all.Rows(a), all.Rows(b)
-				fmt.Fprintf(w, "no evaluation split given: fitting on %d rows, comparing on the other %d\n", len(a), len(b))
+				fmt.Fprintf(w, "no evaluation split given: fitting on %d rows, comparing on the other %d\n", fit.Len(), eval.Len())
 			}
 			cmp, err := decide.Compare(fit, eval, o)
 			if err != nil {
@@ -102,22 +90,9 @@ as mlabel metrics reads them, with the same --header, --image-column and --sep.`
 			if out == "" {
 				return nil
 			}
-			r, err := decide.Fit(all, kind, o)
+			r, err := decide.FitCalibrated(all, kind, o, decide.Method(calibrate))
 			if err != nil {
 				return err
-			}
-			if calibrate != "" {
-				cal, err := decide.FitCalibration(all, decide.Method(calibrate))
-				if err != nil {
-					return err
-				}
-				calibrated := all
-				calibrated.Scores = cal.Apply(all.Scores)
-				r, err = decide.Fit(calibrated, kind, o)
-				if err != nil {
-					return err
-				}
-				r.Calibration = cal
 			}
 			r.Names = d.Labels
 			if err := atomicfile.Write(out, func(w io.Writer) error { return r.WriteJSON(w) }); err != nil {
