@@ -239,7 +239,11 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 			rule = fmt.Sprintf("%s, F%g", r.Kind, r.Beta)
 		}
 	}
-	fmt.Fprintf(w, "best epoch %d; thresholds (%s) fitted on validation; %d test images:\n", res.Result.BestEpoch, rule, res.Test.Samples)
+	if len(res.Parts) > 2 {
+		fmt.Fprintf(w, "best epoch %d; thresholds (%s) fitted on validation; %d test images:\n", res.Result.BestEpoch, rule, res.Test.Samples)
+	} else {
+		fmt.Fprintf(w, "best epoch %d; thresholds (%s) fitted on validation; no test split (--test 0), so these are the %d validation images the thresholds were fitted on, an optimistic figure:\n", res.Result.BestEpoch, rule, res.Test.Samples)
+	}
 	if verbose {
 		if err := res.Test.WriteTable(w); err != nil {
 			return err

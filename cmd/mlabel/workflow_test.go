@@ -289,3 +289,23 @@ func TestTrainWithBands(t *testing.T) {
 		t.Errorf("--bands 0,1: exit %d, %s", code, stderr)
 	}
 }
+
+// Without a test split, the summary says its figures come from the
+// validation images the thresholds were fitted on.
+func TestTrainWithoutTestSplitSaysSo(t *testing.T) {
+	csvPath, images := demoData(t)
+	model := filepath.Join(t.TempDir(), "m.mlb")
+	args := []string{"train", "--csv", csvPath, "--images", images, "--out", model, "--test", "0"}
+	for _, a := range quickTrainArgs {
+		if a != "--quiet" { // --quiet prints no summary
+			args = append(args, a)
+		}
+	}
+	code, out, stderr := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("train --test 0: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "no test split (--test 0)") || strings.Contains(out, "test images:") {
+		t.Errorf("summary does not say the figures are validation figures:\n%s", out)
+	}
+}
