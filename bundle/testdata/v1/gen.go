@@ -1,8 +1,8 @@
 // Command gen wrote v1.mlb and v1.header.json, a bundle of format version 1
 // with every header section filled, and that header as the version-1 code
-// encoded it. It was run once, with the bundle package as it was at
-// format version 1 (the types it uses have since moved out of bundle's
-// header), from the module root:
+// encoded it. It was run once, in the commit that added it, with the
+// bundle package of format version 1, whose header held imageio, decide,
+// metrics and shift types, from the module root:
 //
 //	go run ./bundle/testdata/v1
 //
