@@ -15,6 +15,12 @@
 //
 // Bundles are written atomically, so an interrupted write never leaves a
 // damaged bundle in place of a good one.
+//
+// The header's sections (preprocessing, rules, metrics, validation
+// reference, recalibrations) are this package's own types: the format
+// changes only with them, and then FormatVersion goes up and Read keeps
+// reading the versions before it. This package imports none of the
+// packages whose concepts it stores; they convert to and from its types.
 package bundle
 
 import (
@@ -29,16 +35,20 @@ import (
 	"time"
 
 	"mlabel/atomicfile"
-	"mlabel/decide"
-	"mlabel/imageio"
-	"mlabel/metrics"
 	"mlabel/nn"
-	"mlabel/shift"
 	"mlabel/tensor"
 )
 
-// FormatVersion is the bundle format this package writes and reads.
-const FormatVersion = 1
+// FormatVersion is the bundle format this package writes. Read also reads
+// every version from MinFormatVersion on.
+//
+// Version 2 fixes the header's schema in this package's own types. Its
+// JSON is version 1's for every field version 1 wrote, so version 1 reads
+// with the same decoder.
+const FormatVersion = 2
+
+// MinFormatVersion is the oldest bundle format Read reads.
+const MinFormatVersion = 1
 
 var magic = [8]byte{'M', 'L', 'A', 'B', 'E', 'L', 'B', 0}
 
@@ -80,22 +90,23 @@ type Epoch struct {
 	Unvalidated bool `json:"unvalidated,omitempty"`
 }
 
-// Header is everything a bundle holds except the weights.
+// Header is everything a bundle holds except the weights. FormatVersion is
+// the version of the file it was read from; Write sets it to FormatVersion.
 type Header struct {
-	FormatVersion int                `json:"format_version"`
-	Created       time.Time          `json:"created"`
-	Kind          Kind               `json:"kind"` // what the bundle holds: KindClassifier, ...
-	Arch          string             `json:"arch,omitempty"`
-	Spec          *nn.Spec           `json:"spec"`
-	Labels        []string           `json:"labels,omitempty"`
-	Preprocess    imageio.Preprocess `json:"preprocess"`
+	FormatVersion int        `json:"format_version"`
+	Created       time.Time  `json:"created"`
+	Kind          Kind       `json:"kind"` // what the bundle holds: KindClassifier, ...
+	Arch          string     `json:"arch,omitempty"`
+	Spec          *nn.Spec   `json:"spec"`
+	Labels        []string   `json:"labels,omitempty"`
+	Preprocess    Preprocess `json:"preprocess"`
 	// View is the nature of the images the model was trained on,
 	// "overhead" or "ground"; it selects test-time augmentation.
-	View    string           `json:"view,omitempty"`
-	Rules   *decide.Rules    `json:"rules,omitempty"`
-	Metrics *metrics.Summary `json:"metrics,omitempty"`
-	Config  json.RawMessage  `json:"config,omitempty"`
-	History []Epoch          `json:"history,omitempty"`
+	View    string          `json:"view,omitempty"`
+	Rules   *Rules          `json:"rules,omitempty"`
+	Metrics *Metrics        `json:"metrics,omitempty"`
+	Config  json.RawMessage `json:"config,omitempty"`
+	History []Epoch         `json:"history,omitempty"`
 	// Split names the images of the training run's splits, with their
 	// content hashes; bundles written before it was recorded lack it.
 	Split *Split `json:"split,omitempty"`
@@ -103,9 +114,9 @@ type Header struct {
 	// prevalences, hit rates, score distributions) for recalibrating the
 	// thresholds to a new batch; bundles written before it was recorded
 	// lack it.
-	Reference *shift.Reference `json:"shift_reference,omitempty"`
+	Reference *Reference `json:"shift_reference,omitempty"`
 	// Recalibrations lists the recalibrations that set Rules, oldest first.
-	Recalibrations []shift.Record `json:"recalibrations,omitempty"`
+	Recalibrations []Recalibration `json:"recalibrations,omitempty"`
 	// Extra holds importer-specific data, such as detector anchors.
 	Extra json.RawMessage `json:"extra,omitempty"`
 }
@@ -164,8 +175,9 @@ func Read(data []byte) (*Bundle, error) {
 	if !bytes.Equal(data[:8], magic[:]) {
 		return nil, fmt.Errorf("bundle: %w: wrong magic bytes", ErrFormat)
 	}
-	if v := binary.LittleEndian.Uint32(data[8:12]); v != FormatVersion {
-		return nil, fmt.Errorf("bundle: %w: format version %d, this mlabel reads version %d", ErrFormat, v, FormatVersion)
+	version := binary.LittleEndian.Uint32(data[8:12])
+	if version < MinFormatVersion || version > FormatVersion {
+		return nil, fmt.Errorf("bundle: %w: format version %d, this mlabel reads versions %d to %d", ErrFormat, version, MinFormatVersion, FormatVersion)
 	}
 	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
 	hdrLen := binary.LittleEndian.Uint64(data[12:20])
@@ -181,8 +193,8 @@ func Read(data []byte) (*Bundle, error) {
 		return nil, fmt.Errorf("bundle: %w: checksum mismatch (file damaged)", ErrFormat)
 	}
 	b := &Bundle{}
-	if err := json.Unmarshal(body[fixed:off], &b.Header); err != nil {
-		return nil, fmt.Errorf("bundle: %w: header: %v", ErrFormat, err)
+	if err := readHeader(version, body[fixed:off], &b.Header); err != nil {
+		return nil, err
 	}
 	w, err := nn.ReadWeights(bytes.NewReader(body[off+8:]))
 	if err != nil {
@@ -195,10 +207,26 @@ func Read(data []byte) (*Bundle, error) {
 	if err := b.Spec.Validate(); err != nil {
 		return nil, fmt.Errorf("bundle: architecture: %w", err)
 	}
-	if err := b.checkHeader(); err != nil {
-		return nil, err
-	}
 	return b, nil
+}
+
+// readHeader decodes a header of the given format version into h.
+func readHeader(version uint32, data []byte, h *Header) error {
+	switch version {
+	case 1, 2:
+		// Version 2 wrote version 1's JSON under its own types: one decoder
+		// reads both. A later version that changes the JSON adds its own
+		// case here and converts the older header to the current one.
+		if err := json.Unmarshal(data, h); err != nil {
+			return fmt.Errorf("bundle: %w: header: %v", ErrFormat, err)
+		}
+	default:
+		return fmt.Errorf("bundle: %w: no reader for format version %d", ErrFormat, version)
+	}
+	if h.FormatVersion != int(version) {
+		return fmt.Errorf("bundle: %w: header says format version %d, the file %d", ErrFormat, h.FormatVersion, version)
+	}
+	return nil
 }
 
 // Load reads the bundle at path.

@@ -6,12 +6,11 @@ import (
 	"errors"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
 	"mlabel/arch"
-	"mlabel/decide"
-	"mlabel/imageio"
 	"mlabel/nn"
 )
 
@@ -28,8 +27,8 @@ func testBundle(t testing.TB) *Bundle {
 	return &Bundle{
 		Header: Header{
 			Kind: KindClassifier, Arch: "small", Spec: spec, Labels: []string{"a", "b", "c"},
-			Preprocess: imageio.DefaultPreprocess(32),
-			Rules:      &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.4, PerClass: []float64{0.1, 0.5, 0.9}},
+			Preprocess: Preprocess{Size: 32, Mode: "crop", Mean: [3]float32{0.485, 0.456, 0.406}, Std: [3]float32{0.229, 0.224, 0.225}},
+			Rules:      &Rules{Kind: "per_class", Labels: 3, Global: 0.4, PerClass: []float64{0.1, 0.5, 0.9}},
 			History:    []Epoch{{Epoch: 1, TrainLoss: 0.5}},
 		},
 		Weights: m.Weights(),
@@ -58,8 +57,8 @@ func TestRoundTrip(t *testing.T) {
 	if got.FormatVersion != FormatVersion || got.Kind != KindClassifier || !slices.Equal(got.Labels, b.Labels) {
 		t.Fatalf("header changed: %+v", got.Header)
 	}
-	if !slices.Equal(got.Rules.Thresholds(), b.Rules.Thresholds()) {
-		t.Fatalf("thresholds %v, want %v", got.Rules.Thresholds(), b.Rules.Thresholds())
+	if !reflect.DeepEqual(got.Rules, b.Rules) || !reflect.DeepEqual(got.Preprocess, b.Preprocess) {
+		t.Fatalf("rules %+v, preprocess %+v; want %+v, %+v", got.Rules, got.Preprocess, b.Rules, b.Preprocess)
 	}
 	for k, v := range b.Weights {
 		if !slices.Equal(got.Weights[k].Data, v.Data) {
@@ -78,6 +77,8 @@ func TestBadFiles(t *testing.T) {
 	good := encode(t, testBundle(t))
 	otherVersion := slices.Clone(good)
 	binary.LittleEndian.PutUint32(otherVersion[8:12], FormatVersion+1)
+	versionZero := slices.Clone(good)
+	binary.LittleEndian.PutUint32(versionZero[8:12], 0)
 	flipped := slices.Clone(good)
 	flipped[len(flipped)/2] ^= 0x40
 	tests := []struct {
@@ -87,7 +88,8 @@ func TestBadFiles(t *testing.T) {
 	}{
 		{"empty", nil, "too short"},
 		{"foreign", []byte("PK\x03\x04 a zip file, not a bundle, padded to be long enough to read"), "wrong magic"},
-		{"other version", otherVersion, "format version 2"},
+		{"newer version", otherVersion, "format version 3, this mlabel reads versions 1 to 2"},
+		{"version 0", versionZero, "format version 0"},
 		{"truncated", good[:len(good)-100], "truncated"},
 		{"truncated header", good[:40], ""},
 		{"damaged", flipped, "checksum"},

@@ -3,26 +3,8 @@ package bundle
 import (
 	"fmt"
 
-	"mlabel/imageio"
 	"mlabel/nn"
 )
-
-// checkHeader refuses header values that would make a reader allocate
-// without limit: a checksum proves a bundle intact, not harmless.
-func (b *Bundle) checkHeader() error {
-	if s := b.Preprocess.Size; s < 0 || s > imageio.MaxSize {
-		return fmt.Errorf("bundle: %w: preprocess size %d is outside 0..%d", ErrFormat, s, imageio.MaxSize)
-	}
-	if p := b.Preprocess.MaxPixels; p < 0 {
-		return fmt.Errorf("bundle: %w: negative preprocess max_pixels %d", ErrFormat, p)
-	}
-	if b.Reference != nil {
-		if err := b.Reference.Check(len(b.Labels)); err != nil {
-			return fmt.Errorf("bundle: %w: validation reference: %v", ErrFormat, err)
-		}
-	}
-	return nil
-}
 
 // checkOutputs checks that a classifier's network gives one score per label.
 func (b *Bundle) checkOutputs(m *nn.Model) error {

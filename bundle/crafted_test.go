@@ -15,8 +15,6 @@ func TestCraftedBundles(t *testing.T) {
 		craft func(b *Bundle)
 		want  string
 	}{
-		{"preprocess size", func(b *Bundle) { b.Preprocess.Size = 10000000 }, "preprocess size 10000000 is outside 0..2048"},
-		{"negative preprocess size", func(b *Bundle) { b.Preprocess.Size = -1 }, "preprocess size -1"},
 		{"output width differs from labels", func(b *Bundle) { b.Labels = b.Labels[:2] }, "the bundle has 2 labels"},
 		{"more labels than outputs", func(b *Bundle) { b.Labels = append(b.Labels, "d") }, "the bundle has 4 labels"},
 		{"huge kernel", func(b *Bundle) {

@@ -63,8 +63,8 @@ func newBundle(o Options, op *option, labels []string, pre imageio.Preprocess) (
 	}
 	return &bundle.Bundle{
 		Header: bundle.Header{
-			Kind: bundle.KindClassifier, Arch: o.Train.Arch, Spec: op.spec, Labels: labels, Preprocess: pre,
-			Rules: op.rules, Metrics: op.valSum, Config: cfg, Extra: extra,
+			Kind: bundle.KindClassifier, Arch: o.Train.Arch, Spec: op.spec, Labels: labels, Preprocess: pre.ToBundle(),
+			Rules: op.rules.ToBundle(), Metrics: op.valSum.ToBundle(), Config: cfg, Extra: extra,
 		},
 		Weights: op.weights,
 	}, nil

@@ -88,7 +88,7 @@ func (p *Predictor) ScoreFiles(ctx context.Context, files []string, o BatchOptio
 	if o.Workers <= 0 {
 		o.Workers = runtime.NumCPU()
 	}
-	if err := p.b.Preprocess.Validate(); err != nil {
+	if err := p.pre.Validate(); err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
 	if o.Tiles > 0 {
@@ -166,7 +166,7 @@ func (p *Predictor) Files(ctx context.Context, files []string, o BatchOptions) (
 	for k, i := range s.Index {
 		names[k] = files[i]
 	}
-	return Decide(p.b, names, s.Scores), s.Failures, nil
+	return decideWith(p.rules, p.b.Labels, names, s.Scores), s.Failures, nil
 }
 
 // Set is a labelled set scored by ScoreSet: the images that could be read,
@@ -273,7 +273,7 @@ func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) 
 	}
 	sum := sha256.Sum256(data)
 	r := fileResult{hash: hex.EncodeToString(sum[:])}
-	img, err := imageio.DecodeBytes(path, data, p.b.Preprocess.MaxPixels)
+	img, err := imageio.DecodeBytes(path, data, p.pre.MaxPixels)
 	if err != nil {
 		r.err = err
 		return r, nil
@@ -282,7 +282,7 @@ func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) 
 		r.scores, err = p.tiledScores(img, o.Tiles, o.Overlap)
 		return r, err
 	}
-	r.x = p.b.Preprocess.FromImage(img)
+	r.x = p.pre.FromImage(img)
 	return r, nil
 }
 
@@ -294,7 +294,7 @@ func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, [][]float32, error
 	if len(xs) == 0 {
 		return nil, nil, nil
 	}
-	pre := p.b.Preprocess
+	pre := p.pre
 	ch := pre.Channels()
 	per := pre.Size * pre.Size * ch
 	x := tensor.New(len(xs), pre.Size, pre.Size, ch)

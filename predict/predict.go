@@ -12,6 +12,7 @@ import (
 
 	"mlabel/bundle"
 	"mlabel/decide"
+	"mlabel/imageio"
 	"mlabel/nn"
 )
 
@@ -34,21 +35,25 @@ type Prediction struct {
 // Rules returns the bundle's decision rule, or a fixed 0.5 threshold when it
 // has none.
 func Rules(b *bundle.Bundle) *decide.Rules {
-	if b.Rules != nil {
-		return b.Rules
+	if r := decide.RulesFromBundle(b.Rules); r != nil {
+		return r
 	}
 	return &decide.Rules{Kind: decide.Fixed, Labels: len(b.Labels), Global: 0.5}
 }
 
 // Decide applies the bundle's decision rule to scores ([image][label]).
 func Decide(b *bundle.Bundle, names []string, scores [][]float64) []Prediction {
-	rules := Rules(b)
+	return decideWith(Rules(b), b.Labels, names, scores)
+}
+
+// decideWith applies rules to scores ([image][label]) of the labels.
+func decideWith(rules *decide.Rules, labels, names []string, scores [][]float64) []Prediction {
 	dec := rules.Apply(scores)
 	thr := rules.Thresholds()
 	preds := make([]Prediction, len(names))
 	for i, name := range names {
 		p := Prediction{Image: name, Scores: map[string]float64{}, Labels: []Label{}}
-		for j, l := range b.Labels {
+		for j, l := range labels {
 			p.Scores[l] = scores[i][j]
 			if dec[i][j] {
 				ls := Label{Label: l, Score: scores[i][j], Threshold: -1}
@@ -67,8 +72,10 @@ func Decide(b *bundle.Bundle, names []string, scores [][]float64) []Prediction {
 // concurrent use, and concurrent predictions run in parallel, each on a
 // workspace of the network of its own.
 type Predictor struct {
-	b *bundle.Bundle
-	m *nn.Model // the network's graph and weights, run through pool
+	b     *bundle.Bundle
+	pre   imageio.Preprocess // the bundle's preprocessing
+	rules *decide.Rules      // the bundle's decision rule, checked
+	m     *nn.Model          // the network's graph and weights, run through pool
 	// mu guards the settings below: predictions hold it for reading,
 	// SetTTA and KeepFeatures for writing.
 	mu   sync.RWMutex
@@ -92,9 +99,12 @@ func Check(b *bundle.Bundle) error {
 		return fmt.Errorf("predict: the bundle has no label vocabulary")
 	}
 	if b.Rules != nil {
-		if err := b.Rules.Check(len(b.Labels)); err != nil {
+		if err := Rules(b).Check(len(b.Labels)); err != nil {
 			return fmt.Errorf("predict: decision rules: %w", err)
 		}
+	}
+	if _, err := imageio.PreprocessFromBundle(b.Preprocess); err != nil {
+		return fmt.Errorf("predict: %w", err)
 	}
 	return nil
 }
@@ -108,17 +118,27 @@ func New(b *bundle.Bundle) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
-	return &Predictor{b: b, m: m, pool: nn.NewPool(m, 0)}, nil
+	pre, err := imageio.PreprocessFromBundle(b.Preprocess)
+	if err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	return &Predictor{b: b, pre: pre, rules: Rules(b), m: m, pool: nn.NewPool(m, 0)}, nil
 }
 
 // Bundle returns the predictor's bundle.
 func (p *Predictor) Bundle() *bundle.Bundle { return p.b }
 
+// Preprocess returns how the predictor turns images into network inputs.
+func (p *Predictor) Preprocess() imageio.Preprocess { return p.pre }
+
+// Rules returns the predictor's decision rule.
+func (p *Predictor) Rules() *decide.Rules { return p.rules }
+
 // Images predicts the labels of imgs, named by names.
 func (p *Predictor) Images(names []string, imgs []image.Image) ([]Prediction, error) {
 	xs := make([][]float32, len(imgs))
 	for i, img := range imgs {
-		xs[i] = p.b.Preprocess.FromImage(img)
+		xs[i] = p.pre.FromImage(img)
 	}
 	return p.Inputs(names, xs)
 }
@@ -136,5 +156,5 @@ func (p *Predictor) Inputs(names []string, xs [][]float32) ([]Prediction, error)
 	if err != nil {
 		return nil, err
 	}
-	return Decide(p.b, names, scores), nil
+	return decideWith(p.rules, p.b.Labels, names, scores), nil
 }

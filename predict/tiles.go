@@ -72,7 +72,7 @@ func (p *Predictor) Tiled(name string, img image.Image, grid int, overlap float6
 	if err != nil {
 		return Prediction{}, err
 	}
-	return Decide(p.b, []string{name}, [][]float64{pooled})[0], nil
+	return decideWith(p.rules, p.b.Labels, []string{name}, [][]float64{pooled})[0], nil
 }
 
 // tiledScores returns the scores of img's tiles max-pooled per label.
@@ -83,7 +83,7 @@ func (p *Predictor) tiledScores(img image.Image, grid int, overlap float64) ([]f
 	}
 	xs := make([][]float32, len(tiles))
 	for i, t := range tiles {
-		xs[i] = p.b.Preprocess.FromImage(t)
+		xs[i] = p.pre.FromImage(t)
 	}
 	per, _, err := p.scoreArrays(xs)
 	if err != nil {

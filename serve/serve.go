@@ -226,7 +226,7 @@ func (s *server) model(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b := s.p.Bundle()
-	rules := predict.Rules(b)
+	rules := s.p.Rules()
 	info := modelInfo{Kind: string(b.Kind), Arch: b.Arch, Labels: b.Labels, Rule: string(rules.Kind), Thresholds: map[string]float64{}, Size: b.Preprocess.Size,
 		View: b.View, CAM: s.headErr == nil,
 		Limits: limits{MaxImages: s.opt.MaxImages, MaxBytes: s.opt.MaxBytes, MaxPixels: s.opt.MaxPixels, MaxRequestPixels: s.opt.MaxRequestPixels}}
@@ -267,7 +267,7 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	pre := s.p.Bundle().Preprocess
+	pre := s.p.Preprocess()
 	names := make([]string, len(ups))
 	xs := make([][]float32, len(ups))
 	err = s.decodeEach(r.Context(), ups, func(i int, img image.Image) {
@@ -447,7 +447,7 @@ func (s *server) cam(w http.ResponseWriter, r *http.Request) {
 		fail(w, badRequest("a heat map is of one image, got %d", len(ups)))
 		return
 	}
-	pre := b.Preprocess
+	pre := s.p.Preprocess()
 	var pix []uint8
 	var x []float32
 	if err := s.decodeEach(r.Context(), ups, func(_ int, img image.Image) { pix, x = pre.Pixels(img), pre.FromImage(img) }); err != nil {
@@ -493,7 +493,7 @@ func (s *server) maps(x []float32) ([]float32, [][]float32, int, int, error) {
 	if s.camErr != nil {
 		return nil, nil, 0, 0, s.camErr
 	}
-	pre := b.Preprocess
+	pre := s.p.Preprocess()
 	t, err := tensor.FromData(x, 1, pre.Size, pre.Size, pre.Channels())
 	if err != nil {
 		return nil, nil, 0, 0, err

@@ -214,8 +214,8 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	out.Bundle = &bundle.Bundle{
 		Header: bundle.Header{
 			Kind: bundle.KindClassifier, Arch: o.Train.Arch, Spec: res.Spec, Labels: ds.Labels,
-			Preprocess: o.Preprocess, View: string(tc.View), Rules: rules, Metrics: out.Test, Config: cfg, History: res.History,
-			Split: newSplit(ds, parts, hashes), Reference: ref,
+			Preprocess: o.Preprocess.ToBundle(), View: string(tc.View), Rules: rules.ToBundle(), Metrics: out.Test.ToBundle(), Config: cfg, History: res.History,
+			Split: newSplit(ds, parts, hashes), Reference: ref.ToBundle(),
 		},
 		Weights: res.Model.Weights(),
 	}

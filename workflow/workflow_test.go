@@ -65,8 +65,8 @@ func TestRunFitsOnValidationScoresOnTest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(again.Thresholds(), res.Bundle.Rules.Thresholds()) {
-		t.Errorf("bundle thresholds %v, refit on validation %v", res.Bundle.Rules.Thresholds(), again.Thresholds())
+	if !slices.Equal(again.Thresholds(), decide.RulesFromBundle(res.Bundle.Rules).Thresholds()) {
+		t.Errorf("bundle thresholds %v, refit on validation %v", decide.RulesFromBundle(res.Bundle.Rules).Thresholds(), again.Thresholds())
 	}
 	// The metrics are the test split's.
 	if res.Test.Samples != len(res.Parts[2]) {
@@ -81,8 +81,8 @@ func TestRunFitsOnValidationScoresOnTest(t *testing.T) {
 	}
 	// The validation reference is the validation predictions' at the
 	// bundle's thresholds.
-	if r := b.Reference; r == nil || r.Images != len(res.Parts[1]) || !slices.Equal(r.Thresholds, b.Rules.Thresholds()) {
-		t.Errorf("bundle reference %+v, want one of the %d validation images at thresholds %v", r, len(res.Parts[1]), b.Rules.Thresholds())
+	if r := b.Reference; r == nil || r.Images != len(res.Parts[1]) || !slices.Equal(r.Thresholds, decide.RulesFromBundle(b.Rules).Thresholds()) {
+		t.Errorf("bundle reference %+v, want one of the %d validation images at thresholds %v", r, len(res.Parts[1]), decide.RulesFromBundle(b.Rules).Thresholds())
 	}
 	if _, err := os.Stat(out + ".ckpt"); !os.IsNotExist(err) {
 		t.Errorf("checkpoint not removed: %v", err)
@@ -246,8 +246,8 @@ func TestRunRefitTrainsOnTrainAndValidation(t *testing.T) {
 	plain, refit := run(false), run(true)
 	// The thresholds come from the first model's validation predictions in
 	// both runs (same seed, same first model); the final weights differ.
-	if !slices.Equal(plain.Bundle.Rules.Thresholds(), refit.Bundle.Rules.Thresholds()) {
-		t.Errorf("refit changed the thresholds: %v vs %v", plain.Bundle.Rules.Thresholds(), refit.Bundle.Rules.Thresholds())
+	if !slices.Equal(decide.RulesFromBundle(plain.Bundle.Rules).Thresholds(), decide.RulesFromBundle(refit.Bundle.Rules).Thresholds()) {
+		t.Errorf("refit changed the thresholds: %v vs %v", decide.RulesFromBundle(plain.Bundle.Rules).Thresholds(), decide.RulesFromBundle(refit.Bundle.Rules).Thresholds())
 	}
 	same := true
 	for name, w := range plain.Bundle.Weights {

@@ -128,10 +128,14 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := structureAB(w, ds.Subset(parts[0]), b.Labels, b.Rules, pool.Set); err != nil {
+	rules := predict.Rules(b)
+	if err := structureAB(w, ds.Subset(parts[0]), b.Labels, rules, pool.Set); err != nil {
 		return err
 	}
-	ref := b.Reference
+	ref, err := shift.ReferenceFromBundle(b.Reference, len(b.Labels))
+	if err != nil {
+		return err
+	}
 	chosen, err := pick(o, b.Labels, ref, pool.Set)
 	if err != nil {
 		return err
@@ -144,7 +148,7 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 			targets = append(targets, 0.6)
 		}
 		for _, t := range targets {
-			r, err := setting(o, pool.Set, ref, b.Rules, j, t)
+			r, err := setting(o, pool.Set, ref, rules, j, t)
 			if err != nil {
 				return err
 			}

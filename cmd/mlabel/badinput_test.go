@@ -62,7 +62,7 @@ func newBadFixtures(t *testing.T) *badFixtures {
 		t.Fatal(err)
 	}
 	b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindClassifier, Arch: "small", Spec: spec, Labels: []string{"a", "b", "c"},
-		Preprocess: imageio.DefaultPreprocess(32), Rules: &decide.Rules{Kind: decide.Fixed, Labels: 3, Global: 0.5}}, Weights: m.Weights()}
+		Preprocess: imageio.DefaultPreprocess(32).ToBundle(), Rules: (&decide.Rules{Kind: decide.Fixed, Labels: 3, Global: 0.5}).ToBundle()}, Weights: m.Weights()}
 	var buf bytes.Buffer
 	if err := b.Write(&buf); err != nil {
 		t.Fatal(err)

@@ -61,7 +61,10 @@ average pooling and a dense layer, as every mlabel architecture does.`,
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
-			pre := b.Preprocess
+			pre, err := imageio.PreprocessFromBundle(b.Preprocess)
+			if err != nil {
+				return err
+			}
 			w := c.OutOrStdout()
 			for _, path := range args {
 				pix, err := pre.LoadPixels(path)

@@ -256,7 +256,9 @@ with each image's name and its tags from --csv under it.`,
 				if err != nil {
 					return err
 				}
-				pre = b.Preprocess
+				if pre, err = imageio.PreprocessFromBundle(b.Preprocess); err != nil {
+					return err
+				}
 			}
 			if pre, err = pre.WithBandStats(files); err != nil {
 				return err

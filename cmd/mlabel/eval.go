@@ -47,7 +47,7 @@ left out of the metrics; the exit code is then 1, or 0 with --skip-bad.`,
 			}
 			var thr []float64
 			if r.b.Rules != nil {
-				thr = r.b.Rules.Thresholds()
+				thr = predict.Rules(r.b).Thresholds()
 			}
 			s, err := metrics.Summarize(r.b.Labels, r.set.Truth, r.set.Scores, r.set.Mask, thr)
 			if err != nil {

@@ -11,6 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"mlabel/bundle"
+	"mlabel/decide"
+	"mlabel/imageio"
+	"mlabel/metrics"
 )
 
 func init() { commands = append(commands, newInspectCmd) }
@@ -56,7 +59,10 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 	}
 	fmt.Fprintf(w, "%s: %s bundle, format %d, created %s\n", path, b.Kind, b.FormatVersion, b.Created.Format("2006-01-02 15:04:05Z07:00"))
 	fmt.Fprintf(w, "architecture: %s, %d nodes, %d weight tensors, %d values, %d bytes on disk\n", b.Arch, len(b.Spec.Nodes), len(b.Weights), params, size)
-	p := b.Preprocess
+	p, err := imageio.PreprocessFromBundle(b.Preprocess)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
 	fmt.Fprintf(w, "preprocess: %d px, %s, mean %v, std %v\n", p.Size, p.Mode, p.Mean, p.Std)
 	if b.View != "" {
 		fmt.Fprintf(w, "view: %s\n", b.View)
@@ -78,23 +84,24 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 	if len(b.Labels) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "label\tthreshold\t90% interval\tflag")
+		rules := decide.RulesFromBundle(b.Rules)
 		var thr []float64
-		if b.Rules != nil {
-			thr = b.Rules.Thresholds()
+		if rules != nil {
+			thr = rules.Thresholds()
 		}
 		for j, l := range b.Labels {
 			t, iv, flag := "-", "-", ""
 			if j < len(thr) {
 				t = fmt.Sprintf("%.3f", thr[j])
 			}
-			if b.Rules != nil && j < len(b.Rules.Intervals) {
-				iv = fmt.Sprintf("[%.3f, %.3f]", b.Rules.Intervals[j].Low, b.Rules.Intervals[j].High)
+			if rules != nil && j < len(rules.Intervals) {
+				iv = fmt.Sprintf("[%.3f, %.3f]", rules.Intervals[j].Low, rules.Intervals[j].High)
 			}
-			if b.Rules != nil && j < len(b.Rules.Shrunk) && b.Rules.Shrunk[j] {
+			if rules != nil && j < len(rules.Shrunk) && rules.Shrunk[j] {
 				flag = "few positives: shrunk toward the global threshold"
 			}
-			if b.Rules != nil {
-				if note := b.Rules.IntervalNote(j); note != "" {
+			if rules != nil {
+				if note := rules.IntervalNote(j); note != "" {
 					flag = strings.TrimPrefix(flag+"; "+note, "; ")
 				}
 			}
@@ -132,7 +139,7 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 	}
 	if b.Metrics != nil {
 		fmt.Fprintln(w, "held-out metrics:")
-		if err := b.Metrics.WriteTable(w); err != nil {
+		if err := metrics.SummaryFromBundle(b.Metrics).WriteTable(w); err != nil {
 			return err
 		}
 	}

@@ -77,7 +77,10 @@ references were stored need their labelled validation set (--val-csv).`,
 				return err
 			}
 			ctx := context.Background()
-			ref := b.Reference
+			ref, err := shift.ReferenceFromBundle(b.Reference, len(b.Labels))
+			if err != nil {
+				return fmt.Errorf("%s: %w", model, err)
+			}
 			if ref == nil {
 				if valCSV == "" {
 					return fmt.Errorf("%s: %w: the bundle was written before validation references were stored; give its labelled validation set with --val-csv FILE (and --val-images DIR)", model, shift.ErrNoReference)
@@ -114,8 +117,8 @@ references were stored need their labelled validation set (--val-csv).`,
 			batchInfo := shift.Batch{Source: strings.Join(images, ", "), Images: len(scored.Scores), Skipped: len(scored.Failures), SHA256: batchDigest(scored.Hashes)}
 			nb := *b
 			nb.Created = time.Time{}
-			nb.Rules, nb.Reference = res.Rules, ref
-			nb.Recalibrations = append(slices.Clip(b.Recalibrations), shift.NewRecord(res, b.Labels, old.Thresholds(), batchInfo, time.Now()))
+			nb.Rules, nb.Reference = res.Rules.ToBundle(), ref.ToBundle()
+			nb.Recalibrations = append(slices.Clip(b.Recalibrations), shift.NewRecord(res, b.Labels, old.Thresholds(), batchInfo, time.Now()).ToBundle())
 			if report != "" {
 				if err := writeDriftReport(report, model, b.Labels, ref, scored.Scores, res); err != nil {
 					return err

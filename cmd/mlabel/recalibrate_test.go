@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"mlabel/bundle"
+	"mlabel/decide"
 )
 
 // recalResult is recalibrate --json's output.
@@ -54,7 +55,7 @@ func TestRecalibrate(t *testing.T) {
 	if len(res.Prevalence) != len(old.Labels) || len(res.Thresholds) != len(old.Labels) {
 		t.Fatalf("output covers %d prevalences and %d thresholds for %d labels", len(res.Prevalence), len(res.Thresholds), len(old.Labels))
 	}
-	newThr := nb.Rules.Thresholds()
+	newThr := decide.RulesFromBundle(nb.Rules).Thresholds()
 	estimated := 0
 	for j, l := range old.Labels {
 		p, th := res.Prevalence[l], res.Thresholds[l]

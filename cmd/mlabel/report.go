@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"mlabel/atomicfile"
+	"mlabel/decide"
 	"mlabel/report"
 )
 
@@ -51,7 +52,7 @@ Use a set the thresholds were not fitted on.`,
 			set.Labels = b.Labels
 			in := report.Input{
 				Title: fmt.Sprintf("mlabel report: %s on %s", model, r.ds.Source),
-				Set:   set.Set, Rules: b.Rules,
+				Set:   set.Set, Rules: decide.RulesFromBundle(b.Rules),
 				About: report.About{Model: model, Arch: b.Arch, Data: r.ds.Source, View: b.View},
 			}
 			for _, i := range set.Index {

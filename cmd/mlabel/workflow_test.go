@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"image/png"
 	"mlabel/bundle"
+	"mlabel/imageio"
 	"mlabel/predict"
 	"os"
 	"os/exec"
@@ -270,7 +271,10 @@ func TestTrainWithBands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := b.Preprocess
+	p, err := imageio.PreprocessFromBundle(b.Preprocess)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !slices.Equal(p.Bands, []int{3, 1}) || len(p.BandStats) != 2 || p.Validate() != nil {
 		t.Fatalf("bundle preprocess %+v", p)
 	}

@@ -1,0 +1,48 @@
+package imageio
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"mlabel/internal/fill"
+)
+
+// Every field of a preprocessing survives the conversion to the bundle's
+// type and back.
+func TestPreprocessBundleRoundTrip(t *testing.T) {
+	var full Preprocess
+	fill.Fill(&full)
+	for _, p := range []Preprocess{DefaultPreprocess(32), full} {
+		got, err := PreprocessFromBundle(p.ToBundle())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, p) {
+			t.Errorf("round trip gives %+v, want %+v", got, p)
+		}
+	}
+}
+
+// Sizes that would make preprocessing allocate without limit are refused
+// (a checksum proves a bundle intact, not harmless).
+func TestPreprocessFromBundleRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		craft func(p *Preprocess)
+		want  string
+	}{
+		{"huge size", func(p *Preprocess) { p.Size = 10000000 }, "preprocess size 10000000 is outside 0..2048"},
+		{"negative size", func(p *Preprocess) { p.Size = -1 }, "preprocess size -1"},
+		{"negative max pixels", func(p *Preprocess) { p.MaxPixels = -5 }, "negative preprocess max_pixels -5"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := DefaultPreprocess(32)
+			tc.craft(&p)
+			_, err := PreprocessFromBundle(p.ToBundle())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
