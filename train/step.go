@@ -24,6 +24,38 @@ type Source interface {
 	Batches(ctx context.Context, epoch int) iter.Seq2[*loader.Batch, error]
 }
 
+// countedSource is a Source that reports each batch it yields.
+type countedSource struct {
+	Source
+	report func(batch, batches int)
+}
+
+// counted returns src, reporting to report the start of each epoch, as
+// batch 0, and each batch it yields, with the batches done and the batches
+// of an epoch; src itself when report is nil.
+func counted(src Source, report func(batch, batches int)) Source {
+	if report == nil {
+		return src
+	}
+	return countedSource{src, report}
+}
+
+// Batches yields the batches of src, reporting the start and each batch
+// after its consumer returns.
+func (c countedSource) Batches(ctx context.Context, epoch int) iter.Seq2[*loader.Batch, error] {
+	return func(yield func(*loader.Batch, error) bool) {
+		n, total := 0, c.Len()
+		c.report(0, total)
+		for b, err := range c.Source.Batches(ctx, epoch) {
+			if !yield(b, err) || err != nil {
+				return
+			}
+			n++
+			c.report(n, total)
+		}
+	}
+}
+
 // Step is one optimisation step of a model on a batch: a forward pass in
 // training mode, the loss, the backward pass, gradient clipping and each
 // optimizer's update. It keeps the logits' gradient buffer from one call to

@@ -35,6 +35,10 @@ type Hooks struct {
 	// EpochEnd is called after validation, with whether the epoch is the
 	// best so far.
 	EpochEnd func(e bundle.Epoch, best bool)
+	// ValStep is called as a validation pass starts, with batch 0, and
+	// after each of its batches, with the batches done and the batches of
+	// the pass.
+	ValStep func(batch, batches int)
 	// Log receives one-line notices (resuming, early stopping).
 	Log func(msg string)
 }
@@ -441,7 +445,7 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 		r.endEpochUnvalidated(epoch, sum/float64(max(n, 1)), lr, start)
 		return nil
 	}
-	val, err := Predict(ctx, r.model, r.valL, r.lossFn)
+	val, err := Predict(ctx, r.model, counted(r.valL, r.hooks.ValStep), r.lossFn)
 	if err != nil {
 		return err
 	}

@@ -59,9 +59,25 @@ func TestRunLearnsAndKeepsBest(t *testing.T) {
 	tr, va := synthData(t)
 	cfg := quickConfig()
 	var steps int
-	res, err := Run(context.Background(), cfg, Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(cfg.Size)}, "", false, Hooks{Step: func(int, float64) { steps++ }})
+	var valSteps [][2]int
+	hooks := Hooks{
+		Step:    func(int, float64) { steps++ },
+		ValStep: func(b, n int) { valSteps = append(valSteps, [2]int{b, n}) },
+	}
+	res, err := Run(context.Background(), cfg, Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(cfg.Size)}, "", false, hooks)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Each epoch's validation pass reports its start and its batches in
+	// order.
+	valBatches := (len(va.Items) + cfg.Batch - 1) / cfg.Batch
+	if len(valSteps) != cfg.Epochs*(valBatches+1) {
+		t.Fatalf("validation reported %v, want the start and %d batches in each of %d epochs", valSteps, valBatches, cfg.Epochs)
+	}
+	for i, vs := range valSteps {
+		if want := [2]int{i % (valBatches + 1), valBatches}; vs != want {
+			t.Errorf("validation report %d is %v, want %v", i, vs, want)
+		}
 	}
 	if len(res.History) != cfg.Epochs {
 		t.Fatalf("history has %d epochs, want %d", len(res.History), cfg.Epochs)

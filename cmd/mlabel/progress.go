@@ -22,12 +22,13 @@ func isTerminal(w io.Writer) bool {
 
 // progress draws a training run on w. On a terminal one line, redrawn in
 // place, shows the whole run: epoch, a bar, images per second, elapsed time,
-// the run's ETA and the running loss; it turns into a validation line once
-// an epoch's steps are done. Elsewhere (a pipe, a log file) it writes one
-// plain line per epoch, with no carriage returns.
+// the run's ETA and the running loss; once an epoch's steps are done a
+// second line below it follows the validation pass. Elsewhere (a pipe, a log
+// file) it writes one plain line per epoch, with no carriage returns.
 type progress struct {
 	w     io.Writer
 	tty   bool
+	width int // the terminal's columns, 0 when unknown
 	batch int
 	now   func() time.Time
 
@@ -40,8 +41,9 @@ type progress struct {
 	epochStart           time.Time
 	trainTime            time.Duration // time in steps, without validation
 	images               int
+	valStart             time.Time
 	drawn                time.Time
-	open                 bool // a progress line is on screen
+	shown                int // progress lines on screen, the cursor at the end of the last
 }
 
 // redraw is the least time between two frames on a terminal.
@@ -54,6 +56,11 @@ func trainHooks(w io.Writer, quiet bool, batch int) train.Hooks {
 		return train.Hooks{}
 	}
 	p := &progress{w: w, tty: isTerminal(w), batch: batch, now: time.Now}
+	if f, ok := w.(*os.File); ok && p.tty {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil {
+			p.width = cols
+		}
+	}
 	return p.hooks()
 }
 
@@ -63,6 +70,7 @@ func (p *progress) hooks() train.Hooks {
 		EpochStart: p.epochStarted,
 		Step:       p.stepped,
 		EpochEnd:   p.epochEnded,
+		ValStep:    p.validated,
 		Log: func(msg string) {
 			p.clear()
 			fmt.Fprintln(p.w, msg)
@@ -91,25 +99,42 @@ func (p *progress) stepped(step int, loss float64) {
 	if !p.tty {
 		return
 	}
-	if step >= p.steps {
-		p.draw(fmt.Sprintf("%s %d/%d  validating…  loss %.4f  elapsed %s", p.name(), p.epoch, p.epochs, p.sum/float64(step), clock(now.Sub(p.start))))
-		return
-	}
-	if now.Sub(p.drawn) < redraw {
+	if step < p.steps && now.Sub(p.drawn) < redraw {
 		return
 	}
 	p.drawn = now
 	p.draw(p.line(now))
 }
 
-// line is the progress line at now, in the middle of an epoch.
+// validated draws the validation line below the progress line as the
+// validation pass starts (batch 0) and after batch of batches.
+func (p *progress) validated(batch, batches int) {
+	if !p.tty {
+		return
+	}
+	now := p.now()
+	if batch == 0 {
+		p.valStart = now
+	} else if batch < batches && now.Sub(p.drawn) < redraw {
+		return
+	}
+	p.drawn = now
+	frac := float64(batch) / float64(max(batches, 1))
+	p.draw(p.line(now), fmt.Sprintf("  validating [%s] %d/%d batches  %s", bar(frac, 16), batch, batches, clock(now.Sub(p.valStart))))
+}
+
+// line is the progress line at now: the epoch's steps, the speed and the
+// time of the run.
 func (p *progress) line(now time.Time) string {
-	const width = 24
 	frac := float64(p.step) / float64(max(p.steps, 1))
-	filled := int(frac * width)
-	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
 	return fmt.Sprintf("%s %d/%d [%s] %3.0f%%  %s  elapsed %s  ETA %s  loss %.4f",
-		p.name(), p.epoch, p.epochs, bar, 100*frac, p.rate(now), clock(now.Sub(p.start)), p.eta(now), p.sum/float64(max(p.step, 1)))
+		p.name(), p.epoch, p.epochs, bar(frac, 24), 100*frac, p.rate(now), clock(now.Sub(p.start)), p.eta(now), p.sum/float64(max(p.step, 1)))
+}
+
+// bar draws the fraction frac of a bar of width cells.
+func bar(frac float64, width int) string {
+	filled := min(max(int(frac*float64(width)), 0), width)
+	return strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
 }
 
 // name is what the stage's epochs are called.
@@ -160,17 +185,44 @@ func (p *progress) epochEnded(e bundle.Epoch, best bool) {
 		e.Epoch, p.epochs, e.TrainLoss, e.ValLoss, e.ValMAP, e.ValF2, tail, mark)
 }
 
-// draw replaces the progress line with s.
-func (p *progress) draw(s string) {
-	fmt.Fprintf(p.w, "\r\x1b[K%s", s)
-	p.open = true
+// draw replaces the progress lines on screen with lines, each cut to the
+// terminal's width so that none wraps and the cursor can climb back over
+// them.
+func (p *progress) draw(lines ...string) {
+	var b strings.Builder
+	b.WriteString(p.erase())
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.fit(l))
+	}
+	fmt.Fprint(p.w, b.String())
+	p.shown = len(lines)
 }
 
-// clear removes the progress line, so that a plain line can follow.
+// erase returns the escapes that take the cursor to the start of the first
+// progress line and clear the screen from there.
+func (p *progress) erase() string {
+	if p.shown > 1 {
+		return fmt.Sprintf("\r\x1b[%dA\x1b[J", p.shown-1)
+	}
+	return "\r\x1b[J"
+}
+
+// fit cuts s to one column less than the terminal's width.
+func (p *progress) fit(s string) string {
+	if r := []rune(s); p.width > 1 && len(r) >= p.width {
+		return string(r[:p.width-1])
+	}
+	return s
+}
+
+// clear removes the progress lines, so that a plain line can follow.
 func (p *progress) clear() {
-	if p.open {
-		fmt.Fprint(p.w, "\r\x1b[K")
-		p.open = false
+	if p.shown > 0 {
+		fmt.Fprint(p.w, p.erase())
+		p.shown = 0
 	}
 }
 

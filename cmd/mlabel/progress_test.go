@@ -12,12 +12,13 @@ import (
 )
 
 // runProgress drives the hooks through a run of 2 epochs of 4 steps, one
-// second a step and two of validation, then a refit of one epoch.
-func runProgress(tty bool) string {
+// second a step and two of validation in two batches, then a refit of one
+// epoch, on a terminal of width columns when tty.
+func runProgress(tty bool, width int) string {
 	var buf bytes.Buffer
 	t0 := time.Unix(0, 0)
 	now := t0
-	p := &progress{w: &buf, tty: tty, batch: 10, now: func() time.Time { return now }}
+	p := &progress{w: &buf, tty: tty, width: width, batch: 10, now: func() time.Time { return now }}
 	h := p.hooks()
 	for e := 1; e <= 2; e++ {
 		h.EpochStart(e, 2, 4)
@@ -25,7 +26,11 @@ func runProgress(tty bool) string {
 			now = now.Add(time.Second)
 			h.Step(s, 0.5)
 		}
-		now = now.Add(2 * time.Second)
+		h.ValStep(0, 2)
+		for b := 1; b <= 2; b++ {
+			now = now.Add(time.Second)
+			h.ValStep(b, 2)
+		}
 		h.EpochEnd(bundle.Epoch{Epoch: e, TrainLoss: 0.5, ValLoss: 0.6, ValMAP: 0.7, ValF2: 0.8, LR: 1e-3}, e == 1)
 	}
 	h.Log("refitting on training and validation images")
@@ -39,7 +44,7 @@ func runProgress(tty bool) string {
 }
 
 func TestProgressPlain(t *testing.T) {
-	out := runProgress(false)
+	out := runProgress(false, 0)
 	if strings.ContainsAny(out, "\r\x1b") {
 		t.Errorf("plain output has carriage returns or escapes: %q", out)
 	}
@@ -60,20 +65,62 @@ func TestProgressPlain(t *testing.T) {
 }
 
 func TestProgressTerminal(t *testing.T) {
-	out := runProgress(true)
+	out := runProgress(true, 0)
 	for _, want := range []string{
-		"\r\x1b[Kepoch 1/2 [", "img/s  elapsed 0:01  ETA", "loss 0.5000",
-		"\r\x1b[Kepoch 1/2  validating…", "\r\x1b[Krefit 1/1 [",
+		"\r\x1b[Jepoch 1/2 [", "img/s  elapsed 0:01  ETA", "loss 0.5000",
+		// The validation line appears below the finished bar, and the
+		// cursor climbs back over it to redraw both.
+		"\r\x1b[Jepoch 1/2 [========================] 100%  10 img/s  elapsed 0:04  ETA 0:04  loss 0.5000\n  validating [                ] 0/2 batches  0:00",
+		"\r\x1b[1A\x1b[Jepoch 1/2 [========================] 100%  10 img/s  elapsed 0:05  ETA 0:05  loss 0.5000\n  validating [========        ] 1/2 batches  0:01",
+		"\n  validating [================] 2/2 batches  0:02\r\x1b[1A\x1b[Jepoch  1/2  train loss",
+		"\r\x1b[Jrefit 1/1 [",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("terminal output lacks %q:\n%q", want, out)
 		}
 	}
-	// Every finished line starts on a cleared line.
-	for _, l := range strings.Split(out, "\n") {
-		if i := strings.LastIndex(l, "\r\x1b[K"); i >= 0 && !strings.HasPrefix(l[i+4:], "epoch ") && !strings.HasPrefix(l[i+4:], "refit") && !strings.HasPrefix(l[i+4:], "refitting") && l[i+4:] != "" {
+	// The refit has no validation line; nothing is left on screen at the
+	// end.
+	refit := out[strings.Index(out, "refitting"):]
+	if strings.Contains(refit, "validating") {
+		t.Errorf("the unvalidated refit shows a validation line:\n%q", refit)
+	}
+	if !strings.HasSuffix(out, "\n") {
+		t.Errorf("the output does not end on a finished line:\n%q", out)
+	}
+	// Every finished line is written on cleared progress lines: after the
+	// last erase, only an epoch's line or a notice.
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	for i, l := range lines {
+		if i+1 < len(lines) && strings.HasPrefix(lines[i+1], "  validating") {
+			continue // the progress line above a validation line
+		}
+		rest := l
+		if i := strings.LastIndex(l, "\x1b[J"); i >= 0 {
+			rest = l[i+3:]
+		}
+		if !strings.HasPrefix(rest, "epoch  ") && !strings.HasPrefix(rest, "refit  ") && !strings.HasPrefix(rest, "refitting") {
 			t.Errorf("line %q", l)
 		}
+	}
+}
+
+// On a narrow terminal each progress line is cut so that none wraps.
+func TestProgressTerminalWidth(t *testing.T) {
+	out := runProgress(true, 40)
+	for _, l := range strings.Split(out, "\n") {
+		if i := strings.LastIndex(l, "\x1b[J"); i >= 0 {
+			l = l[i+3:]
+		}
+		if strings.HasPrefix(l, "epoch  ") || strings.HasPrefix(l, "refit  ") || strings.HasPrefix(l, "refitting") {
+			continue // finished lines are not progress lines
+		}
+		if n := len([]rune(l)); n >= 40 {
+			t.Errorf("progress line of %d columns on a 40-column terminal: %q", n, l)
+		}
+	}
+	if !strings.Contains(out, "\n  validating [") {
+		t.Errorf("no validation line on a narrow terminal:\n%q", out)
 	}
 }
 
