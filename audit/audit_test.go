@@ -91,6 +91,36 @@ func TestFind(t *testing.T) {
 	if got := f.Noise["b"]; got != 0 {
 		t.Errorf("noise rate of b %v, want 0", got)
 	}
+	if got, want := a.ExpectedErrors, f.Issues[0].Score+f.Issues[1].Score; math.Abs(got-want) > 1e-12 {
+		t.Errorf("expected errors of a %v, want the sum of its pairs' scores %v", got, want)
+	}
+}
+
+func TestLikelyKeepsEachLabelsExpectedErrors(t *testing.T) {
+	is := func(label string, score float64) Issue { return Issue{Label: label, Score: score} }
+	issues := []Issue{is("a", 0.9), is("b", 0.8), is("a", 0.7), is("a", 0.3), is("b", 0.2), is("c", 0.1)}
+	for _, tc := range []struct {
+		name     string
+		expected map[string]float64
+		want     []Issue
+	}{
+		{"rounded counts", map[string]float64{"a": 1.6, "b": 0.5, "c": 0.4}, []Issue{is("a", 0.9), is("b", 0.8), is("a", 0.7)}},
+		{"none expected", map[string]float64{"a": 0.2, "b": 0.1, "c": 0}, []Issue{}},
+		{"more expected than flagged", map[string]float64{"a": 9, "b": 9, "c": 9}, issues},
+		{"a label without stats", map[string]float64{"a": 1}, []Issue{is("a", 0.9)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &Findings{Issues: slices.Clone(issues)}
+			for _, l := range []string{"a", "b", "c"} {
+				if e, ok := tc.expected[l]; ok {
+					f.Labels = append(f.Labels, LabelStats{Label: l, ExpectedErrors: e})
+				}
+			}
+			if got := f.Likely(); !slices.Equal(got, tc.want) {
+				t.Errorf("Likely() = %v, want %v", got, tc.want)
+			}
+		})
+	}
 }
 
 func TestBaselineRanksEveryKnownPair(t *testing.T) {

@@ -60,8 +60,15 @@ type LabelStats struct {
 	Spurious int `json:"spurious"`
 	// NoiseRate is the estimated fraction of the known images whose tag
 	// for the label is wrong: the off-diagonal mass of the calibrated
-	// confident joint.
+	// confident joint. It counts every flagged pair and more (the joint's
+	// rows are scaled up to the label's counts), so it bounds the label's
+	// errors from above; ExpectedErrors is the count to act on.
 	NoiseRate float64 `json:"noise_rate"`
+	// ExpectedErrors is the expected number of wrong tags among the
+	// label's flagged pairs: the sum of their scores, each read as the
+	// chance that its tag is wrong (the model's |tag − probability|,
+	// discounted by how well it separates the label).
+	ExpectedErrors float64 `json:"expected_errors"`
 }
 
 // Findings are the suspect tags of a scored set, most suspicious first,
@@ -99,10 +106,12 @@ func Find(s infer.Set) (*Findings, error) {
 			if s.Truth[i][j] == 0 && !math.IsNaN(st.Present) && p >= st.Present {
 				st.Missing++
 				f.Issues = append(f.Issues, Issue{Kind: Missing, Score: p * sep, Prob: p, Row: i, Col: j})
+				st.ExpectedErrors += p * sep
 			}
 			if s.Truth[i][j] == 1 && !math.IsNaN(st.Absent) && p <= st.Absent {
 				st.Spurious++
 				f.Issues = append(f.Issues, Issue{Kind: Spurious, Score: (1 - p) * sep, Prob: p, Row: i, Col: j})
+				st.ExpectedErrors += (1 - p) * sep
 			}
 		}
 		st.NoiseRate = noiseRate(s, j, st)
@@ -111,6 +120,26 @@ func Find(s infer.Set) (*Findings, error) {
 	}
 	f.Issues = name(s, sortIssues(f.Issues))
 	return f, nil
+}
+
+// Likely returns the flagged pairs worth correcting, most suspicious
+// first: for each label, its ExpectedErrors (rounded) most suspicious
+// pairs. Every flagged pair is a candidate, but most are the model's own
+// mistakes where it separates a label poorly; marking all of them unknown
+// would throw away many good tags to catch a few wrong ones.
+func (f *Findings) Likely() []Issue {
+	keep := make(map[string]int, len(f.Labels))
+	for _, st := range f.Labels {
+		keep[st.Label] = int(math.Round(st.ExpectedErrors))
+	}
+	out := []Issue{}
+	for _, is := range f.Issues {
+		if keep[is.Label] > 0 {
+			keep[is.Label]--
+			out = append(out, is)
+		}
+	}
+	return out
 }
 
 // Baseline ranks every known pair by |tag − probability|, most suspicious

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"mlabel/bundle"
+	"mlabel/predict"
 )
 
 // Strategy is how Suggest ranks unlabelled images.
@@ -51,6 +54,21 @@ type Suggestion struct {
 	Why string `json:"why"`
 	// Index is the image's row in the pool.
 	Index int `json:"-"`
+}
+
+// Thresholds returns the decision threshold of each label of a classifier
+// bundle, the ones Suggest ranks against: its rule's, or 0.5 where the rule
+// has none (top-k, prevalence cut).
+func Thresholds(b *bundle.Bundle) []float64 {
+	thr := predict.Rules(b).Thresholds()
+	out := make([]float64, len(b.Labels))
+	for j := range out {
+		out[j] = 0.5
+		if j < len(thr) && thr[j] >= 0 {
+			out[j] = thr[j]
+		}
+	}
+	return out
 }
 
 // Suggest returns the count images of pool most worth labelling by the

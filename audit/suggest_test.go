@@ -3,8 +3,12 @@ package audit
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
+
+	"mlabel/bundle"
+	"mlabel/decide"
 )
 
 // suggestPool is a pool of six images over two labels with thresholds 0.3
@@ -114,6 +118,27 @@ func TestSuggestErrors(t *testing.T) {
 			_, err := Suggest(tc.pool, tc.labels, tc.thr, tc.count, tc.s)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one with %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestThresholds(t *testing.T) {
+	labels := []string{"a", "b", "c"}
+	for _, tc := range []struct {
+		name  string
+		rules *decide.Rules
+		want  []float64
+	}{
+		{"no rule", nil, []float64{0.5, 0.5, 0.5}},
+		{"global", &decide.Rules{Kind: decide.Global, Labels: 3, Global: 0.4}, []float64{0.4, 0.4, 0.4}},
+		{"per class", &decide.Rules{Kind: decide.PerClass, Labels: 3, PerClass: []float64{0.2, 0.7, 0.9}}, []float64{0.2, 0.7, 0.9}},
+		{"top k", &decide.Rules{Kind: decide.TopK, Labels: 3, K: 1}, []float64{0.5, 0.5, 0.5}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &bundle.Bundle{Header: bundle.Header{Labels: labels, Rules: tc.rules}}
+			if got := Thresholds(b); !slices.Equal(got, tc.want) {
+				t.Errorf("Thresholds = %v, want %v", got, tc.want)
 			}
 		})
 	}

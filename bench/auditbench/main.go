@@ -3,9 +3,13 @@
 // (added or removed) on a number of images, computes out-of-fold
 // probabilities with K models, and prints a markdown table of precision and
 // recall within the top k flagged pairs, for confident learning and for the
-// |tag − probability| baseline, on the same probabilities.
+// |tag − probability| baseline, on the same probabilities. It then trains
+// one model each on the noisy tags, on the tags corrected as `mlabel audit
+// --apply` corrects them (each label's expected errors marked unknown), on
+// every flagged tag marked unknown, and on the clean tags, and prints their
+// mAP on held-out images with clean tags.
 //
-//	auditbench -count 800 -tile 32 -epochs 6 -flips 40
+//	auditbench -count 800 -holdout 400 -tile 32 -epochs 6 -flips 40
 package main
 
 import (
@@ -13,6 +17,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -20,8 +25,10 @@ import (
 	"mlabel/audit"
 	"mlabel/dataset"
 	"mlabel/imageio"
+	"mlabel/metrics"
 	"mlabel/synth"
 	"mlabel/train"
+	"mlabel/workflow"
 )
 
 func main() {
@@ -31,13 +38,15 @@ func main() {
 		dir, dump                            string
 		csvPath, images                      string
 		count, tile, epochs, flips, folds, w int
+		holdout                              int
 		frequent                             float64
 		seed                                 uint64
 	)
 	flag.StringVar(&dir, "dir", "auditbench-data", "folder for the generated tiles")
 	flag.StringVar(&csvPath, "csv", "", "audit this tags CSV instead of generated tiles")
 	flag.StringVar(&images, "images", "", "images folder of -csv")
-	flag.IntVar(&count, "count", 800, "tiles to generate")
+	flag.IntVar(&count, "count", 800, "tiles to generate and audit")
+	flag.IntVar(&holdout, "holdout", 400, "clean images held out to score the retrained models on: generated in addition to -count, or drawn from -csv")
 	flag.IntVar(&tile, "tile", 32, "side of the tiles and of the network input")
 	flag.IntVar(&epochs, "epochs", 6, "epochs per fold")
 	flag.IntVar(&flips, "flips", 40, "images given one wrong tag")
@@ -51,16 +60,16 @@ func main() {
 	flag.Float64Var(&cfg.LR, "lr", cfg.LR, "peak learning rate")
 	flag.IntVar(&cfg.Width, "width", cfg.Width, "width of the small network (0: its default)")
 	flag.Parse()
-	if err := run(cfg, tta, dump, dir, csvPath, images, count, tile, epochs, flips, folds, w, frequent, seed); err != nil {
+	if err := run(cfg, tta, dump, dir, csvPath, images, count, holdout, tile, epochs, flips, folds, w, frequent, seed); err != nil {
 		fmt.Fprintln(os.Stderr, "auditbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfg train.Config, tta bool, dump, dir, csvPath, images string, count, tile, epochs, nflips, folds, workers int, frequent float64, seed uint64) error {
+func run(cfg train.Config, tta bool, dump, dir, csvPath, images string, count, holdout, tile, epochs, nflips, folds, workers int, frequent float64, seed uint64) error {
 	var o dataset.Options
 	if csvPath == "" {
-		p, err := synth.Generate(synth.Options{Dir: dir, Count: count, Size: tile, Seed: seed})
+		p, err := synth.Generate(synth.Options{Dir: dir, Count: count + holdout, Size: tile, Seed: seed})
 		if err != nil {
 			return err
 		}
@@ -68,10 +77,15 @@ func run(cfg train.Config, tta bool, dump, dir, csvPath, images string, count, t
 	} else {
 		o = dataset.Options{CSV: csvPath, Images: images}
 	}
-	clean, err := dataset.Load(o)
+	all, err := dataset.Load(o)
 	if err != nil {
 		return err
 	}
+	if holdout < 1 || holdout >= len(all.Items) {
+		return fmt.Errorf("-holdout %d of %d images", holdout, len(all.Items))
+	}
+	perm := rand.New(rand.NewPCG(seed, 0x401d)).Perm(len(all.Items))
+	held, clean := all.Subset(perm[:holdout]), all.Subset(perm[holdout:])
 	labels := audit.Frequent(clean, frequent)
 	noisy, flips, err := audit.Inject(clean, nflips, labels, seed)
 	if err != nil {
@@ -120,5 +134,56 @@ func run(cfg train.Config, tta bool, dump, dir, csvPath, images string, count, t
 		_, r160 := audit.PrecisionRecall(r.issues, flips, 160)
 		fmt.Printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", r.name, p20, p40, r40, r80, r160)
 	}
+	likely := found.Likely()
+	fixed, err := audit.Apply(noisy, likely)
+	if err != nil {
+		return err
+	}
+	every, err := audit.Apply(noisy, found.Issues)
+	if err != nil {
+		return err
+	}
+	lp, _ := audit.PrecisionRecall(likely, flips, len(likely))
+	fmt.Printf("\n--apply marks %d tags unknown (each label's expected errors; %.0f%% of them flips)\n\n", len(likely), 100*lp)
+	fmt.Printf("| trained on | tags marked unknown | held-out mAP (%d images) |\n|---|---|---|\n", len(held.Items))
+	for _, r := range []struct {
+		name    string
+		ds      *dataset.Dataset
+		unknown int
+	}{{"noisy tags", noisy, 0}, {"corrected, --apply default", fixed, len(likely)}, {"every flagged tag unknown", every, len(found.Issues)}, {"clean tags", clean, 0}} {
+		mAP, err := heldOutMAP(cfg, r.ds, held, tile)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| %s | %d | %.4f |\n", r.name, r.unknown, mAP)
+	}
 	return nil
+}
+
+// heldOutMAP trains one model on ds, for cfg.Epochs and keeping the last
+// epoch as the audit's fold models do, and returns its mAP on held.
+func heldOutMAP(cfg train.Config, ds, held *dataset.Dataset, tile int) (float64, error) {
+	ctx := context.Background()
+	cfg.StopAfter, cfg.Patience, cfg.Refit = cfg.Epochs, 0, false
+	paths := make([]string, len(ds.Items))
+	for i, it := range ds.Items {
+		paths[i] = it.Path
+	}
+	pre, err := imageio.DefaultPreprocess(tile).WithBandStats(paths)
+	if err != nil {
+		return 0, err
+	}
+	res, err := train.Run(ctx, cfg, train.Data{Train: ds, Preprocess: pre}, "", false, train.Hooks{})
+	if err != nil {
+		return 0, err
+	}
+	set, err := workflow.Predict(ctx, res.Model, held, pre, cfg.Batch)
+	if err != nil {
+		return 0, err
+	}
+	ap, err := metrics.PerLabelAP(set.Truth, set.Scores, set.Mask)
+	if err != nil {
+		return 0, err
+	}
+	return metrics.MeanDefined(ap)
 }

@@ -42,8 +42,12 @@ reaches the mean probability of the images that carry the label, and a
 present tag ("spurious") when it is at or below the mean probability of the
 images that lack it. The suspect pairs are listed most suspicious first, with
 each label's estimated noise rate. --html writes a page with a thumbnail of
-each image; --apply writes a corrected CSV in which each suspect tag is marked
-unknown (?tag), which training ignores, rather than flipped. With --backbone
+each image; --apply writes a corrected CSV in which suspect tags are marked
+unknown (?tag), which training ignores, rather than flipped. By default
+--apply marks, for each label, only its expected number of errors: the sum
+of its suspect pairs' scores, each read as the chance that the tag is wrong,
+rounded, taking the most suspicious first; with --top N it marks the N most
+suspicious tags instead. With --backbone
 and --freeze-backbone the backbone's features are computed once for all
 folds.`,
 		Args: wrapArgs(cobra.NoArgs),
@@ -76,8 +80,10 @@ folds.`,
 			if err != nil {
 				return err
 			}
-			if top > 0 && len(f.Issues) > top {
-				f.Issues = f.Issues[:top]
+			fix := f.Likely()
+			if top > 0 {
+				f.Issues = f.Issues[:min(top, len(f.Issues))]
+				fix = f.Issues
 			}
 			if htmlOut != "" {
 				write := func(w io.Writer) error {
@@ -89,7 +95,7 @@ folds.`,
 				fmt.Fprintf(logw, "wrote %s\n", htmlOut)
 			}
 			if apply != "" {
-				fixed, err := audit.Apply(ds, f.Issues)
+				fixed, err := audit.Apply(ds, fix)
 				if err != nil {
 					return err
 				}
@@ -97,7 +103,7 @@ folds.`,
 				if err := atomicfile.Write(apply, write); err != nil {
 					return err
 				}
-				fmt.Fprintf(logw, "wrote %s: %d suspect tags marked unknown (?tag)\n", apply, len(f.Issues))
+				fmt.Fprintf(logw, "wrote %s: %d of %d suspect tags marked unknown (?tag)\n", apply, len(fix), len(f.Issues))
 			}
 			return printAudit(c.OutOrStdout(), f, asJSON)
 		},
@@ -110,11 +116,11 @@ folds.`,
 		c.Flags().MarkHidden(name)
 	}
 	c.Flags().IntVar(&folds, "folds", audit.DefaultFolds, "models to train, each on all folds but one")
-	c.Flags().IntVar(&top, "top", 0, "keep only the most suspicious tags, for the listing, --html and --apply (0: every suspect tag)")
+	c.Flags().IntVar(&top, "top", 0, "keep only the most suspicious tags, for the listing, --html and --apply (0: list every suspect tag, apply each label's expected errors)")
 	c.Flags().IntVar(&show, "show", 200, "suspect tags shown with thumbnails in --html (0: all)")
 	c.Flags().BoolVar(&tta, "tta", false, "score each held-out image as the mean over its test-time transforms")
 	c.Flags().StringVar(&htmlOut, "html", "", "write an HTML page of the suspect tags with thumbnails")
-	c.Flags().StringVar(&apply, "apply", "", "write a corrected tags CSV with each suspect tag marked unknown (?tag)")
+	c.Flags().StringVar(&apply, "apply", "", "write a corrected tags CSV with the likely wrong tags marked unknown (?tag): each label's expected errors, or the --top tags")
 	c.Flags().BoolVar(&asJSON, "json", false, `print {"issues": [...], "noise_rate": {...}} as JSON`)
 	c.Flags().BoolVar(&quiet, "quiet", false, "no progress output")
 	return c
@@ -147,9 +153,9 @@ func printAudit(w io.Writer, f *audit.Findings, asJSON bool) error {
 	tw.Flush()
 	fmt.Fprintln(w, "\nestimated noise rate (share of each label's known tags that are wrong):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "label\ttagged\tpresent threshold\tabsent threshold\tmissing\tspurious\tnoise rate")
+	fmt.Fprintln(tw, "label\ttagged\tpresent threshold\tabsent threshold\tmissing\tspurious\texpected errors\tnoise rate")
 	for _, st := range f.Labels {
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%d\t%d\t%.1f%%\n", st.Label, st.Tagged, st.Present, st.Absent, st.Missing, st.Spurious, 100*st.NoiseRate)
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%d\t%d\t%.1f\t%.1f%%\n", st.Label, st.Tagged, st.Present, st.Absent, st.Missing, st.Spurious, st.ExpectedErrors, 100*st.NoiseRate)
 	}
 	return tw.Flush()
 }

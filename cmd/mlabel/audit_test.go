@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -61,6 +63,41 @@ func TestAuditApplyAndPage(t *testing.T) {
 	}
 	if n := strings.Count(string(html), `src="data:image/png;base64,`); n != 15 {
 		t.Errorf("the page has %d thumbnails, want 15", n)
+	}
+	// Without --top, --apply marks each label's expected errors: the sum of
+	// its pairs' scores, rounded, most suspicious first.
+	args = append([]string{"audit", "--csv", csvPath, "--images", images, "--folds", "2", "--json", "--apply", fixed}, quickTrainArgs...)
+	code, out, stderr = runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("audit --apply: exit %d: %s", code, stderr)
+	}
+	res.Issues = nil
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("audit --json output %q: %v", out, err)
+	}
+	back, err = dataset.Load(dataset.Options{CSV: fixed, Labels: orig.Labels})
+	if err != nil {
+		t.Fatalf("the corrected CSV does not read back: %v", err)
+	}
+	expected := map[string]float64{}
+	for _, is := range res.Issues {
+		expected[is.Label] += is.Score
+	}
+	want := map[[2]string]bool{}
+	for _, is := range res.Issues {
+		if n := int(math.Round(expected[is.Label])); n > 0 {
+			expected[is.Label] = float64(n - 1)
+			want[[2]string{dataset.ImageKey(is.Image), is.Label}] = true
+		}
+	}
+	got := map[[2]string]bool{}
+	for _, it := range back.Items {
+		for _, l := range it.Unknown {
+			got[[2]string{dataset.ImageKey(it.Name), orig.Labels[l]}] = true
+		}
+	}
+	if !maps.Equal(got, want) || len(want) >= len(res.Issues) {
+		t.Errorf("--apply marked %d tags unknown, want each label's expected errors, %d of %d suspect tags: got %v, want %v", len(got), len(want), len(res.Issues), got, want)
 	}
 	if code, _, stderr := runCLI(t, "audit", "--csv", csvPath, "--images", images, "--folds", "1"); code != 2 || !strings.Contains(stderr, "--folds") {
 		t.Errorf("--folds 1: exit %d: %s", code, stderr)

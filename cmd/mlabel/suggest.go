@@ -93,7 +93,7 @@ as ?tag hints.`,
 			if err := reportSkipped(c.ErrOrStderr(), s.Failures, len(files), skipBad); err != nil && len(names) == 0 {
 				return err
 			}
-			thr := thresholdsOf(b.Labels, predict.Rules(b).Thresholds())
+			thr := audit.Thresholds(b)
 			sug, err := audit.Suggest(audit.Pool{Names: names, Scores: s.Scores, Features: s.Features}, b.Labels, thr, count, audit.Strategy(strategy))
 			if err != nil {
 				return err
@@ -156,19 +156,6 @@ func withoutLabelled(files []string, path string, cf *csvFlags, labels []string)
 		return nil, fmt.Errorf("every image of the pool is in the labelled set %s: nothing is left to suggest", ds.Source)
 	}
 	return out, nil
-}
-
-// thresholdsOf returns one threshold per label: the rule's, or 0.5 where
-// the rule has none (top-k, prevalence cut).
-func thresholdsOf(labels []string, thr []float64) []float64 {
-	out := make([]float64, len(labels))
-	for j := range out {
-		out[j] = 0.5
-		if j < len(thr) && thr[j] >= 0 {
-			out[j] = thr[j]
-		}
-	}
-	return out
 }
 
 // writeTemplate writes the suggested images as a tags CSV in which every
