@@ -30,6 +30,7 @@ func newRecalibrateCmd() *cobra.Command {
 		model, out, report string
 		images             []string
 		asJSON, skipBad    bool
+		noGuard            bool
 		batch              int
 		o                  = shift.DefaultOptions()
 		val                csvFlags
@@ -50,6 +51,14 @@ estimated prevalences (logit p' = logit p + logit π' − logit π) and each
 threshold is re-fitted by expected F-beta on them, with the rule's beta and
 objective. The new bundle records the old and new prevalences and
 thresholds and the batch they came from.
+
+A label keeps its threshold (and is marked kept, with the reason) when the
+batch shows no evidence that its prevalence moved (the estimate is within
+the sampling error of the batch and of the validation set, at the 10%
+level), when EM's and BBSE's estimates disagree beyond their errors (a
+calibration that does not hold on the batch), or when the model does not
+separate it on validation; the others are re-fitted around it. --no-guard
+re-fits every label the model separates.
 
 This corrects a label shift: the images of each label look as they did,
 only how often each label holds has changed. --report writes an HTML page
@@ -106,6 +115,7 @@ references were stored need their labelled validation set (--val-csv).`,
 			if o.Decide.Objective == "" {
 				o.Decide.Objective = decide.SamplesF
 			}
+			o.Guard = !noGuard
 			res, err := shift.Recalibrate(ref, scored.Scores, old.Thresholds(), o)
 			if err != nil {
 				return err
@@ -139,6 +149,7 @@ references were stored need their labelled validation set (--val-csv).`,
 	c.Flags().IntVar(&o.Bootstrap, "bootstrap", o.Bootstrap, "bootstrap resamples for each estimate's 90% interval (0: none)")
 	c.Flags().Uint64Var(&o.Seed, "seed", o.Seed, "bootstrap seed")
 	c.Flags().Float64Var(&o.PriorStrength, "prior-strength", o.PriorStrength, "weight, in images, of the prior centred on the training prevalence that each estimate is drawn toward (0: plain maximum likelihood)")
+	c.Flags().BoolVar(&noGuard, "no-guard", false, "re-fit every separated label's threshold, even without evidence of a shift or when EM and BBSE disagree")
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "recalibrate on the images that could be read when some could not (they are named on stderr)")
 	c.Flags().StringVar(&valCSV, "val-csv", "", "for a bundle without a validation reference: its labelled validation set's tags CSV")
 	c.Flags().StringVar(&valImages, "val-images", "", "folder the --val-csv image names are relative to (default: the CSV's folder)")
@@ -183,9 +194,10 @@ type recalPrevalence struct {
 	Interval  []float64 `json:"interval"`
 	BBSE      *float64  `json:"bbse"`
 	MeanScore float64   `json:"mean_score"`
-	// Kept marks a label the model does not separate on validation: not
-	// estimated, its threshold kept.
-	Kept bool `json:"kept,omitempty"`
+	// Kept marks a label whose threshold was kept, Reason why (see
+	// shift.Estimate).
+	Kept   bool   `json:"kept,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 type recalThreshold struct {
@@ -203,7 +215,7 @@ func recalJSON(labels []string, res *shift.Result, old []float64) recalOutput {
 	nw := res.Rules.Thresholds()
 	for j, l := range labels {
 		e := res.Estimates[j]
-		p := recalPrevalence{Train: e.Train, Estimated: e.Estimated, Interval: e.Interval, MeanScore: e.MeanScore, Kept: e.Kept}
+		p := recalPrevalence{Train: e.Train, Estimated: e.Estimated, Interval: e.Interval, MeanScore: e.MeanScore, Kept: e.Kept, Reason: e.Reason}
 		if !math.IsNaN(e.BBSE) {
 			p.BBSE = &e.BBSE
 		}
@@ -222,11 +234,11 @@ func printRecalibration(w io.Writer, labels []string, res *shift.Result, old []f
 	for j, l := range labels {
 		e := res.Estimates[j]
 		iv := "-"
-		if e.Kept {
-			iv = "kept: not separated on validation"
-		}
 		if len(e.Interval) == 2 {
 			iv = fmt.Sprintf("[%.3f, %.3f]", e.Interval[0], e.Interval[1])
+		}
+		if e.Kept {
+			iv += " kept: " + e.Reason
 		}
 		bbse := "-"
 		if !math.IsNaN(e.BBSE) {
@@ -257,8 +269,10 @@ func writeDriftReport(path, model string, labels []string, ref *shift.Reference,
 			dl.Low, dl.High = e.Interval[0], e.Interval[1]
 		}
 		switch {
-		case e.Kept:
+		case e.Reason == shift.KeptUnlearned:
 			dl.Warning = "the model does not separate this label on validation: its prevalence was not estimated and its threshold is kept"
+		case e.Reason == shift.KeptDisagree:
+			dl.Warning = fmt.Sprintf("EM (%.3f) and BBSE (%.3f) disagree beyond their errors: the calibration may not hold on this batch; the threshold is kept", e.Estimated, e.BBSE)
 		case d.Covariate():
 			dl.Warning = fmt.Sprintf("the scores moved (KS %.3f > %.3f) but the prevalence estimate did not: the images look different (a covariate shift), which recalibration does not correct", d.KS, d.Critical)
 		}
