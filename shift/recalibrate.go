@@ -69,14 +69,17 @@ const (
 // spans ±z90 standard errors, as the bootstrap intervals do.
 const z90 = 1.6448536269514722
 
-// Guard decides whether a label's EM estimate, with its bootstrap interval,
-// may move its threshold; it returns "" when it may, or the reason
-// (KeptNoShift, KeptDisagree) to keep it. Both tests are two-sample tests
-// at the 10% level that count the error of the reference as well as the
-// batch's: the validation prevalence π is itself estimated from
-// ref.Images images, with standard error √(π(1−π)/n_val), which the
-// bootstrap over the batch does not see (a calibration fitted on a small
-// validation set is what EM amplifies).
+// Guard decides whether a label's EM estimate q, with its bootstrap
+// interval on a batch of n images, may move its threshold; it returns ""
+// when it may, or the reason (KeptNoShift, KeptDisagree) to keep it. Both
+// tests are two-sample tests at the 10% level that count the error of the
+// reference as well as the batch's. The validation prevalence π is EM's
+// fixed point on the validation set (the calibration is fitted there), so
+// it is the same estimator on n_val = ref.Images images, with standard
+// error se_π = se_q·√(n/n_val): the batch's error scaled to the validation
+// set's size, which the bootstrap over the batch does not see. It is large
+// for a label the model separates poorly, whose EM estimate amplifies every
+// fluctuation of the scores, and for a small validation set.
 //
 //   - No evidence of shift: |q − π| ≤ z·√(se_q² + se_π²), with se_q read
 //     from the side of the interval that faces π.
@@ -90,12 +93,12 @@ func Guard(ref *Reference, j int, e Estimate, batch int) string {
 		return ""
 	}
 	pi, q := e.Train, e.Estimated
-	seRef := math.Sqrt(pi * (1 - pi) / float64(ref.Images))
 	side := q - e.Interval[0]
 	if pi > q {
 		side = e.Interval[1] - q
 	}
 	seQ := math.Max(side, 0) / z90
+	seRef := seQ * math.Sqrt(float64(batch)/float64(ref.Images))
 	if math.Abs(q-pi) <= z90*math.Hypot(seQ, seRef) {
 		return KeptNoShift
 	}

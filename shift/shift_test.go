@@ -367,9 +367,13 @@ func TestGuard(t *testing.T) {
 		e    Estimate
 		want string
 	}{
-		// π's own error √(0.21/100) ≈ 0.046 alone covers a move of 0.05.
-		{"within the reference's error", Estimate{Train: 0.3, Estimated: 0.35, Interval: []float64{0.34, 0.36}, BBSE: 0.35}, KeptNoShift},
+		// se_q = 0.02/1.645 on the batch, twice that on the 4 times
+		// smaller validation set: a move of 0.05 is 1.86 combined standard
+		// errors, a move of 0.03 1.12.
+		{"beyond both errors", Estimate{Train: 0.3, Estimated: 0.35, Interval: []float64{0.33, 0.37}, BBSE: 0.35}, ""},
+		{"within the reference's error", Estimate{Train: 0.3, Estimated: 0.33, Interval: []float64{0.31, 0.35}, BBSE: 0.33}, KeptNoShift},
 		{"within the batch's error", Estimate{Train: 0.3, Estimated: 0.42, Interval: []float64{0.25, 0.5}, BBSE: 0.42}, KeptNoShift},
+		{"interval side facing the prior", Estimate{Train: 0.3, Estimated: 0.35, Interval: []float64{0.34, 0.6}, BBSE: 0.35}, ""},
 		{"moved down", Estimate{Train: 0.3, Estimated: 0.1, Interval: []float64{0.08, 0.12}, BBSE: 0.12}, ""},
 		{"moved, BBSE agrees", Estimate{Train: 0.3, Estimated: 0.6, Interval: []float64{0.57, 0.63}, BBSE: 0.55}, ""},
 		{"moved, BBSE far off", Estimate{Train: 0.3, Estimated: 0.6, Interval: []float64{0.57, 0.63}, BBSE: 0.2}, KeptDisagree},
