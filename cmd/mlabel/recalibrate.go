@@ -21,6 +21,7 @@ import (
 	"mlabel/predict"
 	"mlabel/report"
 	"mlabel/shift"
+	"mlabel/train"
 )
 
 func init() { commands = append(commands, newRecalibrateCmd) }
@@ -87,6 +88,9 @@ references were stored need their labelled validation set (--val-csv).`,
 			}
 			ctx := context.Background()
 			ref := b.Reference
+			if ref != nil && refitted(b) {
+				fmt.Fprintln(c.ErrOrStderr(), "note: this model was trained once more on its validation images after its validation reference was made, so the reference describes the model before that refit; its scores may differ, which the guard's error bounds do not count (train --refit false keeps them matched)")
+			}
 			if ref == nil {
 				if valCSV == "" {
 					return fmt.Errorf("%s: %w: the bundle was written before validation references were stored; give its labelled validation set with --val-csv FILE (and --val-images DIR)", model, shift.ErrNoReference)
@@ -279,4 +283,12 @@ func writeDriftReport(path, model string, labels []string, ref *shift.Reference,
 		in.Labels = append(in.Labels, dl)
 	}
 	return atomicfile.Write(path, func(w io.Writer) error { return report.WriteDrift(w, in) })
+}
+
+// refitted reports whether the bundle's training configuration refitted
+// the model on training and validation images after the validation
+// predictions were made.
+func refitted(b *bundle.Bundle) bool {
+	var cfg train.Config
+	return len(b.Config) > 0 && json.Unmarshal(b.Config, &cfg) == nil && cfg.Refit && !cfg.FreezeBackbone
 }

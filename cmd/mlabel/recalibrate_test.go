@@ -40,6 +40,10 @@ func TestRecalibrate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("recalibrate: exit %d: %s", code, stderr)
 	}
+	// Training refits by default: the reference describes the model before.
+	if !strings.Contains(stderr, "after its validation reference was made") {
+		t.Errorf("recalibrating a refitted model says nothing of the refit: %s", stderr)
+	}
 	var res recalResult
 	dec := json.NewDecoder(strings.NewReader(stdout))
 	if err := dec.Decode(&res); err != nil || dec.More() {
