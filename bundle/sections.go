@@ -168,6 +168,9 @@ type Recalibration struct {
 	High      []float64 `json:"interval_high,omitempty"`
 	Old       []float64 `json:"old_thresholds"`
 	New       []float64 `json:"new_thresholds"`
+	// Kept gives, for each label whose threshold was kept, the reason,
+	// and "" for the others; empty when none was kept.
+	Kept []string `json:"kept,omitempty"`
 }
 
 // Batch names the images a recalibration was fitted on.

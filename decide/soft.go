@@ -92,6 +92,14 @@ func (st *softSamples) value() float64 { return st.sum / float64(len(st.counts))
 // and shifted score) thresholding either is the same. MicroF is fitted as
 // LabelF, and no bootstrap intervals are drawn.
 func FitExpectedPerClass(scores, prob [][]float64, toward []float64, o Options) (*Rules, error) {
+	return FitExpectedPerClassHolding(scores, prob, toward, nil, o)
+}
+
+// FitExpectedPerClassHolding is FitExpectedPerClass with some labels held:
+// a label j with hold[j] set keeps toward[j] (the global threshold when
+// toward is nil), is flagged Shrunk, and is not moved by the coordinate
+// ascent, which fits the other labels around it. hold may be nil.
+func FitExpectedPerClassHolding(scores, prob [][]float64, toward []float64, hold []bool, o Options) (*Rules, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
@@ -101,6 +109,9 @@ func FitExpectedPerClass(scores, prob [][]float64, toward []float64, o Options) 
 	n := len(scores[0])
 	if toward != nil && len(toward) != n {
 		return nil, fmt.Errorf("decide: %d thresholds to shrink toward for %d labels", len(toward), n)
+	}
+	if hold != nil && len(hold) != n {
+		return nil, fmt.Errorf("decide: %d held flags for %d labels", len(hold), n)
 	}
 	r := &Rules{Kind: PerClass, Objective: o.Objective, Beta: o.Beta, Labels: n,
 		PerClass: make([]float64, n), Shrunk: make([]bool, n), Positives: make([]int, n)}
@@ -128,6 +139,12 @@ func FitExpectedPerClass(scores, prob [][]float64, toward []float64, o Options) 
 			}
 			r.PerClass[j] = w*r.PerClass[j] + (1-w)*to
 			r.Shrunk[j] = true
+		}
+		if hold != nil && hold[j] {
+			r.PerClass[j], r.Shrunk[j] = r.Global, true
+			if toward != nil {
+				r.PerClass[j] = toward[j]
+			}
 		}
 	}
 	if o.Objective == SamplesF {

@@ -105,3 +105,44 @@ func TestFitExpectedPerClassShrinksToward(t *testing.T) {
 		t.Error("accepted 1 threshold to shrink toward for 2 labels")
 	}
 }
+
+// A held label keeps the threshold given for it, under either objective,
+// while the others are fitted as without holding.
+func TestFitExpectedPerClassHolding(t *testing.T) {
+	var scores, probs [][]float64
+	for i := 0; i < 200; i++ {
+		s := float64(i%100) / 100
+		u := float64((i*37)%100) / 100
+		scores = append(scores, []float64{s, u})
+		probs = append(probs, []float64{s, u * u})
+	}
+	for _, obj := range []Objective{LabelF, SamplesF} {
+		o := Options{Beta: 2, Objective: obj, MinPositives: 5}
+		free, err := FitExpectedPerClass(scores, probs, nil, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name   string
+			toward []float64
+			want   float64
+		}{
+			{"toward", []float64{0.9, 0.2}, 0.9},
+			{"global", nil, free.Global},
+		} {
+			r, err := FitExpectedPerClassHolding(scores, probs, tc.toward, []bool{true, false}, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.PerClass[0] != tc.want || !r.Shrunk[0] || r.Shrunk[1] {
+				t.Errorf("%s, %s: thresholds %v, shrunk %v; want label 0 held at %v", obj, tc.name, r.PerClass, r.Shrunk, tc.want)
+			}
+			if obj == LabelF && r.PerClass[1] != free.PerClass[1] {
+				t.Errorf("%s, %s: free label's threshold %v, %v without holding", obj, tc.name, r.PerClass[1], free.PerClass[1])
+			}
+		}
+	}
+	if _, err := FitExpectedPerClassHolding(scores, probs, nil, []bool{true}, Options{Beta: 2, Objective: LabelF}); err == nil {
+		t.Error("accepted 1 held flag for 2 labels")
+	}
+}

@@ -104,6 +104,33 @@ func Summarize(labels []string, truth, scores [][]float64, mask [][]bool, thresh
 	if err != nil {
 		return nil, fmt.Errorf("summarize: %w", err)
 	}
+	return SummarizeDecisions(labels, truth, scores, mask, pred, thresholds)
+}
+
+// SummarizeDecisions is Summarize with the decisions given, pred[i][j]
+// for sample i and label j, made by a rule that is more than a threshold
+// per label (a label structure, a calibration, top-k): the threshold-based
+// metrics count pred, the ranking metrics scores, and thresholds is only
+// recorded per label (nil: 0.5).
+func SummarizeDecisions(labels []string, truth, scores [][]float64, mask [][]bool, pred [][]bool, thresholds []float64) (*Summary, error) {
+	sh, err := checkScores(truth, scores, mask)
+	if err != nil {
+		return nil, fmt.Errorf("summarize: %w", err)
+	}
+	if len(labels) != sh.l {
+		return nil, fmt.Errorf("summarize: %d label names for %d labels", len(labels), sh.l)
+	}
+	if err := uniqueNames(labels, "summarize: label"); err != nil {
+		return nil, err
+	}
+	if len(pred) != sh.n {
+		return nil, fmt.Errorf("summarize: %d rows of decisions for %d samples", len(pred), sh.n)
+	}
+	for i, row := range pred {
+		if len(row) != sh.l {
+			return nil, fmt.Errorf("summarize: decision row %d has %d labels, want %d", i, len(row), sh.l)
+		}
+	}
 	s := &Summary{Labels: labels, Samples: sh.n}
 	if err := s.setDecisions(truth, pred, mask); err != nil {
 		return nil, fmt.Errorf("summarize: %w", err)

@@ -76,3 +76,46 @@ func TestSummarizeErrors(t *testing.T) {
 		})
 	}
 }
+
+// Given decisions replace the thresholds' in every threshold-based metric
+// while the ranking metrics still come from the scores.
+func TestSummarizeDecisions(t *testing.T) {
+	labels := []string{"cat", "dog"}
+	truth := [][]float64{{1, 0}, {0, 1}, {1, 1}}
+	scores := [][]float64{{0.9, 0.6}, {0.3, 0.6}, {0.8, 0.7}}
+	thr := []float64{0.5, 0.5}
+	base, err := Summarize(labels, truth, scores, nil, thr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One label per image, the higher scored: exactly the truth of rows 0
+	// and 1, half of row 2's.
+	pred := [][]bool{{true, false}, {false, true}, {true, false}}
+	s, err := SummarizeDecisions(labels, truth, scores, nil, pred, thr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *s.MAPMacro != *base.MAPMacro {
+		t.Errorf("mAP %v with decisions, %v with thresholds", *s.MAPMacro, *base.MAPMacro)
+	}
+	if got := s.PerLabel["dog"].Predicted; got != 1 {
+		t.Errorf("dog predicted %d times, want 1 (thresholds: %d)", got, base.PerLabel["dog"].Predicted)
+	}
+	if s.SubsetAccuracy != 2.0/3 || base.SubsetAccuracy != 2.0/3 {
+		t.Errorf("subset accuracy %v with decisions, %v with thresholds; want 2/3 for both", s.SubsetAccuracy, base.SubsetAccuracy)
+	}
+	if s.PerLabel["dog"].Threshold != 0.5 {
+		t.Errorf("dog's recorded threshold %v", s.PerLabel["dog"].Threshold)
+	}
+	for _, tc := range []struct {
+		name string
+		pred [][]bool
+	}{
+		{"too few rows", pred[:2]},
+		{"short row", [][]bool{{true}, {false, true}, {true, false}}},
+	} {
+		if _, err := SummarizeDecisions(labels, truth, scores, nil, tc.pred, thr); err == nil {
+			t.Errorf("%s: want an error", tc.name)
+		}
+	}
+}

@@ -27,9 +27,10 @@ type Input struct {
 	Title string
 	// Set is the evaluation split.
 	infer.Set
-	// Rules decides the scores (after its calibration, if any); nil means
-	// a 0.5 threshold. Rules without fixed thresholds (top-k, PCut) are
-	// reported at 0.5 with a warning.
+	// Rules decides the scores (after its calibration, if any, and with
+	// its label structure, if any); nil means a 0.5 threshold. Rules
+	// without fixed thresholds (top-k, PCut) are reported at 0.5 with a
+	// warning.
 	Rules *decide.Rules
 	// Training is the per-epoch history; its section is left out when empty.
 	Training []Epoch
@@ -111,7 +112,18 @@ func (in *Input) prepare() (*prepared, error) {
 			p.notes = append(p.notes, fmt.Sprintf("The %s rule has no fixed thresholds; decisions below use 0.5.", r.Kind))
 		}
 	}
-	s, err := metrics.Summarize(in.Labels, in.Truth, p.scores, in.Mask, p.thresholds)
+	var s *metrics.Summary
+	var err error
+	if r := in.Rules; r != nil && p.thresholds != nil {
+		// The rule's own decisions: its thresholds on the calibrated
+		// scores, then its label structure, as predict decides.
+		s, err = metrics.SummarizeDecisions(in.Labels, in.Truth, p.scores, in.Mask, r.Apply(in.Scores), p.thresholds)
+		if !r.Structure.Empty() {
+			p.notes = append(p.notes, fmt.Sprintf("Decisions obey the label structure (%s) after the thresholds; the threshold-based metrics count those decisions.", r.Structure))
+		}
+	} else {
+		s, err = metrics.Summarize(in.Labels, in.Truth, p.scores, in.Mask, p.thresholds)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}

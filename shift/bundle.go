@@ -36,7 +36,7 @@ func ReferenceFromBundle(b *bundle.Reference, n int) (*Reference, error) {
 func (r Record) ToBundle() bundle.Recalibration {
 	return bundle.Recalibration{
 		Created: r.Created, Batch: bundle.Batch(r.Batch), Labels: r.Labels, Train: r.Train, Estimated: r.Estimated,
-		Low: r.Low, High: r.High, Old: r.Old, New: r.New,
+		Low: r.Low, High: r.High, Old: r.Old, New: r.New, Kept: r.Kept,
 	}
 }
 
@@ -46,7 +46,7 @@ func RecordsFromBundle(bs []bundle.Recalibration) []Record {
 	for _, b := range bs {
 		out = append(out, Record{
 			Created: b.Created, Batch: Batch(b.Batch), Labels: b.Labels, Train: b.Train, Estimated: b.Estimated,
-			Low: b.Low, High: b.High, Old: b.Old, New: b.New,
+			Low: b.Low, High: b.High, Old: b.Old, New: b.New, Kept: b.Kept,
 		})
 	}
 	return out

@@ -33,15 +33,96 @@ type Options struct {
 	// Decide configures the threshold fit (beta, objective, minimum
 	// positives); its Bootstrap is ignored.
 	Decide decide.Options
+	// Guard keeps a label's threshold unless the batch shows evidence that
+	// its prevalence moved and EM's and BBSE's estimates of it agree (see
+	// Guard). It needs the bootstrap intervals and does nothing without
+	// them.
+	Guard bool
 }
 
 // DefaultPriorStrength is the default Options.PriorStrength.
 const DefaultPriorStrength = 20
 
 // DefaultOptions draws 200 bootstrap resamples, gives the prior the weight
-// of 20 images and fits thresholds for samples F2, as training does.
+// of 20 images, guards the estimates and fits thresholds for samples F2, as
+// training does.
 func DefaultOptions() Options {
-	return Options{MinImages: MinImages, Bootstrap: 200, Seed: 1, PriorStrength: DefaultPriorStrength, Decide: decide.DefaultOptions()}
+	return Options{MinImages: MinImages, Bootstrap: 200, Seed: 1, PriorStrength: DefaultPriorStrength, Decide: decide.DefaultOptions(), Guard: true}
+}
+
+// Why a label's threshold was kept (Estimate.Reason).
+const (
+	// KeptUnlearned: the rule does not separate the label's classes on
+	// validation, so its probabilities carry no evidence about its
+	// prevalence.
+	KeptUnlearned = "not separated on validation"
+	// KeptNoShift: the batch's estimate is within sampling error of the
+	// validation prevalence.
+	KeptNoShift = "no evidence of shift"
+	// KeptDisagree: EM and BBSE estimate different prevalences beyond
+	// their errors, so at least one of them is wrong (a calibration that
+	// does not hold on the batch, or a shift that is not a label shift).
+	KeptDisagree = "EM and BBSE disagree"
+)
+
+// z90 is the standard normal quantile of 0.95: a two-sided 90% interval
+// spans ±z90 standard errors, as the bootstrap intervals do.
+const z90 = 1.6448536269514722
+
+// Guard decides whether a label's EM estimate q, with its bootstrap
+// interval on a batch of n images, may move its threshold; it returns ""
+// when it may, or the reason (KeptNoShift, KeptDisagree) to keep it. Both
+// tests are two-sample tests at the 10% level that count the error of the
+// reference as well as the batch's. The validation prevalence π is EM's
+// fixed point on the validation set (the calibration is fitted there), so
+// it is the same estimator on n_val = ref.Images images, with standard
+// error se_π = se_q·√(n/n_val): the batch's error scaled to the validation
+// set's size, which the bootstrap over the batch does not see. It is large
+// for a label the model separates poorly, whose EM estimate amplifies every
+// fluctuation of the scores, and for a small validation set.
+//
+//   - No evidence of shift: |q − π| ≤ z·√(se_q² + se_π²), with se_q read
+//     from the side of the interval that faces π.
+//   - Disagreement: |q − q_BBSE| > z·√(se_q² + se_π² + se_BBSE²), where
+//     se_BBSE is BBSE's delta-method error from the batch's hit rate and
+//     the validation TPR and FPR (binomial on the validation positives and
+//     negatives). The mean calibrated score is not a cross-check: under a
+//     label shift it lies between π and the new prevalence by design.
+func Guard(ref *Reference, j int, e Estimate, batch int) string {
+	if len(e.Interval) != 2 {
+		return ""
+	}
+	pi, q := e.Train, e.Estimated
+	side := q - e.Interval[0]
+	if pi > q {
+		side = e.Interval[1] - q
+	}
+	seQ := math.Max(side, 0) / z90
+	seRef := seQ * math.Sqrt(float64(batch)/float64(ref.Images))
+	if math.Abs(q-pi) <= z90*math.Hypot(seQ, seRef) {
+		return KeptNoShift
+	}
+	if math.IsNaN(e.BBSE) {
+		return ""
+	}
+	t, f := ref.TPR[j], ref.FPR[j]
+	pos := ref.Positive[j] * float64(ref.Images)
+	neg := float64(ref.Images) - pos
+	d := t - f
+	b := e.BBSE
+	hit := b*t + (1-b)*f
+	v := hit * (1 - hit) / float64(batch)
+	if pos > 0 {
+		v += b * b * t * (1 - t) / pos
+	}
+	if neg > 0 {
+		v += (1 - b) * (1 - b) * f * (1 - f) / neg
+	}
+	seB := math.Sqrt(v) / d
+	if math.Abs(q-b) > z90*math.Sqrt(seQ*seQ+seRef*seRef+seB*seB) {
+		return KeptDisagree
+	}
+	return ""
 }
 
 // Estimate is one label's prevalence on the batch.
@@ -58,12 +139,16 @@ type Estimate struct {
 	// MeanScore is the batch's mean calibrated probability, the naive
 	// estimate (EM's first step).
 	MeanScore float64 `json:"mean_score"`
-	// Kept is set for a label whose rule did not separate its classes on
-	// validation (a hit rate on positives no higher than on negatives: the
-	// model has not learned it). Its calibrated probabilities carry no
-	// evidence about its prevalence, so EM's estimate would follow noise:
-	// it keeps the training prevalence, no interval, and its old threshold.
-	Kept bool `json:"kept,omitempty"`
+	// Kept is set for a label whose threshold is kept, its posteriors not
+	// shifted; Reason says why. A label whose rule did not separate its
+	// classes on validation (a hit rate on positives no higher than on
+	// negatives: the model has not learned it, KeptUnlearned) has
+	// probabilities that carry no evidence about its prevalence, so EM's
+	// estimate would follow noise: its Estimated is the training
+	// prevalence, with no interval. A label the guard keeps (KeptNoShift,
+	// KeptDisagree) reports EM's estimate and interval.
+	Kept   bool   `json:"kept,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Result is a recalibration: each label's estimated prevalence, the
@@ -80,7 +165,9 @@ type Result struct {
 // Recalibrate estimates each label's prevalence on a batch of raw scores
 // ([image][label]) against the reference, shifts the posteriors to them and
 // re-fits per-class thresholds by expected F-beta on the shifted
-// posteriors, treated as soft labels.
+// posteriors, treated as soft labels. With o.Guard, a label whose estimate
+// shows no shift or disagrees with BBSE keeps its threshold and its
+// unshifted posteriors, and the others are fitted around it.
 // A label expected to hold fewer than o.Decide.MinPositives times in the
 // batch is shrunk toward its old threshold, old[j] (nil: the global one),
 // and a label the model does not separate on validation keeps it (see
@@ -126,7 +213,7 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 		e := Estimate{Train: prior, MeanScore: mean / float64(len(scores)),
 			BBSE: BBSE(hit/float64(len(scores)), ref.TPR[j], ref.FPR[j])}
 		if !(ref.TPR[j] > ref.FPR[j]) {
-			e.Estimated, e.Kept = prior, true
+			e.Estimated, e.Kept, e.Reason = prior, true, KeptUnlearned
 			res.Estimates[j] = e
 			continue
 		}
@@ -139,12 +226,20 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 			sort.Float64s(qs)
 			e.Interval = []float64{metrics.Quantile(qs, 0.05), metrics.Quantile(qs, 0.95)}
 		}
+		if o.Guard {
+			if why := Guard(ref, j, e, len(scores)); why != "" {
+				e.Kept, e.Reason = true, why
+			}
+		}
 		res.Estimates[j] = e
 	}
 	for i, row := range cal {
 		res.Posteriors[i] = make([]float64, n)
 		for j, p := range row {
-			res.Posteriors[i][j] = Adjust(p, ref.Prevalence[j], res.Estimates[j].Estimated)
+			if e := res.Estimates[j]; !e.Kept {
+				p = Adjust(p, ref.Prevalence[j], e.Estimated)
+			}
+			res.Posteriors[i][j] = p
 		}
 	}
 	d := o.Decide
@@ -152,17 +247,13 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 	if old != nil && len(old) != n {
 		return nil, fmt.Errorf("shift: %d old thresholds for %d labels", len(old), n)
 	}
-	r, err := decide.FitExpectedPerClass(scores, res.Posteriors, old, d)
+	hold := make([]bool, n)
+	for j, e := range res.Estimates {
+		hold[j] = e.Kept
+	}
+	r, err := decide.FitExpectedPerClassHolding(scores, res.Posteriors, old, hold, d)
 	if err != nil {
 		return nil, fmt.Errorf("shift: %w", err)
-	}
-	for j, e := range res.Estimates {
-		if e.Kept {
-			r.PerClass[j], r.Shrunk[j] = r.Global, true
-			if old != nil {
-				r.PerClass[j] = old[j]
-			}
-		}
 	}
 	res.Rules = r
 	return res, nil
@@ -209,6 +300,9 @@ type Record struct {
 	// Old and New are the thresholds before and after.
 	Old []float64 `json:"old_thresholds"`
 	New []float64 `json:"new_thresholds"`
+	// Kept gives, for each label whose threshold was kept, the reason
+	// (Estimate.Reason), and "" for the others; empty when none was kept.
+	Kept []string `json:"kept,omitempty"`
 }
 
 // NewRecord records res, which replaced thresholds old, for a batch.
@@ -220,6 +314,14 @@ func NewRecord(res *Result, labels []string, old []float64, batch Batch, now tim
 		if len(e.Interval) == 2 {
 			r.Low = append(r.Low, e.Interval[0])
 			r.High = append(r.High, e.Interval[1])
+		}
+	}
+	for j, e := range res.Estimates {
+		if e.Kept {
+			if r.Kept == nil {
+				r.Kept = make([]string, len(res.Estimates))
+			}
+			r.Kept[j] = e.Reason
 		}
 	}
 	return r

@@ -3,8 +3,10 @@ package shift
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"mlabel/decide"
 	"mlabel/infer"
@@ -353,5 +355,98 @@ func TestRecalibrateKeepsUnlearnedLabel(t *testing.T) {
 	}
 	if res.Estimates[2].Kept || math.Abs(res.Estimates[2].Estimated-0.1) > 0.06 {
 		t.Errorf("learned label 2: %+v", res.Estimates[2])
+	}
+}
+
+// The guard's two tests, on a reference of 100 validation images with a
+// prevalence of 0.3 and a rule with TPR 0.8 and FPR 0.1.
+func TestGuard(t *testing.T) {
+	ref := &Reference{Images: 100, Positive: []float64{0.3}, TPR: []float64{0.8}, FPR: []float64{0.1}}
+	for _, tc := range []struct {
+		name string
+		e    Estimate
+		want string
+	}{
+		// se_q = 0.02/1.645 on the batch, twice that on the 4 times
+		// smaller validation set: a move of 0.05 is 1.86 combined standard
+		// errors, a move of 0.03 1.12.
+		{"beyond both errors", Estimate{Train: 0.3, Estimated: 0.35, Interval: []float64{0.33, 0.37}, BBSE: 0.35}, ""},
+		{"within the reference's error", Estimate{Train: 0.3, Estimated: 0.33, Interval: []float64{0.31, 0.35}, BBSE: 0.33}, KeptNoShift},
+		{"within the batch's error", Estimate{Train: 0.3, Estimated: 0.42, Interval: []float64{0.25, 0.5}, BBSE: 0.42}, KeptNoShift},
+		{"interval side facing the prior", Estimate{Train: 0.3, Estimated: 0.35, Interval: []float64{0.34, 0.6}, BBSE: 0.35}, ""},
+		{"moved down", Estimate{Train: 0.3, Estimated: 0.1, Interval: []float64{0.08, 0.12}, BBSE: 0.12}, ""},
+		{"moved, BBSE agrees", Estimate{Train: 0.3, Estimated: 0.6, Interval: []float64{0.57, 0.63}, BBSE: 0.55}, ""},
+		{"moved, BBSE far off", Estimate{Train: 0.3, Estimated: 0.6, Interval: []float64{0.57, 0.63}, BBSE: 0.2}, KeptDisagree},
+		{"moved, no BBSE", Estimate{Train: 0.3, Estimated: 0.6, Interval: []float64{0.57, 0.63}, BBSE: math.NaN()}, ""},
+		{"no interval", Estimate{Train: 0.3, Estimated: 0.31, BBSE: 0.9}, ""},
+	} {
+		if got := Guard(ref, 0, tc.e, 400); got != tc.want {
+			t.Errorf("%s: Guard = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// With the guard a batch without shift keeps every threshold, a shifted
+// label still moves while an unshifted one keeps its threshold, and a label
+// whose BBSE contradicts EM keeps its threshold; without the guard every
+// label is re-fitted.
+func TestRecalibrateGuard(t *testing.T) {
+	_, rules, ref, scores, truth := fixture(t)
+	// A reference whose rule for label 0 looks far weaker on validation
+	// than it is: BBSE then reads the batch's hit rate as a much higher
+	// prevalence than EM finds.
+	weak := *ref
+	weak.TPR = append([]float64(nil), ref.TPR...)
+	weak.TPR[0] = ref.FPR[0] + 0.5*(ref.TPR[0]-ref.FPR[0])
+	old := rules.Thresholds()
+	for _, tc := range []struct {
+		name  string
+		ref   *Reference
+		prev  []float64
+		guard bool
+		want  []string // each label's Reason; "-" for re-fitted
+	}{
+		{"no shift", ref, trainPrev, true, []string{KeptNoShift, KeptNoShift, KeptNoShift}},
+		{"no shift, unguarded", ref, trainPrev, false, []string{"-", "-", "-"}},
+		{"first label shifted", ref, []float64{0.6, 0.3, 0.4}, true, []string{"-", KeptNoShift, KeptNoShift}},
+		{"first label's BBSE contradicts EM", &weak, []float64{0.6, 0.3, 0.4}, true, []string{KeptDisagree, KeptNoShift, KeptNoShift}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			batch := resample(scores, truth, tc.prev, 400, 5)
+			o := DefaultOptions()
+			o.Guard = tc.guard
+			res, err := Recalibrate(tc.ref, batch.Scores, old, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nw := res.Rules.Thresholds()
+			for j, e := range res.Estimates {
+				got := e.Reason
+				if !e.Kept {
+					got = "-"
+				}
+				if got != tc.want[j] || e.Kept != (e.Reason != "") {
+					t.Errorf("label %d: kept %v, reason %q; want %q (estimate %+v)", j, e.Kept, e.Reason, tc.want[j], e)
+				}
+				if e.Kept && nw[j] != old[j] {
+					t.Errorf("label %d kept, but its threshold moved %.3f → %.3f", j, old[j], nw[j])
+				}
+				if e.Kept && res.Posteriors[0][j] != ref.Calibration.Apply(batch.Scores[:1])[0][j] {
+					t.Errorf("label %d kept, but its posteriors were shifted", j)
+				}
+			}
+			if !tc.guard && slices.Equal(nw, old) {
+				t.Errorf("unguarded recalibration kept every threshold %v", nw)
+			}
+			if tc.want[0] == "-" && !(nw[0] < old[0]) {
+				t.Errorf("shifted label 0's threshold %.3f → %.3f, want lower", old[0], nw[0])
+			}
+			rec := NewRecord(res, []string{"a", "b", "c"}, old, Batch{}, time.Time{})
+			for j, e := range res.Estimates {
+				if (rec.Kept != nil && rec.Kept[j] != e.Reason) || (rec.Kept == nil && e.Kept) {
+					t.Errorf("record's kept reasons %q, estimate %d's %q", rec.Kept, j, e.Reason)
+				}
+			}
+		})
 	}
 }

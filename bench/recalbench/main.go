@@ -5,8 +5,11 @@
 // the first label, 0.6 of the time). On each batch it reports the
 // prevalence estimation error of EM, BBSE and the mean calibrated score,
 // and samples-F2 with the original thresholds, the recalibrated ones, and
-// oracle thresholds fitted on the labelled batch itself. It prints a
-// markdown table of the means over the resamples.
+// oracle thresholds fitted on the labelled batch itself. The recalibrated
+// F2 is given without and with the guard (a label without evidence of shift,
+// or whose EM and BBSE estimates disagree, keeps its threshold), with how
+// many labels the guard kept. It prints a markdown table of the means over
+// the resamples.
 //
 //	recalbench -count 3000 -size 32 -epochs 8              # synth tiles
 //	recalbench -csv tags.csv -images images/ -size 64 -batch 200
@@ -44,6 +47,8 @@ type options struct {
 	trainFrac, valFrac       float64
 	strength                 float64
 	seed                     uint64
+	bootstrap                int
+	refit                    bool
 }
 
 func main() {
@@ -61,6 +66,8 @@ func main() {
 	flag.Float64Var(&o.trainFrac, "train-frac", 0.5, "fraction of the set to train and validate on; the rest is resampled into batches")
 	flag.Float64Var(&o.valFrac, "val-frac", 0.25, "fraction of the training part held out for validation")
 	flag.Float64Var(&o.strength, "prior-strength", shift.DefaultPriorStrength, "EM's prior strength, in images")
+	flag.IntVar(&o.bootstrap, "bootstrap", 200, "bootstrap resamples for the intervals the guard tests")
+	flag.BoolVar(&o.refit, "refit", false, "train once more on training and validation images after fitting the thresholds and the reference (training's default; the reference then describes the first model, not the bundle's)")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the data, split, training and resampling")
 	flag.Parse()
 	if err := bench(context.Background(), o, os.Stdout); err != nil {
@@ -90,6 +97,9 @@ type result struct {
 	em, bbse, naive  float64 // mean absolute error on the shifted label
 	emAll            float64 // mean absolute EM error over every label
 	f2Old, f2, f2Orc float64
+	f2Guard          float64 // samples-F2 with the guarded recalibration
+	keptShifted      float64 // fraction of batches whose shifted label the guard kept
+	kept             float64 // mean number of labels the guard kept
 	n                int
 }
 
@@ -112,7 +122,7 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 		return err
 	}
 	cfg := train.Defaults()
-	cfg.Size, cfg.Epochs, cfg.Seed = o.size, o.epochs, o.seed
+	cfg.Size, cfg.Epochs, cfg.Seed, cfg.Refit = o.size, o.epochs, o.seed, o.refit
 	wo := workflow.Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(o.size), ValFrac: o.valFrac, Decide: decide.DefaultOptions()}
 	fmt.Fprintf(os.Stderr, "training on %d images of %s\n", len(parts[0]), name)
 	out, err := workflow.Run(ctx, ds.Subset(parts[0]), wo)
@@ -157,11 +167,12 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "%s: %d held-out images resampled into batches of %d, %d resamples each; validation %d images\n\n", name, pool.Len(), o.batch, o.reps, ref.Images)
-	fmt.Fprintln(w, "| label | validation prevalence | batch prevalence | EM error | BBSE error | mean-score error | EM error, all labels | F2 original | F2 recalibrated | F2 oracle |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintf(w, "%d labels; \"kept\" counts the labels the guard kept, and how often it kept the shifted one\n\n", len(b.Labels))
+	fmt.Fprintln(w, "| label | validation prevalence | batch prevalence | EM error | BBSE error | mean-score error | EM error, all labels | F2 original | F2 recalibrated, no guard | F2 recalibrated, guard | labels kept | shifted label kept | F2 oracle |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n",
-			r.label, r.prior, r.target, r.em, r.bbse, r.naive, r.emAll, r.f2Old, r.f2, r.f2Orc)
+		fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.0f%% | %.3f |\n",
+			r.label, r.prior, r.target, r.em, r.bbse, r.naive, r.emAll, r.f2Old, r.f2, r.f2Guard, r.kept, 100*r.keptShifted, r.f2Orc)
 	}
 	return nil
 }
@@ -216,10 +227,23 @@ func setting(o options, pool infer.Set, ref *shift.Reference, rules *decide.Rule
 		rows := append(draw(rng, posRows, k), draw(rng, negRows, o.batch-k)...)
 		batch := pool.Rows(rows)
 		opts := shift.DefaultOptions()
-		opts.Bootstrap, opts.Seed, opts.PriorStrength = 0, o.seed+uint64(rep), o.strength
+		opts.Bootstrap, opts.Seed, opts.PriorStrength, opts.Guard = o.bootstrap, o.seed+uint64(rep), o.strength, false
 		res, err := shift.Recalibrate(ref, batch.Scores, rules.Thresholds(), opts)
 		if err != nil {
 			return r, err
+		}
+		opts.Guard = true
+		guarded, err := shift.Recalibrate(ref, batch.Scores, rules.Thresholds(), opts)
+		if err != nil {
+			return r, err
+		}
+		for l, e := range guarded.Estimates {
+			if e.Kept && e.Reason != shift.KeptUnlearned {
+				r.kept++
+				if l == j {
+					r.keptShifted++
+				}
+			}
 		}
 		truth := prevalences(batch)
 		e := res.Estimates[j]
@@ -236,7 +260,7 @@ func setting(o options, pool infer.Set, ref *shift.Reference, rules *decide.Rule
 		for _, x := range []struct {
 			f     *float64
 			rules *decide.Rules
-		}{{&r.f2Old, rules}, {&r.f2, res.Rules}, {&r.f2Orc, oracle}} {
+		}{{&r.f2Old, rules}, {&r.f2, res.Rules}, {&r.f2Guard, guarded.Rules}, {&r.f2Orc, oracle}} {
 			f, err := metrics.ScorePRF(batch.Truth, x.rules.Apply(batch.Scores), batch.Mask, metrics.Samples, metrics.Options{Beta: 2})
 			if err != nil {
 				return r, err
@@ -246,7 +270,7 @@ func setting(o options, pool infer.Set, ref *shift.Reference, rules *decide.Rule
 		r.n++
 	}
 	n := float64(r.n)
-	for _, v := range []*float64{&r.em, &r.bbse, &r.naive, &r.emAll, &r.f2Old, &r.f2, &r.f2Orc} {
+	for _, v := range []*float64{&r.em, &r.bbse, &r.naive, &r.emAll, &r.f2Old, &r.f2, &r.f2Guard, &r.keptShifted, &r.kept, &r.f2Orc} {
 		*v /= n
 	}
 	return r, nil

@@ -32,7 +32,8 @@ func newEvalCmd() *cobra.Command {
 		Short: "Score a model on a labelled set with its fitted thresholds",
 		Long: `Eval predicts every image of a labelled set and computes the metrics
 (samples, micro and macro F-beta, mAP, Hamming loss, subset accuracy, ranking
-metrics) with the thresholds stored in the bundle. The set is read with the
+metrics) with the decision rule stored in the bundle, as predict decides: its
+thresholds, calibration and label structure. The set is read with the
 model's label vocabulary: a label the model does not know is an error.
 
 Images the model was trained or validated on (matched by content, or by name
@@ -45,11 +46,7 @@ left out of the metrics; the exit code is then 1, or 0 with --skip-bad.`,
 			if err != nil {
 				return err
 			}
-			var thr []float64
-			if r.b.Rules != nil {
-				thr = predict.Rules(r.b).Thresholds()
-			}
-			s, err := metrics.Summarize(r.b.Labels, r.set.Truth, r.set.Scores, r.set.Mask, thr)
+			s, err := summarizeWithRules(r.b, r.set.Truth, r.set.Scores, r.set.Mask)
 			if err != nil {
 				return err
 			}
@@ -157,4 +154,13 @@ func (r *labelled) overlap() string {
 		return ""
 	}
 	return fmt.Sprintf("%d of %d images were used to train or validate this model; these figures are optimistic", *r.seen, len(r.set.Names))
+}
+
+// summarizeWithRules computes the metrics of a bundle's decisions on a
+// scored set: its rule's decisions as predict makes them (thresholds after
+// any calibration, then the label structure), or a 0.5 threshold for a
+// bundle without rules.
+func summarizeWithRules(b *bundle.Bundle, truth, scores [][]float64, mask [][]bool) (*metrics.Summary, error) {
+	r := predict.Rules(b)
+	return metrics.SummarizeDecisions(b.Labels, truth, scores, mask, r.Apply(scores), r.Thresholds())
 }

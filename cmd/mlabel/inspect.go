@@ -133,7 +133,11 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 			r.Created.Format("2006-01-02 15:04:05Z07:00"), r.Batch.Images, r.Batch.Source, r.Batch.SHA256)
 		for j, l := range r.Labels {
 			if j < len(r.Train) && j < len(r.Estimated) && j < len(r.Old) && j < len(r.New) {
-				fmt.Fprintf(w, "  %s: prevalence %.3f → %.3f, threshold %.3f → %.3f\n", l, r.Train[j], r.Estimated[j], r.Old[j], r.New[j])
+				kept := ""
+				if j < len(r.Kept) && r.Kept[j] != "" {
+					kept = " (kept: " + r.Kept[j] + ")"
+				}
+				fmt.Fprintf(w, "  %s: prevalence %.3f → %.3f, threshold %.3f → %.3f%s\n", l, r.Train[j], r.Estimated[j], r.Old[j], r.New[j], kept)
 			}
 		}
 	}

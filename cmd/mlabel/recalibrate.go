@@ -21,6 +21,7 @@ import (
 	"mlabel/predict"
 	"mlabel/report"
 	"mlabel/shift"
+	"mlabel/train"
 )
 
 func init() { commands = append(commands, newRecalibrateCmd) }
@@ -30,6 +31,7 @@ func newRecalibrateCmd() *cobra.Command {
 		model, out, report string
 		images             []string
 		asJSON, skipBad    bool
+		noGuard            bool
 		batch              int
 		o                  = shift.DefaultOptions()
 		val                csvFlags
@@ -50,6 +52,14 @@ estimated prevalences (logit p' = logit p + logit π' − logit π) and each
 threshold is re-fitted by expected F-beta on them, with the rule's beta and
 objective. The new bundle records the old and new prevalences and
 thresholds and the batch they came from.
+
+A label keeps its threshold (and is marked kept, with the reason) when the
+batch shows no evidence that its prevalence moved (the estimate is within
+the sampling error of the batch and of the validation set, at the 10%
+level), when EM's and BBSE's estimates disagree beyond their errors (a
+calibration that does not hold on the batch), or when the model does not
+separate it on validation; the others are re-fitted around it. --no-guard
+re-fits every label the model separates.
 
 This corrects a label shift: the images of each label look as they did,
 only how often each label holds has changed. --report writes an HTML page
@@ -81,6 +91,9 @@ references were stored need their labelled validation set (--val-csv).`,
 			if err != nil {
 				return fmt.Errorf("%s: %w", model, err)
 			}
+			if ref != nil && refitted(b) {
+				fmt.Fprintln(c.ErrOrStderr(), "note: this model was trained once more on its validation images after its validation reference was made, so the reference describes the model before that refit; its scores may differ, which the guard's error bounds do not count (train --refit false keeps them matched)")
+			}
 			if ref == nil {
 				if valCSV == "" {
 					return fmt.Errorf("%s: %w: the bundle was written before validation references were stored; give its labelled validation set with --val-csv FILE (and --val-images DIR)", model, shift.ErrNoReference)
@@ -109,6 +122,7 @@ references were stored need their labelled validation set (--val-csv).`,
 			if o.Decide.Objective == "" {
 				o.Decide.Objective = decide.SamplesF
 			}
+			o.Guard = !noGuard
 			res, err := shift.Recalibrate(ref, scored.Scores, old.Thresholds(), o)
 			if err != nil {
 				return err
@@ -142,6 +156,7 @@ references were stored need their labelled validation set (--val-csv).`,
 	c.Flags().IntVar(&o.Bootstrap, "bootstrap", o.Bootstrap, "bootstrap resamples for each estimate's 90% interval (0: none)")
 	c.Flags().Uint64Var(&o.Seed, "seed", o.Seed, "bootstrap seed")
 	c.Flags().Float64Var(&o.PriorStrength, "prior-strength", o.PriorStrength, "weight, in images, of the prior centred on the training prevalence that each estimate is drawn toward (0: plain maximum likelihood)")
+	c.Flags().BoolVar(&noGuard, "no-guard", false, "re-fit every separated label's threshold, even without evidence of a shift or when EM and BBSE disagree")
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "recalibrate on the images that could be read when some could not (they are named on stderr)")
 	c.Flags().StringVar(&valCSV, "val-csv", "", "for a bundle without a validation reference: its labelled validation set's tags CSV")
 	c.Flags().StringVar(&valImages, "val-images", "", "folder the --val-csv image names are relative to (default: the CSV's folder)")
@@ -186,9 +201,10 @@ type recalPrevalence struct {
 	Interval  []float64 `json:"interval"`
 	BBSE      *float64  `json:"bbse"`
 	MeanScore float64   `json:"mean_score"`
-	// Kept marks a label the model does not separate on validation: not
-	// estimated, its threshold kept.
-	Kept bool `json:"kept,omitempty"`
+	// Kept marks a label whose threshold was kept, Reason why (see
+	// shift.Estimate).
+	Kept   bool   `json:"kept,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 type recalThreshold struct {
@@ -206,7 +222,7 @@ func recalJSON(labels []string, res *shift.Result, old []float64) recalOutput {
 	nw := res.Rules.Thresholds()
 	for j, l := range labels {
 		e := res.Estimates[j]
-		p := recalPrevalence{Train: e.Train, Estimated: e.Estimated, Interval: e.Interval, MeanScore: e.MeanScore, Kept: e.Kept}
+		p := recalPrevalence{Train: e.Train, Estimated: e.Estimated, Interval: e.Interval, MeanScore: e.MeanScore, Kept: e.Kept, Reason: e.Reason}
 		if !math.IsNaN(e.BBSE) {
 			p.BBSE = &e.BBSE
 		}
@@ -225,11 +241,11 @@ func printRecalibration(w io.Writer, labels []string, res *shift.Result, old []f
 	for j, l := range labels {
 		e := res.Estimates[j]
 		iv := "-"
-		if e.Kept {
-			iv = "kept: not separated on validation"
-		}
 		if len(e.Interval) == 2 {
 			iv = fmt.Sprintf("[%.3f, %.3f]", e.Interval[0], e.Interval[1])
+		}
+		if e.Kept {
+			iv += " kept: " + e.Reason
 		}
 		bbse := "-"
 		if !math.IsNaN(e.BBSE) {
@@ -260,12 +276,22 @@ func writeDriftReport(path, model string, labels []string, ref *shift.Reference,
 			dl.Low, dl.High = e.Interval[0], e.Interval[1]
 		}
 		switch {
-		case e.Kept:
+		case e.Reason == shift.KeptUnlearned:
 			dl.Warning = "the model does not separate this label on validation: its prevalence was not estimated and its threshold is kept"
+		case e.Reason == shift.KeptDisagree:
+			dl.Warning = fmt.Sprintf("EM (%.3f) and BBSE (%.3f) disagree beyond their errors: the calibration may not hold on this batch; the threshold is kept", e.Estimated, e.BBSE)
 		case d.Covariate():
 			dl.Warning = fmt.Sprintf("the scores moved (KS %.3f > %.3f) but the prevalence estimate did not: the images look different (a covariate shift), which recalibration does not correct", d.KS, d.Critical)
 		}
 		in.Labels = append(in.Labels, dl)
 	}
 	return atomicfile.Write(path, func(w io.Writer) error { return report.WriteDrift(w, in) })
+}
+
+// refitted reports whether the bundle's training configuration refitted
+// the model on training and validation images after the validation
+// predictions were made.
+func refitted(b *bundle.Bundle) bool {
+	var cfg train.Config
+	return len(b.Config) > 0 && json.Unmarshal(b.Config, &cfg) == nil && cfg.Refit && !cfg.FreezeBackbone
 }

@@ -9,6 +9,7 @@ import (
 
 	"mlabel/bundle"
 	"mlabel/decide"
+	"mlabel/shift"
 )
 
 // recalResult is recalibrate --json's output.
@@ -19,6 +20,7 @@ type recalResult struct {
 		Interval  []float64 `json:"interval"`
 		BBSE      *float64  `json:"bbse"`
 		Kept      bool      `json:"kept"`
+		Reason    string    `json:"reason"`
 	} `json:"prevalence"`
 	Thresholds map[string]struct {
 		Old float64 `json:"old"`
@@ -39,6 +41,10 @@ func TestRecalibrate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("recalibrate: exit %d: %s", code, stderr)
 	}
+	// Training refits by default: the reference describes the model before.
+	if !strings.Contains(stderr, "after its validation reference was made") {
+		t.Errorf("recalibrating a refitted model says nothing of the refit: %s", stderr)
+	}
 	var res recalResult
 	dec := json.NewDecoder(strings.NewReader(stdout))
 	if err := dec.Decode(&res); err != nil || dec.More() {
@@ -56,15 +62,21 @@ func TestRecalibrate(t *testing.T) {
 		t.Fatalf("output covers %d prevalences and %d thresholds for %d labels", len(res.Prevalence), len(res.Thresholds), len(old.Labels))
 	}
 	newThr := decide.RulesFromBundle(nb.Rules).Thresholds()
-	estimated := 0
+	estimated, kept := 0, 0
 	for j, l := range old.Labels {
 		p, th := res.Prevalence[l], res.Thresholds[l]
+		if p.Kept != (p.Reason != "") || p.Kept && th.New != th.Old {
+			t.Errorf("%s: kept %v, reason %q, threshold %v → %v", l, p.Kept, p.Reason, th.Old, th.New)
+		}
+		if p.Kept {
+			kept++
+		}
 		switch {
-		case p.Kept:
+		case p.Reason == shift.KeptUnlearned:
 			// A label the quick model has not learned keeps its prevalence
 			// and threshold.
-			if p.Estimated != p.Train || p.Interval != nil || th.New != th.Old || p.BBSE != nil {
-				t.Errorf("%s: kept, yet estimate %v (train %v), interval %v, threshold %v → %v", l, p.Estimated, p.Train, p.Interval, th.Old, th.New)
+			if p.Estimated != p.Train || p.Interval != nil || p.BBSE != nil {
+				t.Errorf("%s: not learned, yet estimate %v (train %v), interval %v, BBSE %v", l, p.Estimated, p.Train, p.Interval, p.BBSE)
 			}
 		case !(p.Estimated > 0 && p.Estimated < 1) || len(p.Interval) != 2 || p.Interval[0] > p.Interval[1]:
 			t.Errorf("%s: estimate %v, interval %v", l, p.Estimated, p.Interval)
@@ -78,6 +90,17 @@ func TestRecalibrate(t *testing.T) {
 	}
 	if estimated == 0 {
 		t.Error("no label was estimated")
+	}
+	t.Logf("%d of %d labels kept: %+v", kept, len(old.Labels), res.Prevalence)
+	code, stdout, _ = runCLI(t, "recalibrate", "--model", model, "--images", images, "--out", filepath.Join(dir, "unguarded.mlb"), "--json", "--bootstrap", "20", "--no-guard")
+	var unguarded recalResult
+	if err := json.Unmarshal([]byte(stdout), &unguarded); code != 0 || err != nil {
+		t.Fatalf("recalibrate --no-guard: exit %d, %v", code, err)
+	}
+	for l, p := range unguarded.Prevalence {
+		if p.Kept && p.Reason != shift.KeptUnlearned {
+			t.Errorf("--no-guard: %s kept: %s", l, p.Reason)
+		}
 	}
 	if len(nb.Recalibrations) != 1 || nb.Recalibrations[0].Batch.Images != 160 || len(nb.Recalibrations[0].Batch.SHA256) != 64 {
 		t.Fatalf("recalibration records %+v", nb.Recalibrations)
@@ -93,6 +116,9 @@ func TestRecalibrate(t *testing.T) {
 	code, stdout, _ = runCLI(t, "inspect", out)
 	if code != 0 || !strings.Contains(stdout, "recalibrated ") || !strings.Contains(stdout, "on 160 images of "+images) {
 		t.Errorf("inspect: exit %d, no recalibration note in %s", code, stdout)
+	}
+	if kept > 0 && !strings.Contains(stdout, "(kept: ") {
+		t.Errorf("inspect does not say which thresholds were kept: %s", stdout)
 	}
 	if code, _, stderr = runCLI(t, "predict", "--model", out, images); code != 0 {
 		t.Errorf("predict with the recalibrated bundle: exit %d: %s", code, stderr)
