@@ -120,16 +120,13 @@ func (r camRun) draw(w io.Writer, path string) error {
 		scores[i] = infer.Sigmoid(float64(v))
 	}
 	pred := predict.Decide(r.b, []string{path}, [][]float64{scores})[0]
-	chosen := []int{r.label}
-	if r.label < 0 {
-		chosen = chosen[:0]
-		for _, l := range pred.Labels {
-			chosen = append(chosen, slices.Index(r.b.Labels, l.Label))
-		}
+	var predicted []string
+	for _, l := range pred.Labels {
+		predicted = append(predicted, l.Label)
 	}
+	chosen, fallback := cam.Choose(r.b.Labels, predicted, scores, r.label)
 	note := ""
-	if len(chosen) == 0 {
-		chosen = append(chosen, top(scores))
+	if fallback {
 		note = "\t(no label above its threshold: the top-scoring label; use --label for another)"
 	}
 	seen, err := cam.RGB(pix, r.pre.Size, r.opts.view)
@@ -149,31 +146,9 @@ func (r camRun) draw(w io.Writer, path string) error {
 		return err
 	}
 	for _, k := range chosen {
-		py, px := peak(maps[k], gw)
+		py, px := cam.Peak(maps[k], gw)
 		fmt.Fprintf(w, "%s\t%s\t%.3f\tpeak at (%.2f, %.2f) of the image\t%s%s\n", path, r.b.Labels[k], scores[k],
 			(float64(px)+0.5)/float64(gw), (float64(py)+0.5)/float64(gh), dst, note)
 	}
 	return nil
-}
-
-// top returns the index of the largest score.
-func top(scores []float64) int {
-	best := 0
-	for i, v := range scores {
-		if v > scores[best] {
-			best = i
-		}
-	}
-	return best
-}
-
-// peak returns the row and column of the largest value of a map w wide.
-func peak(values []float32, w int) (int, int) {
-	best := 0
-	for i, v := range values {
-		if v > values[best] {
-			best = i
-		}
-	}
-	return best / w, best % w
 }
