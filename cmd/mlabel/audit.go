@@ -22,15 +22,18 @@ import (
 
 func init() { commands = append(commands, newAuditCmd) }
 
+// auditOptions are the flags of the audit command.
+type auditOptions struct {
+	df               dataFlags
+	tf               trainFlags
+	folds, top, show int
+	asJSON, quiet    bool
+	tta              bool
+	htmlOut, apply   string
+}
+
 func newAuditCmd() *cobra.Command {
-	var (
-		df               dataFlags
-		tf               trainFlags
-		folds, top, show int
-		asJSON, quiet    bool
-		tta              bool
-		htmlOut, apply   string
-	)
+	a := &auditOptions{}
 	c := &cobra.Command{
 		Use:   "audit (--csv FILE --images DIR | --folders DIR) [--folds K] [training flags]",
 		Short: "Find tags that are probably wrong, from out-of-fold predictions",
@@ -51,79 +54,82 @@ suspicious tags instead. With --backbone
 and --freeze-backbone the backbone's features are computed once for all
 folds.`,
 		Args: wrapArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, args []string) error {
-			o, err := tf.options()
-			if err != nil {
-				return err
-			}
-			if folds < 2 {
-				return usagef("--folds must be at least 2, got %d", folds)
-			}
-			if top < 0 || show < 0 {
-				return usagef("--top and --show must not be negative")
-			}
-			ds, err := df.load(nil)
-			if err != nil {
-				return err
-			}
-			logw := c.ErrOrStderr()
-			if quiet {
-				logw = io.Discard
-			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			set, err := audit.OutOfFold(ctx, ds, audit.Options{Train: o.Train, Preprocess: o.Preprocess, Folds: folds, Log: logw, Hooks: auditHooks(logw, quiet), TTA: tta})
-			if err != nil {
-				return err
-			}
-			f, err := audit.Find(*set)
-			if err != nil {
-				return err
-			}
-			fix := f.Likely()
-			if top > 0 {
-				f.Issues = f.Issues[:min(top, len(f.Issues))]
-				fix = f.Issues
-			}
-			if htmlOut != "" {
-				write := func(w io.Writer) error {
-					return audit.WritePage(w, ds, f, audit.PageOptions{Max: show, Pre: o.Preprocess})
-				}
-				if err := atomicfile.Write(htmlOut, write); err != nil {
-					return err
-				}
-				fmt.Fprintf(logw, "wrote %s\n", htmlOut)
-			}
-			if apply != "" {
-				fixed, err := audit.Apply(ds, fix)
-				if err != nil {
-					return err
-				}
-				write := func(w io.Writer) error { return dataset.WriteCSV(w, fixed, filepath.Dir(apply)) }
-				if err := atomicfile.Write(apply, write); err != nil {
-					return err
-				}
-				fmt.Fprintf(logw, "wrote %s: %d of %d suspect tags marked unknown (?tag)\n", apply, len(fix), len(f.Issues))
-			}
-			return printAudit(c.OutOrStdout(), f, asJSON)
-		},
+		RunE: func(c *cobra.Command, args []string) error { return runAudit(c, a) },
 	}
-	df.register(c.Flags())
-	tf.register(c.Flags())
+	a.df.register(c.Flags())
+	a.tf.register(c.Flags())
 	// Every image is scored out of fold: there is no validation or test
 	// split, no threshold and no refit.
 	for _, name := range []string{"val", "test", "beta", "min-positives", "refit", "patience"} {
 		c.Flags().MarkHidden(name)
 	}
-	c.Flags().IntVar(&folds, "folds", audit.DefaultFolds, "models to train, each on all folds but one")
-	c.Flags().IntVar(&top, "top", 0, "keep only the most suspicious tags, for the listing, --html and --apply (0: list every suspect tag, apply each label's expected errors)")
-	c.Flags().IntVar(&show, "show", 200, "suspect tags shown with thumbnails in --html (0: all)")
-	c.Flags().BoolVar(&tta, "tta", false, "score each held-out image as the mean over its test-time transforms")
-	c.Flags().StringVar(&htmlOut, "html", "", "write an HTML page of the suspect tags with thumbnails")
-	c.Flags().StringVar(&apply, "apply", "", "write a corrected tags CSV with the likely wrong tags marked unknown (?tag): each label's expected errors, or the --top tags")
-	c.Flags().BoolVar(&asJSON, "json", false, `print {"issues": [...], "noise_rate": {...}} as JSON`)
-	c.Flags().BoolVar(&quiet, "quiet", false, "no progress output")
+	c.Flags().IntVar(&a.folds, "folds", audit.DefaultFolds, "models to train, each on all folds but one")
+	c.Flags().IntVar(&a.top, "top", 0, "keep only the most suspicious tags, for the listing, --html and --apply (0: list every suspect tag, apply each label's expected errors)")
+	c.Flags().IntVar(&a.show, "show", 200, "suspect tags shown with thumbnails in --html (0: all)")
+	c.Flags().BoolVar(&a.tta, "tta", false, "score each held-out image as the mean over its test-time transforms")
+	c.Flags().StringVar(&a.htmlOut, "html", "", "write an HTML page of the suspect tags with thumbnails")
+	c.Flags().StringVar(&a.apply, "apply", "", "write a corrected tags CSV with the likely wrong tags marked unknown (?tag): each label's expected errors, or the --top tags")
+	c.Flags().BoolVar(&a.asJSON, "json", false, `print {"issues": [...], "noise_rate": {...}} as JSON`)
+	c.Flags().BoolVar(&a.quiet, "quiet", false, "no progress output")
 	return c
+}
+
+// runAudit runs the audit command.
+func runAudit(c *cobra.Command, a *auditOptions) error {
+	o, err := a.tf.options()
+	if err != nil {
+		return err
+	}
+	if a.folds < 2 {
+		return usagef("--folds must be at least 2, got %d", a.folds)
+	}
+	if a.top < 0 || a.show < 0 {
+		return usagef("--top and --show must not be negative")
+	}
+	ds, err := a.df.load(nil)
+	if err != nil {
+		return err
+	}
+	logw := c.ErrOrStderr()
+	if a.quiet {
+		logw = io.Discard
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	set, err := audit.OutOfFold(ctx, ds, audit.Options{Train: o.Train, Preprocess: o.Preprocess, Folds: a.folds, Log: logw, Hooks: auditHooks(logw, a.quiet), TTA: a.tta})
+	if err != nil {
+		return err
+	}
+	f, err := audit.Find(*set)
+	if err != nil {
+		return err
+	}
+	fix := f.Likely()
+	if a.top > 0 {
+		f.Issues = f.Issues[:min(a.top, len(f.Issues))]
+		fix = f.Issues
+	}
+	if a.htmlOut != "" {
+		write := func(w io.Writer) error {
+			return audit.WritePage(w, ds, f, audit.PageOptions{Max: a.show, Pre: o.Preprocess})
+		}
+		if err := atomicfile.Write(a.htmlOut, write); err != nil {
+			return err
+		}
+		fmt.Fprintf(logw, "wrote %s\n", a.htmlOut)
+	}
+	if a.apply != "" {
+		fixed, err := audit.Apply(ds, fix)
+		if err != nil {
+			return err
+		}
+		write := func(w io.Writer) error { return dataset.WriteCSV(w, fixed, filepath.Dir(a.apply)) }
+		if err := atomicfile.Write(a.apply, write); err != nil {
+			return err
+		}
+		fmt.Fprintf(logw, "wrote %s: %d of %d suspect tags marked unknown (?tag)\n", a.apply, len(fix), len(f.Issues))
+	}
+	return printAudit(c.OutOrStdout(), f, a.asJSON)
 }
 
 // auditHooks prints one line per epoch of each fold's model.

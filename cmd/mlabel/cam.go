@@ -12,20 +12,25 @@ import (
 	"github.com/spf13/cobra"
 
 	"mlabel/atomicfile"
+	"mlabel/bundle"
 	"mlabel/cam"
 	"mlabel/imageio"
 	"mlabel/infer"
+	"mlabel/nn"
 	"mlabel/predict"
 	"mlabel/tensor"
 )
 
 func init() { commands = append(commands, newCAMCmd) }
 
+// camOptions are the flags of the cam command.
+type camOptions struct {
+	model, label, out string
+	view              int
+}
+
 func newCAMCmd() *cobra.Command {
-	var (
-		model, label, out string
-		view              int
-	)
+	opts := &camOptions{}
 	c := &cobra.Command{
 		Use:   "cam --model MODEL.mlb [--label L] [--out DIR] IMAGE...",
 		Short: "Class-activation heatmaps: where in each image the evidence for a label lies",
@@ -36,117 +41,114 @@ labels and scores, into one PNG per image in --out named IMAGE.png. The maps
 of an image share the bar's scale. It needs a network that ends in global
 average pooling and a dense layer, as every mlabel architecture does.`,
 		Args: wrapArgs(cobra.MinimumNArgs(1)),
-		RunE: func(c *cobra.Command, args []string) error {
-			if model == "" {
-				return usagef("--model MODEL.mlb is required")
-			}
-			b, err := loadClassifier(model)
-			if err != nil {
-				return err
-			}
-			j := -1
-			if label != "" {
-				if j = slices.Index(b.Labels, label); j < 0 {
-					return fmt.Errorf("%s has no label %q (labels: %s)", model, label, strings.Join(b.Labels, ", "))
-				}
-			}
-			head, err := cam.FindHead(b.Spec)
-			if err != nil {
-				return err
-			}
-			m, err := b.Model()
-			if err != nil {
-				return err
-			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return err
-			}
-			pre, err := imageio.PreprocessFromBundle(b.Preprocess)
-			if err != nil {
-				return err
-			}
-			w := c.OutOrStdout()
-			for _, path := range args {
-				pix, err := pre.LoadPixels(path)
-				if err != nil {
-					return err
-				}
-				x, err := tensor.FromData(imageio.ToFloat(pix), 1, pre.Size, pre.Size, pre.Channels())
-				if err != nil {
-					return fmt.Errorf("%s: %w", path, err)
-				}
-				pre.Normalize(x.Data)
-				logits, maps, gh, gw, err := cam.Maps(m, head, x)
-				if err != nil {
-					return fmt.Errorf("%s: %w", path, err)
-				}
-				scores := make([]float64, len(logits))
-				for i, v := range logits {
-					scores[i] = infer.Sigmoid(float64(v))
-				}
-				pred := predict.Decide(b, []string{path}, [][]float64{scores})[0]
-				chosen := []int{j}
-				if j < 0 {
-					chosen = chosen[:0]
-					for _, l := range pred.Labels {
-						chosen = append(chosen, slices.Index(b.Labels, l.Label))
-					}
-				}
-				note := ""
-				if len(chosen) == 0 {
-					chosen = append(chosen, top(scores))
-					note = "\t(no label above its threshold: the top-scoring label; use --label for another)"
-				}
-				seen, err := cam.RGB(pix, pre.Size, view)
-				if err != nil {
-					return fmt.Errorf("%s: %w", path, err)
-				}
-				ms := make([]cam.Map, len(chosen))
-				for i, k := range chosen {
-					ms[i] = cam.Map{Label: b.Labels[k], Score: scores[k], Values: maps[k]}
-				}
-				panel, err := cam.Panel(seen, filepath.Base(path), ms, gh, gw, 0.5)
-				if err != nil {
-					return fmt.Errorf("%s: %w", path, err)
-				}
-				dst := filepath.Join(out, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))+".png")
-				if err := atomicfile.Write(dst, func(w io.Writer) error { return png.Encode(w, panel) }); err != nil {
-					return err
-				}
-				for _, k := range chosen {
-					py, px := peak(maps[k], gw)
-					fmt.Fprintf(w, "%s\t%s\t%.3f\tpeak at (%.2f, %.2f) of the image\t%s%s\n", path, b.Labels[k], scores[k],
-						(float64(px)+0.5)/float64(gw), (float64(py)+0.5)/float64(gh), dst, note)
-				}
-			}
-			return nil
-		},
+		RunE: func(c *cobra.Command, args []string) error { return runCAM(c, args, opts) },
 	}
-	c.Flags().StringVar(&model, "model", "", "classifier bundle")
-	c.Flags().StringVar(&label, "label", "", "draw this label's map (default: each predicted label)")
-	c.Flags().StringVar(&out, "out", "cam", "folder for the PNG files")
-	c.Flags().IntVar(&view, "view", 256, "side in pixels of the drawn images")
+	c.Flags().StringVar(&opts.model, "model", "", "classifier bundle")
+	c.Flags().StringVar(&opts.label, "label", "", "draw this label's map (default: each predicted label)")
+	c.Flags().StringVar(&opts.out, "out", "cam", "folder for the PNG files")
+	c.Flags().IntVar(&opts.view, "view", 256, "side in pixels of the drawn images")
 	return c
 }
 
-// top returns the index of the largest score.
-func top(scores []float64) int {
-	best := 0
-	for i, v := range scores {
-		if v > scores[best] {
-			best = i
+// runCAM runs the cam command.
+func runCAM(c *cobra.Command, args []string, opts *camOptions) error {
+	if opts.model == "" {
+		return usagef("--model MODEL.mlb is required")
+	}
+	b, err := loadClassifier(opts.model)
+	if err != nil {
+		return err
+	}
+	j := -1
+	if opts.label != "" {
+		if j = slices.Index(b.Labels, opts.label); j < 0 {
+			return fmt.Errorf("%s has no label %q (labels: %s)", opts.model, opts.label, strings.Join(b.Labels, ", "))
 		}
 	}
-	return best
+	head, err := cam.FindHead(b.Spec)
+	if err != nil {
+		return err
+	}
+	m, err := b.Model()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(opts.out, 0o755); err != nil {
+		return err
+	}
+	pre, err := imageio.PreprocessFromBundle(b.Preprocess)
+	if err != nil {
+		return err
+	}
+	r := camRun{b: b, m: m, head: head, pre: pre, label: j, opts: opts}
+	w := c.OutOrStdout()
+	for _, path := range args {
+		if err := r.draw(w, path); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// peak returns the row and column of the largest value of a map w wide.
-func peak(values []float32, w int) (int, int) {
-	best := 0
-	for i, v := range values {
-		if v > values[best] {
-			best = i
-		}
+// camRun holds what drawing one image's maps needs.
+type camRun struct {
+	b     *bundle.Bundle
+	m     *nn.Model
+	head  cam.Head
+	pre   imageio.Preprocess
+	label int // the --label's index, or -1 for the predicted labels
+	opts  *camOptions
+}
+
+// draw writes the panel of one image and prints a line per drawn label.
+func (r camRun) draw(w io.Writer, path string) error {
+	pix, err := r.pre.LoadPixels(path)
+	if err != nil {
+		return err
 	}
-	return best / w, best % w
+	x, err := tensor.FromData(imageio.ToFloat(pix), 1, r.pre.Size, r.pre.Size, r.pre.Channels())
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	r.pre.Normalize(x.Data)
+	logits, maps, gh, gw, err := cam.Maps(r.m, r.head, x)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	scores := make([]float64, len(logits))
+	for i, v := range logits {
+		scores[i] = infer.Sigmoid(float64(v))
+	}
+	pred := predict.Decide(r.b, []string{path}, [][]float64{scores})[0]
+	var predicted []string
+	for _, l := range pred.Labels {
+		predicted = append(predicted, l.Label)
+	}
+	chosen, fallback := cam.Choose(r.b.Labels, predicted, scores, r.label)
+	note := ""
+	if fallback {
+		note = "\t(no label above its threshold: the top-scoring label; use --label for another)"
+	}
+	seen, err := cam.RGB(pix, r.pre.Size, r.opts.view)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	ms := make([]cam.Map, len(chosen))
+	for i, k := range chosen {
+		ms[i] = cam.Map{Label: r.b.Labels[k], Score: scores[k], Values: maps[k]}
+	}
+	panel, err := cam.Panel(seen, filepath.Base(path), ms, gh, gw, 0.5)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	dst := filepath.Join(r.opts.out, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))+".png")
+	if err := atomicfile.Write(dst, func(w io.Writer) error { return png.Encode(w, panel) }); err != nil {
+		return err
+	}
+	for _, k := range chosen {
+		py, px := cam.Peak(maps[k], gw)
+		fmt.Fprintf(w, "%s\t%s\t%.3f\tpeak at (%.2f, %.2f) of the image\t%s%s\n", path, r.b.Labels[k], scores[k],
+			(float64(px)+0.5)/float64(gw), (float64(py)+0.5)/float64(gh), dst, note)
+	}
+	return nil
 }

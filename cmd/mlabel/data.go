@@ -217,14 +217,17 @@ its test split. It writes PNG files and a tags CSV.`,
 	return c
 }
 
+// dataShowOptions are the flags of the data show command.
+type dataShowOptions struct {
+	out, csvPath, images, model, resize string
+	size                                int
+	bands                               []int
+	augmented, grid                     bool
+	seed                                uint64
+}
+
 func newDataShowCmd() *cobra.Command {
-	var (
-		out, csvPath, images, model, resize string
-		size                                int
-		bands                               []int
-		augmented, grid                     bool
-		seed                                uint64
-	)
+	opts := &dataShowOptions{}
 	c := &cobra.Command{
 		Use:   "show IMAGE... --out DIR [--size N] [--resize crop|squash] [--bands 3,2,1] [--augment] [--grid] [--csv FILE]",
 		Short: "Write what the network sees of each image, or one contact sheet with their tags",
@@ -235,75 +238,78 @@ as DIR/<image name>.png. --model takes the preprocessing from a bundle;
 training-time augmented views. --grid writes one contact sheet, DIR/grid.png,
 with each image's name and its tags from --csv under it.`,
 		Args: wrapArgs(cobra.MinimumNArgs(1)),
-		RunE: func(c *cobra.Command, args []string) error {
-			if out == "" {
-				return usagef("--out DIR is required")
-			}
-			if resize != imageio.ModeCrop && resize != imageio.ModeSquash {
-				return usagef("--resize must be crop or squash, got %q", resize)
-			}
-			files, err := dataset.ImageFiles(args, nil)
-			if err != nil {
-				return err
-			}
-			if len(files) == 0 {
-				return usagef("no images found in %v", args)
-			}
-			pre := imageio.DefaultPreprocess(size)
-			pre.Mode, pre.Bands = resize, bands
-			if model != "" {
-				b, err := bundle.Load(model)
-				if err != nil {
-					return err
-				}
-				if pre, err = imageio.PreprocessFromBundle(b.Preprocess); err != nil {
-					return err
-				}
-			}
-			if pre, err = pre.WithBandStats(files); err != nil {
-				return err
-			}
-			o := show.Options{Pre: pre, Augment: augmented, Seed: seed}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return err
-			}
-			if !grid {
-				written, err := show.WriteEach(out, files, o)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(c.OutOrStdout(), "wrote %d images to %s\n", len(written), out)
-				return nil
-			}
-			var tags map[string][]string
-			if csvPath != "" {
-				if images == "" {
-					images = filepath.Dir(files[0])
-				}
-				if tags, err = tagsOf(csvPath, images, files); err != nil {
-					return err
-				}
-			}
-			path := filepath.Join(out, "grid.png")
-			if err := show.WriteGrid(path, files, tags, o); err != nil {
-				return err
-			}
-			fmt.Fprintf(c.OutOrStdout(), "wrote %s (%d images)\n", path, len(files))
-			return nil
-		},
+		RunE: func(c *cobra.Command, args []string) error { return runDataShow(c, args, opts) },
 	}
 	f := c.Flags()
-	f.StringVar(&out, "out", "", "output folder")
-	f.IntVar(&size, "size", 128, "image side in pixels")
-	f.StringVar(&resize, "resize", imageio.ModeCrop, "crop (shorter side, then centre crop) or squash")
-	f.IntSliceVar(&bands, "bands", nil, "1-based band numbers to show, e.g. 3,2,1 (default: RGB)")
-	f.StringVar(&model, "model", "", "take the preprocessing (size, resize, bands) from this bundle")
-	f.BoolVar(&augmented, "augment", false, "show training-time augmented views")
-	f.Uint64Var(&seed, "seed", 1, "random seed of the augmented views")
-	f.BoolVar(&grid, "grid", false, "write one contact sheet, grid.png, with each image's tags under it")
-	f.StringVar(&csvPath, "csv", "", "tags CSV whose tags are drawn under each image in the grid")
-	f.StringVar(&images, "images", "", "folder the CSV's image names are relative to (default: the first image's folder)")
+	f.StringVar(&opts.out, "out", "", "output folder")
+	f.IntVar(&opts.size, "size", 128, "image side in pixels")
+	f.StringVar(&opts.resize, "resize", imageio.ModeCrop, "crop (shorter side, then centre crop) or squash")
+	f.IntSliceVar(&opts.bands, "bands", nil, "1-based band numbers to show, e.g. 3,2,1 (default: RGB)")
+	f.StringVar(&opts.model, "model", "", "take the preprocessing (size, resize, bands) from this bundle")
+	f.BoolVar(&opts.augmented, "augment", false, "show training-time augmented views")
+	f.Uint64Var(&opts.seed, "seed", 1, "random seed of the augmented views")
+	f.BoolVar(&opts.grid, "grid", false, "write one contact sheet, grid.png, with each image's tags under it")
+	f.StringVar(&opts.csvPath, "csv", "", "tags CSV whose tags are drawn under each image in the grid")
+	f.StringVar(&opts.images, "images", "", "folder the CSV's image names are relative to (default: the first image's folder)")
 	return c
+}
+
+// runDataShow runs the data show command.
+func runDataShow(c *cobra.Command, args []string, opts *dataShowOptions) error {
+	if opts.out == "" {
+		return usagef("--out DIR is required")
+	}
+	if opts.resize != imageio.ModeCrop && opts.resize != imageio.ModeSquash {
+		return usagef("--resize must be crop or squash, got %q", opts.resize)
+	}
+	files, err := dataset.ImageFiles(args, nil)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("no images found in %v", args)
+	}
+	pre := imageio.DefaultPreprocess(opts.size)
+	pre.Mode, pre.Bands = opts.resize, opts.bands
+	if opts.model != "" {
+		b, err := bundle.Load(opts.model)
+		if err != nil {
+			return err
+		}
+		if pre, err = imageio.PreprocessFromBundle(b.Preprocess); err != nil {
+			return err
+		}
+	}
+	if pre, err = pre.WithBandStats(files); err != nil {
+		return err
+	}
+	o := show.Options{Pre: pre, Augment: opts.augmented, Seed: opts.seed}
+	if err := os.MkdirAll(opts.out, 0o755); err != nil {
+		return err
+	}
+	if !opts.grid {
+		written, err := show.WriteEach(opts.out, files, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.OutOrStdout(), "wrote %d images to %s\n", len(written), opts.out)
+		return nil
+	}
+	var tags map[string][]string
+	if opts.csvPath != "" {
+		if opts.images == "" {
+			opts.images = filepath.Dir(files[0])
+		}
+		if tags, err = tagsOf(opts.csvPath, opts.images, files); err != nil {
+			return err
+		}
+	}
+	path := filepath.Join(opts.out, "grid.png")
+	if err := show.WriteGrid(path, files, tags, o); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.OutOrStdout(), "wrote %s (%d images)\n", path, len(files))
+	return nil
 }
 
 // tagsOf reads the tags of files from a tags CSV, keyed by the file paths

@@ -15,16 +15,19 @@ import (
 
 func init() { commands = append(commands, newDecideCmd) }
 
+// decideOptions are the flags of the decide command.
+type decideOptions struct {
+	truth, scores         string
+	evalTruth, evalScores string
+	rule, out, calibrate  string
+	beta                  float64
+	minPos                int
+	seed                  uint64
+	cf                    csvFlags
+}
+
 func newDecideCmd() *cobra.Command {
-	var (
-		truth, scores         string
-		evalTruth, evalScores string
-		rule, out, calibrate  string
-		beta                  float64
-		minPos                int
-		seed                  uint64
-		cf                    csvFlags
-	)
+	opts := &decideOptions{}
 	c := &cobra.Command{
 		Use:   "decide --truth fit.csv --scores fit_scores.csv [--eval-truth ... --eval-scores ...] [--out rules.json]",
 		Short: "Fit decision rules on held-out scores and compare them on a separate split",
@@ -37,81 +40,84 @@ random, on which nothing was fitted. --out saves the chosen rule (fitted on
 all the given rows) for mlabel metrics --thresholds. Both truth files are read
 as mlabel metrics reads them, with the same --header, --image-column and --sep.`,
 		Args: wrapArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, args []string) error {
-			if truth == "" || scores == "" {
-				return usagef("--truth and --scores are required")
-			}
-			if (evalTruth == "") != (evalScores == "") {
-				return usagef("give both --eval-truth and --eval-scores, or neither")
-			}
-			kind, err := decide.ParseKind(rule)
-			if err != nil {
-				return usageError{err}
-			}
-			o := decide.DefaultOptions()
-			o.Beta, o.MinPositives, o.Seed = beta, minPos, seed
-			to, err := cf.truth(truth)
-			if err != nil {
-				return err
-			}
-			d, err := metrics.LoadFiles(to, scores)
-			if err != nil {
-				return err
-			}
-			all := *d
-			fit, eval := all, infer.Set{}
-			w := c.OutOrStdout()
-			if evalTruth != "" {
-				eo, err := cf.truth(evalTruth)
-				if err != nil {
-					return err
-				}
-				e, err := metrics.LoadFiles(eo, evalScores)
-				if err != nil {
-					return err
-				}
-				if !slices.Equal(e.Labels, d.Labels) {
-					return fmt.Errorf("the evaluation scores have labels %v, the fitting scores %v", e.Labels, d.Labels)
-				}
-				eval = *e
-			} else {
-				if fit, eval, err = decide.Halves(all, seed); err != nil {
-					return err
-				}
-				fmt.Fprintf(w, "no evaluation split given: fitting on %d rows, comparing on the other %d\n", fit.Len(), eval.Len())
-			}
-			cmp, err := decide.Compare(fit, eval, o)
-			if err != nil {
-				return err
-			}
-			if err := cmp.WriteTable(w); err != nil {
-				return err
-			}
-			if out == "" {
-				return nil
-			}
-			r, err := decide.FitCalibrated(all, kind, o, decide.Method(calibrate))
-			if err != nil {
-				return err
-			}
-			r.Names = d.Labels
-			if err := atomicfile.Write(out, func(w io.Writer) error { return r.WriteJSON(w) }); err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "wrote the %s rule fitted on all %d rows to %s\n", kind, d.Len(), out)
-			return nil
-		},
+		RunE: func(c *cobra.Command, args []string) error { return runDecide(c, opts) },
 	}
-	c.Flags().StringVar(&truth, "truth", "", "held-out truth CSV: image,tags")
-	c.Flags().StringVar(&scores, "scores", "", "held-out scores CSV: image,<label>...")
-	c.Flags().StringVar(&evalTruth, "eval-truth", "", "truth CSV of a separate split to compare the rules on")
-	c.Flags().StringVar(&evalScores, "eval-scores", "", "scores CSV of that separate split")
-	cf.register(c.Flags())
-	c.Flags().StringVar(&rule, "rule", "per_class", "rule saved with --out: fixed, global, per_class, top_k, pcut or expected_f")
-	c.Flags().StringVar(&calibrate, "calibrate", "", "calibrate scores first: platt or temperature")
-	c.Flags().StringVar(&out, "out", "", "write the fitted rule as JSON")
-	c.Flags().Float64Var(&beta, "beta", 2, "F-beta to maximise")
-	c.Flags().IntVar(&minPos, "min-positives", 5, "labels with fewer positives are shrunk toward the global threshold")
-	c.Flags().Uint64Var(&seed, "seed", 1, "seed for the bootstrap and the split")
+	c.Flags().StringVar(&opts.truth, "truth", "", "held-out truth CSV: image,tags")
+	c.Flags().StringVar(&opts.scores, "scores", "", "held-out scores CSV: image,<label>...")
+	c.Flags().StringVar(&opts.evalTruth, "eval-truth", "", "truth CSV of a separate split to compare the rules on")
+	c.Flags().StringVar(&opts.evalScores, "eval-scores", "", "scores CSV of that separate split")
+	opts.cf.register(c.Flags())
+	c.Flags().StringVar(&opts.rule, "rule", "per_class", "rule saved with --out: fixed, global, per_class, top_k, pcut or expected_f")
+	c.Flags().StringVar(&opts.calibrate, "calibrate", "", "calibrate scores first: platt or temperature")
+	c.Flags().StringVar(&opts.out, "out", "", "write the fitted rule as JSON")
+	c.Flags().Float64Var(&opts.beta, "beta", 2, "F-beta to maximise")
+	c.Flags().IntVar(&opts.minPos, "min-positives", 5, "labels with fewer positives are shrunk toward the global threshold")
+	c.Flags().Uint64Var(&opts.seed, "seed", 1, "seed for the bootstrap and the split")
 	return c
+}
+
+// runDecide runs the decide command.
+func runDecide(c *cobra.Command, opts *decideOptions) error {
+	if opts.truth == "" || opts.scores == "" {
+		return usagef("--truth and --scores are required")
+	}
+	if (opts.evalTruth == "") != (opts.evalScores == "") {
+		return usagef("give both --eval-truth and --eval-scores, or neither")
+	}
+	kind, err := decide.ParseKind(opts.rule)
+	if err != nil {
+		return usageError{err}
+	}
+	o := decide.DefaultOptions()
+	o.Beta, o.MinPositives, o.Seed = opts.beta, opts.minPos, opts.seed
+	to, err := opts.cf.truth(opts.truth)
+	if err != nil {
+		return err
+	}
+	d, err := metrics.LoadFiles(to, opts.scores)
+	if err != nil {
+		return err
+	}
+	all := *d
+	fit, eval := all, infer.Set{}
+	w := c.OutOrStdout()
+	if opts.evalTruth != "" {
+		eo, err := opts.cf.truth(opts.evalTruth)
+		if err != nil {
+			return err
+		}
+		e, err := metrics.LoadFiles(eo, opts.evalScores)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(e.Labels, d.Labels) {
+			return fmt.Errorf("the evaluation scores have labels %v, the fitting scores %v", e.Labels, d.Labels)
+		}
+		eval = *e
+	} else {
+		if fit, eval, err = decide.Halves(all, opts.seed); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "no evaluation split given: fitting on %d rows, comparing on the other %d\n", fit.Len(), eval.Len())
+	}
+	cmp, err := decide.Compare(fit, eval, o)
+	if err != nil {
+		return err
+	}
+	if err := cmp.WriteTable(w); err != nil {
+		return err
+	}
+	if opts.out == "" {
+		return nil
+	}
+	r, err := decide.FitCalibrated(all, kind, o, decide.Method(opts.calibrate))
+	if err != nil {
+		return err
+	}
+	r.Names = d.Labels
+	if err := atomicfile.Write(opts.out, func(w io.Writer) error { return r.WriteJSON(w) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "wrote the %s rule fitted on all %d rows to %s\n", kind, d.Len(), opts.out)
+	return nil
 }

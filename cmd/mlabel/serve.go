@@ -20,13 +20,16 @@ import (
 
 func init() { commands = append(commands, newServeCmd) }
 
+// serveOptions are the flags of the serve command.
+type serveOptions struct {
+	model, addr string
+	opt         serve.Options
+	timeouts    serve.Timeouts
+	tta         bool
+}
+
 func newServeCmd() *cobra.Command {
-	var (
-		model, addr string
-		opt         serve.Options
-		timeouts    serve.Timeouts
-		tta         bool
-	)
+	o := &serveOptions{}
 	c := &cobra.Command{
 		Use:   "serve --model MODEL.mlb [--addr 127.0.0.1:8080]",
 		Short: "Serve a model over HTTP: a web page to try images, and a JSON API",
@@ -47,57 +50,60 @@ declare more pixels than the budgets allow is refused (413) before any is
 decoded; beyond --max-requests requests at once the answer is 503 with a
 Retry-After header.`,
 		Args: wrapArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, args []string) error {
-			if model == "" {
-				return usagef("--model MODEL.mlb is required")
-			}
-			b, err := bundle.Load(model)
-			if err != nil {
-				return err
-			}
-			p, err := predict.New(b)
-			if err != nil {
-				return fmt.Errorf("%s: %w", model, err)
-			}
-			p.SetTTA(tta)
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return err
-			}
-			srv := serve.NewServer(serve.Handler(p, opt), timeouts)
-			fmt.Fprintf(c.OutOrStdout(), "serving %s on http://%s/\n", model, ln.Addr())
-			if everyInterface(addr) {
-				fmt.Fprintf(c.ErrOrStderr(), "note: listening on every interface: anyone who can reach this port can use the model, over plain HTTP\n")
-			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			go func() {
-				<-ctx.Done()
-				shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				srv.Shutdown(shut)
-			}()
-			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
-		},
+		RunE: func(c *cobra.Command, args []string) error { return runServe(c, o) },
 	}
-	c.Flags().StringVar(&model, "model", "", "classifier bundle")
-	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
-	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
-	c.Flags().Int64Var(&opt.MaxBytes, "max-bytes", 32<<20, "largest request body")
-	c.Flags().IntVar(&opt.MaxImages, "max-images", 64, "most images in one request")
-	c.Flags().Int64Var(&opt.MaxPixels, "max-pixels", 0, "largest width×height of an image (0: 64 megapixels)")
-	c.Flags().Int64Var(&opt.MaxRequestPixels, "max-request-pixels", serve.DefaultRequestPixels, "most pixels, summed over the images of one request")
-	c.Flags().Int64Var(&opt.MaxServerPixels, "max-server-pixels", serve.DefaultServerPixels, "most pixels being decoded at once across all requests (a decoded 16-bit image takes 8 bytes a pixel)")
-	c.Flags().IntVar(&opt.MaxConcurrent, "max-requests", 16, "most prediction requests handled at once; more get 503")
+	c.Flags().StringVar(&o.model, "model", "", "classifier bundle")
+	c.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	c.Flags().BoolVar(&o.tta, "tta", false, ttaUsage)
+	c.Flags().Int64Var(&o.opt.MaxBytes, "max-bytes", 32<<20, "largest request body")
+	c.Flags().IntVar(&o.opt.MaxImages, "max-images", 64, "most images in one request")
+	c.Flags().Int64Var(&o.opt.MaxPixels, "max-pixels", 0, "largest width×height of an image (0: 64 megapixels)")
+	c.Flags().Int64Var(&o.opt.MaxRequestPixels, "max-request-pixels", serve.DefaultRequestPixels, "most pixels, summed over the images of one request")
+	c.Flags().Int64Var(&o.opt.MaxServerPixels, "max-server-pixels", serve.DefaultServerPixels, "most pixels being decoded at once across all requests (a decoded 16-bit image takes 8 bytes a pixel)")
+	c.Flags().IntVar(&o.opt.MaxConcurrent, "max-requests", 16, "most prediction requests handled at once; more get 503")
 	d := serve.DefaultTimeouts
-	c.Flags().DurationVar(&timeouts.ReadHeader, "read-header-timeout", d.ReadHeader, "longest time to read a request's headers")
-	c.Flags().DurationVar(&timeouts.Read, "read-timeout", d.Read, "longest time to read a whole request: a client stalling mid-body is cut off")
-	c.Flags().DurationVar(&timeouts.Write, "write-timeout", d.Write, "longest time from a request's headers to the end of its answer")
-	c.Flags().DurationVar(&timeouts.Idle, "idle-timeout", d.Idle, "longest wait for the next request on a kept-alive connection")
+	c.Flags().DurationVar(&o.timeouts.ReadHeader, "read-header-timeout", d.ReadHeader, "longest time to read a request's headers")
+	c.Flags().DurationVar(&o.timeouts.Read, "read-timeout", d.Read, "longest time to read a whole request: a client stalling mid-body is cut off")
+	c.Flags().DurationVar(&o.timeouts.Write, "write-timeout", d.Write, "longest time from a request's headers to the end of its answer")
+	c.Flags().DurationVar(&o.timeouts.Idle, "idle-timeout", d.Idle, "longest wait for the next request on a kept-alive connection")
 	return c
+}
+
+// runServe runs the serve command.
+func runServe(c *cobra.Command, o *serveOptions) error {
+	if o.model == "" {
+		return usagef("--model MODEL.mlb is required")
+	}
+	b, err := bundle.Load(o.model)
+	if err != nil {
+		return err
+	}
+	p, err := predict.New(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.model, err)
+	}
+	p.SetTTA(o.tta)
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	srv := serve.NewServer(serve.Handler(p, o.opt), o.timeouts)
+	fmt.Fprintf(c.OutOrStdout(), "serving %s on http://%s/\n", o.model, ln.Addr())
+	if everyInterface(o.addr) {
+		fmt.Fprintf(c.ErrOrStderr(), "note: listening on every interface: anyone who can reach this port can use the model, over plain HTTP\n")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 // everyInterface reports whether a listen address takes connections on

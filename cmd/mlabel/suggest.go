@@ -20,15 +20,18 @@ import (
 
 func init() { commands = append(commands, newSuggestCmd) }
 
+// suggestOptions are the flags of the suggest command.
+type suggestOptions struct {
+	model, strategy, template string
+	images                    []string
+	labelled                  string
+	cf                        csvFlags
+	count, batch              int
+	asJSON, skipBad           bool
+}
+
 func newSuggestCmd() *cobra.Command {
-	var (
-		model, strategy, template string
-		images                    []string
-		labelled                  string
-		cf                        csvFlags
-		count, batch              int
-		asJSON, skipBad           bool
-	)
+	opts := &suggestOptions{}
 	c := &cobra.Command{
 		Use:   "suggest --model MODEL.mlb --images POOL [--count K] [--strategy uncertainty|mmc|lci|diverse]",
 		Short: "Choose which unlabelled images to label next",
@@ -46,84 +49,87 @@ out of the pool, and its labels must be the model's. --template writes a
 tags CSV of the suggested images to fill in, with the model's current guesses
 as ?tag hints.`,
 		Args: wrapArgs(cobra.ArbitraryArgs),
-		RunE: func(c *cobra.Command, args []string) error {
-			if model == "" {
-				return usagef("--model MODEL.mlb is required")
-			}
-			if !slices.Contains(audit.Strategies, audit.Strategy(strategy)) {
-				return usagef("--strategy must be one of %v, got %q", audit.Strategies, strategy)
-			}
-			if count < 1 {
-				return usagef("--count must be at least 1, got %d", count)
-			}
-			pool := append(slices.Clone(images), args...)
-			if len(pool) == 0 {
-				return usagef("give the pool of unlabelled images: --images DIR or paths")
-			}
-			b, err := loadClassifier(model)
-			if err != nil {
-				return err
-			}
-			files, err := imageFiles(pool)
-			if err != nil {
-				return err
-			}
-			if labelled != "" {
-				if files, err = withoutLabelled(files, labelled, &cf, b.Labels); err != nil {
-					return err
-				}
-			}
-			p, err := predict.New(b)
-			if err != nil {
-				return err
-			}
-			if strategy == string(audit.Diverse) {
-				if err := p.KeepFeatures(); err != nil {
-					return err
-				}
-			}
-			s, err := p.ScoreFiles(context.Background(), files, predict.BatchOptions{Batch: batch})
-			if err != nil {
-				return err
-			}
-			names := make([]string, len(s.Index))
-			for k, i := range s.Index {
-				names[k] = files[i]
-			}
-			if err := reportSkipped(c.ErrOrStderr(), s.Failures, len(files), skipBad); err != nil && len(names) == 0 {
-				return err
-			}
-			thr := audit.Thresholds(b)
-			sug, err := audit.Suggest(audit.Pool{Names: names, Scores: s.Scores, Features: s.Features}, b.Labels, thr, count, audit.Strategy(strategy))
-			if err != nil {
-				return err
-			}
-			if template != "" {
-				if err := writeTemplate(template, b.Labels, sug, s.Scores, thr); err != nil {
-					return err
-				}
-				fmt.Fprintf(c.ErrOrStderr(), "wrote %s: %d images to label, the model's guesses as ?tag\n", template, len(sug))
-			}
-			if err := printSuggestions(c.OutOrStdout(), sug, asJSON); err != nil {
-				return err
-			}
-			if len(s.Failures) > 0 && !skipBad {
-				return fmt.Errorf("skipped %d of %d images that could not be read", len(s.Failures), len(files))
-			}
-			return nil
-		},
+		RunE: func(c *cobra.Command, args []string) error { return runSuggest(c, args, opts) },
 	}
-	c.Flags().StringVar(&model, "model", "", "model bundle")
-	c.Flags().StringSliceVar(&images, "images", nil, "the pool: folders or files of unlabelled images (repeatable; paths may also be given as arguments)")
-	c.Flags().StringVar(&labelled, "labelled", "", "tags CSV of the images already labelled: they are left out of the pool")
-	c.Flags().IntVar(&count, "count", 20, "images to suggest")
-	c.Flags().StringVar(&strategy, "strategy", string(audit.Uncertainty), "ranking: uncertainty, mmc, lci or diverse")
-	c.Flags().StringVar(&template, "template", "", "write a tags CSV of the suggested images with the model's guesses as ?tag hints")
-	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
-	c.Flags().BoolVar(&asJSON, "json", false, `print [{"image", "score", "why"}...] as JSON, the most useful image first`)
-	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be read (they are still named on stderr)")
-	cf.register(c.Flags())
+	c.Flags().StringVar(&opts.model, "model", "", "model bundle")
+	c.Flags().StringSliceVar(&opts.images, "images", nil, "the pool: folders or files of unlabelled images (repeatable; paths may also be given as arguments)")
+	c.Flags().StringVar(&opts.labelled, "labelled", "", "tags CSV of the images already labelled: they are left out of the pool")
+	c.Flags().IntVar(&opts.count, "count", 20, "images to suggest")
+	c.Flags().StringVar(&opts.strategy, "strategy", string(audit.Uncertainty), "ranking: uncertainty, mmc, lci or diverse")
+	c.Flags().StringVar(&opts.template, "template", "", "write a tags CSV of the suggested images with the model's guesses as ?tag hints")
+	c.Flags().IntVar(&opts.batch, "batch", 32, "images per forward pass")
+	c.Flags().BoolVar(&opts.asJSON, "json", false, `print [{"image", "score", "why"}...] as JSON, the most useful image first`)
+	c.Flags().BoolVar(&opts.skipBad, "skip-bad", false, "exit 0 even when some images could not be read (they are still named on stderr)")
+	opts.cf.register(c.Flags())
 	return c
+}
+
+// runSuggest runs the suggest command.
+func runSuggest(c *cobra.Command, args []string, opts *suggestOptions) error {
+	if opts.model == "" {
+		return usagef("--model MODEL.mlb is required")
+	}
+	if !slices.Contains(audit.Strategies, audit.Strategy(opts.strategy)) {
+		return usagef("--strategy must be one of %v, got %q", audit.Strategies, opts.strategy)
+	}
+	if opts.count < 1 {
+		return usagef("--count must be at least 1, got %d", opts.count)
+	}
+	pool := append(slices.Clone(opts.images), args...)
+	if len(pool) == 0 {
+		return usagef("give the pool of unlabelled images: --images DIR or paths")
+	}
+	b, err := loadClassifier(opts.model)
+	if err != nil {
+		return err
+	}
+	files, err := imageFiles(pool)
+	if err != nil {
+		return err
+	}
+	if opts.labelled != "" {
+		if files, err = withoutLabelled(files, opts.labelled, &opts.cf, b.Labels); err != nil {
+			return err
+		}
+	}
+	p, err := predict.New(b)
+	if err != nil {
+		return err
+	}
+	if opts.strategy == string(audit.Diverse) {
+		if err := p.KeepFeatures(); err != nil {
+			return err
+		}
+	}
+	s, err := p.ScoreFiles(context.Background(), files, predict.BatchOptions{Batch: opts.batch})
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(s.Index))
+	for k, i := range s.Index {
+		names[k] = files[i]
+	}
+	if err := reportSkipped(c.ErrOrStderr(), s.Failures, len(files), opts.skipBad); err != nil && len(names) == 0 {
+		return err
+	}
+	thr := audit.Thresholds(b)
+	sug, err := audit.Suggest(audit.Pool{Names: names, Scores: s.Scores, Features: s.Features}, b.Labels, thr, opts.count, audit.Strategy(opts.strategy))
+	if err != nil {
+		return err
+	}
+	if opts.template != "" {
+		if err := writeTemplate(opts.template, b.Labels, sug, s.Scores, thr); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.ErrOrStderr(), "wrote %s: %d images to label, the model's guesses as ?tag\n", opts.template, len(sug))
+	}
+	if err := printSuggestions(c.OutOrStdout(), sug, opts.asJSON); err != nil {
+		return err
+	}
+	if len(s.Failures) > 0 && !opts.skipBad {
+		return fmt.Errorf("skipped %d of %d images that could not be read", len(s.Failures), len(files))
+	}
+	return nil
 }
 
 // withoutLabelled removes from files the images of the tags CSV at path,

@@ -131,17 +131,20 @@ func (t *trainFlags) options() (workflow.Options, error) {
 	return workflow.Options{Train: t.cfg, Preprocess: pre, ValFrac: t.valFrac, TestFrac: t.testFrac, Decide: d}, nil
 }
 
+// trainOptions are the flags of the train command.
+type trainOptions struct {
+	df      dataFlags
+	tf      trainFlags
+	out     string
+	resume  bool
+	force   bool
+	asJSON  bool
+	quiet   bool
+	verbose bool
+}
+
 func newTrainCmd() *cobra.Command {
-	var (
-		df      dataFlags
-		tf      trainFlags
-		out     string
-		resume  bool
-		force   bool
-		asJSON  bool
-		quiet   bool
-		verbose bool
-	)
+	o := &trainOptions{}
 	c := &cobra.Command{
 		Use:   "train (--csv FILE --images DIR | --folders DIR) --out MODEL.mlb",
 		Short: "Train a model, fit per-class thresholds on validation, evaluate on test",
@@ -156,51 +159,54 @@ first epoch: bad files are all named, with their CSV lines, and nothing is
 trained. A checkpoint (MODEL.mlb.ckpt) is written atomically after every
 epoch; --resume continues an interrupted run.`,
 		Args: wrapArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, args []string) error {
-			if out == "" {
-				return usagef("--out MODEL.mlb is required")
-			}
-			if quiet && verbose {
-				return usagef("give --quiet or --verbose, not both")
-			}
-			o, err := tf.options()
-			if err != nil {
-				return err
-			}
-			ds, err := df.load(nil)
-			if err != nil {
-				return err
-			}
-			if err := refuseOverwrite(out, force, resume); err != nil {
-				return err
-			}
-			o.Out, o.Resume = out, resume
-			logw := c.ErrOrStderr()
-			if quiet {
-				logw = io.Discard
-			}
-			o.Log, o.Hooks = logw, trainHooks(logw, quiet, o.Train.Batch)
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			res, err := workflow.Run(ctx, ds, o)
-			if err != nil {
-				return err
-			}
-			if quiet && !asJSON {
-				return nil
-			}
-			return printOutcome(c.OutOrStdout(), res, out, asJSON, verbose)
-		},
+		RunE: func(c *cobra.Command, args []string) error { return runTrain(c, o) },
 	}
-	df.register(c.Flags())
-	tf.register(c.Flags())
-	c.Flags().StringVar(&out, "out", "", "model bundle to write")
-	c.Flags().BoolVar(&resume, "resume", false, "continue from the last complete checkpoint of --out")
-	c.Flags().BoolVar(&force, "force", false, "overwrite an existing --out")
-	c.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
-	c.Flags().BoolVar(&quiet, "quiet", false, "print nothing on success (errors still go to stderr; --json still prints its object)")
-	c.Flags().BoolVar(&verbose, "verbose", false, "end with the full metrics table and the decision-rule comparison")
+	o.df.register(c.Flags())
+	o.tf.register(c.Flags())
+	c.Flags().StringVar(&o.out, "out", "", "model bundle to write")
+	c.Flags().BoolVar(&o.resume, "resume", false, "continue from the last complete checkpoint of --out")
+	c.Flags().BoolVar(&o.force, "force", false, "overwrite an existing --out")
+	c.Flags().BoolVar(&o.asJSON, "json", false, "print the results as JSON")
+	c.Flags().BoolVar(&o.quiet, "quiet", false, "print nothing on success (errors still go to stderr; --json still prints its object)")
+	c.Flags().BoolVar(&o.verbose, "verbose", false, "end with the full metrics table and the decision-rule comparison")
 	return c
+}
+
+// runTrain runs the train command.
+func runTrain(c *cobra.Command, t *trainOptions) error {
+	if t.out == "" {
+		return usagef("--out MODEL.mlb is required")
+	}
+	if t.quiet && t.verbose {
+		return usagef("give --quiet or --verbose, not both")
+	}
+	o, err := t.tf.options()
+	if err != nil {
+		return err
+	}
+	ds, err := t.df.load(nil)
+	if err != nil {
+		return err
+	}
+	if err := refuseOverwrite(t.out, t.force, t.resume); err != nil {
+		return err
+	}
+	o.Out, o.Resume = t.out, t.resume
+	logw := c.ErrOrStderr()
+	if t.quiet {
+		logw = io.Discard
+	}
+	o.Log, o.Hooks = logw, trainHooks(logw, t.quiet, o.Train.Batch)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := workflow.Run(ctx, ds, o)
+	if err != nil {
+		return err
+	}
+	if t.quiet && !t.asJSON {
+		return nil
+	}
+	return printOutcome(c.OutOrStdout(), res, t.out, t.asJSON, t.verbose)
 }
 
 // refuseOverwrite refuses to train into an existing bundle unless asked to
