@@ -67,6 +67,59 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 	if b.View != "" {
 		fmt.Fprintf(w, "view: %s\n", b.View)
 	}
+	if err := printConfig(w, b); err != nil {
+		return err
+	}
+	if err := printThresholds(w, b); err != nil {
+		return err
+	}
+	if sp := b.Split; sp != nil {
+		how := "by name"
+		if len(sp.Train) > 0 && sp.Train[0].SHA256 != "" {
+			how = "by name and SHA-256"
+		}
+		fmt.Fprintf(w, "split: %d train, %d validation, %d test images, recorded %s\n", len(sp.Train), len(sp.Val), len(sp.Test), how)
+	}
+	if r := b.Rules; r != nil {
+		fit := ""
+		if r.Beta > 0 && r.Objective != "" {
+			fit = fmt.Sprintf(", fitted for %s F%g", r.Objective, r.Beta)
+		}
+		fmt.Fprintf(w, "decision rule: %s%s (global threshold %.3f)\n", r.Kind, fit, r.Global)
+	}
+	if b.Reference != nil {
+		fmt.Fprintf(w, "validation reference: %d images, for recalibrating to a new batch\n", b.Reference.Images)
+	}
+	printRecalibrations(w, b)
+	if b.Metrics != nil {
+		fmt.Fprintln(w, "held-out metrics:")
+		if err := metrics.SummaryFromBundle(b.Metrics).WriteTable(w); err != nil {
+			return err
+		}
+	}
+	for _, e := range b.History {
+		fmt.Fprintf(w, "epoch %2d  train loss %.4f  val loss %.4f  val mAP %.4f  val F2 %.4f\n", e.Epoch, e.TrainLoss, e.ValLoss, e.ValMAP, e.ValF2)
+	}
+	return nil
+}
+
+// modelPath returns the bundle a command reads: --model, or the one
+// positional argument of the older form.
+func modelPath(flag string, args []string) (string, error) {
+	switch {
+	case flag != "" && len(args) > 0:
+		return "", usagef("give the model as --model or as the argument, not both")
+	case flag != "":
+		return flag, nil
+	case len(args) == 1:
+		return args[0], nil
+	}
+	return "", usagef("--model MODEL.mlb is required")
+}
+
+// printConfig prints the bundle's training configuration under the flags'
+// names.
+func printConfig(w io.Writer, b *bundle.Bundle) error {
 	if len(b.Config) > 0 {
 		fields, err := flatConfig(b.Config)
 		if err != nil {
@@ -81,6 +134,11 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// printThresholds prints each label's threshold, interval and flags.
+func printThresholds(w io.Writer, b *bundle.Bundle) error {
 	if len(b.Labels) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "label\tthreshold\t90% interval\tflag")
@@ -111,23 +169,11 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 			return err
 		}
 	}
-	if sp := b.Split; sp != nil {
-		how := "by name"
-		if len(sp.Train) > 0 && sp.Train[0].SHA256 != "" {
-			how = "by name and SHA-256"
-		}
-		fmt.Fprintf(w, "split: %d train, %d validation, %d test images, recorded %s\n", len(sp.Train), len(sp.Val), len(sp.Test), how)
-	}
-	if r := b.Rules; r != nil {
-		fit := ""
-		if r.Beta > 0 && r.Objective != "" {
-			fit = fmt.Sprintf(", fitted for %s F%g", r.Objective, r.Beta)
-		}
-		fmt.Fprintf(w, "decision rule: %s%s (global threshold %.3f)\n", r.Kind, fit, r.Global)
-	}
-	if b.Reference != nil {
-		fmt.Fprintf(w, "validation reference: %d images, for recalibrating to a new batch\n", b.Reference.Images)
-	}
+	return nil
+}
+
+// printRecalibrations prints the recalibrations applied to the bundle.
+func printRecalibrations(w io.Writer, b *bundle.Bundle) {
 	for _, r := range b.Recalibrations {
 		fmt.Fprintf(w, "recalibrated %s on %d images of %s (batch %.12s): thresholds re-fitted to the estimated prevalences; the held-out metrics below are from training\n",
 			r.Created.Format("2006-01-02 15:04:05Z07:00"), r.Batch.Images, r.Batch.Source, r.Batch.SHA256)
@@ -141,28 +187,4 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 			}
 		}
 	}
-	if b.Metrics != nil {
-		fmt.Fprintln(w, "held-out metrics:")
-		if err := metrics.SummaryFromBundle(b.Metrics).WriteTable(w); err != nil {
-			return err
-		}
-	}
-	for _, e := range b.History {
-		fmt.Fprintf(w, "epoch %2d  train loss %.4f  val loss %.4f  val mAP %.4f  val F2 %.4f\n", e.Epoch, e.TrainLoss, e.ValLoss, e.ValMAP, e.ValF2)
-	}
-	return nil
-}
-
-// modelPath returns the bundle a command reads: --model, or the one
-// positional argument of the older form.
-func modelPath(flag string, args []string) (string, error) {
-	switch {
-	case flag != "" && len(args) > 0:
-		return "", usagef("give the model as --model or as the argument, not both")
-	case flag != "":
-		return flag, nil
-	case len(args) == 1:
-		return args[0], nil
-	}
-	return "", usagef("--model MODEL.mlb is required")
 }

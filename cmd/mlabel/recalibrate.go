@@ -27,16 +27,7 @@ import (
 func init() { commands = append(commands, newRecalibrateCmd) }
 
 func newRecalibrateCmd() *cobra.Command {
-	var (
-		model, out, report string
-		images             []string
-		asJSON, skipBad    bool
-		noGuard            bool
-		batch              int
-		o                  = shift.DefaultOptions()
-		val                csvFlags
-		valCSV, valImages  string
-	)
+	ro := &recalOptions{o: shift.DefaultOptions()}
 	c := &cobra.Command{
 		Use:   "recalibrate --model MODEL.mlb --images NEW/ --out NEW.mlb",
 		Short: "Re-fit a model's thresholds to the label prevalences of a new, unlabelled batch",
@@ -70,97 +61,22 @@ which recalibration does not correct).
 A batch needs at least 100 images. Bundles written before validation
 references were stored need their labelled validation set (--val-csv).`,
 		Args: wrapArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, args []string) error {
-			if model == "" || len(images) == 0 || out == "" {
-				return usagef("--model, --images and --out are required")
-			}
-			b, err := loadClassifier(model)
-			if err != nil {
-				return err
-			}
-			old := predict.Rules(b)
-			if old.Thresholds() == nil || old.Calibration != nil {
-				return fmt.Errorf("%s: a %s rule has no thresholds to recalibrate", model, old.Kind)
-			}
-			p, err := predict.New(b)
-			if err != nil {
-				return err
-			}
-			ctx := context.Background()
-			ref, err := shift.ReferenceFromBundle(b.Reference, len(b.Labels))
-			if err != nil {
-				return fmt.Errorf("%s: %w", model, err)
-			}
-			if ref != nil && refitted(b) {
-				fmt.Fprintln(c.ErrOrStderr(), "note: this model was trained once more on its validation images after its validation reference was made, so the reference describes the model before that refit; its scores may differ, which the guard's error bounds do not count (train --refit false keeps them matched)")
-			}
-			if ref == nil {
-				if valCSV == "" {
-					return fmt.Errorf("%s: %w: the bundle was written before validation references were stored; give its labelled validation set with --val-csv FILE (and --val-images DIR)", model, shift.ErrNoReference)
-				}
-				if ref, err = fitReference(ctx, p, b, old, &val, valCSV, valImages, batch, c.ErrOrStderr()); err != nil {
-					return err
-				}
-			}
-			files, err := imageFiles(images)
-			if err != nil {
-				return err
-			}
-			scored, err := p.ScoreFiles(ctx, files, predict.BatchOptions{Batch: batch})
-			if err != nil {
-				return err
-			}
-			if len(scored.Failures) > 0 {
-				if err := reportSkipped(c.ErrOrStderr(), scored.Failures, len(files), skipBad); err != nil {
-					return fmt.Errorf("%w; no bundle written (--skip-bad recalibrates on the others)", err)
-				}
-			}
-			o.Decide.Beta, o.Decide.Objective, o.Decide.ZeroDivision = old.Beta, old.Objective, old.ZeroDivision
-			if o.Decide.Beta == 0 {
-				o.Decide.Beta = 2
-			}
-			if o.Decide.Objective == "" {
-				o.Decide.Objective = decide.SamplesF
-			}
-			o.Guard = !noGuard
-			res, err := shift.Recalibrate(ref, scored.Scores, old.Thresholds(), o)
-			if err != nil {
-				return err
-			}
-			res.Rules.Names, res.Rules.Structure = b.Labels, old.Structure
-			batchInfo := shift.Batch{Source: strings.Join(images, ", "), Images: len(scored.Scores), Skipped: len(scored.Failures), SHA256: batchDigest(scored.Hashes)}
-			nb := *b
-			nb.Created = time.Time{}
-			nb.Rules, nb.Reference = res.Rules.ToBundle(), ref.ToBundle()
-			nb.Recalibrations = append(slices.Clip(b.Recalibrations), shift.NewRecord(res, b.Labels, old.Thresholds(), batchInfo, time.Now()).ToBundle())
-			if report != "" {
-				if err := writeDriftReport(report, model, b.Labels, ref, scored.Scores, res); err != nil {
-					return err
-				}
-			}
-			if err := nb.Save(out); err != nil {
-				return err
-			}
-			if asJSON {
-				return json.NewEncoder(c.OutOrStdout()).Encode(recalJSON(b.Labels, res, old.Thresholds()))
-			}
-			return printRecalibration(c.OutOrStdout(), b.Labels, res, old.Thresholds(), batchInfo, out)
-		},
+		RunE: func(c *cobra.Command, args []string) error { return runRecalibrate(c, ro) },
 	}
-	c.Flags().StringVar(&model, "model", "", "model bundle")
-	c.Flags().StringSliceVar(&images, "images", nil, "the new batch: image files or folders (repeatable)")
-	c.Flags().StringVar(&out, "out", "", "the recalibrated bundle to write")
-	c.Flags().BoolVar(&asJSON, "json", false, `print one JSON object: {"prevalence": {label: {"train", "estimated", "interval", "bbse", "mean_score"}}, "thresholds": {label: {"old", "new"}}}`)
-	c.Flags().StringVar(&report, "report", "", "also write an HTML drift report to this file")
-	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
-	c.Flags().IntVar(&o.Bootstrap, "bootstrap", o.Bootstrap, "bootstrap resamples for each estimate's 90% interval (0: none)")
-	c.Flags().Uint64Var(&o.Seed, "seed", o.Seed, "bootstrap seed")
-	c.Flags().Float64Var(&o.PriorStrength, "prior-strength", o.PriorStrength, "weight, in images, of the prior centred on the training prevalence that each estimate is drawn toward (0: plain maximum likelihood)")
-	c.Flags().BoolVar(&noGuard, "no-guard", false, "re-fit every separated label's threshold, even without evidence of a shift or when EM and BBSE disagree")
-	c.Flags().BoolVar(&skipBad, "skip-bad", false, "recalibrate on the images that could be read when some could not (they are named on stderr)")
-	c.Flags().StringVar(&valCSV, "val-csv", "", "for a bundle without a validation reference: its labelled validation set's tags CSV")
-	c.Flags().StringVar(&valImages, "val-images", "", "folder the --val-csv image names are relative to (default: the CSV's folder)")
-	val.register(c.Flags())
+	c.Flags().StringVar(&ro.model, "model", "", "model bundle")
+	c.Flags().StringSliceVar(&ro.images, "images", nil, "the new batch: image files or folders (repeatable)")
+	c.Flags().StringVar(&ro.out, "out", "", "the recalibrated bundle to write")
+	c.Flags().BoolVar(&ro.asJSON, "json", false, `print one JSON object: {"prevalence": {label: {"train", "estimated", "interval", "bbse", "mean_score"}}, "thresholds": {label: {"old", "new"}}}`)
+	c.Flags().StringVar(&ro.report, "report", "", "also write an HTML drift report to this file")
+	c.Flags().IntVar(&ro.batch, "batch", 32, "images per forward pass")
+	c.Flags().IntVar(&ro.o.Bootstrap, "bootstrap", ro.o.Bootstrap, "bootstrap resamples for each estimate's 90% interval (0: none)")
+	c.Flags().Uint64Var(&ro.o.Seed, "seed", ro.o.Seed, "bootstrap seed")
+	c.Flags().Float64Var(&ro.o.PriorStrength, "prior-strength", ro.o.PriorStrength, "weight, in images, of the prior centred on the training prevalence that each estimate is drawn toward (0: plain maximum likelihood)")
+	c.Flags().BoolVar(&ro.noGuard, "no-guard", false, "re-fit every separated label's threshold, even without evidence of a shift or when EM and BBSE disagree")
+	c.Flags().BoolVar(&ro.skipBad, "skip-bad", false, "recalibrate on the images that could be read when some could not (they are named on stderr)")
+	c.Flags().StringVar(&ro.valCSV, "val-csv", "", "for a bundle without a validation reference: its labelled validation set's tags CSV")
+	c.Flags().StringVar(&ro.valImages, "val-images", "", "folder the --val-csv image names are relative to (default: the CSV's folder)")
+	ro.val.register(c.Flags())
 	return c
 }
 
@@ -294,4 +210,104 @@ func writeDriftReport(path, model string, labels []string, ref *shift.Reference,
 func refitted(b *bundle.Bundle) bool {
 	var cfg train.Config
 	return len(b.Config) > 0 && json.Unmarshal(b.Config, &cfg) == nil && cfg.Refit && !cfg.FreezeBackbone
+}
+
+// recalOptions are recalibrate's flags.
+type recalOptions struct {
+	model, out, report string
+	images             []string
+	asJSON, skipBad    bool
+	noGuard            bool
+	batch              int
+	o                  shift.Options
+	val                csvFlags
+	valCSV, valImages  string
+}
+
+// runRecalibrate re-fits the thresholds of --model to the batch --images.
+func runRecalibrate(c *cobra.Command, ro *recalOptions) error {
+	if ro.model == "" || len(ro.images) == 0 || ro.out == "" {
+		return usagef("--model, --images and --out are required")
+	}
+	b, err := loadClassifier(ro.model)
+	if err != nil {
+		return err
+	}
+	old := predict.Rules(b)
+	if old.Thresholds() == nil || old.Calibration != nil {
+		return fmt.Errorf("%s: a %s rule has no thresholds to recalibrate", ro.model, old.Kind)
+	}
+	p, err := predict.New(b)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	ref, err := recalReference(ctx, c, ro, p, b, old)
+	if err != nil {
+		return err
+	}
+	files, err := imageFiles(ro.images)
+	if err != nil {
+		return err
+	}
+	scored, err := p.ScoreFiles(ctx, files, predict.BatchOptions{Batch: ro.batch})
+	if err != nil {
+		return err
+	}
+	if len(scored.Failures) > 0 {
+		if err := reportSkipped(c.ErrOrStderr(), scored.Failures, len(files), ro.skipBad); err != nil {
+			return fmt.Errorf("%w; no bundle written (--skip-bad recalibrates on the others)", err)
+		}
+	}
+	ro.o.Decide.Beta, ro.o.Decide.Objective, ro.o.Decide.ZeroDivision = old.Beta, old.Objective, old.ZeroDivision
+	if ro.o.Decide.Beta == 0 {
+		ro.o.Decide.Beta = 2
+	}
+	if ro.o.Decide.Objective == "" {
+		ro.o.Decide.Objective = decide.SamplesF
+	}
+	ro.o.Guard = !ro.noGuard
+	res, err := shift.Recalibrate(ref, scored.Scores, old.Thresholds(), ro.o)
+	if err != nil {
+		return err
+	}
+	res.Rules.Names, res.Rules.Structure = b.Labels, old.Structure
+	batchInfo := shift.Batch{Source: strings.Join(ro.images, ", "), Images: len(scored.Scores), Skipped: len(scored.Failures), SHA256: batchDigest(scored.Hashes)}
+	nb := *b
+	nb.Created = time.Time{}
+	nb.Rules, nb.Reference = res.Rules.ToBundle(), ref.ToBundle()
+	nb.Recalibrations = append(slices.Clip(b.Recalibrations), shift.NewRecord(res, b.Labels, old.Thresholds(), batchInfo, time.Now()).ToBundle())
+	if ro.report != "" {
+		if err := writeDriftReport(ro.report, ro.model, b.Labels, ref, scored.Scores, res); err != nil {
+			return err
+		}
+	}
+	if err := nb.Save(ro.out); err != nil {
+		return err
+	}
+	if ro.asJSON {
+		return json.NewEncoder(c.OutOrStdout()).Encode(recalJSON(b.Labels, res, old.Thresholds()))
+	}
+	return printRecalibration(c.OutOrStdout(), b.Labels, res, old.Thresholds(), batchInfo, ro.out)
+}
+
+// recalReference returns the bundle's validation reference, or fits one on
+// the labelled validation set --val-csv for a bundle that has none.
+func recalReference(ctx context.Context, c *cobra.Command, ro *recalOptions, p *predict.Predictor, b *bundle.Bundle, old *decide.Rules) (*shift.Reference, error) {
+	ref, err := shift.ReferenceFromBundle(b.Reference, len(b.Labels))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ro.model, err)
+	}
+	if ref != nil && refitted(b) {
+		fmt.Fprintln(c.ErrOrStderr(), "note: this model was trained once more on its validation images after its validation reference was made, so the reference describes the model before that refit; its scores may differ, which the guard's error bounds do not count (train --refit false keeps them matched)")
+	}
+	if ref == nil {
+		if ro.valCSV == "" {
+			return nil, fmt.Errorf("%s: %w: the bundle was written before validation references were stored; give its labelled validation set with --val-csv FILE (and --val-images DIR)", ro.model, shift.ErrNoReference)
+		}
+		if ref, err = fitReference(ctx, p, b, old, &ro.val, ro.valCSV, ro.valImages, ro.batch, c.ErrOrStderr()); err != nil {
+			return nil, err
+		}
+	}
+	return ref, nil
 }

@@ -48,35 +48,8 @@ Use a set the thresholds were not fitted on.`,
 			if err != nil {
 				return err
 			}
+			in := reportInput(model, r)
 			b, set := r.b, r.set
-			set.Labels = b.Labels
-			in := report.Input{
-				Title: fmt.Sprintf("mlabel report: %s on %s", model, r.ds.Source),
-				Set:   set.Set, Rules: decide.RulesFromBundle(b.Rules),
-				About: report.About{Model: model, Arch: b.Arch, Data: r.ds.Source, View: b.View},
-			}
-			for _, i := range set.Index {
-				in.Paths = append(in.Paths, r.ds.Items[i].Path)
-			}
-			if sp := b.Split; sp != nil {
-				in.About.Splits = []report.SplitSize{{Name: "train", Images: len(sp.Train)}, {Name: "validation", Images: len(sp.Val)}}
-				if len(sp.Test) > 0 {
-					in.About.Splits = append(in.About.Splits, report.SplitSize{Name: "test", Images: len(sp.Test)})
-				}
-			}
-			if w := r.overlap(); w != "" {
-				in.Warnings = append(in.Warnings, sentence(w))
-			}
-			if n := len(set.Failures); n > 0 {
-				in.Warnings = append(in.Warnings, fmt.Sprintf("%d of %d images could not be decoded and are left out.", n, len(r.ds.Items)))
-			}
-			for _, e := range b.History {
-				ep := report.Epoch{Epoch: e.Epoch, TrainLoss: e.TrainLoss, ValLoss: e.ValLoss, ValMAP: e.ValMAP, ValF2: e.ValF2}
-				if e.Unvalidated {
-					ep.ValLoss, ep.ValMAP, ep.ValF2 = math.NaN(), math.NaN(), math.NaN()
-				}
-				in.Training = append(in.Training, ep)
-			}
 			if err := atomicfile.Write(out, func(w io.Writer) error { return report.Write(w, in) }); err != nil {
 				return err
 			}
@@ -99,4 +72,40 @@ func sentence(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:] + "."
+}
+
+// reportInput gathers what the report shows of a model scored on a
+// labelled set: the set, the rule, the model and data summary, the image
+// paths for the gallery, the warnings and the training curve.
+func reportInput(model string, r *labelled) report.Input {
+	b, set := r.b, r.set
+	set.Labels = b.Labels
+	in := report.Input{
+		Title: fmt.Sprintf("mlabel report: %s on %s", model, r.ds.Source),
+		Set:   set.Set, Rules: decide.RulesFromBundle(b.Rules),
+		About: report.About{Model: model, Arch: b.Arch, Data: r.ds.Source, View: b.View},
+	}
+	for _, i := range set.Index {
+		in.Paths = append(in.Paths, r.ds.Items[i].Path)
+	}
+	if sp := b.Split; sp != nil {
+		in.About.Splits = []report.SplitSize{{Name: "train", Images: len(sp.Train)}, {Name: "validation", Images: len(sp.Val)}}
+		if len(sp.Test) > 0 {
+			in.About.Splits = append(in.About.Splits, report.SplitSize{Name: "test", Images: len(sp.Test)})
+		}
+	}
+	if w := r.overlap(); w != "" {
+		in.Warnings = append(in.Warnings, sentence(w))
+	}
+	if n := len(set.Failures); n > 0 {
+		in.Warnings = append(in.Warnings, fmt.Sprintf("%d of %d images could not be decoded and are left out.", n, len(r.ds.Items)))
+	}
+	for _, e := range b.History {
+		ep := report.Epoch{Epoch: e.Epoch, TrainLoss: e.TrainLoss, ValLoss: e.ValLoss, ValMAP: e.ValMAP, ValF2: e.ValF2}
+		if e.Unvalidated {
+			ep.ValLoss, ep.ValMAP, ep.ValF2 = math.NaN(), math.NaN(), math.NaN()
+		}
+		in.Training = append(in.Training, ep)
+	}
+	return in
 }
