@@ -13,6 +13,7 @@ import (
 	"mlabel/loader"
 	"mlabel/nn"
 	"mlabel/tensor"
+	"mlabel/workflow"
 )
 
 // timingBatch returns the first test batch of o.TimingBatch images, copied.
@@ -61,13 +62,9 @@ func newBundle(o Options, op *option, labels []string, pre imageio.Preprocess) (
 	if err != nil {
 		return nil, fmt.Errorf("compare: encode composition: %w", err)
 	}
-	return &bundle.Bundle{
-		Header: bundle.Header{
-			Kind: bundle.KindClassifier, Arch: o.Train.Arch, Spec: op.spec, Labels: labels, Preprocess: pre.ToBundle(),
-			Rules: op.rules.ToBundle(), Metrics: op.valSum.ToBundle(), Config: cfg, Extra: extra,
-		},
-		Weights: op.weights,
-	}, nil
+	b := workflow.ClassifierBundle(o.Train.Arch, op.spec, labels, pre, op.rules, op.valSum, cfg, op.weights)
+	b.Extra = extra
+	return b, nil
 }
 
 // byteCounter counts the bytes written to it.

@@ -5,17 +5,18 @@ import (
 	"slices"
 
 	"mlabel/dataset"
+	"mlabel/workflow"
 )
 
 // splits returns the train, validation and test sets.
 func splits(o Options) (tr, va, te *dataset.Dataset, err error) {
-	fr := []float64{1 - o.ValFrac - o.TestFrac, o.ValFrac, o.TestFrac}
+	testFrac := o.TestFrac
 	if o.Test != nil {
-		fr = []float64{1 - o.ValFrac, o.ValFrac}
+		testFrac = 0
 	}
-	idx, err := dataset.Split(o.Data, fr, o.Train.Seed)
+	idx, err := workflow.SplitParts(o.Data, o.ValFrac, testFrac, o.Train.Seed)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("compare: split: %w", err)
+		return nil, nil, nil, fmt.Errorf("compare: %w", err)
 	}
 	tr, va = o.Data.Subset(idx[0]), o.Data.Subset(idx[1])
 	if o.Test != nil {

@@ -12,6 +12,7 @@ import (
 	"mlabel/nn"
 	"mlabel/tensor"
 	"mlabel/train"
+	"mlabel/workflow"
 )
 
 // option is one way of serving every label: a composed graph with one logit
@@ -79,11 +80,10 @@ func (op *option) predict(ctx context.Context, es *evalSets) error {
 // scores both splits with them.
 func (op *option) score(o Options, labels []string) error {
 	var err error
-	op.rules, err = decide.FitPerClass(*op.val, o.decideOptions())
+	op.rules, err = workflow.FitThresholds(*op.val, labels, o.decideOptions())
 	if err != nil {
 		return fmt.Errorf("compare: %s thresholds: %w", op.name, err)
 	}
-	op.rules.Names = labels
 	thr := op.rules.Thresholds()
 	if op.valSum, err = metrics.Summarize(labels, op.val.Truth, op.val.Scores, op.val.Mask, thr); err != nil {
 		return fmt.Errorf("compare: %s validation metrics: %w", op.name, err)

@@ -24,6 +24,7 @@ import (
 	"mlabel/metrics"
 	"mlabel/nn"
 	"mlabel/shift"
+	"mlabel/tensor"
 	"mlabel/train"
 )
 
@@ -81,18 +82,9 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 		return nil, fmt.Errorf("workflow: checking the images before training: %w", err)
 	}
 	printWarnings(o.Log, append(slices.Clip(ds.Warnings), warns...))
-	fr := []float64{1 - o.ValFrac - o.TestFrac, o.ValFrac}
-	if o.TestFrac > 0 {
-		fr = append(fr, o.TestFrac)
-	}
-	parts, err := dataset.Split(ds, fr, o.Train.Seed)
+	parts, err := SplitParts(ds, o.ValFrac, o.TestFrac, o.Train.Seed)
 	if err != nil {
-		return nil, fmt.Errorf("workflow: split: %w", err)
-	}
-	for i, name := range []string{"train", "validation", "test"}[:len(parts)] {
-		if len(parts[i]) == 0 {
-			return nil, fmt.Errorf("workflow: the %s split is empty: %d images are too few", name, len(ds.Items))
-		}
+		return nil, err
 	}
 	stats := dataset.Stats(ds, parts)
 	stats.Print(o.Log, []string{"train", "val", "test"}[:len(parts)])
@@ -176,11 +168,10 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 // the test split as a tags CSV at TestCSVPath(o.Out). Run calls it; it is
 // separate so that callers with their own training hooks can use it.
 func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.Result, o Options, stats dataset.SplitStats, hashes []string) (*Outcome, error) {
-	rules, err := decide.FitPerClass(*res.Val, o.Decide)
+	rules, err := FitThresholds(*res.Val, ds.Labels, o.Decide)
 	if err != nil {
-		return nil, fmt.Errorf("workflow: fit thresholds: %w", err)
+		return nil, err
 	}
-	rules.Names = ds.Labels
 	// The validation predictions also become the reference a later batch
 	// is recalibrated against.
 	ref, err := shift.NewReference(*res.Val, rules.Thresholds())
@@ -211,14 +202,9 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	if err != nil {
 		return nil, fmt.Errorf("workflow: encode config: %w", err)
 	}
-	out.Bundle = &bundle.Bundle{
-		Header: bundle.Header{
-			Kind: bundle.KindClassifier, Arch: o.Train.Arch, Spec: res.Spec, Labels: ds.Labels,
-			Preprocess: o.Preprocess.ToBundle(), View: string(tc.View), Rules: rules.ToBundle(), Metrics: out.Test.ToBundle(), Config: cfg, History: res.History,
-			Split: newSplit(ds, parts, hashes), Reference: ref.ToBundle(),
-		},
-		Weights: res.Model.Weights(),
-	}
+	out.Bundle = ClassifierBundle(o.Train.Arch, res.Spec, ds.Labels, o.Preprocess, rules, out.Test, cfg, res.Model.Weights())
+	out.Bundle.View, out.Bundle.History = string(tc.View), res.History
+	out.Bundle.Split, out.Bundle.Reference = newSplit(ds, parts, hashes), ref.ToBundle()
 	if o.Out != "" {
 		if err := out.Bundle.Save(o.Out); err != nil {
 			return nil, fmt.Errorf("workflow: %w", err)
@@ -263,4 +249,51 @@ func newSplit(ds *dataset.Dataset, parts [][]int, hashes []string) *bundle.Split
 		return out
 	}
 	return &bundle.Split{Train: take(0), Val: take(1), Test: take(2)}
+}
+
+// SplitParts splits ds by iterative stratification into train, validation
+// and, when testFrac > 0, test item indices, refusing fractions that leave
+// nothing to train on and splits that come out empty.
+func SplitParts(ds *dataset.Dataset, valFrac, testFrac float64, seed uint64) ([][]int, error) {
+	if valFrac <= 0 || testFrac < 0 || valFrac+testFrac >= 1 {
+		return nil, fmt.Errorf("workflow: validation fraction %g and test fraction %g must leave data to train on", valFrac, testFrac)
+	}
+	fr := []float64{1 - valFrac - testFrac, valFrac}
+	if testFrac > 0 {
+		fr = append(fr, testFrac)
+	}
+	parts, err := dataset.Split(ds, fr, seed)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: split: %w", err)
+	}
+	for i, name := range []string{"train", "validation", "test"}[:len(parts)] {
+		if len(parts[i]) == 0 {
+			return nil, fmt.Errorf("workflow: the %s split is empty: %d images are too few", name, len(ds.Items))
+		}
+	}
+	return parts, nil
+}
+
+// FitThresholds fits the per-class F-beta thresholds on a validation set's
+// predictions, named by labels.
+func FitThresholds(val infer.Set, labels []string, o decide.Options) (*decide.Rules, error) {
+	rules, err := decide.FitPerClass(val, o)
+	if err != nil {
+		return nil, fmt.Errorf("workflow: fit thresholds: %w", err)
+	}
+	rules.Names = labels
+	return rules, nil
+}
+
+// ClassifierBundle assembles a classifier bundle from a trained network,
+// its preprocessing, its fitted rules, the metrics to record and the
+// encoded training configuration.
+func ClassifierBundle(arch string, spec *nn.Spec, labels []string, pre imageio.Preprocess, rules *decide.Rules, sum *metrics.Summary, cfg json.RawMessage, weights map[string]*tensor.Tensor) *bundle.Bundle {
+	return &bundle.Bundle{
+		Header: bundle.Header{
+			Kind: bundle.KindClassifier, Arch: arch, Spec: spec, Labels: labels, Preprocess: pre.ToBundle(),
+			Rules: rules.ToBundle(), Metrics: sum.ToBundle(), Config: cfg,
+		},
+		Weights: weights,
+	}
 }
