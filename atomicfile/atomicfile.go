@@ -103,3 +103,16 @@ func WriteBytes(path string, data []byte) error {
 		return err
 	})
 }
+
+// CheckWritable reports whether Write could create path: its folder exists
+// and a temporary file can be made in it (it is removed at once). A long
+// job calls it before it starts, so that an unwritable output is found
+// before the work, not after.
+func CheckWritable(path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), tempPrefix(path)+"*")
+	if err != nil {
+		return fmt.Errorf("atomicfile: cannot write %s: %w", path, err)
+	}
+	tmp.Close()
+	return os.Remove(tmp.Name())
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -102,5 +103,24 @@ func TestWriteRemovesStaleTemporaries(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != "new" {
 		t.Errorf("target holds %q", got)
+	}
+}
+
+func TestCheckWritable(t *testing.T) {
+	dir := t.TempDir()
+	if err := CheckWritable(filepath.Join(dir, "m.mlb")); err != nil {
+		t.Fatalf("writable folder: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left %d files behind", len(entries))
+	}
+	if err := CheckWritable(filepath.Join(dir, "missing", "m.mlb")); err == nil || !strings.Contains(err.Error(), "m.mlb") {
+		t.Errorf("missing folder: error %v", err)
+	}
+	// A "folder" that is a file refuses even root.
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o644)
+	if err := CheckWritable(filepath.Join(file, "m.mlb")); err == nil {
+		t.Error("a path under a file was accepted")
 	}
 }

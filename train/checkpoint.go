@@ -106,7 +106,10 @@ func (r *run) restore(path string) (bool, error) {
 		return false, fmt.Errorf("train: resume: checkpoint config: %w", err)
 	}
 	if diff := resumeConflict(old, r.cfg); diff != "" {
-		return false, fmt.Errorf("train: resume: checkpoint %s was made with a different %s", path, diff)
+		if !r.cfg.ResumeChanged {
+			return false, fmt.Errorf("train: resume: checkpoint %s was made with other settings (%s); give --force to continue with the new ones", path, diff)
+		}
+		r.log(fmt.Sprintf("resuming with changed settings: %s", diff))
 	}
 	var st ckptState
 	if err := json.Unmarshal(b.Extra, &st); err != nil {
@@ -161,26 +164,38 @@ func (r *run) restore(path string) (bool, error) {
 	return true, nil
 }
 
-// resumeConflict names the first setting that differs between two
-// configurations in a way that makes resuming meaningless, or returns "".
+// resumeConflict names the settings that differ between the checkpoint's
+// configuration a and the run's b, each as "name: old → new" under its
+// JSON name, or returns "". The number of decoding workers does not count.
 func resumeConflict(a, b Config) string {
-	switch {
-	case a.Arch != b.Arch || a.Width != b.Width || a.Backbone != b.Backbone:
-		return "architecture"
-	case a.Size != b.Size:
-		return "image size"
-	case a.Batch != b.Batch:
-		return "batch size"
-	case a.Optimizer != b.Optimizer:
-		return "optimizer"
-	case a.Seed != b.Seed:
-		return "seed"
-	case a.Epochs != b.Epochs:
-		return "number of epochs"
-	case a.EMA != b.EMA:
-		return "weight average (--ema)"
+	var ma, mb map[string]any
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if json.Unmarshal(ja, &ma) != nil || json.Unmarshal(jb, &mb) != nil {
+		return "configuration"
 	}
-	return ""
+	keys := make([]string, 0, len(ma)+len(mb))
+	for k := range ma {
+		keys = append(keys, k)
+	}
+	for k := range mb {
+		if _, ok := ma[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var diffs []string
+	for _, k := range keys {
+		if k == "workers" {
+			continue
+		}
+		va, _ := json.Marshal(ma[k])
+		vb, _ := json.Marshal(mb[k])
+		if string(va) != string(vb) {
+			diffs = append(diffs, fmt.Sprintf("%s: %s → %s", k, va, vb))
+		}
+	}
+	return strings.Join(diffs, "; ")
 }
 
 // cloneWeights returns a deep copy of w.

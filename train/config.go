@@ -42,9 +42,12 @@ type Config struct {
 	// the weights, updated after every step; validation and the result use
 	// the averaged weights. The head trained over a frozen backbone keeps
 	// no average.
-	EMA     float64          `json:"ema,omitempty"`
-	Seed    uint64           `json:"seed"`
-	Augment augment.Pipeline `json:"augment"`
+	EMA float64 `json:"ema,omitempty"`
+	// ResumeChanged lets a resumed run continue from a checkpoint made
+	// with other settings (not recorded: it describes one invocation).
+	ResumeChanged bool             `json:"-"`
+	Seed          uint64           `json:"seed"`
+	Augment       augment.Pipeline `json:"augment"`
 	// View is the nature of the images: overhead (the 8 dihedral
 	// transforms), ground (horizontal flips) or auto (decided from the
 	// training images before the first epoch). It sets Augment's geometric

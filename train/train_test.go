@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -182,5 +184,40 @@ func TestCosineWarmupFraction(t *testing.T) {
 	}
 	if first := s.LR(0, total); first >= peak/2 {
 		t.Errorf("first step at %v: no warm-up", first)
+	}
+}
+
+// A resumed run refuses a checkpoint made with other settings, naming each
+// difference, unless ResumeChanged says to go on with the new ones.
+func TestResumeRefusesChangedSettings(t *testing.T) {
+	tr, va := synthData(t)
+	cfg := quickConfig()
+	cfg.Epochs = 2
+	data := Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(cfg.Size)}
+	ckpt := filepath.Join(t.TempDir(), "m.ckpt")
+	ctx, cancel := context.WithCancel(context.Background())
+	Run(ctx, cfg, data, ckpt, false, Hooks{EpochEnd: func(e bundle.Epoch, _ bool) { cancel() }})
+	changed := cfg
+	changed.LR, changed.WeightDecay, changed.Workers = 1e-2, 0.05, 1
+	_, err := Run(context.Background(), changed, data, ckpt, true, Hooks{})
+	if err == nil {
+		t.Fatal("resumed a checkpoint made with another learning rate")
+	}
+	for _, want := range []string{"lr: 0.003 → 0.01", "weight_decay: 0.01 → 0.05", "--force"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "workers") {
+		t.Errorf("error %q names the worker count, which does not matter", err)
+	}
+	changed.ResumeChanged = true
+	var logged []string
+	res, err := Run(context.Background(), changed, data, ckpt, true, Hooks{Log: func(m string) { logged = append(logged, m) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ResumedFrom != 1 || !slices.ContainsFunc(logged, func(m string) bool { return strings.Contains(m, "changed settings: lr") }) {
+		t.Errorf("resumed from %d, log %q", res.ResumedFrom, logged)
 	}
 }

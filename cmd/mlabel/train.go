@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"mlabel/atomicfile"
 	"mlabel/augment"
 	"mlabel/decide"
 	"mlabel/imageio"
@@ -165,7 +166,7 @@ epoch; --resume continues an interrupted run.`,
 	o.tf.register(c.Flags())
 	c.Flags().StringVar(&o.out, "out", "", "model bundle to write")
 	c.Flags().BoolVar(&o.resume, "resume", false, "continue from the last complete checkpoint of --out")
-	c.Flags().BoolVar(&o.force, "force", false, "overwrite an existing --out")
+	c.Flags().BoolVar(&o.force, "force", false, "overwrite an existing --out; with --resume, continue even though settings changed")
 	c.Flags().BoolVar(&o.asJSON, "json", false, "print the results as JSON")
 	c.Flags().BoolVar(&o.quiet, "quiet", false, "print nothing on success (errors still go to stderr; --json still prints its object)")
 	c.Flags().BoolVar(&o.verbose, "verbose", false, "end with the full metrics table and the decision-rule comparison")
@@ -191,7 +192,11 @@ func runTrain(c *cobra.Command, t *trainOptions) error {
 	if err := refuseOverwrite(t.out, t.force, t.resume); err != nil {
 		return err
 	}
+	if err := atomicfile.CheckWritable(t.out); err != nil {
+		return err
+	}
 	o.Out, o.Resume = t.out, t.resume
+	o.Train.ResumeChanged = t.resume && t.force
 	logw := c.ErrOrStderr()
 	if t.quiet {
 		logw = io.Discard

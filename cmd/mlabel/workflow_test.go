@@ -220,7 +220,7 @@ func TestKillThenResume(t *testing.T) {
 	}
 	// Resume with fewer epochs is refused: the configuration must match.
 	code, _, stderr := runCLI(t, append(args[:len(args)-3], "--epochs", "3", "--quiet", "--resume")...)
-	if code != 1 || !strings.Contains(stderr, "different number of epochs") {
+	if code != 1 || !strings.Contains(stderr, "epochs: 40 → 3") || !strings.Contains(stderr, "--force") {
 		t.Fatalf("resume with other epochs: exit %d: %s", code, stderr)
 	}
 	// Shorten the run by resuming the same configuration: epochs stay 40,
@@ -311,5 +311,22 @@ func TestTrainWithoutTestSplitSaysSo(t *testing.T) {
 	}
 	if !strings.Contains(out, "no test split (--test 0)") || strings.Contains(out, "test images:") {
 		t.Errorf("summary does not say the figures are validation figures:\n%s", out)
+	}
+}
+
+// An --out that cannot be written is refused before training starts.
+func TestTrainRefusesUnwritableOut(t *testing.T) {
+	csvPath, images := demoData(t)
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	out := filepath.Join(file, "m.mlb") // a path under a file
+	args := append([]string{"train", "--csv", csvPath, "--images", images, "--out", out}, quickTrainArgs...)
+	start := time.Now()
+	code, _, stderr := runCLI(t, args...)
+	if code != 1 || !strings.Contains(stderr, "cannot write") || !strings.Contains(stderr, out) {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refused after %v: it trained first", d)
 	}
 }
