@@ -24,16 +24,8 @@ import (
 
 func TestRunFitsOnValidationScoresOnTest(t *testing.T) {
 	dir := t.TempDir()
-	csv, err := synth.Generate(synth.Options{Dir: dir, Count: 150, Size: 32, Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := dataset.Load(dataset.Options{CSV: csv, Images: filepath.Join(dir, synth.ImagesDir), Labels: synth.Labels()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := train.Defaults()
-	cfg.Size, cfg.Width, cfg.Batch, cfg.Epochs = 32, 8, 16, 2
+	ds := synthSet(t, dir, 150, 5)
+	cfg := quickConfig()
 	out := filepath.Join(dir, "m.mlb")
 	o := Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(32), ValFrac: 0.2, TestFrac: 0.2, Decide: decide.DefaultOptions(), Out: out}
 	res, err := Run(context.Background(), ds, o)
@@ -213,16 +205,8 @@ func TestRunRefusesBadImagesBeforeTraining(t *testing.T) {
 }
 func TestRunRefitTrainsOnTrainAndValidation(t *testing.T) {
 	dir := t.TempDir()
-	csv, err := synth.Generate(synth.Options{Dir: dir, Count: 120, Size: 32, Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := dataset.Load(dataset.Options{CSV: csv, Images: filepath.Join(dir, synth.ImagesDir), Labels: synth.Labels()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := train.Defaults()
-	cfg.Size, cfg.Width, cfg.Batch, cfg.Epochs = 32, 8, 16, 2
+	ds := synthSet(t, dir, 120, 7)
+	cfg := quickConfig()
 	run := func(refit bool) *Outcome {
 		c := cfg
 		c.Refit = refit
@@ -268,4 +252,25 @@ func TestRunRefitTrainsOnTrainAndValidation(t *testing.T) {
 	if refit.Bundle.View != string(c.View) {
 		t.Errorf("bundle view %q, config view %q", refit.Bundle.View, c.View)
 	}
+}
+
+// synthSet generates count synthetic 32 px tiles in dir and loads them.
+func synthSet(t *testing.T, dir string, count int, seed uint64) *dataset.Dataset {
+	t.Helper()
+	csv, err := synth.Generate(synth.Options{Dir: dir, Count: count, Size: 32, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := dataset.Load(dataset.Options{CSV: csv, Images: filepath.Join(dir, synth.ImagesDir), Labels: synth.Labels()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+// quickConfig is a training configuration small enough for tests.
+func quickConfig() train.Config {
+	cfg := train.Defaults()
+	cfg.Size, cfg.Width, cfg.Batch, cfg.Epochs = 32, 8, 16, 2
+	return cfg
 }
