@@ -46,6 +46,12 @@ type Options struct {
 	Log io.Writer
 	// Hooks report training progress.
 	Hooks train.Hooks
+	// Structure, when not nil, is what is known of how the labels go
+	// together. Its exclusive and at-most-one groups become softmax groups
+	// of the network (train.Config's Exclusive and AtMostOne), and the
+	// whole structure goes into the bundle's rule, which applies it
+	// wherever the bundle decides.
+	Structure *decide.Structure
 }
 
 // Outcome is what a run produced.
@@ -73,6 +79,9 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	}
 	if len(ds.Labels) == 0 {
 		return nil, fmt.Errorf("workflow: %s has no labels: every image is untagged, there is nothing to learn", ds.Source)
+	}
+	if err := o.useStructure(ds); err != nil {
+		return nil, err
 	}
 	// Every image is read and decoded once before the first epoch, so that
 	// a bad file stops the run now, named with its CSV line, and never in
@@ -172,6 +181,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	if err != nil {
 		return nil, err
 	}
+	rules.Structure = o.Structure
 	// The validation predictions also become the reference a later batch
 	// is recalibrated against.
 	ref, err := shift.NewReference(*res.Val, rules.Thresholds())
