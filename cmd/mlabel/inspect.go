@@ -91,7 +91,11 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 		}
 	}
 	if b.Reference != nil {
-		fmt.Fprintf(w, "validation reference: %d images, for recalibrating to a new batch\n", b.Reference.Images)
+		split := b.Reference.Split
+		if split == "" {
+			split = "validation"
+		}
+		fmt.Fprintf(w, "reference for recalibration: %d %s images\n", b.Reference.Images, split)
 	}
 	printRecalibrations(w, b)
 	if b.Metrics != nil {
