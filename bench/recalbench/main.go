@@ -45,6 +45,7 @@ type options struct {
 	count, size, epochs      int
 	batch, reps, maxLabels   int
 	trainFrac, valFrac       float64
+	testFrac                 float64
 	strength                 float64
 	seed                     uint64
 	bootstrap                int
@@ -65,6 +66,7 @@ func main() {
 	flag.IntVar(&o.maxLabels, "max-labels", 3, "labels to shift when -labels is not given")
 	flag.Float64Var(&o.trainFrac, "train-frac", 0.5, "fraction of the set to train and validate on; the rest is resampled into batches")
 	flag.Float64Var(&o.valFrac, "val-frac", 0.25, "fraction of the training part held out for validation")
+	flag.Float64Var(&o.testFrac, "test-frac", 0.15, "fraction of the training part held out as its test split (a refitted model's reference is made from it)")
 	flag.Float64Var(&o.strength, "prior-strength", shift.DefaultPriorStrength, "EM's prior strength, in images")
 	flag.IntVar(&o.bootstrap, "bootstrap", 200, "bootstrap resamples for the intervals the guard tests")
 	flag.BoolVar(&o.refit, "refit", false, "train once more on training and validation images after fitting the thresholds and the reference (training's default; the reference then describes the first model, not the bundle's)")
@@ -124,7 +126,7 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 	}
 	cfg := train.Defaults()
 	cfg.Size, cfg.Epochs, cfg.Seed, cfg.Refit = o.size, o.epochs, o.seed, o.refit
-	wo := workflow.Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(o.size), ValFrac: o.valFrac, Decide: decide.DefaultOptions()}
+	wo := workflow.Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(o.size), ValFrac: o.valFrac, TestFrac: o.testFrac, Decide: decide.DefaultOptions()}
 	fmt.Fprintf(os.Stderr, "training on %d images of %s\n", len(parts[0]), name)
 	out, err := workflow.Run(ctx, ds.Subset(parts[0]), wo)
 	if err != nil {
