@@ -145,7 +145,11 @@ type Confusion struct {
 // Reference describes a model's validation predictions, for recalibrating
 // its thresholds to a new batch of images.
 type Reference struct {
-	Images      int          `json:"images"`
+	Images int `json:"images"`
+	// Split names the held-out images it was made from: "validation",
+	// "test" (a refitted model, which trained on the validation images),
+	// or empty (validation, before the name was recorded).
+	Split       string       `json:"split,omitempty"`
 	Calibration *Calibration `json:"calibration"`
 	Prevalence  []float64    `json:"prevalence"`
 	Positive    []float64    `json:"positive_rate"`

@@ -158,3 +158,42 @@ func sortedCopy(xs []string) []string {
 	}
 	return out
 }
+
+func TestParseStructure(t *testing.T) {
+	labels := []string{"clear", "haze", "cloudy", "road", "building", "water"}
+	s, err := ParseStructure([]string{"clear, haze,cloudy"}, []string{"road,water"}, []string{"building=>road"}, []string{"cloudy=>road, building"}, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Structure{
+		Exclusive: [][]string{{"clear", "haze", "cloudy"}},
+		AtMostOne: [][]string{{"road", "water"}},
+		Implies:   []Implication{{If: "building", Then: "road"}},
+		Excludes:  []Exclusion{{If: "cloudy", Not: []string{"road", "building"}}},
+	}
+	if !reflect.DeepEqual(s, want) {
+		t.Errorf("parsed %+v, want %+v", s, want)
+	}
+	if s, err := ParseStructure(nil, nil, nil, nil, labels); s != nil || err != nil {
+		t.Errorf("nothing given: %+v, %v; want nil, nil", s, err)
+	}
+	bad := []struct {
+		name                                    string
+		exclusive, atMostOne, implies, excludes []string
+		want                                    string
+	}{
+		{"unknown label", []string{"clear,sunny"}, nil, nil, nil, `"sunny"`},
+		{"no arrow", nil, nil, []string{"building,road"}, nil, "A=>B"},
+		{"two implied", nil, nil, []string{"building=>road,water"}, nil, "want one"},
+		{"empty side", nil, nil, nil, []string{"=>road"}, "A=>B"},
+		{"contradiction", nil, nil, []string{"cloudy=>road"}, []string{"cloudy=>road"}, "cloudy"},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseStructure(c.exclusive, c.atMostOne, c.implies, c.excludes, labels)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want one containing %s", err, c.want)
+			}
+		})
+	}
+}

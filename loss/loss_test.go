@@ -145,22 +145,7 @@ func TestFiniteDifference(t *testing.T) {
 			if _, err := l.Compute(x, y, m, grad); err != nil {
 				t.Fatal(err)
 			}
-			scratch := tensor.New(3, 4)
-			for i := range x.Data {
-				orig := x.Data[i]
-				const h = 1e-2
-				x.Data[i] = orig + h
-				up, _ := l.Compute(x, y, m, scratch)
-				hi := float64(x.Data[i])
-				x.Data[i] = orig - h
-				down, _ := l.Compute(x, y, m, scratch)
-				lo := float64(x.Data[i])
-				x.Data[i] = orig
-				fd := (up - down) / (hi - lo)
-				if math.Abs(fd-float64(grad.Data[i])) > 1e-4*math.Max(1, math.Abs(fd)) {
-					t.Errorf("%s %+v masked=%v: grad[%d] = %g, finite difference %g", l.Name(), l, masked, i, grad.Data[i], fd)
-				}
-			}
+			checkFiniteDiff(t, l, x, y, m, grad)
 		}
 	}
 }

@@ -186,6 +186,8 @@ func TestGradCheck(t *testing.T) {
 		{"upsample3", Node{Op: OpUpsample, Attrs: Attrs{Scale: 3}}, [][]int{{1, 2, 2, 2}}, true},
 		{"flatten", Node{Op: OpFlatten}, img, true},
 		{"scale_shift", Node{Op: OpScaleShift}, img, true},
+		{"group_softmax", Node{Op: OpGroupSoftmax, Attrs: Attrs{LabelGroups: [][]int{{0, 2, 3}, {5, 1}}}}, [][]int{{3, 7}}, true},
+		{"group_softmax_none", Node{Op: OpGroupSoftmax, Attrs: Attrs{LabelGroups: [][]int{{1, 4}, {0, 2, 5}}, GroupNone: []bool{true, false}}}, [][]int{{3, 6}}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

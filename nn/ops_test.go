@@ -11,7 +11,7 @@ import (
 // taking a fused activation builds with one and that an activation that
 // fuses is one such an op accepts.
 func TestOpTableConsistent(t *testing.T) {
-	attrs := Attrs{Filters: 3, Units: 4, Kernel: [2]int{3, 3}, Bias: true}
+	attrs := Attrs{Filters: 3, Units: 4, Kernel: [2]int{3, 3}, Bias: true, LabelGroups: [][]int{{0, 2}}}
 	for op, info := range ops {
 		t.Run(string(op), func(t *testing.T) {
 			if info.minIn < 0 || (info.maxIn >= 0 && info.maxIn < info.minIn) {
@@ -27,6 +27,9 @@ func TestOpTableConsistent(t *testing.T) {
 			in := make([][]int, n)
 			for i := range in {
 				in[i] = []int{2, 6, 6, 4}
+				if op == OpGroupSoftmax {
+					in[i] = []int{2, 4} // [N, labels]
+				}
 			}
 			node := Node{Name: "n", Op: op, Attrs: attrs}
 			l, err := newLayer(node, in, nil)

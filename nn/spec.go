@@ -45,6 +45,7 @@ const (
 	OpUpsample      Op = "upsample"       // nearest neighbour, Scale (2 by default)
 	OpFlatten       Op = "flatten"        // [N,H,W,C] -> [N,H*W*C]
 	OpScaleShift    Op = "scale_shift"    // per-channel y = x*scale + shift (params "scale", "shift"); used by importers
+	OpGroupSoftmax  Op = "group_softmax"  // [N,L] -> [N,L]: a softmax over each of LabelGroups, written as per-label logits; GroupNone
 )
 
 // Spec is a serialisable model graph. Nodes are listed in topological order:
@@ -83,4 +84,8 @@ type Attrs struct {
 	CountIncludePad bool    `json:"count_include_pad,omitempty"` // avgpool2d
 	Rate            float64 `json:"rate,omitempty"`              // dropout probability
 	Scale           int     `json:"scale,omitempty"`             // upsample factor, default 2
+	// LabelGroups (group_softmax) lists the columns of each softmax group;
+	// GroupNone[k] gives group k a fixed zero logit for "no label".
+	LabelGroups [][]int `json:"label_groups,omitempty"`
+	GroupNone   []bool  `json:"group_none,omitempty"`
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mlabel/decide"
+	"mlabel/infer"
 	"mlabel/metrics"
 )
 
@@ -337,4 +338,21 @@ func (e Estimate) Moved() bool {
 	}
 	const tol = 1e-9 // far above EM's precision
 	return e.Train < e.Interval[0]-tol || e.Train > e.Interval[1]+tol
+}
+
+// MapThreshold moves label j's threshold t (on raw scores) by the prior
+// shift from the reference's prevalence to q: the new threshold's shifted,
+// calibrated posterior equals the old threshold's calibrated posterior.
+// With Platt calibration σ(A·logit s + B) and the shift logit p′ = logit p
+// + logit q − logit π, that is logit t′ = logit t − (logit q − logit π)/A.
+// A label whose calibration does not increase with the score keeps t.
+func (r *Reference) MapThreshold(j int, t, q float64) float64 {
+	a := 1.0
+	if r.Calibration != nil && j < len(r.Calibration.A) {
+		a = r.Calibration.A[j]
+	}
+	if !(a > 0) {
+		return t
+	}
+	return infer.Sigmoid(decide.Logit(t) - (decide.Logit(q)-decide.Logit(r.Prevalence[j]))/a)
 }

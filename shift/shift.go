@@ -34,8 +34,12 @@ const Quantiles = 101
 // Reference is what a model's validation predictions say about it, kept in
 // the bundle so that a later batch can be compared with it.
 type Reference struct {
-	// Images is the number of validation images it was made from.
+	// Images is the number of held-out images it was made from.
 	Images int `json:"images"`
+	// Split names those images: "validation", or "test" for a model
+	// trained once more on its validation images (see the workflow's
+	// refit), whose validation predictions would be in-sample.
+	Split string `json:"split,omitempty"`
 	// Calibration maps each label's raw score to a probability calibrated
 	// on validation (Platt scaling).
 	Calibration *decide.Calibration `json:"calibration"`

@@ -70,6 +70,12 @@ type Config struct {
 	// FeatureViews is the number of augmented views of each training image
 	// whose frozen-backbone features are cached (4 when 0).
 	FeatureViews int `json:"feature_views,omitempty"`
+	// Exclusive lists groups of labels of which exactly one holds per
+	// image, AtMostOne groups of which one or none holds. The network then
+	// ends in a softmax over each group (nn's group_softmax), trained with
+	// cross-entropy beside the loss of the other labels.
+	Exclusive [][]string `json:"exclusive,omitempty"`
+	AtMostOne [][]string `json:"at_most_one,omitempty"`
 	// Channels is the number of input channels of a named architecture
 	// (3 when 0). Run sets it from the preprocessing's band selection.
 	Channels int `json:"channels,omitempty"`

@@ -34,7 +34,7 @@ func FrozenOutOfFold(ctx context.Context, cfg Config, ds *dataset.Dataset, pre i
 	if ev != nil && hooks.Log != nil {
 		hooks.Log(ev.String())
 	}
-	fb, err := loadFrozen(cfg, len(ds.Labels))
+	fb, err := loadFrozen(cfg, ds.Labels)
 	if err != nil {
 		return nil, err
 	}

@@ -29,8 +29,8 @@ type frozenBackbone struct {
 
 // loadFrozen builds the network cfg names, a backbone with a new head, with
 // the backbone's pretrained weights.
-func loadFrozen(cfg Config, numLabels int) (*frozenBackbone, error) {
-	spec, init, _, err := BuildSpec(cfg, numLabels)
+func loadFrozen(cfg Config, labels []string) (*frozenBackbone, error) {
+	spec, init, _, err := BuildSpec(cfg, labels)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +69,9 @@ func (fb *frozenBackbone) headRun(cfg Config, data Data, train, val *transfer.Fe
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
 	}
+	if err := withGroups(hs, cfg, data.Train.Labels); err != nil {
+		return nil, err
+	}
 	head, err := nn.Build(hs, rand.New(rand.NewPCG(cfg.Seed, 1)))
 	if err != nil {
 		return nil, fmt.Errorf("train: build head: %w", err)
@@ -94,7 +97,7 @@ func (fb *frozenBackbone) headRun(cfg Config, data Data, train, val *transfer.Fe
 // stages on validation mAP is kept. The frozen stage takes no checkpoint:
 // after the features are cached, it takes seconds.
 func runFrozen(ctx context.Context, cfg Config, data Data, ckptPath string, resume bool, hooks Hooks) (*Result, error) {
-	fb, err := loadFrozen(cfg, len(data.Train.Labels))
+	fb, err := loadFrozen(cfg, data.Train.Labels)
 	if err != nil {
 		return nil, err
 	}

@@ -145,7 +145,7 @@ func TestFrozenBackboneErrors(t *testing.T) {
 	backbone := filepath.Join(t.TempDir(), "random.mlb")
 	spec := Defaults()
 	spec.Size, spec.Width = 32, 8
-	s, _, _, err := BuildSpec(spec, 3)
+	s, _, _, err := BuildSpec(spec, []string{"a", "b", "c"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -204,7 +204,7 @@ func (r *run) setup() error {
 	)
 	if r.start != nil {
 		spec, init, backbone = r.start.spec, r.start.weights, r.start.backbone
-	} else if spec, init, backbone, err = BuildSpec(cfg, len(r.data.Train.Labels)); err != nil {
+	} else if spec, init, backbone, err = BuildSpec(cfg, r.data.Train.Labels); err != nil {
 		return err
 	}
 	r.spec = spec
@@ -247,6 +247,9 @@ func (r *run) prepare(m *nn.Model, backbone func(name string) bool) error {
 	var err error
 	if r.lossFn, err = loss.ByName(r.cfg.Loss, r.cfg.LossOptions); err != nil {
 		return fmt.Errorf("train: %w", err)
+	}
+	if r.lossFn, err = groupedLoss(r.lossFn, r.cfg, r.data.Train.Labels); err != nil {
+		return err
 	}
 	r.step = &Step{Model: m, Loss: r.lossFn, Optimizers: r.opts, LRMult: r.lrMult, ClipNorm: r.cfg.ClipNorm}
 	r.sched = newSchedule(r.cfg)
@@ -349,8 +352,21 @@ func (w warmupFraction) LR(step, total int) float64 {
 // BuildSpec returns the network a configuration trains: a named
 // architecture, or a pretrained backbone cut and given a new head. For a
 // backbone it also returns the pretrained weights and a predicate telling
-// which parameters belong to the backbone.
-func BuildSpec(cfg Config, numLabels int) (*nn.Spec, map[string]*tensor.Tensor, func(string) bool, error) {
+// which parameters belong to the backbone. With label groups, the network
+// ends in a softmax over each group.
+func BuildSpec(cfg Config, labels []string) (*nn.Spec, map[string]*tensor.Tensor, func(string) bool, error) {
+	spec, init, isBackbone, err := buildSpec(cfg, len(labels))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := withGroups(spec, cfg, labels); err != nil {
+		return nil, nil, nil, err
+	}
+	return spec, init, isBackbone, nil
+}
+
+// buildSpec is BuildSpec without the label groups.
+func buildSpec(cfg Config, numLabels int) (*nn.Spec, map[string]*tensor.Tensor, func(string) bool, error) {
 	channels := cfg.Channels
 	if channels == 0 {
 		channels = 3

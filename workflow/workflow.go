@@ -46,6 +46,12 @@ type Options struct {
 	Log io.Writer
 	// Hooks report training progress.
 	Hooks train.Hooks
+	// Structure, when not nil, is what is known of how the labels go
+	// together. Its exclusive and at-most-one groups become softmax groups
+	// of the network (train.Config's Exclusive and AtMostOne), and the
+	// whole structure goes into the bundle's rule, which applies it
+	// wherever the bundle decides.
+	Structure *decide.Structure
 }
 
 // Outcome is what a run produced.
@@ -73,6 +79,9 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	}
 	if len(ds.Labels) == 0 {
 		return nil, fmt.Errorf("workflow: %s has no labels: every image is untagged, there is nothing to learn", ds.Source)
+	}
+	if err := o.useStructure(ds); err != nil {
+		return nil, err
 	}
 	// Every image is read and decoded once before the first epoch, so that
 	// a bad file stops the run now, named with its CSV line, and never in
@@ -134,6 +143,9 @@ func TestCSVPath(out string) string {
 	return strings.TrimSuffix(out, filepath.Ext(out)) + ".test.csv"
 }
 
+// refitted reports whether a run of cfg is refitted (see refit).
+func refitted(cfg train.Config) bool { return cfg.Refit && !cfg.FreezeBackbone }
+
 // refit, when the run's configuration asks for it, trains the network once
 // more on the training and validation images together, for the best
 // epoch's number of epochs of the same schedule, and puts the result in
@@ -142,7 +154,7 @@ func TestCSVPath(out string) string {
 // frozen-backbone run is not refitted.
 func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.Result, o Options) error {
 	cfg := res.Config
-	if !cfg.Refit || cfg.FreezeBackbone {
+	if !refitted(cfg) {
 		return nil
 	}
 	cfg.StopAfter, cfg.Patience = res.BestEpoch, 0
@@ -172,12 +184,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	if err != nil {
 		return nil, err
 	}
-	// The validation predictions also become the reference a later batch
-	// is recalibrated against.
-	ref, err := shift.NewReference(*res.Val, rules.Thresholds())
-	if err != nil {
-		return nil, fmt.Errorf("workflow: validation reference: %w", err)
-	}
+	rules.Structure = o.Structure
 	out := &Outcome{Split: stats, Result: res, Parts: parts}
 	evalOut := res.Val
 	if len(parts) > 2 {
@@ -190,6 +197,20 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 			return nil, fmt.Errorf("workflow: compare decision rules: %w", err)
 		}
 	}
+	// The held-out predictions of the bundle's model become the reference
+	// a later batch is recalibrated against: validation's, or, for a model
+	// refitted on the validation images, the test split's, which it has
+	// not seen (the validation predictions describe the model before the
+	// refit).
+	refSet, refSplit := res.Val, "validation"
+	if refitted(res.Config) && len(parts) > 2 {
+		refSet, refSplit = evalOut, "test"
+	}
+	ref, err := shift.NewReference(*refSet, rules.Thresholds())
+	if err != nil {
+		return nil, fmt.Errorf("workflow: %s reference: %w", refSplit, err)
+	}
+	ref.Split = refSplit
 	out.Test, err = metrics.Summarize(ds.Labels, evalOut.Truth, evalOut.Scores, evalOut.Mask, rules.Thresholds())
 	if err != nil {
 		return nil, fmt.Errorf("workflow: evaluate: %w", err)

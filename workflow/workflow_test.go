@@ -71,10 +71,11 @@ func TestRunFitsOnValidationScoresOnTest(t *testing.T) {
 	if b.Kind != "classifier" || b.Metrics == nil || b.Rules == nil || len(b.History) != 2 {
 		t.Errorf("bundle lacks parts: kind %q, metrics %v, rules %v, history %d", b.Kind, b.Metrics != nil, b.Rules != nil, len(b.History))
 	}
-	// The validation reference is the validation predictions' at the
-	// bundle's thresholds.
-	if r := b.Reference; r == nil || r.Images != len(res.Parts[1]) || !slices.Equal(r.Thresholds, decide.RulesFromBundle(b.Rules).Thresholds()) {
-		t.Errorf("bundle reference %+v, want one of the %d validation images at thresholds %v", r, len(res.Parts[1]), decide.RulesFromBundle(b.Rules).Thresholds())
+	// The model was refitted on the validation images, so the reference
+	// for recalibration is made from the test split, which it has not
+	// seen, at the bundle's thresholds.
+	if r := b.Reference; r == nil || r.Split != "test" || r.Images != len(res.Parts[2]) || !slices.Equal(r.Thresholds, decide.RulesFromBundle(b.Rules).Thresholds()) {
+		t.Errorf("bundle reference %+v, want one of the %d test images at thresholds %v", r, len(res.Parts[2]), decide.RulesFromBundle(b.Rules).Thresholds())
 	}
 	if _, err := os.Stat(out + ".ckpt"); !os.IsNotExist(err) {
 		t.Errorf("checkpoint not removed: %v", err)
@@ -241,6 +242,17 @@ func TestRunRefitTrainsOnTrainAndValidation(t *testing.T) {
 	}
 	if same {
 		t.Error("refit bundle has the first model's weights")
+	}
+	// Each reference describes its bundle's model on images that model
+	// has not seen: validation without the refit, test with it.
+	for _, tc := range []struct {
+		out   *Outcome
+		split string
+		part  int
+	}{{plain, "validation", 1}, {refit, "test", 2}} {
+		if r := tc.out.Bundle.Reference; r == nil || r.Split != tc.split || r.Images != len(tc.out.Parts[tc.part]) {
+			t.Errorf("reference %+v, want one of the %d %s images", r, len(tc.out.Parts[tc.part]), tc.split)
+		}
 	}
 	var c train.Config
 	if err := json.Unmarshal(refit.Bundle.Config, &c); err != nil || !c.Refit {

@@ -45,6 +45,7 @@ type options struct {
 	count, size, epochs      int
 	batch, reps, maxLabels   int
 	trainFrac, valFrac       float64
+	testFrac                 float64
 	strength                 float64
 	seed                     uint64
 	bootstrap                int
@@ -65,6 +66,7 @@ func main() {
 	flag.IntVar(&o.maxLabels, "max-labels", 3, "labels to shift when -labels is not given")
 	flag.Float64Var(&o.trainFrac, "train-frac", 0.5, "fraction of the set to train and validate on; the rest is resampled into batches")
 	flag.Float64Var(&o.valFrac, "val-frac", 0.25, "fraction of the training part held out for validation")
+	flag.Float64Var(&o.testFrac, "test-frac", 0.15, "fraction of the training part held out as its test split (a refitted model's reference is made from it)")
 	flag.Float64Var(&o.strength, "prior-strength", shift.DefaultPriorStrength, "EM's prior strength, in images")
 	flag.IntVar(&o.bootstrap, "bootstrap", 200, "bootstrap resamples for the intervals the guard tests")
 	flag.BoolVar(&o.refit, "refit", false, "train once more on training and validation images after fitting the thresholds and the reference (training's default; the reference then describes the first model, not the bundle's)")
@@ -98,6 +100,7 @@ type result struct {
 	emAll            float64 // mean absolute EM error over every label
 	f2Old, f2, f2Orc float64
 	f2Guard          float64 // samples-F2 with the guarded recalibration
+	f2Map, f2MapG    float64 // samples-F2 with the thresholds mapped by the estimated shift, without and with the guard
 	keptShifted      float64 // fraction of batches whose shifted label the guard kept
 	kept             float64 // mean number of labels the guard kept
 	n                int
@@ -123,7 +126,7 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 	}
 	cfg := train.Defaults()
 	cfg.Size, cfg.Epochs, cfg.Seed, cfg.Refit = o.size, o.epochs, o.seed, o.refit
-	wo := workflow.Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(o.size), ValFrac: o.valFrac, Decide: decide.DefaultOptions()}
+	wo := workflow.Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(o.size), ValFrac: o.valFrac, TestFrac: o.testFrac, Decide: decide.DefaultOptions()}
 	fmt.Fprintf(os.Stderr, "training on %d images of %s\n", len(parts[0]), name)
 	out, err := workflow.Run(ctx, ds.Subset(parts[0]), wo)
 	if err != nil {
@@ -168,11 +171,11 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "%s: %d held-out images resampled into batches of %d, %d resamples each; validation %d images\n\n", name, pool.Len(), o.batch, o.reps, ref.Images)
 	fmt.Fprintf(w, "%d labels; \"kept\" counts the labels the guard kept, and how often it kept the shifted one\n\n", len(b.Labels))
-	fmt.Fprintln(w, "| label | validation prevalence | batch prevalence | EM error | BBSE error | mean-score error | EM error, all labels | F2 original | F2 recalibrated, no guard | F2 recalibrated, guard | labels kept | shifted label kept | F2 oracle |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| label | validation prevalence | batch prevalence | EM error | BBSE error | mean-score error | EM error, all labels | F2 original | F2 recalibrated, no guard | F2 recalibrated, guard | F2 mapped, no guard | F2 mapped, guard | labels kept | shifted label kept | F2 oracle |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.0f%% | %.3f |\n",
-			r.label, r.prior, r.target, r.em, r.bbse, r.naive, r.emAll, r.f2Old, r.f2, r.f2Guard, r.kept, 100*r.keptShifted, r.f2Orc)
+		fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.0f%% | %.3f |\n",
+			r.label, r.prior, r.target, r.em, r.bbse, r.naive, r.emAll, r.f2Old, r.f2, r.f2Guard, r.f2Map, r.f2MapG, r.kept, 100*r.keptShifted, r.f2Orc)
 	}
 	return nil
 }
@@ -253,6 +256,17 @@ func setting(o options, pool infer.Set, ref *shift.Reference, rules *decide.Rule
 		for l, el := range res.Estimates {
 			r.emAll += math.Abs(el.Estimated-truth[l]) / float64(len(truth))
 		}
+		mapped := func(est []shift.Estimate) *decide.Rules {
+			m := *rules
+			m.PerClass = make([]float64, len(rules.PerClass))
+			for l, t := range rules.PerClass {
+				m.PerClass[l] = t
+				if !est[l].Kept {
+					m.PerClass[l] = ref.MapThreshold(l, t, est[l].Estimated)
+				}
+			}
+			return &m
+		}
 		oracle, err := decide.FitPerClass(batch, decide.Options{Beta: 2, Objective: decide.SamplesF, MinPositives: 5})
 		if err != nil {
 			return r, err
@@ -260,7 +274,7 @@ func setting(o options, pool infer.Set, ref *shift.Reference, rules *decide.Rule
 		for _, x := range []struct {
 			f     *float64
 			rules *decide.Rules
-		}{{&r.f2Old, rules}, {&r.f2, res.Rules}, {&r.f2Guard, guarded.Rules}, {&r.f2Orc, oracle}} {
+		}{{&r.f2Old, rules}, {&r.f2, res.Rules}, {&r.f2Guard, guarded.Rules}, {&r.f2Map, mapped(res.Estimates)}, {&r.f2MapG, mapped(guarded.Estimates)}, {&r.f2Orc, oracle}} {
 			f, err := metrics.ScorePRF(batch.Truth, x.rules.Apply(batch.Scores), batch.Mask, metrics.Samples, metrics.Options{Beta: 2})
 			if err != nil {
 				return r, err
@@ -270,7 +284,7 @@ func setting(o options, pool infer.Set, ref *shift.Reference, rules *decide.Rule
 		r.n++
 	}
 	n := float64(r.n)
-	for _, v := range []*float64{&r.em, &r.bbse, &r.naive, &r.emAll, &r.f2Old, &r.f2, &r.f2Guard, &r.keptShifted, &r.kept, &r.f2Orc} {
+	for _, v := range []*float64{&r.em, &r.bbse, &r.naive, &r.emAll, &r.f2Old, &r.f2, &r.f2Guard, &r.f2Map, &r.f2MapG, &r.keptShifted, &r.kept, &r.f2Orc} {
 		*v /= n
 	}
 	return r, nil

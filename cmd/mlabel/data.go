@@ -373,4 +373,5 @@ func printStructure(w io.Writer, o dataset.Options) {
 	for _, im := range s.Implies {
 		fmt.Fprintf(w, "  every %s image is also %s\n", im.If, im.Then)
 	}
+	fmt.Fprintf(w, "  to train with it: mlabel train ... %s\n", structureArgs(s))
 }

@@ -24,6 +24,7 @@ type decideOptions struct {
 	minPos                int
 	seed                  uint64
 	cf                    csvFlags
+	structure             structureFlags
 }
 
 func newDecideCmd() *cobra.Command {
@@ -50,6 +51,7 @@ as mlabel metrics reads them, with the same --header, --image-column and --sep.`
 	c.Flags().StringVar(&opts.rule, "rule", "per_class", "rule saved with --out: fixed, global, per_class, top_k, pcut or expected_f")
 	c.Flags().StringVar(&opts.calibrate, "calibrate", "", "calibrate scores first: platt or temperature")
 	c.Flags().StringVar(&opts.out, "out", "", "write the fitted rule as JSON")
+	opts.structure.register(c.Flags())
 	c.Flags().Float64Var(&opts.beta, "beta", 2, "F-beta to maximise")
 	c.Flags().IntVar(&opts.minPos, "min-positives", 5, "labels with fewer positives are shrunk toward the global threshold")
 	c.Flags().Uint64Var(&opts.seed, "seed", 1, "seed for the bootstrap and the split")
@@ -75,6 +77,10 @@ func runDecide(c *cobra.Command, opts *decideOptions) error {
 		return err
 	}
 	d, err := metrics.LoadFiles(to, opts.scores)
+	if err != nil {
+		return err
+	}
+	structure, err := opts.structure.parse(d.Labels)
 	if err != nil {
 		return err
 	}
@@ -114,7 +120,7 @@ func runDecide(c *cobra.Command, opts *decideOptions) error {
 	if err != nil {
 		return err
 	}
-	r.Names = d.Labels
+	r.Names, r.Structure = d.Labels, structure
 	if err := atomicfile.Write(opts.out, func(w io.Writer) error { return r.WriteJSON(w) }); err != nil {
 		return err
 	}

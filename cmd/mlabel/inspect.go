@@ -86,9 +86,16 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 			fit = fmt.Sprintf(", fitted for %s F%g", r.Objective, r.Beta)
 		}
 		fmt.Fprintf(w, "decision rule: %s%s (global threshold %.3f)\n", r.Kind, fit, r.Global)
+		if s := decide.RulesFromBundle(r).Structure; !s.Empty() {
+			fmt.Fprintf(w, "label structure: %s\n", s)
+		}
 	}
 	if b.Reference != nil {
-		fmt.Fprintf(w, "validation reference: %d images, for recalibrating to a new batch\n", b.Reference.Images)
+		split := b.Reference.Split
+		if split == "" {
+			split = "validation"
+		}
+		fmt.Fprintf(w, "reference for recalibration: %d %s images\n", b.Reference.Images, split)
 	}
 	printRecalibrations(w, b)
 	if b.Metrics != nil {

@@ -76,6 +76,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"train", "--out", "m.mlb"},                                 // no data
 		{"train", "--csv", "a.csv", "--folders", "d", "--out", "m"}, // both sources
 		{"train", "--csv", "a.csv", "--out", "m", "--arch", "vgg99"},
+		{"train", "--csv", "a.csv", "--out", "m", "--implies", "building,road"},
 		{"predict", "--model", "m.mlb"}, // no paths
 		{"metrics", "--truth", "t.csv"},
 		{"decide", "--truth", "t.csv", "--scores", "s.csv", "--rule", "magic"},

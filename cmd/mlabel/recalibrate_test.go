@@ -41,9 +41,24 @@ func TestRecalibrate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("recalibrate: exit %d: %s", code, stderr)
 	}
-	// Training refits by default: the reference describes the model before.
-	if !strings.Contains(stderr, "after its validation reference was made") {
-		t.Errorf("recalibrating a refitted model says nothing of the refit: %s", stderr)
+	// Training refits by default, and makes the reference from the test
+	// split, which the refitted model has not seen: nothing to warn of.
+	if strings.Contains(stderr, "after its validation reference was made") {
+		t.Errorf("a reference made from the test split is called stale: %s", stderr)
+	}
+	if _, info, _ := runCLI(t, "inspect", "--model", model); !strings.Contains(info, "reference for recalibration:") || !strings.Contains(info, " test images") {
+		t.Errorf("inspect does not say the reference comes from the test split:\n%s", info)
+	}
+	// Without a test split the refitted model's reference is the first
+	// model's, and recalibrate says so.
+	noTest := filepath.Join(dir, "notest.mlb")
+	args := append([]string{"train", "--csv", csvPath, "--images", images, "--out", noTest, "--test", "0"}, quickTrainArgs...)
+	if code, _, stderr := runCLI(t, args...); code != 0 {
+		t.Fatalf("train --test 0: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "recalibrate", "--model", noTest, "--images", images, "--out", filepath.Join(dir, "notest2.mlb"), "--bootstrap", "20")
+	if code != 0 || !strings.Contains(stderr, "after its validation reference was made") {
+		t.Errorf("recalibrating a refitted model without a test split: exit %d, says nothing of the refit: %s", code, stderr)
 	}
 	var res recalResult
 	dec := json.NewDecoder(strings.NewReader(stdout))

@@ -70,3 +70,29 @@ func TestEvalAndReportHonourStructure(t *testing.T) {
 		t.Errorf("report (%v) does not say the decisions obey the structure", err)
 	}
 }
+
+// train --exclusive and --implies store the structure in the bundle, which
+// inspect shows; a group naming an unknown label is refused before
+// training.
+func TestTrainWithStructure(t *testing.T) {
+	dir := t.TempDir()
+	csvPath, images := demoData(t)
+	model := filepath.Join(dir, "m.mlb")
+	args := append([]string{"train", "--csv", csvPath, "--images", images, "--out", model, "--epochs", "1",
+		"--exclusive", "clear,partly_cloudy,haze,cloudy", "--implies", "building=>road"}, quickTrainArgs...)
+	if code, _, stderr := runCLI(t, args...); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := runCLI(t, "inspect", "--model", model)
+	if code != 0 {
+		t.Fatalf("inspect: exit %d: %s", code, stderr)
+	}
+	if want := "label structure: exclusive clear,partly_cloudy,haze,cloudy; building implies road"; !strings.Contains(stdout, want) {
+		t.Errorf("inspect does not show %q:\n%s", want, stdout)
+	}
+	args = append([]string{"train", "--csv", csvPath, "--images", images, "--out", filepath.Join(dir, "bad.mlb"),
+		"--exclusive", "clear,sunny"}, quickTrainArgs...)
+	if code, _, stderr := runCLI(t, args...); code != 1 || !strings.Contains(stderr, `"sunny"`) {
+		t.Errorf("unknown label in a group: exit %d, stderr %q; want 1 naming it", code, stderr)
+	}
+}

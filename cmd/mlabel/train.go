@@ -35,6 +35,7 @@ type trainFlags struct {
 	bands             []int
 	view              string
 	crop, jitter      float64
+	structure         structureFlags
 	fs                *pflag.FlagSet
 }
 
@@ -74,6 +75,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&t.minPos, "min-positives", 5, "labels with fewer validation positives get thresholds shrunk toward the global one")
 	fs.Int64Var(&t.maxPixels, "max-pixels", 0, "refuse images whose header declares more pixels than this (0: 64 megapixels)")
 	fs.StringVar(&t.resize, "resize", "crop", "how images are fitted to the size: crop (shorter side, then centre crop) or squash")
+	t.structure.register(fs)
 	fs.IntSliceVar(&t.bands, "bands", nil, "1-based band numbers the network sees, in order, e.g. 3,2,1 or 1,2,3,4 (default: RGB); per-band statistics come from the training split")
 }
 
@@ -127,9 +129,13 @@ func (t *trainFlags) options() (workflow.Options, error) {
 		}
 		pre.Bands = t.bands
 	}
+	structure, err := t.structure.parse(nil)
+	if err != nil {
+		return workflow.Options{}, usageError{err}
+	}
 	d := decide.DefaultOptions()
 	d.Beta, d.MinPositives, d.Seed = t.beta, t.minPos, t.cfg.Seed
-	return workflow.Options{Train: t.cfg, Preprocess: pre, ValFrac: t.valFrac, TestFrac: t.testFrac, Decide: d}, nil
+	return workflow.Options{Train: t.cfg, Preprocess: pre, ValFrac: t.valFrac, TestFrac: t.testFrac, Decide: d, Structure: structure}, nil
 }
 
 // trainOptions are the flags of the train command.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"image/png"
 	"mlabel/bundle"
+	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/predict"
 	"os"
@@ -149,6 +150,19 @@ func TestTrainPredictEvalReport(t *testing.T) {
 	}
 	if code, _, stderr = runCLI(t, "metrics", "--truth", truth, "--scores", scores, "--thresholds", rules); code != 0 {
 		t.Fatalf("metrics --thresholds: exit %d: %s", code, stderr)
+	}
+	// decide saves a declared structure with the rule, and refuses one
+	// that names an unknown label.
+	code, _, stderr = runCLI(t, "decide", "--truth", truth, "--scores", scores, "--out", rules, "--exclusive", "clear,partly_cloudy,haze,cloudy")
+	var saved struct {
+		Structure *decide.Structure `json:"structure"`
+	}
+	if data, _ := os.ReadFile(rules); code != 0 || json.Unmarshal(data, &saved) != nil || saved.Structure == nil ||
+		!slices.Equal(saved.Structure.Exclusive[0], []string{"clear", "partly_cloudy", "haze", "cloudy"}) {
+		t.Fatalf("decide --exclusive: exit %d: %s; structure %+v", code, stderr, saved.Structure)
+	}
+	if code, _, _ = runCLI(t, "decide", "--truth", truth, "--scores", scores, "--out", rules, "--exclusive", "clear,sunny"); code != 2 {
+		t.Errorf("decide --exclusive with an unknown label: exit %d, want 2", code)
 	}
 
 	code, out, stderr = runCLI(t, "predict", "--model", model, "--tiles", "2", "--json", one(images))

@@ -128,8 +128,24 @@ def mul(xs):
     return a * b
 
 
+def group_softmax(attrs, x):
+    """Each group's softmax (with a zero logit for "none"), as per-label logits."""
+    cols = list(x.unbind(dim=1))
+    none = attrs.get("group_none") or [False] * len(attrs["label_groups"])
+    for g, n in zip(attrs["label_groups"], none):
+        z = torch.stack([cols[j] for j in g], dim=1)
+        if n:
+            z = torch.cat([z, torch.zeros(z.shape[0], 1)], dim=1)
+        p = torch.softmax(z, dim=1)
+        for a, j in enumerate(g):
+            cols[j] = torch.log(p[:, a]) - torch.log1p(-p[:, a])
+    return torch.stack(cols, dim=1)
+
+
 def forward(node, xs, params, train):
     op, attrs = node["op"], node["attrs"]
+    if op == "group_softmax":
+        return group_softmax(attrs, xs[0]), {}
     if op == "conv2d":
         return conv(attrs, xs, params), {}
     if op == "batchnorm2d":
@@ -247,6 +263,10 @@ def main():
     case("flatten", "flatten", [IMG])
     case("scale_shift", "scale_shift", [IMG])
     case("dropout_eval", "dropout", [IMG], False, rate=0.4)
+    case("group_softmax", "group_softmax", [[5, 7]], spread=3.0,
+         label_groups=[[0, 2, 3], [5, 1]])
+    case("group_softmax_none", "group_softmax", [[5, 6]], spread=3.0,
+         label_groups=[[1, 4], [0, 2, 5]], group_none=[True, False])
 
 
 if __name__ == "__main__":
