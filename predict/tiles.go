@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"mlabel/bundle"
 	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/infer"
@@ -25,24 +26,26 @@ var (
 // to be low for max-pooled scores: the largest of several tiles' scores
 // runs higher than one whole image's.
 func (p *Predictor) TileRules(g imageio.Grid) (*decide.Rules, error) {
-	t := p.tiled
-	switch {
-	case t == nil:
-		return p.rules, fmt.Errorf("predict: %w (train with tiles to fit them); the whole-image thresholds decide", ErrNoTileRules)
-	case t.Grid != g.N || t.Overlap != g.Overlap:
-		fitted := imageio.Grid{N: t.Grid, Overlap: t.Overlap}
-		return p.rules, fmt.Errorf("predict: %w: fitted for %v, scored with %v; the whole-image thresholds decide", ErrTileGridMismatch, fitted, g)
-	}
-	return t.Rules, nil
+	return tileRules(p.rules, p.tiled, g)
 }
 
-// TileGrid returns the grid the bundle's tiled rule was fitted for, and
-// false when it has none.
-func (p *Predictor) TileGrid() (imageio.Grid, bool) {
-	if p.tiled == nil {
-		return imageio.Grid{}, false
+// TileRules is Predictor.TileRules for a bundle that Check accepts,
+// without building its network.
+func TileRules(b *bundle.Bundle, g imageio.Grid) (*decide.Rules, error) {
+	return tileRules(Rules(b), decide.TiledFromBundle(b.Tiles), g)
+}
+
+// tileRules chooses between the whole-image rule and the tiled rule t for
+// scores of the grid g.
+func tileRules(whole *decide.Rules, t *decide.Tiled, g imageio.Grid) (*decide.Rules, error) {
+	switch {
+	case t == nil:
+		return whole, fmt.Errorf("predict: %w; the whole-image thresholds decide", ErrNoTileRules)
+	case t.Grid != g.N || t.Overlap != g.Overlap:
+		fitted := imageio.Grid{N: t.Grid, Overlap: t.Overlap}
+		return whole, fmt.Errorf("predict: %w: fitted for %v, scored with %v; the whole-image thresholds decide", ErrTileGridMismatch, fitted, g)
 	}
-	return imageio.Grid{N: p.tiled.Grid, Overlap: p.tiled.Overlap}, true
+	return t.Rules, nil
 }
 
 // Tiled predicts a large image from its tiles cut by g: each label's score

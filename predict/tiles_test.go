@@ -46,19 +46,18 @@ func TestTileRules(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := tc.p.TileRules(tc.g)
-			if !errors.Is(err, tc.err) {
-				t.Errorf("error %v, want %v", err, tc.err)
+			br, berr := TileRules(tc.p.Bundle(), tc.g)
+			for _, e := range []error{err, berr} {
+				if !errors.Is(e, tc.err) {
+					t.Errorf("error %v, want %v", e, tc.err)
+				}
 			}
-			if got := r.Thresholds(); len(got) != len(tc.want) || got[0] != tc.want[0] || got[2] != tc.want[2] {
-				t.Errorf("thresholds %v, want %v", got, tc.want)
+			for _, r := range []*decide.Rules{r, br} {
+				if got := r.Thresholds(); len(got) != len(tc.want) || got[0] != tc.want[0] || got[2] != tc.want[2] {
+					t.Errorf("thresholds %v, want %v", got, tc.want)
+				}
 			}
 		})
-	}
-	if g, ok := tiled.TileGrid(); !ok || g != (imageio.Grid{N: 2, Overlap: 0.25}) {
-		t.Errorf("TileGrid %v %v", g, ok)
-	}
-	if _, ok := plain.TileGrid(); ok {
-		t.Error("a bundle without tiled rules has a grid")
 	}
 }
 
