@@ -398,6 +398,9 @@ func (t *tiffFile) window(win image.Rectangle, f int, maxPixels int64) (*Raster,
 	if t.planar == 2 {
 		planes, perChunk = spp, 1
 	}
+	if t.chunkW > w+4096 {
+		return nil, fmt.Errorf("chunks %d pixels wide for an image %d pixels wide", t.chunkW, w)
+	}
 	bps := t.bits / 8
 	rowBytes := int64(t.chunkW) * int64(perChunk) * int64(bps)
 	if rowBytes > maxChunkRow {
