@@ -11,7 +11,7 @@
 # of predict --tiles on a BIG×BIG 4-band GeoTIFF and a 4000×3000 JPEG.
 #
 #   bench/scenes.sh
-#   TRAIN_SCENES=400 EPOCHS=12 bench/scenes.sh
+#   TRAIN_SCENES=800 TEST_SCENES=200 SEED=2 bench/scenes.sh
 #
 # A route is a function route_NAME that writes the scores of the test
 # scenes to $work/NAME.csv (image,<label>... as predict --format scores)
@@ -27,6 +27,7 @@ distinct=${DISTINCT:-3}
 chip=${CHIP:-64}
 size=${SIZE:-64}
 epochs=${EPOCHS:-8}
+seed=${SEED:-1}
 bigside=${BIG:-10000}
 work=${WORK:-$(mktemp -d)}
 routes=${ROUTES:-"whole tiles"}
@@ -46,10 +47,10 @@ measure() { # measure NAME COMMAND...: run it, its stdout to $work/NAME.csv
 
 [ -f "$work/train/tags.csv" ] || "$sb" compose -out "$work/train" -scenes "$train_scenes" -grid "$grid" -chip "$chip" -distinct "$distinct" -seed 1
 [ -f "$work/test/tags.csv" ] || "$sb" compose -out "$work/test" -scenes "$test_scenes" -grid "$grid" -chip "$chip" -distinct "$distinct" -seed 2
-model=$work/scenes.mlb
+model=$work/scenes-seed$seed.mlb
 if [ ! -f "$model" ]; then
 	measure train "$ml" train --csv "$work/train/tags.csv" --images "$work/train/images" --out "$model" \
-		--size "$size" --epochs "$epochs" --tiles "$grid" --quiet
+		--size "$size" --epochs "$epochs" --seed "$seed" --tiles "$grid" --quiet
 fi
 
 route_whole() { measure whole "$ml" predict --model "$model" --format scores "$work/test/images"; }
@@ -61,7 +62,7 @@ tiles + max pooling, whole-image thresholds=tiles:whole
 tiles + max pooling, tiled thresholds=tiles:tiles"}
 args=()
 while IFS= read -r row; do args+=(-row "$row"); done <<<"$rows"
-echo "$train_scenes training scenes, $test_scenes test scenes of ${grid}×${grid} tiles of ${chip} px ($distinct distinct), model at $size px, $epochs epochs, tiles ${grid}×${grid} overlapping by 0.25:"
+echo "$train_scenes training scenes, $test_scenes test scenes of ${grid}×${grid} tiles of ${chip} px ($distinct distinct), model at $size px, $epochs epochs, seed $seed, tiles ${grid}×${grid} overlapping by 0.25:"
 "$sb" table -model "$model" -truth "$work/test/tags.csv" -dir "$work" -log "$log" "${args[@]}"
 
 # Peak memory of predict --tiles on large images, read tile by tile.

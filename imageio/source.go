@@ -177,14 +177,18 @@ func (s imageSource) Window(r image.Rectangle, f int) (*Raster, error) {
 	out := &Raster{W: ow, H: oh, Bands: 3, Pix: make([]float32, ow*oh*3), Max: 255}
 	// A strip of f rows at a time is drawn premultiplied (composited onto
 	// black), at 16 bits for 16-bit images, then averaged by blocks.
-	var strip draw.Image
-	deep := false
+	var (
+		strip draw.Image
+		rgba  *image.RGBA
+		deep  *image.RGBA64
+	)
 	switch s.img.(type) {
 	case *image.Gray16, *image.RGBA64, *image.NRGBA64:
-		deep, out.Max = true, 65535
-		strip = image.NewRGBA64(image.Rect(0, 0, r.Dx(), f))
+		deep, out.Max = image.NewRGBA64(image.Rect(0, 0, r.Dx(), f)), 65535
+		strip = deep
 	default:
-		strip = image.NewRGBA(image.Rect(0, 0, r.Dx(), f))
+		rgba = image.NewRGBA(image.Rect(0, 0, r.Dx(), f))
+		strip = rgba
 	}
 	sums := make([]float64, ow*3)
 	for oy := 0; oy < oh; oy++ {
@@ -195,18 +199,17 @@ func (s imageSource) Window(r image.Rectangle, f int) (*Raster, error) {
 		for y := 0; y < bh; y++ {
 			for x := 0; x < r.Dx(); x++ {
 				k := x / f * 3
-				if deep {
-					p := strip.(*image.RGBA64).RGBA64At(x, y)
+				if deep != nil {
+					p := deep.RGBA64At(x, y)
 					sums[k] += float64(p.R)
 					sums[k+1] += float64(p.G)
 					sums[k+2] += float64(p.B)
-				} else {
-					i := strip.(*image.RGBA).PixOffset(x, y)
-					pix := strip.(*image.RGBA).Pix
-					sums[k] += float64(pix[i])
-					sums[k+1] += float64(pix[i+1])
-					sums[k+2] += float64(pix[i+2])
+					continue
 				}
+				i := rgba.PixOffset(x, y)
+				sums[k] += float64(rgba.Pix[i])
+				sums[k+1] += float64(rgba.Pix[i+1])
+				sums[k+2] += float64(rgba.Pix[i+2])
 			}
 		}
 		for ox := 0; ox < ow; ox++ {
