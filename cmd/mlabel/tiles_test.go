@@ -32,6 +32,11 @@ func TestTrainAndPredictTiles(t *testing.T) {
 		t.Fatalf("tiles section %+v", b.Tiles)
 	}
 
+	code, out, _ := runCLI(t, "inspect", model)
+	if want := "tile thresholds: for predict --tiles 2 --tile-overlap 0.25"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("inspect: exit %d, output lacks %q:\n%s", code, want, out)
+	}
+
 	// A 1200×1000 scene: over the model's limit of a megapixel whole.
 	src := imagetest.Noisy(1200, 1000, 4)
 	big := filepath.Join(dir, "scene.tif")
