@@ -64,8 +64,12 @@ type Tile struct {
 	// Index is the tile's position in row order.
 	Index int
 	// Rect is the tile in the image's pixels.
-	Rect   image.Rectangle
+	Rect image.Rectangle
+	// Factor is the reduction of Raster: each of its pixels is the mean of
+	// a Factor×Factor block of Rect.
 	Factor int
+	// Raster holds the tile's bands, Rect.Dx()/Factor by Rect.Dy()/Factor
+	// pixels (rounded up).
 	Raster *Raster
 }
 
