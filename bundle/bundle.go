@@ -117,6 +117,9 @@ type Header struct {
 	Reference *Reference `json:"shift_reference,omitempty"`
 	// Recalibrations lists the recalibrations that set Rules, oldest first.
 	Recalibrations []Recalibration `json:"recalibrations,omitempty"`
+	// Tiles are the decision rules fitted for images scored tile by tile;
+	// bundles trained without tiles lack them.
+	Tiles *Tiles `json:"tiles,omitempty"`
 	// Extra holds importer-specific data, such as detector anchors.
 	Extra json.RawMessage `json:"extra,omitempty"`
 }

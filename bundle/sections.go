@@ -184,3 +184,17 @@ type Batch struct {
 	Skipped int    `json:"skipped,omitempty"`
 	SHA256  string `json:"sha256,omitempty"`
 }
+
+// Tiles are the decision rules fitted for images scored tile by tile
+// (hypotheses-CNN-pooling): the grid of Grid×Grid tiles overlapping by
+// Overlap of a tile's side that they were fitted for, and the rules fitted
+// on the validation images' max-pooled tile scores. The section is
+// optional: a bundle without it (any bundle written before it) decides
+// tiled scores with Rules, and a reader that predates it ignores it.
+type Tiles struct {
+	Grid    int     `json:"grid"`
+	Overlap float64 `json:"overlap"`
+	Rules   *Rules  `json:"rules"`
+	// Images counts the validation images the rules were fitted on.
+	Images int `json:"images,omitempty"`
+}

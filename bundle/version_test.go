@@ -110,6 +110,7 @@ func TestSectionsRoundTrip(t *testing.T) {
 		Scores: [][]float64{{0, 1}, {0, 1}, {0, 1}}}
 	b.Recalibrations = []Recalibration{{Created: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Batch: Batch{Source: "new", Images: 120, SHA256: "ab"},
 		Labels: b.Labels, Train: []float64{0.5, 0.5, 0.5}, Estimated: []float64{0.6, 0.5, 0.1}, Old: []float64{0.1, 0.5, 0.9}, New: []float64{0.05, 0.5, 0.95}}}
+	b.Tiles = &Tiles{Grid: 3, Overlap: 0.25, Images: 40, Rules: &Rules{Kind: "per_class", Labels: 3, Global: 0.4, PerClass: []float64{0.3, 0.6, 0.8}}}
 	got, err := Read(encode(t, b))
 	if err != nil {
 		t.Fatal(err)
@@ -123,6 +124,7 @@ func TestSectionsRoundTrip(t *testing.T) {
 		{"metrics", got.Metrics, b.Metrics},
 		{"reference", got.Reference, b.Reference},
 		{"recalibrations", got.Recalibrations, b.Recalibrations},
+		{"tiles", got.Tiles, b.Tiles},
 	} {
 		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s changed:\n got %+v\nwant %+v", c.name, c.got, c.want)

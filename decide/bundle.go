@@ -84,3 +84,31 @@ func structureFromBundle(b *bundle.Structure) *Structure {
 	}
 	return s
 }
+
+// Tiled is a decision rule fitted on max-pooled tile scores: the scores of
+// images cut into Grid×Grid tiles overlapping by Overlap of a tile's side,
+// each label's score the largest of its tiles'. It is only valid for scores
+// made with the same grid.
+type Tiled struct {
+	Grid    int
+	Overlap float64
+	Rules   *Rules
+	// Images counts the validation images Rules was fitted on.
+	Images int
+}
+
+// ToBundle returns t as a bundle stores it; nil for nil.
+func (t *Tiled) ToBundle() *bundle.Tiles {
+	if t == nil {
+		return nil
+	}
+	return &bundle.Tiles{Grid: t.Grid, Overlap: t.Overlap, Rules: t.Rules.ToBundle(), Images: t.Images}
+}
+
+// TiledFromBundle returns the tiled rule a bundle stores; nil for nil.
+func TiledFromBundle(b *bundle.Tiles) *Tiled {
+	if b == nil {
+		return nil
+	}
+	return &Tiled{Grid: b.Grid, Overlap: b.Overlap, Rules: RulesFromBundle(b.Rules), Images: b.Images}
+}

@@ -14,6 +14,11 @@
 // picture of bands 1 to 3. Every count, offset and size read from a file is
 // checked against its length and the pixel limit before allocating. Every
 // error names the file it concerns.
+//
+// A large image is read as a Source (OpenSource, OpenFile) and cut into
+// tiles by a Grid (Tiles): a TIFF's windows are read from the file chunk by
+// chunk and row by row, reduced by block means as they are read, so that no
+// full-resolution array of it is ever held.
 package imageio
 
 import (

@@ -1,11 +1,13 @@
 package imageio
 
 import (
+	"bufio"
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"math"
 
@@ -49,8 +51,11 @@ const maxTIFFSamples = 256
 var errTIFFUnsupported = errors.New("TIFF variant outside the multi-band reader")
 
 // tiffFile is the first image of a TIFF file as the raster reader sees it.
+// Its pixels are read from r, the file of size bytes, chunk by chunk, so
+// that a window of a large file is read without holding the whole file.
 type tiffFile struct {
-	data          []byte
+	r             io.ReaderAt
+	size          uint64
 	bo            binary.ByteOrder
 	width, height int
 	spp, bits     int // samples per pixel, bits per sample
@@ -88,14 +93,20 @@ func (t *tiffFile) ints(tag uint16, e tiffEntry) ([]uint64, error) {
 	if !ok || (e.typ != 1 && e.typ != 3 && e.typ != 4) {
 		return nil, fmt.Errorf("tag %d has type %d, want an unsigned integer", tag, e.typ)
 	}
+	if e.count > t.size {
+		return nil, fmt.Errorf("tag %d declares %d values, more than the %d-byte file holds", tag, e.count, t.size)
+	}
 	n := e.count * size
 	raw := e.value
 	if n > 4 {
 		off := uint64(t.bo.Uint32(e.value))
-		if off > uint64(len(t.data)) || n > uint64(len(t.data))-off {
-			return nil, fmt.Errorf("tag %d: %d values at offset %d run past the end of the %d-byte file", tag, e.count, off, len(t.data))
+		if off > t.size || n > t.size-off {
+			return nil, fmt.Errorf("tag %d: %d values at offset %d run past the end of the %d-byte file", tag, e.count, off, t.size)
 		}
-		raw = t.data[off : off+n]
+		raw = make([]byte, n)
+		if _, err := t.r.ReadAt(raw, int64(off)); err != nil {
+			return nil, fmt.Errorf("tag %d: reading %d values at offset %d: %w", tag, e.count, off, err)
+		}
 	}
 	out := make([]uint64, e.count)
 	for i := range out {
@@ -111,40 +122,59 @@ func (t *tiffFile) ints(tag uint16, e tiffEntry) ([]uint64, error) {
 	return out, nil
 }
 
-// parseTIFF reads the header and first IFD of a TIFF file, validating every
-// count, offset and size against the file length. It does not check the
-// pixel limit or whether the reader can decode the pixels.
+// parseTIFF reads the header and first IFD of the TIFF file held in data;
+// see parseTIFFAt.
 func parseTIFF(data []byte) (*tiffFile, error) {
-	if len(data) < 8 {
-		return nil, fmt.Errorf("file of %d bytes is too short for a TIFF header", len(data))
+	return parseTIFFAt(bytes.NewReader(data), int64(len(data)))
+}
+
+// parseTIFFAt reads the header and first IFD of a TIFF file of size bytes
+// read from r, validating every count, offset and size against the file
+// length. It does not check the pixel limit or whether the reader can
+// decode the pixels.
+func parseTIFFAt(r io.ReaderAt, size int64) (*tiffFile, error) {
+	if size < 8 {
+		return nil, fmt.Errorf("file of %d bytes is too short for a TIFF header", size)
 	}
-	t := &tiffFile{data: data, format: 1, compression: compNone, planar: 1, predictor: 1}
-	switch string(data[:2]) {
+	t := &tiffFile{r: r, size: uint64(size), format: 1, compression: compNone, planar: 1, predictor: 1}
+	var head [8]byte
+	if _, err := r.ReadAt(head[:], 0); err != nil {
+		return nil, fmt.Errorf("reading the TIFF header: %w", err)
+	}
+	switch string(head[:2]) {
 	case "II":
 		t.bo = binary.LittleEndian
 	case "MM":
 		t.bo = binary.BigEndian
 	default:
-		return nil, fmt.Errorf("bad TIFF byte order %q", data[:2])
+		return nil, fmt.Errorf("bad TIFF byte order %q", head[:2])
 	}
-	switch m := t.bo.Uint16(data[2:]); m {
+	switch m := t.bo.Uint16(head[2:]); m {
 	case 42:
 	case 43:
 		return nil, fmt.Errorf("BigTIFF is not supported")
 	default:
 		return nil, fmt.Errorf("bad TIFF magic number %d", m)
 	}
-	ifd := uint64(t.bo.Uint32(data[4:]))
-	if ifd < 8 || ifd+2 > uint64(len(data)) {
-		return nil, fmt.Errorf("first IFD offset %d is outside the %d-byte file", ifd, len(data))
+	ifd := uint64(t.bo.Uint32(head[4:]))
+	if ifd < 8 || ifd+2 > t.size {
+		return nil, fmt.Errorf("first IFD offset %d is outside the %d-byte file", ifd, size)
 	}
-	n := uint64(t.bo.Uint16(data[ifd:]))
-	if ifd+2+12*n > uint64(len(data)) {
-		return nil, fmt.Errorf("IFD of %d entries at offset %d runs past the end of the %d-byte file", n, ifd, len(data))
+	var cnt [2]byte
+	if _, err := r.ReadAt(cnt[:], int64(ifd)); err != nil {
+		return nil, fmt.Errorf("reading the IFD at offset %d: %w", ifd, err)
+	}
+	n := uint64(t.bo.Uint16(cnt[:]))
+	if ifd+2+12*n > t.size {
+		return nil, fmt.Errorf("IFD of %d entries at offset %d runs past the end of the %d-byte file", n, ifd, size)
+	}
+	entries := make([]byte, 12*n)
+	if _, err := r.ReadAt(entries, int64(ifd+2)); err != nil {
+		return nil, fmt.Errorf("reading the IFD at offset %d: %w", ifd, err)
 	}
 	tags := make(map[uint16]tiffEntry, n)
 	for i := uint64(0); i < n; i++ {
-		e := data[ifd+2+12*i:]
+		e := entries[12*i:]
 		tags[t.bo.Uint16(e)] = tiffEntry{typ: t.bo.Uint16(e[2:]), count: uint64(t.bo.Uint32(e[4:])), value: e[8:12]}
 	}
 	// one reads a tag that must hold a single integer; def is used when
@@ -276,8 +306,8 @@ func (t *tiffFile) readChunks(tags map[uint16]tiffEntry, one func(uint16, int) (
 		return fmt.Errorf("TIFF has %d chunk offsets but %d byte counts", len(t.offsets), len(t.counts))
 	}
 	for i, off := range t.offsets {
-		if off > uint64(len(t.data)) || t.counts[i] > uint64(len(t.data))-off {
-			return fmt.Errorf("chunk %d (%d bytes at offset %d) runs past the end of the %d-byte file", i, t.counts[i], off, len(t.data))
+		if off > t.size || t.counts[i] > t.size-off {
+			return fmt.Errorf("chunk %d (%d bytes at offset %d) runs past the end of the %d-byte file", i, t.counts[i], off, t.size)
 		}
 	}
 	return nil
@@ -328,49 +358,199 @@ func decodeTIFFRaster(name string, data []byte, maxPixels int64) (*Raster, error
 	return r, nil
 }
 
-// decode reads the pixels of t into a raster, refusing images or chunks of
-// more than maxPixels pixels before allocating them.
+// decode reads every pixel of t into a raster, refusing images or chunks
+// of more than maxPixels pixels before allocating them.
 func (t *tiffFile) decode(maxPixels int64) (*Raster, error) {
-	w, h, spp := t.width, t.height, t.spp
-	if px := int64(w) * int64(h); px > maxPixels {
-		return nil, fmt.Errorf("%dx%d = %d pixels, over the limit of %d: %w", w, h, px, maxPixels, ErrTooLarge)
-	}
-	if int64(w)*int64(h)*int64(spp) > 4*maxPixels {
-		return nil, fmt.Errorf("%dx%d pixels of %d samples exceed the limit of %d samples: %w", w, h, spp, 4*maxPixels, ErrTooLarge)
+	if px := int64(t.width) * int64(t.height); px > maxPixels {
+		return nil, fmt.Errorf("%dx%d = %d pixels, over the limit of %d: %w", t.width, t.height, px, maxPixels, ErrTooLarge)
 	}
 	if int64(t.chunkW)*int64(t.chunkH) > maxPixels {
 		return nil, fmt.Errorf("%dx%d chunks exceed the pixel limit of %d: %w", t.chunkW, t.chunkH, maxPixels, ErrTooLarge)
 	}
-	across := (w + t.chunkW - 1) / t.chunkW
-	down := (h + t.chunkH - 1) / t.chunkH
+	return t.window(image.Rect(0, 0, t.width, t.height), 1, maxPixels)
+}
+
+// maxChunkRow bounds the bytes of one chunk row the reader holds at a time.
+const maxChunkRow = 256 << 20
+
+// window reads the pixels of t inside win, reduced by the factor f ≥ 1:
+// each pixel of the result is the mean of an f×f block of the window's
+// pixels (blocks cut by the window's right or bottom edge average the
+// pixels they hold), so a large window can be read at a small size. Only
+// the chunks that meet win are read, a row at a time. The result's size is
+// checked against maxPixels, and the row held against maxChunkRow, before
+// anything is allocated.
+func (t *tiffFile) window(win image.Rectangle, f int, maxPixels int64) (*Raster, error) {
+	w, h, spp := t.width, t.height, t.spp
+	win = win.Intersect(image.Rect(0, 0, w, h))
+	if win.Empty() {
+		return nil, fmt.Errorf("window %v lies outside the %dx%d image", win, w, h)
+	}
+	f = max(f, 1)
+	ow, oh := (win.Dx()+f-1)/f, (win.Dy()+f-1)/f
+	if px := int64(ow) * int64(oh); px > maxPixels {
+		return nil, fmt.Errorf("a window of %dx%d = %d pixels, over the limit of %d: %w", ow, oh, px, maxPixels, ErrTooLarge)
+	}
+	if int64(ow)*int64(oh)*int64(spp) > 4*maxPixels {
+		return nil, fmt.Errorf("%dx%d pixels of %d samples exceed the limit of %d samples: %w", ow, oh, spp, 4*maxPixels, ErrTooLarge)
+	}
 	planes, perChunk := 1, spp
 	if t.planar == 2 {
 		planes, perChunk = spp, 1
 	}
+	if t.chunkW > w+4096 {
+		return nil, fmt.Errorf("chunks %d pixels wide for an image %d pixels wide", t.chunkW, w)
+	}
+	bps := t.bits / 8
+	rowBytes := int64(t.chunkW) * int64(perChunk) * int64(bps)
+	if rowBytes > maxChunkRow {
+		return nil, fmt.Errorf("chunk rows of %d bytes exceed the limit of %d: %w", rowBytes, maxChunkRow, ErrTooLarge)
+	}
+	across := (w + t.chunkW - 1) / t.chunkW
+	down := (h + t.chunkH - 1) / t.chunkH
 	if need := across * down * planes; len(t.offsets) < need {
 		return nil, fmt.Errorf("TIFF has %d chunks, its %dx%d layout needs %d", len(t.offsets), across, down, need)
 	}
-	bps := t.bits / 8
-	r := &Raster{W: w, H: h, Bands: spp, Pix: make([]float32, w*h*spp), Max: sampleMax(t.format, t.bits)}
-	buf := make([]byte, t.chunkW*t.chunkH*perChunk*bps)
+	r := &Raster{W: ow, H: oh, Bands: spp, Pix: make([]float32, ow*oh*spp), Max: sampleMax(t.format, t.bits)}
+	var acc []float64 // the sums of f×f blocks when f > 1
+	if f > 1 {
+		acc = make([]float64, len(r.Pix))
+	}
+	line := make([]byte, rowBytes)
 	row := make([]uint32, t.chunkW*perChunk)
 	for p := 0; p < planes; p++ {
 		for cy := 0; cy < down; cy++ {
+			y0 := cy * t.chunkH
+			rows := t.chunkH
+			if !t.tiled {
+				rows = min(t.chunkH, h-y0)
+			}
+			if y0 >= win.Max.Y || y0+rows <= win.Min.Y {
+				continue
+			}
 			for cx := 0; cx < across; cx++ {
-				i := (p*down+cy)*across + cx
-				rows := t.chunkH
-				if !t.tiled {
-					rows = min(t.chunkH, h-cy*t.chunkH)
+				x0 := cx * t.chunkW
+				if x0 >= win.Max.X || x0+t.chunkW <= win.Min.X {
+					continue
 				}
-				need := t.chunkW * rows * perChunk * bps
-				if err := t.inflate(i, buf[:need]); err != nil {
+				i := (p*down+cy)*across + cx
+				if err := t.readChunk(i, y0, rows, x0, p, perChunk, win, f, line, row, r, acc); err != nil {
 					return nil, err
 				}
-				t.place(r, buf[:need], row, p, perChunk, cx*t.chunkW, cy*t.chunkH, rows)
+			}
+		}
+	}
+	if f > 1 {
+		for oy := 0; oy < oh; oy++ {
+			bh := min(f, win.Dy()-oy*f)
+			for ox := 0; ox < ow; ox++ {
+				n := float64(bh * min(f, win.Dx()-ox*f))
+				k := (oy*ow + ox) * spp
+				for s := 0; s < spp; s++ {
+					r.Pix[k+s] = float32(acc[k+s] / n)
+				}
 			}
 		}
 	}
 	return r, nil
+}
+
+// readChunk reads the rows of chunk i (whose top left pixel is (x0, y0),
+// holding band p alone with planar data) that meet win, and writes their
+// samples inside win into r, or adds them to acc's blocks when f > 1. line
+// and row are scratch space for one chunk row.
+func (t *tiffFile) readChunk(i, y0, rows, x0, p, perChunk int, win image.Rectangle, f int, line []byte, row []uint32, r *Raster, acc []float64) error {
+	src, err := t.chunkReader(i)
+	if err != nil {
+		return fmt.Errorf("chunk %d: %w", i, err)
+	}
+	defer src.Close()
+	xa, xb := max(x0, win.Min.X), min(x0+t.chunkW, win.Max.X)
+	for ry := 0; ry < rows; ry++ {
+		y := y0 + ry
+		if y >= win.Max.Y {
+			break
+		}
+		if _, err := io.ReadFull(src, line); err != nil {
+			return fmt.Errorf("chunk %d: reading row %d of %d (%d bytes): %w", i, ry+1, rows, len(line), err)
+		}
+		if y < win.Min.Y {
+			continue
+		}
+		t.samples(line, row, perChunk)
+		oy := (y - win.Min.Y) / f
+		for x := xa; x < xb; x++ {
+			k := (oy*r.W+(x-win.Min.X)/f)*r.Bands + p
+			for s := 0; s < perChunk; s++ {
+				v := t.value(row[(x-x0)*perChunk+s])
+				if acc != nil {
+					acc[k+s] += float64(v)
+				} else {
+					r.Pix[k+s] = v
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// chunkReader returns a reader of chunk i's decompressed bytes.
+func (t *tiffFile) chunkReader(i int) (io.ReadCloser, error) {
+	src := io.NewSectionReader(t.r, int64(t.offsets[i]), int64(t.counts[i]))
+	switch t.compression {
+	case compNone:
+		return io.NopCloser(src), nil
+	case compPackBits:
+		return io.NopCloser(&packBitsReader{r: bufio.NewReader(src)}), nil
+	case compLZW:
+		return lzw.NewReader(src, lzw.MSB, 8), nil
+	default: // deflate
+		zr, err := zlib.NewReader(src)
+		if err != nil {
+			return nil, err
+		}
+		return zr, nil
+	}
+}
+
+// samples decodes one chunk row of raw bytes into row, undoing the
+// horizontal predictor.
+func (t *tiffFile) samples(line []byte, row []uint32, perChunk int) {
+	mask := uint32(1<<t.bits - 1)
+	if t.bits == 32 {
+		mask = math.MaxUint32
+	}
+	for k := range row {
+		switch t.bits {
+		case 8:
+			row[k] = uint32(line[k])
+		case 16:
+			row[k] = uint32(t.bo.Uint16(line[2*k:]))
+		default:
+			row[k] = t.bo.Uint32(line[4*k:])
+		}
+	}
+	if t.predictor == 2 {
+		for k := perChunk; k < len(row); k++ {
+			row[k] = (row[k] + row[k-perChunk]) & mask
+		}
+	}
+}
+
+// value converts a raw sample to its number.
+func (t *tiffFile) value(v uint32) float32 {
+	switch {
+	case t.format == 3:
+		return math.Float32frombits(v)
+	case t.format == 2 && t.bits == 8:
+		return float32(int8(v))
+	case t.format == 2 && t.bits == 16:
+		return float32(int16(v))
+	case t.format == 2:
+		return float32(int32(v))
+	default:
+		return float32(v)
+	}
 }
 
 // sampleMax is the nominal full-scale value of a sample type.
@@ -385,113 +565,51 @@ func sampleMax(format, bits int) float32 {
 	}
 }
 
-// inflate decompresses chunk i into dst, which must be filled exactly.
-func (t *tiffFile) inflate(i int, dst []byte) error {
-	src := t.data[t.offsets[i] : t.offsets[i]+t.counts[i]]
-	var r io.Reader
-	switch t.compression {
-	case compNone:
-		if len(src) < len(dst) {
-			return fmt.Errorf("chunk %d holds %d bytes, its pixels need %d: %w", i, len(src), len(dst), io.ErrUnexpectedEOF)
-		}
-		copy(dst, src)
-		return nil
-	case compPackBits:
-		return unpackBits(dst, src, i)
-	case compLZW:
-		lr := lzw.NewReader(bytes.NewReader(src), lzw.MSB, 8)
-		defer lr.Close()
-		r = lr
-	default: // deflate
-		zr, err := zlib.NewReader(bytes.NewReader(src))
-		if err != nil {
-			return fmt.Errorf("chunk %d: %w", i, err)
-		}
-		defer zr.Close()
-		r = zr
-	}
-	if _, err := io.ReadFull(r, dst); err != nil {
-		return fmt.Errorf("chunk %d: decompressing %d bytes: %w", i, len(dst), err)
-	}
-	return nil
+// packBitsReader decodes a PackBits stream as it is read.
+type packBitsReader struct {
+	r   io.ByteReader
+	lit int  // literal bytes left in the current run
+	rep int  // repetitions of b left in the current run
+	b   byte // the byte a repeat run repeats
 }
 
-// unpackBits decodes PackBits data from src into dst.
-func unpackBits(dst, src []byte, chunk int) error {
-	d := 0
-	for s := 0; d < len(dst); {
-		if s >= len(src) {
-			return fmt.Errorf("chunk %d: PackBits data ends after %d of %d bytes: %w", chunk, d, len(dst), io.ErrUnexpectedEOF)
-		}
-		n := int(int8(src[s]))
-		s++
+// Read fills dst with decoded bytes. The stream ending inside a run is
+// io.ErrUnexpectedEOF; ending between runs is io.EOF.
+func (p *packBitsReader) Read(dst []byte) (int, error) {
+	n := 0
+	for n < len(dst) {
 		switch {
-		case n >= 0:
-			if s+n+1 > len(src) || d+n+1 > len(dst) {
-				return fmt.Errorf("chunk %d: PackBits literal run overflows", chunk)
+		case p.lit > 0:
+			c, err := p.r.ReadByte()
+			if err != nil {
+				return n, fmt.Errorf("PackBits literal run: %w", io.ErrUnexpectedEOF)
 			}
-			d += copy(dst[d:], src[s:s+n+1])
-			s += n + 1
-		case n != -128:
-			if s >= len(src) || d+1-n > len(dst) {
-				return fmt.Errorf("chunk %d: PackBits repeat run overflows", chunk)
-			}
-			for k := 0; k < 1-n; k++ {
-				dst[d+k] = src[s]
-			}
-			d += 1 - n
-			s++
-		}
-	}
-	return nil
-}
-
-// place writes the decoded chunk buf, whose top left pixel is (x0, y0), into
-// r. With planar data the chunk holds band p only. row is scratch space
-// for one chunk row of samples.
-func (t *tiffFile) place(r *Raster, buf []byte, row []uint32, p, perChunk, x0, y0, rows int) {
-	bps := t.bits / 8
-	cw := t.chunkW
-	mask := uint32(1<<t.bits - 1)
-	if t.bits == 32 {
-		mask = math.MaxUint32
-	}
-	for y := 0; y < rows && y0+y < r.H; y++ {
-		line := buf[y*cw*perChunk*bps:]
-		for k := range row {
-			switch bps {
-			case 1:
-				row[k] = uint32(line[k])
-			case 2:
-				row[k] = uint32(t.bo.Uint16(line[2*k:]))
-			default:
-				row[k] = t.bo.Uint32(line[4*k:])
-			}
-		}
-		if t.predictor == 2 {
-			for k := perChunk; k < len(row); k++ {
-				row[k] = (row[k] + row[k-perChunk]) & mask
-			}
-		}
-		out := r.Pix[((y0+y)*r.W)*r.Bands:]
-		for x := 0; x < cw && x0+x < r.W; x++ {
-			for s := 0; s < perChunk; s++ {
-				v := row[x*perChunk+s]
-				var f float32
-				switch {
-				case t.format == 3:
-					f = math.Float32frombits(v)
-				case t.format == 2 && t.bits == 8:
-					f = float32(int8(v))
-				case t.format == 2 && t.bits == 16:
-					f = float32(int16(v))
-				case t.format == 2:
-					f = float32(int32(v))
-				default:
-					f = float32(v)
+			dst[n] = c
+			n++
+			p.lit--
+		case p.rep > 0:
+			dst[n] = p.b
+			n++
+			p.rep--
+		default:
+			h, err := p.r.ReadByte()
+			if err != nil {
+				if n > 0 {
+					return n, nil
 				}
-				out[(x0+x)*r.Bands+p+s] = f
+				return 0, io.EOF
+			}
+			switch c := int(int8(h)); {
+			case c >= 0:
+				p.lit = c + 1
+			case c != -128:
+				b, err := p.r.ReadByte()
+				if err != nil {
+					return n, fmt.Errorf("PackBits repeat run: %w", io.ErrUnexpectedEOF)
+				}
+				p.b, p.rep = b, 1-c
 			}
 		}
 	}
+	return n, nil
 }

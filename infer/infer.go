@@ -49,3 +49,20 @@ func Predict(m *nn.Model, x *tensor.Tensor) ([][]float64, error) {
 	}
 	return Probabilities(logits)
 }
+
+// MaxPool returns, for each label, the largest of rows' scores ([row][label]):
+// the score of an image made of parts (tiles) when a label is present if
+// it is present in any part, as in hypotheses-CNN-pooling. It returns nil
+// for no rows.
+func MaxPool(rows [][]float64) []float64 {
+	if len(rows) == 0 {
+		return nil
+	}
+	out := append([]float64(nil), rows[0]...)
+	for _, r := range rows[1:] {
+		for j := range out {
+			out[j] = max(out[j], r[j])
+		}
+	}
+	return out
+}

@@ -114,3 +114,27 @@ func TestPredict(t *testing.T) {
 		t.Error("wrong input width: want an error")
 	}
 }
+
+func TestMaxPool(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rows [][]float64
+		want []float64
+	}{
+		{"none", nil, nil},
+		{"one", [][]float64{{0.1, 0.9}}, []float64{0.1, 0.9}},
+		{"per label", [][]float64{{0.1, 0.9, 0.5}, {0.7, 0.2, 0.5}, {0.3, 0.4, 0.6}}, []float64{0.7, 0.9, 0.6}},
+	} {
+		rows := make([][]float64, len(tc.rows))
+		for i, r := range tc.rows {
+			rows[i] = slices.Clone(r)
+		}
+		got := MaxPool(rows)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+		if len(rows) > 0 && !slices.Equal(rows[0], tc.rows[0]) {
+			t.Errorf("%s: the first row changed to %v", tc.name, rows[0])
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"sync"
@@ -24,10 +25,17 @@ type BatchOptions struct {
 	// number of CPUs when 0.
 	Workers int
 	// Tiles, when positive, scores each image from Tiles×Tiles tiles
-	// overlapping by Overlap, max-pooling their scores (see Tiled).
+	// overlapping by Overlap, max-pooling their scores (see Tiled), and
+	// Files decides them with TileRules. Each image is then read as an
+	// imageio.Source within the limits of Source, whatever the bundle's
+	// pixel limit: a TIFF by windows, any other image decoded at 8 bits.
 	Tiles   int
 	Overlap float64
+	Source  imageio.SourceOptions
 }
+
+// grid returns the tile grid of o.
+func (o BatchOptions) grid() imageio.Grid { return imageio.Grid{N: o.Tiles, Overlap: o.Overlap} }
 
 // Failure is an image that could not be predicted, and why.
 type Failure struct {
@@ -92,8 +100,8 @@ func (p *Predictor) ScoreFiles(ctx context.Context, files []string, o BatchOptio
 		return nil, fmt.Errorf("predict: %w", err)
 	}
 	if o.Tiles > 0 {
-		if err := checkGrid(o.Tiles, o.Overlap); err != nil {
-			return nil, err
+		if err := o.grid().Check(); err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -154,9 +162,10 @@ func (p *Predictor) ScoreFiles(ctx context.Context, files []string, o BatchOptio
 	return out, nil
 }
 
-// Files predicts every image file of files with the bundle's decision rule,
-// as ScoreFiles scores them: it returns the predictions of the images that
-// could be read, in list order, and the failures of the others.
+// Files predicts every image file of files with the bundle's decision rule
+// (TileRules with tiles), as ScoreFiles scores them: it returns the
+// predictions of the images that could be read, in list order, and the
+// failures of the others.
 func (p *Predictor) Files(ctx context.Context, files []string, o BatchOptions) ([]Prediction, []Failure, error) {
 	s, err := p.ScoreFiles(ctx, files, o)
 	if err != nil {
@@ -166,7 +175,11 @@ func (p *Predictor) Files(ctx context.Context, files []string, o BatchOptions) (
 	for k, i := range s.Index {
 		names[k] = files[i]
 	}
-	return decideWith(p.rules, p.b.Labels, names, s.Scores), s.Failures, nil
+	rules := p.rules
+	if o.Tiles > 0 {
+		rules, _ = p.TileRules(o.grid())
+	}
+	return decideWith(rules, p.b.Labels, names, s.Scores), s.Failures, nil
 }
 
 // Set is a labelled set scored by ScoreSet: the images that could be read,
@@ -267,6 +280,9 @@ send:
 // read or decoded is reported in the result; the error is for a failing
 // network (tile mode).
 func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) {
+	if o.Tiles > 0 {
+		return p.decodeTiled(path, o)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fileResult{err: err}, nil
@@ -278,12 +294,40 @@ func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) 
 		r.err = err
 		return r, nil
 	}
-	if o.Tiles > 0 {
-		r.scores, err = p.tiledScores(img, o.Tiles, o.Overlap)
-		return r, err
-	}
 	r.x = p.pre.FromImage(img)
 	return r, nil
+}
+
+// decodeTiled hashes one file and scores its tiles, read from the file as
+// an imageio.Source without holding the image at full resolution as
+// floats (nor, for a TIFF, at all). A file that cannot be read is
+// reported in the result; the error is for a failing network.
+func (p *Predictor) decodeTiled(path string, o BatchOptions) (fileResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return fileResult{err: err}, nil
+	}
+	defer f.Close()
+	h := sha256.New()
+	size, err := io.Copy(h, f)
+	if err != nil {
+		return fileResult{err: err}, nil
+	}
+	r := fileResult{hash: hex.EncodeToString(h.Sum(nil))}
+	so := o.Source
+	so.Bands = len(p.pre.Bands) > 0
+	src, err := imageio.OpenSource(path, f, size, so)
+	if err != nil {
+		r.err = err
+		return r, nil
+	}
+	xs, err := p.pre.TileInputs(src, o.grid())
+	if err != nil {
+		r.err = err
+		return r, nil
+	}
+	r.scores, err = p.poolTiles(xs)
+	return r, err
 }
 
 // scoreArrays runs the network on preprocessed images (normalised HWC

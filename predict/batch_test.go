@@ -96,7 +96,7 @@ func TestScoreFilesKeepsGoingPastBadImages(t *testing.T) {
 				}
 				var want Prediction
 				if tc.o.Tiles > 0 {
-					want, err = p.Tiled(paths[i], img, tc.o.Tiles, tc.o.Overlap)
+					want, err = p.Tiled(paths[i], imageio.ImageSource(img), imageio.Grid{N: tc.o.Tiles, Overlap: tc.o.Overlap})
 				} else {
 					var ps []Prediction
 					ps, err = p.Images([]string{paths[i]}, []image.Image{img})

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+
+	"mlabel/imageio"
 )
 
 // TestConcurrentPredictionsEqualSerial predicts from many goroutines at
@@ -40,7 +42,7 @@ func TestConcurrentPredictionsEqualSerial(t *testing.T) {
 				if err != nil {
 					return result{}, err
 				}
-				tiled, err := p.Tiled(names[i][0], imgs[i][0], 2, 0.25)
+				tiled, err := p.Tiled(names[i][0], imageio.ImageSource(imgs[i][0]), imageio.Grid{N: 2, Overlap: 0.25})
 				return result{preds, tiled}, err
 			}
 			want := make([]result, calls)

@@ -75,6 +75,7 @@ type Predictor struct {
 	b     *bundle.Bundle
 	pre   imageio.Preprocess // the bundle's preprocessing
 	rules *decide.Rules      // the bundle's decision rule, checked
+	tiled *decide.Tiled      // the bundle's rule for tiled scores, checked; nil: none
 	m     *nn.Model          // the network's graph and weights, run through pool
 	// mu guards the settings below: predictions hold it for reading,
 	// SetTTA and KeepFeatures for writing.
@@ -106,6 +107,17 @@ func Check(b *bundle.Bundle) error {
 	if _, err := imageio.PreprocessFromBundle(b.Preprocess); err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
+	if t := decide.TiledFromBundle(b.Tiles); t != nil {
+		if err := (imageio.Grid{N: t.Grid, Overlap: t.Overlap}).Check(); err != nil {
+			return fmt.Errorf("predict: tile decision rules: %w", err)
+		}
+		if t.Rules == nil {
+			return fmt.Errorf("predict: tile decision rules: the bundle's tiles section has no rules")
+		}
+		if err := t.Rules.Check(len(b.Labels)); err != nil {
+			return fmt.Errorf("predict: tile decision rules: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -122,7 +134,7 @@ func New(b *bundle.Bundle) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
-	return &Predictor{b: b, pre: pre, rules: Rules(b), m: m, pool: nn.NewPool(m, 0)}, nil
+	return &Predictor{b: b, pre: pre, rules: Rules(b), tiled: decide.TiledFromBundle(b.Tiles), m: m, pool: nn.NewPool(m, 0)}, nil
 }
 
 // Bundle returns the predictor's bundle.

@@ -2,6 +2,7 @@ package predict
 
 import (
 	"image"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"mlabel/bundle"
 	"mlabel/decide"
 	"mlabel/imageio"
+	"mlabel/imageio/imagetest"
 	"mlabel/nn"
 )
 
@@ -54,49 +56,19 @@ func TestDecideUsesThresholds(t *testing.T) {
 	}
 }
 
-func TestTilesCoverTheImage(t *testing.T) {
-	img := noise(100, 60, 1)
-	for _, tc := range []struct {
-		grid    int
-		overlap float64
-	}{{1, 0}, {2, 0}, {2, 0.25}, {3, 0.5}} {
-		tiles, err := Tiles(img, tc.grid, tc.overlap)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(tiles) != tc.grid*tc.grid {
-			t.Fatalf("%d tiles for grid %d", len(tiles), tc.grid)
-		}
-		covered := map[image.Point]bool{}
-		for _, tl := range tiles {
-			r := tl.Bounds()
-			if !r.In(img.Bounds()) {
-				t.Fatalf("tile %v outside %v", r, img.Bounds())
-			}
-			for y := r.Min.Y; y < r.Max.Y; y++ {
-				for x := r.Min.X; x < r.Max.X; x++ {
-					covered[image.Pt(x, y)] = true
-				}
-			}
-		}
-		if tc.grid > 1 && len(covered) != 100*60 {
-			t.Errorf("grid %d overlap %g covers %d of %d pixels", tc.grid, tc.overlap, len(covered), 100*60)
-		}
-	}
-	if _, err := Tiles(img, 0, 0); err == nil {
-		t.Error("accepted grid 0")
-	}
-}
-
 // A tiled prediction's scores are the maxima of its tiles' own predictions.
 func TestTiledMaxPools(t *testing.T) {
 	p := testPredictor(t)
-	img := noise(96, 96, 2)
-	got, err := p.Tiled("big", img, 2, 0.25)
+	img := imagetest.Noisy(96, 96, 2) // opaque: tiles are composited onto black
+	g := imageio.Grid{N: 2, Overlap: 0.25}
+	got, err := p.Tiled("big", imageio.ImageSource(img), g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tiles, _ := Tiles(img, 2, 0.25)
+	var tiles []image.Image
+	for _, r := range g.Rects(96, 96) {
+		tiles = append(tiles, img.SubImage(r))
+	}
 	names := []string{"0", "1", "2", "3"}
 	each, err := p.Images(names, tiles)
 	if err != nil {
@@ -107,7 +79,7 @@ func TestTiledMaxPools(t *testing.T) {
 		for _, e := range each {
 			want = max(want, e.Scores[l])
 		}
-		if got.Scores[l] != want {
+		if math.Abs(got.Scores[l]-want) > 1e-6 {
 			t.Errorf("%s: tiled score %v, max of tiles %v", l, got.Scores[l], want)
 		}
 	}

@@ -1,99 +1,81 @@
 package predict
 
 import (
+	"errors"
 	"fmt"
-	"image"
-	"image/draw"
+
+	"mlabel/bundle"
+	"mlabel/decide"
+	"mlabel/imageio"
+	"mlabel/infer"
 )
 
-// Tiles cuts img into grid×grid tiles that overlap by the given fraction of a
-// tile's side and together cover the whole image, in row order. They let a
-// network trained on small views look at a large image in detail.
-func Tiles(img image.Image, grid int, overlap float64) ([]image.Image, error) {
-	if err := checkGrid(grid, overlap); err != nil {
-		return nil, err
-	}
-	b := img.Bounds()
-	tw := tileSide(b.Dx(), grid, overlap)
-	th := tileSide(b.Dy(), grid, overlap)
-	var out []image.Image
-	for r := 0; r < grid; r++ {
-		y := b.Min.Y + offset(b.Dy(), th, grid, r)
-		for c := 0; c < grid; c++ {
-			x := b.Min.X + offset(b.Dx(), tw, grid, c)
-			out = append(out, crop(img, image.Rect(x, y, x+tw, y+th)))
-		}
-	}
-	return out, nil
+// Why TileRules falls back to the whole-image rule.
+var (
+	// ErrNoTileRules: the bundle has no rule fitted on tiled scores.
+	ErrNoTileRules = errors.New("the model has no thresholds fitted on tiles")
+	// ErrTileGridMismatch: the bundle's tiled rule was fitted for another
+	// grid or overlap.
+	ErrTileGridMismatch = errors.New("the model's tile thresholds were fitted for another grid")
+)
+
+// TileRules returns the rule that decides scores max-pooled over the tiles
+// of g: the bundle's tiled rule when it was fitted for g, and otherwise the
+// whole-image rule with an error wrapping ErrNoTileRules or
+// ErrTileGridMismatch that says why. Thresholds fitted on whole images tend
+// to be low for max-pooled scores: the largest of several tiles' scores
+// runs higher than one whole image's.
+func (p *Predictor) TileRules(g imageio.Grid) (*decide.Rules, error) {
+	return tileRules(p.rules, p.tiled, g)
 }
 
-// checkGrid checks the parameters of Tiles.
-func checkGrid(grid int, overlap float64) error {
-	if grid < 1 || overlap < 0 || overlap >= 1 {
-		return fmt.Errorf("predict: tiles need grid ≥ 1 and overlap in [0, 1), got %d and %g", grid, overlap)
+// TileRules is Predictor.TileRules for a bundle that Check accepts,
+// without building its network.
+func TileRules(b *bundle.Bundle, g imageio.Grid) (*decide.Rules, error) {
+	return tileRules(Rules(b), decide.TiledFromBundle(b.Tiles), g)
+}
+
+// tileRules chooses between the whole-image rule and the tiled rule t for
+// scores of the grid g.
+func tileRules(whole *decide.Rules, t *decide.Tiled, g imageio.Grid) (*decide.Rules, error) {
+	switch {
+	case t == nil:
+		return whole, fmt.Errorf("predict: %w; the whole-image thresholds decide", ErrNoTileRules)
+	case t.Grid != g.N || t.Overlap != g.Overlap:
+		fitted := imageio.Grid{N: t.Grid, Overlap: t.Overlap}
+		return whole, fmt.Errorf("predict: %w: fitted for %v, scored with %v; the whole-image thresholds decide", ErrTileGridMismatch, fitted, g)
 	}
-	return nil
+	return t.Rules, nil
 }
 
-// tileSide is the side of grid tiles overlapping by overlap that span n pixels.
-func tileSide(n, grid int, overlap float64) int {
-	s := float64(n) / (float64(grid) - float64(grid-1)*overlap)
-	return max(1, min(n, int(s+0.5)))
-}
-
-// offset places tile i of grid so that the first starts at 0 and the last
-// ends at n.
-func offset(n, side, grid, i int) int {
-	if grid == 1 {
-		return (n - side) / 2
-	}
-	return i * (n - side) / (grid - 1)
-}
-
-// crop returns the part of img inside r.
-func crop(img image.Image, r image.Rectangle) image.Image {
-	if s, ok := img.(interface {
-		SubImage(image.Rectangle) image.Image
-	}); ok {
-		return s.SubImage(r)
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-	draw.Draw(dst, dst.Bounds(), img, r.Min, draw.Src)
-	return dst
-}
-
-// Tiled predicts a large image from its tiles: each label's score is the
-// largest of its tiles' scores (max pooling over tiles, as in
-// hypotheses-CNN-pooling), and the bundle's rule decides on those scores.
-// Thresholds fitted on whole images tend to be low for max-pooled scores;
-// fit them on tiled predictions of held-out images for best results.
-func (p *Predictor) Tiled(name string, img image.Image, grid int, overlap float64) (Prediction, error) {
-	pooled, err := p.tiledScores(img, grid, overlap)
+// Tiled predicts a large image from its tiles cut by g: each label's score
+// is the largest of its tiles' scores (max pooling over tiles, as in
+// hypotheses-CNN-pooling), decided by TileRules(g).
+func (p *Predictor) Tiled(name string, src imageio.Source, g imageio.Grid) (Prediction, error) {
+	pooled, err := p.TiledScores(src, g)
 	if err != nil {
 		return Prediction{}, err
 	}
-	return decideWith(p.rules, p.b.Labels, []string{name}, [][]float64{pooled})[0], nil
+	rules, _ := p.TileRules(g)
+	return decideWith(rules, p.b.Labels, []string{name}, [][]float64{pooled})[0], nil
 }
 
-// tiledScores returns the scores of img's tiles max-pooled per label.
-func (p *Predictor) tiledScores(img image.Image, grid int, overlap float64) ([]float64, error) {
-	tiles, err := Tiles(img, grid, overlap)
+// TiledScores returns the scores of src's tiles cut by g, max-pooled per
+// label. Each tile is read from src alone, reduced to a few times the
+// network's input before it is resized (see imageio.Tiles).
+func (p *Predictor) TiledScores(src imageio.Source, g imageio.Grid) ([]float64, error) {
+	xs, err := p.pre.TileInputs(src, g)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("predict: %w", err)
 	}
-	xs := make([][]float32, len(tiles))
-	for i, t := range tiles {
-		xs[i] = p.pre.FromImage(t)
-	}
+	return p.poolTiles(xs)
+}
+
+// poolTiles scores the inputs of one image's tiles and max-pools them.
+func (p *Predictor) poolTiles(xs [][]float32) ([]float64, error) {
 	per, _, err := p.scoreArrays(xs)
 	if err != nil {
 		return nil, err
 	}
-	pooled := make([]float64, len(p.b.Labels))
-	for j := range pooled {
-		for _, s := range per {
-			pooled[j] = max(pooled[j], s[j])
-		}
-	}
-	return pooled, nil
+	return infer.MaxPool(per), nil
 }

@@ -23,6 +23,7 @@ import (
 	"mlabel/loader"
 	"mlabel/metrics"
 	"mlabel/nn"
+	"mlabel/predict"
 	"mlabel/shift"
 	"mlabel/tensor"
 	"mlabel/train"
@@ -52,6 +53,15 @@ type Options struct {
 	// whole structure goes into the bundle's rule, which applies it
 	// wherever the bundle decides.
 	Structure *decide.Structure
+	// Tiles, when its N is positive, also fits thresholds for images
+	// scored tile by tile with that grid (predict's tiles, max-pooled): Run
+	// scores the validation split so with the model validation chose,
+	// before any refit, fits the thresholds on those scores as on whole
+	// images, and stores them in the bundle with the grid.
+	Tiles imageio.Grid
+
+	// tiledVal holds the validation split's tiled scores, set by Run.
+	tiledVal *infer.Set
 }
 
 // Outcome is what a run produced.
@@ -82,6 +92,11 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	}
 	if err := o.useStructure(ds); err != nil {
 		return nil, err
+	}
+	if o.Tiles.N != 0 {
+		if err := o.Tiles.Check(); err != nil {
+			return nil, fmt.Errorf("workflow: %w", err)
+		}
 	}
 	// Every image is read and decoded once before the first epoch, so that
 	// a bad file stops the run now, named with its CSV line, and never in
@@ -116,6 +131,14 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	res, err := train.Run(ctx, o.Train, data, ckpt, o.Resume, o.Hooks)
 	if err != nil {
 		return nil, err
+	}
+	if o.Tiles.N > 0 {
+		// The refit trains on the validation images: their tiles are
+		// scored by the model that never saw them.
+		fmt.Fprintf(o.Log, "tiles: scoring the %d validation images in %v to fit thresholds for tiled prediction\n", len(parts[1]), o.Tiles)
+		if o.tiledVal, err = PredictTiled(ctx, res.Spec, res.Model.Weights(), ds.Subset(parts[1]), o.Preprocess, o.Tiles, o.Train); err != nil {
+			return nil, err
+		}
 	}
 	if err := refit(ctx, ds, parts, res, o); err != nil {
 		return nil, err
@@ -226,6 +249,14 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	out.Bundle = ClassifierBundle(o.Train.Arch, res.Spec, ds.Labels, o.Preprocess, rules, out.Test, cfg, res.Model.Weights())
 	out.Bundle.View, out.Bundle.History = string(tc.View), res.History
 	out.Bundle.Split, out.Bundle.Reference = newSplit(ds, parts, hashes), ref.ToBundle()
+	if o.tiledVal != nil {
+		tr, err := FitThresholds(*o.tiledVal, ds.Labels, o.Decide)
+		if err != nil {
+			return nil, fmt.Errorf("workflow: tiles: %w", err)
+		}
+		tr.Structure = o.Structure
+		out.Bundle.Tiles = (&decide.Tiled{Grid: o.Tiles.N, Overlap: o.Tiles.Overlap, Rules: tr, Images: o.tiledVal.Len()}).ToBundle()
+	}
 	if o.Out != "" {
 		if err := out.Bundle.Save(o.Out); err != nil {
 			return nil, fmt.Errorf("workflow: %w", err)
@@ -250,6 +281,25 @@ func Predict(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre imageio.
 		return nil, fmt.Errorf("workflow: %w", err)
 	}
 	return train.Predict(ctx, m, l, nil)
+}
+
+// PredictTiled scores every image of ds as predict scores it with tiles
+// cut by g: the network of spec and weights runs on each tile, and each
+// label's score is the largest of the image's tiles'. The truth and mask
+// come from ds. An image that cannot be read is an error naming it.
+func PredictTiled(ctx context.Context, spec *nn.Spec, weights map[string]*tensor.Tensor, ds *dataset.Dataset, pre imageio.Preprocess, g imageio.Grid, cfg train.Config) (*infer.Set, error) {
+	p, err := predict.New(ClassifierBundle(cfg.Arch, spec, ds.Labels, pre, nil, nil, nil, weights))
+	if err != nil {
+		return nil, fmt.Errorf("workflow: tiles: %w", err)
+	}
+	s, err := p.ScoreSet(ctx, ds, predict.BatchOptions{Batch: cfg.Batch, Workers: cfg.Workers, Tiles: g.N, Overlap: g.Overlap})
+	if err != nil {
+		return nil, fmt.Errorf("workflow: tiles: %w", err)
+	}
+	if len(s.Failures) > 0 {
+		return nil, fmt.Errorf("workflow: tiles: %d images could not be scored, the first %v", len(s.Failures), s.Failures[0])
+	}
+	return &s.Set, nil
 }
 
 // newSplit records the items of ds at the indices of parts (train,

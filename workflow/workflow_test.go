@@ -286,3 +286,50 @@ func quickConfig() train.Config {
 	cfg.Size, cfg.Width, cfg.Batch, cfg.Epochs = 32, 8, 16, 2
 	return cfg
 }
+
+// With tiles, the bundle holds thresholds fitted on the validation split's
+// max-pooled tile scores of the validated model, which predict reproduces
+// from the bundle, and the grid they were fitted for.
+func TestRunFitsTiledThresholds(t *testing.T) {
+	dir := t.TempDir()
+	ds := synthSet(t, dir, 120, 6)
+	cfg := quickConfig()
+	cfg.Refit = false // the bundle's weights are then the validated model's
+	g := imageio.Grid{N: 2, Overlap: 0.25}
+	o := Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(32), ValFrac: 0.25, TestFrac: 0.15, Decide: decide.DefaultOptions(), Tiles: g}
+	res, err := Run(context.Background(), ds, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tiled := decide.TiledFromBundle(res.Bundle.Tiles)
+	if tiled == nil || tiled.Grid != 2 || tiled.Overlap != 0.25 || tiled.Images != len(res.Parts[1]) || tiled.Rules == nil {
+		t.Fatalf("tiles section %+v, want the 2×2 grid over %d validation images", tiled, len(res.Parts[1]))
+	}
+	p, err := predict.New(res.Bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	val, err := p.ScoreSet(context.Background(), ds.Subset(res.Parts[1]), predict.BatchOptions{Tiles: g.N, Overlap: g.Overlap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := FitThresholds(val.Set, ds.Labels, o.Decide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again.Thresholds(), tiled.Rules.Thresholds()) {
+		t.Errorf("tiled thresholds %v, fitted again on predict's tiled scores %v", tiled.Rules.Thresholds(), again.Thresholds())
+	}
+	whole := decide.RulesFromBundle(res.Bundle.Rules).Thresholds()
+	if slices.Equal(whole, tiled.Rules.Thresholds()) {
+		t.Errorf("tiled thresholds %v equal the whole-image ones", whole)
+	}
+	if rules, err := p.TileRules(g); err != nil || !slices.Equal(rules.Thresholds(), tiled.Rules.Thresholds()) {
+		t.Errorf("predict decides tiles with %v (%v), want the tiled thresholds", rules.Thresholds(), err)
+	}
+
+	o.Tiles = imageio.Grid{N: 2, Overlap: 1}
+	if _, err := Run(context.Background(), ds, o); err == nil || !strings.Contains(err.Error(), "overlap") {
+		t.Errorf("a bad grid: error %v", err)
+	}
+}

@@ -97,6 +97,7 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 		}
 		fmt.Fprintf(w, "reference for recalibration: %d %s images\n", b.Reference.Images, split)
 	}
+	printTileThresholds(w, b)
 	printRecalibrations(w, b)
 	if b.Metrics != nil {
 		fmt.Fprintln(w, "held-out metrics:")
@@ -194,4 +195,21 @@ func printRecalibrations(w io.Writer, b *bundle.Bundle) {
 			}
 		}
 	}
+}
+
+// printTileThresholds prints the thresholds fitted for tiled prediction,
+// when the bundle has them.
+func printTileThresholds(w io.Writer, b *bundle.Bundle) {
+	t := b.Tiles
+	if t == nil || t.Rules == nil {
+		return
+	}
+	fmt.Fprintf(w, "tile thresholds: for predict --tiles %d --tile-overlap %g, fitted on the max-pooled tile scores of %d validation images:\n", t.Grid, t.Overlap, t.Images)
+	var parts []string
+	for j, l := range b.Labels {
+		if j < len(t.Rules.PerClass) {
+			parts = append(parts, fmt.Sprintf("%s %.3f", l, t.Rules.PerClass[j]))
+		}
+	}
+	fmt.Fprintf(w, "  %s\n", strings.Join(parts, ", "))
 }

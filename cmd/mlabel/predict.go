@@ -16,6 +16,7 @@ import (
 
 	"mlabel/bundle"
 	"mlabel/dataset"
+	"mlabel/imageio"
 	"mlabel/predict"
 )
 
@@ -59,6 +60,9 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			if err != nil {
 				return err
 			}
+			if tiles > 0 {
+				warnTileRules(c.ErrOrStderr(), b, imageio.Grid{N: tiles, Overlap: overlap})
+			}
 			preds, fails, err := predictFiles(context.Background(), b, files, predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}, tta)
 			if err != nil {
 				return err
@@ -73,7 +77,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 	c.Flags().StringVar(&format, "format", "table", "output: table, json, csv (a Planet-style submission: image_name,tags) or scores (image,<label>... probabilities, for mlabel metrics and decide)")
 	c.Flags().BoolVar(&asJSON, "json", false, "same as --format json")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
-	c.Flags().IntVar(&tiles, "tiles", 0, "for large images: cut each into a grid of TILES×TILES overlapping tiles and max-pool their scores (0: whole image)")
+	c.Flags().IntVar(&tiles, "tiles", 0, "for large images of any size: cut each into a grid of TILES×TILES overlapping tiles, max-pool their scores and decide with the thresholds train --tiles fitted for that grid (0: whole image)")
 	c.Flags().Float64Var(&overlap, "tile-overlap", 0.25, "overlap of neighbouring tiles, as a fraction of a tile")
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be read (they are still named on stderr)")
 	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
@@ -82,6 +86,20 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 
 // ttaUsage describes the --tta flag of predict, eval, report and serve.
 const ttaUsage = "test-time augmentation: average each image's scores over the transforms that fit the model's view (8 dihedral ones for overhead imagery, 2 flips for ground photos), at that many forward passes"
+
+// warnTileRules warns on w when the bundle has no thresholds fitted for
+// tiles of grid g, so that the whole-image ones decide.
+func warnTileRules(w io.Writer, b *bundle.Bundle, g imageio.Grid) {
+	_, err := predict.TileRules(b, g)
+	if err == nil {
+		return
+	}
+	hint := "train with --tiles to fit thresholds for tiles"
+	if t := b.Tiles; t != nil {
+		hint = fmt.Sprintf("predict with --tiles %d --tile-overlap %g to use the model's tile thresholds", t.Grid, t.Overlap)
+	}
+	fmt.Fprintf(w, "mlabel: warning: %s; they run low on max-pooled tile scores (%s)\n", strings.TrimPrefix(err.Error(), "predict: "), hint)
+}
 
 // loadClassifier loads a bundle and checks that it can classify.
 func loadClassifier(path string) (*bundle.Bundle, error) {

@@ -148,6 +148,7 @@ type trainOptions struct {
 	asJSON  bool
 	quiet   bool
 	verbose bool
+	tiles   imageio.Grid
 }
 
 func newTrainCmd() *cobra.Command {
@@ -176,6 +177,8 @@ epoch; --resume continues an interrupted run.`,
 	c.Flags().BoolVar(&o.asJSON, "json", false, "print the results as JSON")
 	c.Flags().BoolVar(&o.quiet, "quiet", false, "print nothing on success (errors still go to stderr; --json still prints its object)")
 	c.Flags().BoolVar(&o.verbose, "verbose", false, "end with the full metrics table and the decision-rule comparison")
+	c.Flags().IntVar(&o.tiles.N, "tiles", 0, "also fit thresholds for predict --tiles TILES: score the validation images as TILES×TILES tiles, max-pooled, and store thresholds fitted on those scores (0: none)")
+	c.Flags().Float64Var(&o.tiles.Overlap, "tile-overlap", 0.25, "with --tiles, the overlap of neighbouring tiles, as a fraction of a tile")
 	return c
 }
 
@@ -190,6 +193,12 @@ func runTrain(c *cobra.Command, t *trainOptions) error {
 	o, err := t.tf.options()
 	if err != nil {
 		return err
+	}
+	if t.tiles.N != 0 {
+		if err := t.tiles.Check(); err != nil {
+			return usagef("--tiles and --tile-overlap: %s", strings.TrimPrefix(err.Error(), "imageio: "))
+		}
+		o.Tiles = t.tiles
 	}
 	ds, err := t.df.load(nil)
 	if err != nil {
@@ -247,6 +256,7 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 			"rules":      res.Bundle.Rules,
 			"compare":    res.Compare,
 			"test_csv":   res.TestCSV,
+			"tiles":      res.Bundle.Tiles,
 		})
 	}
 	rule := "0.5"
@@ -281,6 +291,9 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 			parts = append(parts, name+" "+rows[name])
 		}
 		fmt.Fprintf(w, "  %s\n", strings.Join(parts, "  "))
+	}
+	if tl := res.Bundle.Tiles; tl != nil {
+		fmt.Fprintf(w, "tile thresholds for predict --tiles %d --tile-overlap %g fitted on %d validation images\n", tl.Grid, tl.Overlap, tl.Images)
 	}
 	fmt.Fprintf(w, "\nwrote %s\n", path)
 	if res.TestCSV != "" {

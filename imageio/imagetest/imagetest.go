@@ -3,12 +3,15 @@
 package imagetest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/jpeg"
 	"image/png"
+	"io"
 )
 
 // Noisy returns a w×h image with pseudo-random content derived from seed.
@@ -66,4 +69,92 @@ func PNGHeader(w, h uint32) []byte {
 	chunk = append(chunk, ihdr...)
 	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
 	return append([]byte("\x89PNG\r\n\x1a\n"), chunk...)
+}
+
+// WriteTIFF writes a width×height little-endian, uncompressed TIFF of
+// 8-bit samples to w, a row at a time: bands 1 is grey, 3 is RGB, and any
+// other number of bands is a min-is-black multi-band raster, as GeoTIFFs
+// from drones are. Sample b of pixel (x, y) is at(x, y, b); the pixels are
+// stored in strips of rowsPerStrip rows.
+func WriteTIFF(w io.Writer, width, height, bands, rowsPerStrip int, at func(x, y, b int) uint8) error {
+	if width < 1 || height < 1 || bands < 1 || rowsPerStrip < 1 {
+		return fmt.Errorf("imagetest: a TIFF of %dx%d pixels, %d bands, %d rows per strip", width, height, bands, rowsPerStrip)
+	}
+	rowBytes := uint64(width * bands)
+	dataLen := rowBytes * uint64(height)
+	strips := (height + rowsPerStrip - 1) / rowsPerStrip
+	if 8+dataLen+uint64(12*strips)+4096 > 1<<32 {
+		return fmt.Errorf("imagetest: %dx%dx%d samples do not fit a TIFF", width, height, bands)
+	}
+	const le = "II*\x00"
+	ifd := 8 + uint32(dataLen)
+	ifd += ifd & 1 // word-aligned
+	type entry struct {
+		tag, typ uint16
+		vals     []uint32
+	}
+	photometric := uint32(1)
+	if bands == 3 {
+		photometric = 2
+	}
+	offsets, counts := make([]uint32, strips), make([]uint32, strips)
+	for i := range strips {
+		rows := min(rowsPerStrip, height-i*rowsPerStrip)
+		offsets[i] = 8 + uint32(uint64(i*rowsPerStrip)*rowBytes)
+		counts[i] = uint32(uint64(rows) * rowBytes)
+	}
+	bits := make([]uint32, bands)
+	for i := range bits {
+		bits[i] = 8
+	}
+	entries := []entry{
+		{256, 4, []uint32{uint32(width)}}, {257, 4, []uint32{uint32(height)}}, {258, 3, bits},
+		{259, 3, []uint32{1}}, {262, 3, []uint32{photometric}}, {273, 4, offsets},
+		{277, 3, []uint32{uint32(bands)}}, {278, 4, []uint32{uint32(rowsPerStrip)}}, {279, 4, counts},
+		{284, 3, []uint32{1}},
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString(le)
+	binary.Write(bw, binary.LittleEndian, ifd)
+	row := make([]byte, rowBytes)
+	for y := range height {
+		for x := range width {
+			for b := range bands {
+				row[x*bands+b] = at(x, y, b)
+			}
+		}
+		bw.Write(row)
+	}
+	if ifd > 8+uint32(dataLen) {
+		bw.WriteByte(0)
+	}
+	// The IFD, then the values too long for an entry.
+	extra := ifd + 2 + 12*uint32(len(entries)) + 4
+	var tail []byte
+	binary.Write(bw, binary.LittleEndian, uint16(len(entries)))
+	for _, e := range entries {
+		size := uint32(4)
+		if e.typ == 3 {
+			size = 2
+		}
+		binary.Write(bw, binary.LittleEndian, [2]uint16{e.tag, e.typ})
+		binary.Write(bw, binary.LittleEndian, uint32(len(e.vals)))
+		var val []byte
+		for _, v := range e.vals {
+			if e.typ == 3 {
+				val = binary.LittleEndian.AppendUint16(val, uint16(v))
+			} else {
+				val = binary.LittleEndian.AppendUint32(val, v)
+			}
+		}
+		if uint32(len(e.vals))*size <= 4 {
+			bw.Write(append(val, make([]byte, 4-len(val))...))
+			continue
+		}
+		binary.Write(bw, binary.LittleEndian, extra+uint32(len(tail)))
+		tail = append(tail, val...)
+	}
+	binary.Write(bw, binary.LittleEndian, uint32(0)) // no next IFD
+	bw.Write(tail)
+	return bw.Flush()
 }

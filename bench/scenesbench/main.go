@@ -1,0 +1,329 @@
+// Command scenesbench runs the steps of bench/scenes.sh, the large-scene
+// benchmark: it composes synthetic tiles into scenes, writes large images
+// to read tile by tile, measures a command's wall time and peak memory,
+// and tabulates each route's scores on the test scenes.
+//
+//	scenesbench compose -out DIR -scenes N -grid 4 -chip 64 -seed S
+//	scenesbench big -out scene.tif -w 10000 -h 10000 -bands 4 -from DIR/images/scene_00000.png
+//	scenesbench measure -name NAME -stdout FILE -log timings.tsv -- COMMAND ARGS...
+//	scenesbench table -model M.mlb -truth DIR/tags.csv -dir D -log timings.tsv -row 'title=NAME:whole' ...
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"mlabel/bundle"
+	"mlabel/dataset"
+	"mlabel/decide"
+	"mlabel/imageio"
+	"mlabel/imageio/imagetest"
+	"mlabel/metrics"
+	"mlabel/synth"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: scenesbench compose|big|measure|table [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "compose":
+		err = compose(os.Args[2:])
+	case "big":
+		err = big(os.Args[2:])
+	case "measure":
+		err = measure(os.Args[2:])
+	case "table":
+		err = table(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown step %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "scenesbench:", err)
+		os.Exit(1)
+	}
+}
+
+// compose generates scenes×distinct synthetic tiles and lays them out as
+// grid×grid scenes: in each, the first of its distinct tiles fills every
+// place but distinct-1 random ones, which the others take, so that some
+// labels cover a small part of the scene, as a field or a road does in a
+// drone photo. A scene is tagged with the union of its tiles' tags:
+// DIR/images/scene_00000.png and on, and DIR/tags.csv.
+func compose(args []string) error {
+	fs := flag.NewFlagSet("compose", flag.ExitOnError)
+	out := fs.String("out", "", "output folder")
+	scenes := fs.Int("scenes", 100, "scenes to compose")
+	grid := fs.Int("grid", 4, "tiles per scene side")
+	chip := fs.Int("chip", 64, "tile side in pixels")
+	seed := fs.Uint64("seed", 1, "generator seed")
+	distinct := fs.Int("distinct", 3, "distinct tiles per scene")
+	fs.Parse(args)
+	g, c, d := *grid, *chip, *distinct
+	if *out == "" || *scenes < 1 || g < 1 || d < 1 || d > g*g {
+		return errors.New("compose: need -out, -scenes ≥ 1, -grid ≥ 1 and -distinct in 1..grid²")
+	}
+	rng := rand.New(rand.NewPCG(*seed, 7))
+	chips := filepath.Join(*out, "chips")
+	csvPath, err := synth.Generate(synth.Options{Dir: chips, Count: *scenes * d, Size: c, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	ds, err := dataset.Load(dataset.Options{CSV: csvPath, Images: filepath.Join(chips, synth.ImagesDir), Labels: synth.Labels()})
+	if err != nil {
+		return err
+	}
+	imgDir := filepath.Join(*out, "images")
+	if err := os.MkdirAll(imgDir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(*out, "tags.csv"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "image_name,tags")
+	for s := 0; s < *scenes; s++ {
+		scene := image.NewRGBA(image.Rect(0, 0, g*c, g*c))
+		tags := map[int]bool{}
+		// place[k] is the distinct tile at place k: 0 but at distinct-1 places.
+		place := make([]int, g*g)
+		for i, k := range rng.Perm(g * g)[:d-1] {
+			place[k] = i + 1
+		}
+		for k, t := range place {
+			it := ds.Items[s*d+t]
+			img, err := imageio.DecodeFile(it.Path, 0)
+			if err != nil {
+				return err
+			}
+			at := image.Pt(k%g*c, k/g*c)
+			draw.Draw(scene, image.Rectangle{Min: at, Max: at.Add(image.Pt(c, c))}, img, img.Bounds().Min, draw.Src)
+			for _, l := range it.Pos {
+				tags[l] = true
+			}
+		}
+		name := fmt.Sprintf("scene_%05d", s)
+		if err := writePNG(filepath.Join(imgDir, name+".png"), scene); err != nil {
+			return err
+		}
+		var names []string
+		for l := range ds.Labels {
+			if tags[l] {
+				names = append(names, ds.Labels[l])
+			}
+		}
+		fmt.Fprintf(w, "%s,%s\n", name, strings.Join(names, " "))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return os.RemoveAll(chips)
+}
+
+func writePNG(path string, img image.Image) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// big writes a large image made of a scene scaled up (nearest neighbour):
+// a TIFF of 8-bit bands (band 4 and above repeat green, as near-infrared
+// stand-ins) written a row at a time, or a JPEG.
+func big(args []string) error {
+	fs := flag.NewFlagSet("big", flag.ExitOnError)
+	out := fs.String("out", "", "output file, .tif or .jpg")
+	w := fs.Int("w", 10000, "width")
+	h := fs.Int("h", 10000, "height")
+	bands := fs.Int("bands", 4, "bands of a TIFF")
+	from := fs.String("from", "", "scene to scale up")
+	fs.Parse(args)
+	src, err := imageio.DecodeFile(*from, 0)
+	if err != nil {
+		return err
+	}
+	rgba := image.NewRGBA(src.Bounds())
+	draw.Draw(rgba, rgba.Rect, src, src.Bounds().Min, draw.Src)
+	sw, sh := rgba.Rect.Dx(), rgba.Rect.Dy()
+	// at is channel c (0..2) of the scene scaled to w×h.
+	at := func(x, y, c int) uint8 {
+		return rgba.Pix[rgba.PixOffset(x*sw / *w, y*sh / *h)+c]
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if strings.HasSuffix(*out, ".jpg") {
+		img := image.NewRGBA(image.Rect(0, 0, *w, *h))
+		for y := 0; y < *h; y++ {
+			for x := 0; x < *w; x++ {
+				i := img.PixOffset(x, y)
+				for c := 0; c < 3; c++ {
+					img.Pix[i+c] = at(x, y, c)
+				}
+				img.Pix[i+3] = 255
+			}
+		}
+		return jpeg.Encode(f, img, &jpeg.Options{Quality: 90})
+	}
+	band := func(x, y, b int) uint8 {
+		if b >= 3 {
+			b = 1
+		}
+		return at(x, y, b)
+	}
+	return imagetest.WriteTIFF(f, *w, *h, *bands, 16, band)
+}
+
+// measure runs a command, writes its stdout to a file and appends its name,
+// wall time in seconds and peak resident memory in MiB to a log.
+func measure(args []string) error {
+	fs := flag.NewFlagSet("measure", flag.ExitOnError)
+	name := fs.String("name", "", "what is measured")
+	stdout := fs.String("stdout", "", "file for the command's output")
+	logPath := fs.String("log", "", "timings log to append to")
+	fs.Parse(args)
+	cmdArgs := fs.Args()
+	if *name == "" || len(cmdArgs) == 0 {
+		return errors.New("measure: need -name and a command")
+	}
+	cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
+	cmd.Stderr = os.Stderr
+	if *stdout != "" {
+		f, err := os.Create(*stdout)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cmd.Stdout = f
+	}
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", strings.Join(cmdArgs, " "), err)
+	}
+	wall := time.Since(start).Seconds()
+	rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024 // Linux reports KiB
+	line := fmt.Sprintf("%s\t%.3f\t%.1f\n", *name, wall, rss)
+	fmt.Fprintf(os.Stderr, "%s: %.1f s, peak RSS %.0f MiB\n", *name, wall, rss)
+	if *logPath == "" {
+		return nil
+	}
+	f, err := os.OpenFile(*logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.WriteString(line)
+	return err
+}
+
+// table prints, for each row "title=NAME:RULE", the samples-F2 and macro
+// mAP of the scores in DIR/NAME.csv decided by RULE (whole: the bundle's
+// whole-image thresholds; tiles: its tiled ones), with NAME's ms per scene
+// and peak RSS from the timings log.
+func table(args []string) error {
+	fs := flag.NewFlagSet("table", flag.ExitOnError)
+	model := fs.String("model", "", "classifier bundle")
+	truth := fs.String("truth", "", "tags CSV of the test scenes")
+	dir := fs.String("dir", "", "folder of the scores files NAME.csv")
+	logPath := fs.String("log", "", "timings log")
+	var rows []string
+	fs.Func("row", "title=NAME:RULE, in order", func(s string) error { rows = append(rows, s); return nil })
+	fs.Parse(args)
+	b, err := bundle.Load(*model)
+	if err != nil {
+		return err
+	}
+	timings, err := readTimings(*logPath)
+	if err != nil {
+		return err
+	}
+	fmt.Println("| route | samples-F2 | mAP | ms per scene | peak RSS (MiB) |")
+	fmt.Println("|---|---|---|---|---|")
+	for _, row := range rows {
+		title, spec, ok := strings.Cut(row, "=")
+		name, rule, ok2 := strings.Cut(spec, ":")
+		if !ok || !ok2 {
+			return fmt.Errorf("row %q: want title=NAME:RULE", row)
+		}
+		set, err := metrics.LoadFiles(dataset.Options{CSV: *truth}, filepath.Join(*dir, name+".csv"))
+		if err != nil {
+			return err
+		}
+		var rules *decide.Rules
+		switch rule {
+		case "whole":
+			rules = decide.RulesFromBundle(b.Rules)
+		case "tiles":
+			t := decide.TiledFromBundle(b.Tiles)
+			if t == nil {
+				return fmt.Errorf("row %q: the model has no tiled thresholds", row)
+			}
+			rules = t.Rules
+		default:
+			return fmt.Errorf("row %q: rule %q is not whole or tiles", row, rule)
+		}
+		if !slices.Equal(set.Labels, b.Labels) {
+			return fmt.Errorf("row %q: scores of labels %v, the model has %v", row, set.Labels, b.Labels)
+		}
+		sum, err := metrics.Summarize(set.Labels, set.Truth, set.Scores, set.Mask, rules.Thresholds())
+		if err != nil {
+			return err
+		}
+		mAP := "n/a"
+		if sum.MAPMacro != nil {
+			mAP = fmt.Sprintf("%.3f", *sum.MAPMacro)
+		}
+		t := timings[name]
+		fmt.Printf("| %s | %.3f | %s | %.1f | %.0f |\n", title, sum.F2Samples, mAP, 1000*t[0]/float64(set.Len()), t[1])
+	}
+	return nil
+}
+
+// readTimings reads measure's log: name → (seconds, MiB), the last entry
+// of a name winning.
+func readTimings(path string) (map[string][2]float64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][2]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 {
+			continue
+		}
+		s, err1 := strconv.ParseFloat(f[1], 64)
+		m, err2 := strconv.ParseFloat(f[2], 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("%s: bad line %q", path, line)
+		}
+		out[f[0]] = [2]float64{s, m}
+	}
+	return out, nil
+}

@@ -1,0 +1,147 @@
+package imageio
+
+import (
+	"fmt"
+	"image"
+	"iter"
+)
+
+// Grid cuts an image into N×N tiles that overlap by Overlap, a fraction of
+// a tile's side, and together cover the whole image. Tiles let a network
+// trained on small views look at a large image in detail.
+type Grid struct {
+	N       int
+	Overlap float64
+}
+
+// Check reports whether g can cut an image: N ≥ 1 and Overlap in [0, 1).
+func (g Grid) Check() error {
+	if g.N < 1 || !(g.Overlap >= 0 && g.Overlap < 1) {
+		return fmt.Errorf("imageio: tiles need a grid ≥ 1 and an overlap in [0, 1), got %d and %g", g.N, g.Overlap)
+	}
+	return nil
+}
+
+// String formats g as "3×3 tiles overlapping by 0.25".
+func (g Grid) String() string {
+	return fmt.Sprintf("%d×%d tiles overlapping by %g", g.N, g.N, g.Overlap)
+}
+
+// Rects returns the N×N tiles of a w×h image, in row order. Neighbouring
+// tiles overlap by about Overlap of a tile's side; the first row and
+// column start at 0 and the last end at the image's edge. g must be
+// valid (Check).
+func (g Grid) Rects(w, h int) []image.Rectangle {
+	tw, th := g.side(w), g.side(h)
+	out := make([]image.Rectangle, 0, g.N*g.N)
+	for r := 0; r < g.N; r++ {
+		y := g.offset(h, th, r)
+		for c := 0; c < g.N; c++ {
+			x := g.offset(w, tw, c)
+			out = append(out, image.Rect(x, y, x+tw, y+th))
+		}
+	}
+	return out
+}
+
+// side is the side of g's tiles that span n pixels.
+func (g Grid) side(n int) int {
+	s := float64(n) / (float64(g.N) - float64(g.N-1)*g.Overlap)
+	return max(1, min(n, int(s+0.5)))
+}
+
+// offset places tile i of g, of the given side, along n pixels.
+func (g Grid) offset(n, side, i int) int {
+	if g.N == 1 {
+		return (n - side) / 2
+	}
+	return i * (n - side) / (g.N - 1)
+}
+
+// Tile is one tile of a Source: its place in the image, and its pixels
+// reduced by Factor (each pixel the mean of a Factor×Factor block).
+type Tile struct {
+	// Index is the tile's position in row order.
+	Index int
+	// Rect is the tile in the image's pixels.
+	Rect image.Rectangle
+	// Factor is the reduction of Raster: each of its pixels is the mean of
+	// a Factor×Factor block of Rect.
+	Factor int
+	// Raster holds the tile's bands, Rect.Dx()/Factor by Rect.Dy()/Factor
+	// pixels (rounded up).
+	Raster *Raster
+}
+
+// Tiles reads the tiles of src cut by g, in row order, one at a time: each
+// is reduced by the largest factor that keeps its shorter side at least
+// minSide pixels (no reduction when minSide ≤ 0), so a tile of a huge image
+// is never held at full resolution. The iteration stops at the first
+// error, which it yields.
+func Tiles(src Source, g Grid, minSide int) iter.Seq2[Tile, error] {
+	return func(yield func(Tile, error) bool) {
+		if err := g.Check(); err != nil {
+			yield(Tile{}, err)
+			return
+		}
+		w, h := src.Size()
+		for i, r := range g.Rects(w, h) {
+			f := 1
+			if minSide > 0 {
+				f = max(1, min(r.Dx(), r.Dy())/minSide)
+			}
+			ras, err := src.Window(r, f)
+			if err != nil {
+				yield(Tile{}, fmt.Errorf("imageio: tile %d %v: %w", i+1, r, err))
+				return
+			}
+			if !yield(Tile{Index: i, Rect: r, Factor: f, Raster: ras}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// TileSide is the shortest side Tiles keeps of the tiles p turns into
+// network inputs (the minSide p's TileInputs gives it): 4 times p.Size, so
+// that the mean over blocks before the resize to p.Size keeps what the
+// resize itself keeps.
+func (p Preprocess) TileSide() int { return 4 * p.Size }
+
+// TileInputs returns the normalised network inputs of src's tiles cut by
+// g, in row order (see Tiles and FromRaster).
+func (p Preprocess) TileInputs(src Source, g Grid) ([][]float32, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	var xs [][]float32
+	for t, err := range Tiles(src, g, p.TileSide()) {
+		if err != nil {
+			return nil, err
+		}
+		x, err := p.FromRaster(t.Raster)
+		if err != nil {
+			return nil, fmt.Errorf("imageio: tile %d: %w", t.Index+1, err)
+		}
+		xs = append(xs, x)
+	}
+	return xs, nil
+}
+
+// FromRaster returns the normalised Size×Size×Channels() float32 HWC
+// array of a raster: its bands p.Bands scaled by their statistics, or,
+// without Bands, its RGB picture (Raster.Image).
+func (p Preprocess) FromRaster(r *Raster) ([]float32, error) {
+	var pix []uint8
+	if len(p.Bands) > 0 {
+		var err error
+		if pix, err = p.BandPixels(r); err != nil {
+			return nil, err
+		}
+	} else {
+		pix = p.Pixels(r.Image())
+	}
+	x := ToFloat(pix)
+	p.Normalize(x)
+	return x, nil
+}
