@@ -158,6 +158,10 @@ type Reference struct {
 	FPR         []float64    `json:"fpr"`
 	// Scores holds each label's validation score quantiles.
 	Scores [][]float64 `json:"score_quantiles"`
+	// MeanIfPositive[j][k] and MeanIfNegative[j][k]: label k's mean
+	// calibrated score where label j is positive, and negative.
+	MeanIfPositive [][]float64 `json:"mean_if_positive,omitempty"`
+	MeanIfNegative [][]float64 `json:"mean_if_negative,omitempty"`
 }
 
 // Recalibration records one recalibration of the thresholds to a batch.

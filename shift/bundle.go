@@ -13,6 +13,7 @@ func (r *Reference) ToBundle() *bundle.Reference {
 	return &bundle.Reference{
 		Images: r.Images, Split: r.Split, Calibration: r.Calibration.ToBundle(), Prevalence: r.Prevalence, Positive: r.Positive,
 		Thresholds: r.Thresholds, TPR: r.TPR, FPR: r.FPR, Scores: r.Scores,
+		MeanIfPositive: r.MeanIfPositive, MeanIfNegative: r.MeanIfNegative,
 	}
 }
 
@@ -25,6 +26,7 @@ func ReferenceFromBundle(b *bundle.Reference, n int) (*Reference, error) {
 	r := &Reference{
 		Images: b.Images, Split: b.Split, Calibration: decide.CalibrationFromBundle(b.Calibration), Prevalence: b.Prevalence, Positive: b.Positive,
 		Thresholds: b.Thresholds, TPR: b.TPR, FPR: b.FPR, Scores: b.Scores,
+		MeanIfPositive: b.MeanIfPositive, MeanIfNegative: b.MeanIfNegative,
 	}
 	if err := r.Check(n); err != nil {
 		return nil, err

@@ -64,6 +64,11 @@ const (
 	// their errors, so at least one of them is wrong (a calibration that
 	// does not hold on the batch, or a shift that is not a label shift).
 	KeptDisagree = "EM and BBSE disagree"
+	// KeptExplained: the label's scores moved as the shift of a label that
+	// moved more would move them (through the labels' co-occurrence, or
+	// the model's confusion of the two, on validation): its own change is
+	// not a label shift the prior ratio corrects.
+	KeptExplained = "explained by another label's shift"
 )
 
 // z90 is the standard normal quantile of 0.95: a two-sided 90% interval
@@ -234,6 +239,9 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 		}
 		res.Estimates[j] = e
 	}
+	if o.Guard {
+		explainShifts(ref, res.Estimates)
+	}
 	for i, row := range cal {
 		res.Posteriors[i] = make([]float64, n)
 		for j, p := range row {
@@ -258,6 +266,52 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 	}
 	res.Rules = r
 	return res, nil
+}
+
+// explainShifts keeps the labels whose batch scores moved as another
+// label's shift predicts. Labels the guard lets move are taken from the
+// most significant shift (|q − π| over its standard error) down; each
+// becomes a shift of its own unless the shift of one taken before it, j,
+// explains at least half of the move of its mean calibrated score m_k from
+// validation's π_k: |m_k − m̂_k| ≤ |m_k − π_k|/2 with
+// m̂_k = MeanIfPositive[j][k]·q_j + MeanIfNegative[j][k]·(1 − q_j).
+// Resampling a batch for one label moves the labels that go with it, and
+// the scores of labels the model confuses with it, without moving their
+// images given their own label: the prior ratio does not describe them,
+// and their thresholds do better left alone.
+func explainShifts(ref *Reference, est []Estimate) {
+	if ref.MeanIfPositive == nil {
+		return
+	}
+	var order []int
+	sig := make([]float64, len(est))
+	for j, e := range est {
+		if e.Kept || len(e.Interval) != 2 {
+			continue
+		}
+		se := (e.Interval[1] - e.Interval[0]) / (2 * z90)
+		sig[j] = math.Abs(e.Estimated-e.Train) / math.Max(se, 1e-9)
+		order = append(order, j)
+	}
+	sort.SliceStable(order, func(a, b int) bool { return sig[order[a]] > sig[order[b]] })
+	var primaries []int
+	for _, k := range order {
+		m, moved := est[k].MeanScore, math.Abs(est[k].MeanScore-ref.Prevalence[k])
+		explained := false
+		for _, j := range primaries {
+			q := est[j].Estimated
+			pred := ref.MeanIfPositive[j][k]*q + ref.MeanIfNegative[j][k]*(1-q)
+			if math.Abs(m-pred) <= moved/2 {
+				explained = true
+				break
+			}
+		}
+		if explained {
+			est[k].Kept, est[k].Reason = true, KeptExplained
+			continue
+		}
+		primaries = append(primaries, k)
+	}
 }
 
 // resamples draws b bootstrap resamples of n rows.

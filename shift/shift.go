@@ -59,6 +59,13 @@ type Reference struct {
 	// Scores holds each label's validation score quantiles at 0, 0.01, ...,
 	// 1, for comparing score distributions.
 	Scores [][]float64 `json:"score_quantiles"`
+	// MeanIfPositive[j][k] and MeanIfNegative[j][k] are label k's mean
+	// calibrated probability over the validation images where label j is
+	// a known positive and a known negative (label k's prevalence where j
+	// has none of them): how k's scores move when j's prevalence does.
+	// Nil in references made before they were recorded.
+	MeanIfPositive [][]float64 `json:"mean_if_positive,omitempty"`
+	MeanIfNegative [][]float64 `json:"mean_if_negative,omitempty"`
 }
 
 // ErrNoReference is wrapped by the errors about a model that records no
@@ -112,7 +119,47 @@ func NewReference(val infer.Set, thresholds []float64) (*Reference, error) {
 		r.FPR = append(r.FPR, ratio(fp, neg))
 		r.Scores = append(r.Scores, quantiles(col))
 	}
+	r.MeanIfPositive, r.MeanIfNegative = conditionalMeans(val, cal, r.Prevalence)
 	return r, nil
+}
+
+// conditionalMeans returns, for each pair of labels j, k, label k's mean
+// calibrated probability cal over the images where j is a known positive
+// and over those where it is a known negative; prevalence[k] where there
+// are none.
+func conditionalMeans(val infer.Set, cal [][]float64, prevalence []float64) (pos, neg [][]float64) {
+	n := val.NumLabels()
+	pos, neg = make([][]float64, n), make([][]float64, n)
+	for j := range n {
+		sumPos, sumNeg := make([]float64, n), make([]float64, n)
+		var np, nn float64
+		for i, row := range cal {
+			if !val.Known(i, j) {
+				continue
+			}
+			dst := sumNeg
+			if val.Truth[i][j] == 1 {
+				dst = sumPos
+				np++
+			} else {
+				nn++
+			}
+			for k, p := range row {
+				dst[k] += p
+			}
+		}
+		pos[j], neg[j] = make([]float64, n), make([]float64, n)
+		for k := range n {
+			pos[j][k], neg[j][k] = prevalence[k], prevalence[k]
+			if np > 0 {
+				pos[j][k] = sumPos[k] / np
+			}
+			if nn > 0 {
+				neg[j][k] = sumNeg[k] / nn
+			}
+		}
+	}
+	return pos, neg
 }
 
 // ratio returns a/b, or 0 when b is 0.
@@ -151,6 +198,22 @@ func (r *Reference) Check(n int) error {
 	for j, p := range r.Prevalence {
 		if !(p > 0 && p < 1) {
 			return fmt.Errorf("shift: reference prevalence %v of label %d is outside (0, 1)", p, j)
+		}
+	}
+	if (r.MeanIfPositive == nil) != (r.MeanIfNegative == nil) {
+		return fmt.Errorf("shift: reference has one of its two conditional score tables")
+	}
+	for _, m := range [][][]float64{r.MeanIfPositive, r.MeanIfNegative} {
+		if m == nil {
+			continue
+		}
+		if len(m) != n {
+			return fmt.Errorf("shift: reference has conditional scores for %d labels, not %d", len(m), n)
+		}
+		for _, row := range m {
+			if len(row) != n {
+				return fmt.Errorf("shift: reference has a conditional score row of %d labels, not %d", len(row), n)
+			}
 		}
 	}
 	return nil

@@ -450,3 +450,64 @@ func TestRecalibrateGuard(t *testing.T) {
 		})
 	}
 }
+
+// A label whose scores rise with another label's presence (a model that
+// confuses the two) seems to shift when only the other does; the guard
+// keeps it, as explained by the other's shift, and still re-fits it when it
+// truly shifts too.
+func TestRecalibrateExplainedShift(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	var scores, truth [][]float64
+	for range 40000 {
+		y0, y1 := float64(rng.IntN(2)), float64(rng.IntN(2))
+		x0 := rng.NormFloat64() + (2*y0-1)*1.5
+		x1 := rng.NormFloat64() + (2*y1-1)*1.5 + 0.5*y0 // label 1 looks like label 0
+		scores = append(scores, []float64{infer.Sigmoid(x0), infer.Sigmoid(x1)})
+		truth = append(truth, []float64{y0, y1})
+	}
+	val := resample(scores, truth, []float64{0.2, 0.3}, 4000, 2)
+	rules, err := decide.FitPerClass(val, decide.Options{Beta: 2, Objective: decide.SamplesF, MinPositives: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := NewReference(val, rules.Thresholds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		prev []float64
+		want []string
+	}{
+		{"only label 0 shifted", []float64{0.6, 0.3}, []string{"-", KeptExplained}},
+		{"both shifted", []float64{0.6, 0.75}, []string{"-", "-"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			batch := resample(scores, truth, tc.prev, 400, 5)
+			res, err := Recalibrate(ref, batch.Scores, rules.Thresholds(), DefaultOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, e := range res.Estimates {
+				got := e.Reason
+				if !e.Kept {
+					got = "-"
+				}
+				if got != tc.want[j] {
+					t.Errorf("label %d: kept %v, reason %q; want %q (estimate %+v)", j, e.Kept, e.Reason, tc.want[j], e)
+				}
+			}
+		})
+	}
+	// Without the conditional scores (an older reference) nothing is
+	// explained.
+	old := *ref
+	old.MeanIfPositive, old.MeanIfNegative = nil, nil
+	res, err := Recalibrate(&old, resample(scores, truth, []float64{0.6, 0.3}, 400, 5).Scores, rules.Thresholds(), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Estimates[1].Reason == KeptExplained {
+		t.Error("a reference without conditional scores explained a shift")
+	}
+}

@@ -196,6 +196,8 @@ func writeDriftReport(path, model string, labels []string, ref *shift.Reference,
 			dl.Warning = "the model does not separate this label on validation: its prevalence was not estimated and its threshold is kept"
 		case e.Reason == shift.KeptDisagree:
 			dl.Warning = fmt.Sprintf("EM (%.3f) and BBSE (%.3f) disagree beyond their errors: the calibration may not hold on this batch; the threshold is kept", e.Estimated, e.BBSE)
+		case e.Reason == shift.KeptExplained:
+			dl.Warning = "its scores moved as the shift of a label that moved more predicts (labels that go together, or that the model confuses): not a shift of its own; the threshold is kept"
 		case d.Covariate():
 			dl.Warning = fmt.Sprintf("the scores moved (KS %.3f > %.3f) but the prevalence estimate did not: the images look different (a covariate shift), which recalibration does not correct", d.KS, d.Critical)
 		}
