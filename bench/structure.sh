@@ -60,7 +60,7 @@ for d in $datasets; do
 			t1=$(date +%s)
 			"$mlabel" eval --model "$m" --csv "$w/holdout.csv" --images "$himgs" --json >"$w/$variant.json"
 			"$mlabel" predict --model "$m" --format csv "$himgs" >"$w/$variant-tags.csv"
-			rows+=("$("$python" - "$d" "$s" "$variant" "$w/$variant.json" "$w/$variant-tags.csv" "$w/holdout.csv" "$weather" "$((t1 - t0))" <<'PY'
+			row=$("$python" - "$d" "$s" "$variant" "$w/$variant.json" "$w/$variant-tags.csv" "$w/holdout.csv" "$weather" "$((t1 - t0))" <<'PY'
 import csv, json, os, sys
 d, s, variant, ev, tags, holdout, weather, secs = sys.argv[1:]
 weather = set(weather.split(","))
@@ -75,7 +75,9 @@ for row in list(csv.reader(open(tags)))[1:]:
     bad += k != 1
 print("%-6s %4s %-9s | %6.4f %6.4f | %5.1f%% (%d of %d) | %4s s" % (d, s, variant, r["f2_samples"], r["map_macro"], 100.0 * bad / max(n, 1), bad, n, secs))
 PY
-)")
+)
+			echo "$row"
+			rows+=("$row")
 		done
 	done
 done

@@ -7,8 +7,12 @@
 // and samples-F2 with the original thresholds, the recalibrated ones, and
 // oracle thresholds fitted on the labelled batch itself. The recalibrated
 // F2 is given without and with the guard (a label without evidence of shift,
-// or whose EM and BBSE estimates disagree, keeps its threshold), with how
-// many labels the guard kept. It prints a markdown table of the means over
+// whose EM and BBSE estimates disagree, or whose scores moved as a more
+// shifted label's shift predicts, keeps its threshold), with how many
+// labels the guard kept, and with the old thresholds mapped by the
+// estimated prior shift instead of re-fitted (shift's MapThreshold). The
+// training part keeps a test split (-test-frac): a refitted model's
+// reference is made from it. It prints a markdown table of the means over
 // the resamples.
 //
 //	recalbench -count 3000 -size 32 -epochs 8              # synth tiles
