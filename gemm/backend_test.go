@@ -143,27 +143,39 @@ func TestBuildWithoutCgo(t *testing.T) {
 	}
 }
 
-// TestGeneratedKernelsUpToDate checks that kernels_amd64.s is what the
-// generator writes now.
+// TestGeneratedKernelsUpToDate checks that every generated assembly file,
+// of this package and of package nn, is what the generator writes now.
 func TestGeneratedKernelsUpToDate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the generator")
 	}
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	out := filepath.Join(t.TempDir(), "kernels.s")
-	gen := exec.Command(goTool, "run", "./internal/kernelgen", "-o", out)
-	if msg, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("running kernelgen: %v\n%s", err, msg)
-	}
-	want, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile("kernels_amd64.s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Error("kernels_amd64.s is stale: run go generate in package gemm")
+	for _, tt := range []struct {
+		file string
+		args []string
+	}{
+		{"kernels_amd64.s", nil},
+		{"kernels_arm64.s", []string{"-arch", "arm64"}},
+		{"../nn/elementwise_amd64.s", []string{"-elementwise"}},
+		{"../nn/elementwise_arm64.s", []string{"-elementwise", "-arch", "arm64"}},
+	} {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "kernels.s")
+			gen := exec.Command(goTool, append([]string{"run", "./internal/kernelgen", "-o", out}, tt.args...)...)
+			if msg, err := gen.CombinedOutput(); err != nil {
+				t.Fatalf("running kernelgen %v: %v\n%s", tt.args, err, msg)
+			}
+			want, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s is stale: run go generate in its package", tt.file)
+			}
+		})
 	}
 }
