@@ -14,8 +14,15 @@ import (
 func goSgemm(tweak func(alpha, beta float32) (float32, float32)) sgemmFunc {
 	return func(order, transA, transB, m, n, k int32, alpha float32, a *float32, lda int32, b *float32, ldb int32, beta float32, c *float32, ldc int32) {
 		alpha, beta = tweak(alpha, beta)
-		as := unsafe.Slice(a, int(max(m, k)*lda))
-		bs := unsafe.Slice(b, int(max(n, k)*ldb))
+		rowsA, rowsB := m, k // rows of the stored matrices
+		if transA == cblasTrans {
+			rowsA = k
+		}
+		if transB == cblasTrans {
+			rowsB = n
+		}
+		as := unsafe.Slice(a, int(rowsA*lda))
+		bs := unsafe.Slice(b, int(rowsB*ldb))
 		cs := unsafe.Slice(c, int(m*ldc))
 		sgemm(&state{kern: genericKernel}, transA == cblasTrans, transB == cblasTrans, int(m), int(n), int(k),
 			alpha, as, int(lda), bs, int(ldb), beta, cs, int(ldc))
