@@ -27,6 +27,9 @@ type BatchOptions struct {
 	// overlapping by Overlap, max-pooling their scores (see Tiled).
 	Tiles   int
 	Overlap float64
+	// Read returns the bytes of an image file named as given; os.ReadFile
+	// when nil. A caller reading from object storage sets it.
+	Read func(path string) ([]byte, error)
 }
 
 // Failure is an image that could not be predicted, and why.
@@ -267,7 +270,11 @@ send:
 // read or decoded is reported in the result; the error is for a failing
 // network (tile mode).
 func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) {
-	data, err := os.ReadFile(path)
+	read := o.Read
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(path)
 	if err != nil {
 		return fileResult{err: err}, nil
 	}
