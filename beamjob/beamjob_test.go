@@ -393,3 +393,34 @@ func TestManifestPath(t *testing.T) {
 		}
 	}
 }
+
+// A file holds its lines sorted, each once, without the empty markers; a
+// shard with no line is an empty file.
+func TestWriteFn(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"sorted", []string{"{\"image\":\"b\"}\n", "", "{\"image\":\"a\"}\n"}, "{\"image\":\"a\"}\n{\"image\":\"b\"}\n"},
+		{"a line delivered twice", []string{"{\"image\":\"a\"}\n", "{\"image\":\"a\"}\n", ""}, "{\"image\":\"a\"}\n"},
+		{"empty", []string{""}, ""},
+	} {
+		i := 0
+		next := func(l *string) bool {
+			if i == len(tc.lines) {
+				return false
+			}
+			*l, i = tc.lines[i], i+1
+			return true
+		}
+		name := tc.name + ".jsonl"
+		if err := (&writeFn{Out: dir}).ProcessElement(context.Background(), name, next); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(got) != tc.want {
+			t.Errorf("%s: wrote %q, %v; want %q", tc.name, got, err, tc.want)
+		}
+	}
+}

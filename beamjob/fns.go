@@ -147,7 +147,8 @@ func (f *predictFn) flush(ctx context.Context, emit func(string, string)) error 
 }
 
 // writeFn writes one output file: its lines, sorted so that every run
-// writes the same bytes.
+// writes the same bytes, and each line once, should a runner deliver an
+// element twice.
 type writeFn struct {
 	Out string
 }
@@ -161,6 +162,7 @@ func (f *writeFn) ProcessElement(ctx context.Context, name string, lines func(*s
 		}
 	}
 	slices.Sort(all)
+	all = slices.Compact(all)
 	size := 0
 	for _, l := range all {
 		size += len(l)
