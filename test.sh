@@ -18,6 +18,8 @@ fi
 
 go mod download
 go vet ./...
+# The Beam binary (its first build takes minutes; the build cache keeps it).
+go build -o /dev/null ./cmd/mlabel-beam
 unformatted=$(gofmt -l .)
 if [ -n "$unformatted" ]; then
 	echo "gofmt needed on: $unformatted" >&2

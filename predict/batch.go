@@ -32,6 +32,10 @@ type BatchOptions struct {
 	Tiles   int
 	Overlap float64
 	Source  imageio.SourceOptions
+	// Read returns the bytes of an image file named as given; os.ReadFile
+	// when nil. A caller reading from object storage sets it. Tiled
+	// prediction reads its windows from local files and ignores it.
+	Read func(path string) ([]byte, error)
 }
 
 // grid returns the tile grid of o.
@@ -283,7 +287,11 @@ func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) 
 	if o.Tiles > 0 {
 		return p.decodeTiled(path, o)
 	}
-	data, err := os.ReadFile(path)
+	read := o.Read
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(path)
 	if err != nil {
 		return fileResult{err: err}, nil
 	}
