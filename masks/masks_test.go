@@ -198,17 +198,31 @@ func TestCheckNamesBadFiles(t *testing.T) {
 	writeGray(t, filepath.Join(dir, "good", "road.png"), 2, 2, []uint8{0, 255, 0, 0})
 	writeGray(t, filepath.Join(dir, "small", "road.png"), 1, 1, []uint8{0})
 	writeGray(t, filepath.Join(dir, "bad", "road.png"), 2, 2, []uint8{0, 9, 0, 0})
+	writeGray(t, filepath.Join(dir, "untagged", "water.png"), 2, 2, []uint8{0, 255, 0, 0})
 	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	size := func(string) (int, int, error) { return 2, 2, nil }
-	probs := s.Check([]string{"good", "small", "bad", "missing"}, []string{"road"}, size)
+	vocab, err := s.Vocabulary([]string{"good", "small", "bad", "untagged", "missing"})
+	if err != nil || !slices.Equal(vocab, []string{"road", "water"}) {
+		t.Fatalf("vocabulary %v (%v), want road water", vocab, err)
+	}
+	o := CheckOptions{
+		Labels: vocab,
+		Size:   func(string) (int, int, error) { return 2, 2, nil },
+		Tags: func(im string) ([]string, bool) {
+			if im == "untagged" {
+				return []string{"road"}, true
+			}
+			return nil, false
+		},
+	}
+	probs := s.Check([]string{"good", "small", "bad", "untagged", "missing"}, o)
 	var got []string
 	for _, p := range probs {
 		got = append(got, filepath.Base(p.File)+": "+p.Message)
 	}
-	want := []string{"small: mask is 1×1, its image 2×2", "bad: ", "missing: no mask for image missing"}
+	want := []string{"small: mask is 1×1, its image 2×2", "bad: ", "untagged: tag road has no pixel", "untagged: the mask shows water, which", "missing: no mask for image missing"}
 	if len(got) != len(want) {
 		t.Fatalf("problems %q, want %d", got, len(want))
 	}
@@ -219,6 +233,9 @@ func TestCheckNamesBadFiles(t *testing.T) {
 	}
 	if !strings.Contains(got[1], "has value 9") {
 		t.Errorf("problem %q does not give the bad value", got[1])
+	}
+	if probs[0].Warning || !probs[2].Warning || !probs[3].Warning {
+		t.Errorf("severities: %v", probs)
 	}
 }
 
