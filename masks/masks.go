@@ -370,3 +370,19 @@ func (m *Mask) Resize(w, h int) *Mask {
 	}
 	return out
 }
+
+// CentreSquare returns the centre square of the mask, the part of an image
+// that a centre-crop preprocessing keeps.
+func (m *Mask) CentreSquare() *Mask {
+	s := min(m.W, m.H)
+	if m.W == m.H {
+		return m
+	}
+	x0, y0 := (m.W-s)/2, (m.H-s)/2
+	out := New(s, s, m.Labels)
+	nl := len(m.Labels)
+	for y := range s {
+		copy(out.Data[y*s*nl:(y+1)*s*nl], m.Data[((y0+y)*m.W+x0)*nl:((y0+y)*m.W+x0+s)*nl])
+	}
+	return out
+}
