@@ -57,6 +57,9 @@ type Batch struct {
 	Y *tensor.Tensor
 	// Mask is 0 where a label is unknown for an image and 1 elsewhere, [N, L].
 	Mask *tensor.Tensor
+	// Tags and TagsMask are the image-level targets and mask, [N, L], of a
+	// batch whose Y and Mask are per pixel (nil otherwise).
+	Tags, TagsMask *tensor.Tensor
 	// Names are the images' names as given in the dataset.
 	Names []string
 	// Index are the images' indices in the dataset's Items.

@@ -41,16 +41,19 @@ func (l *Loader) mask(i int) ([]uint8, error) {
 }
 
 // buildMasked assembles a batch with per-pixel targets: Y and Mask are
-// [N, Size, Size, L], Mask 0 on the pixels a mask leaves unlabelled.
+// [N, Size, Size, L], Mask 0 on the pixels a mask leaves unlabelled, and
+// Tags and TagsMask are the images' tags.
 func (l *Loader) buildMasked(ctx context.Context, epoch int, idx []int) (*Batch, error) {
 	s, nl, ch := l.cfg.Preprocess.Size, len(l.ds.Labels), l.cfg.Preprocess.Channels()
 	per, perT := s*s*ch, s*s*nl
 	b := &Batch{
-		X:     tensor.New(len(idx), s, s, ch),
-		Y:     tensor.New(len(idx), s, s, nl),
-		Mask:  tensor.New(len(idx), s, s, nl),
-		Names: make([]string, len(idx)),
-		Index: append([]int(nil), idx...),
+		X:        tensor.New(len(idx), s, s, ch),
+		Y:        tensor.New(len(idx), s, s, nl),
+		Mask:     tensor.New(len(idx), s, s, nl),
+		Tags:     tensor.New(len(idx), nl),
+		TagsMask: tensor.New(len(idx), nl),
+		Names:    make([]string, len(idx)),
+		Index:    append([]int(nil), idx...),
 	}
 	for k, i := range idx {
 		if err := ctx.Err(); err != nil {
@@ -88,7 +91,41 @@ func (l *Loader) buildMasked(ctx context.Context, epoch int, idx []int) (*Batch,
 			copy(y[p*nl:(p+1)*nl], t[p*2*nl:p*2*nl+nl])
 			copy(known[p*nl:(p+1)*nl], t[p*2*nl+nl:(p+1)*2*nl])
 		}
-		b.Names[k] = l.ds.Items[i].Name
+		it := l.ds.Items[i]
+		l.ds.TargetsInto(it, b.Tags.Data[k*nl:(k+1)*nl], b.TagsMask.Data[k*nl:(k+1)*nl])
+		b.Names[k] = it.Name
 	}
 	return b, nil
+}
+
+// PixelPrevalence returns, per label, the fraction of the known pixels of
+// the dataset's masks (at the loader's size) that show it; a label with no
+// known pixel gets 0. It reads every mask once (they stay cached).
+func (l *Loader) PixelPrevalence() ([]float64, error) {
+	if l.cfg.Masks == nil {
+		return nil, fmt.Errorf("loader: no masks")
+	}
+	nl := len(l.ds.Labels)
+	pos, known := make([]float64, nl), make([]float64, nl)
+	for i := range l.ds.Items {
+		m, err := l.mask(i)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range m {
+			switch v {
+			case masks.Present:
+				pos[k%nl]++
+				known[k%nl]++
+			case masks.Absent:
+				known[k%nl]++
+			}
+		}
+	}
+	for j := range pos {
+		if known[j] > 0 {
+			pos[j] /= known[j]
+		}
+	}
+	return pos, nil
 }

@@ -1,10 +1,12 @@
 package train
 
 import (
+	"math"
 	"time"
 
 	"mlabel/bundle"
 	"mlabel/infer"
+	"mlabel/metrics"
 	"mlabel/nn"
 	"mlabel/tensor"
 )
@@ -20,14 +22,24 @@ type tracker struct {
 
 // endEpoch scores the epoch's validation predictions, records the epoch,
 // keeps m's weights when the epoch is the best so far, and reports it.
-func (t *tracker) endEpoch(m *nn.Model, val *infer.Set, epoch int, trainLoss, lr float64, start time.Time) error {
+//
+// On the segmentation route (iou not nil) the best epoch is the one with
+// the best mean pixel IoU; otherwise the one with the best mAP.
+func (t *tracker) endEpoch(m *nn.Model, val *infer.Set, iou *metrics.IoU, epoch int, trainLoss, lr float64, start time.Time) error {
 	mAP, f2, err := Quick(val)
 	if err != nil {
 		return err
 	}
 	e := bundle.Epoch{Epoch: epoch, TrainLoss: trainLoss, ValLoss: val.Loss, ValMAP: mAP, ValF2: f2, LR: lr, Seconds: time.Since(start).Seconds()}
+	score := mAP
+	if iou != nil {
+		if e.ValMIoU = iou.Mean(); math.IsNaN(e.ValMIoU) {
+			e.ValMIoU = 0
+		}
+		score = e.ValMIoU
+	}
 	t.history = append(t.history, e)
-	isBest := t.state.record(epoch, mAP)
+	isBest := t.state.record(epoch, score)
 	if isBest {
 		t.best = cloneWeights(m.Weights())
 	}
