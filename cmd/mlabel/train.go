@@ -17,6 +17,7 @@ import (
 	"mlabel/augment"
 	"mlabel/decide"
 	"mlabel/imageio"
+	"mlabel/masks"
 	"mlabel/train"
 	"mlabel/transfer"
 	"mlabel/workflow"
@@ -42,7 +43,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	t.cfg = train.Defaults()
 	t.fs = fs
 	c := &t.cfg
-	fs.StringVar(&c.Arch, "arch", c.Arch, "architecture: small, resnet18, resnet34 or mobilenetv2")
+	fs.StringVar(&c.Arch, "arch", c.Arch, "architecture: small, resnet18, resnet34 or mobilenetv2 (with --masks: unet)")
 	fs.IntVar(&c.Width, "width", 0, "base width of the architecture (0: its default)")
 	fs.IntVar(&c.Size, "size", c.Size, "image side in pixels")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "training epochs")
@@ -76,6 +77,36 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&t.resize, "resize", "crop", "how images are fitted to the size: crop (shorter side, then centre crop) or squash")
 	fs.IntSliceVar(&t.bands, "bands", nil, "1-based band numbers the network sees, in order, e.g. 3,2,1 or 1,2,3,4 (default: RGB); per-band statistics come from the training split")
 }
+
+// segmentDefaults selects the segmentation route: the U-Net unless
+// --arch or --backbone names another network, and its defaults for the
+// flags not given (see segmentFlagDefaults).
+func (t *trainFlags) segmentDefaults() {
+	t.cfg.Segment = true
+	if !t.changed("arch") {
+		t.cfg.Arch = "unet"
+	}
+	if !t.changed("dice") {
+		t.cfg.Dice = segmentDice
+	}
+	if !t.changed("lr") {
+		t.cfg.LR = segmentLR
+	}
+	if !t.changed("batch") {
+		t.cfg.Batch = segmentBatch
+	}
+}
+
+// The segmentation route's defaults: one logit per pixel learns faster
+// with more, smaller steps, and the Dice term keeps small features from
+// vanishing under the background (see BENCHMARKS.md).
+const (
+	segmentDice  = 1
+	segmentLR    = 1e-2
+	segmentBatch = 8
+)
+
+func (t *trainFlags) changed(name string) bool { return t.fs != nil && t.fs.Changed(name) }
 
 // options builds the workflow options from the flags.
 func (t *trainFlags) options() (workflow.Options, error) {
@@ -136,6 +167,7 @@ func (t *trainFlags) options() (workflow.Options, error) {
 type trainOptions struct {
 	df      dataFlags
 	tf      trainFlags
+	masks   string
 	out     string
 	resume  bool
 	force   bool
@@ -165,6 +197,8 @@ epoch; --resume continues an interrupted run.`,
 	o.df.register(c.Flags())
 	o.tf.register(c.Flags())
 	c.Flags().StringVar(&o.out, "out", "", "model bundle to write")
+	c.Flags().StringVar(&o.masks, "masks", "", "folder of per-pixel masks: train the segmentation route (a label is present when its area passes a fitted threshold)")
+	c.Flags().Float64Var(&o.tf.cfg.Dice, "dice", 0, "with --masks, add this many times the soft Dice loss to the per-pixel loss (default 1)")
 	c.Flags().BoolVar(&o.resume, "resume", false, "continue from the last complete checkpoint of --out")
 	c.Flags().BoolVar(&o.force, "force", false, "overwrite an existing --out; with --resume, continue even though settings changed")
 	c.Flags().BoolVar(&o.asJSON, "json", false, "print the results as JSON")
@@ -181,9 +215,17 @@ func runTrain(c *cobra.Command, t *trainOptions) error {
 	if t.quiet && t.verbose {
 		return usagef("give --quiet or --verbose, not both")
 	}
+	if t.masks != "" {
+		t.tf.segmentDefaults()
+	}
 	o, err := t.tf.options()
 	if err != nil {
 		return err
+	}
+	if t.masks != "" {
+		if o.Masks, err = masks.Open(t.masks); err != nil {
+			return err
+		}
 	}
 	ds, err := t.df.load(nil)
 	if err != nil {
@@ -241,6 +283,7 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 			"rules":      res.Bundle.Rules,
 			"compare":    res.Compare,
 			"test_csv":   res.TestCSV,
+			"segment":    res.Bundle.Segment,
 		})
 	}
 	rule := "0.5"
@@ -275,6 +318,9 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 			parts = append(parts, name+" "+rows[name])
 		}
 		fmt.Fprintf(w, "  %s\n", strings.Join(parts, "  "))
+	}
+	if sg := res.Segmentation; sg != nil {
+		fmt.Fprintf(w, "  pixels: miou_macro %.4f (IoU per label: mlabel inspect)\n", sg.MIoU)
 	}
 	fmt.Fprintf(w, "\nwrote %s\n", path)
 	if res.TestCSV != "" {
