@@ -31,6 +31,7 @@ func newPredictCmd() *cobra.Command {
 		overlap float64
 		skipBad bool
 		tta     bool
+		seg     segmentFlags
 	)
 	c := &cobra.Command{
 		Use:   "predict --model MODEL.mlb PATH...",
@@ -59,6 +60,12 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			if err != nil {
 				return err
 			}
+			if b.Kind == bundle.KindSegmenter || seg.set(c) {
+				if tta || tiles > 0 {
+					return usagef("a segmenter predicts whole images: drop --tta and --tiles")
+				}
+				return runSegmentPredict(c, b, files, format, batch, skipBad, seg)
+			}
 			preds, fails, err := predictFiles(context.Background(), b, files, predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}, tta)
 			if err != nil {
 				return err
@@ -77,6 +84,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 	c.Flags().Float64Var(&overlap, "tile-overlap", 0.25, "overlap of neighbouring tiles, as a fraction of a tile")
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be read (they are still named on stderr)")
 	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
+	seg.register(c)
 	return c
 }
 
