@@ -4,13 +4,17 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"mlabel/arch"
+	"mlabel/bundle"
 	"mlabel/dataset"
 	"mlabel/imageio"
 	"mlabel/masks"
+	"mlabel/nn"
 	"mlabel/synth"
 )
 
@@ -114,5 +118,40 @@ func TestSegmentConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// A backbone bundle cut at a feature map gets the light decoder, upsampled
+// back to the image's size, and trains with its pretrained weights.
+func TestSegmentOnBackbone(t *testing.T) {
+	tr, va, set := segData(t)
+	spec, err := arch.Build("small", 32, 3, 5, arch.Options{Width: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.Build(spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "backbone.mlb")
+	if err := (&bundle.Bundle{Header: bundle.Header{Kind: bundle.KindBackbone, Spec: spec}, Weights: m.Weights()}).Save(path); err != nil {
+		t.Fatal(err)
+	}
+	cfg := segConfig()
+	cfg.Backbone, cfg.BackboneAt, cfg.Arch, cfg.Epochs = path, "block2.pool", "backbone", 1
+	res, err := Run(context.Background(), cfg, Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(cfg.Size), Masks: set}, "", false, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, ok := res.Spec.Node("seg.up")
+	if !ok || up.Attrs.Scale != 4 {
+		t.Fatalf("decoder upsampling %+v, want ×4 from the 8×8 map of block2.pool", up)
+	}
+	if sh, err := res.Model.OutputShape(0, 2); err != nil || !slices.Equal(sh, []int{2, 32, 32, len(tr.Labels)}) {
+		t.Fatalf("output shape %v (%v)", sh, err)
+	}
+	cfg.BackboneAt = "gap"
+	if _, err := Run(context.Background(), cfg, Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(cfg.Size), Masks: set}, "", false, Hooks{}); err == nil || !strings.Contains(err.Error(), "square map") {
+		t.Fatalf("a pooled cut point: error %v", err)
 	}
 }
