@@ -24,9 +24,15 @@ type tracker struct {
 // keeps m's weights when the epoch is the best so far, and reports it.
 //
 // On the segmentation route (iou not nil) the best epoch is the one with
-// the best mean pixel IoU; otherwise the one with the best mAP.
+// the best mean pixel IoU, and F2 calls a label present from an area of
+// QuickAreaThreshold; otherwise the best epoch has the best mAP and F2 is
+// at a 0.5 threshold.
 func (t *tracker) endEpoch(m *nn.Model, val *infer.Set, iou *metrics.IoU, epoch int, trainLoss, lr float64, start time.Time) error {
-	mAP, f2, err := Quick(val)
+	threshold := 0.5
+	if iou != nil {
+		threshold = QuickAreaThreshold
+	}
+	mAP, f2, err := QuickAt(val, threshold)
 	if err != nil {
 		return err
 	}
