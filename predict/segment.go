@@ -141,3 +141,35 @@ func (p *Predictor) segmentBatch(x *tensor.Tensor) (*tensor.Tensor, [][]float64,
 // SeenPixels is the number of pixels of the image a segmenter's area
 // fractions are fractions of: those of its Seen rectangle.
 func (s Segmented) SeenPixels() int { return s.Seen.Dx() * s.Seen.Dy() }
+
+// Segmenter reports whether the predictor's bundle is a segmenter, whose
+// scores are area fractions and which gives masks.
+func (p *Predictor) Segmenter() bool { return p.b.Kind == bundle.KindSegmenter }
+
+// Masks returns a segmenter's mask of each preprocessed input
+// (Preprocess.FromImage), Size×Size row by row as Segmented.Class.
+func (p *Predictor) Masks(xs [][]float32) ([][]uint8, error) {
+	if p.b.Kind != bundle.KindSegmenter {
+		return nil, fmt.Errorf("predict: a %s bundle has no masks", p.b.Kind)
+	}
+	s, ch := p.pre.Size, p.pre.Channels()
+	per := s * s * ch
+	x := tensor.New(len(xs), s, s, ch)
+	for i, xi := range xs {
+		if len(xi) != per {
+			return nil, fmt.Errorf("predict: image %d has %d values, the network takes %d", i, len(xi), per)
+		}
+		copy(x.Data[i*per:(i+1)*per], xi)
+	}
+	logits, _, err := p.segmentBatch(x)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]uint8, len(xs))
+	for i := range xs {
+		if out[i], err = infer.ClassMap(logits, i, p.b.Segment.PixelThreshold); err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+	}
+	return out, nil
+}
