@@ -155,3 +155,41 @@ func TestSegmentOnBackbone(t *testing.T) {
 		t.Fatalf("a pooled cut point: error %v", err)
 	}
 }
+
+// An interrupted segmentation run resumes from its checkpoint and ends with
+// the weights of an uninterrupted one.
+func TestSegmentResume(t *testing.T) {
+	tr, va, set := segData(t)
+	cfg := segConfig()
+	cfg.Epochs, cfg.EMA = 2, 0
+	data := Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(cfg.Size), Masks: set}
+	full, err := Run(context.Background(), cfg, data, "", false, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(t.TempDir(), "seg.ckpt")
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = Run(ctx, cfg, data, ckpt, false, Hooks{EpochEnd: func(e bundle.Epoch, _ bool) {
+		if e.Epoch == 1 {
+			cancel()
+		}
+	}})
+	if err == nil {
+		t.Fatal("cancelled run reported success")
+	}
+	res, err := Run(context.Background(), cfg, data, ckpt, true, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ResumedFrom != 1 || res.History[1].ValMIoU != full.History[1].ValMIoU {
+		t.Fatalf("resumed from %d with epoch 2 mIoU %v, uninterrupted %v", res.ResumedFrom, res.History[1].ValMIoU, full.History[1].ValMIoU)
+	}
+	a, b := full.Model.Weights(), res.Model.Weights()
+	for k, v := range a {
+		for i := range v.Data {
+			if d := v.Data[i] - b[k].Data[i]; d > 1e-4 || d < -1e-4 {
+				t.Fatalf("%s[%d]: resumed %v, uninterrupted %v", k, i, b[k].Data[i], v.Data[i])
+			}
+		}
+	}
+}
