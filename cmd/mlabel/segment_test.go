@@ -108,4 +108,11 @@ func TestSegmentationRoute(t *testing.T) {
 		t.Errorf("predict --tta on a segmenter: exit %d: %s", code, stderr)
 	}
 	os.RemoveAll(maskOut)
+
+	// Without a tags CSV the images' tags come from their masks.
+	code, out, stderr = runCLI(t, "train", "--images", images, "--masks", mdir, "--out", filepath.Join(dir, "nocsv.mlb"),
+		"--width", "4", "--size", "32", "--epochs", "1", "--refit", "false", "--json")
+	if code != 0 || !strings.Contains(out, `"pixel_threshold":0.5`) {
+		t.Fatalf("train --masks without a CSV: exit %d: %s%s", code, out, stderr)
+	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"mlabel/atomicfile"
 	"mlabel/augment"
+	"mlabel/dataset"
 	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/masks"
@@ -227,7 +228,7 @@ func runTrain(c *cobra.Command, t *trainOptions) error {
 			return err
 		}
 	}
-	ds, err := t.df.load(nil)
+	ds, err := t.dataset()
 	if err != nil {
 		return err
 	}
@@ -254,6 +255,22 @@ func runTrain(c *cobra.Command, t *trainOptions) error {
 		return nil
 	}
 	return printOutcome(c.OutOrStdout(), res, t.out, t.asJSON, t.verbose)
+}
+
+// dataset reads the labelled set of the data flags or, on the
+// segmentation route with --images and no tags CSV, the images of the
+// folder, tagged from their masks.
+func (t *trainOptions) dataset() (*dataset.Dataset, error) {
+	if t.masks == "" || t.df.csv != "" || t.df.folders != "" || t.df.images == "" {
+		return t.df.load(nil)
+	}
+	files, err := imageFiles([]string{t.df.images})
+	if err != nil {
+		return nil, err
+	}
+	ds := dataset.Unlabelled(files, nil)
+	ds.Source = t.df.images
+	return ds, nil
 }
 
 // refuseOverwrite refuses to train into an existing bundle unless asked to
