@@ -120,7 +120,8 @@ var ops = map[Op]opInfo{
 			return &upsampleLayer{scale: s}, nil
 		},
 	},
-	OpFlatten: {minIn: 1, maxIn: 1, build: fixed(func() layer { return &flattenLayer{} })},
+	OpFlatten:       {minIn: 1, maxIn: 1, build: fixed(func() layer { return &flattenLayer{} })},
+	OpConvTranspose: convTransposeOp(),
 	OpScaleShift: {minIn: 1, maxIn: 1,
 		build: func(b *builder, n Node, in [][]int) (layer, error) { return newScaleShift(b, n.Name, in) },
 		params: func(n Node, in []int) []paramDecl {
