@@ -7,7 +7,7 @@ import (
 )
 
 // SegmentNames lists the segmentation architectures BuildSegmenter knows.
-var SegmentNames = []string{"unet"}
+var SegmentNames = []string{"unet", "unet-tconv"}
 
 // unetDepth is the U-Net's number of 2×2 poolings; the image side must be
 // a multiple of 1<<unetDepth.
@@ -22,10 +22,11 @@ func BuildSegmenter(name string, size, channels, numLabels int, opt Options) (*n
 	}
 	var s *nn.Spec
 	switch name {
-	case "unet":
+	case "unet", "unet-tconv":
 		if size%(1<<unetDepth) != 0 {
-			return nil, fmt.Errorf("arch: unet: image size %d is not a multiple of %d", size, 1<<unetDepth)
+			return nil, fmt.Errorf("arch: %s: image size %d is not a multiple of %d", name, size, 1<<unetDepth)
 		}
+		opt.Transposed = name == "unet-tconv"
 		s = UNet(size, channels, numLabels, opt)
 	default:
 		return nil, fmt.Errorf("arch: unknown segmentation architecture %q (known: %v)", name, SegmentNames)
@@ -42,8 +43,10 @@ func BuildSegmenter(name string, size, channels, numLabels int, opt Options) (*n
 // of 8w channels, and a decoder that at each level upsamples ×2 (nearest
 // neighbour), concatenates the encoder's output of that level (the skip)
 // and applies two convolutions; a 1×1 convolution with a bias gives the
-// logits. Nodes are named "enc1.conv1", ..., "mid.conv2", "dec3.up",
-// "dec3.cat", "dec3.conv1", ..., "logits".
+// logits. With opt.Transposed ("unet-tconv") each level upsamples with a
+// 2×2 transposed convolution of stride 2 instead, to the level's width.
+// Nodes are named "enc1.conv1", ..., "mid.conv2", "dec3.up", "dec3.cat",
+// "dec3.conv1", ..., "logits".
 func UNet(size, channels, numLabels int, opt Options) *nn.Spec {
 	w := opt.Width
 	if w == 0 {
@@ -58,7 +61,12 @@ func UNet(size, channels, numLabels int, opt Options) *nn.Spec {
 	b.convBNReLU2("mid", w<<unetDepth)
 	for i := unetDepth - 1; i >= 0; i-- {
 		p := fmt.Sprintf("dec%d", i+1)
-		up := b.add(p+".up", nn.OpUpsample, nn.Attrs{Scale: 2})
+		var up string
+		if opt.Transposed {
+			up = b.add(p+".up", nn.OpConvTranspose, nn.Attrs{Filters: w << i, Kernel: [2]int{2, 2}, Stride: [2]int{2, 2}, Bias: true})
+		} else {
+			up = b.add(p+".up", nn.OpUpsample, nn.Attrs{Scale: 2})
+		}
 		b.add(p+".cat", nn.OpConcat, nn.Attrs{}, up, skips[i])
 		b.convBNReLU2(p, w<<i)
 	}

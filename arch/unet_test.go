@@ -33,6 +33,17 @@ func TestSegmentersShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tconv, err := BuildSegmenter("unet-tconv", 32, 4, 5, Options{Width: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each level's transposed convolution is 2×2 from the level below's
+	// width c to the level's c/2, with a bias, and halves the channels its
+	// first convolution reads from the upsampled side.
+	tconvParams := unetParams(4, 4, 5)
+	for _, c := range []int{32, 16, 8} {
+		tconvParams += 4*c*(c/2) + c/2 - 9*(c/2)*(c/2)
+	}
 	tests := []struct {
 		name     string
 		spec     *nn.Spec
@@ -40,6 +51,7 @@ func TestSegmentersShapes(t *testing.T) {
 		params   int
 	}{
 		{"unet", unet, 4, unetParams(4, 4, 5)},
+		{"unet-tconv", tconv, 4, tconvParams},
 		{"backbone head", head, 3, 0},
 	}
 	for _, tc := range tests {

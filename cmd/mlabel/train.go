@@ -44,7 +44,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	t.cfg = train.Defaults()
 	t.fs = fs
 	c := &t.cfg
-	fs.StringVar(&c.Arch, "arch", c.Arch, "architecture: small, resnet18, resnet34 or mobilenetv2 (with --masks: unet)")
+	fs.StringVar(&c.Arch, "arch", c.Arch, "architecture: small, resnet18, resnet34 or mobilenetv2 (with --masks: unet or unet-tconv)")
 	fs.IntVar(&c.Width, "width", 0, "base width of the architecture (0: its default)")
 	fs.IntVar(&c.Size, "size", c.Size, "image side in pixels")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "training epochs")
