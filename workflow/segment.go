@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"mlabel/bundle"
 	"mlabel/dataset"
 	"mlabel/imageio"
 	"mlabel/infer"
@@ -119,4 +120,13 @@ func PredictMasks(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre ima
 		return nil, nil, fmt.Errorf("workflow: %w", err)
 	}
 	return train.PredictMasks(ctx, m, l, nil, len(ds.Labels))
+}
+
+// SegmenterBundle makes b, a bundle ClassifierBundle assembled from a
+// segmentation network and rules fitted on area fractions, a segmenter
+// with the pixel threshold and held-out pixel figures of seg, and returns
+// it.
+func SegmenterBundle(b *bundle.Bundle, seg *metrics.Segmentation) *bundle.Bundle {
+	b.Kind, b.Segment = bundle.KindSegmenter, seg.ToBundle()
+	return b
 }

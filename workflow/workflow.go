@@ -225,7 +225,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	out.Bundle = ClassifierBundle(o.Train.Arch, res.Spec, ds.Labels, o.Preprocess, rules, out.Test, cfg, res.Model.Weights())
 	if evalIoU != nil {
 		out.Segmentation = metrics.NewSegmentation(evalIoU, ds.Labels, train.PixelThreshold)
-		out.Bundle.Kind, out.Bundle.Segment = bundle.KindSegmenter, out.Segmentation.ToBundle()
+		SegmenterBundle(out.Bundle, out.Segmentation)
 	}
 	out.Bundle.View, out.Bundle.History = string(tc.View), res.History
 	out.Bundle.Split, out.Bundle.Reference = newSplit(ds, parts, hashes), ref.ToBundle()
