@@ -57,7 +57,7 @@ go test -count=1 -race -timeout 20m ./gemm ./nn ./loader ./serve ./predict ./tra
 # -fuzztime duration ends while a worker is busy (fixed in Go 1.27).
 for target in bundle:FuzzRead:5000 nn:FuzzReadWeights:50000 onnx:FuzzImport:1000 \
 	darknet:FuzzRead:50000 dataset:FuzzLoadCSV:10000 metrics:FuzzReadScores:50000 \
-	serve:FuzzPredict:20000 imageio:FuzzSource:20000; do
+	serve:FuzzPredict:20000 imageio:FuzzSource:20000 masks:FuzzLoad:5000; do
 	IFS=: read -r pkg fn count <<<"$target"
 	go test -run '^$' -fuzz "^${fn}\$" -fuzztime "${count}x" -timeout 10m "./${pkg}"
 done

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"image"
 	"io"
 	"os"
 	"runtime"
@@ -236,7 +237,8 @@ type fileResult struct {
 	x      []float32 // the preprocessed image (whole-image mode)
 	scores []float64 // the max-pooled tile scores (tile mode)
 	hash   string
-	err    error // why the image cannot be predicted
+	bounds image.Rectangle // the decoded image's rectangle
+	err    error           // why the image cannot be predicted
 }
 
 // decodeFiles reads, hashes and decodes files in parallel. The error is for
@@ -302,6 +304,7 @@ func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) 
 		r.err = err
 		return r, nil
 	}
+	r.bounds = img.Bounds()
 	r.x = p.pre.FromImage(img)
 	return r, nil
 }
@@ -377,9 +380,9 @@ func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, [][]float32, error
 			transform(tx, x, k)
 			in = tx
 		}
-		s, err := infer.Predict(w, in)
+		s, err := p.scoreBatch(w, in)
 		if err != nil {
-			return nil, nil, fmt.Errorf("predict: %w", err)
+			return nil, nil, err
 		}
 		if feats, err = addFeatures(w, p.feat, feats, len(xs)); err != nil {
 			return nil, nil, err

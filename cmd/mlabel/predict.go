@@ -33,6 +33,7 @@ func newPredictCmd() *cobra.Command {
 		skipBad bool
 		tta     bool
 		shards  shardFlags
+		seg     segmentFlags
 	)
 	c := &cobra.Command{
 		Use:   "predict --model MODEL.mlb PATH...",
@@ -64,6 +65,15 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			if err != nil {
 				return err
 			}
+			if b.Kind == bundle.KindSegmenter || seg.set(c) {
+				if tta || tiles > 0 {
+					return usagef("a segmenter predicts whole images: drop --tta and --tiles")
+				}
+				if shards.set() {
+					return usagef("a segmenter's predictions are not sharded yet: drop --shard, --shards and --out")
+				}
+				return runSegmentPredict(c, b, files, format, batch, skipBad, seg)
+			}
 			if tiles > 0 {
 				warnTileRules(c.ErrOrStderr(), b, imageio.Grid{N: tiles, Overlap: overlap})
 			}
@@ -93,6 +103,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be read (they are still named on stderr)")
 	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
 	shards.register(c)
+	seg.register(c)
 	return c
 }
 

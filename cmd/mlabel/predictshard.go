@@ -24,6 +24,9 @@ type shardFlags struct {
 	resume bool
 }
 
+// set reports whether any of the flags was given.
+func (s *shardFlags) set() bool { return s.shard != "" || s.shards != 0 || s.out != "" || s.resume }
+
 func (s *shardFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&s.shard, "shard", "", "predict only part K of N of the images (K/N, K from 1), chosen by a stable hash of each path so that the tasks of an array job agree")
 	c.Flags().IntVar(&s.shards, "shards", 0, "with no --shard: predict part $"+shardIndexEnv+"+1 of N (a Kubernetes Indexed Job's task)")
