@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-need_pkgs="libopenblas0-pthread libonnx-testdata dataset-fashion-mnist chromium fonts-dejavu-core"
+need_pkgs="libopenblas0-pthread libonnx-testdata dataset-fashion-mnist chromium fonts-dejavu-core qemu-user-static libc6-arm64-cross file"
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 	missing=""
 	for p in $need_pkgs; do
@@ -18,11 +18,35 @@ fi
 
 go mod download
 go vet ./...
+# The Beam binary (its first build takes minutes; the build cache keeps it).
+go build -o /dev/null ./cmd/mlabel-beam
 unformatted=$(gofmt -l .)
 if [ -n "$unformatted" ]; then
 	echo "gofmt needed on: $unformatted" >&2
 	exit 1
 fi
+# arm64: the NEON kernels against the references, run under qemu (the arm64
+# C library serves the dynamic loader). TestInitFromEnvironment starts the
+# test binary again as a child, which this machine cannot run without qemu,
+# so it is left to the native run; -short leaves out the other host-side
+# tests (builds and the generator).
+GOARCH=arm64 go vet ./gemm/... ./nn
+QEMU_LD_PREFIX=/usr/aarch64-linux-gnu GOARCH=arm64 go test -count=1 -short -skip '^TestInitFromEnvironment$' \
+	-exec qemu-aarch64-static ./gemm ./nn
+# The static build: no dynamic loader, no run-time OpenBLAS.
+static_dir=$(mktemp -d)
+CGO_ENABLED=0 go build -tags static -o "$static_dir/mlabel" ./cmd/mlabel
+if ! file "$static_dir/mlabel" | grep -q 'statically linked'; then
+	echo "go build -tags static did not link statically: $(file "$static_dir/mlabel")" >&2
+	exit 1
+fi
+rm -r "$static_dir"
+# Cross builds without cgo for each system and architecture.
+for goos in linux darwin windows; do
+	for goarch in amd64 arm64; do
+		CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build -o /dev/null ./cmd/mlabel
+	done
+done
 # ONNX's own per-operator conformance tests: list the ones that pass.
 go test -count=1 -run '^TestConformance$' -v ./onnx | grep -E 'passing \(|summary:' | sed 's/^ *//'
 # The packages that run work on several goroutines, under the race detector.
@@ -33,7 +57,7 @@ go test -count=1 -race -timeout 20m ./gemm ./nn ./loader ./serve ./predict ./tra
 # -fuzztime duration ends while a worker is busy (fixed in Go 1.27).
 for target in bundle:FuzzRead:5000 nn:FuzzReadWeights:50000 onnx:FuzzImport:1000 \
 	darknet:FuzzRead:50000 dataset:FuzzLoadCSV:10000 metrics:FuzzReadScores:50000 \
-	serve:FuzzPredict:20000 imageio:FuzzSource:20000; do
+	serve:FuzzPredict:20000 imageio:FuzzSource:20000 masks:FuzzLoad:5000; do
 	IFS=: read -r pkg fn count <<<"$target"
 	go test -run '^$' -fuzz "^${fn}\$" -fuzztime "${count}x" -timeout 10m "./${pkg}"
 done

@@ -28,6 +28,9 @@ type Options struct {
 	// Dropout is the dropout rate before the final dense layer (default 0,
 	// none).
 	Dropout float64
+	// Transposed makes the U-Net upsample with transposed convolutions
+	// (BuildSegmenter sets it for "unet-tconv").
+	Transposed bool
 }
 
 // InputName is the name of every architecture's input node.

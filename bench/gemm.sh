@@ -5,7 +5,9 @@
 #   bench/gemm.sh [count] [benchtime]     defaults: 5 runs of 20 iterations
 #
 # GEMM_BACKENDS is a regular expression over the backends to run, by default
-# "openblas|go-avx" (the portable go-generic kernel is slow to benchmark).
+# "openblas|go-(avx|neon)": OpenBLAS and the assembly kernels, AVX2/AVX-512
+# on amd64 and NEON on arm64 (the portable go-generic kernel is slow to
+# benchmark).
 #
 # Run it on a quiet machine; OPENBLAS_* settings in the environment apply to
 # both sides alike.
@@ -14,7 +16,7 @@ cd "$(dirname "$0")/.."
 count=${1:-5}
 benchtime=${2:-20x}
 
-go test -run '^$' -bench "BenchmarkSgemm/.*/(${GEMM_BACKENDS:-openblas|go-avx})" -benchtime "$benchtime" -count "$count" ./gemm |
+go test -run '^$' -bench "BenchmarkSgemm/.*/(${GEMM_BACKENDS:-openblas|go-(avx|neon)})" -benchtime "$benchtime" -count "$count" ./gemm |
 	awk '
 	/^BenchmarkSgemm\// {
 		split($1, p, "/")

@@ -74,6 +74,10 @@ const (
 	KindDetector Kind = "detector"
 	// KindCheckpoint is a training run's state, to resume it.
 	KindCheckpoint Kind = "checkpoint"
+	// KindSegmenter is a trained segmentation network: one logit per pixel
+	// and label, with the labels, decision rules on area fractions, metrics
+	// and Segment.
+	KindSegmenter Kind = "segmenter"
 )
 
 // Epoch records one epoch of training.
@@ -83,8 +87,10 @@ type Epoch struct {
 	ValLoss   float64 `json:"val_loss"`
 	ValMAP    float64 `json:"val_map"`
 	ValF2     float64 `json:"val_f2"`
-	LR        float64 `json:"lr"`
-	Seconds   float64 `json:"seconds"`
+	// ValMIoU is the validation mean pixel IoU of a segmentation run.
+	ValMIoU float64 `json:"val_miou,omitempty"`
+	LR      float64 `json:"lr"`
+	Seconds float64 `json:"seconds"`
 	// Unvalidated marks an epoch of a run without a validation set (the
 	// refit on training and validation images); its Val figures are zero.
 	Unvalidated bool `json:"unvalidated,omitempty"`
@@ -120,6 +126,8 @@ type Header struct {
 	// Tiles are the decision rules fitted for images scored tile by tile;
 	// bundles trained without tiles lack them.
 	Tiles *Tiles `json:"tiles,omitempty"`
+	// Segment is a segmenter's pixel threshold and pixel figures.
+	Segment *Segment `json:"segment,omitempty"`
 	// Extra holds importer-specific data, such as detector anchors.
 	Extra json.RawMessage `json:"extra,omitempty"`
 }

@@ -202,3 +202,18 @@ type Tiles struct {
 	// Images counts the validation images the rules were fitted on.
 	Images int `json:"images,omitempty"`
 }
+
+// Segment describes a segmentation network's decisions and pixel figures:
+// a pixel shows a label when its probability exceeds PixelThreshold, a
+// label's area fraction is the fraction of an image's pixels that show it,
+// and the bundle's rules apply their thresholds to the area fractions.
+type Segment struct {
+	PixelThreshold float64 `json:"pixel_threshold"`
+	// Labels names the columns of IoU.
+	Labels []string `json:"labels"`
+	// IoU holds each label's pixel IoU on the held-out images the metrics
+	// come from; nil where no known pixel shows or predicts the label.
+	IoU []*float64 `json:"iou"`
+	// MIoU is the mean of the defined IoUs; nil when none is.
+	MIoU *float64 `json:"miou"`
+}

@@ -2,6 +2,9 @@ package gemm
 
 import (
 	"bytes"
+	"debug/elf"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,7 +114,9 @@ func TestInitFromEnvironment(t *testing.T) {
 }
 
 // TestBuildWithoutCgo builds a program that uses the package with
-// CGO_ENABLED=0 and checks that it runs, on OpenBLAS when the machine has it.
+// CGO_ENABLED=0, as it is and with -tags static, and checks that it runs: on
+// OpenBLAS when the machine has it, and always on the Go kernels when static,
+// linked without the dynamic loader.
 func TestBuildWithoutCgo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a program")
@@ -120,50 +125,99 @@ func TestBuildWithoutCgo(t *testing.T) {
 	if _, err := os.Stat(goTool); err != nil {
 		t.Skipf("no go tool: %v", err)
 	}
-	bin := filepath.Join(t.TempDir(), "nocgo")
-	build := exec.Command(goTool, "build", "-o", bin, "./testdata/nocgo")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("CGO_ENABLED=0 go build: %v\n%s", err, out)
-	}
-	for _, env := range []string{"go", ""} {
-		run := exec.Command(bin)
-		run.Env = append(os.Environ(), EnvVar+"="+env)
-		out, err := run.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s=%s: running the program: %v\n%s", EnvVar, env, err, out)
-		}
-		want := "backend: go ("
-		if env == "" && blasLoads() {
-			want = "backend: openblas ("
-		}
-		if !strings.Contains(string(out), want) {
-			t.Errorf("%s=%s: output %q, want %q", EnvVar, env, out, want)
-		}
+	for _, static := range []bool{false, true} {
+		t.Run(fmt.Sprintf("static=%v", static), func(t *testing.T) {
+			if !static && staticBuild {
+				t.Skip("this test binary is static, so it cannot tell whether OpenBLAS loads")
+			}
+			bin := filepath.Join(t.TempDir(), "nocgo")
+			args := []string{"build", "-o", bin}
+			if static {
+				args = append(args, "-tags", "static")
+			}
+			build := exec.Command(goTool, append(args, "./testdata/nocgo")...)
+			build.Env = append(os.Environ(), "CGO_ENABLED=0")
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("CGO_ENABLED=0 go %v: %v\n%s", args, err, out)
+			}
+			if static && runtime.GOOS == "linux" {
+				if interp := elfInterpreter(t, bin); interp != "" {
+					t.Errorf("the static build asks for the dynamic loader %s", interp)
+				}
+			}
+			for _, env := range []string{"go", ""} {
+				run := exec.Command(bin)
+				run.Env = append(os.Environ(), EnvVar+"="+env)
+				out, err := run.CombinedOutput()
+				if err != nil {
+					t.Fatalf("%s=%s: running the program: %v\n%s", EnvVar, env, err, out)
+				}
+				want := "backend: go ("
+				if env == "" && !static && blasLoads() {
+					want = "backend: openblas ("
+				}
+				if !strings.Contains(string(out), want) {
+					t.Errorf("%s=%s: output %q, want %q", EnvVar, env, out, want)
+				}
+			}
+		})
 	}
 }
 
-// TestGeneratedKernelsUpToDate checks that kernels_amd64.s is what the
-// generator writes now.
+// elfInterpreter returns the dynamic loader that an ELF executable asks
+// for, or "" for a statically linked one.
+func elfInterpreter(t *testing.T, path string) string {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			b, err := io.ReadAll(p.Open())
+			if err != nil {
+				t.Fatalf("reading the interpreter of %s: %v", path, err)
+			}
+			return strings.TrimRight(string(b), "\x00")
+		}
+	}
+	return ""
+}
+
+// TestGeneratedKernelsUpToDate checks that every generated assembly file,
+// of this package and of package nn, is what the generator writes now.
 func TestGeneratedKernelsUpToDate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the generator")
 	}
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	out := filepath.Join(t.TempDir(), "kernels.s")
-	gen := exec.Command(goTool, "run", "./internal/kernelgen", "-o", out)
-	if msg, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("running kernelgen: %v\n%s", err, msg)
-	}
-	want, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile("kernels_amd64.s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Error("kernels_amd64.s is stale: run go generate in package gemm")
+	for _, tt := range []struct {
+		file string
+		args []string
+	}{
+		{"kernels_amd64.s", nil},
+		{"kernels_arm64.s", []string{"-arch", "arm64"}},
+		{"../nn/elementwise_amd64.s", []string{"-elementwise"}},
+		{"../nn/elementwise_arm64.s", []string{"-elementwise", "-arch", "arm64"}},
+	} {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "kernels.s")
+			gen := exec.Command(goTool, append([]string{"run", "./internal/kernelgen", "-o", out}, tt.args...)...)
+			if msg, err := gen.CombinedOutput(); err != nil {
+				t.Fatalf("running kernelgen %v: %v\n%s", tt.args, err, msg)
+			}
+			want, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s is stale: run go generate in its package", tt.file)
+			}
+		})
 	}
 }

@@ -9,17 +9,18 @@
 //     that depends on the Go kernel still take the Go path, where OpenBLAS
 //     is slower (see blasCutoff).
 //   - A pure-Go blocked GEMM: B is packed in cache-sized blocks, A is read
-//     in place, and register-tiled assembly micro-kernels (AVX-512 14×32 and
-//     14×16, AVX2/FMA 6×16, chosen by CPU feature detection) or a portable
-//     Go kernel compute the tiles. Large problems are split across
+//     in place, and register-tiled assembly micro-kernels (on amd64
+//     AVX-512 14×32 and 14×16 or AVX2/FMA 6×16, on arm64 NEON 12×8 and
+//     12×4, chosen by CPU feature detection) or a portable Go kernel
+//     compute the tiles. Large problems are split across
 //     GOMAXPROCS goroutines by rows, columns or depth. This is what a
 //     binary built with CGO_ENABLED=0 uses on a machine without OpenBLAS.
 //
 // MLABEL_GEMM=go or MLABEL_GEMM=openblas forces one of them; Init reports an
 // unusable value, SetBackend switches at run time, and Describe names the
 // implementation in use, such as "openblas (libopenblas.so.0; go avx512
-// below 2147 MFLOP)" or "go (avx512)". The choice is made on first use, so
-// importing the package costs nothing.
+// below 2147 MFLOP)", "go (avx512)" or "go (neon)". The choice is made on
+// first use, so importing the package costs nothing.
 //
 // The package builds with CGO_ENABLED=0 and on any architecture; the build
 // tag purego leaves out the assembly. The assembly is generated: run

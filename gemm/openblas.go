@@ -1,4 +1,4 @@
-//go:build (linux || darwin || freebsd) && (amd64 || arm64)
+//go:build (linux || darwin || freebsd || windows) && (amd64 || arm64) && !static
 
 package gemm
 
@@ -10,15 +10,6 @@ import (
 	"github.com/ebitengine/purego"
 )
 
-// libraryNames are the OpenBLAS shared libraries tried, in order: by name
-// through the dynamic loader's search path, then where Homebrew puts them on
-// macOS, outside that path.
-var libraryNames = []string{
-	"libopenblas.so.0", "libopenblas.so", "libopenblas.0.dylib", "libopenblas.dylib",
-	"/opt/homebrew/opt/openblas/lib/libopenblas.dylib",
-	"/usr/local/opt/openblas/lib/libopenblas.dylib",
-}
-
 // CBLAS constants for cblas_sgemm.
 const (
 	cblasRowMajor = 101
@@ -26,36 +17,68 @@ const (
 	cblasTrans    = 112
 )
 
+// sgemmFunc is the Go signature of cblas_sgemm.
+type sgemmFunc func(order, transA, transB, m, n, k int32, alpha float32, a *float32, lda int32, b *float32, ldb int32, beta float32, c *float32, ldc int32)
+
 // openBLAS is a loaded OpenBLAS library.
 type openBLAS struct {
 	lib   string
-	sgemm func(order, transA, transB, m, n, k int32, alpha float32, a *float32, lda int32, b *float32, ldb int32, beta float32, c *float32, ldc int32)
+	sgemm sgemmFunc
 }
 
-// loadOpenBLAS opens the first library in names that the dynamic loader finds,
-// binds cblas_sgemm and sets its thread count to the number of CPUs.
+// loadOpenBLAS opens the first library in names that the system's loader
+// finds (openLibrary), binds cblas_sgemm, sets its thread count to the number
+// of CPUs and checks that it multiplies correctly.
 func loadOpenBLAS(names []string) (*openBLAS, error) {
 	var errs []error
 	for _, name := range names {
-		h, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_LOCAL)
+		h, err := openLibrary(name)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if _, err := purego.Dlsym(h, "cblas_sgemm"); err != nil {
+		if _, err := lookupSymbol(h, "cblas_sgemm"); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			continue
 		}
 		lib := &openBLAS{lib: name}
 		purego.RegisterLibFunc(&lib.sgemm, h, "cblas_sgemm")
-		if _, err := purego.Dlsym(h, "openblas_set_num_threads"); err == nil {
+		if _, err := lookupSymbol(h, "openblas_set_num_threads"); err == nil {
 			var setThreads func(int32)
 			purego.RegisterLibFunc(&setThreads, h, "openblas_set_num_threads")
 			setThreads(int32(runtime.NumCPU()))
 		}
+		if err := checkSgemm(lib.sgemm); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
 		return lib, nil
 	}
 	return nil, fmt.Errorf("loading OpenBLAS: %w", errors.Join(errs...))
+}
+
+// checkSgemm multiplies a small product through sgemm, with both transposes,
+// alpha and beta, and reports an error unless the result is exact (its
+// values are small integers). It catches a library whose calling
+// convention does not match the binding, before it gives wrong results.
+func checkSgemm(sgemm sgemmFunc) error {
+	// A is 2×3, B is 3×2 stored transposed (as 2×3), C = 0.5·A·Bᵀᵀ + 2·C.
+	a := []float32{1, 2, 3, 4, 5, 6}
+	b := []float32{1, 0, 2, 3, 1, 0}
+	c := []float32{1, 1, 1, 1}
+	want := []float32{1*1 + 2*0 + 3*2, 1*3 + 2*1 + 3*0, 4*1 + 5*0 + 6*2, 4*3 + 5*1 + 6*0}
+	for i := range want {
+		want[i] = 0.5*want[i] + 2
+	}
+	sgemm(cblasRowMajor, cblasNoTrans, cblasTrans, 2, 2, 3, 0.5, &a[0], 3, &b[0], 3, 2, &c[0], 2)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(b)
+	for i := range want {
+		if c[i] != want[i] {
+			return fmt.Errorf("cblas_sgemm gave %v for a product whose result is %v: not used", c, want)
+		}
+	}
+	return nil
 }
 
 // call runs cblas_sgemm on arguments that Check accepted, with m, n, k > 0.

@@ -83,9 +83,20 @@ func (s *Set) AppendLogits(names []string, logits, y, mask *tensor.Tensor) error
 	if err != nil {
 		return err
 	}
-	if len(names) != len(p) || len(y.Data) != len(logits.Data) || len(mask.Data) != len(logits.Data) {
-		return fmt.Errorf("infer: %d names, %d truth and %d mask values for logits of shape %v",
-			len(names), len(y.Data), len(mask.Data), logits.Shape)
+	return s.AppendScores(names, p, y, mask)
+}
+
+// AppendScores appends a batch's scores (one row of L per image) to s with
+// its names, truth y and mask (both [N, L], a mask entry known when
+// non-zero).
+func (s *Set) AppendScores(names []string, p [][]float64, y, mask *tensor.Tensor) error {
+	n := 0
+	if len(p) > 0 {
+		n = len(p) * len(p[0])
+	}
+	if len(names) != len(p) || len(y.Data) != n || len(mask.Data) != n {
+		return fmt.Errorf("infer: %d names, %d truth and %d mask values for %d rows of scores",
+			len(names), len(y.Data), len(mask.Data), len(p))
 	}
 	for i, row := range p {
 		l := len(row)

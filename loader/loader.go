@@ -14,6 +14,7 @@ import (
 	"mlabel/augment"
 	"mlabel/dataset"
 	"mlabel/imageio"
+	"mlabel/masks"
 	"mlabel/tensor"
 )
 
@@ -40,6 +41,11 @@ type Config struct {
 	// NoCache decodes every image each epoch instead of keeping the resized
 	// pixels in memory.
 	NoCache bool
+	// Masks, when not nil, gives per-pixel targets: Y and Mask are then
+	// [N, Size, Size, L], read from each image's mask over the dataset's
+	// labels (see masks.Set), cropped and resized as the image is, and
+	// augmented with it.
+	Masks *masks.Set
 }
 
 // Batch is a set of images with their targets.
@@ -51,6 +57,9 @@ type Batch struct {
 	Y *tensor.Tensor
 	// Mask is 0 where a label is unknown for an image and 1 elsewhere, [N, L].
 	Mask *tensor.Tensor
+	// Tags and TagsMask are the image-level targets and mask, [N, L], of a
+	// batch whose Y and Mask are per pixel (nil otherwise).
+	Tags, TagsMask *tensor.Tensor
 	// Names are the images' names as given in the dataset.
 	Names []string
 	// Index are the images' indices in the dataset's Items.
@@ -64,11 +73,15 @@ type Loader struct {
 	cache []entry
 }
 
-// entry is one image's cached, resized pixels or decoding error.
+// entry is one image's cached, resized pixels or decoding error, and its
+// resized mask when the loader has masks.
 type entry struct {
-	once sync.Once
-	pix  []uint8
-	err  error
+	once     sync.Once
+	pix      []uint8
+	err      error
+	maskOnce sync.Once
+	mask     []uint8
+	maskErr  error
 }
 
 // New returns a loader for ds.
@@ -137,8 +150,16 @@ func (l *Loader) pixels(i int) ([]uint8, error) {
 	return e.pix, e.err
 }
 
+// augmentRNG returns the random source of item i's augmentation in epoch.
+func (l *Loader) augmentRNG(epoch, i int) *rand.Rand {
+	return rand.New(rand.NewPCG(l.cfg.Seed^0x9e3779b97f4a7c15, uint64(epoch)<<32|uint64(i)))
+}
+
 // build assembles the batch of the given item indices.
 func (l *Loader) build(ctx context.Context, epoch int, idx []int) (*Batch, error) {
+	if l.cfg.Masks != nil {
+		return l.buildMasked(ctx, epoch, idx)
+	}
 	s, nl, ch := l.cfg.Preprocess.Size, len(l.ds.Labels), l.cfg.Preprocess.Channels()
 	per := s * s * ch
 	b := &Batch{
@@ -158,8 +179,7 @@ func (l *Loader) build(ctx context.Context, epoch int, idx []int) (*Batch, error
 		}
 		x := imageio.ToFloat(pix)
 		if l.cfg.Augment != nil {
-			rng := rand.New(rand.NewPCG(l.cfg.Seed^0x9e3779b97f4a7c15, uint64(epoch)<<32|uint64(i)))
-			x = l.cfg.Augment.Apply(x, s, rng)
+			x = l.cfg.Augment.Apply(x, s, l.augmentRNG(epoch, i))
 		}
 		l.cfg.Preprocess.Normalize(x)
 		copy(b.X.Data[k*per:(k+1)*per], x)

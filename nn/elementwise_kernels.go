@@ -1,8 +1,8 @@
 package nn
 
 // Vector helpers on float32 slices. They use the AVX2/FMA kernels of
-// elementwise_amd64.s where the CPU has them, and plain loops for the tail
-// and elsewhere. All slices must be at least as long as the first.
+// elementwise_amd64.s or the NEON kernels of elementwise_arm64.s where the
+// CPU has them, and plain loops for the tail and elsewhere. All slices must be at least as long as the first.
 
 // vectorized is the one wrapper of the vector kernels: of n elements, kern
 // gets the leading multiple of 8 when the CPU has AVX2/FMA, and elem each

@@ -124,6 +124,7 @@ var ops = map[Op]opInfo{
 	OpGroupSoftmax: {minIn: 1, maxIn: 1,
 		build: func(_ *builder, n Node, _ [][]int) (layer, error) { return newGroupSoftmax(n.Attrs) },
 	},
+	OpConvTranspose: convTransposeOp(),
 	OpScaleShift: {minIn: 1, maxIn: 1,
 		build: func(b *builder, n Node, in [][]int) (layer, error) { return newScaleShift(b, n.Name, in) },
 		params: func(n Node, in []int) []paramDecl {

@@ -23,29 +23,30 @@ type Op string
 
 // The operations a Spec may use.
 const (
-	OpInput         Op = "input"          // graph input; Attrs.Shape is [H, W, C]
-	OpConv2D        Op = "conv2d"         // Filters, Kernel, Stride, Pad, Dilation, Groups, Bias, Act
-	OpBatchNorm     Op = "batchnorm2d"    // Eps, Momentum
-	OpReLU          Op = "relu"           //
-	OpLeakyReLU     Op = "leaky_relu"     // Alpha (negative slope)
-	OpReLU6         Op = "relu6"          //
-	OpSiLU          Op = "silu"           //
-	OpHardSigmoid   Op = "hard_sigmoid"   // Alpha, Beta: max(0, min(1, Alpha*x+Beta)); PyTorch uses 1/6, 0.5
-	OpHardSwish     Op = "hard_swish"     //
-	OpSigmoid       Op = "sigmoid"        //
-	OpMaxPool       Op = "maxpool2d"      // Kernel, Stride, Pad, CeilMode
-	OpAvgPool       Op = "avgpool2d"      // Kernel, Stride, Pad, CeilMode, CountIncludePad
-	OpGlobalAvgPool Op = "global_avgpool" // [N,H,W,C] -> [N,C]
-	OpGlobalMaxPool Op = "global_maxpool" // [N,H,W,C] -> [N,C]
-	OpDense         Op = "dense"          // Units, Bias, Act
-	OpDropout       Op = "dropout"        // Rate
-	OpAdd           Op = "add"            // elementwise sum of all inputs, same shape; Act optional
-	OpMul           Op = "mul"            // elementwise product of two inputs; the second may broadcast as [N,1,1,C] or [N,C]
-	OpConcat        Op = "concat"         // concatenation along channels (last axis)
-	OpUpsample      Op = "upsample"       // nearest neighbour, Scale (2 by default)
-	OpFlatten       Op = "flatten"        // [N,H,W,C] -> [N,H*W*C]
-	OpScaleShift    Op = "scale_shift"    // per-channel y = x*scale + shift (params "scale", "shift"); used by importers
-	OpGroupSoftmax  Op = "group_softmax"  // [N,L] -> [N,L]: a softmax over each of LabelGroups, written as per-label logits; GroupNone
+	OpInput         Op = "input"            // graph input; Attrs.Shape is [H, W, C]
+	OpConv2D        Op = "conv2d"           // Filters, Kernel, Stride, Pad, Dilation, Groups, Bias, Act
+	OpBatchNorm     Op = "batchnorm2d"      // Eps, Momentum
+	OpReLU          Op = "relu"             //
+	OpLeakyReLU     Op = "leaky_relu"       // Alpha (negative slope)
+	OpReLU6         Op = "relu6"            //
+	OpSiLU          Op = "silu"             //
+	OpHardSigmoid   Op = "hard_sigmoid"     // Alpha, Beta: max(0, min(1, Alpha*x+Beta)); PyTorch uses 1/6, 0.5
+	OpHardSwish     Op = "hard_swish"       //
+	OpSigmoid       Op = "sigmoid"          //
+	OpMaxPool       Op = "maxpool2d"        // Kernel, Stride, Pad, CeilMode
+	OpAvgPool       Op = "avgpool2d"        // Kernel, Stride, Pad, CeilMode, CountIncludePad
+	OpGlobalAvgPool Op = "global_avgpool"   // [N,H,W,C] -> [N,C]
+	OpGlobalMaxPool Op = "global_maxpool"   // [N,H,W,C] -> [N,C]
+	OpDense         Op = "dense"            // Units, Bias, Act
+	OpDropout       Op = "dropout"          // Rate
+	OpAdd           Op = "add"              // elementwise sum of all inputs, same shape; Act optional
+	OpMul           Op = "mul"              // elementwise product of two inputs; the second may broadcast as [N,1,1,C] or [N,C]
+	OpConcat        Op = "concat"           // concatenation along channels (last axis)
+	OpUpsample      Op = "upsample"         // nearest neighbour, Scale (2 by default)
+	OpFlatten       Op = "flatten"          // [N,H,W,C] -> [N,H*W*C]
+	OpScaleShift    Op = "scale_shift"      // per-channel y = x*scale + shift (params "scale", "shift"); used by importers
+	OpConvTranspose Op = "conv_transpose2d" // transposed convolution: Filters, Kernel, Stride, Pad, Bias; weight [KH, KW, Cin, Cout]
+	OpGroupSoftmax  Op = "group_softmax"    // [N,L] -> [N,L]: a softmax over each of LabelGroups, written as per-label logits; GroupNone
 )
 
 // Spec is a serialisable model graph. Nodes are listed in topological order:

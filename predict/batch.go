@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"image"
 	"io"
 	"os"
 	"runtime"
@@ -32,6 +33,10 @@ type BatchOptions struct {
 	Tiles   int
 	Overlap float64
 	Source  imageio.SourceOptions
+	// Read returns the bytes of an image file named as given; os.ReadFile
+	// when nil. A caller reading from object storage sets it. Tiled
+	// prediction reads its windows from local files and ignores it.
+	Read func(path string) ([]byte, error)
 }
 
 // grid returns the tile grid of o.
@@ -232,7 +237,8 @@ type fileResult struct {
 	x      []float32 // the preprocessed image (whole-image mode)
 	scores []float64 // the max-pooled tile scores (tile mode)
 	hash   string
-	err    error // why the image cannot be predicted
+	bounds image.Rectangle // the decoded image's rectangle
+	err    error           // why the image cannot be predicted
 }
 
 // decodeFiles reads, hashes and decodes files in parallel. The error is for
@@ -283,7 +289,11 @@ func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) 
 	if o.Tiles > 0 {
 		return p.decodeTiled(path, o)
 	}
-	data, err := os.ReadFile(path)
+	read := o.Read
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(path)
 	if err != nil {
 		return fileResult{err: err}, nil
 	}
@@ -294,6 +304,7 @@ func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) 
 		r.err = err
 		return r, nil
 	}
+	r.bounds = img.Bounds()
 	r.x = p.pre.FromImage(img)
 	return r, nil
 }
@@ -369,9 +380,9 @@ func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, [][]float32, error
 			transform(tx, x, k)
 			in = tx
 		}
-		s, err := infer.Predict(w, in)
+		s, err := p.scoreBatch(w, in)
 		if err != nil {
-			return nil, nil, fmt.Errorf("predict: %w", err)
+			return nil, nil, err
 		}
 		if feats, err = addFeatures(w, p.feat, feats, len(xs)); err != nil {
 			return nil, nil, err

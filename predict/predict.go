@@ -1,5 +1,7 @@
 // Package predict turns a classifier bundle's scores into decisions: the
-// labels whose probability reaches the bundle's fitted thresholds. It also
+// labels whose probability reaches the bundle's fitted thresholds. A
+// segmenter's scores are its labels' area fractions, decided the same way,
+// and its per-pixel masks come with them. It also
 // runs a bundle on images held in memory, safely from many goroutines, for
 // the HTTP server.
 package predict
@@ -93,8 +95,11 @@ var ErrNotClassifier = errors.New("not a classifier")
 // Check reports whether b is a classifier that can predict: it has labels,
 // and its decision rule fits them.
 func Check(b *bundle.Bundle) error {
-	if b.Kind != bundle.KindClassifier {
+	if b.Kind != bundle.KindClassifier && b.Kind != bundle.KindSegmenter {
 		return fmt.Errorf("predict: a %s bundle is %w", b.Kind, ErrNotClassifier)
+	}
+	if b.Kind == bundle.KindSegmenter && (b.Segment == nil || !(b.Segment.PixelThreshold > 0 && b.Segment.PixelThreshold < 1)) {
+		return fmt.Errorf("predict: the segmenter has no pixel threshold within (0, 1)")
 	}
 	if len(b.Labels) == 0 {
 		return fmt.Errorf("predict: the bundle has no label vocabulary")

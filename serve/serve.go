@@ -12,6 +12,10 @@
 //	                    label) over the image as the network sees it, with
 //	                    the label and its probability in the headers
 //	                    X-Label and X-Score
+//	POST /api/mask      with a segmenter, one image, sent the same way;
+//	                    returns as a PNG the image as the network sees it
+//	                    tinted with the colour of each pixel's label (the
+//	                    colours are in /api/model's "mask_colors")
 //
 // Every error is a JSON object {"error": "..."} with a 4xx status for a bad
 // request: a wrong method, a body over the size limit, a malformed form, a
@@ -139,6 +143,7 @@ func Handler(p *predict.Predictor, opt Options) http.Handler {
 	mux.HandleFunc("/api/model", s.model)
 	mux.HandleFunc("/api/predict", s.predict)
 	mux.HandleFunc("/api/cam", s.cam)
+	mux.HandleFunc("/api/mask", s.mask)
 	return mux
 }
 
@@ -209,8 +214,11 @@ type modelInfo struct {
 	View    string `json:"view,omitempty"`
 	Metrics any    `json:"metrics,omitempty"`
 	// CAM tells whether /api/cam can draw heat maps for this network.
-	CAM    bool   `json:"cam"`
-	Limits limits `json:"limits"`
+	CAM bool `json:"cam"`
+	// MaskColors, for a segmenter, gives each label's colour in the
+	// overlays of /api/mask; absent for a classifier.
+	MaskColors map[string]string `json:"mask_colors,omitempty"`
+	Limits     limits            `json:"limits"`
 }
 
 // limits are the request limits a client batches its uploads under.
@@ -237,6 +245,9 @@ func (s *server) model(w http.ResponseWriter, r *http.Request) {
 	}
 	if b.Metrics != nil {
 		info.Metrics = b.Metrics
+	}
+	if s.p.Segmenter() {
+		info.MaskColors = maskColors(b.Labels)
 	}
 	writeJSON(w, http.StatusOK, info)
 }

@@ -38,6 +38,9 @@ type Options struct {
 	Size    int    // tile side in pixels; 0 means DefaultSize
 	Seed    uint64 // the same seed gives byte-identical output
 	Quality int    // JPEG quality 1..100; 0 means DefaultQuality
+	// Masks also writes, under Dir/MasksDir, one binary PNG per tag per
+	// tile: the pixels that show it (see TileMasks).
+	Masks bool
 }
 
 // Generate writes opts.Count tiles as JPEG files under opts.Dir/ImagesDir
@@ -75,7 +78,7 @@ func Generate(opts Options) (csvPath string, err error) {
 		wg.Go(func() {
 			for i := range jobs {
 				names[i] = fmt.Sprintf("tile_%0*d", width, i)
-				tags[i], errs[i] = writeTile(filepath.Join(imgDir, names[i]+".jpg"), tileRNG(opts.Seed, i), opts)
+				tags[i], errs[i] = writeTile(opts.Dir, names[i], tileRNG(opts.Seed, i), opts)
 			}
 		})
 	}
@@ -99,11 +102,16 @@ func tileRNG(seed uint64, i int) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, mix64(uint64(i))))
 }
 
-func writeTile(path string, rng *rand.Rand, opts Options) ([]string, error) {
-	img, tags := Tile(rng, opts.Size)
-	err := WriteFile(path, func(w io.Writer) error {
+// writeTile renders tile name and writes its JPEG and, when asked, its
+// masks under dir.
+func writeTile(dir, name string, rng *rand.Rand, opts Options) ([]string, error) {
+	img, tags, m := TileMasks(rng, opts.Size)
+	err := WriteFile(filepath.Join(dir, ImagesDir, name+".jpg"), func(w io.Writer) error {
 		return jpeg.Encode(w, img, &jpeg.Options{Quality: opts.Quality})
 	})
+	if err == nil && opts.Masks {
+		err = writeMasks(dir, name, img.Bounds().Dx(), m)
+	}
 	return tags, err
 }
 

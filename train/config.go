@@ -79,7 +79,21 @@ type Config struct {
 	// Channels is the number of input channels of a named architecture
 	// (3 when 0). Run sets it from the preprocessing's band selection.
 	Channels int `json:"channels,omitempty"`
+	// Segment selects the segmentation route: the network gives one logit
+	// per pixel and label (Arch is one of arch.SegmentNames, or a backbone
+	// with a light decoder), trained on Data.Masks per pixel, and an
+	// image's score for a label is its area fraction (see
+	// PixelThreshold).
+	Segment bool `json:"segment,omitempty"`
+	// Dice, on the segmentation route, adds that many times the soft Dice
+	// loss to the per-pixel loss; 0 adds none.
+	Dice float64 `json:"dice,omitempty"`
 }
+
+// PixelThreshold is the probability above which a pixel shows a label on
+// the segmentation route; a label's area fraction is the fraction of an
+// image's pixels above it.
+const PixelThreshold = 0.5
 
 // Defaults returns the configuration `mlabel train` starts from.
 func Defaults() Config {
@@ -110,8 +124,16 @@ func Defaults() Config {
 // Validate reports the first invalid setting.
 func (c Config) Validate() error {
 	switch {
-	case c.Backbone == "" && !slices.Contains(arch.Names, c.Arch):
+	case c.Segment && len(c.Exclusive)+len(c.AtMostOne) > 0:
+		return fmt.Errorf("train: label groups (exclusive, at most one) are for the classifier route, not segmentation")
+	case c.Backbone == "" && !c.Segment && !slices.Contains(arch.Names, c.Arch):
 		return fmt.Errorf("train: unknown architecture %q (have %v)", c.Arch, arch.Names)
+	case c.Backbone == "" && c.Segment && !slices.Contains(arch.SegmentNames, c.Arch):
+		return fmt.Errorf("train: unknown segmentation architecture %q (have %v, or a backbone)", c.Arch, arch.SegmentNames)
+	case c.Segment && c.FreezeBackbone:
+		return fmt.Errorf("train: the segmentation route fine-tunes its backbone: drop the frozen backbone")
+	case c.Dice < 0 || c.Dice > 0 && !c.Segment:
+		return fmt.Errorf("train: a Dice weight of %g needs the segmentation route and must not be negative", c.Dice)
 	case c.Size < 16:
 		return fmt.Errorf("train: image size %d is too small (at least 16)", c.Size)
 	case c.Epochs < 1:

@@ -1,10 +1,12 @@
 package train
 
 import (
+	"math"
 	"time"
 
 	"mlabel/bundle"
 	"mlabel/infer"
+	"mlabel/metrics"
 	"mlabel/nn"
 	"mlabel/tensor"
 )
@@ -20,14 +22,30 @@ type tracker struct {
 
 // endEpoch scores the epoch's validation predictions, records the epoch,
 // keeps m's weights when the epoch is the best so far, and reports it.
-func (t *tracker) endEpoch(m *nn.Model, val *infer.Set, epoch int, trainLoss, lr float64, start time.Time) error {
-	mAP, f2, err := Quick(val)
+//
+// On the segmentation route (iou not nil) the best epoch is the one with
+// the best mean pixel IoU, and F2 calls a label present from an area of
+// QuickAreaThreshold; otherwise the best epoch has the best mAP and F2 is
+// at a 0.5 threshold.
+func (t *tracker) endEpoch(m *nn.Model, val *infer.Set, iou *metrics.IoU, epoch int, trainLoss, lr float64, start time.Time) error {
+	threshold := 0.5
+	if iou != nil {
+		threshold = QuickAreaThreshold
+	}
+	mAP, f2, err := QuickAt(val, threshold)
 	if err != nil {
 		return err
 	}
 	e := bundle.Epoch{Epoch: epoch, TrainLoss: trainLoss, ValLoss: val.Loss, ValMAP: mAP, ValF2: f2, LR: lr, Seconds: time.Since(start).Seconds()}
+	score := mAP
+	if iou != nil {
+		if e.ValMIoU = iou.Mean(); math.IsNaN(e.ValMIoU) {
+			e.ValMIoU = 0
+		}
+		score = e.ValMIoU
+	}
 	t.history = append(t.history, e)
-	isBest := t.state.record(epoch, mAP)
+	isBest := t.state.record(epoch, score)
 	if isBest {
 		t.best = cloneWeights(m.Weights())
 	}

@@ -14,6 +14,8 @@ import (
 	"mlabel/infer"
 	"mlabel/loader"
 	"mlabel/loss"
+	"mlabel/masks"
+	"mlabel/metrics"
 	"mlabel/nn"
 	"mlabel/optim"
 	"mlabel/tensor"
@@ -24,6 +26,9 @@ import (
 type Data struct {
 	Train, Val *dataset.Dataset
 	Preprocess imageio.Preprocess
+	// Masks holds the per-pixel labels of the segmentation route
+	// (Config.Segment); nil otherwise.
+	Masks *masks.Set
 }
 
 // Hooks report progress. Any of them may be nil.
@@ -50,8 +55,12 @@ type Result struct {
 	Spec      *nn.Spec
 	BestEpoch int
 	History   []bundle.Epoch
-	// Val holds the best model's predictions on the validation set.
+	// Val holds the best model's predictions on the validation set; on the
+	// segmentation route its scores are area fractions.
 	Val *infer.Set
+	// ValIoU holds the best model's pixel counts on the validation set, on
+	// the segmentation route.
+	ValIoU *metrics.IoU
 	// ResumedFrom is the epoch the run resumed after, or 0.
 	ResumedFrom int
 	// Config is the configuration the run used, its view settled.
@@ -96,6 +105,9 @@ func Run(ctx context.Context, cfg Config, data Data, ckptPath string, resume boo
 	}
 	if data.Val != nil && len(data.Val.Items) == 0 {
 		return nil, fmt.Errorf("train: empty validation set")
+	}
+	if cfg.Segment != (data.Masks != nil) {
+		return nil, fmt.Errorf("train: the segmentation route needs masks, and masks need the segmentation route")
 	}
 	if cfg.StopAfter < 0 || cfg.StopAfter > cfg.Epochs {
 		return nil, fmt.Errorf("train: stop after %d epochs of %d", cfg.StopAfter, cfg.Epochs)
@@ -155,7 +167,7 @@ func (r *run) train(ctx context.Context, ckptPath string, resume bool) (*Result,
 	}
 	for epoch := r.state.Epoch + 1; epoch <= last; epoch++ {
 		if cfg.Patience > 0 && r.state.BadEpochs >= cfg.Patience {
-			r.log(fmt.Sprintf("early stopping: no better validation mAP for %d epochs", cfg.Patience))
+			r.log(fmt.Sprintf("early stopping: no better validation %s for %d epochs", r.criterion(), cfg.Patience))
 			break
 		}
 		if err := r.epoch(ctx, epoch); err != nil {
@@ -179,11 +191,11 @@ func (r *run) train(ctx context.Context, ckptPath string, resume bool) (*Result,
 	if err := r.model.SetWeights(r.best); err != nil {
 		return nil, fmt.Errorf("train: restore best epoch: %w", err)
 	}
-	val, err := Predict(ctx, r.model, r.valL, r.lossFn)
+	val, iou, err := r.predict(ctx, r.valL)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Model: r.model, Spec: r.spec, BestEpoch: r.state.BestEpoch, History: r.history, Val: val, ResumedFrom: resumedFrom}, nil
+	return &Result{Model: r.model, Spec: r.spec, BestEpoch: r.state.BestEpoch, History: r.history, Val: val, ValIoU: iou, ResumedFrom: resumedFrom}, nil
 }
 
 func (r *run) log(msg string) {
@@ -221,13 +233,19 @@ func (r *run) setup() error {
 		return err
 	}
 	aug := cfg.Augment
-	trainL, err := loader.New(r.data.Train, loader.Config{Preprocess: r.data.Preprocess, Augment: &aug, BatchSize: cfg.Batch, Shuffle: true, DropLast: len(r.data.Train.Items) > cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers})
+	trainL, err := loader.New(r.data.Train, loader.Config{Preprocess: r.data.Preprocess, Augment: &aug, BatchSize: cfg.Batch, Shuffle: true, DropLast: len(r.data.Train.Items) > cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers, Masks: r.data.Masks})
 	if err != nil {
 		return fmt.Errorf("train: training loader: %w", err)
 	}
 	r.trainL = trainL
+	if cfg.Segment && r.start == nil {
+		if err := r.priorBias(trainL); err != nil {
+			return err
+		}
+		r.best = cloneWeights(m.Weights())
+	}
 	if r.data.Val != nil {
-		valL, err := loader.New(r.data.Val, loader.Config{Preprocess: r.data.Preprocess, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers})
+		valL, err := loader.New(r.data.Val, loader.Config{Preprocess: r.data.Preprocess, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers, Masks: r.data.Masks})
 		if err != nil {
 			return fmt.Errorf("train: validation loader: %w", err)
 		}
@@ -250,6 +268,9 @@ func (r *run) prepare(m *nn.Model, backbone func(name string) bool) error {
 	}
 	if r.lossFn, err = groupedLoss(r.lossFn, r.cfg, r.data.Train.Labels); err != nil {
 		return err
+	}
+	if r.cfg.Segment {
+		r.lossFn = &loss.Pixels{Inner: r.lossFn, DiceWeight: r.cfg.Dice}
 	}
 	r.step = &Step{Model: m, Loss: r.lossFn, Optimizers: r.opts, LRMult: r.lrMult, ClipNorm: r.cfg.ClipNorm}
 	r.sched = newSchedule(r.cfg)
@@ -374,6 +395,13 @@ func buildSpec(cfg Config, numLabels int) (*nn.Spec, map[string]*tensor.Tensor, 
 	if cfg.Backbone != "" && channels != 3 {
 		return nil, nil, nil, fmt.Errorf("train: a pretrained backbone takes RGB input, not %d channels", channels)
 	}
+	if cfg.Backbone == "" && cfg.Segment {
+		spec, err := arch.BuildSegmenter(cfg.Arch, cfg.Size, channels, numLabels, arch.Options{Width: cfg.Width})
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("train: %w", err)
+		}
+		return spec, nil, nil, nil
+	}
 	if cfg.Backbone == "" {
 		spec, err := arch.Build(cfg.Arch, cfg.Size, channels, numLabels, arch.Options{Width: cfg.Width})
 		if err != nil {
@@ -391,7 +419,12 @@ func buildSpec(cfg Config, numLabels int) (*nn.Spec, map[string]*tensor.Tensor, 
 			return nil, nil, nil, fmt.Errorf("train: backbone %s: %w", cfg.Backbone, err)
 		}
 	}
-	spec, err := arch.Head(b.Spec, at, numLabels)
+	var spec *nn.Spec
+	if cfg.Segment {
+		spec, err = segmentHead(b.Spec, at, cfg.Size, numLabels)
+	} else {
+		spec, err = arch.Head(b.Spec, at, numLabels)
+	}
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("train: backbone %s: %w", cfg.Backbone, err)
 	}
@@ -461,11 +494,11 @@ func (r *run) epoch(ctx context.Context, epoch int) error {
 		r.endEpochUnvalidated(epoch, sum/float64(max(n, 1)), lr, start)
 		return nil
 	}
-	val, err := Predict(ctx, r.model, counted(r.valL, r.hooks.ValStep), r.lossFn)
+	val, iou, err := r.predict(ctx, counted(r.valL, r.hooks.ValStep))
 	if err != nil {
 		return err
 	}
-	return r.endEpoch(r.model, val, epoch, sum/float64(max(n, 1)), lr, start)
+	return r.endEpoch(r.model, val, iou, epoch, sum/float64(max(n, 1)), lr, start)
 }
 
 // emaState is an exponential moving average of a model's weights.

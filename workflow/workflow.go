@@ -21,6 +21,7 @@ import (
 	"mlabel/imageio"
 	"mlabel/infer"
 	"mlabel/loader"
+	"mlabel/masks"
 	"mlabel/metrics"
 	"mlabel/nn"
 	"mlabel/predict"
@@ -62,6 +63,11 @@ type Options struct {
 
 	// tiledVal holds the validation split's tiled scores, set by Run.
 	tiledVal *infer.Set
+	// Masks, when not nil, selects the segmentation route: the network
+	// learns each image's mask (Train.Segment is set), untagged images get
+	// the tags their masks show, the thresholds are fitted on area
+	// fractions and the bundle is a segmenter.
+	Masks *masks.Set
 }
 
 // Outcome is what a run produced.
@@ -76,6 +82,9 @@ type Outcome struct {
 	// TestCSV is the tags CSV of the test split written next to the
 	// bundle; empty when none was written.
 	TestCSV string
+	// Segmentation holds the pixel figures on the test split (on
+	// validation without one) of a segmentation run; nil otherwise.
+	Segmentation *metrics.Segmentation
 }
 
 // Run executes the main job on ds. It first reads and decodes every image:
@@ -86,6 +95,13 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	}
 	if o.ValFrac <= 0 || o.TestFrac < 0 || o.ValFrac+o.TestFrac >= 1 {
 		return nil, fmt.Errorf("workflow: validation fraction %g and test fraction %g must leave data to train on", o.ValFrac, o.TestFrac)
+	}
+	if o.Masks != nil {
+		var err error
+		if ds, err = prepareMasks(ds, o); err != nil {
+			return nil, err
+		}
+		o.Train.Segment = true
 	}
 	if len(ds.Labels) == 0 {
 		return nil, fmt.Errorf("workflow: %s has no labels: every image is untagged, there is nothing to learn", ds.Source)
@@ -123,7 +139,7 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	if o.Preprocess, err = o.Preprocess.WithBandStats(trainPaths); err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
 	}
-	data := train.Data{Train: ds.Subset(parts[0]), Val: ds.Subset(parts[1]), Preprocess: o.Preprocess}
+	data := train.Data{Train: ds.Subset(parts[0]), Val: ds.Subset(parts[1]), Preprocess: o.Preprocess, Masks: o.Masks}
 	ckpt := ""
 	if o.Out != "" {
 		ckpt = o.Out + ".ckpt"
@@ -188,7 +204,7 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 	if o.Out != "" {
 		ckpt = o.Out + ".refit.ckpt"
 	}
-	r, err := train.Run(ctx, cfg, train.Data{Train: all, Preprocess: o.Preprocess}, ckpt, o.Resume, o.Hooks)
+	r, err := train.Run(ctx, cfg, train.Data{Train: all, Preprocess: o.Preprocess, Masks: o.Masks}, ckpt, o.Resume, o.Hooks)
 	if err != nil {
 		return fmt.Errorf("workflow: refit: %w", err)
 	}
@@ -209,9 +225,13 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	}
 	rules.Structure = o.Structure
 	out := &Outcome{Split: stats, Result: res, Parts: parts}
-	evalOut := res.Val
+	evalOut, evalIoU := res.Val, res.ValIoU
 	if len(parts) > 2 {
-		evalOut, err = Predict(ctx, res.Model, ds.Subset(parts[2]), o.Preprocess, o.Train.Batch)
+		if o.Masks != nil {
+			evalOut, evalIoU, err = PredictMasks(ctx, res.Model, ds.Subset(parts[2]), o.Preprocess, o.Masks, o.Train.Batch)
+		} else {
+			evalOut, err = Predict(ctx, res.Model, ds.Subset(parts[2]), o.Preprocess, o.Train.Batch)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -247,6 +267,10 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 		return nil, fmt.Errorf("workflow: encode config: %w", err)
 	}
 	out.Bundle = ClassifierBundle(o.Train.Arch, res.Spec, ds.Labels, o.Preprocess, rules, out.Test, cfg, res.Model.Weights())
+	if evalIoU != nil {
+		out.Segmentation = metrics.NewSegmentation(evalIoU, ds.Labels, train.PixelThreshold)
+		SegmenterBundle(out.Bundle, out.Segmentation)
+	}
 	out.Bundle.View, out.Bundle.History = string(tc.View), res.History
 	out.Bundle.Split, out.Bundle.Reference = newSplit(ds, parts, hashes), ref.ToBundle()
 	if o.tiledVal != nil {

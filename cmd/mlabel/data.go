@@ -17,9 +17,11 @@ import (
 	"mlabel/dataset"
 	"mlabel/decide"
 	"mlabel/imageio"
+	"mlabel/masks"
 	"mlabel/mosaic"
 	"mlabel/show"
 	"mlabel/synth"
+	"mlabel/workflow"
 )
 
 func init() { commands = append(commands, newDataCmd) }
@@ -40,9 +42,10 @@ func newDataCmd() *cobra.Command {
 
 func newDataCheckCmd() *cobra.Command {
 	var (
-		df     dataFlags
-		co     dataset.CheckOptions
-		asJSON bool
+		df      dataFlags
+		co      dataset.CheckOptions
+		asJSON  bool
+		maskDir string
 	)
 	c := &cobra.Command{
 		Use:   "check (--csv FILE --images DIR | --folders DIR)",
@@ -80,13 +83,20 @@ It exits with 1 when it finds an error.`,
 			if !asJSON {
 				printStructure(c.OutOrStdout(), o)
 			}
-			if r.HasErrors() {
+			bad := false
+			if maskDir != "" {
+				if bad, err = checkMasks(c.OutOrStdout(), o, maskDir, co.MaxPixels); err != nil {
+					return err
+				}
+			}
+			if r.HasErrors() || bad {
 				return errFound
 			}
 			return nil
 		},
 	}
 	df.register(c.Flags())
+	c.Flags().StringVar(&maskDir, "masks", "", "also check the per-pixel masks in DIR (sizes, values, legend, tags)")
 	c.Flags().BoolVar(&co.SkipDecode, "skip-decode", false, "only check that files exist")
 	c.Flags().Int64Var(&co.MaxPixels, "max-pixels", 0, "largest accepted width×height (0: the default, 64 megapixels)")
 	c.Flags().IntVar(&co.MinExamples, "min-examples", 0, "fewest positives a label needs (0: 3, one per split)")
@@ -180,7 +190,62 @@ func newDataSynthCmd() *cobra.Command {
 	c.Flags().IntVar(&o.Count, "count", 1000, "number of tiles")
 	c.Flags().IntVar(&o.Size, "size", 64, "tile side in pixels")
 	c.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed")
+	c.Flags().BoolVar(&o.Masks, "masks", false, "also write OUT/masks: one binary PNG per tag per tile, the pixels that show it")
 	return c
+}
+
+// checkMasks checks the masks in dir of the images of o, printing each
+// problem and a summary line, and reports whether any is an error.
+func checkMasks(w io.Writer, o dataset.Options, dir string, maxPixels int64) (bool, error) {
+	ds, err := dataset.Load(o)
+	if err != nil {
+		return false, err
+	}
+	set, err := masks.Open(dir)
+	if err != nil {
+		return false, err
+	}
+	names := make([]string, len(ds.Items))
+	byName := make(map[string]dataset.Item, len(ds.Items))
+	for i, it := range ds.Items {
+		names[i], byName[it.Name] = it.Name, it
+	}
+	vocab, err := set.Vocabulary(names)
+	if err != nil {
+		return false, err
+	}
+	labels := workflow.MaskLabels(ds.Labels, vocab)
+	probs := set.Check(names, masks.CheckOptions{
+		Labels: labels,
+		Size: func(name string) (int, int, error) {
+			img, err := imageio.DecodeFile(byName[name].Path, maxPixels)
+			if err != nil {
+				return 0, 0, err
+			}
+			b := img.Bounds()
+			return b.Dx(), b.Dy(), nil
+		},
+		Tags: func(name string) ([]string, bool) {
+			it := byName[name]
+			if len(it.Pos) == 0 && len(it.Unknown) == 0 {
+				return nil, false
+			}
+			tags := make([]string, len(it.Pos))
+			for i, l := range it.Pos {
+				tags[i] = ds.Labels[l]
+			}
+			return tags, true
+		},
+	})
+	errs := 0
+	for _, p := range probs {
+		fmt.Fprintln(w, p)
+		if !p.Warning {
+			errs++
+		}
+	}
+	fmt.Fprintf(w, "masks (%s, %s): %d images, %d labels, %d errors, %d warnings\n", dir, set.Layout, len(names), len(labels), errs, len(probs)-errs)
+	return errs > 0, nil
 }
 
 func newDataMosaicCmd() *cobra.Command {

@@ -26,6 +26,7 @@ func newEvalCmd() *cobra.Command {
 		batch   int
 		skipBad bool
 		tta     bool
+		maskDir string
 	)
 	c := &cobra.Command{
 		Use:   "eval --model MODEL.mlb (--csv FILE --images DIR | --folders DIR)",
@@ -50,6 +51,12 @@ left out of the metrics; the exit code is then 1, or 0 with --skip-bad.`,
 			if err != nil {
 				return err
 			}
+			var px *pixelFigures
+			if maskDir != "" {
+				if px, err = evalMasks(context.Background(), r, maskDir, batch); err != nil {
+					return err
+				}
+			}
 			if save != "" {
 				data, err := json.MarshalIndent(s, "", "  ")
 				if err != nil {
@@ -60,10 +67,13 @@ left out of the metrics; the exit code is then 1, or 0 with --skip-bad.`,
 				}
 			}
 			if asJSON {
-				err = json.NewEncoder(c.OutOrStdout()).Encode(evalJSON{Summary: s, SeenInTraining: r.seen, Skipped: len(r.set.Failures)})
+				err = json.NewEncoder(c.OutOrStdout()).Encode(evalJSON{Summary: s, SeenInTraining: r.seen, Skipped: len(r.set.Failures), pixelFigures: px})
 			} else {
 				fmt.Fprintf(c.OutOrStdout(), "%d images, %d labels\n", len(r.set.Names), len(r.b.Labels))
 				err = s.WriteTable(c.OutOrStdout())
+				if err == nil && px != nil {
+					px.write(c.OutOrStdout(), r.b.Labels)
+				}
 			}
 			if err != nil {
 				return err
@@ -78,6 +88,7 @@ left out of the metrics; the exit code is then 1, or 0 with --skip-bad.`,
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
 	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be decoded (they are still named on stderr)")
+	c.Flags().StringVar(&maskDir, "masks", "", "with a segmenter: the set's masks, to add the pixel IoU per label and its mean (miou_macro)")
 	return c
 }
 
@@ -88,6 +99,7 @@ type evalJSON struct {
 	*metrics.Summary
 	SeenInTraining *int `json:"seen_in_training"`
 	Skipped        int  `json:"skipped"`
+	*pixelFigures
 }
 
 // labelled is a classifier scored on a labelled set.

@@ -99,6 +99,7 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 	}
 	printTileThresholds(w, b)
 	printRecalibrations(w, b)
+	printSegment(w, b.Segment)
 	if b.Metrics != nil {
 		fmt.Fprintln(w, "held-out metrics:")
 		if err := metrics.SummaryFromBundle(b.Metrics).WriteTable(w); err != nil {
@@ -106,7 +107,7 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 		}
 	}
 	for _, e := range b.History {
-		fmt.Fprintf(w, "epoch %2d  train loss %.4f  val loss %.4f  val mAP %.4f  val F2 %.4f\n", e.Epoch, e.TrainLoss, e.ValLoss, e.ValMAP, e.ValF2)
+		fmt.Fprintf(w, "epoch %2d  train loss %.4f  val loss %.4f  val mAP %.4f  val F2 %.4f%s\n", e.Epoch, e.TrainLoss, e.ValLoss, e.ValMAP, e.ValF2, mIoUText(e))
 	}
 	return nil
 }
@@ -212,4 +213,19 @@ func printTileThresholds(w io.Writer, b *bundle.Bundle) {
 		}
 	}
 	fmt.Fprintf(w, "  %s\n", strings.Join(parts, ", "))
+}
+
+// printSegment prints a segmenter's pixel threshold and held-out IoUs.
+func printSegment(w io.Writer, s *bundle.Segment) {
+	if s == nil {
+		return
+	}
+	sg := metrics.SegmentationFromBundle(s)
+	fmt.Fprintf(w, "segmentation: a pixel shows a label above probability %g; the thresholds apply to area fractions\n", sg.PixelThreshold)
+	fmt.Fprintf(w, "held-out pixel IoU: miou_macro %.4f\n", sg.MIoU)
+	for j, l := range sg.Labels {
+		if j < len(sg.IoU) {
+			fmt.Fprintf(w, "  %-20s %.4f\n", l, sg.IoU[j])
+		}
+	}
 }

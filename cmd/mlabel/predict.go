@@ -32,6 +32,8 @@ func newPredictCmd() *cobra.Command {
 		overlap float64
 		skipBad bool
 		tta     bool
+		shards  shardFlags
+		seg     segmentFlags
 	)
 	c := &cobra.Command{
 		Use:   "predict --model MODEL.mlb PATH...",
@@ -52,6 +54,9 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			if format != "table" && format != "json" && format != "csv" && format != "scores" {
 				return usagef("--format must be table, json, csv or scores, got %q", format)
 			}
+			if err := shards.check(format, c.Flags().Changed("format") || asJSON); err != nil {
+				return err
+			}
 			b, err := loadClassifier(model)
 			if err != nil {
 				return err
@@ -60,10 +65,26 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			if err != nil {
 				return err
 			}
+			if b.Kind == bundle.KindSegmenter || seg.set(c) {
+				if tta || tiles > 0 {
+					return usagef("a segmenter predicts whole images: drop --tta and --tiles")
+				}
+				if shards.set() {
+					return usagef("a segmenter's predictions are not sharded yet: drop --shard, --shards and --out")
+				}
+				return runSegmentPredict(c, b, files, format, batch, skipBad, seg)
+			}
 			if tiles > 0 {
 				warnTileRules(c.ErrOrStderr(), b, imageio.Grid{N: tiles, Overlap: overlap})
 			}
-			preds, fails, err := predictFiles(context.Background(), b, files, predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}, tta)
+			if files, err = shards.selectFiles(files); err != nil {
+				return err
+			}
+			o := predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}
+			if shards.out != "" {
+				return shards.predictToFile(context.Background(), c.ErrOrStderr(), b, files, o, tta, skipBad)
+			}
+			preds, fails, err := predictFiles(context.Background(), b, files, o, tta)
 			if err != nil {
 				return err
 			}
@@ -81,6 +102,8 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 	c.Flags().Float64Var(&overlap, "tile-overlap", 0.25, "overlap of neighbouring tiles, as a fraction of a tile")
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be read (they are still named on stderr)")
 	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
+	shards.register(c)
+	seg.register(c)
 	return c
 }
 
@@ -129,12 +152,21 @@ func imageFiles(paths []string) ([]string, error) {
 // predictFiles runs the bundle on image files and applies its decision
 // rules; images that cannot be read come back as failures.
 func predictFiles(ctx context.Context, b *bundle.Bundle, files []string, o predict.BatchOptions, tta bool) ([]predict.Prediction, []predict.Failure, error) {
-	p, err := predict.New(b)
+	p, err := newPredictor(b, tta)
 	if err != nil {
 		return nil, nil, err
 	}
-	p.SetTTA(tta)
 	return p.Files(ctx, files, o)
+}
+
+// newPredictor prepares b's network, with test-time augmentation or not.
+func newPredictor(b *bundle.Bundle, tta bool) (*predict.Predictor, error) {
+	p, err := predict.New(b)
+	if err != nil {
+		return nil, err
+	}
+	p.SetTTA(tta)
+	return p, nil
 }
 
 // reportSkipped names on w each image that could not be read. When there

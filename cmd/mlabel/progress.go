@@ -181,8 +181,8 @@ func (p *progress) epochEnded(e bundle.Epoch, best bool) {
 	if best {
 		mark = "  *best"
 	}
-	fmt.Fprintf(p.w, "epoch %2d/%d  train loss %.4f  val loss %.4f  val mAP %.4f  val F2 %.4f  %s%s\n",
-		e.Epoch, p.epochs, e.TrainLoss, e.ValLoss, e.ValMAP, e.ValF2, tail, mark)
+	fmt.Fprintf(p.w, "epoch %2d/%d  train loss %.4f  val loss %.4f  val mAP %.4f  val F2 %.4f%s  %s%s\n",
+		e.Epoch, p.epochs, e.TrainLoss, e.ValLoss, e.ValMAP, e.ValF2, mIoUText(e), tail, mark)
 }
 
 // draw replaces the progress lines on screen with lines, each cut to the
@@ -233,4 +233,13 @@ func clock(d time.Duration) string {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 	}
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// mIoUText is "  val mIoU 0.1234" for an epoch of a segmentation run, ""
+// otherwise.
+func mIoUText(e bundle.Epoch) string {
+	if e.ValMIoU == 0 {
+		return ""
+	}
+	return fmt.Sprintf("  val mIoU %.4f", e.ValMIoU)
 }

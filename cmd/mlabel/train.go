@@ -15,8 +15,10 @@ import (
 
 	"mlabel/atomicfile"
 	"mlabel/augment"
+	"mlabel/dataset"
 	"mlabel/decide"
 	"mlabel/imageio"
+	"mlabel/masks"
 	"mlabel/train"
 	"mlabel/transfer"
 	"mlabel/workflow"
@@ -43,7 +45,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	t.cfg = train.Defaults()
 	t.fs = fs
 	c := &t.cfg
-	fs.StringVar(&c.Arch, "arch", c.Arch, "architecture: small, resnet18, resnet34 or mobilenetv2")
+	fs.StringVar(&c.Arch, "arch", c.Arch, "architecture: small, resnet18, resnet34 or mobilenetv2 (with --masks: unet or unet-tconv)")
 	fs.IntVar(&c.Width, "width", 0, "base width of the architecture (0: its default)")
 	fs.IntVar(&c.Size, "size", c.Size, "image side in pixels")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "training epochs")
@@ -78,6 +80,36 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	t.structure.register(fs)
 	fs.IntSliceVar(&t.bands, "bands", nil, "1-based band numbers the network sees, in order, e.g. 3,2,1 or 1,2,3,4 (default: RGB); per-band statistics come from the training split")
 }
+
+// segmentDefaults selects the segmentation route: the U-Net unless
+// --arch or --backbone names another network, and its defaults for the
+// flags not given (see segmentFlagDefaults).
+func (t *trainFlags) segmentDefaults() {
+	t.cfg.Segment = true
+	if !t.changed("arch") {
+		t.cfg.Arch = "unet"
+	}
+	if !t.changed("dice") {
+		t.cfg.Dice = segmentDice
+	}
+	if !t.changed("lr") {
+		t.cfg.LR = segmentLR
+	}
+	if !t.changed("batch") {
+		t.cfg.Batch = segmentBatch
+	}
+}
+
+// The segmentation route's defaults: one logit per pixel learns faster
+// with more, smaller steps, and the Dice term keeps small features from
+// vanishing under the background (see BENCHMARKS.md).
+const (
+	segmentDice  = 1
+	segmentLR    = 1e-2
+	segmentBatch = 8
+)
+
+func (t *trainFlags) changed(name string) bool { return t.fs != nil && t.fs.Changed(name) }
 
 // options builds the workflow options from the flags.
 func (t *trainFlags) options() (workflow.Options, error) {
@@ -142,6 +174,7 @@ func (t *trainFlags) options() (workflow.Options, error) {
 type trainOptions struct {
 	df      dataFlags
 	tf      trainFlags
+	masks   string
 	out     string
 	resume  bool
 	force   bool
@@ -172,6 +205,8 @@ epoch; --resume continues an interrupted run.`,
 	o.df.register(c.Flags())
 	o.tf.register(c.Flags())
 	c.Flags().StringVar(&o.out, "out", "", "model bundle to write")
+	c.Flags().StringVar(&o.masks, "masks", "", "folder of per-pixel masks: train the segmentation route (a label is present when its area passes a fitted threshold)")
+	c.Flags().Float64Var(&o.tf.cfg.Dice, "dice", 0, "with --masks, add this many times the soft Dice loss to the per-pixel loss (default 1)")
 	c.Flags().BoolVar(&o.resume, "resume", false, "continue from the last complete checkpoint of --out")
 	c.Flags().BoolVar(&o.force, "force", false, "overwrite an existing --out; with --resume, continue even though settings changed")
 	c.Flags().BoolVar(&o.asJSON, "json", false, "print the results as JSON")
@@ -190,17 +225,28 @@ func runTrain(c *cobra.Command, t *trainOptions) error {
 	if t.quiet && t.verbose {
 		return usagef("give --quiet or --verbose, not both")
 	}
+	if t.masks != "" {
+		t.tf.segmentDefaults()
+	}
 	o, err := t.tf.options()
 	if err != nil {
 		return err
 	}
 	if t.tiles.N != 0 {
+		if t.masks != "" {
+			return usagef("--tiles fits thresholds for the classifier route; a segmenter (--masks) predicts whole images")
+		}
 		if err := t.tiles.Check(); err != nil {
 			return usagef("--tiles and --tile-overlap: %s", strings.TrimPrefix(err.Error(), "imageio: "))
 		}
 		o.Tiles = t.tiles
 	}
-	ds, err := t.df.load(nil)
+	if t.masks != "" {
+		if o.Masks, err = masks.Open(t.masks); err != nil {
+			return err
+		}
+	}
+	ds, err := t.dataset()
 	if err != nil {
 		return err
 	}
@@ -227,6 +273,22 @@ func runTrain(c *cobra.Command, t *trainOptions) error {
 		return nil
 	}
 	return printOutcome(c.OutOrStdout(), res, t.out, t.asJSON, t.verbose)
+}
+
+// dataset reads the labelled set of the data flags or, on the
+// segmentation route with --images and no tags CSV, the images of the
+// folder, tagged from their masks.
+func (t *trainOptions) dataset() (*dataset.Dataset, error) {
+	if t.masks == "" || t.df.csv != "" || t.df.folders != "" || t.df.images == "" {
+		return t.df.load(nil)
+	}
+	files, err := imageFiles([]string{t.df.images})
+	if err != nil {
+		return nil, err
+	}
+	ds := dataset.Unlabelled(files, nil)
+	ds.Source = t.df.images
+	return ds, nil
 }
 
 // refuseOverwrite refuses to train into an existing bundle unless asked to
@@ -257,6 +319,7 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 			"compare":    res.Compare,
 			"test_csv":   res.TestCSV,
 			"tiles":      res.Bundle.Tiles,
+			"segment":    res.Bundle.Segment,
 		})
 	}
 	rule := "0.5"
@@ -294,6 +357,9 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 	}
 	if tl := res.Bundle.Tiles; tl != nil {
 		fmt.Fprintf(w, "tile thresholds for predict --tiles %d --tile-overlap %g fitted on %d validation images\n", tl.Grid, tl.Overlap, tl.Images)
+	}
+	if sg := res.Segmentation; sg != nil {
+		fmt.Fprintf(w, "  pixels: miou_macro %.4f (IoU per label: mlabel inspect)\n", sg.MIoU)
 	}
 	fmt.Fprintf(w, "\nwrote %s\n", path)
 	if res.TestCSV != "" {

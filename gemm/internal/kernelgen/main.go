@@ -1,5 +1,6 @@
-// Command kernelgen writes amd64 assembly: the micro-kernels of package gemm
-// and, with -elementwise, the elementwise vector kernels of package nn.
+// Command kernelgen writes assembly: the micro-kernels of package gemm and,
+// with -elementwise, the elementwise vector kernels of package nn, for amd64
+// or, with -arch arm64, for arm64 (NEON).
 //
 // Each kernel multiplies a packed MR×kc panel of A by a packed kc×NR panel of
 // B and stores alpha·AB + beta·C into an MR×NR tile of row-major C, with
@@ -68,7 +69,23 @@ func regList(n int, extra ...int) []int {
 func main() {
 	out := flag.String("o", "kernels_amd64.s", "output file")
 	elementwise := flag.Bool("elementwise", false, "write package nn's elementwise kernels instead of gemm's")
+	arch := flag.String("arch", "amd64", "target architecture: amd64 or arm64")
 	flag.Parse()
+	if *arch == "arm64" {
+		var buf bytes.Buffer
+		if *elementwise {
+			writeNEONElementwise(&buf)
+		} else {
+			writeNEONKernels(&buf)
+		}
+		if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+			log.Fatalf("kernelgen: writing %s: %v", *out, err)
+		}
+		return
+	}
+	if *arch != "amd64" {
+		log.Fatalf("kernelgen: unknown -arch %q (want amd64 or arm64)", *arch)
+	}
 	if *elementwise {
 		var buf bytes.Buffer
 		writeElementwise(&buf)

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"mlabel/bundle"
+	"mlabel/imageio"
+	"mlabel/masks"
+	"mlabel/metrics"
+	"mlabel/predict"
+	"mlabel/workflow"
+)
+
+// segmentFlags are predict's flags for a segmenter.
+type segmentFlags struct {
+	masksOut string
+	gsd      float64
+}
+
+func (s *segmentFlags) register(c *cobra.Command) {
+	c.Flags().StringVar(&s.masksOut, "masks-out", "", "with a segmenter: write each image's mask into DIR as a colour PNG (DIR/legend.txt names the colours' labels)")
+	c.Flags().Float64Var(&s.gsd, "gsd", 0, "with a segmenter: the ground sample distance in metres per pixel, to give each label's area in m² and hectares")
+}
+
+// set reports whether a segmenter's flag was given.
+func (s *segmentFlags) set(c *cobra.Command) bool {
+	return c.Flags().Changed("masks-out") || c.Flags().Changed("gsd")
+}
+
+// segmentJSON is one image of predict's JSON output for a segmenter.
+type segmentJSON struct {
+	predict.Prediction
+	Area map[string]areaJSON `json:"area"`
+}
+
+// areaJSON is one label's area in an image: the fraction of the pixels
+// the network saw, and with a ground sample distance the surface.
+type areaJSON struct {
+	Fraction    float64  `json:"fraction"`
+	SquareMetre *float64 `json:"m2,omitempty"`
+	Hectare     *float64 `json:"hectares,omitempty"`
+}
+
+// runSegmentPredict predicts image files with a segmenter: the labels
+// whose area fraction passes its threshold, each label's area, and with
+// --masks-out the masks.
+func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, format string, batch int, skipBad bool, sf segmentFlags) error {
+	if b.Kind != bundle.KindSegmenter {
+		return usagef("--masks-out and --gsd need a segmenter (a model trained with --masks); this bundle is a %s", b.Kind)
+	}
+	if sf.gsd < 0 {
+		return usagef("--gsd must be positive, got %g", sf.gsd)
+	}
+	p, err := predict.New(b)
+	if err != nil {
+		return err
+	}
+	segs, fails, err := p.Segment(context.Background(), files, predict.BatchOptions{Batch: batch})
+	if err != nil {
+		return err
+	}
+	if sf.masksOut != "" {
+		if err := writeMasks(sf.masksOut, b.Labels, segs); err != nil {
+			return err
+		}
+	}
+	preds := make([]predict.Prediction, len(segs))
+	for i, s := range segs {
+		preds[i] = s.Prediction
+	}
+	switch format {
+	case "json":
+		out := make([]segmentJSON, len(segs))
+		for i, s := range segs {
+			out[i] = segmentJSON{Prediction: s.Prediction, Area: areas(s, b.Labels, sf.gsd)}
+		}
+		err = json.NewEncoder(c.OutOrStdout()).Encode(out)
+	case "table":
+		err = writeSegmentTable(c.OutOrStdout(), segs, b.Labels, sf.gsd)
+	default:
+		err = writePredictions(c.OutOrStdout(), preds, b.Labels, format)
+	}
+	if err != nil {
+		return err
+	}
+	if sf.masksOut != "" {
+		fmt.Fprintf(c.ErrOrStderr(), "wrote %d masks and %s\n", len(segs), filepath.Join(sf.masksOut, masks.LegendName))
+	}
+	return reportSkipped(c.ErrOrStderr(), fails, len(files), skipBad)
+}
+
+// areas returns each label's area in s; with gsd > 0 also in m² and
+// hectares, over the pixels the network saw.
+func areas(s predict.Segmented, labels []string, gsd float64) map[string]areaJSON {
+	out := make(map[string]areaJSON, len(labels))
+	for _, l := range labels {
+		a := areaJSON{Fraction: s.Scores[l]}
+		if gsd > 0 {
+			m2 := a.Fraction * float64(s.SeenPixels()) * gsd * gsd
+			ha := m2 / 1e4
+			a.SquareMetre, a.Hectare = &m2, &ha
+		}
+		out[l] = a
+	}
+	return out
+}
+
+// writeSegmentTable prints each image's labels with their area
+// fractions and thresholds, and hectares with a ground sample distance.
+func writeSegmentTable(w io.Writer, segs []predict.Segmented, labels []string, gsd float64) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "image\tlabels (area fraction ≥ threshold)")
+	for _, s := range segs {
+		a := areas(s, labels, gsd)
+		parts := make([]string, len(s.Labels))
+		for i, l := range s.Labels {
+			parts[i] = fmt.Sprintf("%s %.1f%%≥%.1f%%", l.Label, 100*l.Score, 100*l.Threshold)
+			if gsd > 0 {
+				parts[i] += fmt.Sprintf(" (%.3g ha)", *a[l.Label].Hectare)
+			}
+		}
+		if len(parts) == 0 {
+			parts = []string{"(none)"}
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", s.Image, strings.Join(parts, ", "))
+	}
+	return tw.Flush()
+}
+
+// writeMasks writes each image's mask into dir as a colour PNG at the
+// image's size (nearest-neighbour; pixels the network did not see are
+// unlabelled) named after the image, and the legend.
+func writeMasks(dir string, labels []string, segs []predict.Segmented) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	seen := map[string]string{}
+	for _, s := range segs {
+		k := masks.Key(s.Image)
+		if other, dup := seen[k]; dup {
+			return fmt.Errorf("--masks-out: %s and %s would both write %s.png", other, s.Image, k)
+		}
+		seen[k] = s.Image
+	}
+	if err := masks.WriteLegend(dir, labels); err != nil {
+		return err
+	}
+	for _, s := range segs {
+		m := masks.New(s.Size, s.Size, []string{"class"})
+		copy(m.Data, s.Class)
+		r := m.Resize(s.Seen.Dx(), s.Seen.Dy())
+		w, h := s.Bounds.Dx(), s.Bounds.Dy()
+		full := make([]uint8, w*h)
+		for i := range full {
+			full[i] = masks.Ignore
+		}
+		x0, y0 := s.Seen.Min.X-s.Bounds.Min.X, s.Seen.Min.Y-s.Bounds.Min.Y
+		for y := range r.H {
+			copy(full[(y0+y)*w+x0:(y0+y)*w+x0+r.W], r.Data[y*r.W:(y+1)*r.W])
+		}
+		if err := masks.WriteIndexed(filepath.Join(dir, masks.Key(s.Image)+".png"), w, h, full, len(labels)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pixelFigures are eval's pixel figures of a segmenter on a set with
+// masks: the mean IoU and each label's (null where undefined).
+type pixelFigures struct {
+	MIoUMacro *float64            `json:"miou_macro"`
+	IoU       map[string]*float64 `json:"iou"`
+}
+
+// evalMasks counts a segmenter's pixels against the masks in dir on the
+// images of r that could be decoded.
+func evalMasks(ctx context.Context, r *labelled, dir string, batch int) (*pixelFigures, error) {
+	if r.b.Kind != bundle.KindSegmenter {
+		return nil, usagef("--masks needs a segmenter (a model trained with --masks); this bundle is a %s", r.b.Kind)
+	}
+	set, err := masks.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	m, err := r.b.InferenceModel()
+	if err != nil {
+		return nil, err
+	}
+	pre, err := imageio.PreprocessFromBundle(r.b.Preprocess)
+	if err != nil {
+		return nil, err
+	}
+	_, iou, err := workflow.PredictMasks(ctx, m, r.ds.Subset(r.set.Index), pre, set, batch)
+	if err != nil {
+		return nil, err
+	}
+	sg := metrics.NewSegmentation(iou, r.b.Labels, r.b.Segment.PixelThreshold).ToBundle()
+	px := &pixelFigures{MIoUMacro: sg.MIoU, IoU: map[string]*float64{}}
+	for j, l := range r.b.Labels {
+		px.IoU[l] = sg.IoU[j]
+	}
+	return px, nil
+}
+
+// write prints the pixel figures under eval's table.
+func (px *pixelFigures) write(w io.Writer, labels []string) {
+	show := func(v *float64) string {
+		if v == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.4f", *v)
+	}
+	fmt.Fprintf(w, "pixel IoU: miou_macro %s\n", show(px.MIoUMacro))
+	for _, l := range labels {
+		fmt.Fprintf(w, "  %-20s %s\n", l, show(px.IoU[l]))
+	}
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mlabel/masks"
+	"mlabel/synth"
+)
+
+// The segmentation route end to end through the CLI: synth with masks,
+// data check --masks, train --masks, inspect, predict --json --gsd
+// --masks-out, eval --masks --json.
+func TestSegmentationRoute(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	code, _, stderr := runCLI(t, "data", "synth", "--out", data, "--count", "60", "--size", "32", "--seed", "4", "--masks")
+	if code != 0 {
+		t.Fatalf("synth: exit %d: %s", code, stderr)
+	}
+	csvPath, images, mdir := filepath.Join(data, synth.CSVName), filepath.Join(data, synth.ImagesDir), filepath.Join(data, synth.MasksDir)
+	code, out, stderr := runCLI(t, "data", "check", "--csv", csvPath, "--images", images, "--masks", mdir, "--min-examples", "1")
+	if code != 0 || !strings.Contains(out, "masks ("+mdir+", binary): 60 images") || !strings.Contains(out, "0 errors") {
+		t.Fatalf("data check --masks: exit %d: %s%s", code, out, stderr)
+	}
+
+	model := filepath.Join(dir, "seg.mlb")
+	code, out, stderr = runCLI(t, "train", "--csv", csvPath, "--images", images, "--masks", mdir, "--out", model,
+		"--width", "4", "--size", "32", "--epochs", "2", "--refit", "false", "--json")
+	if code != 0 {
+		t.Fatalf("train --masks: exit %d: %s", code, stderr)
+	}
+	var tr struct {
+		Segment struct {
+			PixelThreshold float64    `json:"pixel_threshold"`
+			IoU            []*float64 `json:"iou"`
+		} `json:"segment"`
+		Rules struct {
+			PerClass []float64 `json:"per_class_thresholds"`
+		} `json:"rules"`
+	}
+	if err := json.Unmarshal([]byte(out), &tr); err != nil {
+		t.Fatalf("train output %q: %v", out, err)
+	}
+	if tr.Segment.PixelThreshold != 0.5 || len(tr.Segment.IoU) != 14 || len(tr.Rules.PerClass) != 14 {
+		t.Fatalf("train output: %+v", tr)
+	}
+	code, out, _ = runCLI(t, "inspect", model)
+	if code != 0 || !strings.Contains(out, "segmenter bundle") || !strings.Contains(out, "held-out pixel IoU") {
+		t.Fatalf("inspect: exit %d: %s", code, out)
+	}
+
+	one := filepath.Join(images, "tile_00000.jpg")
+	maskOut := filepath.Join(dir, "masks-out")
+	code, out, stderr = runCLI(t, "predict", "--model", model, "--json", "--gsd", "0.5", "--masks-out", maskOut, one)
+	if code != 0 {
+		t.Fatalf("predict: exit %d: %s", code, stderr)
+	}
+	var preds []struct {
+		Image  string             `json:"image"`
+		Scores map[string]float64 `json:"scores"`
+		Area   map[string]struct {
+			Fraction float64 `json:"fraction"`
+			M2       float64 `json:"m2"`
+			Hectares float64 `json:"hectares"`
+		} `json:"area"`
+	}
+	if err := json.Unmarshal([]byte(out), &preds); err != nil || len(preds) != 1 {
+		t.Fatalf("predict output %q: %v", out, err)
+	}
+	for l, a := range preds[0].Area {
+		// A 32×32 tile at 0.5 m per pixel covers 256 m².
+		if a.Fraction != preds[0].Scores[l] || math.Abs(a.M2-a.Fraction*256) > 1e-9 || math.Abs(a.Hectares-a.M2/1e4) > 1e-12 {
+			t.Errorf("%s: area %+v, score %v", l, a, preds[0].Scores[l])
+		}
+	}
+	set, err := masks.Open(maskOut)
+	if err != nil || set.Layout != masks.Indexed || len(set.Legend) != 14 {
+		t.Fatalf("masks-out folder: %v %+v", err, set)
+	}
+	m, err := set.Load("tile_00000", set.Legend)
+	if err != nil || m.W != 32 || m.H != 32 {
+		t.Fatalf("written mask: %v %+v", err, m)
+	}
+
+	code, out, stderr = runCLI(t, "eval", "--model", model, "--csv", csvPath, "--images", images, "--masks", mdir, "--json")
+	if code != 0 {
+		t.Fatalf("eval --masks: exit %d: %s", code, stderr)
+	}
+	var ev struct {
+		F2   float64             `json:"f2_samples"`
+		MIoU *float64            `json:"miou_macro"`
+		IoU  map[string]*float64 `json:"iou"`
+	}
+	if err := json.Unmarshal([]byte(out), &ev); err != nil {
+		t.Fatalf("eval output %q: %v", out, err)
+	}
+	if ev.MIoU == nil || *ev.MIoU <= 0 || *ev.MIoU > 1 || len(ev.IoU) != 14 {
+		t.Fatalf("eval output: %s", out)
+	}
+	// A classifier refuses the segmenter's flags.
+	code, _, stderr = runCLI(t, "predict", "--model", model, "--tta", one)
+	if code != 2 || !strings.Contains(stderr, "drop --tta") {
+		t.Errorf("predict --tta on a segmenter: exit %d: %s", code, stderr)
+	}
+	os.RemoveAll(maskOut)
+
+	// Without a tags CSV the images' tags come from their masks.
+	code, out, stderr = runCLI(t, "train", "--images", images, "--masks", mdir, "--out", filepath.Join(dir, "nocsv.mlb"),
+		"--width", "4", "--size", "32", "--epochs", "1", "--refit", "false", "--json")
+	if code != 0 || !strings.Contains(out, `"pixel_threshold":0.5`) {
+		t.Fatalf("train --masks without a CSV: exit %d: %s%s", code, out, stderr)
+	}
+}

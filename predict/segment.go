@@ -1,0 +1,175 @@
+package predict
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"runtime"
+
+	"mlabel/bundle"
+	"mlabel/infer"
+	"mlabel/nn"
+	"mlabel/tensor"
+)
+
+// scoreBatch runs the workspace w on a batch of preprocessed images: each
+// label's probability for a classifier, its area fraction (the fraction
+// of the image's pixels above the pixel threshold) for a segmenter.
+func (p *Predictor) scoreBatch(w *nn.Model, x *tensor.Tensor) ([][]float64, error) {
+	if p.b.Kind != bundle.KindSegmenter {
+		s, err := infer.Predict(w, x)
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		return s, nil
+	}
+	logits, err := w.Forward(x, false)
+	if err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	a, err := infer.AreaFractions(logits, p.b.Segment.PixelThreshold)
+	if err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	return a, nil
+}
+
+// Segmented is a segmenter's output for one image: its decisions on the
+// area fractions (Prediction.Scores), its mask and the part of the image
+// the mask covers.
+type Segmented struct {
+	Prediction
+	// Class is the mask at the network's resolution, Size×Size row by
+	// row: 0 where no label shows, 1 + the label of highest probability
+	// where any does (see infer.ClassMap).
+	Class []uint8
+	// Size is the side of Class.
+	Size int
+	// Seen is the rectangle of the image the network saw (all of it, or
+	// its centre square for a centre-crop preprocessing), in the decoded,
+	// upright image's pixels.
+	Seen image.Rectangle
+	// Bounds is the decoded, upright image's rectangle.
+	Bounds image.Rectangle
+}
+
+// Segment runs a segmenter on every image file of files, a batch at a
+// time (o.Batch and o.Workers as for ScoreFiles; no tiles and no
+// test-time augmentation): the decisions on each image's area fractions
+// and its mask. An image that cannot be read or decoded is recorded in
+// the failures and the others go on.
+func (p *Predictor) Segment(ctx context.Context, files []string, o BatchOptions) ([]Segmented, []Failure, error) {
+	if p.b.Kind != bundle.KindSegmenter {
+		return nil, nil, fmt.Errorf("predict: a %s bundle has no masks", p.b.Kind)
+	}
+	if o.Tiles > 0 {
+		return nil, nil, fmt.Errorf("predict: a segmenter does not predict from tiles")
+	}
+	if o.Batch <= 0 {
+		o.Batch = 32
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	var out []Segmented
+	var failures []Failure
+	s := p.pre.Size
+	ch := p.pre.Channels()
+	per := s * s * ch
+	for start := 0; start < len(files); start += o.Batch {
+		chunk := files[start:min(start+o.Batch, len(files))]
+		res, err := p.decodeFiles(ctx, chunk, BatchOptions{Workers: o.Workers})
+		if err != nil {
+			return nil, nil, err
+		}
+		var ok []int
+		for k, r := range res {
+			if r.err != nil {
+				failures = append(failures, Failure{Index: start + k, Image: chunk[k], Err: r.err})
+			} else {
+				ok = append(ok, k)
+			}
+		}
+		if len(ok) == 0 {
+			continue
+		}
+		x := tensor.New(len(ok), s, s, ch)
+		names := make([]string, len(ok))
+		for n, k := range ok {
+			copy(x.Data[n*per:(n+1)*per], res[k].x)
+			names[n] = chunk[k]
+		}
+		logits, area, err := p.segmentBatch(x)
+		if err != nil {
+			return nil, nil, err
+		}
+		preds := decideWith(p.rules, p.b.Labels, names, area)
+		for n, k := range ok {
+			class, err := infer.ClassMap(logits, n, p.b.Segment.PixelThreshold)
+			if err != nil {
+				return nil, nil, fmt.Errorf("predict: %w", err)
+			}
+			b := res[k].bounds
+			out = append(out, Segmented{Prediction: preds[n], Class: class, Size: s, Seen: p.pre.SeenRect(b), Bounds: b})
+		}
+	}
+	return out, failures, nil
+}
+
+// segmentBatch runs the network once on x and returns the logits (a copy,
+// the workspace going back to the pool) and the area fractions.
+func (p *Predictor) segmentBatch(x *tensor.Tensor) (*tensor.Tensor, [][]float64, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	w, err := p.pool.Get()
+	if err != nil {
+		return nil, nil, fmt.Errorf("predict: %w", err)
+	}
+	defer p.pool.Put(w)
+	logits, err := w.Forward(x, false)
+	if err != nil {
+		return nil, nil, fmt.Errorf("predict: %w", err)
+	}
+	logits = logits.Clone()
+	a, err := infer.AreaFractions(logits, p.b.Segment.PixelThreshold)
+	if err != nil {
+		return nil, nil, fmt.Errorf("predict: %w", err)
+	}
+	return logits, a, nil
+}
+
+// SeenPixels is the number of pixels of the image a segmenter's area
+// fractions are fractions of: those of its Seen rectangle.
+func (s Segmented) SeenPixels() int { return s.Seen.Dx() * s.Seen.Dy() }
+
+// Segmenter reports whether the predictor's bundle is a segmenter, whose
+// scores are area fractions and which gives masks.
+func (p *Predictor) Segmenter() bool { return p.b.Kind == bundle.KindSegmenter }
+
+// Masks returns a segmenter's mask of each preprocessed input
+// (Preprocess.FromImage), Size×Size row by row as Segmented.Class.
+func (p *Predictor) Masks(xs [][]float32) ([][]uint8, error) {
+	if p.b.Kind != bundle.KindSegmenter {
+		return nil, fmt.Errorf("predict: a %s bundle has no masks", p.b.Kind)
+	}
+	s, ch := p.pre.Size, p.pre.Channels()
+	per := s * s * ch
+	x := tensor.New(len(xs), s, s, ch)
+	for i, xi := range xs {
+		if len(xi) != per {
+			return nil, fmt.Errorf("predict: image %d has %d values, the network takes %d", i, len(xi), per)
+		}
+		copy(x.Data[i*per:(i+1)*per], xi)
+	}
+	logits, _, err := p.segmentBatch(x)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]uint8, len(xs))
+	for i := range xs {
+		if out[i], err = infer.ClassMap(logits, i, p.b.Segment.PixelThreshold); err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+	}
+	return out, nil
+}
