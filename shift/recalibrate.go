@@ -39,7 +39,25 @@ type Options struct {
 	// Guard). It needs the bootstrap intervals and does nothing without
 	// them.
 	Guard bool
+	// Method is how the thresholds of the labels not kept move; Mapped
+	// when empty.
+	Method Method
 }
+
+// Method is how Recalibrate moves a label's threshold.
+type Method string
+
+const (
+	// Mapped moves the old threshold by the estimated prior shift, so that
+	// it stands at the same calibrated posterior after the shift as before
+	// (Reference.MapThreshold). It keeps what the validation fit chose and
+	// relies on the calibration only near the threshold.
+	Mapped Method = "mapped"
+	// Expected re-fits the threshold by expected F-beta on the shifted
+	// posteriors, treated as soft labels. It relies on the calibration
+	// over the whole score range.
+	Expected Method = "expected"
+)
 
 // DefaultPriorStrength is the default Options.PriorStrength.
 const DefaultPriorStrength = 20
@@ -48,7 +66,7 @@ const DefaultPriorStrength = 20
 // of 20 images, guards the estimates and fits thresholds for samples F2, as
 // training does.
 func DefaultOptions() Options {
-	return Options{MinImages: MinImages, Bootstrap: 200, Seed: 1, PriorStrength: DefaultPriorStrength, Decide: decide.DefaultOptions(), Guard: true}
+	return Options{MinImages: MinImages, Bootstrap: 200, Seed: 1, PriorStrength: DefaultPriorStrength, Decide: decide.DefaultOptions(), Guard: true, Method: Mapped}
 }
 
 // Why a label's threshold was kept (Estimate.Reason).
@@ -170,8 +188,9 @@ type Result struct {
 
 // Recalibrate estimates each label's prevalence on a batch of raw scores
 // ([image][label]) against the reference, shifts the posteriors to them and
-// re-fits per-class thresholds by expected F-beta on the shifted
-// posteriors, treated as soft labels. With o.Guard, a label whose estimate
+// moves the per-class thresholds: by the prior shift (o.Method Mapped, the
+// default), or re-fitted by expected F-beta on the shifted posteriors,
+// treated as soft labels (Expected). With o.Guard, a label whose estimate
 // shows no shift or disagrees with BBSE keeps its threshold and its
 // unshifted posteriors, and the others are fitted around it.
 // A label expected to hold fewer than o.Decide.MinPositives times in the
@@ -184,6 +203,12 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 	}
 	if len(scores) < o.MinImages {
 		return nil, fmt.Errorf("shift: a batch of %d images is too small to estimate prevalences from: at least %d are needed", len(scores), o.MinImages)
+	}
+	if o.Method == "" {
+		o.Method = Mapped
+	}
+	if o.Method != Mapped && o.Method != Expected {
+		return nil, fmt.Errorf("shift: unknown recalibration method %q (mapped or expected)", o.Method)
 	}
 	if o.Bootstrap < 0 || o.PriorStrength < 0 {
 		return nil, fmt.Errorf("shift: negative bootstrap count %d or prior strength %v", o.Bootstrap, o.PriorStrength)
@@ -263,6 +288,18 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 	r, err := decide.FitExpectedPerClassHolding(scores, res.Posteriors, old, hold, d)
 	if err != nil {
 		return nil, fmt.Errorf("shift: %w", err)
+	}
+	if o.Method == Mapped {
+		from := old
+		if from == nil {
+			from = ref.Thresholds
+		}
+		for j, e := range res.Estimates {
+			r.PerClass[j], r.Shrunk[j] = from[j], false
+			if !e.Kept {
+				r.PerClass[j] = ref.MapThreshold(j, from[j], e.Estimated)
+			}
+		}
 	}
 	res.Rules = r
 	return res, nil

@@ -511,3 +511,47 @@ func TestRecalibrateExplainedShift(t *testing.T) {
 		t.Error("a reference without conditional scores explained a shift")
 	}
 }
+
+// The mapped method moves a shifted label's threshold by the prior shift
+// alone; the expected method re-fits it; an unknown method is refused.
+func TestRecalibrateMethods(t *testing.T) {
+	_, rules, ref, scores, truth := fixture(t)
+	old := rules.Thresholds()
+	batch := resample(scores, truth, []float64{0.6, 0.3, 0.4}, 400, 5)
+	got := map[Method][]float64{}
+	for _, m := range []Method{Mapped, Expected, ""} {
+		o := DefaultOptions()
+		o.Method = m
+		res, err := Recalibrate(ref, batch.Scores, old, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[m] = res.Rules.Thresholds()
+		if m != Mapped {
+			continue
+		}
+		for j, e := range res.Estimates {
+			want := old[j]
+			if !e.Kept {
+				want = ref.MapThreshold(j, old[j], e.Estimated)
+			}
+			if got[m][j] != want {
+				t.Errorf("mapped: label %d threshold %v, want %v", j, got[m][j], want)
+			}
+		}
+		if !(got[m][0] < old[0]) {
+			t.Errorf("mapped: label 0, more prevalent, threshold %v → %v, want lower", old[0], got[m][0])
+		}
+	}
+	if !slices.Equal(got[""], got[Mapped]) {
+		t.Errorf("the empty method gave %v, mapped %v", got[""], got[Mapped])
+	}
+	if slices.Equal(got[Expected], got[Mapped]) {
+		t.Errorf("expected and mapped gave the same thresholds %v", got[Mapped])
+	}
+	o := DefaultOptions()
+	o.Method = "magic"
+	if _, err := Recalibrate(ref, batch.Scores, old, o); err == nil || !strings.Contains(err.Error(), "magic") {
+		t.Errorf("unknown method: %v", err)
+	}
+}

@@ -7,8 +7,12 @@
 // and samples-F2 with the original thresholds, the recalibrated ones, and
 // oracle thresholds fitted on the labelled batch itself. The recalibrated
 // F2 is given without and with the guard (a label without evidence of shift,
-// or whose EM and BBSE estimates disagree, keeps its threshold), with how
-// many labels the guard kept. It prints a markdown table of the means over
+// whose EM and BBSE estimates disagree, or whose scores moved as a more
+// shifted label's shift predicts, keeps its threshold), with how many
+// labels the guard kept, and with the old thresholds mapped by the
+// estimated prior shift instead of re-fitted (shift's MapThreshold). The
+// training part keeps a test split (-test-frac): a refitted model's
+// reference is made from it. It prints a markdown table of the means over
 // the resamples.
 //
 //	recalbench -count 3000 -size 32 -epochs 8              # synth tiles
@@ -171,7 +175,7 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "%s: %d held-out images resampled into batches of %d, %d resamples each; validation %d images\n\n", name, pool.Len(), o.batch, o.reps, ref.Images)
 	fmt.Fprintf(w, "%d labels; \"kept\" counts the labels the guard kept, and how often it kept the shifted one\n\n", len(b.Labels))
-	fmt.Fprintln(w, "| label | validation prevalence | batch prevalence | EM error | BBSE error | mean-score error | EM error, all labels | F2 original | F2 recalibrated, no guard | F2 recalibrated, guard | F2 mapped, no guard | F2 mapped, guard | labels kept | shifted label kept | F2 oracle |")
+	fmt.Fprintln(w, "| label | validation prevalence | batch prevalence | EM error | BBSE error | mean-score error | EM error, all labels | F2 original | F2 re-fitted (expected F), no guard | F2 re-fitted, guard | F2 mapped, no guard | F2 mapped, guard (default) | labels kept | shifted label kept | F2 oracle |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
 		fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.0f%% | %.3f |\n",
@@ -229,14 +233,25 @@ func setting(o options, pool infer.Set, ref *shift.Reference, rules *decide.Rule
 	for rep := 0; rep < o.reps; rep++ {
 		rows := append(draw(rng, posRows, k), draw(rng, negRows, o.batch-k)...)
 		batch := pool.Rows(rows)
-		opts := shift.DefaultOptions()
-		opts.Bootstrap, opts.Seed, opts.PriorStrength, opts.Guard = o.bootstrap, o.seed+uint64(rep), o.strength, false
-		res, err := shift.Recalibrate(ref, batch.Scores, rules.Thresholds(), opts)
+		// Each method, without and with the guard.
+		run := func(m shift.Method, guard bool) (*shift.Result, error) {
+			opts := shift.DefaultOptions()
+			opts.Bootstrap, opts.Seed, opts.PriorStrength, opts.Guard, opts.Method = o.bootstrap, o.seed+uint64(rep), o.strength, guard, m
+			return shift.Recalibrate(ref, batch.Scores, rules.Thresholds(), opts)
+		}
+		res, err := run(shift.Expected, false)
 		if err != nil {
 			return r, err
 		}
-		opts.Guard = true
-		guarded, err := shift.Recalibrate(ref, batch.Scores, rules.Thresholds(), opts)
+		guarded, err := run(shift.Expected, true)
+		if err != nil {
+			return r, err
+		}
+		mapped, err := run(shift.Mapped, false)
+		if err != nil {
+			return r, err
+		}
+		mappedG, err := run(shift.Mapped, true)
 		if err != nil {
 			return r, err
 		}
@@ -256,17 +271,6 @@ func setting(o options, pool infer.Set, ref *shift.Reference, rules *decide.Rule
 		for l, el := range res.Estimates {
 			r.emAll += math.Abs(el.Estimated-truth[l]) / float64(len(truth))
 		}
-		mapped := func(est []shift.Estimate) *decide.Rules {
-			m := *rules
-			m.PerClass = make([]float64, len(rules.PerClass))
-			for l, t := range rules.PerClass {
-				m.PerClass[l] = t
-				if !est[l].Kept {
-					m.PerClass[l] = ref.MapThreshold(l, t, est[l].Estimated)
-				}
-			}
-			return &m
-		}
 		oracle, err := decide.FitPerClass(batch, decide.Options{Beta: 2, Objective: decide.SamplesF, MinPositives: 5})
 		if err != nil {
 			return r, err
@@ -274,7 +278,7 @@ func setting(o options, pool infer.Set, ref *shift.Reference, rules *decide.Rule
 		for _, x := range []struct {
 			f     *float64
 			rules *decide.Rules
-		}{{&r.f2Old, rules}, {&r.f2, res.Rules}, {&r.f2Guard, guarded.Rules}, {&r.f2Map, mapped(res.Estimates)}, {&r.f2MapG, mapped(guarded.Estimates)}, {&r.f2Orc, oracle}} {
+		}{{&r.f2Old, rules}, {&r.f2, res.Rules}, {&r.f2Guard, guarded.Rules}, {&r.f2Map, mapped.Rules}, {&r.f2MapG, mappedG.Rules}, {&r.f2Orc, oracle}} {
 			f, err := metrics.ScorePRF(batch.Truth, x.rules.Apply(batch.Scores), batch.Mask, metrics.Samples, metrics.Options{Beta: 2})
 			if err != nil {
 				return r, err
