@@ -41,23 +41,11 @@ func (s *server) mask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.leave()
-	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBytes)
-	ups, err := s.readUploads(r)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	if len(ups) != 1 {
-		fail(w, badRequest("a mask is of one image, got %d", len(ups)))
+	pix, x, ok := s.oneUpload(w, r, "a mask")
+	if !ok {
 		return
 	}
 	pre := s.p.Preprocess()
-	var pix []uint8
-	var x []float32
-	if err := s.decodeEach(r.Context(), ups, func(_ int, img image.Image) { pix, x = pre.Pixels(img), pre.FromImage(img) }); err != nil {
-		fail(w, err)
-		return
-	}
 	classes, err := s.p.Masks([][]float32{x})
 	if err != nil {
 		fail(w, err)
@@ -100,4 +88,27 @@ func tint(img *image.RGBA, class []uint8, size int, pal color.Palette, alpha flo
 			}
 		}
 	}
+}
+
+// oneUpload reads a request's single image upload and returns its pixels as
+// the page shows them and the network's input. On failure it has answered
+// with the error and returns false; what names the answer ("a mask") in the
+// error for a request of several images.
+func (s *server) oneUpload(w http.ResponseWriter, r *http.Request, what string) (pix []uint8, x []float32, ok bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBytes)
+	ups, err := s.readUploads(r)
+	if err != nil {
+		fail(w, err)
+		return nil, nil, false
+	}
+	if len(ups) != 1 {
+		fail(w, badRequest("%s is of one image, got %d", what, len(ups)))
+		return nil, nil, false
+	}
+	pre := s.p.Preprocess()
+	if err := s.decodeEach(r.Context(), ups, func(_ int, img image.Image) { pix, x = pre.Pixels(img), pre.FromImage(img) }); err != nil {
+		fail(w, err)
+		return nil, nil, false
+	}
+	return pix, x, true
 }

@@ -448,23 +448,11 @@ func (s *server) cam(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.leave()
-	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBytes)
-	ups, err := s.readUploads(r)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	if len(ups) != 1 {
-		fail(w, badRequest("a heat map is of one image, got %d", len(ups)))
+	pix, x, ok := s.oneUpload(w, r, "a heat map")
+	if !ok {
 		return
 	}
 	pre := s.p.Preprocess()
-	var pix []uint8
-	var x []float32
-	if err := s.decodeEach(r.Context(), ups, func(_ int, img image.Image) { pix, x = pre.Pixels(img), pre.FromImage(img) }); err != nil {
-		fail(w, err)
-		return
-	}
 	logits, maps, gh, gw, err := s.maps(x)
 	if err != nil {
 		fail(w, err)
