@@ -136,6 +136,8 @@ func (l *convLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool)
 	switch {
 	case l.depthwise():
 		l.depthwiseForward(x, y)
+	case l.winograd():
+		l.winogradForward(x, y)
 	case l.pointer:
 		gemm.Sgemm(false, false, g.n*g.oh*g.ow, l.cout, g.c, 1, x, g.c, w, l.cout, 0, y, l.cout)
 	case l.imagesInParallel():
@@ -236,6 +238,13 @@ func (l *convLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, g
 	case !wantW && gx == nil:
 	case l.depthwise():
 		l.depthwiseBackward(x, gy, gx, wantW)
+	case l.winograd():
+		if wantW {
+			l.im2colBackward(x, gy, nil, true)
+		}
+		if gx != nil {
+			l.winogradBackwardData(gy, gx)
+		}
 	case l.pointer:
 		rows := g.n * g.oh * g.ow
 		if wantW {

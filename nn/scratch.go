@@ -8,6 +8,9 @@ const (
 	scratchDCol                      // column gradients, one per core
 	scratchDWPart                    // per-core weight-gradient sums
 	scratchWino                      // Winograd tile buffers, one per core
+	scratchWinoU                     // Winograd-transformed weights
+	scratchWinoW                     // weights turned for the input gradient
+	scratchWinoT                     // weight-transform work space, one per core
 	numScratchKinds
 )
 

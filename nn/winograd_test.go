@@ -1,0 +1,107 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"testing"
+
+	"mlabel/tensor"
+)
+
+// convRun runs one conv layer's forward and backward pass on shape and
+// returns the output, the input gradient and the weight and bias gradients.
+func convRun(t *testing.T, a Attrs, shape []int) (y, gx, gw, gb []float32, wino bool) {
+	t.Helper()
+	l, err := newLayer(Node{Name: "c", Op: OpConv2D, Attrs: a}, [][]int{shape}, newRNG())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range l.Params() {
+		p.Grad = tensor.New(p.Value.Shape...)
+	}
+	os, _ := l.OutShape([][]int{shape})
+	x := []*tensor.Tensor{randomTensor(newRNG(), shape)}
+	out, gin := tensor.New(os...), tensor.New(shape...)
+	if err := l.Forward(x, out, true); err != nil {
+		t.Fatal(err)
+	}
+	gout := randomTensor(newRNG(), os)
+	if err := l.Backward(x, out, gout, []*tensor.Tensor{gin}); err != nil {
+		t.Fatal(err)
+	}
+	c := l.(*convLayer)
+	if a.Bias {
+		gb = c.bias.Grad.Data
+	}
+	return out.Data, gin.Data, c.weight.Grad.Data, gb, c.winograd()
+}
+
+// TestWinogradMatchesIm2col checks the Winograd path against the im2col
+// path, forward and backward, on shapes whose sides are and are not
+// multiples of the tile, with every padding it takes, on one and two cores.
+func TestWinogradMatchesIm2col(t *testing.T) {
+	pad := func(p ...int) [4]int { return [4]int{p[0], p[1], p[2], p[3]} }
+	tests := []struct {
+		shape []int
+		a     Attrs
+	}{
+		{[]int{4, 16, 16, 16}, Attrs{Filters: 16, Pad: pad(1, 1, 1, 1)}},
+		{[]int{4, 18, 13, 24}, Attrs{Filters: 20, Pad: pad(1, 1, 1, 1), Bias: true, Act: OpReLU}},
+		{[]int{2, 30, 30, 16}, Attrs{Filters: 32, Pad: pad(0, 0, 0, 0)}},
+		{[]int{2, 22, 21, 17}, Attrs{Filters: 16, Pad: pad(2, 0, 1, 2), Bias: true}},
+		{[]int{1, 40, 36, 32}, Attrs{Filters: 48, Pad: pad(1, 1, 1, 1)}}, // one image: the tiles split among cores
+	}
+	defer func(on bool) { winogradOn = on }(winogradOn)
+	for _, tc := range tests {
+		tc.a.Kernel = [2]int{3, 3}
+		for _, procs := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%v_%v_%dcores", tc.shape, tc.a.Pad, procs), func(t *testing.T) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				winogradOn = false
+				y0, gx0, gw0, gb0, _ := convRun(t, tc.a, tc.shape)
+				winogradOn = true
+				y1, gx1, gw1, gb1, wino := convRun(t, tc.a, tc.shape)
+				if !wino {
+					t.Fatal("the Winograd path does not apply")
+				}
+				for name, p := range map[string][2][]float32{"output": {y0, y1}, "input grad": {gx0, gx1}, "weight grad": {gw0, gw1}, "bias grad": {gb0, gb1}} {
+					if len(p[0]) != len(p[1]) {
+						t.Fatalf("%s: %d values, want %d", name, len(p[1]), len(p[0]))
+					}
+					scale := 0.0
+					for _, v := range p[0] {
+						scale = max(scale, math.Abs(float64(v)))
+					}
+					for i := range p[0] {
+						if d := math.Abs(float64(p[0][i] - p[1][i])); d > 1e-4*max(1, scale) {
+							t.Fatalf("%s %d is %g by Winograd, %g by im2col", name, i, p[1][i], p[0][i])
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestWinogradGoldenTakesWinograd checks that the PyTorch golden
+// conv3x3_winograd (checked by TestLayersMatchPyTorch) runs the Winograd
+// path.
+func TestWinogradGoldenTakesWinograd(t *testing.T) {
+	g, err := readGolden("testdata/layers/conv3x3_winograd.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := g.tensors["in0"]
+	l, err := newLayer(g.Node, [][]int{in.Shape}, newRNG())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := tensor.New(g.tensors["out"].Shape...)
+	if err := l.Forward([]*tensor.Tensor{in}, out, true); err != nil {
+		t.Fatal(err)
+	}
+	if !l.(*convLayer).winograd() {
+		t.Error("the golden's convolution does not take the Winograd path")
+	}
+}
