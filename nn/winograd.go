@@ -20,7 +20,7 @@ const (
 	wgOut   = 4           // output pixels per tile side
 	wgIn    = wgOut + 2   // input pixels per tile side
 	wgPos   = wgIn * wgIn // positions of a transformed tile
-	wgMin   = 64          // the fewest tiles per pass for the Winograd path
+	wgMin   = 16          // the fewest tiles per pass for the Winograd path
 	wgChunk = 64          // the fewest tiles a chunk holds
 )
 
@@ -49,11 +49,13 @@ func (l *convLayer) winograd() bool {
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // wgGeom is one Winograd convolution: n images of h×w×c in x, padded by pt
-// above and pl on the left, give oh×ow×k in y.
+// above and pl on the left, give oh×ow×k in y, with 36 transformed weight
+// matrices of c×k (or k×c, read transposed).
 type wgGeom struct {
 	n, h, w, c int
 	oh, ow, k  int
 	pt, pl     int
+	transU     bool // the weight matrices are stored k×c, to be read transposed
 }
 
 // tiles returns the tile rows and columns of an image, and all the tiles.
@@ -81,7 +83,9 @@ func (l *convLayer) winogradForward(x, y []float32) {
 
 // winogradBackwardData writes the input gradient gx of gy: the convolution
 // of gy, padded by 2-pt and 2-pl, with the weights turned by 180° and their
-// input and output channels swapped.
+// input and output channels swapped. The turn reorders the kernel
+// positions; the swap is left to the products, which read each transformed
+// weight matrix transposed.
 func (l *convLayer) winogradBackwardData(gy, gx []float32) {
 	g := &l.win
 	ws := l.scratch()
@@ -90,18 +94,12 @@ func (l *convLayer) winogradBackwardData(gy, gx []float32) {
 	*wt = grow(*wt, 9*c*k)
 	w := l.weight.Value.Data
 	for i := 0; i < 9; i++ {
-		src, dst := w[i*c*k:(i+1)*c*k], (*wt)[(8-i)*c*k:(9-i)*c*k]
-		for ci := 0; ci < c; ci++ {
-			row := src[ci*k : (ci+1)*k]
-			for co, v := range row {
-				dst[co*c+ci] = v
-			}
-		}
+		copy((*wt)[(8-i)*c*k:(9-i)*c*k], w[i*c*k:(i+1)*c*k])
 	}
 	u := &ws.slots(scratchWinoU, 1)[0]
 	*u = grow(*u, wgPos*c*k)
 	wgWeights(ws, *wt, *u, c*k)
-	winogradConv(ws, &wgGeom{n: g.n, h: g.oh, w: g.ow, c: k, oh: g.h, ow: g.w, k: c, pt: 2 - g.pt, pl: 2 - g.pl}, gy, *u, gx)
+	winogradConv(ws, &wgGeom{n: g.n, h: g.oh, w: g.ow, c: k, oh: g.h, ow: g.w, k: c, pt: 2 - g.pt, pl: 2 - g.pl, transU: true}, gy, *u, gx)
 }
 
 // wgWeights writes U = G g Gᵀ for the 3×3 kernels in w (HWIO, planes of p
@@ -110,21 +108,14 @@ func wgWeights(ws *scratch, w, u []float32, p int) {
 	const grain = 4096
 	bufs := ws.slots(scratchWinoT, numParts(p, grain))
 	parallelFor(p, grain, func(part, lo, hi int) {
-		var tmp [wgIn * 3][]float32
-		bufs[part] = grow(bufs[part], wgIn*3*(hi-lo))
-		buf := bufs[part]
-		for i := range tmp {
-			tmp[i] = buf[i*(hi-lo) : (i+1)*(hi-lo)]
+		n := hi - lo
+		bufs[part] = grow(bufs[part], wgIn*3*n)
+		tmp := bufs[part]        // tmp[a][j], planes of n values
+		for j := 0; j < 3; j++ { // tmp[a][j] = Σ_i G[a][i] w[i][j]
+			wgGs(w[j*p+lo:], 3*p, tmp[j*n:], 3*n, n)
 		}
-		plane := func(s []float32, i int) []float32 { return s[i*p+lo : i*p+hi] }
-		for j := 0; j < 3; j++ { // columns: tmp[a][j] = Σ_i G[a][i] w[i][j]
-			wgG(plane(w, j), plane(w, 3+j), plane(w, 6+j),
-				tmp[0*3+j], tmp[1*3+j], tmp[2*3+j], tmp[3*3+j], tmp[4*3+j], tmp[5*3+j])
-		}
-		for a := 0; a < wgIn; a++ { // rows: u[a][b] = Σ_j tmp[a][j] G[b][j]
-			wgG(tmp[a*3], tmp[a*3+1], tmp[a*3+2],
-				plane(u, a*wgIn), plane(u, a*wgIn+1), plane(u, a*wgIn+2),
-				plane(u, a*wgIn+3), plane(u, a*wgIn+4), plane(u, a*wgIn+5))
+		for a := 0; a < wgIn; a++ { // u[a][b] = Σ_j G[b][j] tmp[a][j]
+			wgGs(tmp[a*3*n:], n, u[a*wgIn*p+lo:], p, n)
 		}
 	})
 }
@@ -144,7 +135,7 @@ func winogradConv(ws *scratch, g *wgGeom, x, u, y []float32) {
 	bufs := ws.slots(scratchWino, parts)
 	parallelFor(parts, 1, func(part, _, _ int) {
 		lo, hi := part*total/parts, (part+1)*total/parts
-		bufs[part] = grow(bufs[part], wgPos*tc*(g.c+g.k)+wgPos*max(g.c, g.k)+g.c)
+		bufs[part] = grow(bufs[part], wgPos*tc*(g.c+g.k)+2*wgPos*max(g.c, g.k))
 		mul := gemm.Sgemm
 		if parts > 1 {
 			mul = gemm.SgemmSerial
@@ -156,8 +147,12 @@ func winogradConv(ws *scratch, g *wgGeom, x, u, y []float32) {
 			v, m := buf[:wgPos*nt*g.c], buf[wgPos*tc*g.c:wgPos*tc*g.c+wgPos*nt*g.k]
 			tmp := buf[wgPos*tc*(g.c+g.k):]
 			g.inputTiles(x, v, tmp, t0, t1)
+			ldu := g.k
+			if g.transU {
+				ldu = g.c
+			}
 			for p := 0; p < wgPos; p++ {
-				mul(false, false, nt, g.k, g.c, 1, v[p*nt*g.c:], g.c, u[p*g.c*g.k:], g.k, 0, m[p*nt*g.k:], g.k)
+				mul(false, g.transU, nt, g.k, g.c, 1, v[p*nt*g.c:], g.c, u[p*g.c*g.k:], ldu, 0, m[p*nt*g.k:], g.k)
 			}
 			g.outputTiles(m, y, tmp, t0, t1)
 		}
@@ -165,135 +160,138 @@ func winogradConv(ws *scratch, g *wgGeom, x, u, y []float32) {
 }
 
 // inputTiles writes V = Bᵀ d B of tiles t0..t1-1 into v (36 planes of
-// (t1-t0)×c), using tmp (36·c + c values) as work space.
+// (t1-t0)×c), using tmp (72·c values) as work space.
 func (g *wgGeom) inputTiles(x, v, tmp []float32, t0, t1 int) {
 	th, tw, _ := g.tiles()
 	c, nt := g.c, t1-t0
-	zero := tmp[wgPos*c : wgPos*c+c]
-	clear(zero)
-	var rows [wgPos][]float32
-	var t [wgPos][]float32
-	for i := range t {
-		t[i] = tmp[i*c : (i+1)*c]
-	}
+	d, t := tmp[:wgPos*c], tmp[wgPos*c:2*wgPos*c]
 	for ti := t0; ti < t1; ti++ {
 		n, r := ti/(th*tw), ti%(th*tw)
 		h0, w0 := r/tw*wgOut-g.pt, r%tw*wgOut-g.pl
-		for a := 0; a < wgIn; a++ {
-			ih := h0 + a
-			for b := 0; b < wgIn; b++ {
-				iw := w0 + b
-				if ih < 0 || ih >= g.h || iw < 0 || iw >= g.w {
-					rows[a*wgIn+b] = zero
-				} else {
-					o := ((n*g.h+ih)*g.w + iw) * c
-					rows[a*wgIn+b] = x[o : o+c]
-				}
-			}
+		src, rs := d, wgIn*c // the tile, with rows rs apart
+		if h0 >= 0 && w0 >= 0 && h0+wgIn <= g.h && w0+wgIn <= g.w {
+			src, rs = x[((n*g.h+h0)*g.w+w0)*c:], g.w*c
+		} else {
+			g.gatherTile(x, d, n, h0, w0)
 		}
 		for b := 0; b < wgIn; b++ { // t[a][b] = Σ_i Bᵀ[a][i] d[i][b]
-			wgBT(rows[b], rows[wgIn+b], rows[2*wgIn+b], rows[3*wgIn+b], rows[4*wgIn+b], rows[5*wgIn+b],
-				t[b], t[wgIn+b], t[2*wgIn+b], t[3*wgIn+b], t[4*wgIn+b], t[5*wgIn+b])
+			wgBTs(src[b*c:], rs, t[b*c:], wgIn*c, c)
 		}
 		k := ti - t0
-		out := func(p int) []float32 { return v[(p*nt+k)*c : (p*nt+k+1)*c] }
-		for a := 0; a < wgIn; a++ { // v[a][b] = Σ_j t[a][j] B[j][b]
-			r := a * wgIn
-			wgBT(t[r], t[r+1], t[r+2], t[r+3], t[r+4], t[r+5],
-				out(r), out(r+1), out(r+2), out(r+3), out(r+4), out(r+5))
+		for a := 0; a < wgIn; a++ { // v[a][b] = Σ_j Bᵀ[b][j] t[a][j]
+			wgBTs(t[a*wgIn*c:], c, v[(a*wgIn*nt+k)*c:], nt*c, c)
+		}
+	}
+}
+
+// gatherTile copies the 6×6 input pixels of image n from row h0 and column
+// w0 into d, zero where they fall outside the image.
+func (g *wgGeom) gatherTile(x, d []float32, n, h0, w0 int) {
+	c := g.c
+	for a := 0; a < wgIn; a++ {
+		ih := h0 + a
+		for b := 0; b < wgIn; b++ {
+			iw := w0 + b
+			dst := d[(a*wgIn+b)*c : (a*wgIn+b+1)*c]
+			if ih < 0 || ih >= g.h || iw < 0 || iw >= g.w {
+				clear(dst)
+			} else {
+				copy(dst, x[((n*g.h+ih)*g.w+iw)*c:])
+			}
 		}
 	}
 }
 
 // outputTiles writes Y = Aᵀ m A of tiles t0..t1-1 from m (36 planes of
 // (t1-t0)×k) into y, leaving out the pixels past the output's edges, using
-// tmp (at least 36·k values) as work space.
+// tmp (40·k values) as work space.
 func (g *wgGeom) outputTiles(m, y, tmp []float32, t0, t1 int) {
 	th, tw, _ := g.tiles()
 	k, nt := g.k, t1-t0
-	var r [wgIn * wgOut][]float32
-	for i := range r {
-		r[i] = tmp[i*k : (i+1)*k]
-	}
-	sink := tmp[wgIn*wgOut*k : (wgIn*wgOut+4)*k]
-	var dst [wgOut][]float32
+	r := tmp[:wgIn*wgOut*k]                                // r[a][q]
+	part := tmp[wgIn*wgOut*k : (wgIn*wgOut+wgOut*wgOut)*k] // a tile cut by the edge
 	for ti := t0; ti < t1; ti++ {
 		j := ti - t0
-		in := func(p int) []float32 { return m[(p*nt+j)*k : (p*nt+j+1)*k] }
-		for a := 0; a < wgIn; a++ { // r[a][q] = Σ_b m[a][b] A[b][q]
-			p := a * wgIn
-			wgAT(in(p), in(p+1), in(p+2), in(p+3), in(p+4), in(p+5),
-				r[a*wgOut], r[a*wgOut+1], r[a*wgOut+2], r[a*wgOut+3])
+		for a := 0; a < wgIn; a++ { // r[a][q] = Σ_b Aᵀ[q][b] m[a][b]
+			wgATs(m[(a*wgIn*nt+j)*k:], nt*k, r[a*wgOut*k:], k, k)
 		}
 		n, rem := ti/(th*tw), ti%(th*tw)
 		h0, w0 := rem/tw*wgOut, rem%tw*wgOut
-		for q := 0; q < wgOut; q++ { // y[i][q] = Σ_a Aᵀ[i][a] r[a][q]
-			ow := w0 + q
-			for i := 0; i < wgOut; i++ {
-				oh := h0 + i
-				if oh < g.oh && ow < g.ow {
-					o := ((n*g.oh+oh)*g.ow + ow) * k
-					dst[i] = y[o : o+k]
-				} else {
-					dst[i] = sink[i*k : (i+1)*k]
-				}
+		rows, cols := min(wgOut, g.oh-h0), min(wgOut, g.ow-w0)
+		for q := 0; q < cols; q++ { // y[i][q] = Σ_a Aᵀ[i][a] r[a][q]
+			o := ((n*g.oh+h0)*g.ow + w0 + q) * k
+			if rows == wgOut {
+				wgATs(r[q*k:], wgOut*k, y[o:], g.ow*k, k)
+				continue
 			}
-			wgAT(r[q], r[wgOut+q], r[2*wgOut+q], r[3*wgOut+q], r[4*wgOut+q], r[5*wgOut+q],
-				dst[0], dst[1], dst[2], dst[3])
+			wgATs(r[q*k:], wgOut*k, part, k, k)
+			for i := 0; i < rows; i++ {
+				copy(y[o+i*g.ow*k:o+i*g.ow*k+k], part[i*k:])
+			}
 		}
 	}
 }
 
-// wgBT applies Bᵀ to six vectors: o = Bᵀ·d, element by element.
-func wgBT(d0, d1, d2, d3, d4, d5, o0, o1, o2, o3, o4, o5 []float32) {
-	n := len(o0)
-	d0, d1, d2, d3, d4, d5 = d0[:n], d1[:n], d2[:n], d3[:n], d4[:n], d5[:n]
-	o1, o2, o3, o4, o5 = o1[:n], o2[:n], o3[:n], o4[:n], o5[:n]
-	for i := range o0 {
-		a0, a1, a2, a3, a4, a5 := d0[i], d1[i], d2[i], d3[i], d4[i], d5[i]
-		s := a4 - 4*a2
-		t := a3 - 4*a1
-		o0[i] = 4*a0 - 5*a2 + a4
-		o1[i] = s + t
-		o2[i] = s - t
-		s = a4 - a2
-		t = 2 * (a3 - a1)
-		o3[i] = s + t
-		o4[i] = s - t
-		o5[i] = 4*a1 - 5*a3 + a5
+// wgBTs applies Bᵀ to six vectors of n values, the i-th at in[i*is:], and
+// writes the six results, the i-th at out[i*os:].
+func wgBTs(in []float32, is int, out []float32, os int, n int) {
+	in, out = in[:5*is+n], out[:5*os+n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		wgBTAVX(&in[0], is, &out[0], os, i)
+	}
+	for ; i < n; i++ {
+		a0, a1, a2, a3, a4, a5 := in[i], in[is+i], in[2*is+i], in[3*is+i], in[4*is+i], in[5*is+i]
+		s, t := a4-4*a2, a3-4*a1
+		out[i] = 4*a0 - 5*a2 + a4
+		out[os+i] = s + t
+		out[2*os+i] = s - t
+		s, t = a4-a2, 2*(a3-a1)
+		out[3*os+i] = s + t
+		out[4*os+i] = s - t
+		out[5*os+i] = 4*a1 - 5*a3 + a5
 	}
 }
 
-// wgAT applies Aᵀ to six vectors: y = Aᵀ·m, element by element.
-func wgAT(m0, m1, m2, m3, m4, m5, y0, y1, y2, y3 []float32) {
-	n := len(y0)
-	m0, m1, m2, m3, m4, m5 = m0[:n], m1[:n], m2[:n], m3[:n], m4[:n], m5[:n]
-	y1, y2, y3 = y1[:n], y2[:n], y3[:n]
-	for i := range y0 {
-		a0, a1, a2, a3, a4, a5 := m0[i], m1[i], m2[i], m3[i], m4[i], m5[i]
+// wgATs applies Aᵀ to six vectors of n values, the i-th at in[i*is:], and
+// writes the four results, the i-th at out[i*os:].
+func wgATs(in []float32, is int, out []float32, os int, n int) {
+	in, out = in[:5*is+n], out[:3*os+n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		wgATAVX(&in[0], is, &out[0], os, i)
+	}
+	for ; i < n; i++ {
+		a0, a1, a2, a3, a4, a5 := in[i], in[is+i], in[2*is+i], in[3*is+i], in[4*is+i], in[5*is+i]
 		s12, d12 := a1+a2, a1-a2
 		s34, d34 := a3+a4, a3-a4
-		y0[i] = a0 + s12 + s34
-		y1[i] = d12 + 2*d34
-		y2[i] = s12 + 4*s34
-		y3[i] = d12 + 8*d34 + a5
+		out[i] = a0 + s12 + s34
+		out[os+i] = d12 + 2*d34
+		out[2*os+i] = s12 + 4*s34
+		out[3*os+i] = d12 + 8*d34 + a5
 	}
 }
 
-// wgG applies G to three vectors: u = G·g, element by element.
-func wgG(g0, g1, g2, u0, u1, u2, u3, u4, u5 []float32) {
-	n := len(u0)
-	g0, g1, g2 = g0[:n], g1[:n], g2[:n]
-	u1, u2, u3, u4, u5 = u1[:n], u2[:n], u3[:n], u4[:n], u5[:n]
-	for i := range u0 {
-		a0, a1, a2 := g0[i], g1[i], g2[i]
+// wgGs applies G to three vectors of n values, the i-th at in[i*is:], and
+// writes the six results, the i-th at out[i*os:].
+func wgGs(in []float32, is int, out []float32, os int, n int) {
+	in, out = in[:2*is+n], out[:5*os+n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		wgGAVX(&in[0], is, &out[0], os, i)
+	}
+	for ; i < n; i++ {
+		a0, a1, a2 := in[i], in[is+i], in[2*is+i]
 		s := a0 + a2
-		u0[i] = a0 / 4
-		u1[i] = -(s + a1) / 6
-		u2[i] = -(s - a1) / 6
-		s = a0/24 + a2/6
-		u3[i] = s + a1/12
-		u4[i] = s - a1/12
-		u5[i] = a2
+		out[i] = a0 * (1.0 / 4)
+		out[os+i] = (s + a1) * (-1.0 / 6)
+		out[2*os+i] = (s - a1) * (-1.0 / 6)
+		s = a0*(1.0/24) + a2*(1.0/6)
+		out[3*os+i] = s + a1*(1.0/12)
+		out[4*os+i] = s - a1*(1.0/12)
+		out[5*os+i] = a2
 	}
 }

@@ -105,3 +105,37 @@ func TestWinogradGoldenTakesWinograd(t *testing.T) {
 		t.Error("the golden's convolution does not take the Winograd path")
 	}
 }
+
+// TestWinogradTransforms checks the strided transforms, vector kernels and
+// the element loop alike (n = 21 has both), against their matrices.
+func TestWinogradTransforms(t *testing.T) {
+	bt := [][]float64{{4, 0, -5, 0, 1, 0}, {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+		{0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}}
+	at := [][]float64{{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}}
+	gm := [][]float64{{1.0 / 4, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+		{1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}}
+	tests := []struct {
+		name string
+		f    func(in []float32, is int, out []float32, os int, n int)
+		mat  [][]float64
+	}{{"Bt", wgBTs, bt}, {"At", wgATs, at}, {"G", wgGs, gm}}
+	const n, is, os = 21, 23, 29
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := randomTensor(newRNG(), []int{len(tc.mat[0]) * is}).Data
+			out := make([]float32, len(tc.mat)*os)
+			tc.f(in, is, out, os, n)
+			for r, row := range tc.mat {
+				for i := 0; i < n; i++ {
+					want := 0.0
+					for j, m := range row {
+						want += m * float64(in[j*is+i])
+					}
+					if got := float64(out[r*os+i]); math.Abs(got-want) > 1e-5*(1+math.Abs(want)) {
+						t.Fatalf("output %d, element %d: %g, want %g", r, i, got, want)
+					}
+				}
+			}
+		})
+	}
+}
