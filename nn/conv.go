@@ -239,7 +239,10 @@ func (l *convLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, g
 	case l.depthwise():
 		l.depthwiseBackward(x, gy, gx, wantW)
 	case l.winograd():
-		if wantW {
+		switch {
+		case wantW && l.winogradGradW():
+			l.winogradWeightGrad(x, gy)
+		case wantW:
 			l.im2colBackward(x, gy, nil, true)
 		}
 		if gx != nil {

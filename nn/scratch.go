@@ -11,6 +11,7 @@ const (
 	scratchWinoU                     // Winograd-transformed weights
 	scratchWinoW                     // weights turned for the input gradient
 	scratchWinoT                     // weight-transform work space, one per core
+	scratchWinoDU                    // transformed weight-gradient sums, one per core
 	numScratchKinds
 )
 

@@ -295,3 +295,154 @@ func wgGs(in []float32, is int, out []float32, os int, n int) {
 		out[5*os+i] = a2
 	}
 }
+
+// wgAs applies A to four vectors of n values, the i-th at in[i*is:], and
+// writes the six results, the i-th at out[i*os:].
+func wgAs(in []float32, is int, out []float32, os int, n int) {
+	in, out = in[:3*is+n], out[:5*os+n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		wgAAVX(&in[0], is, &out[0], os, i)
+	}
+	for ; i < n; i++ {
+		y0, y1, y2, y3 := in[i], in[is+i], in[2*is+i], in[3*is+i]
+		e, o := y0+y2, y1+y3
+		out[i] = y0
+		out[os+i] = e + o
+		out[2*os+i] = e - o
+		e, o = y0+4*y2, 2*y1+8*y3
+		out[3*os+i] = e + o
+		out[4*os+i] = e - o
+		out[5*os+i] = y3
+	}
+}
+
+// wgGTs applies Gᵀ to six vectors of n values, the i-th at in[i*is:], and
+// writes the three results, the i-th at out[i*os:].
+func wgGTs(in []float32, is int, out []float32, os int, n int) {
+	in, out = in[:5*is+n], out[:2*os+n]
+	i := 0
+	if useAVX && n >= 8 {
+		i = n &^ 7
+		wgGTAVX(&in[0], is, &out[0], os, i)
+	}
+	for ; i < n; i++ {
+		u0, u1, u2, u3, u4, u5 := in[i], in[is+i], in[2*is+i], in[3*is+i], in[4*is+i], in[5*is+i]
+		s12, s34 := u1+u2, u3+u4
+		out[i] = u0*(1.0/4) - s12*(1.0/6) + s34*(1.0/24)
+		out[os+i] = (u2-u1)*(1.0/6) + (u3-u4)*(1.0/12)
+		out[2*os+i] = -s12*(1.0/6) + s34*(1.0/6) + u5
+	}
+}
+
+// wgMaxGradWeights is the largest Cin·Cout for which the weight gradient
+// takes the Winograd path: each core sums its tiles into 36 transformed
+// gradient matrices of that size, which for wider layers cost more memory
+// traffic than the products they save.
+const wgMaxGradWeights = 256 * 256
+
+// winogradGradW reports whether the weight gradient takes the Winograd
+// path as well.
+func (l *convLayer) winogradGradW() bool {
+	return l.win.c*l.cout <= wgMaxGradWeights
+}
+
+// winogradWeightGrad adds the weight gradient of gy to the layer's: per
+// tile position, dU[ξ] = Σ_tiles V[ξ]ᵀ · (A dY Aᵀ)[ξ], and dW = Gᵀ dU G.
+// The tiles are split among the cores, each summing its own dU.
+func (l *convLayer) winogradWeightGrad(x, gy []float32) {
+	wg := &l.win
+	g := &wgGeom{n: wg.n, h: wg.h, w: wg.w, c: wg.c, oh: wg.oh, ow: wg.ow, k: l.cout, pt: wg.pt, pl: wg.pl}
+	c, k := g.c, g.k
+	_, _, total := g.tiles()
+	tc := min(g.chunk(), total)
+	parts := numParts(total, wgMin)
+	if !gemm.Serial(c, k, min(tc, ceilDiv(total, parts))) {
+		parts = 1
+	}
+	ws := l.scratch()
+	bufs, dus := ws.slots(scratchWino, parts), ws.slots(scratchWinoDU, parts)
+	parallelFor(parts, 1, func(part, _, _ int) {
+		lo, hi := part*total/parts, (part+1)*total/parts
+		bufs[part] = grow(bufs[part], wgPos*tc*(c+k)+2*wgPos*max(c, k))
+		dus[part] = grow(dus[part], wgPos*c*k)
+		du := dus[part]
+		clear(du)
+		mul := gemm.Sgemm
+		if parts > 1 {
+			mul = gemm.SgemmSerial
+		}
+		for t0 := lo; t0 < hi; t0 += tc {
+			t1 := min(t0+tc, hi)
+			nt := t1 - t0
+			buf := bufs[part]
+			v, dm := buf[:wgPos*nt*c], buf[wgPos*tc*c:wgPos*tc*c+wgPos*nt*k]
+			tmp := buf[wgPos*tc*(c+k):]
+			g.inputTiles(x, v, tmp, t0, t1)
+			g.gradTiles(gy, dm, tmp, t0, t1)
+			for p := 0; p < wgPos; p++ {
+				mul(true, false, c, k, nt, 1, v[p*nt*c:], c, dm[p*nt*k:], k, 1, du[p*c*k:], k)
+			}
+		}
+	})
+	for _, du := range dus[1:parts] {
+		vecAdd(dus[0][:wgPos*c*k], du)
+	}
+	wgGradWeights(ws, dus[0], l.weight.Grad.Data, c*k)
+}
+
+// gradTiles writes A dY Aᵀ of the output-gradient tiles t0..t1-1 of gy
+// into dm (36 planes of (t1-t0)×k), the pixels past the output's edges
+// counting as zero, using tmp (40·k values) as work space.
+func (g *wgGeom) gradTiles(gy, dm, tmp []float32, t0, t1 int) {
+	th, tw, _ := g.tiles()
+	k, nt := g.k, t1-t0
+	d, t := tmp[:wgOut*wgOut*k], tmp[wgOut*wgOut*k:(wgOut*wgOut+wgIn*wgOut)*k]
+	for ti := t0; ti < t1; ti++ {
+		n, r := ti/(th*tw), ti%(th*tw)
+		h0, w0 := r/tw*wgOut, r%tw*wgOut
+		src, rs := gy[((n*g.oh+h0)*g.ow+w0)*k:], g.ow*k
+		if h0+wgOut > g.oh || w0+wgOut > g.ow {
+			src, rs = d, wgOut*k
+			for i := 0; i < wgOut; i++ {
+				for j := 0; j < wgOut; j++ {
+					dst := d[(i*wgOut+j)*k : (i*wgOut+j+1)*k]
+					if h0+i < g.oh && w0+j < g.ow {
+						copy(dst, gy[((n*g.oh+h0+i)*g.ow+w0+j)*k:])
+					} else {
+						clear(dst)
+					}
+				}
+			}
+		}
+		for q := 0; q < wgOut; q++ { // t[a][q] = Σ_i A[a][i] dy[i][q]
+			wgAs(src[q*k:], rs, t[q*k:], wgOut*k, k)
+		}
+		j := ti - t0
+		for a := 0; a < wgIn; a++ { // dm[a][b] = Σ_q A[b][q] t[a][q]
+			wgAs(t[a*wgOut*k:], k, dm[(a*wgIn*nt+j)*k:], nt*k, k)
+		}
+	}
+}
+
+// wgGradWeights adds Gᵀ dU G, for the 36 planes of p values in du, to the
+// HWIO weight gradient dw (9 planes of p values).
+func wgGradWeights(ws *scratch, du, dw []float32, p int) {
+	const grain = 4096
+	bufs := ws.slots(scratchWinoT, numParts(p, grain))
+	parallelFor(p, grain, func(part, lo, hi int) {
+		n := hi - lo
+		bufs[part] = grow(bufs[part], (wgIn*3+9)*n)
+		r, out := bufs[part][:wgIn*3*n], bufs[part][wgIn*3*n:]
+		for a := 0; a < wgIn; a++ { // r[a][j] = Σ_b G[b][j] du[a][b]
+			wgGTs(du[a*wgIn*p+lo:], p, r[a*3*n:], n, n)
+		}
+		for j := 0; j < 3; j++ { // out[i][j] = Σ_a G[a][i] r[a][j]
+			wgGTs(r[j*n:], 3*n, out[j*n:], 3*n, n)
+		}
+		for i := 0; i < 9; i++ {
+			vecAdd(dw[i*p+lo:i*p+hi], out[i*n:(i+1)*n])
+		}
+	})
+}

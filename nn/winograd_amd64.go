@@ -13,3 +13,9 @@ func wgATAVX(in *float32, is int, out *float32, os int, n int)
 
 //go:noescape
 func wgGAVX(in *float32, is int, out *float32, os int, n int)
+
+//go:noescape
+func wgAAVX(in *float32, is int, out *float32, os int, n int)
+
+//go:noescape
+func wgGTAVX(in *float32, is int, out *float32, os int, n int)

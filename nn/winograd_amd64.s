@@ -149,3 +149,80 @@ gloop:
 	VZEROUPPER
 gdone:
 	RET
+
+// func wgAAVX(in *float32, is int, out *float32, os int, n int)
+// out[k] = Σ_i A[k][i] in[i], for four inputs and six outputs
+TEXT ·wgAAVX(SB), NOSPLIT, $0-40
+	STRIDES
+	JZ adone
+	BCAST($0x40000000, X8, Y8)  // 2
+	BCAST($0x40800000, X9, Y9)  // 4
+	BCAST($0x41000000, X10, Y10) // 8
+aloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R8*1), Y1
+	VMOVUPS (SI)(R8*2), Y2
+	VMOVUPS (SI)(R10*1), Y3
+	VMOVUPS Y0, (DI)
+	VADDPS Y2, Y0, Y4 // e = y0 + y2
+	VADDPS Y3, Y1, Y5 // o = y1 + y3
+	VADDPS Y5, Y4, Y6
+	VMOVUPS Y6, (DI)(R9*1)
+	VSUBPS Y5, Y4, Y6
+	VMOVUPS Y6, (DI)(R9*2)
+	VMOVAPS Y0, Y4 // e = y0 + 4 y2
+	VFMADD231PS Y9, Y2, Y4
+	VMULPS Y8, Y1, Y5 // o = 2 y1 + 8 y3
+	VFMADD231PS Y10, Y3, Y5
+	VADDPS Y5, Y4, Y6
+	VMOVUPS Y6, (DI)(R12*1)
+	VSUBPS Y5, Y4, Y6
+	VMOVUPS Y6, (DI)(R9*4)
+	VMOVUPS Y3, (DI)(R13*1)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ aloop
+	VZEROUPPER
+adone:
+	RET
+
+// func wgGTAVX(in *float32, is int, out *float32, os int, n int)
+// out[k] = Σ_i G[i][k] in[i], for six inputs and three outputs
+TEXT ·wgGTAVX(SB), NOSPLIT, $0-40
+	STRIDES
+	JZ gtdone
+	BCAST($0x3e800000, X8, Y8)   // 1/4
+	BCAST($0xbe2aaaab, X9, Y9)   // -1/6
+	BCAST($0x3d2aaaab, X10, Y10) // 1/24
+	BCAST($0x3daaaaab, X11, Y11) // 1/12
+	BCAST($0x3e2aaaab, X12, Y12) // 1/6
+gtloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R8*1), Y1
+	VMOVUPS (SI)(R8*2), Y2
+	VMOVUPS (SI)(R10*1), Y3
+	VMOVUPS (SI)(R8*4), Y4
+	VMOVUPS (SI)(R11*1), Y5
+	VADDPS Y2, Y1, Y6  // s12
+	VSUBPS Y1, Y2, Y7  // d21 = u2 - u1
+	VADDPS Y4, Y3, Y13 // s34
+	VSUBPS Y4, Y3, Y14 // d34
+	VMULPS Y8, Y0, Y15 // u0/4 - s12/6 + s34/24
+	VFMADD231PS Y9, Y6, Y15
+	VFMADD231PS Y10, Y13, Y15
+	VMOVUPS Y15, (DI)
+	VMULPS Y12, Y7, Y15 // d21/6 + d34/12
+	VFMADD231PS Y11, Y14, Y15
+	VMOVUPS Y15, (DI)(R9*1)
+	VMOVAPS Y5, Y15 // -s12/6 + s34/6 + u5
+	VFMADD231PS Y9, Y6, Y15
+	VFMADD231PS Y12, Y13, Y15
+	VMOVUPS Y15, (DI)(R9*2)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ gtloop
+	VZEROUPPER
+gtdone:
+	RET

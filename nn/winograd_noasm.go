@@ -8,3 +8,5 @@ package nn
 func wgBTAVX(in *float32, is int, out *float32, os int, n int) {}
 func wgATAVX(in *float32, is int, out *float32, os int, n int) {}
 func wgGAVX(in *float32, is int, out *float32, os int, n int)  {}
+func wgAAVX(in *float32, is int, out *float32, os int, n int)  {}
+func wgGTAVX(in *float32, is int, out *float32, os int, n int) {}

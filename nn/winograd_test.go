@@ -118,7 +118,7 @@ func TestWinogradTransforms(t *testing.T) {
 		name string
 		f    func(in []float32, is int, out []float32, os int, n int)
 		mat  [][]float64
-	}{{"Bt", wgBTs, bt}, {"At", wgATs, at}, {"G", wgGs, gm}}
+	}{{"Bt", wgBTs, bt}, {"At", wgATs, at}, {"G", wgGs, gm}, {"A", wgAs, transpose(at)}, {"Gt", wgGTs, transpose(gm)}}
 	const n, is, os = 21, 23, 29
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,4 +138,29 @@ func TestWinogradTransforms(t *testing.T) {
 			}
 		})
 	}
+}
+
+func transpose(m [][]float64) [][]float64 {
+	t := make([][]float64, len(m[0]))
+	for i := range t {
+		t[i] = make([]float64, len(m))
+		for j := range m {
+			t[i][j] = m[j][i]
+		}
+	}
+	return t
+}
+
+// TestWinogradGradCheck checks the Winograd path's input and weight
+// gradients against finite differences. The layer has no activation, so it
+// is linear in its input and in its weights, and steps of 0.25 give exact
+// differences, well above the rounding of the transforms.
+func TestWinogradGradCheck(t *testing.T) {
+	node := Node{Op: OpConv2D, Attrs: Attrs{Filters: 16, Kernel: [2]int{3, 3}, Pad: [4]int{1, 1, 1, 1}, Bias: true}}
+	shape := []int{1, 13, 13, 16} // 16 tiles, two of them cut by the edges
+	_, _, _, _, wino := convRun(t, node.Attrs, shape)
+	if !wino {
+		t.Fatal("the Winograd path does not apply")
+	}
+	gradCheckEps(t, node, [][]int{shape}, true, 0.25)
 }
