@@ -342,6 +342,16 @@ func wgGTs(in []float32, is int, out []float32, os int, n int) {
 // traffic than the products they save.
 const wgMaxGradWeights = 256 * 256
 
+// winogradBackward reports whether the backward pass of a layer that runs
+// forward by Winograd does too: each pass streams 36 weight-sized matrices,
+// four times the weight, which wide layers with few tiles cannot repay, so
+// it needs a tile for every 1024 weights of a kernel position.
+func (l *convLayer) winogradBackward() bool {
+	g := &l.win
+	_, _, tiles := (&wgGeom{n: g.n, oh: g.oh, ow: g.ow}).tiles()
+	return tiles*1024 >= g.c*l.cout
+}
+
 // winogradGradW reports whether the weight gradient takes the Winograd
 // path as well.
 func (l *convLayer) winogradGradW() bool {

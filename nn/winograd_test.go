@@ -34,7 +34,7 @@ func convRun(t *testing.T, a Attrs, shape []int) (y, gx, gw, gb []float32, wino 
 	if a.Bias {
 		gb = c.bias.Grad.Data
 	}
-	return out.Data, gin.Data, c.weight.Grad.Data, gb, c.winograd()
+	return out.Data, gin.Data, c.weight.Grad.Data, gb, c.winograd() && c.winogradBackward()
 }
 
 // TestWinogradMatchesIm2col checks the Winograd path against the im2col
@@ -163,4 +163,37 @@ func TestWinogradGradCheck(t *testing.T) {
 		t.Fatal("the Winograd path does not apply")
 	}
 	gradCheckEps(t, node, [][]int{shape}, true, 0.25)
+}
+
+// TestWinogradGates checks which passes take the Winograd path.
+func TestWinogradGates(t *testing.T) {
+	tests := []struct {
+		shape           []int
+		a               Attrs
+		fwd, bwd, gradW bool
+	}{
+		{[]int{32, 16, 16, 64}, Attrs{Filters: 64}, true, true, true},
+		{[]int{32, 8, 8, 256}, Attrs{Filters: 256}, true, true, true},
+		{[]int{32, 4, 4, 512}, Attrs{Filters: 512}, true, false, false}, // 32 tiles: forward only
+		{[]int{1, 8, 8, 64}, Attrs{Filters: 64}, false, false, false},   // 4 tiles
+		{[]int{8, 16, 16, 8}, Attrs{Filters: 64}, false, false, false},  // 8 input channels
+		{[]int{8, 16, 16, 64}, Attrs{Filters: 64, Stride: [2]int{2, 2}}, false, false, false},
+		{[]int{8, 16, 16, 64}, Attrs{Filters: 64, Groups: 2}, false, false, false},
+	}
+	for _, tc := range tests {
+		tc.a.Kernel, tc.a.Pad = [2]int{3, 3}, [4]int{1, 1, 1, 1}
+		l, err := newLayer(Node{Name: "c", Op: OpConv2D, Attrs: tc.a}, [][]int{tc.shape}, newRNG())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := l.(*convLayer)
+		os, _ := l.OutShape([][]int{tc.shape})
+		c.setGeom(tensor.New(tc.shape...), tensor.New(os...))
+		fwd := c.winograd()
+		bwd := fwd && c.winogradBackward()
+		if fwd != tc.fwd || bwd != tc.bwd || (bwd && c.winogradGradW() != tc.gradW) {
+			t.Errorf("%v %+v: forward %v, backward %v, weight gradient %v; want %v, %v, %v",
+				tc.shape, tc.a, fwd, bwd, c.winogradGradW(), tc.fwd, tc.bwd, tc.gradW)
+		}
+	}
 }
