@@ -13,8 +13,8 @@ import "mlabel/gemm"
 // position ξ: M[ξ] (tiles × Cout) = V[ξ] (tiles × Cin) · U[ξ] (Cin × Cout),
 // with V the transformed input tiles and U the transformed weights. The
 // input gradient is the same convolution of the output gradient with the
-// weights turned by 180° and transposed; the weight gradient keeps the
-// im2col path.
+// weights turned by 180° and transposed. The weight gradient is, per ξ,
+// dU[ξ] = V[ξ]ᵀ · (A dY Aᵀ)[ξ], summed over the tiles, and dW = Gᵀ dU G.
 
 const (
 	wgOut   = 4           // output pixels per tile side
@@ -31,7 +31,7 @@ var winogradOn = true
 // winogradMinChannels is the fewest input and output channels for which the
 // Winograd path pays: with fewer, its transforms cost more than the
 // products they save.
-var winogradMinChannels = 16
+const winogradMinChannels = 16
 
 // winograd reports whether the Winograd path computes the current geometry:
 // a 3×3 kernel, stride and dilation 1, one group, padding of at most 2 on
