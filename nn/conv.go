@@ -238,7 +238,7 @@ func (l *convLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, g
 	case !wantW && gx == nil:
 	case l.depthwise():
 		l.depthwiseBackward(x, gy, gx, wantW)
-	case l.winograd() && l.winogradBackward():
+	case l.winogradBackward():
 		switch {
 		case wantW && l.winogradGradW():
 			l.winogradWeightGrad(x, gy)

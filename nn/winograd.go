@@ -17,11 +17,12 @@ import "mlabel/gemm"
 // dU[ξ] = V[ξ]ᵀ · (A dY Aᵀ)[ξ], summed over the tiles, and dW = Gᵀ dU G.
 
 const (
-	wgOut   = 4           // output pixels per tile side
-	wgIn    = wgOut + 2   // input pixels per tile side
-	wgPos   = wgIn * wgIn // positions of a transformed tile
-	wgMin   = 16          // the fewest tiles per pass for the Winograd path
-	wgChunk = 64          // the fewest tiles a chunk holds
+	wgOut      = 4           // output pixels per tile side
+	wgIn       = wgOut + 2   // input pixels per tile side
+	wgPos      = wgIn * wgIn // positions of a transformed tile
+	wgMin      = 16          // the fewest tiles of a batch for the Winograd backward pass
+	wgMinImage = 4           // the fewest tiles per image for the Winograd forward pass
+	wgChunk    = 64          // the fewest tiles a chunk holds
 )
 
 // winogradOn enables the Winograd path; tests switch it off to compare with
@@ -33,17 +34,23 @@ var winogradOn = true
 // products they save.
 const winogradMinChannels = 16
 
-// winograd reports whether the Winograd path computes the current geometry:
-// a 3×3 kernel, stride and dilation 1, one group, padding of at most 2 on
-// every side, outputs of at least one tile each way, and enough tiles and
-// channels for it to pay.
-func (l *convLayer) winograd() bool {
+// winogradShape reports whether the Winograd path can compute the current
+// geometry: a 3×3 kernel, stride and dilation 1, one group, padding of at
+// most 2 on every side, and enough channels for it to pay.
+func (l *convLayer) winogradShape() bool {
 	g := &l.win
 	return winogradOn && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 &&
 		l.groups == 1 && max(g.pt, g.pl, g.pb, g.pr) <= 2 &&
-		g.oh >= wgOut && g.ow >= wgOut &&
-		min(g.c, l.cout) >= winogradMinChannels &&
-		g.n*ceilDiv(g.oh, wgOut)*ceilDiv(g.ow, wgOut) >= wgMin
+		min(g.c, l.cout) >= winogradMinChannels
+}
+
+// winograd reports whether the forward pass takes the Winograd path: the
+// geometry allows it and each image has at least 2×2 tiles. The choice
+// does not depend on the batch size, so an image gets the same outputs
+// alone as in any batch.
+func (l *convLayer) winograd() bool {
+	g := &l.win
+	return l.winogradShape() && ceilDiv(g.oh, wgOut)*ceilDiv(g.ow, wgOut) >= wgMinImage
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
@@ -342,14 +349,16 @@ func wgGTs(in []float32, is int, out []float32, os int, n int) {
 // traffic than the products they save.
 const wgMaxGradWeights = 256 * 256
 
-// winogradBackward reports whether the backward pass of a layer that runs
-// forward by Winograd does too: each pass streams 36 weight-sized matrices,
-// four times the weight, which wide layers with few tiles cannot repay, so
-// it needs a tile for every 1024 weights of a kernel position.
+// winogradBackward reports whether the backward pass takes the Winograd
+// path (whichever path the forward pass took: the gradients are the same
+// up to rounding): the geometry allows it, the batch has at least 16 tiles,
+// and one for every 1024 weights of a kernel position. Each pass streams 36
+// weight-sized matrices, four times the weight, which wide layers with few
+// tiles cannot repay.
 func (l *convLayer) winogradBackward() bool {
 	g := &l.win
-	_, _, tiles := (&wgGeom{n: g.n, oh: g.oh, ow: g.ow}).tiles()
-	return tiles*1024 >= g.c*l.cout
+	tiles := g.n * ceilDiv(g.oh, wgOut) * ceilDiv(g.ow, wgOut)
+	return l.winogradShape() && tiles >= wgMin && tiles*1024 >= g.c*l.cout
 }
 
 // winogradGradW reports whether the weight gradient takes the Winograd

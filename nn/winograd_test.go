@@ -174,9 +174,10 @@ func TestWinogradGates(t *testing.T) {
 	}{
 		{[]int{32, 16, 16, 64}, Attrs{Filters: 64}, true, true, true},
 		{[]int{32, 8, 8, 256}, Attrs{Filters: 256}, true, true, true},
-		{[]int{32, 4, 4, 512}, Attrs{Filters: 512}, true, false, false}, // 32 tiles: forward only
-		{[]int{1, 8, 8, 64}, Attrs{Filters: 64}, false, false, false},   // 4 tiles
-		{[]int{8, 16, 16, 8}, Attrs{Filters: 64}, false, false, false},  // 8 input channels
+		{[]int{32, 4, 4, 512}, Attrs{Filters: 512}, false, false, false}, // one tile per image, 32 tiles for 512×512
+		{[]int{1, 8, 8, 64}, Attrs{Filters: 64}, true, false, false},     // 4 tiles: forward only
+		{[]int{32, 4, 4, 64}, Attrs{Filters: 64}, false, true, true},     // backward only
+		{[]int{8, 16, 16, 8}, Attrs{Filters: 64}, false, false, false},   // 8 input channels
 		{[]int{8, 16, 16, 64}, Attrs{Filters: 64, Stride: [2]int{2, 2}}, false, false, false},
 		{[]int{8, 16, 16, 64}, Attrs{Filters: 64, Groups: 2}, false, false, false},
 	}
@@ -190,7 +191,7 @@ func TestWinogradGates(t *testing.T) {
 		os, _ := l.OutShape([][]int{tc.shape})
 		c.setGeom(tensor.New(tc.shape...), tensor.New(os...))
 		fwd := c.winograd()
-		bwd := fwd && c.winogradBackward()
+		bwd := c.winogradBackward()
 		if fwd != tc.fwd || bwd != tc.bwd || (bwd && c.winogradGradW() != tc.gradW) {
 			t.Errorf("%v %+v: forward %v, backward %v, weight gradient %v; want %v, %v, %v",
 				tc.shape, tc.a, fwd, bwd, c.winogradGradW(), tc.fwd, tc.bwd, tc.gradW)
