@@ -21,12 +21,13 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nn", "testdata"))
-from gen_models import ResNet, Small  # noqa: E402  (the same graphs as arch)
+from gen_models import MobileNetV2, ResNet, Small  # noqa: E402  (the same graphs as arch)
 
 ARCHS = {
     "small": lambda labels: Small(32, labels),
     "resnet18": lambda labels: ResNet([2, 2, 2, 2], 64, labels),
     "resnet34": lambda labels: ResNet([3, 4, 6, 3], 64, labels),
+    "mobilenetv2": lambda labels: MobileNetV2(labels),
 }
 
 

@@ -68,8 +68,8 @@ func cmpOr(v, def int) int {
 
 // Run measures training steps (forward, BCE gradient, backward, SGD update
 // with momentum) and inference (the fused graph's eval forward, recycling
-// activation buffers) on random
-// data, and the process's peak resident memory.
+// activation buffers) on random data, and the process's peak resident
+// memory. The training model is collected before inference is measured.
 func Run(cfg Config) (Result, error) {
 	cfg.defaults()
 	if cfg.Size < 0 || cfg.Batch < 0 || cfg.Labels < 0 || cfg.Steps < 0 || cfg.Warmup < 0 {
@@ -108,7 +108,14 @@ func Run(cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	m.SetTimer(nil)
-	infer, fm, err := inferStep(spec, m, x)
+	// The training model's buffers are garbage from here on, all but its
+	// weights; collect them, as PyTorch frees tensors when the last
+	// reference goes, so that the peak memory is that of the larger phase
+	// and not of both.
+	w := m.Weights()
+	m, train = nil, nil
+	runtime.GC()
+	infer, fm, err := inferStep(spec, w, x)
 	if err != nil {
 		return Result{}, err
 	}
@@ -138,10 +145,10 @@ func trainStep(m *nn.Model, x, y *tensor.Tensor) (func() error, error) {
 	}, nil
 }
 
-// inferStep returns one eval forward of the fused copy of m on x, and the
-// fused model.
-func inferStep(spec *nn.Spec, m *nn.Model, x *tensor.Tensor) (func() error, *nn.Model, error) {
-	fs, fw, err := nn.Fuse(spec, m.Weights())
+// inferStep returns one eval forward on x of the fused copy of the model
+// spec with weights w, and the fused model.
+func inferStep(spec *nn.Spec, w map[string]*tensor.Tensor, x *tensor.Tensor) (func() error, *nn.Model, error) {
+	fs, fw, err := nn.Fuse(spec, w)
 	if err != nil {
 		return nil, nil, fmt.Errorf("enginebench: %w", err)
 	}

@@ -62,12 +62,22 @@ func (e *biasAct) backward(out, gy []float32) []float32 {
 		return gy
 	}
 	e.gpre = grow(e.gpre, len(gy))
+	e.backwardInto(out, gy, e.gpre)
+	return e.gpre
+}
+
+// backwardInto is backward writing the gradient with respect to the
+// pre-activation values into dst, which must not alias gy.
+func (e *biasAct) backwardInto(out, gy, dst []float32) {
+	if e.act.identity() {
+		copy(dst, gy)
+		return
+	}
 	var x []float32
 	if e.act.needsInput() {
 		x = e.pre
 	}
-	e.act.grad(x, out, gy, e.gpre)
-	return e.gpre
+	e.act.grad(x, out, gy, dst)
 }
 
 // biasGrad adds the column sums of the row-major [rows, cols] matrix g to db.

@@ -25,13 +25,8 @@ type convLayer struct {
 	weight  *Param
 	bias    *Param
 	epi     biasAct
-	col     []float32
-	cols    [][]float32 // per core column buffers when images run in parallel
-	dcol    []float32
-	dcols   [][]float32 // per core column gradients when images run in parallel
-	dwParts [][]float32 // per core weight-gradient sums, from the second core on
-	dwPart  []float32
-	pointer bool // 1×1, stride 1, no padding, one group: the input is the column matrix
+	ws      *scratch // column buffers and per-core sums, shared by a model's layers
+	pointer bool     // 1×1, stride 1, no padding, one group: the input is the column matrix
 }
 
 func newConv2D(b *builder, name string, a Attrs, in [][]int) (*convLayer, error) {
@@ -66,6 +61,17 @@ func newConv2D(b *builder, name string, a Attrs, in [][]int) (*convLayer, error)
 	}
 	l.pointer = k == [2]int{1, 1} && s == [2]int{1, 1} && a.Pad == [4]int{} && l.groups == 1
 	return l, nil
+}
+
+// setScratch makes the layer take its work buffers from s.
+func (l *convLayer) setScratch(s *scratch) { l.ws = s }
+
+// scratch returns the layer's work buffers, making its own when it has none.
+func (l *convLayer) scratch() *scratch {
+	if l.ws == nil {
+		l.ws = &scratch{}
+	}
+	return l.ws
 }
 
 // OutShape returns [N, OH, OW, Filters].
@@ -130,17 +136,20 @@ func (l *convLayer) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool)
 	switch {
 	case l.depthwise():
 		l.depthwiseForward(x, y)
+	case l.winograd():
+		l.winogradForward(x, y)
 	case l.pointer:
 		gemm.Sgemm(false, false, g.n*g.oh*g.ow, l.cout, g.c, 1, x, g.c, w, l.cout, 0, y, l.cout)
 	case l.imagesInParallel():
+		cols := l.scratch().slots(scratchCol, numParts(g.n, 1))
 		parallelFor(g.n, 1, func(part, lo, hi int) {
-			l.im2colForward(x, y, &l.cols[part], lo, hi, true)
+			l.im2colForward(x, y, &cols[part], lo, hi, true)
 		})
 		if l.epi.rowwise(l.biasData()) {
 			return nil // im2colForward applied the epilogue chunk by chunk
 		}
 	default:
-		l.im2colForward(x, y, &l.col, 0, g.n, false)
+		l.im2colForward(x, y, &l.scratch().slots(scratchCol, 1)[0], 0, g.n, false)
 	}
 	l.epi.forward(y, l.biasData(), l.cout)
 	return nil
@@ -174,13 +183,7 @@ func (l *convLayer) imagesInParallel() bool {
 	cg, cog := g.c/l.groups, l.cout/l.groups
 	k := g.kh * g.kw * cg
 	rows := min(l.chunk(), g.n/parts) * g.oh * g.ow
-	if rows < minPartRows || !gemm.Serial(rows, cog, k) {
-		return false
-	}
-	if len(l.cols) < parts {
-		l.cols = make([][]float32, parts)
-	}
-	return true
+	return rows >= minPartRows && gemm.Serial(rows, cog, k)
 }
 
 // im2colForward computes the convolution for images lo..hi-1 in chunks that
@@ -235,6 +238,16 @@ func (l *convLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, g
 	case !wantW && gx == nil:
 	case l.depthwise():
 		l.depthwiseBackward(x, gy, gx, wantW)
+	case l.winogradBackward():
+		switch {
+		case wantW && l.winogradGradW():
+			l.winogradWeightGrad(x, gy)
+		case wantW:
+			l.im2colBackward(x, gy, nil, true)
+		}
+		if gx != nil {
+			l.winogradBackwardData(gy, gx)
+		}
 	case l.pointer:
 		rows := g.n * g.oh * g.ow
 		if wantW {
@@ -269,27 +282,27 @@ func (l *convLayer) im2colBackward(x, gy, gx []float32, wantW bool) {
 		if wantW {
 			dw = l.weight.Grad.Data
 		}
-		l.backwardImages(x, gy, gx, wantW, 0, g.n, &l.col, &l.dcol, dw, false)
+		ws := l.scratch()
+		l.backwardImages(x, gy, gx, wantW, 0, g.n, &ws.slots(scratchCol, 1)[0], &ws.slots(scratchDCol, 1)[0], dw, false)
 		return
 	}
-	if len(l.dcols) < parts {
-		l.dcols = make([][]float32, parts)
-		l.dwParts = make([][]float32, parts)
-	}
+	ws := l.scratch()
+	cols, dcols := ws.slots(scratchCol, parts), ws.slots(scratchDCol, parts)
+	dwParts := ws.slots(scratchDWPart, parts)
 	parallelFor(g.n, 1, func(part, lo, hi int) {
 		var dw []float32
 		if wantW {
 			dw = l.weight.Grad.Data
 			if part > 0 {
-				l.dwParts[part] = grow(l.dwParts[part], k*l.cout)
-				dw = l.dwParts[part]
+				dwParts[part] = grow(dwParts[part], k*l.cout)
+				dw = dwParts[part]
 				clear(dw)
 			}
 		}
-		l.backwardImages(x, gy, gx, wantW, lo, hi, &l.cols[part], &l.dcols[part], dw, true)
+		l.backwardImages(x, gy, gx, wantW, lo, hi, &cols[part], &dcols[part], dw, true)
 	})
 	if wantW {
-		for _, dw := range l.dwParts[1:parts] {
+		for _, dw := range dwParts[1:parts] {
 			vecAdd(l.weight.Grad.Data, dw)
 		}
 	}

@@ -43,10 +43,12 @@ func (l *convLayer) depthwiseBackward(x, gy, gx []float32, wantW bool) {
 	w := l.weight.Value.Data
 	kk := g.kh * g.kw * c
 	parts := numParts(g.n, 1)
-	l.dwPart = grow(l.dwPart, parts*kk)
-	clear(l.dwPart)
+	part := &l.scratch().slots(scratchDWPart, 1)[0]
+	*part = grow(*part, parts*kk)
+	sums := *part
+	clear(sums)
 	parallelFor(g.n, 1, func(p, lo, hi int) {
-		acc := l.dwPart[p*kk : (p+1)*kk]
+		acc := sums[p*kk : (p+1)*kk]
 		for n := lo; n < hi; n++ {
 			if gx != nil {
 				clear(gx[n*g.h*g.w*c : (n+1)*g.h*g.w*c])
@@ -85,6 +87,6 @@ func (l *convLayer) depthwiseBackward(x, gy, gx []float32, wantW bool) {
 	}
 	dw := l.weight.Grad.Data
 	for p := 0; p < parts; p++ {
-		vecAdd(dw, l.dwPart[p*kk:(p+1)*kk])
+		vecAdd(dw, sums[p*kk:(p+1)*kk])
 	}
 }

@@ -59,10 +59,15 @@ func (l *addLayer) Backward(in []*tensor.Tensor, out, gradOut *tensor.Tensor, gr
 	if err := l.checkGrads(in, out, gradOut, gradIn); err != nil {
 		return err
 	}
-	g := l.epi.backward(out.Data, gradOut.Data)
+	var first []float32 // the activation's gradient goes straight to the first wanted input
 	for _, gi := range gradIn {
-		if gi != nil {
-			copy(gi.Data, g)
+		switch {
+		case gi == nil:
+		case first == nil:
+			first = gi.Data
+			l.epi.backwardInto(out.Data, gradOut.Data, first)
+		default:
+			copy(gi.Data, first)
 		}
 	}
 	return nil

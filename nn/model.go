@@ -86,6 +86,7 @@ func buildChecked(spec *Spec, rng *rand.Rand, newLayer layerFactory, budget *par
 		index:  make(map[string]int, len(spec.Nodes)),
 		byName: make(map[string]*Param),
 	}
+	ws := &scratch{}
 	shapes := make([][]int, len(spec.Nodes))
 	for i, n := range m.spec.Nodes {
 		g := &gnode{node: n}
@@ -117,6 +118,9 @@ func buildChecked(spec *Spec, rng *rand.Rand, newLayer layerFactory, budget *par
 			}
 			if err := checkActivation(n, sh); err != nil {
 				return nil, err
+			}
+			if u, ok := l.(scratchUser); ok {
+				u.setScratch(ws)
 			}
 			g.layer, shapes[i] = l, sh
 			g.params = l.Params()

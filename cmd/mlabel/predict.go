@@ -198,7 +198,7 @@ func writePredictions(w io.Writer, preds []predict.Prediction, labels []string, 
 		for _, p := range preds {
 			row := []string{p.Image}
 			for _, l := range labels {
-				row = append(row, strconv.FormatFloat(p.Scores[l], 'g', 8, 64))
+				row = append(row, strconv.FormatFloat(p.Scores[l], 'g', -1, 64))
 			}
 			cw.Write(row)
 		}

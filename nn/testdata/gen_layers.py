@@ -227,6 +227,9 @@ def main():
     case("conv_pointwise_silu", "conv2d", [IMG], filters=7, kernel=[1, 1], bias=True, act="silu")
     case("conv_1x1_s2", "conv2d", [IMG], filters=3, kernel=[1, 1], stride=[2, 2], act="sigmoid")
     case("conv7x7_s2_p3", "conv2d", [[2, 12, 12, 3]], filters=4, kernel=[7, 7], stride=[2, 2], pad=[3, 3, 3, 3])
+    # 64 tiles of 4×4 outputs and 16 channels: the Winograd path
+    case("conv3x3_winograd", "conv2d", [[4, 13, 13, 16]], filters=16, kernel=[3, 3], pad=[1, 1, 1, 1],
+         bias=True, act="relu")
     case("batchnorm_train", "batchnorm2d", [IMG], True)
     case("batchnorm_train_momentum", "batchnorm2d", [IMG], True, eps=1e-3, momentum=0.3)
     case("batchnorm_eval", "batchnorm2d", [IMG], False)

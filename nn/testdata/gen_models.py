@@ -121,6 +121,62 @@ class ResNet(tnn.Module):
         return self.fc(x.mean((2, 3)))
 
 
+def make_divisible(v, d=8):
+    """torchvision's rounding of MobileNetV2 widths."""
+    n = max(d, int(v + d / 2) // d * d)
+    if n < 0.9 * v:
+        n += d
+    return n
+
+
+def conv_bn_relu6(cin, cout, k, stride, groups):
+    return tnn.Sequential(
+        tnn.Conv2d(cin, cout, k, stride, (k - 1) // 2, groups=groups, bias=False),
+        tnn.BatchNorm2d(cout), tnn.ReLU6())
+
+
+class InvertedResidual(tnn.Module):
+    def __init__(self, cin, cout, stride, expand):
+        super().__init__()
+        hidden = cin * expand
+        layers = []
+        if expand != 1:
+            layers.append(conv_bn_relu6(cin, hidden, 1, 1, 1))
+        layers += [conv_bn_relu6(hidden, hidden, 3, stride, hidden),
+                   tnn.Conv2d(hidden, cout, 1, bias=False), tnn.BatchNorm2d(cout)]
+        self.conv = tnn.Sequential(*layers)
+        self.residual = stride == 1 and cin == cout
+
+    def forward(self, x):
+        y = self.conv(x)
+        return x + y if self.residual else y
+
+
+class MobileNetV2(tnn.Module):
+    """torchvision's MobileNetV2 layout (width multiplier 1, no dropout), as
+    arch.MobileNetV2 builds it."""
+
+    STAGES = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
+              (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+
+    def __init__(self, labels, mult=1.0):
+        super().__init__()
+        cin = make_divisible(32 * mult)
+        feats = [conv_bn_relu6(3, cin, 3, 2, 1)]
+        for t, c, n, s in self.STAGES:
+            cout = make_divisible(c * mult)
+            for i in range(n):
+                feats.append(InvertedResidual(cin, cout, s if i == 0 else 1, t))
+                cin = cout
+        last = make_divisible(1280 * max(1.0, mult))
+        feats.append(conv_bn_relu6(cin, last, 1, 1, 1))
+        self.features = tnn.Sequential(*feats)
+        self.classifier = tnn.Linear(last, labels)
+
+    def forward(self, x):
+        return self.classifier(self.features(x).mean((2, 3)))
+
+
 def to_mlabel(name, t):
     """Maps a PyTorch parameter to mlabel's name and layout."""
     a = t.detach().numpy().copy()

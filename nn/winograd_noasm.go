@@ -1,0 +1,12 @@
+//go:build !amd64 || purego
+
+package nn
+
+// There are no vector Winograd transforms on this platform; useAVX is
+// false, so these are never called.
+
+func wgBTAVX(in *float32, is int, out *float32, os int, n int) {}
+func wgATAVX(in *float32, is int, out *float32, os int, n int) {}
+func wgGAVX(in *float32, is int, out *float32, os int, n int)  {}
+func wgAAVX(in *float32, is int, out *float32, os int, n int)  {}
+func wgGTAVX(in *float32, is int, out *float32, os int, n int) {}
