@@ -91,8 +91,82 @@ func TestFind(t *testing.T) {
 	if got := f.Noise["b"]; got != 0 {
 		t.Errorf("noise rate of b %v, want 0", got)
 	}
-	if got, want := a.ExpectedErrors, f.Issues[0].Score+f.Issues[1].Score; math.Abs(got-want) > 1e-12 {
-		t.Errorf("expected errors of a %v, want the sum of its pairs' scores %v", got, want)
+	if got, want := a.ExpectedErrors, withPrior(f.Issues[0].Score, a.NoiseRate)+withPrior(f.Issues[1].Score, a.NoiseRate); math.Abs(got-want) > 1e-12 {
+		t.Errorf("expected errors of a %v, want the sum of its pairs' chances of being wrong %v", got, want)
+	}
+}
+
+// withPrior turns an even-odds chance that a tag is wrong into the chance
+// under a prior rate of wrong tags.
+func withPrior(score, rate float64) float64 {
+	return score * rate / (score*rate + (1-score)*(1-rate))
+}
+
+// TestFindWeighsEvidenceByLabel checks the ranking across labels: a tag
+// that a well-separated label's model is sure of outranks one with a larger
+// |tag − p| on a label whose scores do not separate its tags, and the
+// expected errors follow the noise rate.
+func TestFindWeighsEvidenceByLabel(t *testing.T) {
+	s := infer.Set{Labels: []string{"sharp", "blurry"}}
+	for i := range 20 {
+		// sharp: images 0-9 tagged at 0.9, 10-19 untagged at 0.1, image 0
+		// tagged but scored 0.08. blurry: probabilities i/20 with the tags
+		// alternating, so that they carry no evidence; image 1 is tagged at
+		// 0.05, further from its tag than image 0's sharp is.
+		pS, tagS := 0.1, i < 10
+		switch {
+		case i == 0:
+			pS = 0.08
+		case tagS:
+			pS = 0.9
+		}
+		s.Names = append(s.Names, string(rune('A'+i)))
+		s.Scores = append(s.Scores, []float64{pS, float64(i) / 20})
+		s.Truth = append(s.Truth, []float64{b2f(tagS), float64(i % 2)})
+		s.Mask = append(s.Mask, []bool{true, true})
+	}
+	f, err := Find(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := Baseline(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base[0].Label != "blurry" || base[0].Row != 1 {
+		t.Fatalf("the baseline ranks %+v first, want blurry's image 1: the test no longer tells the rankings apart", base[0])
+	}
+	for _, tc := range []struct {
+		name      string
+		rank, row int
+		label     string
+		score     float64
+	}{
+		{"a clear error on a separated label first", 0, 0, "sharp", 0.875}, // blocks of 1/11 positives against a base rate of 1/2
+		// blurry's blocks are image 0, images 1-18 (half tagged) and image
+		// 19: image 1's block is at the base rate, a likelihood ratio of 1.
+		{"a far tag on a label without evidence below it", 1, 1, "blurry", 0.5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if len(f.Issues) <= tc.rank {
+				t.Fatalf("%d issues", len(f.Issues))
+			}
+			is := f.Issues[tc.rank]
+			if is.Row != tc.row || is.Label != tc.label || is.Kind != Spurious || math.Abs(is.Score-tc.score) > 1e-9 {
+				t.Errorf("issue %d = %+v, want %s image %d spurious with score %.4f", tc.rank, is, tc.label, tc.row, tc.score)
+			}
+		})
+	}
+	for _, st := range f.Labels {
+		sum := 0.0
+		for _, is := range f.Issues {
+			if is.Label == st.Label {
+				sum += withPrior(is.Score, st.NoiseRate)
+			}
+		}
+		if math.Abs(st.ExpectedErrors-sum) > 1e-12 || st.ExpectedErrors > float64(st.Missing+st.Spurious) {
+			t.Errorf("%s: expected errors %v, want the sum %v of its %d pairs' chances", st.Label, st.ExpectedErrors, sum, st.Missing+st.Spurious)
+		}
 	}
 }
 
@@ -314,6 +388,43 @@ func TestOutOfFoldScoresEveryImageOnce(t *testing.T) {
 	}
 }
 
+// TestRepeatsAverageCrossValidations checks that a repeated audit scores
+// every image with the mean of its cross-validations, the second of which
+// is the audit of the next seed.
+func TestRepeatsAverageCrossValidations(t *testing.T) {
+	ds := synthSet(t, 30, 32)
+	cfg := train.Defaults()
+	cfg.Size, cfg.Epochs, cfg.Batch, cfg.Width = 32, 1, 8, 8
+	run := func(seed uint64, repeats int) *infer.Set {
+		c := cfg
+		c.Seed = seed
+		s, err := OutOfFold(context.Background(), ds, Options{Train: c, Preprocess: imageio.DefaultPreprocess(32), Folds: 3, Repeats: repeats})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	first, second, both := run(4, 1), run(5, 1), run(4, 2)
+	differ := false
+	for i := range both.Scores {
+		if both.Names[i] != ds.Items[i].Name {
+			t.Fatalf("row %d is %s, want %s", i, both.Names[i], ds.Items[i].Name)
+		}
+		for j, p := range both.Scores[i] {
+			if want := (first.Scores[i][j] + second.Scores[i][j]) / 2; math.Abs(p-want) > 1e-9 {
+				t.Fatalf("image %d label %d: %v, want the mean %v of the two cross-validations", i, j, p, want)
+			}
+			differ = differ || first.Scores[i][j] != second.Scores[i][j]
+		}
+	}
+	if !differ {
+		t.Errorf("the two cross-validations scored alike: the repeat did not change the folds or the seed")
+	}
+	if _, err := OutOfFold(context.Background(), ds, Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(32), Folds: 3, Repeats: -1}); err == nil {
+		t.Errorf("-1 repeats accepted")
+	}
+}
+
 // TestAppliedCSVRoundTripsThroughTraining writes a corrected CSV, reads it
 // back, and trains on it: the doubtful tags come back unknown and stay
 // masked out of the truth.
@@ -381,7 +492,7 @@ func TestAuditFindsInjectedFlips(t *testing.T) {
 	}
 	cfg := train.Defaults()
 	cfg.Size, cfg.Epochs = 32, 6
-	s, err := OutOfFold(context.Background(), noisy, Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(32)})
+	s, err := OutOfFold(context.Background(), noisy, Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(32), TTA: true})
 	if err != nil {
 		t.Fatal(err)
 	}

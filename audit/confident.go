@@ -26,11 +26,15 @@ type Issue struct {
 	Image string `json:"image"`
 	Label string `json:"label"`
 	Kind  Kind   `json:"kind"`
-	// Score orders the issues, higher is more suspicious, in [0, 1]: the
-	// distance |tag − probability| times the label's separation, the mean
-	// out-of-fold probability of the images tagged with it minus that of
-	// the images without it. The separation discounts the labels the model
-	// cannot tell apart, whose confident pairs are mostly its own errors.
+	// Score orders the issues, higher is more suspicious, in (0, 1): the
+	// chance that the tag is wrong had right and wrong been equally likely
+	// beforehand, LR/(1+LR), where LR is the likelihood ratio of the
+	// image's out-of-fold probability under the other tag against the
+	// given one. LR is read off the label's own calibration (see Find), so
+	// a probability counts as much evidence as the model has earned on
+	// that label: on a label it separates poorly, a confident score is
+	// common among correct tags too and weighs little. Ties are ordered by
+	// |tag − probability|.
 	Score float64 `json:"score"`
 	// Prob is the out-of-fold probability of the label.
 	Prob float64 `json:"probability"`
@@ -65,9 +69,11 @@ type LabelStats struct {
 	// errors from above; ExpectedErrors is the count to act on.
 	NoiseRate float64 `json:"noise_rate"`
 	// ExpectedErrors is the expected number of wrong tags among the
-	// label's flagged pairs: the sum of their scores, each read as the
-	// chance that its tag is wrong (the model's |tag − probability|,
-	// discounted by how well it separates the label).
+	// label's flagged pairs: the sum of the chances that each tag is wrong,
+	// its likelihood ratio (see Issue.Score) taken with the label's noise
+	// rate as the prior. It is at most the noise rate's count, and far
+	// below it on a label the model separates poorly, where the ratios
+	// are near 1.
 	ExpectedErrors float64 `json:"expected_errors"`
 }
 
@@ -85,10 +91,18 @@ type Findings struct {
 // probability reaches the mean probability of the images that carry the
 // label; a pair whose tag is present is flagged spurious when its
 // probability is at or below the mean probability of the images that lack
-// it. Unknown tags are never flagged. The flagged pairs are ranked by
-// Issue.Score. Each label's noise rate is estimated
+// it. Unknown tags are never flagged. Each label's noise rate is estimated
 // from the confident joint of given and confidently true tags, calibrated
 // so that each given row sums to its count.
+//
+// The flagged pairs of all labels are ranked together by Issue.Score, the
+// evidence that the tag is wrong. Its likelihood ratio comes from the
+// label's calibration: the pool-adjacent-violators (isotonic) fit of the
+// given tags on the probabilities, each block's share of tags shrunk
+// toward the label's base rate by one pseudo-image; the ratio is the
+// fitted odds over the base-rate odds. Ranking by the raw |tag −
+// probability| instead puts the model's own confident mistakes on the
+// labels it separates poorly ahead of clear errors on the labels it knows.
 func Find(s infer.Set) (*Findings, error) {
 	if err := check(s); err != nil {
 		return nil, err
@@ -97,30 +111,101 @@ func Find(s infer.Set) (*Findings, error) {
 	f := &Findings{Issues: []Issue{}, Noise: map[string]float64{}}
 	for j := range nl {
 		st := labelStats(s, j)
-		sep := st.Separation()
+		st.NoiseRate = noiseRate(s, j, st)
+		llr := evidence(s, j, st)
+		prior := logit(st.NoiseRate)
 		for i := range s.Scores {
 			if !s.Known(i, j) {
 				continue
 			}
 			p := s.Scores[i][j]
-			if s.Truth[i][j] == 0 && !math.IsNaN(st.Present) && p >= st.Present {
+			var kind Kind
+			switch {
+			case s.Truth[i][j] == 0 && !math.IsNaN(st.Present) && p >= st.Present:
+				kind = Missing
 				st.Missing++
-				f.Issues = append(f.Issues, Issue{Kind: Missing, Score: p * sep, Prob: p, Row: i, Col: j})
-				st.ExpectedErrors += p * sep
-			}
-			if s.Truth[i][j] == 1 && !math.IsNaN(st.Absent) && p <= st.Absent {
+			case s.Truth[i][j] == 1 && !math.IsNaN(st.Absent) && p <= st.Absent:
+				kind = Spurious
 				st.Spurious++
-				f.Issues = append(f.Issues, Issue{Kind: Spurious, Score: (1 - p) * sep, Prob: p, Row: i, Col: j})
-				st.ExpectedErrors += (1 - p) * sep
+			default:
+				continue
 			}
+			e := llr[i]
+			if kind == Spurious {
+				e = -e
+			}
+			f.Issues = append(f.Issues, Issue{Kind: kind, Score: sigmoid(e), Prob: p, Row: i, Col: j})
+			st.ExpectedErrors += sigmoid(e + prior)
 		}
-		st.NoiseRate = noiseRate(s, j, st)
 		f.Labels = append(f.Labels, st)
 		f.Noise[st.Label] = st.NoiseRate
 	}
-	f.Issues = name(s, sortIssues(f.Issues))
+	f.Issues = name(s, sortIssues(f.Issues, s))
 	return f, nil
 }
+
+// evidence returns, for every image, the log-likelihood ratio of its
+// out-of-fold probability for label j under the label being present
+// against it being absent (0 for images whose tag is unknown, and for all
+// when the label has no known positive or no known negative). By Bayes'
+// rule it is the calibrated log-odds of the label at that probability
+// minus the log-odds of its base rate. The calibration is isotonic: the
+// pool-adjacent-violators fit of the known tags on the probabilities
+// (tied probabilities share a block), each block's share of positives
+// shrunk toward the base rate by one pseudo-image, which keeps the ratio
+// finite and a small block's say small.
+func evidence(s infer.Set, j int, st LabelStats) []float64 {
+	out := make([]float64, s.Len())
+	if st.Tagged == 0 || st.Tagged == st.Known {
+		return out
+	}
+	var idx []int
+	for i := range s.Scores {
+		if s.Known(i, j) {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(s.Scores[a][j], s.Scores[b][j]) })
+	type block struct {
+		pos, n     float64
+		start, end int // positions in idx, end exclusive
+	}
+	var stack []block
+	for k := 0; k < len(idx); {
+		e := k + 1
+		for e < len(idx) && s.Scores[idx[e]][j] == s.Scores[idx[k]][j] {
+			e++
+		}
+		b := block{start: k, end: e}
+		for _, i := range idx[k:e] {
+			b.pos += s.Truth[i][j]
+			b.n++
+		}
+		stack = append(stack, b)
+		for len(stack) > 1 {
+			a, c := stack[len(stack)-2], stack[len(stack)-1]
+			if a.pos/a.n < c.pos/c.n {
+				break
+			}
+			stack = append(stack[:len(stack)-2], block{pos: a.pos + c.pos, n: a.n + c.n, start: a.start, end: c.end})
+		}
+		k = e
+	}
+	base := float64(st.Tagged) / float64(st.Known)
+	for _, b := range stack {
+		e := logit((b.pos+base)/(b.n+1)) - logit(base)
+		for _, i := range idx[b.start:b.end] {
+			out[i] = e
+		}
+	}
+	return out
+}
+
+// logit is log(p/(1−p)), −Inf at 0 and +Inf at 1.
+func logit(p float64) float64 { return math.Log(p / (1 - p)) }
+
+// sigmoid is 1/(1+e^−x).
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // Likely returns the flagged pairs worth correcting, most suspicious
 // first: for each label, its ExpectedErrors (rounded) most suspicious
@@ -162,7 +247,7 @@ func Baseline(s infer.Set) ([]Issue, error) {
 			out = append(out, is)
 		}
 	}
-	return name(s, sortIssues(out)), nil
+	return name(s, sortIssues(out, s)), nil
 }
 
 // check rejects a set that cannot be audited.
@@ -216,16 +301,6 @@ func labelStats(s infer.Set, j int) LabelStats {
 	return st
 }
 
-// Separation is the label's mean out-of-fold probability over the images
-// tagged with it minus that over the images without it, at least 0; 0 when
-// either group is empty.
-func (st LabelStats) Separation() float64 {
-	if math.IsNaN(st.Present) || math.IsNaN(st.Absent) {
-		return 0
-	}
-	return max(st.Present-st.Absent, 0)
-}
-
 // noiseRate estimates the fraction of label j's known tags that are wrong
 // from the confident joint C[given][true]: each pair counts where its
 // probability is confidently on one side (on both, which happens only when
@@ -268,11 +343,12 @@ func noiseRate(s infer.Set, j int, st LabelStats) float64 {
 	return off / float64(st.Known)
 }
 
-// sortIssues orders issues by score, highest first, ties by image then
-// label.
-func sortIssues(is []Issue) []Issue {
+// sortIssues orders issues by score, highest first, then by the distance
+// |tag − probability| of their pairs in s, then by image and label.
+func sortIssues(is []Issue, s infer.Set) []Issue {
+	dist := func(x Issue) float64 { return math.Abs(s.Truth[x.Row][x.Col] - x.Prob) }
 	slices.SortStableFunc(is, func(a, b Issue) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col))
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(dist(b), dist(a)), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col))
 	})
 	return is
 }
