@@ -91,7 +91,8 @@ func TestFind(t *testing.T) {
 	if got := f.Noise["b"]; got != 0 {
 		t.Errorf("noise rate of b %v, want 0", got)
 	}
-	if got, want := a.ExpectedErrors, withPrior(f.Issues[0].Score, a.NoiseRate)+withPrior(f.Issues[1].Score, a.NoiseRate); math.Abs(got-want) > 1e-12 {
+	pooled := (a.NoiseRate*float64(a.Known) + f.Labels[1].NoiseRate*float64(f.Labels[1].Known)) / float64(a.Known+f.Labels[1].Known)
+	if got, want := a.ExpectedErrors, withPrior(f.Issues[0].Score, pooled)+withPrior(f.Issues[1].Score, pooled); math.Abs(got-want) > 1e-12 {
 		t.Errorf("expected errors of a %v, want the sum of its pairs' chances of being wrong %v", got, want)
 	}
 }
@@ -157,11 +158,16 @@ func TestFindWeighsEvidenceByLabel(t *testing.T) {
 			}
 		})
 	}
+	var wrong, known float64
+	for _, st := range f.Labels {
+		wrong += st.NoiseRate * float64(st.Known)
+		known += float64(st.Known)
+	}
 	for _, st := range f.Labels {
 		sum := 0.0
 		for _, is := range f.Issues {
 			if is.Label == st.Label {
-				sum += withPrior(is.Score, st.NoiseRate)
+				sum += withPrior(is.Score, wrong/known)
 			}
 		}
 		if math.Abs(st.ExpectedErrors-sum) > 1e-12 || st.ExpectedErrors > float64(st.Missing+st.Spurious) {

@@ -70,10 +70,11 @@ type LabelStats struct {
 	NoiseRate float64 `json:"noise_rate"`
 	// ExpectedErrors is the expected number of wrong tags among the
 	// label's flagged pairs: the sum of the chances that each tag is wrong,
-	// its likelihood ratio (see Issue.Score) taken with the label's noise
-	// rate as the prior. It is at most the noise rate's count, and far
-	// below it on a label the model separates poorly, where the ratios
-	// are near 1.
+	// its likelihood ratio (see Issue.Score) taken with the set's noise
+	// rate (the labels' rates pooled over their known tags) as the prior.
+	// The prior is shared, as the ranking is, because a label's own rate
+	// is inflated where its model separates it poorly, and there the
+	// ratios are near 1: its expected errors stay near the prior's share.
 	ExpectedErrors float64 `json:"expected_errors"`
 }
 
@@ -109,11 +110,22 @@ func Find(s infer.Set) (*Findings, error) {
 	}
 	nl := s.NumLabels()
 	f := &Findings{Issues: []Issue{}, Noise: map[string]float64{}}
+	var wrong, known float64
 	for j := range nl {
 		st := labelStats(s, j)
 		st.NoiseRate = noiseRate(s, j, st)
-		llr := evidence(s, j, st)
-		prior := logit(st.NoiseRate)
+		wrong += st.NoiseRate * float64(st.Known)
+		known += float64(st.Known)
+		f.Labels = append(f.Labels, st)
+		f.Noise[st.Label] = st.NoiseRate
+	}
+	prior := math.Inf(-1)
+	if known > 0 {
+		prior = logit(wrong / known)
+	}
+	for j := range nl {
+		st := &f.Labels[j]
+		llr := evidence(s, j, *st)
 		for i := range s.Scores {
 			if !s.Known(i, j) {
 				continue
@@ -137,8 +149,6 @@ func Find(s infer.Set) (*Findings, error) {
 			f.Issues = append(f.Issues, Issue{Kind: kind, Score: sigmoid(e), Prob: p, Row: i, Col: j})
 			st.ExpectedErrors += sigmoid(e + prior)
 		}
-		f.Labels = append(f.Labels, st)
-		f.Noise[st.Label] = st.NoiseRate
 	}
 	f.Issues = name(s, sortIssues(f.Issues, s))
 	return f, nil

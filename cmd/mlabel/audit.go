@@ -55,7 +55,7 @@ writes a page with a thumbnail of each image; --apply writes a corrected CSV
 in which suspect tags are marked unknown (?tag), which training ignores,
 rather than flipped. By default --apply marks, for each label, only its
 expected number of errors: the sum of the chances that its suspect tags are
-wrong, each ratio taken with the label's noise rate as the prior, rounded,
+wrong, each ratio taken with the set's pooled noise rate as the prior, rounded,
 taking the most suspicious first; with --top N it marks the N most
 suspicious tags instead. With --backbone and --freeze-backbone the
 backbone's features are computed once for all folds and repeats.`,
