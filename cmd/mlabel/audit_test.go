@@ -106,8 +106,10 @@ func TestAuditApplyAndPage(t *testing.T) {
 	if !maps.Equal(got, want) || len(want) >= len(res.Issues) {
 		t.Errorf("--apply marked %d tags unknown, want each label's expected errors, %d of %d suspect tags: got %v, want %v", len(got), len(want), len(res.Issues), got, want)
 	}
-	for _, tc := range []struct{ flag, value string }{{"--folds", "1"}, {"--repeats", "0"}} {
-		if code, _, stderr := runCLI(t, "audit", "--csv", csvPath, "--images", images, tc.flag, tc.value); code != 2 || !strings.Contains(stderr, tc.flag) {
+	// A label structure the fold models cannot train with is refused
+	// before any training.
+	for _, tc := range []struct{ flag, value, want string }{{"--folds", "1", "--folds"}, {"--repeats", "0", "--repeats"}, {"--exclusive", "clear,no_such_label", "no_such_label"}} {
+		if code, _, stderr := runCLI(t, "audit", "--csv", csvPath, "--images", images, tc.flag, tc.value); code != 2 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%s %s: exit %d: %s", tc.flag, tc.value, code, stderr)
 		}
 	}
