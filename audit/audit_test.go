@@ -137,26 +137,23 @@ func TestFindWeighsEvidenceByLabel(t *testing.T) {
 	if base[0].Label != "blurry" || base[0].Row != 1 {
 		t.Fatalf("the baseline ranks %+v first, want blurry's image 1: the test no longer tells the rankings apart", base[0])
 	}
-	for _, tc := range []struct {
-		name      string
-		rank, row int
-		label     string
-		score     float64
-	}{
-		{"a clear error on a separated label first", 0, 0, "sharp", 0.875}, // blocks of 1/11 positives against a base rate of 1/2
-		// blurry's blocks are image 0, images 1-18 (half tagged) and image
-		// 19: image 1's block is at the base rate, a likelihood ratio of 1.
-		{"a far tag on a label without evidence below it", 1, 1, "blurry", 0.5},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if len(f.Issues) <= tc.rank {
-				t.Fatalf("%d issues", len(f.Issues))
-			}
-			is := f.Issues[tc.rank]
-			if is.Row != tc.row || is.Label != tc.label || is.Kind != Spurious || math.Abs(is.Score-tc.score) > 1e-9 {
-				t.Errorf("issue %d = %+v, want %s image %d spurious with score %.4f", tc.rank, is, tc.label, tc.row, tc.score)
-			}
-		})
+	if is := f.Issues[0]; is.Row != 0 || is.Label != "sharp" || is.Kind != Spurious || is.Score < 0.8 {
+		t.Errorf("first issue %+v, want sharp's image 0 spurious with a score of at least 0.8", is)
+	}
+	blurry := 0
+	for _, is := range f.Issues {
+		if is.Label != "blurry" {
+			continue
+		}
+		blurry++
+		// Its tags alternate along the probabilities: the calibration
+		// leaves every image near the base rate of one half.
+		if is.Score > 0.65 || is.Score >= f.Issues[0].Score {
+			t.Errorf("blurry issue %+v scores %.3f, want at most 0.65 and below sharp's %.3f", is, is.Score, f.Issues[0].Score)
+		}
+	}
+	if blurry == 0 {
+		t.Fatalf("no blurry pair flagged: the test no longer tells the rankings apart")
 	}
 	var wrong, known float64
 	for _, st := range f.Labels {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"mlabel/decide"
 	"mlabel/infer"
 )
 
@@ -27,14 +28,14 @@ type Issue struct {
 	Label string `json:"label"`
 	Kind  Kind   `json:"kind"`
 	// Score orders the issues, higher is more suspicious, in (0, 1): the
-	// chance that the tag is wrong had right and wrong been equally likely
-	// beforehand, LR/(1+LR), where LR is the likelihood ratio of the
-	// image's out-of-fold probability under the other tag against the
-	// given one. LR is read off the label's own calibration (see Find), so
-	// a probability counts as much evidence as the model has earned on
-	// that label: on a label it separates poorly, a confident score is
-	// common among correct tags too and weighs little. Ties are ordered by
-	// |tag − probability|.
+	// label's calibrated probability of the other tag at the image's
+	// out-of-fold probability (of the label being present for a missing
+	// tag, absent for a spurious one). The calibration is the label's own
+	// (Platt scaling of its known tags on its probabilities; see Find), so
+	// a probability counts as much as the model has earned on that label:
+	// on a label it separates poorly, or scores over-confidently, a
+	// confident probability is common among correct tags too and weighs
+	// little. Ties are ordered by |tag − probability|.
 	Score float64 `json:"score"`
 	// Prob is the out-of-fold probability of the label.
 	Prob float64 `json:"probability"`
@@ -70,11 +71,10 @@ type LabelStats struct {
 	NoiseRate float64 `json:"noise_rate"`
 	// ExpectedErrors is the expected number of wrong tags among the
 	// label's flagged pairs: the sum of the chances that each tag is wrong,
-	// its likelihood ratio (see Issue.Score) taken with the set's noise
-	// rate (the labels' rates pooled over their known tags) as the prior.
-	// The prior is shared, as the ranking is, because a label's own rate
-	// is inflated where its model separates it poorly, and there the
-	// ratios are near 1: its expected errors stay near the prior's share.
+	// the odds of its Score times the prior odds of a wrong tag, the set's
+	// noise rate (the labels' rates pooled over their known tags). The
+	// prior is shared because a label's own rate is inflated where its
+	// model separates it poorly.
 	ExpectedErrors float64 `json:"expected_errors"`
 }
 
@@ -97,17 +97,22 @@ type Findings struct {
 // so that each given row sums to its count.
 //
 // The flagged pairs of all labels are ranked together by Issue.Score, the
-// evidence that the tag is wrong. Its likelihood ratio comes from the
-// label's calibration: the pool-adjacent-violators (isotonic) fit of the
-// given tags on the probabilities, each block's share of tags shrunk
-// toward the label's base rate by one pseudo-image; the ratio is the
-// fitted odds over the base-rate odds. Ranking by the raw |tag −
-// probability| instead puts the model's own confident mistakes on the
-// labels it separates poorly ahead of clear errors on the labels it knows.
+// label's calibrated probability of the other tag: a wrong tag is taken to
+// be as likely on any pair, whatever its value, so the odds that a tag is
+// wrong are the prior odds times the calibrated odds of the other tag.
+// Each label is calibrated by Platt scaling of its given tags on its
+// out-of-fold probabilities. Ranking by the raw |tag − probability| instead
+// puts the model's confident mistakes on labels it scores over-confidently
+// ahead of clear errors on the labels it knows.
 func Find(s infer.Set) (*Findings, error) {
 	if err := check(s); err != nil {
 		return nil, err
 	}
+	cal, err := decide.FitCalibration(s, decide.Platt)
+	if err != nil {
+		return nil, fmt.Errorf("audit: calibrating the labels: %w", err)
+	}
+	q := cal.Apply(s.Scores)
 	nl := s.NumLabels()
 	f := &Findings{Issues: []Issue{}, Noise: map[string]float64{}}
 	var wrong, known float64
@@ -125,7 +130,6 @@ func Find(s infer.Set) (*Findings, error) {
 	}
 	for j := range nl {
 		st := &f.Labels[j]
-		llr := evidence(s, j, *st)
 		for i := range s.Scores {
 			if !s.Known(i, j) {
 				continue
@@ -142,73 +146,16 @@ func Find(s infer.Set) (*Findings, error) {
 			default:
 				continue
 			}
-			e := llr[i]
+			other := q[i][j]
 			if kind == Spurious {
-				e = -e
+				other = 1 - other
 			}
-			f.Issues = append(f.Issues, Issue{Kind: kind, Score: sigmoid(e), Prob: p, Row: i, Col: j})
-			st.ExpectedErrors += sigmoid(e + prior)
+			f.Issues = append(f.Issues, Issue{Kind: kind, Score: other, Prob: p, Row: i, Col: j})
+			st.ExpectedErrors += sigmoid(logit(other) + prior)
 		}
 	}
 	f.Issues = name(s, sortIssues(f.Issues, s))
 	return f, nil
-}
-
-// evidence returns, for every image, the log-likelihood ratio of its
-// out-of-fold probability for label j under the label being present
-// against it being absent (0 for images whose tag is unknown, and for all
-// when the label has no known positive or no known negative). By Bayes'
-// rule it is the calibrated log-odds of the label at that probability
-// minus the log-odds of its base rate. The calibration is isotonic: the
-// pool-adjacent-violators fit of the known tags on the probabilities
-// (tied probabilities share a block), each block's share of positives
-// shrunk toward the base rate by one pseudo-image, which keeps the ratio
-// finite and a small block's say small.
-func evidence(s infer.Set, j int, st LabelStats) []float64 {
-	out := make([]float64, s.Len())
-	if st.Tagged == 0 || st.Tagged == st.Known {
-		return out
-	}
-	var idx []int
-	for i := range s.Scores {
-		if s.Known(i, j) {
-			idx = append(idx, i)
-		}
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(s.Scores[a][j], s.Scores[b][j]) })
-	type block struct {
-		pos, n     float64
-		start, end int // positions in idx, end exclusive
-	}
-	var stack []block
-	for k := 0; k < len(idx); {
-		e := k + 1
-		for e < len(idx) && s.Scores[idx[e]][j] == s.Scores[idx[k]][j] {
-			e++
-		}
-		b := block{start: k, end: e}
-		for _, i := range idx[k:e] {
-			b.pos += s.Truth[i][j]
-			b.n++
-		}
-		stack = append(stack, b)
-		for len(stack) > 1 {
-			a, c := stack[len(stack)-2], stack[len(stack)-1]
-			if a.pos/a.n < c.pos/c.n {
-				break
-			}
-			stack = append(stack[:len(stack)-2], block{pos: a.pos + c.pos, n: a.n + c.n, start: a.start, end: c.end})
-		}
-		k = e
-	}
-	base := float64(st.Tagged) / float64(st.Known)
-	for _, b := range stack {
-		e := logit((b.pos+base)/(b.n+1)) - logit(base)
-		for _, i := range idx[b.start:b.end] {
-			out[i] = e
-		}
-	}
-	return out
 }
 
 // logit is log(p/(1−p)), −Inf at 0 and +Inf at 1.
