@@ -46,19 +46,19 @@ probabilities: for each label, an absent tag is suspect ("missing") when the
 image's probability reaches the mean probability of the images that carry
 the label, and a present tag ("spurious") when it is at or below the mean
 probability of the images that lack it. The suspect pairs of all labels are
-ranked together by the evidence against their tag: the likelihood ratio of
-the image's probability under the other tag against the given one, read off
-the label's own calibration, so that a confident score weighs little on a
-label the model separates poorly. The score printed is that evidence as a
-chance, LR/(1+LR). Each label's estimated noise rate is listed too. --html
-writes a page with a thumbnail of each image; --apply writes a corrected CSV
-in which suspect tags are marked unknown (?tag), which training ignores,
-rather than flipped. By default --apply marks, for each label, only its
-expected number of errors: the sum of the chances that its suspect tags are
-wrong, each ratio taken with the set's pooled noise rate as the prior, rounded,
-taking the most suspicious first; with --top N it marks the N most
-suspicious tags instead. With --backbone and --freeze-backbone the
-backbone's features are computed once for all folds and repeats.`,
+ranked together by the label's calibrated probability of the other tag
+(Platt scaling of the label's tags on its out-of-fold probabilities), so
+that a confident score weighs little on a label the model separates poorly;
+that probability is the score printed. Each label's estimated noise rate is
+listed too. --html writes a page with a thumbnail of each image; --apply
+writes a corrected CSV in which suspect tags are marked unknown (?tag),
+which training ignores, rather than flipped. By default --apply marks, for
+each label, only its expected number of errors: the sum of the chances that
+its suspect tags are wrong, each score's odds times the prior odds of the
+set's pooled noise rate, rounded, taking the most suspicious first; with
+--top N it marks the N most suspicious tags instead. With --backbone and
+--freeze-backbone the backbone's features are computed once for all folds
+and repeats.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error { return runAudit(c, a) },
 	}
