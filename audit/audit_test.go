@@ -97,12 +97,6 @@ func TestFind(t *testing.T) {
 	}
 }
 
-// withPrior turns an even-odds chance that a tag is wrong into the chance
-// under a prior rate of wrong tags.
-func withPrior(score, rate float64) float64 {
-	return score * rate / (score*rate + (1-score)*(1-rate))
-}
-
 // TestFindWeighsEvidenceByLabel checks the ranking across labels: a tag
 // that a well-separated label's model is sure of outranks one with a larger
 // |tag − p| on a label whose scores do not separate its tags, and the
@@ -518,5 +512,20 @@ func TestAuditFindsInjectedFlips(t *testing.T) {
 	}
 	if p40 < bp40 {
 		t.Errorf("confident learning precision@40 %.2f below the baseline's %.2f", p40, bp40)
+	}
+}
+
+func TestWithPrior(t *testing.T) {
+	for _, tc := range []struct{ score, rate, want float64 }{
+		{0.5, 0.1, 0.1}, // even odds leave the prior
+		{0.9, 0.1, 0.5}, // odds 9 against prior odds 1/9
+		{0.99, 0.01, 0.5},
+		{1, 0, 0}, // no wrong tags expected: none, even at certainty
+		{1, 0.2, 1},
+		{0.2, 1, 1},
+	} {
+		if got := withPrior(tc.score, tc.rate); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("withPrior(%v, %v) = %v, want %v", tc.score, tc.rate, got, tc.want)
+		}
 	}
 }

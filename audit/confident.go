@@ -124,9 +124,9 @@ func Find(s infer.Set) (*Findings, error) {
 		f.Labels = append(f.Labels, st)
 		f.Noise[st.Label] = st.NoiseRate
 	}
-	prior := math.Inf(-1)
+	prior := 0.0
 	if known > 0 {
-		prior = logit(wrong / known)
+		prior = wrong / known
 	}
 	for j := range nl {
 		st := &f.Labels[j]
@@ -151,18 +151,25 @@ func Find(s infer.Set) (*Findings, error) {
 				other = 1 - other
 			}
 			f.Issues = append(f.Issues, Issue{Kind: kind, Score: other, Prob: p, Row: i, Col: j})
-			st.ExpectedErrors += sigmoid(logit(other) + prior)
+			st.ExpectedErrors += withPrior(other, prior)
 		}
 	}
 	f.Issues = name(s, sortIssues(f.Issues, s))
 	return f, nil
 }
 
-// logit is log(p/(1−p)), −Inf at 0 and +Inf at 1.
-func logit(p float64) float64 { return math.Log(p / (1 - p)) }
-
-// sigmoid is 1/(1+e^−x).
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+// withPrior returns the chance that a tag is wrong from its Score, the
+// chance at even prior odds, and the prior rate of wrong tags: the odds of
+// the score times the prior odds.
+func withPrior(score, rate float64) float64 {
+	switch {
+	case rate <= 0:
+		return 0
+	case rate >= 1:
+		return 1
+	}
+	return score * rate / (score*rate + (1-score)*(1-rate))
+}
 
 // Likely returns the flagged pairs worth correcting, most suspicious
 // first: for each label, its ExpectedErrors (rounded) most suspicious
