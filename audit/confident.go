@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"mlabel/decide"
 	"mlabel/infer"
 )
 
@@ -26,11 +27,15 @@ type Issue struct {
 	Image string `json:"image"`
 	Label string `json:"label"`
 	Kind  Kind   `json:"kind"`
-	// Score orders the issues, higher is more suspicious, in [0, 1]: the
-	// distance |tag − probability| times the label's separation, the mean
-	// out-of-fold probability of the images tagged with it minus that of
-	// the images without it. The separation discounts the labels the model
-	// cannot tell apart, whose confident pairs are mostly its own errors.
+	// Score orders the issues, higher is more suspicious, in (0, 1): the
+	// label's calibrated probability of the other tag at the image's
+	// out-of-fold probability (of the label being present for a missing
+	// tag, absent for a spurious one). The calibration is the label's own
+	// (Platt scaling of its known tags on its probabilities; see Find), so
+	// a probability counts as much as the model has earned on that label:
+	// on a label it separates poorly, or scores over-confidently, a
+	// confident probability is common among correct tags too and weighs
+	// little. Ties are ordered by |tag − probability|.
 	Score float64 `json:"score"`
 	// Prob is the out-of-fold probability of the label.
 	Prob float64 `json:"probability"`
@@ -65,9 +70,11 @@ type LabelStats struct {
 	// errors from above; ExpectedErrors is the count to act on.
 	NoiseRate float64 `json:"noise_rate"`
 	// ExpectedErrors is the expected number of wrong tags among the
-	// label's flagged pairs: the sum of their scores, each read as the
-	// chance that its tag is wrong (the model's |tag − probability|,
-	// discounted by how well it separates the label).
+	// label's flagged pairs: the sum of the chances that each tag is wrong,
+	// the odds of its Score times the prior odds of a wrong tag, the set's
+	// noise rate (the labels' rates pooled over their known tags). The
+	// prior is shared because a label's own rate is inflated where its
+	// model separates it poorly.
 	ExpectedErrors float64 `json:"expected_errors"`
 }
 
@@ -85,41 +92,83 @@ type Findings struct {
 // probability reaches the mean probability of the images that carry the
 // label; a pair whose tag is present is flagged spurious when its
 // probability is at or below the mean probability of the images that lack
-// it. Unknown tags are never flagged. The flagged pairs are ranked by
-// Issue.Score. Each label's noise rate is estimated
+// it. Unknown tags are never flagged. Each label's noise rate is estimated
 // from the confident joint of given and confidently true tags, calibrated
 // so that each given row sums to its count.
+//
+// The flagged pairs of all labels are ranked together by Issue.Score, the
+// label's calibrated probability of the other tag: a wrong tag is taken to
+// be as likely on any pair, whatever its value, so the odds that a tag is
+// wrong are the prior odds times the calibrated odds of the other tag.
+// Each label is calibrated by Platt scaling of its given tags on its
+// out-of-fold probabilities. Ranking by the raw |tag − probability| instead
+// puts the model's confident mistakes on labels it scores over-confidently
+// ahead of clear errors on the labels it knows.
 func Find(s infer.Set) (*Findings, error) {
 	if err := check(s); err != nil {
 		return nil, err
 	}
+	cal, err := decide.FitCalibration(s, decide.Platt)
+	if err != nil {
+		return nil, fmt.Errorf("audit: calibrating the labels: %w", err)
+	}
+	q := cal.Apply(s.Scores)
 	nl := s.NumLabels()
 	f := &Findings{Issues: []Issue{}, Noise: map[string]float64{}}
+	var wrong, known float64
 	for j := range nl {
 		st := labelStats(s, j)
-		sep := st.Separation()
+		st.NoiseRate = noiseRate(s, j, st)
+		wrong += st.NoiseRate * float64(st.Known)
+		known += float64(st.Known)
+		f.Labels = append(f.Labels, st)
+		f.Noise[st.Label] = st.NoiseRate
+	}
+	prior := 0.0
+	if known > 0 {
+		prior = wrong / known
+	}
+	for j := range nl {
+		st := &f.Labels[j]
 		for i := range s.Scores {
 			if !s.Known(i, j) {
 				continue
 			}
 			p := s.Scores[i][j]
-			if s.Truth[i][j] == 0 && !math.IsNaN(st.Present) && p >= st.Present {
+			var kind Kind
+			switch {
+			case s.Truth[i][j] == 0 && !math.IsNaN(st.Present) && p >= st.Present:
+				kind = Missing
 				st.Missing++
-				f.Issues = append(f.Issues, Issue{Kind: Missing, Score: p * sep, Prob: p, Row: i, Col: j})
-				st.ExpectedErrors += p * sep
-			}
-			if s.Truth[i][j] == 1 && !math.IsNaN(st.Absent) && p <= st.Absent {
+			case s.Truth[i][j] == 1 && !math.IsNaN(st.Absent) && p <= st.Absent:
+				kind = Spurious
 				st.Spurious++
-				f.Issues = append(f.Issues, Issue{Kind: Spurious, Score: (1 - p) * sep, Prob: p, Row: i, Col: j})
-				st.ExpectedErrors += (1 - p) * sep
+			default:
+				continue
 			}
+			other := q[i][j]
+			if kind == Spurious {
+				other = 1 - other
+			}
+			f.Issues = append(f.Issues, Issue{Kind: kind, Score: other, Prob: p, Row: i, Col: j})
+			st.ExpectedErrors += withPrior(other, prior)
 		}
-		st.NoiseRate = noiseRate(s, j, st)
-		f.Labels = append(f.Labels, st)
-		f.Noise[st.Label] = st.NoiseRate
 	}
-	f.Issues = name(s, sortIssues(f.Issues))
+	f.Issues = name(s, sortIssues(f.Issues, s))
 	return f, nil
+}
+
+// withPrior returns the chance that a tag is wrong from its Score, the
+// chance at even prior odds, and the prior rate of wrong tags: the odds of
+// the score times the prior odds.
+func withPrior(score, rate float64) float64 {
+	switch {
+	case rate <= 0:
+		return 0
+	case rate >= 1:
+		return 1
+	}
+	return score * rate / (score*rate + (1-score)*(1-rate))
 }
 
 // Likely returns the flagged pairs worth correcting, most suspicious
@@ -162,7 +211,7 @@ func Baseline(s infer.Set) ([]Issue, error) {
 			out = append(out, is)
 		}
 	}
-	return name(s, sortIssues(out)), nil
+	return name(s, sortIssues(out, s)), nil
 }
 
 // check rejects a set that cannot be audited.
@@ -216,16 +265,6 @@ func labelStats(s infer.Set, j int) LabelStats {
 	return st
 }
 
-// Separation is the label's mean out-of-fold probability over the images
-// tagged with it minus that over the images without it, at least 0; 0 when
-// either group is empty.
-func (st LabelStats) Separation() float64 {
-	if math.IsNaN(st.Present) || math.IsNaN(st.Absent) {
-		return 0
-	}
-	return max(st.Present-st.Absent, 0)
-}
-
 // noiseRate estimates the fraction of label j's known tags that are wrong
 // from the confident joint C[given][true]: each pair counts where its
 // probability is confidently on one side (on both, which happens only when
@@ -268,11 +307,12 @@ func noiseRate(s infer.Set, j int, st LabelStats) float64 {
 	return off / float64(st.Known)
 }
 
-// sortIssues orders issues by score, highest first, ties by image then
-// label.
-func sortIssues(is []Issue) []Issue {
+// sortIssues orders issues by score, highest first, then by the distance
+// |tag − probability| of their pairs in s, then by image and label.
+func sortIssues(is []Issue, s infer.Set) []Issue {
+	dist := func(x Issue) float64 { return math.Abs(s.Truth[x.Row][x.Col] - x.Prob) }
 	slices.SortStableFunc(is, func(a, b Issue) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col))
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(dist(b), dist(a)), cmp.Compare(a.Row, b.Row), cmp.Compare(a.Col, b.Col))
 	})
 	return is
 }

@@ -2,8 +2,9 @@
 // injected on purpose. It generates synthetic tiles, flips one frequent tag
 // (added or removed) on a number of images, computes out-of-fold
 // probabilities with K models, and prints a markdown table of precision and
-// recall within the top k flagged pairs, for confident learning and for the
-// |tag − probability| baseline, on the same probabilities. It then trains
+// recall within the top k flagged pairs, for mlabel's confident learning,
+// for cleanlab's published multi-label method reproduced as a reference,
+// and for the |tag − probability| baseline, on the same probabilities. It then trains
 // one model each on the noisy tags, on the tags corrected as `mlabel audit
 // --apply` corrects them (each label's expected errors marked unknown), on
 // every flagged tag marked unknown, and on the clean tags, and prints their
@@ -34,7 +35,8 @@ import (
 func main() {
 	cfg := train.Defaults()
 	var (
-		tta                                  bool
+		tta, retrain                         bool
+		repeats                              int
 		dir, dump                            string
 		csvPath, images                      string
 		count, tile, epochs, flips, folds, w int
@@ -55,18 +57,20 @@ func main() {
 	flag.Float64Var(&frequent, "frequent", 0.1, "a label is frequent, and may be flipped, when at least this fraction of images carry it")
 	flag.Uint64Var(&seed, "seed", 1, "seed of the tiles, the flips and the training")
 	flag.StringVar(&dump, "dump", "", "also write the out-of-fold set and the flips to this JSON file")
-	flag.BoolVar(&tta, "tta", false, "score the held-out images with test-time augmentation")
+	flag.BoolVar(&tta, "tta", true, "score the held-out images with test-time augmentation, as mlabel audit does by default")
+	flag.IntVar(&repeats, "repeats", 1, "repeats of the K-fold cross-validation, averaged")
+	flag.BoolVar(&retrain, "retrain", true, "also train on the noisy, corrected and clean tags and report held-out mAP")
 	flag.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
 	flag.Float64Var(&cfg.LR, "lr", cfg.LR, "peak learning rate")
 	flag.IntVar(&cfg.Width, "width", cfg.Width, "width of the small network (0: its default)")
 	flag.Parse()
-	if err := run(cfg, tta, dump, dir, csvPath, images, count, holdout, tile, epochs, flips, folds, w, frequent, seed); err != nil {
+	if err := run(cfg, tta, retrain, repeats, dump, dir, csvPath, images, count, holdout, tile, epochs, flips, folds, w, frequent, seed); err != nil {
 		fmt.Fprintln(os.Stderr, "auditbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfg train.Config, tta bool, dump, dir, csvPath, images string, count, holdout, tile, epochs, nflips, folds, workers int, frequent float64, seed uint64) error {
+func run(cfg train.Config, tta, retrain bool, repeats int, dump, dir, csvPath, images string, count, holdout, tile, epochs, nflips, folds, workers int, frequent float64, seed uint64) error {
 	var o dataset.Options
 	if csvPath == "" {
 		p, err := synth.Generate(synth.Options{Dir: dir, Count: count + holdout, Size: tile, Seed: seed})
@@ -93,7 +97,7 @@ func run(cfg train.Config, tta bool, dump, dir, csvPath, images string, count, h
 	}
 	cfg.Size, cfg.Epochs, cfg.Seed, cfg.Workers = tile, epochs, seed, workers
 	start := time.Now()
-	set, err := audit.OutOfFold(context.Background(), noisy, audit.Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(tile), Folds: folds, Log: os.Stderr, TTA: tta})
+	set, err := audit.OutOfFold(context.Background(), noisy, audit.Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(tile), Folds: folds, Repeats: repeats, Log: os.Stderr, TTA: tta})
 	if err != nil {
 		return err
 	}
@@ -127,12 +131,15 @@ func run(cfg train.Config, tta bool, dump, dir, csvPath, images string, count, h
 	for _, r := range []struct {
 		name   string
 		issues []audit.Issue
-	}{{"confident learning", found.Issues}, {"baseline abs(tag - p)", base}} {
+	}{{"confident learning", found.Issues}, {"cleanlab's method (reference)", cleanlabRanking(*set)}, {"baseline abs(tag - p)", base}} {
 		p20, _ := audit.PrecisionRecall(r.issues, flips, 20)
 		p40, r40 := audit.PrecisionRecall(r.issues, flips, 40)
 		_, r80 := audit.PrecisionRecall(r.issues, flips, 80)
 		_, r160 := audit.PrecisionRecall(r.issues, flips, 160)
 		fmt.Printf("| %s | %.2f | %.2f | %.2f | %.2f | %.2f |\n", r.name, p20, p40, r40, r80, r160)
+	}
+	if !retrain {
+		return nil
 	}
 	likely := found.Likely()
 	fixed, err := audit.Apply(noisy, likely)

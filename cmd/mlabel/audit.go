@@ -27,6 +27,7 @@ type auditOptions struct {
 	df               dataFlags
 	tf               trainFlags
 	folds, top, show int
+	repeats          int
 	asJSON, quiet    bool
 	tta              bool
 	htmlOut, apply   string
@@ -38,21 +39,26 @@ func newAuditCmd() *cobra.Command {
 		Use:   "audit (--csv FILE --images DIR | --folders DIR) [--folds K] [training flags]",
 		Short: "Find tags that are probably wrong, from out-of-fold predictions",
 		Long: `Audit trains K models (--folds, by iterative stratification), each on all
-folds but one, so that every image is scored by a model that did not see it.
-It then applies confident learning to these out-of-fold probabilities: for
-each label, an absent tag is suspect ("missing") when the image's probability
-reaches the mean probability of the images that carry the label, and a
-present tag ("spurious") when it is at or below the mean probability of the
-images that lack it. The suspect pairs are listed most suspicious first, with
-each label's estimated noise rate. --html writes a page with a thumbnail of
-each image; --apply writes a corrected CSV in which suspect tags are marked
-unknown (?tag), which training ignores, rather than flipped. By default
---apply marks, for each label, only its expected number of errors: the sum
-of its suspect pairs' scores, each read as the chance that the tag is wrong,
-rounded, taking the most suspicious first; with --top N it marks the N most
-suspicious tags instead. With --backbone
-and --freeze-backbone the backbone's features are computed once for all
-folds.`,
+folds but one, so that every image is scored by a model that did not see it
+(with test-time augmentation for the view; --repeats averages several
+cross-validations). It then applies confident learning to these out-of-fold
+probabilities: for each label, an absent tag is suspect ("missing") when the
+image's probability reaches the mean probability of the images that carry
+the label, and a present tag ("spurious") when it is at or below the mean
+probability of the images that lack it. The suspect pairs of all labels are
+ranked together by the label's calibrated probability of the other tag
+(Platt scaling of the label's tags on its out-of-fold probabilities), so
+that a confident score weighs little on a label the model separates poorly;
+that probability is the score printed. Each label's estimated noise rate is
+listed too. --html writes a page with a thumbnail of each image; --apply
+writes a corrected CSV in which suspect tags are marked unknown (?tag),
+which training ignores, rather than flipped. By default --apply marks, for
+each label, only its expected number of errors: the sum of the chances that
+its suspect tags are wrong, each score's odds times the prior odds of the
+set's pooled noise rate, rounded, taking the most suspicious first; with
+--top N it marks the N most suspicious tags instead. With --backbone and
+--freeze-backbone the backbone's features are computed once for all folds
+and repeats.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error { return runAudit(c, a) },
 	}
@@ -66,7 +72,8 @@ folds.`,
 	c.Flags().IntVar(&a.folds, "folds", audit.DefaultFolds, "models to train, each on all folds but one")
 	c.Flags().IntVar(&a.top, "top", 0, "keep only the most suspicious tags, for the listing, --html and --apply (0: list every suspect tag, apply each label's expected errors)")
 	c.Flags().IntVar(&a.show, "show", 200, "suspect tags shown with thumbnails in --html (0: all)")
-	c.Flags().BoolVar(&a.tta, "tta", false, "score each held-out image as the mean over its test-time transforms")
+	c.Flags().IntVar(&a.repeats, "repeats", 1, "run the cross-validation this many times on other folds and average each image's scores (each repeat trains --folds more models)")
+	boolFlag(c.Flags(), &a.tta, "tta", true, "score each held-out image as the mean over its test-time transforms for the view (8 for overhead images, 2 for ground photos; --tta false scores it once)")
 	c.Flags().StringVar(&a.htmlOut, "html", "", "write an HTML page of the suspect tags with thumbnails")
 	c.Flags().StringVar(&a.apply, "apply", "", "write a corrected tags CSV with the likely wrong tags marked unknown (?tag): each label's expected errors, or the --top tags")
 	c.Flags().BoolVar(&a.asJSON, "json", false, `print {"issues": [...], "noise_rate": {...}} as JSON`)
@@ -83,6 +90,9 @@ func runAudit(c *cobra.Command, a *auditOptions) error {
 	if a.folds < 2 {
 		return usagef("--folds must be at least 2, got %d", a.folds)
 	}
+	if a.repeats < 1 {
+		return usagef("--repeats must be at least 1, got %d", a.repeats)
+	}
 	if a.top < 0 || a.show < 0 {
 		return usagef("--top and --show must not be negative")
 	}
@@ -90,13 +100,20 @@ func runAudit(c *cobra.Command, a *auditOptions) error {
 	if err != nil {
 		return err
 	}
+	if !o.Structure.Empty() {
+		// The fold models train with the label structure, as train's do.
+		if err := o.Structure.Check(ds.Labels); err != nil {
+			return usageError{err}
+		}
+		o.Train.Exclusive, o.Train.AtMostOne = o.Structure.Exclusive, o.Structure.AtMostOne
+	}
 	logw := c.ErrOrStderr()
 	if a.quiet {
 		logw = io.Discard
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	set, err := audit.OutOfFold(ctx, ds, audit.Options{Train: o.Train, Preprocess: o.Preprocess, Folds: a.folds, Log: logw, Hooks: auditHooks(logw, a.quiet), TTA: a.tta})
+	set, err := audit.OutOfFold(ctx, ds, audit.Options{Train: o.Train, Preprocess: o.Preprocess, Folds: a.folds, Repeats: a.repeats, Log: logw, Hooks: auditHooks(logw, a.quiet), TTA: a.tta})
 	if err != nil {
 		return err
 	}
