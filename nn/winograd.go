@@ -244,7 +244,7 @@ func (g *wgGeom) outputTiles(m, y, tmp []float32, t0, t1 int) {
 func wgBTs(in []float32, is int, out []float32, os int, n int) {
 	in, out = in[:5*is+n], out[:5*os+n]
 	i := 0
-	if useAVX && n >= 8 {
+	if wgVector && n >= 8 {
 		i = n &^ 7
 		wgBTAVX(&in[0], is, &out[0], os, i)
 	}
@@ -266,7 +266,7 @@ func wgBTs(in []float32, is int, out []float32, os int, n int) {
 func wgATs(in []float32, is int, out []float32, os int, n int) {
 	in, out = in[:5*is+n], out[:3*os+n]
 	i := 0
-	if useAVX && n >= 8 {
+	if wgVector && n >= 8 {
 		i = n &^ 7
 		wgATAVX(&in[0], is, &out[0], os, i)
 	}
@@ -286,7 +286,7 @@ func wgATs(in []float32, is int, out []float32, os int, n int) {
 func wgGs(in []float32, is int, out []float32, os int, n int) {
 	in, out = in[:2*is+n], out[:5*os+n]
 	i := 0
-	if useAVX && n >= 8 {
+	if wgVector && n >= 8 {
 		i = n &^ 7
 		wgGAVX(&in[0], is, &out[0], os, i)
 	}
@@ -308,7 +308,7 @@ func wgGs(in []float32, is int, out []float32, os int, n int) {
 func wgAs(in []float32, is int, out []float32, os int, n int) {
 	in, out = in[:3*is+n], out[:5*os+n]
 	i := 0
-	if useAVX && n >= 8 {
+	if wgVector && n >= 8 {
 		i = n &^ 7
 		wgAAVX(&in[0], is, &out[0], os, i)
 	}
@@ -330,7 +330,7 @@ func wgAs(in []float32, is int, out []float32, os int, n int) {
 func wgGTs(in []float32, is int, out []float32, os int, n int) {
 	in, out = in[:5*is+n], out[:2*os+n]
 	i := 0
-	if useAVX && n >= 8 {
+	if wgVector && n >= 8 {
 		i = n &^ 7
 		wgGTAVX(&in[0], is, &out[0], os, i)
 	}

@@ -2,6 +2,10 @@
 
 package nn
 
+// wgVector selects the vector Winograd transforms: those of
+// winograd_amd64.s need AVX2 and FMA, as the elementwise kernels do.
+var wgVector = useAVX
+
 // The Winograd transforms in winograd_amd64.s, for the leading multiple of
 // 8 of n elements; the Go wrappers in winograd.go check the bounds.
 

@@ -2,8 +2,11 @@
 
 package nn
 
-// There are no vector Winograd transforms on this platform; useAVX is
-// false, so these are never called.
+// There are no vector Winograd transforms on this platform (arm64's NEON
+// kernels cover the elementwise ops only), so these are never called.
+
+// wgVector is false: the Go transforms run.
+const wgVector = false
 
 func wgBTAVX(in *float32, is int, out *float32, os int, n int) {}
 func wgATAVX(in *float32, is int, out *float32, os int, n int) {}
