@@ -98,7 +98,7 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	}
 	if o.Masks != nil {
 		var err error
-		if ds, err = prepareMasks(ds, o); err != nil {
+		if ds, err = PrepareMasks(ds, o.Masks, o.Preprocess.MaxPixels); err != nil {
 			return nil, err
 		}
 		o.Train.Segment = true
