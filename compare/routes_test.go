@@ -241,3 +241,30 @@ func TestRunRoutesRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestMixColumns(t *testing.T) {
+	a := outputsOf([]float64{1, 0}, []float64{0.9, 0.2})
+	b := outputsOf([]float64{1, 0}, []float64{0.4, 0.7})
+	a.Scores = [][]float64{{0.9, 0.1}, {0.2, 0.3}}
+	b.Scores = [][]float64{{0.4, 0.6}, {0.7, 0.8}}
+	tests := []struct {
+		pick []bool
+		want [][]float64
+	}{
+		{[]bool{false, false}, [][]float64{{0.9, 0.1}, {0.2, 0.3}}},
+		{[]bool{true, false}, [][]float64{{0.4, 0.1}, {0.7, 0.3}}},
+		{[]bool{false, true}, [][]float64{{0.9, 0.6}, {0.2, 0.8}}},
+		{[]bool{true, true}, [][]float64{{0.4, 0.6}, {0.7, 0.8}}},
+	}
+	for _, tc := range tests {
+		got := mixColumns(a, b, tc.pick)
+		for i := range tc.want {
+			if !slices.Equal(got.Scores[i], tc.want[i]) {
+				t.Errorf("pick %v: row %d = %v, want %v", tc.pick, i, got.Scores[i], tc.want[i])
+			}
+		}
+	}
+	if a.Scores[0][0] != 0.9 || b.Scores[0][0] != 0.4 {
+		t.Error("mixColumns changed its inputs")
+	}
+}

@@ -59,7 +59,7 @@ fraction, its threshold an area threshold fitted on validation), a paired
 bootstrap interval of AP(segment) − AP(classify), the segmenter's pixel
 IoU and the champion route picked on validation AP; then each route's
 cost. DIR/classify.mlb and DIR/segment.mlb are both written; a held-out
-test set takes its masks from --test-masks.`,
+test set takes its masks from --test-masks (from --masks without it).`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error { return runCompare(c, f) },
 	}
@@ -77,7 +77,7 @@ test set takes its masks from --test-masks.`,
 	fl.IntVar(&f.repeats, "repeats", 5, "timed batch forwards per option (the median is reported)")
 	fl.StringVar(&f.routes, "routes", "", "compare the routes instead: classify,segment (needs --masks)")
 	fl.StringVar(&f.masks, "masks", "", "with --routes: folder of the main set's per-pixel masks")
-	fl.StringVar(&f.testMasks, "test-masks", "", "with --routes and a held-out test set: folder of its masks")
+	fl.StringVar(&f.testMasks, "test-masks", "", "with --routes and a held-out test set: folder of its masks (default: --masks)")
 	fl.StringVar(&f.segmentArch, "segment-arch", "unet", "with --routes: the segmentation route's architecture (unet or unet-tconv; --backbone gives both routes the backbone)")
 	return c
 }
@@ -120,8 +120,6 @@ func checkCompareFlags(f *compareFlags) error {
 		return usagef("--stacking and --all are for the specialists; --routes writes both routes' bundles")
 	case f.testMasks != "" && f.test.csv == "" && f.test.folders == "":
 		return usagef("--test-masks goes with a held-out test set (--test-csv or --test-folders)")
-	case f.testMasks == "" && (f.test.csv != "" || f.test.folders != ""):
-		return usagef("a held-out test set on the routes needs its masks: --test-masks DIR")
 	}
 	return nil
 }

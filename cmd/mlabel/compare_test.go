@@ -96,7 +96,6 @@ func TestCompareRoutesFlags(t *testing.T) {
 		{"masks without routes", []string{"--masks", "m"}, "go with --routes"},
 		{"stacking", []string{"--routes", "classify,segment", "--masks", "m", "--stacking"}, "--stacking and --all"},
 		{"test masks without a test set", []string{"--routes", "classify,segment", "--masks", "m", "--test-masks", "t"}, "held-out test set"},
-		{"test set without masks", []string{"--routes", "classify,segment", "--masks", "m", "--test-csv", "t.csv"}, "--test-masks DIR"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
