@@ -11,6 +11,7 @@ import (
 
 	"mlabel/bundle"
 	"mlabel/dataset"
+	"mlabel/infer"
 	"mlabel/masks"
 	"mlabel/synth"
 	"mlabel/train"
@@ -243,10 +244,9 @@ func TestRunRoutesRejects(t *testing.T) {
 }
 
 func TestMixColumns(t *testing.T) {
-	a := outputsOf([]float64{1, 0}, []float64{0.9, 0.2})
-	b := outputsOf([]float64{1, 0}, []float64{0.4, 0.7})
-	a.Scores = [][]float64{{0.9, 0.1}, {0.2, 0.3}}
-	b.Scores = [][]float64{{0.4, 0.6}, {0.7, 0.8}}
+	truth := [][]float64{{1, 0}, {0, 1}}
+	a := &infer.Set{Truth: truth, Scores: [][]float64{{0.9, 0.1}, {0.2, 0.3}}}
+	b := &infer.Set{Truth: truth, Scores: [][]float64{{0.4, 0.6}, {0.7, 0.8}}}
 	tests := []struct {
 		pick []bool
 		want [][]float64
