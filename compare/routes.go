@@ -91,7 +91,8 @@ type RouteLabel struct {
 	// Champion is "classify" or "segment": the route with the higher
 	// validation AP (the classifier on a tie or when undefined).
 	Champion string `json:"champion"`
-	// ChampionAP and ChampionF score the champion's route on test.
+	// ChampionAP and ChampionF score the champion's route on test, at
+	// its route's threshold.
 	ChampionAP *float64 `json:"champion_ap"`
 	ChampionF  float64  `json:"champion_f"`
 }
@@ -154,8 +155,9 @@ func RunRoutes(ctx context.Context, o RoutesOptions) (*RoutesResult, error) {
 	for j := range chosen {
 		chosen[j] = labelAP(seg.val, j) > labelAP(cls.val, j)
 	}
-	champ := &option{name: RouteChampion, val: mixColumns(cls.val, seg.val, chosen), test: mixColumns(cls.test, seg.test, chosen)}
-	if err := champ.score(o.Options, labels); err != nil {
+	champ := &option{name: RouteChampion, val: mixColumns(cls.val, seg.val, chosen), test: mixColumns(cls.test, seg.test, chosen),
+		rules: mixRules(cls.rules, seg.rules, chosen)}
+	if err := champ.evaluate(o.Options, labels); err != nil {
 		return nil, err
 	}
 	segFigures := metrics.NewSegmentation(iou, labels, train.PixelThreshold)
@@ -238,6 +240,19 @@ func mixColumns(a, b *infer.Set, pick []bool) *infer.Set {
 			}
 		}
 		out.Scores[i] = r
+	}
+	return out
+}
+
+// mixRules returns the per-label thresholds of a where pick[j] is false
+// and of b where it is true: each label decided as its route decides it.
+func mixRules(a, b *decide.Rules, pick []bool) *decide.Rules {
+	ta, tb := a.Thresholds(), b.Thresholds()
+	out := &decide.Rules{Kind: decide.PerClass, Objective: a.Objective, Beta: a.Beta, Labels: a.Labels, Names: a.Names, Global: a.Global, PerClass: ta}
+	for j, p := range pick {
+		if p {
+			out.PerClass[j] = tb[j]
+		}
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 
 	"mlabel/bundle"
 	"mlabel/dataset"
+	"mlabel/decide"
 	"mlabel/infer"
 	"mlabel/masks"
 	"mlabel/synth"
@@ -96,12 +97,12 @@ func TestRunRoutesPicksChampionsOnValidation(t *testing.T) {
 		if l.Champion != routeName(seg) {
 			t.Errorf("%s: champion %q, validation APs %s and %s", name, l.Champion, f3(l.ClassifyValAP), f3(l.SegmentValAP))
 		}
-		want := l.ClassifyAP
+		want, wantF := l.ClassifyAP, l.ClassifyF
 		if seg {
-			want, bySegment = l.SegmentAP, bySegment+1
+			want, wantF, bySegment = l.SegmentAP, l.SegmentF, bySegment+1
 		}
-		if f3(l.ChampionAP) != f3(want) {
-			t.Errorf("%s: champion test AP %s, its route's %s", name, f3(l.ChampionAP), f3(want))
+		if f3(l.ChampionAP) != f3(want) || l.ChampionF != wantF {
+			t.Errorf("%s: champion test AP %s and F %g, its route's %s and %g", name, f3(l.ChampionAP), l.ChampionF, f3(want), wantF)
 		}
 		if l.SegmentAP != nil && l.ClassifyAP != nil && (l.DiffAP == nil || *l.DiffAP != *l.SegmentAP-*l.ClassifyAP) {
 			t.Errorf("%s: AP difference %s, want %s − %s", name, f3(l.DiffAP), f3(l.SegmentAP), f3(l.ClassifyAP))
@@ -266,5 +267,17 @@ func TestMixColumns(t *testing.T) {
 	}
 	if a.Scores[0][0] != 0.9 || b.Scores[0][0] != 0.4 {
 		t.Error("mixColumns changed its inputs")
+	}
+}
+
+func TestMixRules(t *testing.T) {
+	a := &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.4, PerClass: []float64{0.1, 0.2, 0.3}}
+	b := &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.6, PerClass: []float64{0.7, 0.8, 0.9}}
+	got := mixRules(a, b, []bool{false, true, true})
+	if want := []float64{0.1, 0.8, 0.9}; !slices.Equal(got.Thresholds(), want) || got.Check(3) != nil {
+		t.Errorf("thresholds %v (check %v), want %v", got.Thresholds(), got.Check(3), want)
+	}
+	if a.PerClass[1] != 0.2 {
+		t.Error("mixRules changed its input")
 	}
 }
