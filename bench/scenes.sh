@@ -11,6 +11,9 @@
 # segmentation route: a segmenter trained on the same training scenes with
 # their masks (composed from the tiles' masks), its area fractions decided
 # by its area thresholds, on the whole scene resized and on GRID×GRID tiles
+# stitched; and a segmenter trained at the scale the tiles show, on
+# TRAIN_SCENES synthetic CHIP px tiles of seed 1 with their masks (the
+# first of the chips the training scenes are made of), on the tiles
 # stitched. Then the peak RSS of predict --tiles, classifier and segmenter
 # (with --masks-out), on a BIG×BIG 4-band GeoTIFF and a 4000×3000 JPEG.
 #
@@ -35,7 +38,7 @@ epochs=${EPOCHS:-8}
 seed=${SEED:-1}
 bigside=${BIG:-10000}
 work=${WORK:-$(mktemp -d)}
-routes=${ROUTES:-"whole tiles segwhole segtiles"}
+routes=${ROUTES:-"whole tiles segwhole segtiles segchips"}
 mkdir -p "$work"
 go build -o "$work/mlabel" ./cmd/mlabel
 go build -o "$work/scenesbench" ./bench/scenesbench
@@ -64,6 +67,13 @@ segmenter() { # the segmenter, trained on the training scenes' masks
 		--masks "$work/train/masks" --out "$segmodel" --size "$size" --epochs "$epochs" --seed "$seed" --quiet
 }
 
+chipmodel=$work/chips-seg-seed$seed.mlb
+route_segchips() {
+	[ -f "$work/chips/tags.csv" ] || "$ml" data synth --out "$work/chips" --count "$train_scenes" --size "$chip" --seed 1 --masks >/dev/null
+	[ -f "$chipmodel" ] || measure chiptrain "$ml" train --csv "$work/chips/tags.csv" --images "$work/chips/images" \
+		--masks "$work/chips/masks" --out "$chipmodel" --size "$size" --epochs "$epochs" --seed "$seed" --quiet
+	measure segchips "$ml" predict --model "$chipmodel" --format scores --tiles "$grid" "$work/test/images"
+}
 route_whole() { measure whole "$ml" predict --model "$model" --format scores "$work/test/images"; }
 route_tiles() { measure tiles "$ml" predict --model "$model" --format scores --tiles "$grid" "$work/test/images"; }
 route_segwhole() { segmenter && measure segwhole "$ml" predict --model "$segmodel" --format scores "$work/test/images"; }
@@ -74,7 +84,8 @@ rows=${ROWS:-"whole-image resize, whole-image thresholds=whole:whole
 tiles + max pooling, whole-image thresholds=tiles:whole
 tiles + max pooling, tiled thresholds=tiles:tiles
 segmentation, whole-image resize, area thresholds=segwhole:area
-segmentation, tiles stitched, area thresholds=segtiles:area"}
+segmentation, tiles stitched, area thresholds=segtiles:area
+segmentation trained on tiles, tiles stitched, area thresholds=segchips:area:$chipmodel"}
 args=()
 while IFS= read -r row; do args+=(-row "$row"); done <<<"$rows"
 [ -f "$segmodel" ] && args+=(-segmenter "$segmodel")

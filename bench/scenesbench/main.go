@@ -299,8 +299,8 @@ func measure(args []string) error {
 // table prints, for each row "title=NAME:RULE", the samples-F2 and macro
 // mAP of the scores in DIR/NAME.csv decided by RULE (whole: the bundle's
 // whole-image thresholds; tiles: its tiled ones; area: the segmenter's
-// area thresholds), with NAME's ms per scene and peak RSS from the
-// timings log.
+// area thresholds; area:PATH: those of the segmenter at PATH), with NAME's
+// ms per scene and peak RSS from the timings log.
 func table(args []string) error {
 	fs := flag.NewFlagSet("table", flag.ExitOnError)
 	model := fs.String("model", "", "classifier bundle")
@@ -338,6 +338,7 @@ func table(args []string) error {
 			return err
 		}
 		var rules *decide.Rules
+		want := b.Labels // the labels of the model whose rule decides
 		switch rule {
 		case "whole":
 			rules = decide.RulesFromBundle(b.Rules)
@@ -351,13 +352,16 @@ func table(args []string) error {
 			if seg == nil {
 				return fmt.Errorf("row %q: no -segmenter given", row)
 			}
-			rules = decide.RulesFromBundle(seg.Rules)
+			rules, want = decide.RulesFromBundle(seg.Rules), seg.Labels
+		case "area:" + strings.TrimPrefix(rule, "area:"):
+			// Another segmenter's area thresholds: area:PATH.
+			other, err := bundle.Load(strings.TrimPrefix(rule, "area:"))
+			if err != nil {
+				return fmt.Errorf("row %q: %w", row, err)
+			}
+			rules, want = decide.RulesFromBundle(other.Rules), other.Labels
 		default:
 			return fmt.Errorf("row %q: rule %q is not whole, tiles or area", row, rule)
-		}
-		want := b.Labels
-		if rule == "area" {
-			want = seg.Labels
 		}
 		if !slices.Equal(set.Labels, want) {
 			return fmt.Errorf("row %q: scores of labels %v, the model has %v", row, set.Labels, want)
