@@ -80,12 +80,18 @@ route_segwhole() { segmenter && measure segwhole "$ml" predict --model "$segmode
 route_segtiles() { segmenter && measure segtiles "$ml" predict --model "$segmodel" --format scores --tiles "$grid" "$work/test/images"; }
 for r in $routes; do "route_$r"; done
 
-rows=${ROWS:-"whole-image resize, whole-image thresholds=whole:whole
-tiles + max pooling, whole-image thresholds=tiles:whole
-tiles + max pooling, tiled thresholds=tiles:tiles
-segmentation, whole-image resize, area thresholds=segwhole:area
-segmentation, tiles stitched, area thresholds=segtiles:area
-segmentation trained on tiles, tiles stitched, area thresholds=segchips:area:$chipmodel"}
+# Each route's rows, unless ROWS gives them.
+declare -A route_rows=(
+	[whole]="whole-image resize, whole-image thresholds=whole:whole"
+	[tiles]="tiles + max pooling, whole-image thresholds=tiles:whole
+tiles + max pooling, tiled thresholds=tiles:tiles"
+	[segwhole]="segmentation, whole-image resize, area thresholds=segwhole:area"
+	[segtiles]="segmentation, tiles + max pooling, area thresholds=segtiles:area"
+	[segchips]="segmentation trained on tiles, tiles + max pooling, area thresholds=segchips:area:$chipmodel"
+)
+default_rows=""
+for r in $routes; do default_rows+="${route_rows[$r]}"$'\n'; done
+rows=${ROWS:-${default_rows%$'\n'}}
 args=()
 while IFS= read -r row; do args+=(-row "$row"); done <<<"$rows"
 [ -f "$segmodel" ] && args+=(-segmenter "$segmodel")

@@ -26,10 +26,10 @@ type BatchOptions struct {
 	// number of CPUs when 0.
 	Workers int
 	// Tiles, when positive, scores each image from Tiles×Tiles tiles
-	// overlapping by Overlap: a classifier's scores max-pooled (see
-	// Tiled), which Files decides with TileRules; a segmenter's area
-	// fractions of the whole image, stitched (see SegmentTiled), which
-	// Files decides with the bundle's area thresholds. Each image is then read as an
+	// overlapping by Overlap, max-pooling their scores: a classifier's
+	// (see Tiled), which Files decides with TileRules; a segmenter's area
+	// fractions (see SegmentTiled), which Files decides with the bundle's
+	// area thresholds. Each image is then read as an
 	// imageio.Source within the limits of Source, whatever the bundle's
 	// pixel limit: a TIFF by windows, any other image decoded at 8 bits.
 	Tiles   int
@@ -313,8 +313,8 @@ func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) 
 
 // decodeTiled hashes one file and scores its tiles, read from the file as
 // an imageio.Source without holding the image at full resolution as
-// floats (nor, for a TIFF, at all): a classifier's max-pooled scores, a
-// segmenter's area fractions of the whole image (see SegmentTiled). A
+// floats (nor, for a TIFF, at all): max-pooled scores, a segmenter's area
+// fractions (see SegmentTiled). A
 // file that cannot be read is reported in the result; the error is for a
 // failing network.
 func (p *Predictor) decodeTiled(path string, o BatchOptions) (fileResult, error) {
@@ -330,7 +330,7 @@ func (p *Predictor) decodeTiled(path string, o BatchOptions) (fileResult, error)
 			r.err = err
 			return r, nil
 		}
-		r.scores, err = p.tileAreas(tl)
+		r.scores, err = p.tileScores(tl)
 		return r, err
 	}
 	xs, err := p.pre.TileInputs(src, o.grid())

@@ -35,10 +35,15 @@ func (p *Predictor) scoreBatch(w *nn.Model, x *tensor.Tensor) ([][]float64, erro
 }
 
 // Segmented is a segmenter's output for one image: its decisions on the
-// area fractions (Prediction.Scores), its mask and the part of the image
-// the mask covers.
+// area fractions (Prediction.Scores), its areas, its mask and the part of
+// the image the mask covers.
 type Segmented struct {
 	Prediction
+	// Areas is each label's fraction of the Seen pixels. For a whole
+	// image it equals the label's score; from tiles the score is the
+	// largest tile's fraction and Areas the stitched whole image's (see
+	// SegmentTiled).
+	Areas map[string]float64
 	// Class is the mask over Seen, W×H row by row: 0 where no label
 	// shows, 1 + the label of highest probability where any does (see
 	// infer.ClassMap). For a whole image it is at the network's
@@ -114,7 +119,7 @@ func (p *Predictor) Segment(ctx context.Context, files []string, o BatchOptions)
 				return nil, nil, fmt.Errorf("predict: %w", err)
 			}
 			b := res[k].bounds
-			out = append(out, Segmented{Prediction: preds[n], Class: class, W: s, H: s, Seen: p.pre.SeenRect(b), Bounds: b})
+			out = append(out, Segmented{Prediction: preds[n], Areas: preds[n].Scores, Class: class, W: s, H: s, Seen: p.pre.SeenRect(b), Bounds: b})
 		}
 	}
 	return out, failures, nil

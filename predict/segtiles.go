@@ -14,13 +14,15 @@ import (
 // resolution. The tiles' masks are stitched: every pixel of the image
 // belongs to exactly one tile, the one whose seen part's centre is nearest
 // along each axis (the middle of an overlap), and takes the class of the
-// tile's output pixel it falls in. The area fractions are therefore exact
-// fractions of the whole image's pixels (Seen is the whole image), decided
-// by the bundle's area thresholds: a fraction does not depend on the
-// image's size, so the thresholds fitted on whole images hold. Class is
-// the stitched mask at about the tiles' output resolution (each of its
-// pixels an f×f block of the image, f the image pixels per output pixel of
-// the finest tile).
+// tile's output pixel it falls in. Areas are therefore exact fractions of
+// the whole image's pixels (Seen is the whole image). The labels are
+// decided as the classifier's tiles are, by max pooling (as in
+// hypotheses-CNN-pooling): each label's score is the largest of its
+// tiles' area fractions, each a fraction of the view the network saw,
+// the quantity the bundle's area thresholds were fitted on. Class is the
+// stitched mask at about the tiles' output resolution (each of its pixels
+// an f×f block of the image, f the image pixels per output pixel of the
+// finest tile).
 func (p *Predictor) SegmentTiled(name string, src imageio.Source, g imageio.Grid) (Segmented, error) {
 	if !p.Segmenter() {
 		return Segmented{}, fmt.Errorf("predict: a %s bundle has no masks", p.b.Kind)
@@ -44,18 +46,27 @@ func (p *Predictor) segmentTiles(name string, tl *tileSet) (Segmented, error) {
 	}
 	class, mw, mh := st.classMap()
 	b := image.Rect(0, 0, st.w, st.h)
-	pred := decideWith(p.rules, p.b.Labels, []string{name}, [][]float64{st.areas()})[0]
-	return Segmented{Prediction: pred, Class: class, W: mw, H: mh, Seen: b, Bounds: b}, nil
+	pred := decideWith(p.rules, p.b.Labels, []string{name}, [][]float64{infer.MaxPool(st.tileAreas)})[0]
+	return Segmented{Prediction: pred, Areas: labelMap(p.b.Labels, st.areas()), Class: class, W: mw, H: mh, Seen: b, Bounds: b}, nil
 }
 
-// tileAreas returns the area fractions of an image segmented from its
-// tiles, as SegmentTiled measures them.
-func (p *Predictor) tileAreas(tl *tileSet) ([]float64, error) {
+// tileScores returns the scores of an image segmented from its tiles, as
+// SegmentTiled decides them: each label's largest tile area fraction.
+func (p *Predictor) tileScores(tl *tileSet) ([]float64, error) {
 	st, err := p.stitchTiles(tl)
 	if err != nil {
 		return nil, err
 	}
-	return st.areas(), nil
+	return infer.MaxPool(st.tileAreas), nil
+}
+
+// labelMap names values by labels.
+func labelMap(labels []string, v []float64) map[string]float64 {
+	out := make(map[string]float64, len(labels))
+	for j, l := range labels {
+		out[l] = v[j]
+	}
+	return out
 }
 
 // tileSet holds the network inputs of an image's tiles and the parts of
@@ -104,6 +115,8 @@ type stitched struct {
 	// (j, i) shows label l; class[k] is tile k's class map.
 	above [][]bool
 	class [][]uint8
+	// tileAreas[k] holds tile k's area fractions, of all its pixels.
+	tileAreas [][]float64
 }
 
 // stitchTiles runs the segmenter on the tiles of tl, one batch, and
@@ -129,6 +142,9 @@ func (p *Predictor) stitchTiles(tl *tileSet) (*stitched, error) {
 	}
 	if logits.Shape[1] != s || logits.Shape[2] != s || logits.Shape[3] != st.labels {
 		return nil, fmt.Errorf("predict: the segmenter gives %v logits for %d×%d inputs and %d labels", logits.Shape, s, s, st.labels)
+	}
+	if st.tileAreas, err = infer.AreaFractions(logits, p.b.Segment.PixelThreshold); err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
 	}
 	t := infer.PixelLogit(p.b.Segment.PixelThreshold)
 	cells := s * s * st.labels

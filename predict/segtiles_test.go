@@ -53,8 +53,8 @@ func TestSegmentTiledCountsEveryPixelOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if s.Scores["red"] != 1 || s.Scores["green"] != 0 {
-				t.Errorf("areas %v, want red 1 and green 0", s.Scores)
+			if s.Scores["red"] != 1 || s.Scores["green"] != 0 || s.Areas["red"] != 1 || s.Areas["green"] != 0 {
+				t.Errorf("scores %v and areas %v, want red 1 and green 0", s.Scores, s.Areas)
 			}
 			whole := image.Rect(0, 0, tc.w, tc.h)
 			if s.Seen != whole || s.Bounds != whole || s.SeenPixels() != tc.w*tc.h {
@@ -105,16 +105,16 @@ func TestSegmentTiledAreasMatchStitchedMask(t *testing.T) {
 				n[c]++
 			}
 			for j, l := range []string{"red", "green"} {
-				if want := float64(n[j+1]) / (32 * 24); s.Scores[l] != want {
-					t.Errorf("%s area %g, the mask's share %g", l, s.Scores[l], want)
+				if want := float64(n[j+1]) / (32 * 24); s.Areas[l] != want {
+					t.Errorf("%s area %g, the mask's share %g", l, s.Areas[l], want)
 				}
 			}
 			// The blocks are 13×9 and 12×9 pixels: the stitched areas
 			// miss at most a pixel's blur along each edge.
-			if r := s.Scores["red"]; math.Abs(r-13*9.0/(32*24)) > 24.0/(32*24) {
+			if r := s.Areas["red"]; math.Abs(r-13*9.0/(32*24)) > 24.0/(32*24) {
 				t.Errorf("red area %g, the block is %g", r, 13*9.0/(32*24))
 			}
-			if gr := s.Scores["green"]; math.Abs(gr-12*9.0/(32*24)) > 24.0/(32*24) {
+			if gr := s.Areas["green"]; math.Abs(gr-12*9.0/(32*24)) > 24.0/(32*24) {
 				t.Errorf("green area %g, the block is %g", gr, 12*9.0/(32*24))
 			}
 		})
@@ -152,7 +152,7 @@ func TestSegmentFilesFromTiles(t *testing.T) {
 		t.Fatalf("%d results, failures %v", len(segs), fails)
 	}
 	s := segs[0]
-	if r := s.Scores["red"]; math.Abs(r-24.0/64) > 2.0/64 {
+	if r := s.Areas["red"]; math.Abs(r-24.0/64) > 2.0/64 {
 		t.Errorf("red area %g, want about %g", r, 24.0/64)
 	}
 	if len(s.Labels) != 1 || s.Labels[0].Label != "red" || s.Labels[0].Threshold != 0.3 {
@@ -171,5 +171,32 @@ func TestSegmentFilesFromTiles(t *testing.T) {
 	c := testPredictor(t)
 	if _, err := c.SegmentTiled("x", imageio.ImageSource(paint(8, 8, func(int, int) color.RGBA { return red })), imageio.Grid{N: 2}); err == nil {
 		t.Error("a classifier segments tiles")
+	}
+}
+
+// A label that fills one tile of sixteen is scored by that tile, as the
+// area thresholds fitted on tile-sized images expect, and its area is its
+// share of the whole image.
+func TestSegmentTiledScoresByTheLargestTile(t *testing.T) {
+	img := paint(64, 64, func(x, y int) color.RGBA {
+		if x < 16 && y < 16 {
+			return red
+		}
+		return black
+	})
+	p := testSegmenter(t, imageio.ModeSquash)
+	s, err := p.SegmentTiled("corner", imageio.ImageSource(img), imageio.Grid{N: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Scores["red"] != 1 || s.Areas["red"] != 1.0/16 {
+		t.Errorf("red score %g and area %g, want 1 and 1/16", s.Scores["red"], s.Areas["red"])
+	}
+	if len(s.Labels) != 1 || s.Labels[0].Label != "red" {
+		t.Errorf("labels %+v, want red", s.Labels)
+	}
+	scores, err := p.TiledScores(imageio.ImageSource(img), imageio.Grid{N: 4})
+	if err != nil || scores[0] != 1 || scores[1] != 0 {
+		t.Errorf("TiledScores %v, %v", scores, err)
 	}
 }

@@ -50,8 +50,8 @@ func tileRules(whole *decide.Rules, t *decide.Tiled, g imageio.Grid) (*decide.Ru
 
 // Tiled predicts a large image from its tiles cut by g: each label's score
 // is the largest of its tiles' scores (max pooling over tiles, as in
-// hypotheses-CNN-pooling), decided by TileRules(g). A segmenter's scores
-// are its stitched area fractions of the whole image, decided by its area
+// hypotheses-CNN-pooling), decided by TileRules(g); a segmenter's scores
+// are its tiles' area fractions, max-pooled and decided by its area
 // thresholds (see SegmentTiled).
 func (p *Predictor) Tiled(name string, src imageio.Source, g imageio.Grid) (Prediction, error) {
 	pooled, err := p.TiledScores(src, g)
@@ -66,8 +66,7 @@ func (p *Predictor) Tiled(name string, src imageio.Source, g imageio.Grid) (Pred
 }
 
 // TiledScores returns the scores of src's tiles cut by g, max-pooled per
-// label (a segmenter's area fractions of the whole image, see
-// SegmentTiled). Each tile is read from src alone, reduced to a few times
+// label (a segmenter's area fractions, see SegmentTiled). Each tile is read from src alone, reduced to a few times
 // the network's input before it is resized (see imageio.Tiles).
 func (p *Predictor) TiledScores(src imageio.Source, g imageio.Grid) ([]float64, error) {
 	if p.Segmenter() {
@@ -75,7 +74,7 @@ func (p *Predictor) TiledScores(src imageio.Source, g imageio.Grid) ([]float64, 
 		if err != nil {
 			return nil, fmt.Errorf("predict: %w", err)
 		}
-		return p.tileAreas(tl)
+		return p.tileScores(tl)
 	}
 	xs, err := p.pre.TileInputs(src, g)
 	if err != nil {

@@ -108,7 +108,7 @@ func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, forma
 func areas(s predict.Segmented, labels []string, gsd float64) map[string]areaJSON {
 	out := make(map[string]areaJSON, len(labels))
 	for _, l := range labels {
-		a := areaJSON{Fraction: s.Scores[l]}
+		a := areaJSON{Fraction: s.Areas[l]}
 		if gsd > 0 {
 			m2 := a.Fraction * float64(s.SeenPixels()) * gsd * gsd
 			ha := m2 / 1e4
