@@ -9,12 +9,12 @@
 # predict command, its start included) and peak RSS: the whole scene resized,
 # and GRID×GRID tiles max-pooled, with either thresholds; and the
 # segmentation route: a segmenter trained on the same training scenes with
-# their masks (composed from the tiles' masks), its area fractions decided
-# by its area thresholds, on the whole scene resized and on GRID×GRID tiles
-# stitched; and a segmenter trained at the scale the tiles show, on
+# their masks (composed from the tiles' masks) with `--tiles GRID`, its
+# area fractions decided by its area thresholds, on the whole scene
+# resized and on GRID×GRID tiles max-pooled, with either thresholds; and a segmenter trained at the scale the tiles show, on
 # TRAIN_SCENES synthetic CHIP px tiles of seed 1 with their masks (the
 # first of the chips the training scenes are made of), on the tiles
-# stitched. Then the peak RSS of predict --tiles, classifier and segmenter
+# max-pooled. Then the peak RSS of predict --tiles, classifier and segmenter
 # (with --masks-out), on a BIG×BIG 4-band GeoTIFF and a 4000×3000 JPEG.
 #
 #   bench/scenes.sh
@@ -64,7 +64,7 @@ fi
 segmodel=$work/scenes-seg-seed$seed.mlb
 segmenter() { # the segmenter, trained on the training scenes' masks
 	[ -f "$segmodel" ] || measure segtrain "$ml" train --csv "$work/train/tags.csv" --images "$work/train/images" \
-		--masks "$work/train/masks" --out "$segmodel" --size "$size" --epochs "$epochs" --seed "$seed" --quiet
+		--masks "$work/train/masks" --out "$segmodel" --size "$size" --epochs "$epochs" --seed "$seed" --tiles "$grid" --quiet
 }
 
 chipmodel=$work/chips-seg-seed$seed.mlb
@@ -86,7 +86,8 @@ declare -A route_rows=(
 	[tiles]="tiles + max pooling, whole-image thresholds=tiles:whole
 tiles + max pooling, tiled thresholds=tiles:tiles"
 	[segwhole]="segmentation, whole-image resize, area thresholds=segwhole:area"
-	[segtiles]="segmentation, tiles + max pooling, area thresholds=segtiles:area"
+	[segtiles]="segmentation, tiles + max pooling, area thresholds=segtiles:area
+segmentation, tiles + max pooling, tiled area thresholds=segtiles:areatiles"
 	[segchips]="segmentation trained on tiles, tiles + max pooling, area thresholds=segchips:area:$chipmodel"
 )
 default_rows=""

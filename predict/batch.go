@@ -26,10 +26,9 @@ type BatchOptions struct {
 	// number of CPUs when 0.
 	Workers int
 	// Tiles, when positive, scores each image from Tiles×Tiles tiles
-	// overlapping by Overlap, max-pooling their scores: a classifier's
-	// (see Tiled), which Files decides with TileRules; a segmenter's area
-	// fractions (see SegmentTiled), which Files decides with the bundle's
-	// area thresholds. Each image is then read as an
+	// overlapping by Overlap, max-pooling their scores (a segmenter's
+	// area fractions, see SegmentTiled), and Files decides them with
+	// TileRules (see Tiled). Each image is then read as an
 	// imageio.Source within the limits of Source, whatever the bundle's
 	// pixel limit: a TIFF by windows, any other image decoded at 8 bits.
 	Tiles   int
@@ -183,7 +182,7 @@ func (p *Predictor) Files(ctx context.Context, files []string, o BatchOptions) (
 		names[k] = files[i]
 	}
 	rules := p.rules
-	if o.Tiles > 0 && !p.Segmenter() {
+	if o.Tiles > 0 {
 		rules, _ = p.TileRules(o.grid())
 	}
 	return decideWith(rules, p.b.Labels, names, s.Scores), s.Failures, nil

@@ -19,7 +19,10 @@ import (
 // decided as the classifier's tiles are, by max pooling (as in
 // hypotheses-CNN-pooling): each label's score is the largest of its
 // tiles' area fractions, each a fraction of the view the network saw,
-// the quantity the bundle's area thresholds were fitted on. Class is the
+// decided by TileRules(g): the area thresholds fitted on tiled
+// validation scores for g (train --tiles), or those fitted on whole
+// images, right for a segmenter trained on images the size of a tile.
+// Class is the
 // stitched mask at about the tiles' output resolution (each of its pixels
 // an f×f block of the image, f the image pixels per output pixel of the
 // finest tile).
@@ -46,7 +49,8 @@ func (p *Predictor) segmentTiles(name string, tl *tileSet) (Segmented, error) {
 	}
 	class, mw, mh := st.classMap()
 	b := image.Rect(0, 0, st.w, st.h)
-	pred := decideWith(p.rules, p.b.Labels, []string{name}, [][]float64{infer.MaxPool(st.tileAreas)})[0]
+	rules, _ := p.TileRules(tl.g)
+	pred := decideWith(rules, p.b.Labels, []string{name}, [][]float64{infer.MaxPool(st.tileAreas)})[0]
 	return Segmented{Prediction: pred, Areas: labelMap(p.b.Labels, st.areas()), Class: class, W: mw, H: mh, Seen: b, Bounds: b}, nil
 }
 

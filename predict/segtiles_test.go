@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"mlabel/decide"
 	"mlabel/imageio"
 )
 
@@ -198,5 +199,40 @@ func TestSegmentTiledScoresByTheLargestTile(t *testing.T) {
 	scores, err := p.TiledScores(imageio.ImageSource(img), imageio.Grid{N: 4})
 	if err != nil || scores[0] != 1 || scores[1] != 0 {
 		t.Errorf("TiledScores %v, %v", scores, err)
+	}
+}
+
+// Thresholds fitted on tiled validation scores decide a segmenter's tiles
+// of their grid; another grid falls back to the area thresholds.
+func TestSegmentTiledUsesTileRules(t *testing.T) {
+	p := testSegmenter(t, imageio.ModeSquash)
+	b := *p.Bundle()
+	tiledRules := &decide.Rules{Kind: decide.PerClass, Labels: 2, Global: 0.5, PerClass: []float64{0.6, 0.6}}
+	b.Tiles = (&decide.Tiled{Grid: 4, Rules: tiledRules, Images: 1}).ToBundle()
+	tp, err := New(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := paint(64, 64, func(x, y int) color.RGBA {
+		if x < 32 && y < 32 {
+			return red
+		}
+		return black
+	})
+	tests := []struct {
+		g         imageio.Grid
+		threshold float64
+	}{
+		{imageio.Grid{N: 4}, 0.6},
+		{imageio.Grid{N: 2}, 0.3},
+	}
+	for _, tc := range tests {
+		s, err := tp.SegmentTiled("quarter", imageio.ImageSource(img), tc.g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Labels) != 1 || s.Labels[0].Label != "red" || s.Labels[0].Threshold != tc.threshold {
+			t.Errorf("%v: labels %+v, want red at %g", tc.g, s.Labels, tc.threshold)
+		}
 	}
 }

@@ -51,17 +51,13 @@ func tileRules(whole *decide.Rules, t *decide.Tiled, g imageio.Grid) (*decide.Ru
 // Tiled predicts a large image from its tiles cut by g: each label's score
 // is the largest of its tiles' scores (max pooling over tiles, as in
 // hypotheses-CNN-pooling), decided by TileRules(g); a segmenter's scores
-// are its tiles' area fractions, max-pooled and decided by its area
-// thresholds (see SegmentTiled).
+// are its tiles' area fractions (see SegmentTiled).
 func (p *Predictor) Tiled(name string, src imageio.Source, g imageio.Grid) (Prediction, error) {
 	pooled, err := p.TiledScores(src, g)
 	if err != nil {
 		return Prediction{}, err
 	}
-	rules := p.rules
-	if !p.Segmenter() {
-		rules, _ = p.TileRules(g)
-	}
+	rules, _ := p.TileRules(g)
 	return decideWith(rules, p.b.Labels, []string{name}, [][]float64{pooled})[0], nil
 }
 

@@ -299,7 +299,8 @@ func measure(args []string) error {
 // table prints, for each row "title=NAME:RULE", the samples-F2 and macro
 // mAP of the scores in DIR/NAME.csv decided by RULE (whole: the bundle's
 // whole-image thresholds; tiles: its tiled ones; area: the segmenter's
-// area thresholds; area:PATH: those of the segmenter at PATH), with NAME's
+// area thresholds; areatiles: its tiled ones; area:PATH: those of the
+// segmenter at PATH), with NAME's
 // ms per scene and peak RSS from the timings log.
 func table(args []string) error {
 	fs := flag.NewFlagSet("table", flag.ExitOnError)
@@ -353,6 +354,15 @@ func table(args []string) error {
 				return fmt.Errorf("row %q: no -segmenter given", row)
 			}
 			rules, want = decide.RulesFromBundle(seg.Rules), seg.Labels
+		case "areatiles":
+			t := (*decide.Tiled)(nil)
+			if seg != nil {
+				t = decide.TiledFromBundle(seg.Tiles)
+			}
+			if t == nil {
+				return fmt.Errorf("row %q: no -segmenter with tiled thresholds given", row)
+			}
+			rules, want = t.Rules, seg.Labels
 		case "area:" + strings.TrimPrefix(rule, "area:"):
 			// Another segmenter's area thresholds: area:PATH.
 			other, err := bundle.Load(strings.TrimPrefix(rule, "area:"))

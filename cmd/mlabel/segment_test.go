@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"mlabel/bundle"
+	"mlabel/decide"
 	"mlabel/masks"
 	"mlabel/synth"
 )
@@ -137,6 +139,41 @@ func TestSegmentationRoute(t *testing.T) {
 		t.Fatalf("mask from tiles: %v %+v", err, m)
 	}
 	os.RemoveAll(maskOut)
+
+	// train --tiles fits area thresholds on the validation images' tiles,
+	// which predict --tiles of that grid decides with.
+	tiledModel := filepath.Join(dir, "seg-tiles.mlb")
+	code, _, stderr = runCLI(t, "train", "--csv", csvPath, "--images", images, "--masks", mdir, "--out", tiledModel,
+		"--width", "4", "--size", "32", "--epochs", "1", "--refit", "false", "--tiles", "2", "--quiet")
+	if code != 0 {
+		t.Fatalf("train --masks --tiles: exit %d: %s", code, stderr)
+	}
+	tb, err := bundle.Load(tiledModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.Tiles == nil || tb.Tiles.Grid != 2 || tb.Tiles.Rules == nil || tb.Kind != bundle.KindSegmenter {
+		t.Fatalf("segmenter's tiles section %+v", tb.Tiles)
+	}
+	code, out, stderr = runCLI(t, "predict", "--model", tiledModel, "--json", "--tiles", "2", one)
+	if code != 0 {
+		t.Fatalf("predict --tiles with tile thresholds: exit %d: %s", code, stderr)
+	}
+	var tp []struct {
+		Labels []struct {
+			Label     string  `json:"label"`
+			Threshold float64 `json:"threshold"`
+		} `json:"labels"`
+	}
+	if err := json.Unmarshal([]byte(out), &tp); err != nil || len(tp) != 1 {
+		t.Fatalf("predict --tiles output %q: %v", out, err)
+	}
+	tileThr := decide.RulesFromBundle(tb.Tiles.Rules).Thresholds()
+	for _, l := range tp[0].Labels {
+		if j := slices.Index(tb.Labels, l.Label); j < 0 || l.Threshold != tileThr[j] {
+			t.Errorf("label %+v: not decided by its tile threshold", l)
+		}
+	}
 
 	// Without a tags CSV the images' tags come from their masks.
 	code, out, stderr = runCLI(t, "train", "--images", images, "--masks", mdir, "--out", filepath.Join(dir, "nocsv.mlb"),
