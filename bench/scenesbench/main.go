@@ -355,7 +355,7 @@ func table(args []string) error {
 			}
 			rules, want = decide.RulesFromBundle(seg.Rules), seg.Labels
 		case "areatiles":
-			t := (*decide.Tiled)(nil)
+			var t *decide.Tiled
 			if seg != nil {
 				t = decide.TiledFromBundle(seg.Tiles)
 			}
