@@ -121,6 +121,9 @@ func RunRoutes(ctx context.Context, o RoutesOptions) (*RoutesResult, error) {
 	if err := o.Segment.Validate(); err != nil {
 		return nil, fmt.Errorf("compare: segmentation route: %w", err)
 	}
+	if o.Segment.Size != o.Train.Size {
+		return nil, fmt.Errorf("compare: the routes see images at %d and %d pixels; they must see the same", o.Train.Size, o.Segment.Size)
+	}
 	if o.Data, err = workflow.PrepareMasks(o.Data, o.Masks, o.Preprocess.MaxPixels); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}

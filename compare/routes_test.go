@@ -223,6 +223,8 @@ func TestRunRoutesRejects(t *testing.T) {
 	seg.Arch = "unet"
 	bad := seg
 	bad.Arch = "small"
+	bigger := seg
+	bigger.Size *= 2
 	set := &masks.Set{}
 	tests := []struct {
 		name string
@@ -233,6 +235,7 @@ func TestRunRoutesRejects(t *testing.T) {
 		{"stacking", RoutesOptions{Options: Options{Data: ds, Train: train.Defaults(), Stacking: true}, Segment: seg, Masks: set}, "stacking"},
 		{"segmentation arch", RoutesOptions{Options: Options{Data: ds, Train: train.Defaults()}, Segment: bad, Masks: set}, "segmentation architecture"},
 		{"empty data", RoutesOptions{Options: Options{Train: train.Defaults()}, Segment: seg, Masks: set}, "empty dataset"},
+		{"sizes differ", RoutesOptions{Options: Options{Data: ds, Train: train.Defaults()}, Segment: bigger, Masks: set}, "same"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
