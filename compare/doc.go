@@ -21,4 +21,11 @@
 // For every option Run also measures the cost a user pays at prediction
 // time: forward passes, FLOPs per image, milliseconds per image in batch
 // inference on this machine, and the bundle size.
+//
+// RunRoutes runs the route against route experiment the same way: the
+// classifier route and the segmentation route (a label present when its
+// area fraction passes a threshold) trained on one split of images with
+// masks, compared label by label on test with the same bootstrap
+// intervals, a champion route per label picked on validation, and each
+// route's cost.
 package compare

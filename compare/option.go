@@ -84,6 +84,12 @@ func (op *option) score(o Options, labels []string) error {
 	if err != nil {
 		return fmt.Errorf("compare: %s thresholds: %w", op.name, err)
 	}
+	return op.evaluate(o, labels)
+}
+
+// evaluate scores both splits with the option's rules.
+func (op *option) evaluate(o Options, labels []string) error {
+	var err error
 	thr := op.rules.Thresholds()
 	if op.valSum, err = metrics.Summarize(labels, op.val.Truth, op.val.Scores, op.val.Mask, thr); err != nil {
 		return fmt.Errorf("compare: %s validation metrics: %w", op.name, err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"mlabel/decide"
 )
 
 // OptionNames lists the options in the order tables print them.
@@ -23,7 +25,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 	for _, name := range r.Labels {
 		l := r.PerLabel[name]
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s %s\t%.3f\t%.3f\t%s\t%.3f\t", name, l.Positives, f3(l.SpecialistAP), f3(l.JointAP),
-			signed(l.DiffAP), interval(l), l.SpecialistF, l.JointF, l.Champion, l.ChampionF)
+			signed(l.DiffAP), interval(l.DiffInterval), l.SpecialistF, l.JointF, l.Champion, l.ChampionF)
 		if stacked {
 			fmt.Fprintf(tw, "%s\t%s\t", f3(l.StackingAP), f3(l.StackingF))
 		}
@@ -67,10 +69,10 @@ func signed(x *float64) string {
 	return fmt.Sprintf("%+.3f", *x)
 }
 
-// interval formats a label's AP difference interval.
-func interval(l LabelResult) string {
-	if l.DiffInterval == nil {
+// interval formats an AP difference interval, "[-]" when undefined.
+func interval(iv *decide.Interval) string {
+	if iv == nil {
 		return "[-]"
 	}
-	return fmt.Sprintf("[%+.3f, %+.3f]", l.DiffInterval.Low, l.DiffInterval.High)
+	return fmt.Sprintf("[%+.3f, %+.3f]", iv.Low, iv.High)
 }

@@ -7,9 +7,9 @@ import (
 	"mlabel/tensor"
 )
 
-// pixelLogit returns the logit above which a pixel's probability exceeds
+// PixelLogit returns the logit above which a pixel's probability exceeds
 // threshold.
-func pixelLogit(threshold float64) float32 {
+func PixelLogit(threshold float64) float32 {
 	return float32(math.Log(threshold / (1 - threshold)))
 }
 
@@ -35,7 +35,7 @@ func AreaFractions(logits *tensor.Tensor, threshold float64) ([][]float64, error
 	}
 	n, l := logits.Shape[0], logits.Shape[3]
 	px := logits.Shape[1] * logits.Shape[2]
-	t := pixelLogit(threshold)
+	t := PixelLogit(threshold)
 	out := make([][]float64, n)
 	for i := range n {
 		counts := make([]int, l)
@@ -68,7 +68,7 @@ func ClassMap(logits *tensor.Tensor, i int, threshold float64) ([]uint8, error) 
 		return nil, fmt.Errorf("infer: %d labels do not fit an 8-bit class map", l)
 	}
 	px := logits.Shape[1] * logits.Shape[2]
-	t := pixelLogit(threshold)
+	t := PixelLogit(threshold)
 	out := make([]uint8, px)
 	data := logits.Data[i*px*l : (i+1)*px*l]
 	for p := range px {

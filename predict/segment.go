@@ -35,35 +35,44 @@ func (p *Predictor) scoreBatch(w *nn.Model, x *tensor.Tensor) ([][]float64, erro
 }
 
 // Segmented is a segmenter's output for one image: its decisions on the
-// area fractions (Prediction.Scores), its mask and the part of the image
-// the mask covers.
+// area fractions (Prediction.Scores), its areas, its mask and the part of
+// the image the mask covers.
 type Segmented struct {
 	Prediction
-	// Class is the mask at the network's resolution, Size×Size row by
-	// row: 0 where no label shows, 1 + the label of highest probability
-	// where any does (see infer.ClassMap).
+	// Areas is each label's fraction of the Seen pixels. For a whole
+	// image it equals the label's score; from tiles the score is the
+	// largest tile's fraction and Areas the stitched whole image's (see
+	// SegmentTiled).
+	Areas map[string]float64
+	// Class is the mask over Seen, W×H row by row: 0 where no label
+	// shows, 1 + the label of highest probability where any does (see
+	// infer.ClassMap). For a whole image it is at the network's
+	// resolution; from tiles it is the stitched mask (see SegmentTiled).
 	Class []uint8
-	// Size is the side of Class.
-	Size int
+	// W and H are the width and height of Class.
+	W, H int
 	// Seen is the rectangle of the image the network saw (all of it, or
-	// its centre square for a centre-crop preprocessing), in the decoded,
-	// upright image's pixels.
+	// its centre square for a centre-crop preprocessing; all of it from
+	// tiles), in the decoded, upright image's pixels.
 	Seen image.Rectangle
 	// Bounds is the decoded, upright image's rectangle.
 	Bounds image.Rectangle
 }
 
 // Segment runs a segmenter on every image file of files, a batch at a
-// time (o.Batch and o.Workers as for ScoreFiles; no tiles and no
-// test-time augmentation): the decisions on each image's area fractions
-// and its mask. An image that cannot be read or decoded is recorded in
+// time (o.Batch and o.Workers as for ScoreFiles; no test-time
+// augmentation): the decisions on each image's area fractions and its
+// mask. With o.Tiles, each image is read as an imageio.Source (within the
+// limits of o.Source) and segmented from its tiles, one image at a time
+// (see SegmentTiled), so that an image of any size is segmented in
+// bounded memory. An image that cannot be read or decoded is recorded in
 // the failures and the others go on.
 func (p *Predictor) Segment(ctx context.Context, files []string, o BatchOptions) ([]Segmented, []Failure, error) {
 	if p.b.Kind != bundle.KindSegmenter {
 		return nil, nil, fmt.Errorf("predict: a %s bundle has no masks", p.b.Kind)
 	}
 	if o.Tiles > 0 {
-		return nil, nil, fmt.Errorf("predict: a segmenter does not predict from tiles")
+		return p.segmentTiledFiles(ctx, files, o)
 	}
 	if o.Batch <= 0 {
 		o.Batch = 32
@@ -110,10 +119,53 @@ func (p *Predictor) Segment(ctx context.Context, files []string, o BatchOptions)
 				return nil, nil, fmt.Errorf("predict: %w", err)
 			}
 			b := res[k].bounds
-			out = append(out, Segmented{Prediction: preds[n], Class: class, Size: s, Seen: p.pre.SeenRect(b), Bounds: b})
+			out = append(out, Segmented{Prediction: preds[n], Areas: preds[n].Scores, Class: class, W: s, H: s, Seen: p.pre.SeenRect(b), Bounds: b})
 		}
 	}
 	return out, failures, nil
+}
+
+// segmentTiledFiles segments every image file of files from its tiles,
+// one image at a time.
+func (p *Predictor) segmentTiledFiles(ctx context.Context, files []string, o BatchOptions) ([]Segmented, []Failure, error) {
+	g := o.grid()
+	if err := g.Check(); err != nil {
+		return nil, nil, fmt.Errorf("predict: %w", err)
+	}
+	var out []Segmented
+	var failures []Failure
+	for i, path := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, fmt.Errorf("predict: %w", err)
+		}
+		s, bad, err := p.segmentFile(path, o)
+		switch {
+		case err != nil:
+			return nil, nil, err
+		case bad != nil:
+			failures = append(failures, Failure{Index: i, Image: path, Err: bad})
+		default:
+			out = append(out, s)
+		}
+	}
+	return out, failures, nil
+}
+
+// segmentFile opens one image file as a Source and segments it from its
+// tiles. bad says why the file cannot be read; the error is for a failing
+// network.
+func (p *Predictor) segmentFile(path string, o BatchOptions) (s Segmented, bad, err error) {
+	src, _, bad := openTiled(path, o, len(p.pre.Bands) > 0)
+	if bad != nil {
+		return Segmented{}, bad, nil
+	}
+	defer src.Close()
+	tl, bad := p.readTiles(src, o.grid())
+	if bad != nil {
+		return Segmented{}, bad, nil
+	}
+	s, err = p.segmentTiles(path, tl)
+	return s, nil, err
 }
 
 // segmentBatch runs the network once on x and returns the logits (a copy,

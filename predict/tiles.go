@@ -50,7 +50,8 @@ func tileRules(whole *decide.Rules, t *decide.Tiled, g imageio.Grid) (*decide.Ru
 
 // Tiled predicts a large image from its tiles cut by g: each label's score
 // is the largest of its tiles' scores (max pooling over tiles, as in
-// hypotheses-CNN-pooling), decided by TileRules(g).
+// hypotheses-CNN-pooling), decided by TileRules(g); a segmenter's scores
+// are its tiles' area fractions (see SegmentTiled).
 func (p *Predictor) Tiled(name string, src imageio.Source, g imageio.Grid) (Prediction, error) {
 	pooled, err := p.TiledScores(src, g)
 	if err != nil {
@@ -61,9 +62,16 @@ func (p *Predictor) Tiled(name string, src imageio.Source, g imageio.Grid) (Pred
 }
 
 // TiledScores returns the scores of src's tiles cut by g, max-pooled per
-// label. Each tile is read from src alone, reduced to a few times the
-// network's input before it is resized (see imageio.Tiles).
+// label (a segmenter's area fractions, see SegmentTiled). Each tile is read from src alone, reduced to a few times
+// the network's input before it is resized (see imageio.Tiles).
 func (p *Predictor) TiledScores(src imageio.Source, g imageio.Grid) ([]float64, error) {
+	if p.Segmenter() {
+		tl, err := p.readTiles(src, g)
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		return p.tileScores(tl)
+	}
 	xs, err := p.pre.TileInputs(src, g)
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)

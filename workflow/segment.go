@@ -72,11 +72,12 @@ func WithMaskTags(ds *dataset.Dataset, set *masks.Set) (*dataset.Dataset, error)
 	return &out, nil
 }
 
-// prepareMasks gives the untagged images of ds the tags their masks show
-// and checks every mask against its image (size, values, labels) before
-// anything trains, naming the first bad files.
-func prepareMasks(ds *dataset.Dataset, o Options) (*dataset.Dataset, error) {
-	ds, err := WithMaskTags(ds, o.Masks)
+// PrepareMasks gives the untagged images of ds the tags their masks in
+// set show (see WithMaskTags) and checks every mask against its image
+// (size, values, labels; images decoded within maxPixels) before anything
+// trains, naming the first bad files.
+func PrepareMasks(ds *dataset.Dataset, set *masks.Set, maxPixels int64) (*dataset.Dataset, error) {
+	ds, err := WithMaskTags(ds, set)
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +86,8 @@ func prepareMasks(ds *dataset.Dataset, o Options) (*dataset.Dataset, error) {
 	for i, it := range ds.Items {
 		names[i], paths[it.Name] = it.Name, it.Path
 	}
-	probs := o.Masks.Check(names, masks.CheckOptions{Labels: ds.Labels, Size: func(name string) (int, int, error) {
-		img, err := imageio.DecodeFile(paths[name], o.Preprocess.MaxPixels)
+	probs := set.Check(names, masks.CheckOptions{Labels: ds.Labels, Size: func(name string) (int, int, error) {
+		img, err := imageio.DecodeFile(paths[name], maxPixels)
 		if err != nil {
 			return 0, 0, err
 		}

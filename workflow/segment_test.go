@@ -84,7 +84,7 @@ func TestPrepareMasksNamesBadMasks(t *testing.T) {
 	}
 	png.Encode(f, image.NewRGBA(image.Rect(0, 0, 8, 8)))
 	f.Close()
-	_, err = prepareMasks(ds, Options{Masks: set})
+	_, err = PrepareMasks(ds, set, 0)
 	if err == nil || !strings.Contains(err.Error(), "1 bad masks") || !strings.Contains(err.Error(), "mask is 4×4, its image 8×8") {
 		t.Fatalf("error %v", err)
 	}

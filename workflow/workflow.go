@@ -55,7 +55,8 @@ type Options struct {
 	// wherever the bundle decides.
 	Structure *decide.Structure
 	// Tiles, when its N is positive, also fits thresholds for images
-	// scored tile by tile with that grid (predict's tiles, max-pooled): Run
+	// scored tile by tile with that grid (predict's tiles, max-pooled; a
+	// segmenter's tile area fractions, max-pooled): Run
 	// scores the validation split so with the model validation chose,
 	// before any refit, fits the thresholds on those scores as on whole
 	// images, and stores them in the bundle with the grid.
@@ -98,7 +99,7 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	}
 	if o.Masks != nil {
 		var err error
-		if ds, err = prepareMasks(ds, o); err != nil {
+		if ds, err = PrepareMasks(ds, o.Masks, o.Preprocess.MaxPixels); err != nil {
 			return nil, err
 		}
 		o.Train.Segment = true
@@ -309,10 +310,15 @@ func Predict(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre imageio.
 
 // PredictTiled scores every image of ds as predict scores it with tiles
 // cut by g: the network of spec and weights runs on each tile, and each
-// label's score is the largest of the image's tiles'. The truth and mask
-// come from ds. An image that cannot be read is an error naming it.
+// label's score is the largest of the image's tiles' (a segmenter's, with
+// cfg.Segment, the largest tile area fraction). The truth and mask come
+// from ds. An image that cannot be read is an error naming it.
 func PredictTiled(ctx context.Context, spec *nn.Spec, weights map[string]*tensor.Tensor, ds *dataset.Dataset, pre imageio.Preprocess, g imageio.Grid, cfg train.Config) (*infer.Set, error) {
-	p, err := predict.New(ClassifierBundle(cfg.Arch, spec, ds.Labels, pre, nil, nil, nil, weights))
+	b := ClassifierBundle(cfg.Arch, spec, ds.Labels, pre, nil, nil, nil, weights)
+	if cfg.Segment {
+		SegmenterBundle(b, &metrics.Segmentation{PixelThreshold: train.PixelThreshold})
+	}
+	p, err := predict.New(b)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: tiles: %w", err)
 	}

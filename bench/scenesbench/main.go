@@ -3,10 +3,10 @@
 // to read tile by tile, measures a command's wall time and peak memory,
 // and tabulates each route's scores on the test scenes.
 //
-//	scenesbench compose -out DIR -scenes N -grid 4 -chip 64 -seed S
+//	scenesbench compose -out DIR -scenes N -grid 4 -chip 64 -seed S [-masks]
 //	scenesbench big -out scene.tif -w 10000 -h 10000 -bands 4 -from DIR/images/scene_00000.png
 //	scenesbench measure -name NAME -stdout FILE -log timings.tsv -- COMMAND ARGS...
-//	scenesbench table -model M.mlb -truth DIR/tags.csv -dir D -log timings.tsv -row 'title=NAME:whole' ...
+//	scenesbench table -model M.mlb [-segmenter S.mlb] -truth DIR/tags.csv -dir D -log timings.tsv -row 'title=NAME:whole' ...
 package main
 
 import (
@@ -33,6 +33,7 @@ import (
 	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/imageio/imagetest"
+	"mlabel/masks"
 	"mlabel/metrics"
 	"mlabel/synth"
 )
@@ -66,7 +67,9 @@ func main() {
 // place but distinct-1 random ones, which the others take, so that some
 // labels cover a small part of the scene, as a field or a road does in a
 // drone photo. A scene is tagged with the union of its tiles' tags:
-// DIR/images/scene_00000.png and on, and DIR/tags.csv.
+// DIR/images/scene_00000.png and on, and DIR/tags.csv. With -masks the
+// scenes' masks are composed from the tiles' the same way, one binary PNG
+// per tag: DIR/masks/scene_00000/<label>.png.
 func compose(args []string) error {
 	fs := flag.NewFlagSet("compose", flag.ExitOnError)
 	out := fs.String("out", "", "output folder")
@@ -75,6 +78,7 @@ func compose(args []string) error {
 	chip := fs.Int("chip", 64, "tile side in pixels")
 	seed := fs.Uint64("seed", 1, "generator seed")
 	distinct := fs.Int("distinct", 3, "distinct tiles per scene")
+	withMasks := fs.Bool("masks", false, "also compose the scenes' masks")
 	fs.Parse(args)
 	g, c, d := *grid, *chip, *distinct
 	if *out == "" || *scenes < 1 || g < 1 || d < 1 || d > g*g {
@@ -82,13 +86,19 @@ func compose(args []string) error {
 	}
 	rng := rand.New(rand.NewPCG(*seed, 7))
 	chips := filepath.Join(*out, "chips")
-	csvPath, err := synth.Generate(synth.Options{Dir: chips, Count: *scenes * d, Size: c, Seed: *seed})
+	csvPath, err := synth.Generate(synth.Options{Dir: chips, Count: *scenes * d, Size: c, Seed: *seed, Masks: *withMasks})
 	if err != nil {
 		return err
 	}
 	ds, err := dataset.Load(dataset.Options{CSV: csvPath, Images: filepath.Join(chips, synth.ImagesDir), Labels: synth.Labels()})
 	if err != nil {
 		return err
+	}
+	var chipMasks *masks.Set
+	if *withMasks {
+		if chipMasks, err = masks.Open(filepath.Join(chips, synth.MasksDir)); err != nil {
+			return err
+		}
 	}
 	imgDir := filepath.Join(*out, "images")
 	if err := os.MkdirAll(imgDir, 0o755); err != nil {
@@ -104,6 +114,8 @@ func compose(args []string) error {
 	for s := 0; s < *scenes; s++ {
 		scene := image.NewRGBA(image.Rect(0, 0, g*c, g*c))
 		tags := map[int]bool{}
+		// on[l] holds label l's pixels of the scene, with -masks.
+		var on [][]bool
 		// place[k] is the distinct tile at place k: 0 but at distinct-1 places.
 		place := make([]int, g*g)
 		for i, k := range rng.Perm(g * g)[:d-1] {
@@ -120,10 +132,22 @@ func compose(args []string) error {
 			for _, l := range it.Pos {
 				tags[l] = true
 			}
+			if chipMasks != nil {
+				if on, err = placeMask(on, chipMasks, it.Name, ds.Labels, at, g*c, c); err != nil {
+					return err
+				}
+			}
 		}
 		name := fmt.Sprintf("scene_%05d", s)
 		if err := writePNG(filepath.Join(imgDir, name+".png"), scene); err != nil {
 			return err
+		}
+		for l := range ds.Labels {
+			if tags[l] && on != nil {
+				if err := masks.WriteBinary(filepath.Join(*out, synth.MasksDir), name, ds.Labels[l], g*c, g*c, on[l]); err != nil {
+					return err
+				}
+			}
 		}
 		var names []string
 		for l := range ds.Labels {
@@ -137,6 +161,36 @@ func compose(args []string) error {
 		return err
 	}
 	return os.RemoveAll(chips)
+}
+
+// placeMask adds the mask of the chip named name, placed at at in a
+// side×side scene, to on (one slice of the scene's pixels per label,
+// allocated when nil) and returns it.
+func placeMask(on [][]bool, set *masks.Set, name string, labels []string, at image.Point, side, chip int) ([][]bool, error) {
+	m, err := set.Load(name, labels)
+	if err != nil {
+		return nil, err
+	}
+	if m.W != chip || m.H != chip {
+		return nil, fmt.Errorf("mask of %s is %d×%d, the chip %d×%d", name, m.W, m.H, chip, chip)
+	}
+	if on == nil {
+		on = make([][]bool, len(labels))
+		for l := range on {
+			on[l] = make([]bool, side*side)
+		}
+	}
+	nl := len(labels)
+	for y := range chip {
+		for x := range chip {
+			for l := range nl {
+				if m.Data[(y*chip+x)*nl+l] == masks.Present {
+					on[l][(at.Y+y)*side+at.X+x] = true
+				}
+			}
+		}
+	}
+	return on, nil
 }
 
 func writePNG(path string, img image.Image) error {
@@ -244,11 +298,14 @@ func measure(args []string) error {
 
 // table prints, for each row "title=NAME:RULE", the samples-F2 and macro
 // mAP of the scores in DIR/NAME.csv decided by RULE (whole: the bundle's
-// whole-image thresholds; tiles: its tiled ones), with NAME's ms per scene
-// and peak RSS from the timings log.
+// whole-image thresholds; tiles: its tiled ones; area: the segmenter's
+// area thresholds; areatiles: its tiled ones; area:PATH: those of the
+// segmenter at PATH), with NAME's
+// ms per scene and peak RSS from the timings log.
 func table(args []string) error {
 	fs := flag.NewFlagSet("table", flag.ExitOnError)
 	model := fs.String("model", "", "classifier bundle")
+	segModel := fs.String("segmenter", "", "segmenter bundle, for the rows of rule area")
 	truth := fs.String("truth", "", "tags CSV of the test scenes")
 	dir := fs.String("dir", "", "folder of the scores files NAME.csv")
 	logPath := fs.String("log", "", "timings log")
@@ -258,6 +315,12 @@ func table(args []string) error {
 	b, err := bundle.Load(*model)
 	if err != nil {
 		return err
+	}
+	var seg *bundle.Bundle
+	if *segModel != "" {
+		if seg, err = bundle.Load(*segModel); err != nil {
+			return err
+		}
 	}
 	timings, err := readTimings(*logPath)
 	if err != nil {
@@ -276,6 +339,7 @@ func table(args []string) error {
 			return err
 		}
 		var rules *decide.Rules
+		want := b.Labels // the labels of the model whose rule decides
 		switch rule {
 		case "whole":
 			rules = decide.RulesFromBundle(b.Rules)
@@ -285,11 +349,32 @@ func table(args []string) error {
 				return fmt.Errorf("row %q: the model has no tiled thresholds", row)
 			}
 			rules = t.Rules
+		case "area":
+			if seg == nil {
+				return fmt.Errorf("row %q: no -segmenter given", row)
+			}
+			rules, want = decide.RulesFromBundle(seg.Rules), seg.Labels
+		case "areatiles":
+			var t *decide.Tiled
+			if seg != nil {
+				t = decide.TiledFromBundle(seg.Tiles)
+			}
+			if t == nil {
+				return fmt.Errorf("row %q: no -segmenter with tiled thresholds given", row)
+			}
+			rules, want = t.Rules, seg.Labels
+		case "area:" + strings.TrimPrefix(rule, "area:"):
+			// Another segmenter's area thresholds: area:PATH.
+			other, err := bundle.Load(strings.TrimPrefix(rule, "area:"))
+			if err != nil {
+				return fmt.Errorf("row %q: %w", row, err)
+			}
+			rules, want = decide.RulesFromBundle(other.Rules), other.Labels
 		default:
-			return fmt.Errorf("row %q: rule %q is not whole or tiles", row, rule)
+			return fmt.Errorf("row %q: rule %q is not whole, tiles or area", row, rule)
 		}
-		if !slices.Equal(set.Labels, b.Labels) {
-			return fmt.Errorf("row %q: scores of labels %v, the model has %v", row, set.Labels, b.Labels)
+		if !slices.Equal(set.Labels, want) {
+			return fmt.Errorf("row %q: scores of labels %v, the model has %v", row, set.Labels, want)
 		}
 		sum, err := metrics.Summarize(set.Labels, set.Truth, set.Scores, set.Mask, rules.Thresholds())
 		if err != nil {

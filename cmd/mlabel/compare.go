@@ -10,8 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"mlabel/atomicfile"
 	"mlabel/compare"
 	"mlabel/dataset"
+	"mlabel/masks"
 )
 
 func init() { commands = append(commands, newCompareCmd) }
@@ -23,6 +25,8 @@ type compareFlags struct {
 	out                   string
 	all, stacking, asJSON bool
 	bootstrap, repeats    int
+	// The route against route experiment.
+	routes, masks, testMasks, segmentArch string
 }
 
 func newCompareCmd() *cobra.Command {
@@ -43,7 +47,19 @@ milliseconds per image, bundle size. DIR/compare.json holds the full result.
 
 With --test-csv (or --test-folders) that set is the held-out split and the
 main set is split into train and validation; otherwise the main set is split
-into train, validation and test (--val, --test).`,
+into train, validation and test (--val, --test).
+
+--routes classify,segment compares the two routes to the labels instead:
+the classifier (the training flags as given) and the segmenter trained on
+the masks of --masks (--segment-arch, the U-Net by default, with the
+segmentation route's defaults for --batch, --lr and --dice unless given),
+on the same split with the same epochs and seed. Per label it reports both
+routes' test AP and F-beta (the segmenter's score is the label's area
+fraction, its threshold an area threshold fitted on validation), a paired
+bootstrap interval of AP(segment) − AP(classify), the segmenter's pixel
+IoU and the champion route picked on validation AP; then each route's
+cost. DIR/classify.mlb and DIR/segment.mlb are both written; a held-out
+test set takes its masks from --test-masks (from --masks without it).`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error { return runCompare(c, f) },
 	}
@@ -59,6 +75,10 @@ into train, validation and test (--val, --test).`,
 	fl.BoolVar(&f.asJSON, "json", false, "print the result as one JSON object")
 	fl.IntVar(&f.bootstrap, "bootstrap", 1000, "paired bootstrap resamples for the AP difference intervals")
 	fl.IntVar(&f.repeats, "repeats", 5, "timed batch forwards per option (the median is reported)")
+	fl.StringVar(&f.routes, "routes", "", "compare the routes instead: classify,segment (needs --masks)")
+	fl.StringVar(&f.masks, "masks", "", "with --routes: folder of the main set's per-pixel masks")
+	fl.StringVar(&f.testMasks, "test-masks", "", "with --routes and a held-out test set: folder of its masks (default: --masks)")
+	fl.StringVar(&f.segmentArch, "segment-arch", "unet", "with --routes: the segmentation route's architecture (unet or unet-tconv; --backbone gives both routes the backbone)")
 	return c
 }
 
@@ -88,6 +108,18 @@ func checkCompareFlags(f *compareFlags) error {
 		return usagef("--out DIR is required")
 	case f.bootstrap < 0 || f.repeats < 1:
 		return usagef("--bootstrap must be at least 0 and --repeats at least 1")
+	case f.routes == "" && (f.masks != "" || f.testMasks != ""):
+		return usagef("--masks and --test-masks go with --routes classify,segment")
+	case f.routes == "":
+		return nil
+	case f.routes != "classify,segment" && f.routes != "segment,classify":
+		return usagef("--routes compares classify,segment, got %q", f.routes)
+	case f.masks == "":
+		return usagef("--routes classify,segment needs --masks DIR, the masks of the segmentation route")
+	case f.stacking || f.all:
+		return usagef("--stacking and --all are for the specialists; --routes writes both routes' bundles")
+	case f.testMasks != "" && f.test.csv == "" && f.test.folders == "":
+		return usagef("--test-masks goes with a held-out test set (--test-csv or --test-folders)")
 	}
 	return nil
 }
@@ -95,6 +127,9 @@ func checkCompareFlags(f *compareFlags) error {
 func runCompare(c *cobra.Command, f *compareFlags) error {
 	if err := checkCompareFlags(f); err != nil {
 		return err
+	}
+	if f.routes != "" {
+		return runCompareRoutes(c, f)
 	}
 	wo, err := f.train.options()
 	if err != nil {
@@ -158,6 +193,94 @@ func saveCompare(f *compareFlags, res *compare.Result) (map[string]string, error
 		return nil, fmt.Errorf("compare: encode result: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(f.out, "compare.json"), append(data, '\n'), 0o644); err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
+	}
+	return paths, nil
+}
+
+// runCompareRoutes runs compare --routes classify,segment.
+func runCompareRoutes(c *cobra.Command, f *compareFlags) error {
+	sf := f.train // the segmentation route's flags: the same, with its defaults
+	sf.segmentDefaults()
+	if sf.cfg.Backbone == "" {
+		sf.cfg.Arch = f.segmentArch
+	}
+	so, err := sf.options()
+	if err != nil {
+		return err
+	}
+	wo, err := f.train.options()
+	if err != nil {
+		return err
+	}
+	set, err := masks.Open(f.masks)
+	if err != nil {
+		return err
+	}
+	var testSet *masks.Set
+	if f.testMasks != "" {
+		if testSet, err = masks.Open(f.testMasks); err != nil {
+			return err
+		}
+	}
+	data, test, err := loadCompareData(f)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	errOut := c.ErrOrStderr()
+	res, err := compare.RunRoutes(ctx, compare.RoutesOptions{
+		Options: compare.Options{
+			Data: data, Test: test, Train: wo.Train, Preprocess: wo.Preprocess, ValFrac: wo.ValFrac, TestFrac: wo.TestFrac, Decide: wo.Decide,
+			Bootstrap: f.bootstrap, Repeats: f.repeats,
+			Log: func(msg string) { fmt.Fprintln(errOut, "compare:", msg) },
+		},
+		Segment: so.Train, Masks: set, TestMasks: testSet,
+	})
+	if err != nil {
+		return err
+	}
+	paths, err := saveCompareRoutes(f.out, res)
+	if err != nil {
+		return err
+	}
+	if f.asJSON {
+		return json.NewEncoder(c.OutOrStdout()).Encode(routesJSON{res, paths})
+	}
+	if err := res.WriteTable(c.OutOrStdout()); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.OutOrStdout(), "bundles: %s, %s\n", paths[compare.Classify], paths[compare.Segment])
+	return nil
+}
+
+// routesJSON is the --json output and compare.json of --routes: the
+// result with the paths of the bundles written.
+type routesJSON struct {
+	*compare.RoutesResult
+	Bundles map[string]string `json:"bundles"`
+}
+
+// saveCompareRoutes writes both routes' bundles and compare.json into
+// dir, and returns the bundles' paths by route.
+func saveCompareRoutes(dir string, res *compare.RoutesResult) (map[string]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
+	}
+	paths := map[string]string{}
+	for name, b := range res.Bundles {
+		p := filepath.Join(dir, name+".mlb")
+		if err := b.Save(p); err != nil {
+			return nil, fmt.Errorf("compare: save %s bundle: %w", name, err)
+		}
+		paths[name] = p
+	}
+	data, err := json.MarshalIndent(routesJSON{res, paths}, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("compare: encode result: %w", err)
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, "compare.json"), append(data, '\n')); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
 	return paths, nil

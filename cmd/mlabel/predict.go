@@ -66,13 +66,14 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 				return err
 			}
 			if b.Kind == bundle.KindSegmenter || seg.set(c) {
-				if tta || tiles > 0 {
-					return usagef("a segmenter predicts whole images: drop --tta and --tiles")
+				if tta {
+					return usagef("a segmenter predicts without test-time augmentation: drop --tta")
 				}
 				if shards.set() {
 					return usagef("a segmenter's predictions are not sharded yet: drop --shard, --shards and --out")
 				}
-				return runSegmentPredict(c, b, files, format, batch, skipBad, seg)
+				o := predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}
+				return runSegmentPredict(c, b, files, format, o, skipBad, seg)
 			}
 			if tiles > 0 {
 				warnTileRules(c.ErrOrStderr(), b, imageio.Grid{N: tiles, Overlap: overlap})
@@ -98,7 +99,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 	c.Flags().StringVar(&format, "format", "table", "output: table, json, csv (a Planet-style submission: image_name,tags) or scores (image,<label>... probabilities, for mlabel metrics and decide)")
 	c.Flags().BoolVar(&asJSON, "json", false, "same as --format json")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
-	c.Flags().IntVar(&tiles, "tiles", 0, "for large images of any size: cut each into a grid of TILES×TILES overlapping tiles, max-pool their scores and decide with the thresholds train --tiles fitted for that grid (0: whole image)")
+	c.Flags().IntVar(&tiles, "tiles", 0, "for large images of any size: cut each into a grid of TILES×TILES overlapping tiles, max-pool their scores and decide with the thresholds train --tiles fitted for that grid; a segmenter max-pools its tiles' area fractions for its area thresholds and stitches their masks, its areas those of the whole image (0: whole image)")
 	c.Flags().Float64Var(&overlap, "tile-overlap", 0.25, "overlap of neighbouring tiles, as a fraction of a tile")
 	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be read (they are still named on stderr)")
 	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)

@@ -53,7 +53,7 @@ type areaJSON struct {
 // runSegmentPredict predicts image files with a segmenter: the labels
 // whose area fraction passes its threshold, each label's area, and with
 // --masks-out the masks.
-func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, format string, batch int, skipBad bool, sf segmentFlags) error {
+func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, format string, o predict.BatchOptions, skipBad bool, sf segmentFlags) error {
 	if b.Kind != bundle.KindSegmenter {
 		return usagef("--masks-out and --gsd need a segmenter (a model trained with --masks); this bundle is a %s", b.Kind)
 	}
@@ -64,7 +64,12 @@ func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, forma
 	if err != nil {
 		return err
 	}
-	segs, fails, err := p.Segment(context.Background(), files, predict.BatchOptions{Batch: batch})
+	if o.Tiles > 0 {
+		if err := (imageio.Grid{N: o.Tiles, Overlap: o.Overlap}).Check(); err != nil {
+			return usagef("--tiles and --tile-overlap: %s", strings.TrimPrefix(err.Error(), "imageio: "))
+		}
+	}
+	segs, fails, err := p.Segment(context.Background(), files, o)
 	if err != nil {
 		return err
 	}
@@ -103,7 +108,7 @@ func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, forma
 func areas(s predict.Segmented, labels []string, gsd float64) map[string]areaJSON {
 	out := make(map[string]areaJSON, len(labels))
 	for _, l := range labels {
-		a := areaJSON{Fraction: s.Scores[l]}
+		a := areaJSON{Fraction: s.Areas[l]}
 		if gsd > 0 {
 			m2 := a.Fraction * float64(s.SeenPixels()) * gsd * gsd
 			ha := m2 / 1e4
@@ -136,9 +141,24 @@ func writeSegmentTable(w io.Writer, segs []predict.Segmented, labels []string, g
 	return tw.Flush()
 }
 
+// maxMaskPixels bounds the masks --masks-out writes: a mask of an image
+// with more pixels is written at the image's size reduced by the smallest
+// whole factor that fits.
+const maxMaskPixels = 1 << 24
+
+// maskSize returns the size --masks-out writes a w×h image's mask at.
+func maskSize(w, h int) (int, int, int) {
+	f := 1
+	for int64((w+f-1)/f)*int64((h+f-1)/f) > maxMaskPixels {
+		f++
+	}
+	return (w + f - 1) / f, (h + f - 1) / f, f
+}
+
 // writeMasks writes each image's mask into dir as a colour PNG at the
 // image's size (nearest-neighbour; pixels the network did not see are
-// unlabelled) named after the image, and the legend.
+// unlabelled; an image over maxMaskPixels reduced to fit) named after the
+// image, and the legend.
 func writeMasks(dir string, labels []string, segs []predict.Segmented) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -155,17 +175,18 @@ func writeMasks(dir string, labels []string, segs []predict.Segmented) error {
 		return err
 	}
 	for _, s := range segs {
-		m := masks.New(s.Size, s.Size, []string{"class"})
+		m := masks.New(s.W, s.H, []string{"class"})
 		copy(m.Data, s.Class)
-		r := m.Resize(s.Seen.Dx(), s.Seen.Dy())
-		w, h := s.Bounds.Dx(), s.Bounds.Dy()
+		w, h, f := maskSize(s.Bounds.Dx(), s.Bounds.Dy())
+		sx0, sy0 := (s.Seen.Min.X-s.Bounds.Min.X)/f, (s.Seen.Min.Y-s.Bounds.Min.Y)/f
+		sw, sh := min((s.Seen.Dx()+f-1)/f, w-sx0), min((s.Seen.Dy()+f-1)/f, h-sy0)
+		r := m.Resize(sw, sh)
 		full := make([]uint8, w*h)
 		for i := range full {
 			full[i] = masks.Ignore
 		}
-		x0, y0 := s.Seen.Min.X-s.Bounds.Min.X, s.Seen.Min.Y-s.Bounds.Min.Y
 		for y := range r.H {
-			copy(full[(y0+y)*w+x0:(y0+y)*w+x0+r.W], r.Data[y*r.W:(y+1)*r.W])
+			copy(full[(sy0+y)*w+sx0:(sy0+y)*w+sx0+r.W], r.Data[y*r.W:(y+1)*r.W])
 		}
 		if err := masks.WriteIndexed(filepath.Join(dir, masks.Key(s.Image)+".png"), w, h, full, len(labels)); err != nil {
 			return err

@@ -5,9 +5,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"mlabel/bundle"
+	"mlabel/decide"
 	"mlabel/masks"
 	"mlabel/synth"
 )
@@ -108,11 +111,94 @@ func TestSegmentationRoute(t *testing.T) {
 		t.Errorf("predict --tta on a segmenter: exit %d: %s", code, stderr)
 	}
 	os.RemoveAll(maskOut)
+	// From tiles: the stitched mask at the image's size, areas of the
+	// whole image decided by the same area thresholds.
+	code, out, stderr = runCLI(t, "predict", "--model", model, "--json", "--tiles", "2", "--masks-out", maskOut, one)
+	if code != 0 {
+		t.Fatalf("predict --tiles on a segmenter: exit %d: %s", code, stderr)
+	}
+	var tiled []struct {
+		Scores map[string]float64 `json:"scores"`
+		Labels []struct {
+			Label     string  `json:"label"`
+			Threshold float64 `json:"threshold"`
+		} `json:"labels"`
+	}
+	if err := json.Unmarshal([]byte(out), &tiled); err != nil || len(tiled) != 1 || len(tiled[0].Scores) != 14 {
+		t.Fatalf("predict --tiles output %q: %v", out, err)
+	}
+	for _, l := range tiled[0].Labels {
+		if j := slices.Index(set.Legend, l.Label); j < 0 || l.Threshold != tr.Rules.PerClass[j] || tiled[0].Scores[l.Label] < l.Threshold {
+			t.Errorf("tiled label %+v: not decided by its area threshold", l)
+		}
+	}
+	if set, err = masks.Open(maskOut); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := set.Load("tile_00000", set.Legend); err != nil || m.W != 32 || m.H != 32 {
+		t.Fatalf("mask from tiles: %v %+v", err, m)
+	}
+	os.RemoveAll(maskOut)
+
+	// train --tiles fits area thresholds on the validation images' tiles,
+	// which predict --tiles of that grid decides with.
+	tiledModel := filepath.Join(dir, "seg-tiles.mlb")
+	code, _, stderr = runCLI(t, "train", "--csv", csvPath, "--images", images, "--masks", mdir, "--out", tiledModel,
+		"--width", "4", "--size", "32", "--epochs", "1", "--refit", "false", "--tiles", "2", "--quiet")
+	if code != 0 {
+		t.Fatalf("train --masks --tiles: exit %d: %s", code, stderr)
+	}
+	tb, err := bundle.Load(tiledModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.Tiles == nil || tb.Tiles.Grid != 2 || tb.Tiles.Rules == nil || tb.Kind != bundle.KindSegmenter {
+		t.Fatalf("segmenter's tiles section %+v", tb.Tiles)
+	}
+	code, out, stderr = runCLI(t, "predict", "--model", tiledModel, "--json", "--tiles", "2", one)
+	if code != 0 {
+		t.Fatalf("predict --tiles with tile thresholds: exit %d: %s", code, stderr)
+	}
+	var tp []struct {
+		Labels []struct {
+			Label     string  `json:"label"`
+			Threshold float64 `json:"threshold"`
+		} `json:"labels"`
+	}
+	if err := json.Unmarshal([]byte(out), &tp); err != nil || len(tp) != 1 {
+		t.Fatalf("predict --tiles output %q: %v", out, err)
+	}
+	tileThr := decide.RulesFromBundle(tb.Tiles.Rules).Thresholds()
+	for _, l := range tp[0].Labels {
+		if j := slices.Index(tb.Labels, l.Label); j < 0 || l.Threshold != tileThr[j] {
+			t.Errorf("label %+v: not decided by its tile threshold", l)
+		}
+	}
 
 	// Without a tags CSV the images' tags come from their masks.
 	code, out, stderr = runCLI(t, "train", "--images", images, "--masks", mdir, "--out", filepath.Join(dir, "nocsv.mlb"),
 		"--width", "4", "--size", "32", "--epochs", "1", "--refit", "false", "--json")
 	if code != 0 || !strings.Contains(out, `"pixel_threshold":0.5`) {
 		t.Fatalf("train --masks without a CSV: exit %d: %s%s", code, out, stderr)
+	}
+}
+
+func TestMaskSize(t *testing.T) {
+	tests := []struct {
+		w, h, mw, mh, f int
+	}{
+		{32, 32, 32, 32, 1},
+		{4096, 4096, 4096, 4096, 1},
+		{5000, 4000, 2500, 2000, 2},
+		{10000, 10000, 3334, 3334, 3},
+	}
+	for _, tc := range tests {
+		mw, mh, f := maskSize(tc.w, tc.h)
+		if mw != tc.mw || mh != tc.mh || f != tc.f {
+			t.Errorf("maskSize(%d, %d) = %d, %d, %d; want %d, %d, %d", tc.w, tc.h, mw, mh, f, tc.mw, tc.mh, tc.f)
+		}
+		if int64(mw)*int64(mh) > maxMaskPixels {
+			t.Errorf("%d×%d: a %d×%d mask is over the limit", tc.w, tc.h, mw, mh)
+		}
 	}
 }

@@ -212,7 +212,7 @@ epoch; --resume continues an interrupted run.`,
 	c.Flags().BoolVar(&o.asJSON, "json", false, "print the results as JSON")
 	c.Flags().BoolVar(&o.quiet, "quiet", false, "print nothing on success (errors still go to stderr; --json still prints its object)")
 	c.Flags().BoolVar(&o.verbose, "verbose", false, "end with the full metrics table and the decision-rule comparison")
-	c.Flags().IntVar(&o.tiles.N, "tiles", 0, "also fit thresholds for predict --tiles TILES: score the validation images as TILES×TILES tiles, max-pooled, and store thresholds fitted on those scores (0: none)")
+	c.Flags().IntVar(&o.tiles.N, "tiles", 0, "also fit thresholds for predict --tiles TILES: score the validation images as TILES×TILES tiles, max-pooled (with --masks, their area fractions), and store thresholds fitted on those scores (0: none)")
 	c.Flags().Float64Var(&o.tiles.Overlap, "tile-overlap", 0.25, "with --tiles, the overlap of neighbouring tiles, as a fraction of a tile")
 	return c
 }
@@ -233,9 +233,6 @@ func runTrain(c *cobra.Command, t *trainOptions) error {
 		return err
 	}
 	if t.tiles.N != 0 {
-		if t.masks != "" {
-			return usagef("--tiles fits thresholds for the classifier route; a segmenter (--masks) predicts whole images")
-		}
 		if err := t.tiles.Check(); err != nil {
 			return usagef("--tiles and --tile-overlap: %s", strings.TrimPrefix(err.Error(), "imageio: "))
 		}
