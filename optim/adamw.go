@@ -73,14 +73,19 @@ func (o *AdamW) Step(lr float64) error {
 		t := float64(st.Data[0])
 		stepSize := lr / (1 - math.Pow(b1, t))
 		sqrtBC2 := math.Sqrt(1 - math.Pow(b2, t))
-		for i, x := range p.Value.Data {
-			g := float64(p.Grad.Data[i])
-			mi := b1*float64(m.Data[i]) + (1-b1)*g
-			vi := b2*float64(v.Data[i]) + (1-b2)*g*g
-			m.Data[i], v.Data[i] = float32(mi), float32(vi)
-			denom := math.Sqrt(vi)/sqrtBC2 + o.cfg.Eps
-			p.Value.Data[i] = float32(float64(x)*decay - stepSize*mi/denom)
-		}
+		// In float32, as PyTorch's, with the step's constants hoisted.
+		w, gr, md, vd := p.Value.Data, p.Grad.Data, m.Data, v.Data
+		b1f, c1, b2f, c2 := float32(b1), float32(1-b1), float32(b2), float32(1-b2)
+		inv, eps, dec, step := float32(1/sqrtBC2), float32(o.cfg.Eps), float32(decay), float32(stepSize)
+		parallel(len(w), func(lo, hi int) {
+			w, gr, md, vd := w[lo:hi], gr[lo:hi], md[lo:hi], vd[lo:hi]
+			for i, g := range gr {
+				mi := b1f*md[i] + c1*g
+				vi := b2f*vd[i] + c2*g*g
+				md[i], vd[i] = mi, vi
+				w[i] = w[i]*dec - step*mi/(float32(math.Sqrt(float64(vi)))*inv+eps)
+			}
+		})
 	}
 	o.steps++
 	return nil

@@ -68,22 +68,40 @@ func (o *SGD) Step(lr float64) error {
 			t, ok := o.slot(p, "momentum_buffer")
 			buf, fresh = t.Data, !ok
 		}
-		for i, v := range p.Value.Data {
-			g := float64(p.Grad.Data[i]) + wd*float64(v)
-			if mu != 0 {
-				b := g
-				if !fresh {
-					b = mu*float64(buf[i]) + (1-damp)*g
+		w, gr, nesterov := p.Value.Data, p.Grad.Data, o.cfg.Nesterov
+		if mu != 0 && !fresh && !nesterov {
+			// The usual step, in float32 as PyTorch's: b = μ·b + (1−d)(g + λw),
+			// w = w − lr·b.
+			mu32, keep, wd32, lr32 := float32(mu), float32(1-damp), float32(wd), float32(lr)
+			parallel(len(w), func(lo, hi int) {
+				w, gr, buf := w[lo:hi], gr[lo:hi], buf[lo:hi]
+				for i, v := range w {
+					b := mu32*buf[i] + keep*(gr[i]+wd32*v)
+					buf[i] = b
+					w[i] = v - lr32*b
 				}
-				buf[i] = float32(b)
-				if o.cfg.Nesterov {
-					g += mu * b
-				} else {
-					g = b
-				}
-			}
-			p.Value.Data[i] = float32(float64(v) - lr*g)
+			})
+			continue
 		}
+		parallel(len(w), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				v := w[i]
+				g := float64(gr[i]) + wd*float64(v)
+				if mu != 0 {
+					b := g
+					if !fresh {
+						b = mu*float64(buf[i]) + (1-damp)*g
+					}
+					buf[i] = float32(b)
+					if nesterov {
+						g += mu * b
+					} else {
+						g = b
+					}
+				}
+				w[i] = float32(float64(v) - lr*g)
+			}
+		})
 	}
 	o.steps++
 	return nil
