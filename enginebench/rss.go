@@ -28,7 +28,7 @@ func peakRSSMB() float64 {
 	}
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
-		return float64(ru.Maxrss) / 1024 // kilobytes on Linux
+		return float64(ru.Maxrss) / maxrssPerMiB
 	}
 	return 0
 }
