@@ -555,3 +555,26 @@ func TestRecalibrateMethods(t *testing.T) {
 		t.Errorf("unknown method: %v", err)
 	}
 }
+
+// A crafted reference whose conditional score tables do not fit its labels
+// is refused by name.
+func TestReferenceCheckConditionalTables(t *testing.T) {
+	_, _, ref, _, _ := fixture(t)
+	for _, tc := range []struct {
+		name string
+		edit func(r *Reference)
+		want string
+	}{
+		{"one table", func(r *Reference) { r.MeanIfNegative = nil }, "one of its two"},
+		{"short", func(r *Reference) { r.MeanIfPositive = r.MeanIfPositive[:2] }, "for 2 labels, not 3"},
+		{"short row", func(r *Reference) { r.MeanIfNegative = [][]float64{{0.1}, {0.2}, {0.3}} }, "row of 1 labels, not 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := *ref
+			tc.edit(&r)
+			if err := r.Check(3); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -87,3 +87,12 @@ func TestLabelGroupsRefused(t *testing.T) {
 		t.Errorf("group node %+v, want columns [3 1] with none", last.Attrs)
 	}
 }
+
+func TestSegmentationRefusesLabelGroups(t *testing.T) {
+	cfg := quickConfig()
+	cfg.Segment, cfg.Arch = true, "unet"
+	cfg.Exclusive = [][]string{{"clear", "haze"}}
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "classifier route") {
+		t.Fatalf("segmentation with label groups: %v, want a refusal naming the classifier route", err)
+	}
+}

@@ -138,6 +138,20 @@ func TestSegmentationRoute(t *testing.T) {
 	if m, err := set.Load("tile_00000", set.Legend); err != nil || m.W != 32 || m.H != 32 {
 		t.Fatalf("mask from tiles: %v %+v", err, m)
 	}
+	// What a segmenter does not do yet is refused as a usage error.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--shard", "1/2"}, "not sharded yet"},
+		{[]string{"--out", filepath.Join(dir, "p.jsonl")}, "not sharded yet"},
+		{[]string{"--tta"}, "drop --tta"},
+	} {
+		code, _, stderr := runCLI(t, append(append([]string{"predict", "--model", model}, tc.args...), one)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("predict %v on a segmenter: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
 	os.RemoveAll(maskOut)
 
 	// train --tiles fits area thresholds on the validation images' tiles,
