@@ -239,15 +239,23 @@ func (g *wgGeom) outputTiles(m, y, tmp []float32, t0, t1 int) {
 	}
 }
 
+// wgVectorPart runs the vector transform k on the leading multiple of 8 of
+// the n values, where the vector kernels run and there is one, and returns
+// how many values it did; the caller's loop does the rest.
+func wgVectorPart(k func(in *float32, is int, out *float32, os int, n int), in []float32, is int, out []float32, os, n int) int {
+	if !wgVector || n < 8 {
+		return 0
+	}
+	m := n &^ 7
+	k(&in[0], is, &out[0], os, m)
+	return m
+}
+
 // wgBTs applies Bᵀ to six vectors of n values, the i-th at in[i*is:], and
 // writes the six results, the i-th at out[i*os:].
 func wgBTs(in []float32, is int, out []float32, os int, n int) {
 	in, out = in[:5*is+n], out[:5*os+n]
-	i := 0
-	if wgVector && n >= 8 {
-		i = n &^ 7
-		wgBTAVX(&in[0], is, &out[0], os, i)
-	}
+	i := wgVectorPart(wgBTAVX, in, is, out, os, n)
 	for ; i < n; i++ {
 		a0, a1, a2, a3, a4, a5 := in[i], in[is+i], in[2*is+i], in[3*is+i], in[4*is+i], in[5*is+i]
 		s, t := a4-4*a2, a3-4*a1
@@ -265,11 +273,7 @@ func wgBTs(in []float32, is int, out []float32, os int, n int) {
 // writes the four results, the i-th at out[i*os:].
 func wgATs(in []float32, is int, out []float32, os int, n int) {
 	in, out = in[:5*is+n], out[:3*os+n]
-	i := 0
-	if wgVector && n >= 8 {
-		i = n &^ 7
-		wgATAVX(&in[0], is, &out[0], os, i)
-	}
+	i := wgVectorPart(wgATAVX, in, is, out, os, n)
 	for ; i < n; i++ {
 		a0, a1, a2, a3, a4, a5 := in[i], in[is+i], in[2*is+i], in[3*is+i], in[4*is+i], in[5*is+i]
 		s12, d12 := a1+a2, a1-a2
@@ -285,11 +289,7 @@ func wgATs(in []float32, is int, out []float32, os int, n int) {
 // writes the six results, the i-th at out[i*os:].
 func wgGs(in []float32, is int, out []float32, os int, n int) {
 	in, out = in[:2*is+n], out[:5*os+n]
-	i := 0
-	if wgVector && n >= 8 {
-		i = n &^ 7
-		wgGAVX(&in[0], is, &out[0], os, i)
-	}
+	i := wgVectorPart(wgGAVX, in, is, out, os, n)
 	for ; i < n; i++ {
 		a0, a1, a2 := in[i], in[is+i], in[2*is+i]
 		s := a0 + a2
@@ -307,11 +307,7 @@ func wgGs(in []float32, is int, out []float32, os int, n int) {
 // writes the six results, the i-th at out[i*os:].
 func wgAs(in []float32, is int, out []float32, os int, n int) {
 	in, out = in[:3*is+n], out[:5*os+n]
-	i := 0
-	if wgVector && n >= 8 {
-		i = n &^ 7
-		wgAAVX(&in[0], is, &out[0], os, i)
-	}
+	i := wgVectorPart(wgAAVX, in, is, out, os, n)
 	for ; i < n; i++ {
 		y0, y1, y2, y3 := in[i], in[is+i], in[2*is+i], in[3*is+i]
 		e, o := y0+y2, y1+y3
@@ -329,11 +325,7 @@ func wgAs(in []float32, is int, out []float32, os int, n int) {
 // writes the three results, the i-th at out[i*os:].
 func wgGTs(in []float32, is int, out []float32, os int, n int) {
 	in, out = in[:5*is+n], out[:2*os+n]
-	i := 0
-	if wgVector && n >= 8 {
-		i = n &^ 7
-		wgGTAVX(&in[0], is, &out[0], os, i)
-	}
+	i := wgVectorPart(wgGTAVX, in, is, out, os, n)
 	for ; i < n; i++ {
 		u0, u1, u2, u3, u4, u5 := in[i], in[is+i], in[2*is+i], in[3*is+i], in[4*is+i], in[5*is+i]
 		s12, s34 := u1+u2, u3+u4
