@@ -15,14 +15,18 @@ import (
 )
 
 // shardFixtures writes a model and a dozen images and returns the model,
-// the images' folder and what predict --json says of them all.
+// the images' folder and what predict --json says of them all. It works
+// from the fixtures' folder and names the images by a relative path, so
+// that which shard holds an image (a hash of its path as given) is the
+// same in every run.
 func shardFixtures(t *testing.T) (model, dir string, all []predict.Prediction) {
 	t.Helper()
 	f := newBadFixtures(t)
 	for i := range 12 {
 		f.write(t, fmt.Sprintf("images/n%02d.png", i), imagetest.PNG(imagetest.Noisy(20, 20, uint32(10+i))))
 	}
-	model, dir = f.path("model.mlb"), f.path("images")
+	t.Chdir(f.path("."))
+	model, dir = f.path("model.mlb"), "images"
 	code, out, stderr := runCLI(t, "predict", "--model", model, "--json", dir)
 	if code != 0 {
 		t.Fatalf("predict --json: exit %d: %s", code, stderr)
@@ -54,6 +58,11 @@ func TestPredictShards(t *testing.T) {
 		}
 		if len(part) == 0 || len(part) == len(all) {
 			t.Errorf("--shard %d/%d holds %d of %d images", k, n, len(part), len(all))
+		}
+		for _, p := range part {
+			if got := predict.ShardOf(p.Image, n); got != k-1 {
+				t.Errorf("--shard %d/%d predicts %s, which hashes to shard %d", k, n, p.Image, got+1)
+			}
 		}
 		union = append(union, part...)
 
