@@ -59,20 +59,20 @@ func perLabel(o Options, labels []string, ops map[string]*option, chosen []bool)
 		sa, ja := labelAP(specs.test, j), labelAP(joint.test, j)
 		r := LabelResult{
 			Positives:       specs.testSum.PerLabel[name].Support,
-			SpecialistAP:    num(sa),
-			JointAP:         num(ja),
-			DiffAP:          num(sa - ja),
+			SpecialistAP:    metrics.Optional(sa),
+			JointAP:         metrics.Optional(ja),
+			DiffAP:          metrics.Optional(sa - ja),
 			DiffInterval:    diffInterval(specs.test, joint.test, j, o.Bootstrap, o.Train.Seed),
 			SpecialistF:     specs.testF[j].F,
 			JointF:          joint.testF[j].F,
-			SpecialistValAP: num(labelAP(specs.val, j)),
-			JointValAP:      num(labelAP(joint.val, j)),
+			SpecialistValAP: metrics.Optional(labelAP(specs.val, j)),
+			JointValAP:      metrics.Optional(labelAP(joint.val, j)),
 			Champion:        pickName(chosen[j]),
-			ChampionAP:      num(labelAP(champ.test, j)),
+			ChampionAP:      metrics.Optional(labelAP(champ.test, j)),
 			ChampionF:       champ.testF[j].F,
 		}
 		if stack != nil {
-			r.StackingAP = num(labelAP(stack.test, j))
+			r.StackingAP = metrics.Optional(labelAP(stack.test, j))
 			r.StackingF = &stack.testF[j].F
 		}
 		out[name] = r

@@ -1,8 +1,6 @@
 package compare
 
 import (
-	"math"
-
 	"mlabel/bundle"
 	"mlabel/decide"
 )
@@ -94,12 +92,4 @@ type Cost struct {
 	MsPerImage float64 `json:"ms_per_image"`
 	// BundleBytes is the size of the option's bundle file.
 	BundleBytes int64 `json:"bundle_bytes"`
-}
-
-// num returns a pointer to x, or nil when x is NaN.
-func num(x float64) *float64 {
-	if math.IsNaN(x) {
-		return nil
-	}
-	return &x
 }

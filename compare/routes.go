@@ -170,7 +170,7 @@ func RunRoutes(ctx context.Context, o RoutesOptions) (*RoutesResult, error) {
 		Split:     SplitSizes{Train: len(tr.Items), Validation: len(va.Items), Test: len(te.Items)},
 		PerLabel:  routeLabels(o.Options, labels, cls, seg, champ, chosen, segFigures),
 		Quality:   map[string]Quality{Classify: quality(cls), Segment: quality(seg), RouteChampion: quality(champ)},
-		MIoU:      num(segFigures.MIoU),
+		MIoU:      metrics.Optional(segFigures.MIoU),
 		Cost:      map[string]Cost{},
 		Bootstrap: o.Bootstrap,
 		Bundles:   map[string]*bundle.Bundle{},
@@ -267,17 +267,17 @@ func routeLabels(o Options, labels []string, cls, seg, champ *option, chosen []b
 		ca, sa := labelAP(cls.test, j), labelAP(seg.test, j)
 		r := RouteLabel{
 			Positives:     cls.testSum.PerLabel[name].Support,
-			ClassifyAP:    num(ca),
-			SegmentAP:     num(sa),
-			DiffAP:        num(sa - ca),
+			ClassifyAP:    metrics.Optional(ca),
+			SegmentAP:     metrics.Optional(sa),
+			DiffAP:        metrics.Optional(sa - ca),
 			DiffInterval:  diffInterval(seg.test, cls.test, j, o.Bootstrap, o.Train.Seed),
 			ClassifyF:     cls.testF[j].F,
 			SegmentF:      seg.testF[j].F,
-			IoU:           num(sg.IoU[j]),
-			ClassifyValAP: num(labelAP(cls.val, j)),
-			SegmentValAP:  num(labelAP(seg.val, j)),
+			IoU:           metrics.Optional(sg.IoU[j]),
+			ClassifyValAP: metrics.Optional(labelAP(cls.val, j)),
+			SegmentValAP:  metrics.Optional(labelAP(seg.val, j)),
 			Champion:      routeName(chosen[j]),
-			ChampionAP:    num(labelAP(champ.test, j)),
+			ChampionAP:    metrics.Optional(labelAP(champ.test, j)),
 			ChampionF:     champ.testF[j].F,
 		}
 		out[name] = r

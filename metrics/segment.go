@@ -29,11 +29,11 @@ func (s *Segmentation) ToBundle() *bundle.Segment {
 	if s == nil {
 		return nil
 	}
-	out := &bundle.Segment{PixelThreshold: s.PixelThreshold, Labels: s.Labels, MIoU: ptrDefined(s.MIoU)}
+	out := &bundle.Segment{PixelThreshold: s.PixelThreshold, Labels: s.Labels, MIoU: Optional(s.MIoU)}
 	if s.IoU != nil {
 		out.IoU = make([]*float64, len(s.IoU))
 		for j, v := range s.IoU {
-			out.IoU[j] = ptrDefined(v)
+			out.IoU[j] = Optional(v)
 		}
 	}
 	return out
@@ -54,13 +54,7 @@ func SegmentationFromBundle(b *bundle.Segment) *Segmentation {
 	return s
 }
 
-func ptrDefined(v float64) *float64 {
-	if math.IsNaN(v) {
-		return nil
-	}
-	return &v
-}
-
+// valueOrNaN is Optional's inverse: NaN for nil.
 func valueOrNaN(p *float64) float64 {
 	if p == nil {
 		return math.NaN()

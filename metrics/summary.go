@@ -69,8 +69,9 @@ type Summary struct {
 	PerLabel map[string]LabelSummary `json:"per_label"`
 }
 
-// optional turns NaN into nil.
-func optional(x float64) *float64 {
+// Optional returns x, or nil when it is NaN: an undefined value as a JSON
+// summary stores it.
+func Optional(x float64) *float64 {
 	if math.IsNaN(x) {
 		return nil
 	}
@@ -212,7 +213,7 @@ func (s *Summary) setRanking(truth, scores [][]float64, mask [][]bool) error {
 	if err != nil {
 		return fmt.Errorf("micro mAP: %w", err)
 	}
-	s.MAPMicro = optional(micro)
+	s.MAPMicro = Optional(micro)
 	return nil
 }
 
@@ -244,7 +245,7 @@ func (s *Summary) setPerLabel(truth, scores [][]float64, pred [][]bool, mask [][
 		c := cm[j]
 		s.PerLabel[name] = LabelSummary{
 			Support: c.TP + c.FN, Known: c.total(), Predicted: c.TP + c.FP,
-			AP: optional(ap[j]), ROCAUC: optional(auc[j]),
+			AP: Optional(ap[j]), ROCAUC: Optional(auc[j]),
 			Precision: f1[j].Precision, Recall: f1[j].Recall, F1: f1[j].F, F2: f2[j].F,
 			Threshold: ThresholdFor(thresholds, j), Confusion: c,
 		}

@@ -3,6 +3,7 @@ package metrics
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 )
@@ -116,6 +117,29 @@ func TestSummarizeDecisions(t *testing.T) {
 	} {
 		if _, err := SummarizeDecisions(labels, truth, scores, nil, tc.pred, thr); err == nil {
 			t.Errorf("%s: want an error", tc.name)
+		}
+	}
+}
+
+// An undefined value (NaN) is nil and prints as "-"; a defined one keeps
+// its value and prints with four decimals.
+func TestOptional(t *testing.T) {
+	for _, tc := range []struct {
+		x     float64
+		undef bool
+		text  string
+	}{
+		{math.NaN(), true, "-"},
+		{0, false, "0.0000"},
+		{0.12345, false, "0.1235"},
+		{-1, false, "-1.0000"},
+	} {
+		p := Optional(tc.x)
+		if (p == nil) != tc.undef || (p != nil && *p != tc.x) {
+			t.Errorf("Optional(%v) = %v", tc.x, p)
+		}
+		if got := FormatOptional(p); got != tc.text {
+			t.Errorf("FormatOptional(Optional(%v)) = %q, want %q", tc.x, got, tc.text)
 		}
 	}
 }

@@ -6,8 +6,9 @@ import (
 	"text/tabwriter"
 )
 
-// fmtOpt formats an optional value, "-" when undefined.
-func fmtOpt(x *float64) string {
+// FormatOptional formats an optional value with four decimals, "-" when
+// undefined.
+func FormatOptional(x *float64) string {
 	if x == nil {
 		return "-"
 	}
@@ -27,8 +28,8 @@ func (s *Summary) Rows() [][2]string {
 		{"hamming_loss", f(s.HammingLoss)}, {"subset_accuracy", f(s.SubsetAccuracy)},
 		{"jaccard_samples", f(s.JaccardSamples)}, {"jaccard_micro", f(s.JaccardMicro)},
 		{"jaccard_macro", f(s.JaccardMacro)},
-		{"map_macro", fmtOpt(s.MAPMacro)}, {"map_micro", fmtOpt(s.MAPMicro)},
-		{"roc_auc_macro", fmtOpt(s.ROCAUCMacro)},
+		{"map_macro", FormatOptional(s.MAPMacro)}, {"map_micro", FormatOptional(s.MAPMicro)},
+		{"roc_auc_macro", FormatOptional(s.ROCAUCMacro)},
 		{"lrap", f(s.LRAP)}, {"ranking_loss", f(s.RankingLoss)},
 		{"coverage_error", f(s.CoverageError)}, {"ndcg", f(s.NDCG)},
 	}
@@ -47,7 +48,7 @@ func (s *Summary) WriteTable(w io.Writer) error {
 	for _, name := range s.Labels {
 		l := s.PerLabel[name]
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.4f\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t\n",
-			name, l.Support, l.Known, l.Predicted, l.Threshold, fmtOpt(l.AP), fmtOpt(l.ROCAUC),
+			name, l.Support, l.Known, l.Predicted, l.Threshold, FormatOptional(l.AP), FormatOptional(l.ROCAUC),
 			l.Precision, l.Recall, l.F1, l.F2)
 	}
 	if err := tw.Flush(); err != nil {

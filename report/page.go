@@ -157,13 +157,7 @@ func trainingPlots(epochs []Epoch, best int) ([]template.URL, error) {
 		best = bestEpoch(epochs)
 	}
 	pick := func(f func(Epoch) float64) func(Epoch) *float64 {
-		return func(e Epoch) *float64 {
-			v := f(e)
-			if math.IsNaN(v) {
-				return nil
-			}
-			return &v
-		}
+		return func(e Epoch) *float64 { return metrics.Optional(f(e)) }
 	}
 	loss, err := trainingPlot("loss", "log loss", true, epochs, best, []trainingSeries{
 		{"train", blue, pick(func(e Epoch) float64 { return e.TrainLoss })},

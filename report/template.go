@@ -3,17 +3,14 @@ package report
 import (
 	"fmt"
 	"html/template"
+
+	"mlabel/metrics"
 )
 
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"f3": func(x float64) string { return fmt.Sprintf("%.3f", x) },
-	"f4": func(x float64) string { return fmt.Sprintf("%.4f", x) },
-	"opt": func(x *float64) string {
-		if x == nil {
-			return "-"
-		}
-		return fmt.Sprintf("%.4f", *x)
-	},
+	"f3":   func(x float64) string { return fmt.Sprintf("%.3f", x) },
+	"f4":   func(x float64) string { return fmt.Sprintf("%.4f", x) },
+	"opt":  metrics.FormatOptional,
 	"pair": func(kind string, t thumb) thumbArgs { return thumbArgs{kind, t} },
 	// shade is a cell's background: its share of its row of the
 	// confusion table, green on the diagonal and red off it.

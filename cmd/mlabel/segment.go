@@ -234,14 +234,8 @@ func evalMasks(ctx context.Context, r *labelled, dir string, batch int) (*pixelF
 
 // write prints the pixel figures under eval's table.
 func (px *pixelFigures) write(w io.Writer, labels []string) {
-	show := func(v *float64) string {
-		if v == nil {
-			return "-"
-		}
-		return fmt.Sprintf("%.4f", *v)
-	}
-	fmt.Fprintf(w, "pixel IoU: miou_macro %s\n", show(px.MIoUMacro))
+	fmt.Fprintf(w, "pixel IoU: miou_macro %s\n", metrics.FormatOptional(px.MIoUMacro))
 	for _, l := range labels {
-		fmt.Fprintf(w, "  %-20s %s\n", l, show(px.IoU[l]))
+		fmt.Fprintf(w, "  %-20s %s\n", l, metrics.FormatOptional(px.IoU[l]))
 	}
 }
