@@ -18,16 +18,7 @@ func (r *RoutesResult) WriteTable(w io.Writer) error {
 			signed(l.DiffAP), interval(l.DiffInterval), l.ClassifyF, l.SegmentF, f3(l.IoU), l.Champion, l.ChampionF)
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "route\tforward passes\tMFLOPs/image\tms/image\tbundle KiB\ttest mAP\ttest %[1]s samples\ttest %[1]s micro\t\n", fb)
-	for _, name := range RouteNames {
-		c, ok := r.Cost[name]
-		if !ok {
-			continue
-		}
-		q := r.Quality[name]
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.1f\t%s\t%.3f\t%.3f\t\n", name, c.ForwardPasses, float64(c.FLOPs)/1e6, c.MsPerImage,
-			float64(c.BundleBytes)/1024, f3(q.MAPMacro), q.FSamples, q.FMicro)
-	}
+	writeCosts(tw, "route", fb, RouteNames, r.Cost, r.Quality)
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("compare: write table: %w", err)
 	}

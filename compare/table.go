@@ -32,16 +32,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 		fmt.Fprintln(tw)
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "option\tforward passes\tMFLOPs/image\tms/image\tbundle KiB\ttest mAP\ttest %[1]s samples\ttest %[1]s micro\t\n", fb)
-	for _, name := range OptionNames {
-		c, ok := r.Cost[name]
-		if !ok {
-			continue
-		}
-		q := r.Quality[name]
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.3f\t%.1f\t%s\t%.3f\t%.3f\t\n", name, c.ForwardPasses, float64(c.FLOPs)/1e6, c.MsPerImage,
-			float64(c.BundleBytes)/1024, f3(q.MAPMacro), q.FSamples, q.FMicro)
-	}
+	writeCosts(tw, "option", fb, OptionNames, r.Cost, r.Quality)
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("compare: write table: %w", err)
 	}
@@ -51,6 +42,22 @@ func (r *Result) WriteTable(w io.Writer) error {
 		return fmt.Errorf("compare: write table: %w", err)
 	}
 	return nil
+}
+
+// writeCosts prints the cost table: a header, then one row per name that
+// has a cost (in names' order) with its cost and its test quality. first
+// heads the names' column and fb names the F-beta.
+func writeCosts(w io.Writer, first, fb string, names []string, cost map[string]Cost, quality map[string]Quality) {
+	fmt.Fprintf(w, "%s\tforward passes\tMFLOPs/image\tms/image\tbundle KiB\ttest mAP\ttest %[2]s samples\ttest %[2]s micro\t\n", first, fb)
+	for _, name := range names {
+		c, ok := cost[name]
+		if !ok {
+			continue
+		}
+		q := quality[name]
+		fmt.Fprintf(w, "%s\t%d\t%.1f\t%.3f\t%.1f\t%s\t%.3f\t%.3f\t\n", name, c.ForwardPasses, float64(c.FLOPs)/1e6, c.MsPerImage,
+			float64(c.BundleBytes)/1024, f3(q.MAPMacro), q.FSamples, q.FMicro)
+	}
 }
 
 // f3 formats an optional value with three decimals, "-" when undefined.
