@@ -41,12 +41,14 @@ func diffInterval(a, b *infer.Set, j, draws int, seed uint64) *decide.Interval {
 	return &decide.Interval{Low: metrics.Quantile(diffs, 0.05), High: metrics.Quantile(diffs, 0.95)}
 }
 
-// picks returns, for each label, whether its specialist beats the joint
-// model on validation AP.
-func picks(joint, specs *option, labels int) []bool {
+// picks returns, for each label, whether other beats base on validation
+// AP; base keeps a tie and a label where either AP is undefined. It picks
+// each label's champion: the specialist against the joint model, the
+// segmentation route against the classifier's.
+func picks(base, other *option, labels int) []bool {
 	p := make([]bool, labels)
 	for j := range p {
-		p[j] = labelAP(specs.val, j) > labelAP(joint.val, j)
+		p[j] = labelAP(other.val, j) > labelAP(base.val, j)
 	}
 	return p
 }

@@ -154,10 +154,7 @@ func RunRoutes(ctx context.Context, o RoutesOptions) (*RoutesResult, error) {
 			return nil, err
 		}
 	}
-	chosen := make([]bool, len(labels))
-	for j := range chosen {
-		chosen[j] = labelAP(seg.val, j) > labelAP(cls.val, j)
-	}
+	chosen := picks(cls, seg, len(labels))
 	champ := &option{name: RouteChampion, val: mixColumns(cls.val, seg.val, chosen), test: mixColumns(cls.test, seg.test, chosen),
 		rules: mixRules(cls.rules, seg.rules, chosen)}
 	if err := champ.evaluate(o.Options, labels); err != nil {
