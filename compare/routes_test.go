@@ -24,36 +24,17 @@ var (
 	routesErr  error
 )
 
-// synthWithMasks generates count synthetic tiles of 32 pixels with their
-// masks and reads them.
-func synthWithMasks(count int, seed uint64) (*dataset.Dataset, *masks.Set, error) {
-	dir, err := dirOnce()
-	if err != nil {
-		return nil, nil, err
-	}
-	csv, err := synth.Generate(synth.Options{Dir: dir, Count: count, Size: 32, Seed: seed, Masks: true})
-	if err != nil {
-		return nil, nil, err
-	}
-	ds, err := dataset.Load(dataset.Options{CSV: csv, Images: filepath.Join(dir, synth.ImagesDir)})
-	if err != nil {
-		return nil, nil, err
-	}
-	set, err := masks.Open(filepath.Join(dir, synth.MasksDir))
-	return ds, set, err
-}
-
 // routesRun compares the routes once, trained on 100 synthetic tiles and
 // tested on 40 of another seed, shared by the tests.
 func routesRun(t *testing.T) *RoutesResult {
 	t.Helper()
 	routesOnce.Do(func() {
-		ds, set, err := synthWithMasks(100, 5)
+		ds, set, err := synthSet(100, 5, true)
 		if err != nil {
 			routesErr = err
 			return
 		}
-		test, testSet, err := synthWithMasks(40, 6)
+		test, testSet, err := synthSet(40, 6, true)
 		if err != nil {
 			routesErr = err
 			return

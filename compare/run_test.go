@@ -3,6 +3,7 @@ package compare
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,7 +16,6 @@ import (
 	"mlabel/imageio"
 	"mlabel/loader"
 	"mlabel/nn"
-	"mlabel/synth"
 	"mlabel/train"
 )
 
@@ -50,24 +50,15 @@ func keep(ds *dataset.Dataset, names []string) *dataset.Dataset {
 func smallRun(t *testing.T) (*Result, *dataset.Dataset) {
 	t.Helper()
 	runOnce.Do(func() {
-		dir, err := dirOnce()
-		if err != nil {
-			runErr = err
-			return
-		}
-		csv, err := synth.Generate(synth.Options{Dir: dir, Count: 200, Size: 32, Seed: 3})
-		if err != nil {
-			runErr = err
-			return
-		}
-		ds, err := dataset.Load(dataset.Options{CSV: csv, Images: filepath.Join(dir, synth.ImagesDir)})
+		ds, _, err := synthSet(200, 3, false)
 		if err != nil {
 			runErr = err
 			return
 		}
 		for _, name := range testLabels {
 			if !slices.Contains(ds.Labels, name) {
-				t.Fatalf("synth has no label %q (has %v)", name, ds.Labels)
+				runErr = fmt.Errorf("synth has no label %q (has %v)", name, ds.Labels)
+				return
 			}
 		}
 		runData = keep(ds, testLabels)
