@@ -155,20 +155,24 @@ func (l *Loader) augmentRNG(epoch, i int) *rand.Rand {
 	return rand.New(rand.NewPCG(l.cfg.Seed^0x9e3779b97f4a7c15, uint64(epoch)<<32|uint64(i)))
 }
 
-// build assembles the batch of the given item indices.
+// build assembles the batch of the given item indices. With masks, Y and
+// Mask are per pixel, [N, Size, Size, L], Mask 0 on the pixels a mask
+// leaves unlabelled, and Tags and TagsMask are the images' tags; without,
+// Y and Mask are the tags.
 func (l *Loader) build(ctx context.Context, epoch int, idx []int) (*Batch, error) {
-	if l.cfg.Masks != nil {
-		return l.buildMasked(ctx, epoch, idx)
-	}
 	s, nl, ch := l.cfg.Preprocess.Size, len(l.ds.Labels), l.cfg.Preprocess.Channels()
 	per := s * s * ch
 	b := &Batch{
 		X:     tensor.New(len(idx), s, s, ch),
-		Y:     tensor.New(len(idx), nl),
-		Mask:  tensor.New(len(idx), nl),
 		Names: make([]string, len(idx)),
 		Index: append([]int(nil), idx...),
 	}
+	tags, tagsMask := &b.Y, &b.Mask
+	if l.cfg.Masks != nil {
+		b.Y, b.Mask = tensor.New(len(idx), s, s, nl), tensor.New(len(idx), s, s, nl)
+		tags, tagsMask = &b.Tags, &b.TagsMask
+	}
+	*tags, *tagsMask = tensor.New(len(idx), nl), tensor.New(len(idx), nl)
 	for k, i := range idx {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -178,13 +182,17 @@ func (l *Loader) build(ctx context.Context, epoch int, idx []int) (*Batch, error
 			return nil, err
 		}
 		x := imageio.ToFloat(pix)
-		if l.cfg.Augment != nil {
+		if l.cfg.Masks != nil {
+			if x, err = l.pixelTargets(b, k, i, epoch, x); err != nil {
+				return nil, err
+			}
+		} else if l.cfg.Augment != nil {
 			x = l.cfg.Augment.Apply(x, s, l.augmentRNG(epoch, i))
 		}
 		l.cfg.Preprocess.Normalize(x)
 		copy(b.X.Data[k*per:(k+1)*per], x)
 		it := l.ds.Items[i]
-		l.ds.TargetsInto(it, b.Y.Data[k*nl:(k+1)*nl], b.Mask.Data[k*nl:(k+1)*nl])
+		l.ds.TargetsInto(it, (*tags).Data[k*nl:(k+1)*nl], (*tagsMask).Data[k*nl:(k+1)*nl])
 		b.Names[k] = it.Name
 	}
 	return b, nil

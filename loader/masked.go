@@ -1,12 +1,10 @@
 package loader
 
 import (
-	"context"
 	"fmt"
 
 	"mlabel/imageio"
 	"mlabel/masks"
-	"mlabel/tensor"
 )
 
 // mask returns item i's mask over the dataset's labels, cropped as the
@@ -40,62 +38,38 @@ func (l *Loader) mask(i int) ([]uint8, error) {
 	return e.mask, e.maskErr
 }
 
-// buildMasked assembles a batch with per-pixel targets: Y and Mask are
-// [N, Size, Size, L], Mask 0 on the pixels a mask leaves unlabelled, and
-// Tags and TagsMask are the images' tags.
-func (l *Loader) buildMasked(ctx context.Context, epoch int, idx []int) (*Batch, error) {
-	s, nl, ch := l.cfg.Preprocess.Size, len(l.ds.Labels), l.cfg.Preprocess.Channels()
-	per, perT := s*s*ch, s*s*nl
-	b := &Batch{
-		X:        tensor.New(len(idx), s, s, ch),
-		Y:        tensor.New(len(idx), s, s, nl),
-		Mask:     tensor.New(len(idx), s, s, nl),
-		Tags:     tensor.New(len(idx), nl),
-		TagsMask: tensor.New(len(idx), nl),
-		Names:    make([]string, len(idx)),
-		Index:    append([]int(nil), idx...),
+// pixelTargets writes item i's per-pixel targets and their known flags
+// into b's Y and Mask at position k, from its mask, and returns x, the
+// item's pixels, augmented together with them.
+func (l *Loader) pixelTargets(b *Batch, k, i, epoch int, x []float32) ([]float32, error) {
+	s, nl := l.cfg.Preprocess.Size, len(l.ds.Labels)
+	perT := s * s * nl
+	m, err := l.mask(i)
+	if err != nil {
+		return nil, err
 	}
-	for k, i := range idx {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		pix, err := l.pixels(i)
-		if err != nil {
-			return nil, err
-		}
-		m, err := l.mask(i)
-		if err != nil {
-			return nil, err
-		}
-		x := imageio.ToFloat(pix)
-		// Targets and their known flags travel as 2L values per pixel, so
-		// that one geometric transform moves them together.
-		t := make([]float32, 2*perT)
-		for p := range s * s {
-			for j := range nl {
-				switch m[p*nl+j] {
-				case masks.Present:
-					t[p*2*nl+j], t[p*2*nl+nl+j] = 1, 1
-				case masks.Absent:
-					t[p*2*nl+nl+j] = 1
-				}
+	// Targets and their known flags travel as 2L values per pixel, so
+	// that one geometric transform moves them together.
+	t := make([]float32, 2*perT)
+	for p := range s * s {
+		for j := range nl {
+			switch m[p*nl+j] {
+			case masks.Present:
+				t[p*2*nl+j], t[p*2*nl+nl+j] = 1, 1
+			case masks.Absent:
+				t[p*2*nl+nl+j] = 1
 			}
 		}
-		if l.cfg.Augment != nil {
-			x, t = l.cfg.Augment.ApplyMasked(x, t, s, l.augmentRNG(epoch, i))
-		}
-		l.cfg.Preprocess.Normalize(x)
-		copy(b.X.Data[k*per:(k+1)*per], x)
-		y, known := b.Y.Data[k*perT:(k+1)*perT], b.Mask.Data[k*perT:(k+1)*perT]
-		for p := range s * s {
-			copy(y[p*nl:(p+1)*nl], t[p*2*nl:p*2*nl+nl])
-			copy(known[p*nl:(p+1)*nl], t[p*2*nl+nl:(p+1)*2*nl])
-		}
-		it := l.ds.Items[i]
-		l.ds.TargetsInto(it, b.Tags.Data[k*nl:(k+1)*nl], b.TagsMask.Data[k*nl:(k+1)*nl])
-		b.Names[k] = it.Name
 	}
-	return b, nil
+	if l.cfg.Augment != nil {
+		x, t = l.cfg.Augment.ApplyMasked(x, t, s, l.augmentRNG(epoch, i))
+	}
+	y, known := b.Y.Data[k*perT:(k+1)*perT], b.Mask.Data[k*perT:(k+1)*perT]
+	for p := range s * s {
+		copy(y[p*nl:(p+1)*nl], t[p*2*nl:p*2*nl+nl])
+		copy(known[p*nl:(p+1)*nl], t[p*2*nl+nl:(p+1)*2*nl])
+	}
+	return x, nil
 }
 
 // PixelPrevalence returns, per label, the fraction of the known pixels of
