@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,12 +24,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"mlabel/beamjob"
+	"mlabel/cmd/internal/cli"
 )
-
-// usageError marks an error in how the command was called (exit 2).
-type usageError struct{ error }
-
-func (e usageError) Unwrap() error { return e.error }
 
 func main() {
 	// A Beam worker runs this same binary with --worker=true: it then
@@ -48,28 +43,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintln(stderr, "mlabel-beam:", err)
-	var ue usageError
-	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
-		return 2
-	}
-	return 1
+	return cli.ExitCode("mlabel-beam", root.Execute(), nil, stderr)
 }
 
 func newRootCmd() *cobra.Command {
-	root := &cobra.Command{
-		Use:           "mlabel-beam",
-		Short:         "Predict millions of images with an mlabel model on Apache Beam",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
-	})
+	root := cli.NewRoot("mlabel-beam", "Predict millions of images with an mlabel model on Apache Beam")
 	root.AddCommand(newPredictCmd())
 	return root
 }
@@ -101,16 +79,16 @@ Flink, Spark and universal --endpoint (the job server) and
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if o.Model == "" || o.Manifest == "" || o.Out == "" {
-				return usageError{errors.New("--model, --manifest and --out are required")}
+				return cli.Usagef("--model, --manifest and --out are required")
 			}
 			if *runners.Runner == "" {
 				*runners.Runner = "prism"
 			}
 			if !slices.Contains(runnerNames, *runners.Runner) {
-				return usageError{fmt.Errorf("--runner must be one of %s, got %q", strings.Join(runnerNames, ", "), *runners.Runner)}
+				return cli.Usagef("--runner must be one of %s, got %q", strings.Join(runnerNames, ", "), *runners.Runner)
 			}
 			if err := o.Check(); err != nil {
-				return usageError{err}
+				return cli.UsageError{Err: err}
 			}
 			beam.Init()
 			counts, err := beamjob.Run(context.Background(), *runners.Runner, o)

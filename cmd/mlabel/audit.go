@@ -103,7 +103,7 @@ func runAudit(c *cobra.Command, a *auditOptions) error {
 	if !o.Structure.Empty() {
 		// The fold models train with the label structure, as train's do.
 		if err := o.Structure.Check(ds.Labels); err != nil {
-			return usageError{err}
+			return usageError{Err: err}
 		}
 		o.Train.Exclusive, o.Train.AtMostOne = o.Structure.Exclusive, o.Structure.AtMostOne
 	}

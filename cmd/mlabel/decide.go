@@ -68,7 +68,7 @@ func runDecide(c *cobra.Command, opts *decideOptions) error {
 	}
 	kind, err := decide.ParseKind(opts.rule)
 	if err != nil {
-		return usageError{err}
+		return usageError{Err: err}
 	}
 	o := decide.DefaultOptions()
 	o.Beta, o.MinPositives, o.Seed = opts.beta, opts.minPos, opts.seed

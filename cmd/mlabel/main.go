@@ -5,24 +5,21 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
+
+	"mlabel/cmd/internal/cli"
 )
 
 // usageError marks errors in how the command was called; they exit with 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
+type usageError = cli.UsageError
 
 // usagef returns a usage error with a formatted message.
 func usagef(format string, args ...any) error {
-	return usageError{fmt.Errorf(format, args...)}
+	return cli.Usagef(format, args...)
 }
 
 func main() {
@@ -40,33 +37,15 @@ func execute(root *cobra.Command, args []string) error {
 	return root.Execute()
 }
 
-// exitCode prints err, if any, to w and returns the exit code it calls for.
+// exitCode prints err, if any, to w with its hints and returns the exit
+// code it calls for.
 func exitCode(err error, w io.Writer) int {
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintln(w, "mlabel:", err)
-	for _, h := range hintsFor(err) {
-		fmt.Fprintln(w, "mlabel: hint:", h)
-	}
-	var ue usageError
-	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
-		return 2
-	}
-	return 1
+	return cli.ExitCode("mlabel", err, hintsFor, w)
 }
 
 func newRootCmd() *cobra.Command {
-	root := &cobra.Command{
-		Use:           "mlabel",
-		Short:         "Multi-label image classification on a CPU",
-		Long:          "mlabel trains multi-label image classifiers (one sigmoid per label), fits per-class decision thresholds on held-out data, evaluates them honestly and predicts, offline, as one binary.",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())}
-	})
+	root := cli.NewRoot("mlabel", "Multi-label image classification on a CPU")
+	root.Long = "mlabel trains multi-label image classifiers (one sigmoid per label), fits per-class decision thresholds on held-out data, evaluates them honestly and predicts, offline, as one binary."
 	for _, add := range commands {
 		root.AddCommand(add())
 	}
@@ -82,7 +61,7 @@ var commands []func() *cobra.Command
 func wrapArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if err := check(c, args); err != nil {
-			return usageError{fmt.Errorf("%s: %w", c.CommandPath(), err)}
+			return usageError{Err: fmt.Errorf("%s: %w", c.CommandPath(), err)}
 		}
 		return nil
 	}

@@ -27,7 +27,7 @@ func (s *structureFlags) register(fs *pflag.FlagSet) {
 func (s *structureFlags) parse(labels []string) (*decide.Structure, error) {
 	st, err := decide.ParseStructure(s.exclusive, s.atMostOne, s.implies, s.excludes, labels)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usageError{Err: err}
 	}
 	return st, nil
 }

@@ -115,7 +115,7 @@ func (t *trainFlags) changed(name string) bool { return t.fs != nil && t.fs.Chan
 func (t *trainFlags) options() (workflow.Options, error) {
 	v, err := augment.ParseView(t.view)
 	if err != nil {
-		return workflow.Options{}, usageError{err}
+		return workflow.Options{}, usageError{Err: err}
 	}
 	t.cfg.View = v
 	if t.crop < 0 || t.crop > 1 {
@@ -132,7 +132,7 @@ func (t *trainFlags) options() (workflow.Options, error) {
 		}
 	}
 	if err := t.cfg.Validate(); err != nil {
-		return workflow.Options{}, usageError{err}
+		return workflow.Options{}, usageError{Err: err}
 	}
 	if t.resize != "crop" && t.resize != "squash" {
 		return workflow.Options{}, usagef("--resize must be crop or squash, got %q", t.resize)
@@ -163,7 +163,7 @@ func (t *trainFlags) options() (workflow.Options, error) {
 	}
 	structure, err := t.structure.parse(nil)
 	if err != nil {
-		return workflow.Options{}, usageError{err}
+		return workflow.Options{}, usageError{Err: err}
 	}
 	d := decide.DefaultOptions()
 	d.Beta, d.MinPositives, d.Seed = t.beta, t.minPos, t.cfg.Seed
