@@ -1,7 +1,6 @@
 package imageio
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 
@@ -9,19 +8,16 @@ import (
 )
 
 // Every field of a preprocessing survives the conversion to the bundle's
-// type and back.
+// type and back; the bundle's type names every field as Preprocess does.
 func TestPreprocessBundleRoundTrip(t *testing.T) {
-	var full Preprocess
-	fill.Fill(&full)
-	for _, p := range []Preprocess{DefaultPreprocess(32), full} {
+	fill.RoundTrip(t, func(p Preprocess) Preprocess {
 		got, err := PreprocessFromBundle(p.ToBundle())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, p) {
-			t.Errorf("round trip gives %+v, want %+v", got, p)
-		}
-	}
+		return got
+	}, DefaultPreprocess(32))
+	fill.SameJSON(t, Preprocess.ToBundle)
 }
 
 // Sizes that would make preprocessing allocate without limit are refused

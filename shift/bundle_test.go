@@ -30,7 +30,8 @@ func testBundleReference(t *testing.T) *Reference {
 }
 
 // The validation reference survives the conversion to the bundle's type
-// and back; one that does not fit the labels is refused.
+// and back, whose fields are named alike; one that does not fit the labels
+// is refused.
 func TestReferenceBundleRoundTrip(t *testing.T) {
 	ref := testBundleReference(t)
 	got, err := ReferenceFromBundle(ref.ToBundle(), 3)
@@ -40,6 +41,7 @@ func TestReferenceBundleRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, ref) {
 		t.Fatalf("round trip gives\n%+v\nwant\n%+v", got, ref)
 	}
+	fill.SameJSON(t, (*Reference).ToBundle)
 	if got, err := ReferenceFromBundle(nil, 3); got != nil || err != nil {
 		t.Errorf("no reference gives %v, %v", got, err)
 	}
@@ -67,18 +69,20 @@ func TestReferenceBundleRoundTrip(t *testing.T) {
 }
 
 // Every field of a recalibration record survives the conversion to the
-// bundle's type and back.
+// bundle's type and back, one record and several; the bundle's type names
+// every field as the record does.
 func TestRecordsBundleRoundTrip(t *testing.T) {
+	fill.RoundTrip(t, func(r Record) Record { return RecordsFromBundle([]bundle.Recalibration{r.ToBundle()})[0] })
 	var a, b Record
 	fill.Fill(&a)
 	fill.Fill(&b)
 	b.Batch.Source = "other"
-	want := []Record{a, b}
-	got := RecordsFromBundle([]bundle.Recalibration{a.ToBundle(), b.ToBundle()})
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("round trip gives\n%+v\nwant\n%+v", got, want)
-	}
-	if RecordsFromBundle(nil) != nil {
-		t.Error("no records give some")
-	}
+	fill.RoundTrip(t, func(rs []Record) []Record {
+		var bs []bundle.Recalibration
+		for _, r := range rs {
+			bs = append(bs, r.ToBundle())
+		}
+		return RecordsFromBundle(bs)
+	}, nil, []Record{a, b})
+	fill.SameJSON(t, Record.ToBundle)
 }
