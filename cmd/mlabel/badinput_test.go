@@ -166,14 +166,17 @@ func TestBadInputCLI(t *testing.T) {
 	binary.LittleEndian.PutUint64(hugeHeader[12:], 1<<62)
 	huge := reseal(hugeHeader)
 	bundles := map[string][]byte{
-		"magic.mlb":     append([]byte("NOTABUNDLE"), good[10:]...),
-		"short.mlb":     good[:len(good)/2],
-		"checksum.mlb":  append(bytes.Clone(good[:len(good)-1]), good[len(good)-1]^1),
-		"hdrlen.mlb":    huge,
-		"size.mlb":      f.craftBundle(t, func(b *bundle.Bundle) { b.Preprocess.Size = 10000000 }),
-		"kernel.mlb":    f.craftBundle(t, func(b *bundle.Bundle) { b.Spec.Nodes[1].Attrs.Kernel = [2]int{1 << 16, 1 << 16} }),
-		"width.mlb":     f.craftBundle(t, func(b *bundle.Bundle) { b.Labels = []string{"a", "b"}; b.Rules = nil }),
-		"kind.mlb":      f.craftBundle(t, func(b *bundle.Bundle) { b.Kind = "mystery" }),
+		"magic.mlb":    append([]byte("NOTABUNDLE"), good[10:]...),
+		"short.mlb":    good[:len(good)/2],
+		"checksum.mlb": append(bytes.Clone(good[:len(good)-1]), good[len(good)-1]^1),
+		"hdrlen.mlb":   huge,
+		"size.mlb":     f.craftBundle(t, func(b *bundle.Bundle) { b.Preprocess.Size = 10000000 }),
+		"kernel.mlb":   f.craftBundle(t, func(b *bundle.Bundle) { b.Spec.Nodes[1].Attrs.Kernel = [2]int{1 << 16, 1 << 16} }),
+		"width.mlb":    f.craftBundle(t, func(b *bundle.Bundle) { b.Labels = []string{"a", "b"}; b.Rules = nil }),
+		"kind.mlb":     f.craftBundle(t, func(b *bundle.Bundle) { b.Kind = "mystery" }),
+		"rulesize.mlb": f.craftBundle(t, func(b *bundle.Bundle) {
+			b.Rules = &bundle.Rules{Kind: "fixed", Labels: 1 << 45, Global: 0.5}
+		}),
 		"empty.mlb":     {},
 		"truncated.mlb": good[:30],
 	}
@@ -269,6 +272,7 @@ func TestBadInputCLI(t *testing.T) {
 		{"bundle huge preprocess size", []string{"inspect", f.path("size.mlb")}, []string{"size.mlb", "preprocess size 10000000"}},
 		{"bundle huge kernel", []string{"predict", "--model", f.path("kernel.mlb"), f.path("images/a.png")}, []string{"block1.conv.weight", "declared with shape [65536 65536"}},
 		{"bundle output width", []string{"predict", "--model", f.path("width.mlb"), f.path("images/a.png")}, []string{"the bundle has 2 labels"}},
+		{"bundle rule for too many labels", []string{"inspect", f.path("rulesize.mlb")}, []string{"rulesize.mlb", "rule is for 35184372088832 labels"}},
 		{"bundle unknown kind", []string{"predict", "--model", f.path("kind.mlb"), f.path("images/a.png")}, []string{"mystery", "not a classifier"}},
 		{"bundle empty", []string{"inspect", f.path("empty.mlb")}, []string{"empty.mlb", "too short"}},
 		{"bundle cut in the header", []string{"inspect", f.path("truncated.mlb")}, []string{"truncated.mlb"}},

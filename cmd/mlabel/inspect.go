@@ -64,6 +64,13 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	fmt.Fprintf(w, "preprocess: %d px, %s, mean %v, std %v\n", p.Size, p.Mode, p.Mean, p.Std)
+	// The rule's label count comes from the file: check it before the
+	// thresholds below are made from it.
+	if r := decide.RulesFromBundle(b.Rules); r != nil {
+		if err := r.Check(len(b.Labels)); err != nil {
+			return fmt.Errorf("%s: decision rules: %w", path, err)
+		}
+	}
 	if b.View != "" {
 		fmt.Fprintf(w, "view: %s\n", b.View)
 	}
