@@ -73,15 +73,27 @@ type Loader struct {
 	cache []entry
 }
 
-// entry is one image's cached, resized pixels or decoding error, and its
-// resized mask when the loader has masks.
+// entry is one image's cached, resized pixels, and its resized mask when
+// the loader has masks.
 type entry struct {
-	once     sync.Once
-	pix      []uint8
-	err      error
-	maskOnce sync.Once
-	mask     []uint8
-	maskErr  error
+	pix, mask lazy
+}
+
+// lazy is a value loaded at most once, or the error loading it gave.
+type lazy struct {
+	once sync.Once
+	v    []uint8
+	err  error
+}
+
+// get returns the value, loading it on the first call; without caching it
+// loads it on every call.
+func (o *lazy) get(cache bool, load func() ([]uint8, error)) ([]uint8, error) {
+	if !cache {
+		return load()
+	}
+	o.once.Do(func() { o.v, o.err = load() })
+	return o.v, o.err
 }
 
 // New returns a loader for ds.
@@ -142,12 +154,7 @@ func (l *Loader) pixels(i int) ([]uint8, error) {
 		}
 		return pix, nil
 	}
-	if l.cfg.NoCache {
-		return load()
-	}
-	e := &l.cache[i]
-	e.once.Do(func() { e.pix, e.err = load() })
-	return e.pix, e.err
+	return l.cache[i].pix.get(!l.cfg.NoCache, load)
 }
 
 // augmentRNG returns the random source of item i's augmentation in epoch.

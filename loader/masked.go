@@ -30,12 +30,7 @@ func (l *Loader) mask(i int) ([]uint8, error) {
 		}
 		return m.Data, nil
 	}
-	if l.cfg.NoCache {
-		return load()
-	}
-	e := &l.cache[i]
-	e.maskOnce.Do(func() { e.mask, e.maskErr = load() })
-	return e.mask, e.maskErr
+	return l.cache[i].mask.get(!l.cfg.NoCache, load)
 }
 
 // pixelTargets writes item i's per-pixel targets and their known flags
