@@ -55,6 +55,7 @@ func TestReferenceBundleRoundTrip(t *testing.T) {
 		{"prevalences", 3, func(r *Reference) { r.Prevalence = r.Prevalence[:2] }, "2 prevalences for 3 labels"},
 		{"prevalence of one", 3, func(r *Reference) { r.Prevalence[1] = 1 }, "outside (0, 1)"},
 		{"no calibration", 3, func(r *Reference) { r.Calibration = nil }, "no calibration"},
+		{"positive rates", 3, func(r *Reference) { r.Positive = r.Positive[:2] }, "2 positive rates for 3 labels"},
 		{"other labels", 4, func(*Reference) {}, "4"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

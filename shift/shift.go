@@ -190,7 +190,7 @@ func (r *Reference) Check(n int) error {
 		return fmt.Errorf("shift: %w", err)
 	}
 	for name, l := range map[string]int{"prevalences": len(r.Prevalence), "thresholds": len(r.Thresholds),
-		"TPR": len(r.TPR), "FPR": len(r.FPR), "score distributions": len(r.Scores)} {
+		"positive rates": len(r.Positive), "TPR": len(r.TPR), "FPR": len(r.FPR), "score distributions": len(r.Scores)} {
 		if l != n {
 			return fmt.Errorf("shift: reference has %d %s for %d labels", l, name, n)
 		}
