@@ -109,8 +109,12 @@ func Check(b *bundle.Bundle) error {
 			return fmt.Errorf("predict: decision rules: %w", err)
 		}
 	}
-	if _, err := imageio.PreprocessFromBundle(b.Preprocess); err != nil {
+	pre, err := imageio.PreprocessFromBundle(b.Preprocess)
+	if err != nil {
 		return fmt.Errorf("predict: %w", err)
+	}
+	if in, ok := specInput(b); ok && len(in.Attrs.Shape) == 3 && in.Attrs.Shape[2] != pre.Channels() {
+		return fmt.Errorf("predict: the preprocessing makes %d channels but the network takes %d", pre.Channels(), in.Attrs.Shape[2])
 	}
 	if t := decide.TiledFromBundle(b.Tiles); t != nil {
 		if err := (imageio.Grid{N: t.Grid, Overlap: t.Overlap}).Check(); err != nil {
@@ -174,4 +178,12 @@ func (p *Predictor) Inputs(names []string, xs [][]float32) ([]Prediction, error)
 		return nil, err
 	}
 	return decideWith(p.rules, p.b.Labels, names, scores), nil
+}
+
+// specInput returns the input node of b's network, if it has one.
+func specInput(b *bundle.Bundle) (nn.Node, bool) {
+	if b.Spec == nil {
+		return nn.Node{}, false
+	}
+	return b.Spec.InputNode()
 }

@@ -152,3 +152,30 @@ func TestCheckRefusesBadTileRules(t *testing.T) {
 		})
 	}
 }
+
+// A bundle whose preprocessing makes another number of channels than its
+// network takes is refused before an image is read, however many bands it
+// names.
+func TestCheckRefusesChannelMismatch(t *testing.T) {
+	good := *testPredictor(t).Bundle()
+	if err := Check(&good); err != nil {
+		t.Fatalf("the good bundle: %v", err)
+	}
+	for _, n := range []int{1, 4, 100000} {
+		b := good
+		pre := good.Preprocess
+		pre.Bands = make([]int, n)
+		pre.BandStats = make([]bundle.BandStat, n)
+		for i := range n {
+			pre.Bands[i] = 1
+			pre.BandStats[i] = bundle.BandStat{Low: 0, High: 1, Std: 1}
+		}
+		b.Preprocess = pre
+		if err := Check(&b); err == nil || !strings.Contains(err.Error(), "channels") {
+			t.Errorf("%d bands: error %v, want a channel mismatch", n, err)
+		}
+		if _, err := New(&b); err == nil {
+			t.Errorf("%d bands: New accepted the bundle", n)
+		}
+	}
+}
