@@ -72,6 +72,9 @@ type Rules struct {
 
 // Check reports whether the rule can decide scores with n labels.
 func (r *Rules) Check(n int) error {
+	if r.Labels < 1 || r.Labels > MaxLabels {
+		return fmt.Errorf("decide: rule is for %d labels, want 1 to %d", r.Labels, MaxLabels)
+	}
 	if r.Labels != n {
 		return fmt.Errorf("decide: rule is for %d labels, scores have %d", r.Labels, n)
 	}
@@ -222,6 +225,11 @@ func (r *Rules) WriteJSON(w io.Writer) error {
 	}
 	return nil
 }
+
+// MaxLabels is the most labels a decision rule may be for: far more than
+// any label vocabulary, and few enough that a crafted rule's thresholds fit
+// in memory.
+const MaxLabels = 1 << 20
 
 // ReadRules reads a rule written by WriteJSON and checks it.
 func ReadRules(rd io.Reader) (*Rules, error) {

@@ -84,3 +84,23 @@ func TestParseThresholds(t *testing.T) {
 		})
 	}
 }
+
+// A rule read from a file says how many labels it is for; a count no label
+// vocabulary has is refused before anything is sized by it.
+func TestReadRulesRefusesLabelCounts(t *testing.T) {
+	for _, tc := range []struct {
+		json, msg string
+	}{
+		{`{"kind":"fixed","n_labels":35184372088832,"global":0.5}`, "want 1 to"},
+		{`{"kind":"global","n_labels":0,"global":0.5}`, "want 1 to"},
+		{`{"kind":"fixed","n_labels":-3,"global":0.5}`, "want 1 to"},
+	} {
+		r, err := ReadRules(strings.NewReader(tc.json))
+		if err == nil || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: rule %v, error %v; want %q", tc.json, r, err, tc.msg)
+		}
+	}
+	if _, err := ReadRules(strings.NewReader(`{"kind":"fixed","n_labels":3,"global":0.5}`)); err != nil {
+		t.Errorf("a rule for 3 labels: %v", err)
+	}
+}
