@@ -56,6 +56,8 @@ func TestReferenceBundleRoundTrip(t *testing.T) {
 		{"prevalence of one", 3, func(r *Reference) { r.Prevalence[1] = 1 }, "outside (0, 1)"},
 		{"no calibration", 3, func(r *Reference) { r.Calibration = nil }, "no calibration"},
 		{"positive rates", 3, func(r *Reference) { r.Positive = r.Positive[:2] }, "2 positive rates for 3 labels"},
+		{"no images", 3, func(r *Reference) { r.Images = 0 }, "made from 0 images"},
+		{"negative images", 3, func(r *Reference) { r.Images = -5 }, "made from -5 images"},
 		{"other labels", 4, func(*Reference) {}, "4"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -183,6 +183,9 @@ func quantiles(xs []float64) []float64 {
 
 // Check reports whether the reference fits n labels.
 func (r *Reference) Check(n int) error {
+	if r.Images < 1 {
+		return fmt.Errorf("shift: reference made from %d images", r.Images)
+	}
 	if r.Calibration == nil {
 		return fmt.Errorf("shift: reference has no calibration")
 	}
