@@ -4,10 +4,12 @@
 # precision and recall within the top k flagged pairs for confident learning,
 # for cleanlab's published method (reproduced as a reference) and for the
 # |tag - probability| baseline, for three seeds, then once more with 160
-# flips (20% of the images). It then trains
-# on the noisy tags, on the tags corrected as `mlabel audit --apply` does, on
-# every flagged tag marked unknown and on the clean tags, and prints each
-# model's mAP on 400 more tiles held out with clean tags. With PLANET=DIR (a
+# flips (20% of the images), with how many flips are among the flagged
+# pairs at all. It then trains three models (three seeds) each on the noisy
+# tags, on the tags corrected as `mlabel audit --apply` does, on every
+# flagged tag marked unknown and on the clean tags, and prints the mean and
+# standard deviation of their mAP on 400 more tiles held out with clean
+# tags. With PLANET=DIR (a
 # folder holding tags.csv and images/), the same on that set at 64 px, 200
 # of its images held out.
 set -euo pipefail

@@ -5,10 +5,11 @@
 // recall within the top k flagged pairs, for mlabel's confident learning,
 // for cleanlab's published multi-label method reproduced as a reference,
 // and for the |tag − probability| baseline, on the same probabilities. It then trains
-// one model each on the noisy tags, on the tags corrected as `mlabel audit
+// -runs models each on the noisy tags, on the tags corrected as `mlabel audit
 // --apply` corrects them (each label's expected errors marked unknown), on
-// every flagged tag marked unknown, and on the clean tags, and prints their
-// mAP on held-out images with clean tags.
+// every flagged tag marked unknown, and on the clean tags, and prints the
+// mean and spread of their mAP on held-out images with clean tags over
+// -runs models each.
 //
 //	auditbench -count 800 -holdout 400 -tile 32 -epochs 6 -flips 40
 package main
@@ -23,6 +24,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"gonum.org/v1/gonum/stat"
+
 	"mlabel/audit"
 	"mlabel/dataset"
 	"mlabel/imageio"
@@ -36,7 +39,7 @@ func main() {
 	cfg := train.Defaults()
 	var (
 		tta, retrain                         bool
-		repeats                              int
+		repeats, runs                        int
 		dir, dump                            string
 		csvPath, images                      string
 		count, tile, epochs, flips, folds, w int
@@ -60,17 +63,18 @@ func main() {
 	flag.BoolVar(&tta, "tta", true, "score the held-out images with test-time augmentation, as mlabel audit does by default")
 	flag.IntVar(&repeats, "repeats", 1, "repeats of the K-fold cross-validation, averaged")
 	flag.BoolVar(&retrain, "retrain", true, "also train on the noisy, corrected and clean tags and report held-out mAP")
+	flag.IntVar(&runs, "runs", 3, "models trained on each set of tags, from other seeds, for the mean and spread of the held-out mAP")
 	flag.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
 	flag.Float64Var(&cfg.LR, "lr", cfg.LR, "peak learning rate")
 	flag.IntVar(&cfg.Width, "width", cfg.Width, "width of the small network (0: its default)")
 	flag.Parse()
-	if err := run(cfg, tta, retrain, repeats, dump, dir, csvPath, images, count, holdout, tile, epochs, flips, folds, w, frequent, seed); err != nil {
+	if err := run(cfg, tta, retrain, repeats, runs, dump, dir, csvPath, images, count, holdout, tile, epochs, flips, folds, w, frequent, seed); err != nil {
 		fmt.Fprintln(os.Stderr, "auditbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfg train.Config, tta, retrain bool, repeats int, dump, dir, csvPath, images string, count, holdout, tile, epochs, nflips, folds, workers int, frequent float64, seed uint64) error {
+func run(cfg train.Config, tta, retrain bool, repeats, runs int, dump, dir, csvPath, images string, count, holdout, tile, epochs, nflips, folds, workers int, frequent float64, seed uint64) error {
 	var o dataset.Options
 	if csvPath == "" {
 		p, err := synth.Generate(synth.Options{Dir: dir, Count: count + holdout, Size: tile, Seed: seed})
@@ -125,7 +129,9 @@ func run(cfg train.Config, tta, retrain bool, repeats int, dump, dir, csvPath, i
 	}
 	fmt.Printf("%d images, %d labels, %d flips among %v, %d folds × %d epochs at %d px: %.0f s\n\n",
 		len(clean.Items), len(clean.Labels), len(flips), names, folds, epochs, tile, secs)
-	fmt.Printf("confident learning flagged %d pairs\n\n", len(found.Issues))
+	_, ceiling := audit.PrecisionRecall(found.Issues, flips, max(len(found.Issues), 1))
+	fmt.Printf("confident learning flagged %d pairs, %.0f of the %d flips among them (the most a ranking of them can find)\n\n",
+		len(found.Issues), ceiling*float64(len(flips)), len(flips))
 	fmt.Println("| ranking | P@20 | P@40 | R@40 | R@80 | R@160 |")
 	fmt.Println("|---|---|---|---|---|---|")
 	for _, r := range []struct {
@@ -152,17 +158,30 @@ func run(cfg train.Config, tta, retrain bool, repeats int, dump, dir, csvPath, i
 	}
 	lp, _ := audit.PrecisionRecall(likely, flips, len(likely))
 	fmt.Printf("\n--apply marks %d tags unknown (each label's expected errors; %.0f%% of them flips)\n\n", len(likely), 100*lp)
-	fmt.Printf("| trained on | tags marked unknown | held-out mAP (%d images) |\n|---|---|---|\n", len(held.Items))
+	if runs < 1 {
+		return fmt.Errorf("-runs %d: at least one model per set of tags", runs)
+	}
+	fmt.Printf("| trained on | tags marked unknown | held-out mAP (%d images), mean ± sd of %d models |\n|---|---|---|\n", len(held.Items), runs)
 	for _, r := range []struct {
 		name    string
 		ds      *dataset.Dataset
 		unknown int
 	}{{"noisy tags", noisy, 0}, {"corrected, --apply default", fixed, len(likely)}, {"every flagged tag unknown", every, len(found.Issues)}, {"clean tags", clean, 0}} {
-		mAP, err := heldOutMAP(cfg, r.ds, held, tile)
-		if err != nil {
-			return err
+		var m []float64
+		for k := range runs {
+			c := cfg
+			c.Seed += uint64(k) * 1000
+			mAP, err := heldOutMAP(c, r.ds, held, tile)
+			if err != nil {
+				return err
+			}
+			m = append(m, mAP)
 		}
-		fmt.Printf("| %s | %d | %.4f |\n", r.name, r.unknown, mAP)
+		mean, sd := stat.MeanStdDev(m, nil)
+		if runs == 1 {
+			sd = 0
+		}
+		fmt.Printf("| %s | %d | %.4f ± %.4f |\n", r.name, r.unknown, mean, sd)
 	}
 	return nil
 }
