@@ -57,7 +57,7 @@ func b2f(b bool) float64 {
 }
 
 func TestFind(t *testing.T) {
-	f, err := Find(constructed())
+	f, err := Find(constructed(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestFindWeighsEvidenceByLabel(t *testing.T) {
 		s.Truth = append(s.Truth, []float64{b2f(tagS), float64(i % 2)})
 		s.Mask = append(s.Mask, []bool{true, true})
 	}
-	f, err := Find(s)
+	f, err := Find(s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestFindErrors(t *testing.T) {
 		{"probability", bad(func(s *infer.Set) { s.Scores[1][0] = math.NaN() }), "outside [0, 1]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := Find(tc.set); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if _, err := Find(tc.set, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Find: %v, want an error with %q", err, tc.want)
 			}
 			if _, err := Baseline(tc.set); err == nil {
@@ -495,7 +495,7 @@ func TestAuditFindsInjectedFlips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := Find(*s)
+	f, err := Find(*s, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,6 +39,11 @@ type Issue struct {
 	Score float64 `json:"score"`
 	// Prob is the out-of-fold probability of the label.
 	Prob float64 `json:"probability"`
+	// Rule, when set, is the declared label rule that the image's given
+	// tags break, of which this pair is the likeliest wrong tag; Score is
+	// then its chance of being the wrong one given that the rule is
+	// broken.
+	Rule string `json:"rule,omitempty"`
 	// Row and Col index the image and the label in the scored set.
 	Row int `json:"-"`
 	Col int `json:"-"`
@@ -74,7 +79,8 @@ type LabelStats struct {
 	// the odds of its Score times the prior odds of a wrong tag, the set's
 	// noise rate (the labels' rates pooled over their known tags). The
 	// prior is shared because a label's own rate is inflated where its
-	// model separates it poorly.
+	// model separates it poorly. A pair that breaks a declared rule counts
+	// its chance of being the wrong one given that the rule is broken.
 	ExpectedErrors float64 `json:"expected_errors"`
 }
 
@@ -96,7 +102,17 @@ type Findings struct {
 // from the confident joint of given and confidently true tags, calibrated
 // so that each given row sums to its count.
 //
-// The flagged pairs of all labels are ranked together by Issue.Score, the
+// With a label structure st (nil for none), tags that break one of its
+// rules are certain evidence that a tag is wrong, whatever the
+// probabilities: an exclusive group with no tag or several, an at-most-one
+// group or an exclusion with several, an implication's If without its
+// Then. For each broken rule the pairs that must change are flagged (the
+// group's tags but the likeliest, its likeliest label when it has none, or
+// whichever of If and Then the probabilities doubt more), and they are
+// listed first, by their chance of being the wrong one given that the rule
+// is broken. A rule an unknown tag could satisfy is not broken.
+//
+// The other flagged pairs of all labels are ranked together by Issue.Score, the
 // label's calibrated probability of the other tag: a wrong tag is taken to
 // be as likely on any pair, whatever its value, so the odds that a tag is
 // wrong are the prior odds times the calibrated odds of the other tag.
@@ -104,8 +120,12 @@ type Findings struct {
 // out-of-fold probabilities. Ranking by the raw |tag − probability| instead
 // puts the model's confident mistakes on labels it scores over-confidently
 // ahead of clear errors on the labels it knows.
-func Find(s infer.Set) (*Findings, error) {
+func Find(s infer.Set, st *decide.Structure) (*Findings, error) {
 	if err := check(s); err != nil {
+		return nil, err
+	}
+	rs, err := rules(st, s.Labels)
+	if err != nil {
 		return nil, err
 	}
 	cal, err := decide.FitCalibration(s, decide.Platt)
@@ -128,10 +148,22 @@ func Find(s infer.Set) (*Findings, error) {
 	if known > 0 {
 		prior = wrong / known
 	}
+	broken := violations(s, q, rs)
+	inRule := map[[2]int]bool{}
+	for _, is := range broken {
+		inRule[[2]int{is.Row, is.Col}] = true
+		st := &f.Labels[is.Col]
+		if is.Kind == Missing {
+			st.Missing++
+		} else {
+			st.Spurious++
+		}
+		st.ExpectedErrors += is.Score
+	}
 	for j := range nl {
 		st := &f.Labels[j]
 		for i := range s.Scores {
-			if !s.Known(i, j) {
+			if !s.Known(i, j) || inRule[[2]int{i, j}] {
 				continue
 			}
 			p := s.Scores[i][j]
@@ -154,7 +186,7 @@ func Find(s infer.Set) (*Findings, error) {
 			st.ExpectedErrors += withPrior(other, prior)
 		}
 	}
-	f.Issues = name(s, sortIssues(f.Issues, s))
+	f.Issues = name(s, append(sortIssues(broken, s), sortIssues(f.Issues, s)...))
 	return f, nil
 }
 

@@ -28,10 +28,10 @@ type PageOptions struct {
 
 // card is one issue as the page shows it.
 type card struct {
-	Image, Label, Kind, Tags, Where string
-	Score, Prob                     float64
-	Thumb                           template.URL
-	ThumbErr                        string
+	Image, Label, Kind, Tags, Where, Rule string
+	Score, Prob                           float64
+	Thumb                                 template.URL
+	ThumbErr                              string
 }
 
 // WritePage writes a self-contained HTML page of the issues found on ds
@@ -55,7 +55,7 @@ func WritePage(w io.Writer, ds *dataset.Dataset, f *Findings, o PageOptions) err
 			return fmt.Errorf("audit: page: issue row %d outside the set's %d images", x.Row, len(ds.Items))
 		}
 		it := ds.Items[x.Row]
-		c := card{Image: x.Image, Label: x.Label, Kind: string(x.Kind), Score: x.Score, Prob: x.Prob, Tags: tagString(ds, it), Where: ds.Where(it)}
+		c := card{Image: x.Image, Label: x.Label, Kind: string(x.Kind), Score: x.Score, Prob: x.Prob, Rule: x.Rule, Tags: tagString(ds, it), Where: ds.Where(it)}
 		if uri, err := thumbnail(it.Path, pre); err != nil {
 			c.ThumbErr = err.Error()
 		} else {
@@ -121,7 +121,7 @@ table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;paddin
 <div class="grid">{{range .Cards}}
 <div class="card {{.Kind}}">{{if .Thumb}}<img src="{{.Thumb}}" alt="{{.Image}}">{{else}}<p class="err">{{.ThumbErr}}</p>{{end}}
 <div><b>{{.Kind}}: {{.Label}}</b> (p = {{f2 .Prob}}, score {{f2 .Score}})</div>
-<div>{{.Image}}</div><div class="tags">given: {{.Tags}}</div><div class="tags">{{.Where}}</div></div>{{end}}
+{{if .Rule}}<div>breaks: {{.Rule}}</div>{{end}}<div>{{.Image}}</div><div class="tags">given: {{.Tags}}</div><div class="tags">{{.Where}}</div></div>{{end}}
 </div>
 <h2>Labels</h2>
 <table><tr><th>label</th><th>known</th><th>tagged</th><th>present threshold</th><th>absent threshold</th><th>missing</th><th>spurious</th><th>noise rate</th></tr>

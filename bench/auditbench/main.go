@@ -5,10 +5,11 @@
 // recall within the top k flagged pairs, for mlabel's confident learning,
 // for cleanlab's published multi-label method reproduced as a reference,
 // and for the |tag − probability| baseline, on the same probabilities. It then trains
-// one model each on the noisy tags, on the tags corrected as `mlabel audit
+// -runs models each on the noisy tags, on the tags corrected as `mlabel audit
 // --apply` corrects them (each label's expected errors marked unknown), on
-// every flagged tag marked unknown, and on the clean tags, and prints their
-// mAP on held-out images with clean tags.
+// every flagged tag marked unknown, and on the clean tags, and prints the
+// mean and spread of their mAP on held-out images with clean tags over
+// -runs models each.
 //
 //	auditbench -count 800 -holdout 400 -tile 32 -epochs 6 -flips 40
 package main
@@ -21,10 +22,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
+
+	"gonum.org/v1/gonum/stat"
 
 	"mlabel/audit"
 	"mlabel/dataset"
+	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/metrics"
 	"mlabel/synth"
@@ -35,8 +40,9 @@ import (
 func main() {
 	cfg := train.Defaults()
 	var (
-		tta, retrain                         bool
-		repeats                              int
+		tta, retrain, synthRules             bool
+		exclusive, implies                   []string
+		repeats, runs                        int
 		dir, dump                            string
 		csvPath, images                      string
 		count, tile, epochs, flips, folds, w int
@@ -60,17 +66,46 @@ func main() {
 	flag.BoolVar(&tta, "tta", true, "score the held-out images with test-time augmentation, as mlabel audit does by default")
 	flag.IntVar(&repeats, "repeats", 1, "repeats of the K-fold cross-validation, averaged")
 	flag.BoolVar(&retrain, "retrain", true, "also train on the noisy, corrected and clean tags and report held-out mAP")
+	flag.IntVar(&runs, "runs", 3, "models trained on each set of tags, from other seeds, for the mean and spread of the held-out mAP")
+	flag.BoolVar(&synthRules, "synth-structure", true, "declare the label structure the generated tiles obey (one weather label, cloudy alone, the co-occurrence rules), as mlabel audit's --exclusive, --excludes and --implies")
+	flag.Func("exclusive", "labels of which exactly one holds per image, comma-separated, declared as mlabel audit --exclusive does; repeatable", func(v string) error { exclusive = append(exclusive, v); return nil })
+	flag.Func("implies", "A=>B, declared as mlabel audit --implies does; repeatable", func(v string) error { implies = append(implies, v); return nil })
 	flag.IntVar(&cfg.Batch, "batch", cfg.Batch, "batch size")
 	flag.Float64Var(&cfg.LR, "lr", cfg.LR, "peak learning rate")
 	flag.IntVar(&cfg.Width, "width", cfg.Width, "width of the small network (0: its default)")
 	flag.Parse()
-	if err := run(cfg, tta, retrain, repeats, dump, dir, csvPath, images, count, holdout, tile, epochs, flips, folds, w, frequent, seed); err != nil {
+	st, err := decide.ParseStructure(exclusive, nil, implies, nil, nil)
+	if err == nil && csvPath == "" && synthRules {
+		st = synthStructure()
+	}
+	if err == nil {
+		err = run(cfg, st, tta, retrain, repeats, runs, dump, dir, csvPath, images, count, holdout, tile, epochs, flips, folds, w, frequent, seed)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "auditbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfg train.Config, tta, retrain bool, repeats int, dump, dir, csvPath, images string, count, holdout, tile, epochs, nflips, folds, workers int, frequent float64, seed uint64) error {
+// synthStructure is the label structure every generated tile obeys.
+func synthStructure() *decide.Structure {
+	weather := synth.WeatherLabels()
+	st := &decide.Structure{Exclusive: [][]string{weather}}
+	var ground []string
+	for _, l := range synth.Labels() {
+		if !slices.Contains(weather, l) {
+			ground = append(ground, l)
+		}
+	}
+	st.Excludes = []decide.Exclusion{{If: "cloudy", Not: ground}}
+	for _, r := range synth.Rules() {
+		st.Implies = append(st.Implies, decide.Implication{If: r.If, Then: r.Then})
+	}
+	return st
+}
+
+// run audits the tags with the label structure st declared (nil for none).
+func run(cfg train.Config, st *decide.Structure, tta, retrain bool, repeats, runs int, dump, dir, csvPath, images string, count, holdout, tile, epochs, nflips, folds, workers int, frequent float64, seed uint64) error {
 	var o dataset.Options
 	if csvPath == "" {
 		p, err := synth.Generate(synth.Options{Dir: dir, Count: count + holdout, Size: tile, Seed: seed})
@@ -96,6 +131,13 @@ func run(cfg train.Config, tta, retrain bool, repeats int, dump, dir, csvPath, i
 		return err
 	}
 	cfg.Size, cfg.Epochs, cfg.Seed, cfg.Workers = tile, epochs, seed, workers
+	if st != nil {
+		if err := st.Check(clean.Labels); err != nil {
+			return err
+		}
+		// The fold models train with the label groups, as mlabel audit's do.
+		cfg.Exclusive, cfg.AtMostOne = st.Exclusive, st.AtMostOne
+	}
 	start := time.Now()
 	set, err := audit.OutOfFold(context.Background(), noisy, audit.Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(tile), Folds: folds, Repeats: repeats, Log: os.Stderr, TTA: tta})
 	if err != nil {
@@ -111,7 +153,11 @@ func run(cfg train.Config, tta, retrain bool, repeats int, dump, dir, csvPath, i
 			return err
 		}
 	}
-	found, err := audit.Find(*set)
+	found, err := audit.Find(*set, st)
+	if err != nil {
+		return err
+	}
+	plain, err := audit.Find(*set, nil)
 	if err != nil {
 		return err
 	}
@@ -125,13 +171,30 @@ func run(cfg train.Config, tta, retrain bool, repeats int, dump, dir, csvPath, i
 	}
 	fmt.Printf("%d images, %d labels, %d flips among %v, %d folds × %d epochs at %d px: %.0f s\n\n",
 		len(clean.Items), len(clean.Labels), len(flips), names, folds, epochs, tile, secs)
-	fmt.Printf("confident learning flagged %d pairs\n\n", len(found.Issues))
+	if st != nil {
+		broken := 0
+		for _, is := range found.Issues {
+			if is.Rule != "" {
+				broken++
+			}
+		}
+		fmt.Printf("label structure declared: %s; %d pairs break it\n\n", st, broken)
+	}
+	_, ceiling := audit.PrecisionRecall(found.Issues, flips, max(len(found.Issues), 1))
+	fmt.Printf("confident learning flagged %d pairs, %.0f of the %d flips among them (the most a ranking of them can find)\n\n",
+		len(found.Issues), ceiling*float64(len(flips)), len(flips))
 	fmt.Println("| ranking | P@20 | P@40 | R@40 | R@80 | R@160 |")
 	fmt.Println("|---|---|---|---|---|---|")
-	for _, r := range []struct {
+	type ranking struct {
 		name   string
 		issues []audit.Issue
-	}{{"confident learning", found.Issues}, {"cleanlab's method (reference)", cleanlabRanking(*set)}, {"baseline abs(tag - p)", base}} {
+	}
+	rankings := []ranking{{"confident learning", found.Issues}}
+	if st != nil {
+		rankings = append(rankings, ranking{"confident learning, no structure declared", plain.Issues})
+	}
+	rankings = append(rankings, ranking{"cleanlab's method (reference)", cleanlabRanking(*set)}, ranking{"baseline abs(tag - p)", base})
+	for _, r := range rankings {
 		p20, _ := audit.PrecisionRecall(r.issues, flips, 20)
 		p40, r40 := audit.PrecisionRecall(r.issues, flips, 40)
 		_, r80 := audit.PrecisionRecall(r.issues, flips, 80)
@@ -152,17 +215,30 @@ func run(cfg train.Config, tta, retrain bool, repeats int, dump, dir, csvPath, i
 	}
 	lp, _ := audit.PrecisionRecall(likely, flips, len(likely))
 	fmt.Printf("\n--apply marks %d tags unknown (each label's expected errors; %.0f%% of them flips)\n\n", len(likely), 100*lp)
-	fmt.Printf("| trained on | tags marked unknown | held-out mAP (%d images) |\n|---|---|---|\n", len(held.Items))
+	if runs < 1 {
+		return fmt.Errorf("-runs %d: at least one model per set of tags", runs)
+	}
+	fmt.Printf("| trained on | tags marked unknown | held-out mAP (%d images), mean ± sd of %d models |\n|---|---|---|\n", len(held.Items), runs)
 	for _, r := range []struct {
 		name    string
 		ds      *dataset.Dataset
 		unknown int
 	}{{"noisy tags", noisy, 0}, {"corrected, --apply default", fixed, len(likely)}, {"every flagged tag unknown", every, len(found.Issues)}, {"clean tags", clean, 0}} {
-		mAP, err := heldOutMAP(cfg, r.ds, held, tile)
-		if err != nil {
-			return err
+		var m []float64
+		for k := range runs {
+			c := cfg
+			c.Seed += uint64(k) * 1000
+			mAP, err := heldOutMAP(c, r.ds, held, tile)
+			if err != nil {
+				return err
+			}
+			m = append(m, mAP)
 		}
-		fmt.Printf("| %s | %d | %.4f |\n", r.name, r.unknown, mAP)
+		mean, sd := stat.MeanStdDev(m, nil)
+		if runs == 1 {
+			sd = 0
+		}
+		fmt.Printf("| %s | %d | %.4f ± %.4f |\n", r.name, r.unknown, mean, sd)
 	}
 	return nil
 }

@@ -49,8 +49,13 @@ probability of the images that lack it. The suspect pairs of all labels are
 ranked together by the label's calibrated probability of the other tag
 (Platt scaling of the label's tags on its out-of-fold probabilities), so
 that a confident score weighs little on a label the model separates poorly;
-that probability is the score printed. Each label's estimated noise rate is
-listed too. --html writes a page with a thumbnail of each image; --apply
+that probability is the score printed. With a label structure (--exclusive,
+--at-most-one, --excludes, --implies), tags that break one of its rules are
+certain errors and are listed first: for each broken rule the tags that must
+change (a group's tags but the likeliest, or its likeliest label when it has
+none; whichever of an implication's two tags the model doubts more), named
+with the rule, scored by their chance of being the wrong one. Each label's
+estimated noise rate is listed too. --html writes a page with a thumbnail of each image; --apply
 writes a corrected CSV in which suspect tags are marked unknown (?tag),
 which training ignores, rather than flipped. By default --apply marks, for
 each label, only its expected number of errors: the sum of the chances that
@@ -117,7 +122,7 @@ func runAudit(c *cobra.Command, a *auditOptions) error {
 	if err != nil {
 		return err
 	}
-	f, err := audit.Find(*set)
+	f, err := audit.Find(*set, o.Structure)
 	if err != nil {
 		return err
 	}
@@ -169,9 +174,9 @@ func printAudit(w io.Writer, f *audit.Findings, asJSON bool) error {
 	}
 	fmt.Fprintf(w, "%d suspect tags, most suspicious first:\n", len(f.Issues))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "image\tlabel\tkind\tprobability\tscore")
+	fmt.Fprintln(tw, "image\tlabel\tkind\tprobability\tscore\tbroken rule")
 	for _, is := range f.Issues {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.3f\n", is.Image, is.Label, is.Kind, is.Prob, is.Score)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%.3f\t%s\n", is.Image, is.Label, is.Kind, is.Prob, is.Score, is.Rule)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nestimated noise rate (share of each label's known tags that are wrong):")

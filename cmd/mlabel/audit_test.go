@@ -115,6 +115,63 @@ func TestAuditApplyAndPage(t *testing.T) {
 	}
 }
 
+// TestAuditFlagsBrokenRules gives one image a second weather tag: with the
+// weather group declared exclusive, the audit lists one of its two weather
+// tags first, naming the rule, whatever the probabilities.
+func TestAuditFlagsBrokenRules(t *testing.T) {
+	csvPath, images := demoData(t)
+	b, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	name, tags, ok := strings.Cut(lines[1], ",")
+	if !ok {
+		t.Fatalf("unexpected first row %q", lines[1])
+	}
+	extra := "clear"
+	if strings.Contains(" "+tags+" ", " clear ") {
+		extra = "haze"
+	}
+	lines[1] = name + "," + extra + " " + tags
+	dir := t.TempDir()
+	noisy, page := filepath.Join(dir, "tags.csv"), filepath.Join(dir, "audit.html")
+	if err := os.WriteFile(noisy, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	weather := "clear,haze,partly_cloudy,cloudy"
+	args := append([]string{"audit", "--csv", noisy, "--images", images, "--folds", "2", "--exclusive", weather, "--json", "--html", page}, quickTrainArgs...)
+	code, out, stderr := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("audit: exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Issues []struct{ Image, Label, Kind, Rule string } `json:"issues"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("audit --json output %q: %v", out, err)
+	}
+	if len(res.Issues) == 0 {
+		t.Fatal("no issues")
+	}
+	first := res.Issues[0]
+	if first.Image != name || first.Kind != "spurious" || !strings.Contains(weather, first.Label) || first.Rule != "exactly one of clear, haze, partly_cloudy, cloudy" {
+		t.Errorf("first issue %+v, want one of %s's two weather tags, spurious, naming the exclusive group", first, name)
+	}
+	for _, is := range res.Issues[1:] {
+		if is.Rule != "" {
+			t.Errorf("issue %+v names a rule: only the changed image breaks one", is)
+		}
+	}
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(html), "breaks: exactly one of clear, haze, partly_cloudy, cloudy"); n != 1 {
+		t.Errorf("the page names the broken rule %d times, want once", n)
+	}
+}
+
 func TestSuggest(t *testing.T) {
 	csvPath, images := demoData(t)
 	dir := t.TempDir()
