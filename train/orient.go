@@ -112,7 +112,7 @@ func fitOrientation(ctx context.Context, fit [][]float32, n int, rng *rand.Rand)
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for b := range perEpoch {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("train: orientation test: %w", err)
 			}
 			for k, e := range order[b*batch : (b+1)*batch] {
 				forms, target := uprightForms, float32(1)
