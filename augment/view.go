@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // View is the nature of a set of images: whether they have an "up".
@@ -53,17 +54,36 @@ func Transforms(v View) []int {
 	return []int{0, 4}
 }
 
-// ViewEvidence is what DetectView measured. Each figure is a one-sample
-// t-statistic over the images of a per-image difference between the top and
-// bottom thirds of the image (Vertical) or its left and right thirds
-// (Horizontal, the control: a mirror is valid for both views, so left and
-// right differ only by chance), for luminance and for blueness (blue minus
-// red).
+// ViewEvidence is what the view detection measured: the sky test
+// (DetectView) and, when it ran, the orientation test (WithOrientation).
+// Each sky figure is a one-sample t-statistic over the images of a
+// per-image difference between the top and bottom thirds of the image
+// (Vertical) or its left and right thirds (Horizontal, the control: a
+// mirror is valid for both views, so left and right differ only by chance),
+// for luminance and for blueness (blue minus red).
 type ViewEvidence struct {
 	Images                         int
 	VerticalLuma, VerticalBlue     float64
 	HorizontalLuma, HorizontalBlue float64
-	View                           View
+	// Orientation is the orientation test's result; nil when it did not
+	// run.
+	Orientation *Orientation
+	View        View
+}
+
+// Orientation is what the orientation test measured: a small network
+// trained on Fitted images, each shown upright and upside down (turned by a
+// half turn or flipped top to bottom, mirrored left-right at random either
+// way), then asked of each of Scored other images which of its upright and
+// upside-down forms is the upright one. Correct counts the right answers.
+// For images without an up the two forms come from the same distribution,
+// so on unseen images the network is right by chance, half of the time,
+// whatever it learnt.
+type Orientation struct {
+	Fitted, Scored, Correct int
+	// Accuracy is Correct/Scored; P is the one-sided binomial p-value of
+	// Correct or more right answers out of Scored at chance (1/2).
+	Accuracy, P float64
 }
 
 // Thresholds of DetectView: the top-bottom asymmetry must be both
@@ -74,13 +94,49 @@ const (
 	minViewImages = 16
 )
 
-// DetectView decides whether images have an up. Each image is a size×size
-// RGB array in HWC order (values in any consistent scale). Ground-level
-// photos are brighter and bluer at the top (sky) than at the bottom across a
-// collection, while for overhead tiles top and bottom differ only by chance,
-// like left and right. It answers Ground when the top-bottom difference of
-// luminance or blueness has |t| >= 4 and at least 2.5 times the largest
-// left-right |t|; Overhead otherwise, and for fewer than 16 images.
+// Thresholds of the orientation test. A held-out accuracy must be high:
+// at least 3 of 4, halfway between chance and always right. Significance
+// alone is not enough: a faint but consistent cue, such as the shadows of
+// satellite images taken at the same hour of the day, can make overhead
+// tiles orientable a little better than chance without giving them an up
+// that a flip would make unnatural, while images with an up (photos,
+// upright objects) are told from their upside-down form nearly always. And
+// it must be far beyond chance (p at most 1e-3), which matters for small
+// samples, where 3 of 4 happens by luck.
+const (
+	maxOrientP        = 1e-3
+	minOrientAccuracy = 0.75
+)
+
+// NewOrientation returns the evidence of correct right answers out of
+// scored held-out images, from a network fitted on fitted images.
+func NewOrientation(fitted, scored, correct int) Orientation {
+	o := Orientation{Fitted: fitted, Scored: scored, Correct: correct, P: 1}
+	if scored > 0 {
+		o.Accuracy = float64(correct) / float64(scored)
+		// P(X >= correct) for X ~ Binomial(scored, 1/2), which by symmetry
+		// is P(X <= scored-correct): a lower tail keeps its precision far
+		// below the rounding of 1 - CDF.
+		o.P = distuv.Binomial{N: float64(scored), P: 0.5}.CDF(float64(scored - correct))
+	}
+	return o
+}
+
+// Upright reports whether the test shows an up: an accuracy of at least
+// 0.75 with p at most 1e-3.
+func (o Orientation) Upright() bool {
+	return o.Scored > 0 && o.Accuracy >= minOrientAccuracy && o.P <= maxOrientP
+}
+
+// DetectView decides whether images have an up from the sky test. Each
+// image is a size×size RGB array in HWC order (values in any consistent
+// scale). Ground-level photos are brighter and bluer at the top (sky) than
+// at the bottom across a collection, while for overhead tiles top and
+// bottom differ only by chance, like left and right. It answers Ground
+// when the top-bottom difference of luminance or blueness has |t| >= 4 and
+// at least 2.5 times the largest left-right |t|; Overhead otherwise, and
+// for fewer than 16 images. Images with an up but no sky (upright objects,
+// indoor photos) need the orientation test as well (WithOrientation).
 func DetectView(images [][]float32, size int) ViewEvidence {
 	var vl, vb, hl, hb []float64
 	for _, x := range images {
@@ -117,26 +173,64 @@ func DetectView(images [][]float32, size int) ViewEvidence {
 		hb = append(hb, (s[2][1]-s[3][1])/n)
 	}
 	e := ViewEvidence{Images: len(vl), VerticalLuma: tStat(vl), VerticalBlue: tStat(vb),
-		HorizontalLuma: tStat(hl), HorizontalBlue: tStat(hb), View: Overhead}
-	v := max(math.Abs(e.VerticalLuma), math.Abs(e.VerticalBlue))
-	h := max(math.Abs(e.HorizontalLuma), math.Abs(e.HorizontalBlue))
-	if e.Images >= minViewImages && v >= minViewT && v >= minViewRatio*h {
-		e.View = Ground
-	}
+		HorizontalLuma: tStat(hl), HorizontalBlue: tStat(hb)}
+	e.View = e.decide()
 	return e
 }
 
-// String explains the decision in one line.
-func (e ViewEvidence) String() string {
-	why := "top and bottom differ no more than left and right"
-	switch {
-	case e.View == Ground:
-		why = "tops are brighter or bluer than bottoms, as in photos with a sky"
-	case e.Images < minViewImages:
-		why = fmt.Sprintf("too few images to tell (%d, need %d)", e.Images, minViewImages)
+// Enough reports whether the sky test saw enough images to decide; with
+// fewer, the view is Overhead and the orientation test is not worth
+// running.
+func (e ViewEvidence) Enough() bool { return e.Images >= minViewImages }
+
+// WithOrientation returns e with the orientation test's result added and
+// the view decided again: Ground when either test shows an up.
+func (e ViewEvidence) WithOrientation(o Orientation) ViewEvidence {
+	e.Orientation = &o
+	e.View = e.decide()
+	return e
+}
+
+// sky reports whether the sky test shows an up.
+func (e ViewEvidence) sky() bool {
+	v := max(math.Abs(e.VerticalLuma), math.Abs(e.VerticalBlue))
+	h := max(math.Abs(e.HorizontalLuma), math.Abs(e.HorizontalBlue))
+	return v >= minViewT && v >= minViewRatio*h
+}
+
+// decide returns Ground when there are enough images and the sky test or
+// the orientation test shows an up, Overhead otherwise.
+func (e ViewEvidence) decide() View {
+	if e.Enough() && (e.sky() || e.Orientation != nil && e.Orientation.Upright()) {
+		return Ground
 	}
-	return fmt.Sprintf("view %s: %s (%d images; top-bottom t = %.1f luminance, %.1f blueness; left-right t = %.1f, %.1f)",
+	return Overhead
+}
+
+// String explains the decision in one line, with both tests' figures.
+func (e ViewEvidence) String() string {
+	o := e.Orientation
+	var why string
+	switch {
+	case !e.Enough():
+		why = fmt.Sprintf("too few images to tell (%d, need %d)", e.Images, minViewImages)
+	case e.sky():
+		why = "tops are brighter or bluer than bottoms, as in photos with a sky"
+	case o != nil && o.Upright():
+		why = "a small network tells unseen images from their upside-down form, so they have an up"
+	case o != nil:
+		why = fmt.Sprintf("top and bottom differ no more than left and right, and a small network does not clearly tell unseen images from their upside-down form (needs %.0f%% right at p <= %g)",
+			100*minOrientAccuracy, maxOrientP)
+	default:
+		why = "top and bottom differ no more than left and right"
+	}
+	s := fmt.Sprintf("view %s: %s (%d images; top-bottom t = %.1f luminance, %.1f blueness; left-right t = %.1f, %.1f",
 		e.View, why, e.Images, e.VerticalLuma, e.VerticalBlue, e.HorizontalLuma, e.HorizontalBlue)
+	if o != nil {
+		s += fmt.Sprintf("; upright told from upside down in %d of %d unseen images, %.0f%%, p = %.2g, after fitting on %d",
+			o.Correct, o.Scored, 100*o.Accuracy, o.P, o.Fitted)
+	}
+	return s + ")"
 }
 
 // tStat is the one-sample t-statistic of x against 0; 0 when x has fewer

@@ -1,6 +1,7 @@
 package augment
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -112,5 +113,76 @@ func TestParseView(t *testing.T) {
 	}
 	if _, err := ParseView("sideways"); err == nil || !strings.Contains(err.Error(), "sideways") {
 		t.Errorf("ParseView(sideways) error %v", err)
+	}
+}
+
+func TestNewOrientation(t *testing.T) {
+	for _, tc := range []struct {
+		name                    string
+		fitted, scored, correct int
+		acc, p                  float64
+		upright                 bool
+	}{
+		// P(X >= k) for X ~ Binomial(n, 1/2), summed exactly with Python's
+		// math.comb.
+		{"9 of 10", 10, 10, 9, 0.9, 11.0 / 1024, false}, // above 3 of 4, but by luck once in 93
+		{"half of 4", 4, 4, 2, 0.5, 11.0 / 16, false},
+		{"none of 3", 3, 3, 0, 0, 1, false},
+		{"all right of 16", 16, 16, 16, 1, 1.0 / 65536, true},
+		{"3 of 4 of 64", 64, 64, 48, 0.75, 3.866538440643513e-05, true},
+		{"just below 3 of 4", 256, 256, 191, 191.0 / 256, 7.306608830706546e-16, false},
+		{"nothing scored", 8, 0, 0, 0, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := NewOrientation(tc.fitted, tc.scored, tc.correct)
+			if o.Fitted != tc.fitted || o.Scored != tc.scored || o.Correct != tc.correct || math.Abs(o.Accuracy-tc.acc) > 1e-12 {
+				t.Errorf("%+v", o)
+			}
+			if math.Abs(o.P-tc.p) > 1e-3*tc.p {
+				t.Errorf("p = %g, want %g", o.P, tc.p)
+			}
+			if o.Upright() != tc.upright {
+				t.Errorf("upright %v, want %v", o.Upright(), tc.upright)
+			}
+		})
+	}
+}
+
+func TestWithOrientation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	gen := func(count int, sky bool) [][]float32 {
+		var imgs [][]float32
+		for range count {
+			imgs = append(imgs, scene(12, sky, rng))
+		}
+		return imgs
+	}
+	up, chance := NewOrientation(30, 30, 29), NewOrientation(30, 30, 16)
+	for _, tc := range []struct {
+		name string
+		sky  ViewEvidence
+		o    Orientation
+		want View
+		why  []string
+	}{
+		{"an up without a sky", DetectView(gen(60, false), 12), up, Ground,
+			[]string{"a small network tells", "29 of 30 unseen images, 97%"}},
+		{"a sky and an up", DetectView(gen(60, true), 12), up, Ground, []string{"sky", "29 of 30"}},
+		{"a sky at chance", DetectView(gen(60, true), 12), chance, Ground, []string{"sky", "16 of 30"}},
+		{"neither", DetectView(gen(60, false), 12), chance, Overhead,
+			[]string{"does not clearly tell", "needs 75% right", "16 of 30 unseen images, 53%"}},
+		{"too few images", DetectView(gen(10, false), 12), up, Overhead, []string{"too few"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := tc.sky.WithOrientation(tc.o)
+			if e.View != tc.want || *e.Orientation != tc.o {
+				t.Fatalf("view %s, want %s: %v", e.View, tc.want, e)
+			}
+			for _, w := range tc.why {
+				if !strings.Contains(e.String(), w) {
+					t.Errorf("explanation %q lacks %q", e, w)
+				}
+			}
+		})
 	}
 }

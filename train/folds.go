@@ -27,7 +27,7 @@ func FrozenOutOfFold(ctx context.Context, cfg Config, ds *dataset.Dataset, pre i
 	if cfg.StopAfter <= 0 || cfg.StopAfter > cfg.Epochs {
 		cfg.StopAfter = cfg.Epochs
 	}
-	cfg, ev, err := ResolveView(cfg, ds, pre)
+	cfg, ev, err := ResolveView(ctx, cfg, ds, pre)
 	if err != nil {
 		return nil, err
 	}

@@ -115,7 +115,7 @@ func Run(ctx context.Context, cfg Config, data Data, ckptPath string, resume boo
 	if ch := data.Preprocess.Channels(); ch != 3 {
 		cfg.Channels = ch
 	}
-	cfg, ev, err := ResolveView(cfg, data.Train, data.Preprocess)
+	cfg, ev, err := ResolveView(ctx, cfg, data.Train, data.Preprocess)
 	if err != nil {
 		return nil, err
 	}

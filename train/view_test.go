@@ -24,7 +24,7 @@ func TestResolveView(t *testing.T) {
 	} {
 		cfg := quickConfig()
 		cfg.View = tc.view
-		got, ev, err := ResolveView(cfg, tr, pre)
+		got, ev, err := ResolveView(context.Background(), cfg, tr, pre)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +38,7 @@ func TestResolveView(t *testing.T) {
 	// An empty view leaves the pipeline alone.
 	cfg := quickConfig()
 	cfg.View, cfg.Augment.Dihedral = "", false
-	if got, _, _ := ResolveView(cfg, tr, pre); got.Augment.Dihedral || got.View != "" {
+	if got, _, _ := ResolveView(context.Background(), cfg, tr, pre); got.Augment.Dihedral || got.View != "" {
 		t.Errorf("empty view changed the config: %+v", got)
 	}
 }
