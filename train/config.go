@@ -39,6 +39,9 @@ type Config struct {
 	// schedule when it decays and ran to its end, otherwise for the best
 	// epoch's number of epochs (see workflow.RefitEpochs).
 	Refit bool `json:"refit,omitempty"`
+	// RefitToBest makes the refit stop at the best epoch's number of
+	// epochs whatever the schedule.
+	RefitToBest bool `json:"refit_to_best,omitempty"`
 	// EMA, when positive, is the decay of an exponential moving average of
 	// the weights, updated after every step; validation and the result use
 	// the averaged weights. The head trained over a frozen backbone keeps

@@ -192,13 +192,14 @@ func refitted(cfg train.Config) bool { return cfg.Refit && !cfg.FreezeBackbone }
 // epoch, and the epoch a small validation split picks is mostly noise
 // (stopping there leaves the refitted model at a high learning rate). A
 // constant schedule, or a run that early stopping ended, is refitted for
-// its best epoch's number of epochs, where validation stopped improving.
+// its best epoch's number of epochs, where validation stopped improving,
+// and so is every run with cfg.RefitToBest.
 func RefitEpochs(cfg train.Config, res *train.Result) int {
 	ran := 0
 	if n := len(res.History); n > 0 {
 		ran = res.History[n-1].Epoch
 	}
-	if cfg.Schedule != "constant" && ran == cfg.Epochs {
+	if !cfg.RefitToBest && cfg.Schedule != "constant" && ran == cfg.Epochs {
 		return cfg.Epochs
 	}
 	return res.BestEpoch

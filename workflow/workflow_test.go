@@ -357,20 +357,22 @@ func TestRefitEpochs(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		schedule string
+		toBest   bool
 		epochs   int
 		ran      int
 		best     int
 		want     int
 	}{
-		{"onecycle ran to its end, early best", "onecycle", 15, 15, 6, 15},
-		{"onecycle ran to its end, last best", "onecycle", 15, 15, 15, 15},
-		{"cosine ran to its end", "cosine", 10, 10, 4, 10},
-		{"early stopping ended the run", "onecycle", 15, 9, 5, 5},
-		{"constant schedule", "constant", 15, 15, 6, 6},
+		{"onecycle ran to its end, early best", "onecycle", false, 15, 15, 6, 15},
+		{"onecycle ran to its end, last best", "onecycle", false, 15, 15, 15, 15},
+		{"cosine ran to its end", "cosine", false, 10, 10, 4, 10},
+		{"early stopping ended the run", "onecycle", false, 15, 9, 5, 5},
+		{"constant schedule", "constant", false, 15, 15, 6, 6},
+		{"refit to the best epoch asked for", "onecycle", true, 15, 15, 6, 6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := train.Defaults()
-			cfg.Schedule, cfg.Epochs = tc.schedule, tc.epochs
+			cfg.Schedule, cfg.Epochs, cfg.RefitToBest = tc.schedule, tc.epochs, tc.toBest
 			res := &train.Result{BestEpoch: tc.best, History: history(tc.ran)}
 			if got := RefitEpochs(cfg, res); got != tc.want {
 				t.Errorf("RefitEpochs = %d, want %d", got, tc.want)
