@@ -34,10 +34,14 @@ type Config struct {
 	// keeps its last epoch.
 	StopAfter int `json:"stop_after,omitempty"`
 	// Refit asks the workflow to train the final model once more on the
-	// training and validation images together, for the best epoch's number
-	// of epochs of the same schedule, once the validation split has chosen
-	// that epoch and fitted the thresholds.
+	// training and validation images together, with the same schedule,
+	// once the validation split has fitted the thresholds: for the whole
+	// schedule when it decays and ran to its end, otherwise for the best
+	// epoch's number of epochs (see workflow.RefitEpochs).
 	Refit bool `json:"refit,omitempty"`
+	// RefitToBest makes the refit stop at the best epoch's number of
+	// epochs whatever the schedule.
+	RefitToBest bool `json:"refit_to_best,omitempty"`
 	// EMA, when positive, is the decay of an exponential moving average of
 	// the weights, updated after every step; validation and the result use
 	// the averaged weights. The head trained over a frozen backbone keeps

@@ -186,18 +186,37 @@ func TestCSVPath(out string) string {
 // refitted reports whether a run of cfg is refitted (see refit).
 func refitted(cfg train.Config) bool { return cfg.Refit && !cfg.FreezeBackbone }
 
+// RefitEpochs is how many epochs of the first run's schedule the refit
+// trains. A decaying schedule (onecycle, cosine) that ran to its end is
+// replayed whole: its model is meant to be taken annealed, at the last
+// epoch, and the epoch a small validation split picks is mostly noise
+// (stopping there leaves the refitted model at a high learning rate). A
+// constant schedule, or a run that early stopping ended, is refitted for
+// its best epoch's number of epochs, where validation stopped improving,
+// and so is every run with cfg.RefitToBest.
+func RefitEpochs(cfg train.Config, res *train.Result) int {
+	ran := 0
+	if n := len(res.History); n > 0 {
+		ran = res.History[n-1].Epoch
+	}
+	if !cfg.RefitToBest && cfg.Schedule != "constant" && ran == cfg.Epochs {
+		return cfg.Epochs
+	}
+	return res.BestEpoch
+}
+
 // refit, when the run's configuration asks for it, trains the network once
-// more on the training and validation images together, for the best
-// epoch's number of epochs of the same schedule, and puts the result in
-// res.Model. The validation predictions of the first model stay in res.Val:
-// the thresholds are fitted on them, on images that model did not see. A
+// more on the training and validation images together, for RefitEpochs
+// epochs of the same schedule, and puts the result in res.Model. The
+// validation predictions of the first model stay in res.Val: the
+// thresholds are fitted on them, on images that model did not see. A
 // frozen-backbone run is not refitted.
 func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.Result, o Options) error {
 	cfg := res.Config
 	if !refitted(cfg) {
 		return nil
 	}
-	cfg.StopAfter, cfg.Patience = res.BestEpoch, 0
+	cfg.StopAfter, cfg.Patience = RefitEpochs(cfg, res), 0
 	all := ds.Subset(append(append([]int(nil), parts[0]...), parts[1]...))
 	fmt.Fprintf(o.Log, "refit: training once more on all %d training and validation images for %d epochs; the thresholds stay those fitted on validation\n",
 		len(all.Items), cfg.StopAfter)

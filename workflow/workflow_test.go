@@ -214,9 +214,18 @@ func TestRunRefitTrainsOnTrainAndValidation(t *testing.T) {
 		out := filepath.Join(dir, "m.mlb")
 		var log strings.Builder
 		o := Options{Train: c, Preprocess: imageio.DefaultPreprocess(32), ValFrac: 0.2, TestFrac: 0.2, Decide: decide.DefaultOptions(), Out: out, Log: &log}
+		refitEpochs := 0 // the refit's epochs are the unvalidated ones
+		o.Hooks.EpochEnd = func(e bundle.Epoch, _ bool) {
+			if e.Unvalidated {
+				refitEpochs++
+			}
+		}
 		res, err := Run(context.Background(), ds, o)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if want := map[bool]int{false: 0, true: c.Epochs}[refit]; refitEpochs != want {
+			t.Errorf("refit %v: %d refit epochs, want %d (the whole schedule)", refit, refitEpochs, want)
 		}
 		if got := strings.Contains(log.String(), "refit:"); got != refit {
 			t.Errorf("refit %v: log mentions the refit: %v\n%s", refit, got, log.String())
@@ -331,5 +340,43 @@ func TestRunFitsTiledThresholds(t *testing.T) {
 	o.Tiles = imageio.Grid{N: 2, Overlap: 1}
 	if _, err := Run(context.Background(), ds, o); err == nil || !strings.Contains(err.Error(), "overlap") {
 		t.Errorf("a bad grid: error %v", err)
+	}
+}
+
+// The refit replays a decaying schedule that ran to its end whole, whatever
+// epoch validation picked; a constant schedule, or a run early stopping
+// ended, is refitted for its best epoch's number of epochs.
+func TestRefitEpochs(t *testing.T) {
+	history := func(n int) []bundle.Epoch {
+		h := make([]bundle.Epoch, n)
+		for i := range h {
+			h[i].Epoch = i + 1
+		}
+		return h
+	}
+	for _, tc := range []struct {
+		name     string
+		schedule string
+		toBest   bool
+		epochs   int
+		ran      int
+		best     int
+		want     int
+	}{
+		{"onecycle ran to its end, early best", "onecycle", false, 15, 15, 6, 15},
+		{"onecycle ran to its end, last best", "onecycle", false, 15, 15, 15, 15},
+		{"cosine ran to its end", "cosine", false, 10, 10, 4, 10},
+		{"early stopping ended the run", "onecycle", false, 15, 9, 5, 5},
+		{"constant schedule", "constant", false, 15, 15, 6, 6},
+		{"refit to the best epoch asked for", "onecycle", true, 15, 15, 6, 6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := train.Defaults()
+			cfg.Schedule, cfg.Epochs, cfg.RefitToBest = tc.schedule, tc.epochs, tc.toBest
+			res := &train.Result{BestEpoch: tc.best, History: history(tc.ran)}
+			if got := RefitEpochs(cfg, res); got != tc.want {
+				t.Errorf("RefitEpochs = %d, want %d", got, tc.want)
+			}
+		})
 	}
 }

@@ -71,7 +71,7 @@ and repeats.`,
 	a.tf.register(c.Flags())
 	// Every image is scored out of fold: there is no validation or test
 	// split, no threshold and no refit.
-	for _, name := range []string{"val", "test", "beta", "min-positives", "refit", "patience"} {
+	for _, name := range []string{"val", "test", "beta", "min-positives", "refit", "refit-to-best", "patience"} {
 		c.Flags().MarkHidden(name)
 	}
 	c.Flags().IntVar(&a.folds, "folds", audit.DefaultFolds, "models to train, each on all folds but one")

@@ -86,7 +86,7 @@ fastest, well before it climbs.`,
 
 // lrFindIgnores are the training flags lr-find accepts, so that a train
 // command line can be reused, but does not use.
-var lrFindIgnores = []string{"lr", "epochs", "schedule", "patience", "refit", "val", "test", "beta", "min-positives", "unfreeze", "fine-tune-epochs"}
+var lrFindIgnores = []string{"lr", "epochs", "schedule", "patience", "refit", "refit-to-best", "val", "test", "beta", "min-positives", "unfreeze", "fine-tune-epochs"}
 
 // lrFindOnly are lr-find's own flags, left out of the train command it
 // suggests.
