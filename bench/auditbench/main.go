@@ -130,6 +130,12 @@ func run(cfg train.Config, st *decide.Structure, tta, retrain bool, repeats, run
 	if err != nil {
 		return err
 	}
+	discovered, rulesFound := audit.Discover(noisy)
+	fmt.Printf("label structure discovered in the noisy tags, as mlabel audit does with no structure declared:\n\n")
+	for _, f := range rulesFound {
+		fmt.Printf("- %s\n", f)
+	}
+	fmt.Println()
 	cfg.Size, cfg.Epochs, cfg.Seed, cfg.Workers = tile, epochs, seed, workers
 	if st != nil {
 		if err := st.Check(clean.Labels); err != nil {
@@ -158,6 +164,10 @@ func run(cfg train.Config, st *decide.Structure, tta, retrain bool, repeats, run
 		return err
 	}
 	plain, err := audit.Find(*set, nil)
+	if err != nil {
+		return err
+	}
+	disc, err := audit.Find(*set, discovered)
 	if err != nil {
 		return err
 	}
@@ -193,6 +203,7 @@ func run(cfg train.Config, st *decide.Structure, tta, retrain bool, repeats, run
 	if st != nil {
 		rankings = append(rankings, ranking{"confident learning, no structure declared", plain.Issues})
 	}
+	rankings = append(rankings, ranking{"confident learning, structure discovered", disc.Issues})
 	rankings = append(rankings, ranking{"cleanlab's method (reference)", cleanlabRanking(*set)}, ranking{"baseline abs(tag - p)", base})
 	for _, r := range rankings {
 		p20, _ := audit.PrecisionRecall(r.issues, flips, 20)
