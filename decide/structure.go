@@ -290,10 +290,9 @@ type Tolerance struct {
 }
 
 // DefaultMaxShare is the share of the images a rule concerns that may
-// break it when the tags are known to be noisy: one in ten, twice the
-// label errors of a carefully tagged set, so that a rule holds against
-// them, yet far fewer than the breaks of labels that merely tend to go
-// together or apart.
+// break it when the tags are known to be noisy: one in ten, so that wrong
+// tags on a few percent of the images leave a rule standing, while a rule
+// broken more often than that is no rule.
 const DefaultMaxShare = 0.1
 
 // DefaultOfChance is the share of chance's breaks a rule may keep when
@@ -403,20 +402,25 @@ func DiscoverWith(labels []string, truth [][]float64, tol Tolerance) (*Structure
 			rate[j] = float64(count[j]) / float64(known[j])
 		}
 	}
-	// holds tests a rule that broken of concerned images break, against
-	// pInd, the chance an image it concerns breaks it were its labels
-	// independent.
-	holds := func(concerned, broken int, pInd float64) bool {
-		if concerned == 0 {
-			return false
-		}
+	// below reports whether broken of concerned images are significantly
+	// fewer than a share p of them.
+	below := func(concerned, broken int, p float64) bool {
+		return p > 0 && distuv.Binomial{N: float64(concerned), P: min(p, 1)}.CDF(float64(broken)) < alpha
+	}
+	// few is the first test: a rule's breaks are few.
+	few := func(concerned, broken int) bool {
 		if tol.MaxShare <= 0 {
-			return broken == 0
+			return concerned > 0 && broken == 0
 		}
-		x, m := float64(broken), float64(concerned)
-		few := distuv.Binomial{N: m, P: min(tol.MaxShare, 1)}.CDF(x) < alpha
-		structure := pInd > 0 && distuv.Binomial{N: m, P: min(pInd*ofChance, 1)}.CDF(x) < alpha
-		return few && structure
+		return concerned > 0 && below(concerned, broken, tol.MaxShare)
+	}
+	// holds is both tests, pInd being the chance that an image the rule
+	// concerns breaks it were its labels independent.
+	holds := func(concerned, broken int, pInd float64) bool {
+		if tol.MaxShare <= 0 {
+			return few(concerned, broken)
+		}
+		return few(concerned, broken) && below(concerned, broken, pInd*ofChance)
 	}
 	exclusion := func(a, b int) (concerned, broken int, pInd float64) {
 		concerned = posKnown[a][b] + posKnown[b][a] - co[a][b]
@@ -431,7 +435,7 @@ func DiscoverWith(labels []string, truth [][]float64, tol Tolerance) (*Structure
 	// (two rare labels of a group seldom meet by chance either way).
 	nearlyExcludes := func(a, b int) bool {
 		concerned, broken, _ := exclusion(a, b)
-		return holds(concerned, broken, 1/ofChance)
+		return few(concerned, broken)
 	}
 	// group counts the images with no label of g (and no unknown one),
 	// with exactly one, and with several; p0 and p1 are the chances of no
