@@ -4,7 +4,9 @@
 // probabilities with K models, and prints a markdown table of precision and
 // recall within the top k flagged pairs, for mlabel's confident learning,
 // for cleanlab's published multi-label method reproduced as a reference,
-// and for the |tag − probability| baseline, on the same probabilities. It then trains
+// and for the |tag − probability| baseline, on the same probabilities, and
+// mlabel's ranking with the label structure declared, with none, and with
+// the structure discovered in the noisy tags. It then trains
 // -runs models each on the noisy tags, on the tags corrected as `mlabel audit
 // --apply` corrects them (each label's expected errors marked unknown), on
 // every flagged tag marked unknown, and on the clean tags, and prints the
