@@ -90,6 +90,10 @@ type Findings struct {
 	Issues []Issue            `json:"issues"`
 	Labels []LabelStats       `json:"-"`
 	Noise  map[string]float64 `json:"noise_rate"`
+	// Discovered holds the rules of a structure found in the tags (see
+	// Discover) when the audit used one, with the images that break each;
+	// Find leaves it empty for its caller to fill.
+	Discovered []decide.Found `json:"discovered_rules,omitempty"`
 }
 
 // Find applies confident learning to out-of-fold probabilities s (with the

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"mlabel/dataset"
 	"mlabel/decide"
 	"mlabel/infer"
 )
@@ -163,4 +164,17 @@ func violations(s infer.Set, q [][]float64, rs []rule) []Issue {
 		}
 	}
 	return out
+}
+
+// Discover finds the label structure that ds's tags nearly obey, with
+// decide.NoisyTolerance, as the audit uses when none is declared: the
+// tags under audit may be wrong, so a rule a few images break is still
+// found, and those images are the ones it flags. It returns the structure,
+// nil when none is found, and each rule with the images that break it.
+func Discover(ds *dataset.Dataset) (*decide.Structure, []decide.Found) {
+	st, found := decide.DiscoverWith(ds.Labels, ds.TagMatrix(), decide.NoisyTolerance())
+	if st.Empty() {
+		return nil, nil
+	}
+	return st, found
 }

@@ -72,6 +72,23 @@ func (d *Dataset) TargetsInto(it Item, y, mask []float32) {
 	}
 }
 
+// TagMatrix returns every item's tags as a row of one entry per label: 1
+// for a present tag, 0 for an absent one and -1 for an unknown one.
+func (d *Dataset) TagMatrix() [][]float64 {
+	out := make([][]float64, len(d.Items))
+	for i, it := range d.Items {
+		row := make([]float64, len(d.Labels))
+		for _, l := range it.Pos {
+			row[l] = 1
+		}
+		for _, l := range it.Unknown {
+			row[l] = -1
+		}
+		out[i] = row
+	}
+	return out
+}
+
 // LabelIndex returns a map from label to its index in the vocabulary.
 func (d *Dataset) LabelIndex() map[string]int {
 	m := make(map[string]int, len(d.Labels))

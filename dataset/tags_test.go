@@ -68,3 +68,11 @@ func TestLoadTagsOnly(t *testing.T) {
 		})
 	}
 }
+
+func TestTagMatrix(t *testing.T) {
+	d := &Dataset{Labels: []string{"a", "b", "c"}, Items: []Item{{Pos: []int{0, 2}}, {Pos: []int{1}, Unknown: []int{2}}, {}}}
+	want := [][]float64{{1, 0, 1}, {0, 1, -1}, {0, 0, 0}}
+	if got := d.TagMatrix(); !reflect.DeepEqual(got, want) {
+		t.Errorf("TagMatrix = %v, want %v", got, want)
+	}
+}

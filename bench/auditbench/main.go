@@ -4,7 +4,9 @@
 // probabilities with K models, and prints a markdown table of precision and
 // recall within the top k flagged pairs, for mlabel's confident learning,
 // for cleanlab's published multi-label method reproduced as a reference,
-// and for the |tag − probability| baseline, on the same probabilities. It then trains
+// and for the |tag − probability| baseline, on the same probabilities, and
+// mlabel's ranking with the label structure declared, with none, and with
+// the structure discovered in the noisy tags. It then trains
 // -runs models each on the noisy tags, on the tags corrected as `mlabel audit
 // --apply` corrects them (each label's expected errors marked unknown), on
 // every flagged tag marked unknown, and on the clean tags, and prints the
@@ -130,6 +132,12 @@ func run(cfg train.Config, st *decide.Structure, tta, retrain bool, repeats, run
 	if err != nil {
 		return err
 	}
+	discovered, rulesFound := audit.Discover(noisy)
+	fmt.Printf("label structure discovered in the noisy tags, as mlabel audit does with no structure declared:\n\n")
+	for _, f := range rulesFound {
+		fmt.Printf("- %s\n", f)
+	}
+	fmt.Println()
 	cfg.Size, cfg.Epochs, cfg.Seed, cfg.Workers = tile, epochs, seed, workers
 	if st != nil {
 		if err := st.Check(clean.Labels); err != nil {
@@ -158,6 +166,10 @@ func run(cfg train.Config, st *decide.Structure, tta, retrain bool, repeats, run
 		return err
 	}
 	plain, err := audit.Find(*set, nil)
+	if err != nil {
+		return err
+	}
+	disc, err := audit.Find(*set, discovered)
 	if err != nil {
 		return err
 	}
@@ -193,6 +205,7 @@ func run(cfg train.Config, st *decide.Structure, tta, retrain bool, repeats, run
 	if st != nil {
 		rankings = append(rankings, ranking{"confident learning, no structure declared", plain.Issues})
 	}
+	rankings = append(rankings, ranking{"confident learning, structure discovered", disc.Issues})
 	rankings = append(rankings, ranking{"cleanlab's method (reference)", cleanlabRanking(*set)}, ranking{"baseline abs(tag - p)", base})
 	for _, r := range rankings {
 		p20, _ := audit.PrecisionRecall(r.issues, flips, 20)

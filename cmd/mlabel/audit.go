@@ -17,6 +17,7 @@ import (
 	"mlabel/audit"
 	"mlabel/bundle"
 	"mlabel/dataset"
+	"mlabel/decide"
 	"mlabel/train"
 )
 
@@ -29,7 +30,7 @@ type auditOptions struct {
 	folds, top, show int
 	repeats          int
 	asJSON, quiet    bool
-	tta              bool
+	tta, discover    bool
 	htmlOut, apply   string
 }
 
@@ -54,7 +55,13 @@ that probability is the score printed. With a label structure (--exclusive,
 certain errors and are listed first: for each broken rule the tags that must
 change (a group's tags but the likeliest, or its likeliest label when it has
 none; whichever of an implication's two tags the model doubts more), named
-with the rule, scored by their chance of being the wrong one. Each label's
+with the rule, scored by their chance of being the wrong one. With no structure
+declared, the audit finds the rules the given tags nearly obey (exactly one
+of a group, at most one, an exclusion, an implication; each broken on
+significantly fewer than a tenth of the images it concerns and a quarter of
+the images chance would break it on), prints them with the images that
+break each, and uses them as if declared; the fold models train without
+them. --discover false audits with no structure. Each label's
 estimated noise rate is listed too. --html writes a page with a thumbnail of each image; --apply
 writes a corrected CSV in which suspect tags are marked unknown (?tag),
 which training ignores, rather than flipped. By default --apply marks, for
@@ -78,6 +85,7 @@ and repeats.`,
 	c.Flags().IntVar(&a.top, "top", 0, "keep only the most suspicious tags, for the listing, --html and --apply (0: list every suspect tag, apply each label's expected errors)")
 	c.Flags().IntVar(&a.show, "show", 200, "suspect tags shown with thumbnails in --html (0: all)")
 	c.Flags().IntVar(&a.repeats, "repeats", 1, "run the cross-validation this many times on other folds and average each image's scores (each repeat trains --folds more models)")
+	boolFlag(c.Flags(), &a.discover, "discover", true, "with no structure declared, find the rules the given tags nearly obey and list the tags that break them first (--discover false: none)")
 	boolFlag(c.Flags(), &a.tta, "tta", true, "score each held-out image as the mean over its test-time transforms for the view (8 for overhead images, 2 for ground photos; --tta false scores it once)")
 	c.Flags().StringVar(&a.htmlOut, "html", "", "write an HTML page of the suspect tags with thumbnails")
 	c.Flags().StringVar(&a.apply, "apply", "", "write a corrected tags CSV with the likely wrong tags marked unknown (?tag): each label's expected errors, or the --top tags")
@@ -122,10 +130,18 @@ func runAudit(c *cobra.Command, a *auditOptions) error {
 	if err != nil {
 		return err
 	}
-	f, err := audit.Find(*set, o.Structure)
+	st, found := o.Structure, []decide.Found(nil)
+	if st.Empty() && a.discover {
+		// Discovered rules judge the tags only: the fold models above
+		// trained without them.
+		st, found = audit.Discover(ds)
+		printDiscovered(logw, found)
+	}
+	f, err := audit.Find(*set, st)
 	if err != nil {
 		return err
 	}
+	f.Discovered = found
 	fix := f.Likely()
 	if a.top > 0 {
 		f.Issues = f.Issues[:min(a.top, len(f.Issues))]
@@ -152,6 +168,17 @@ func runAudit(c *cobra.Command, a *auditOptions) error {
 		fmt.Fprintf(logw, "wrote %s: %d of %d suspect tags marked unknown (?tag)\n", a.apply, len(fix), len(f.Issues))
 	}
 	return printAudit(c.OutOrStdout(), f, a.asJSON)
+}
+
+// printDiscovered prints the rules found in the tags, with the images that
+// break each.
+func printDiscovered(w io.Writer, found []decide.Found) {
+	if len(found) == 0 {
+		fmt.Fprintln(w, "no label structure found in the tags")
+		return
+	}
+	fmt.Fprintln(w, "label structure found in the tags, used to judge them (--discover false: none; declaring a structure replaces it):")
+	printFound(w, found)
 }
 
 // auditHooks prints one line per epoch of each fold's model.

@@ -115,11 +115,11 @@ func TestAuditApplyAndPage(t *testing.T) {
 	}
 }
 
-// TestAuditFlagsBrokenRules gives one image a second weather tag: with the
-// weather group declared exclusive, the audit lists one of its two weather
-// tags first, naming the rule, whatever the probabilities.
-func TestAuditFlagsBrokenRules(t *testing.T) {
-	csvPath, images := demoData(t)
+// noisyDemo writes the demo tiles' tags with a second weather tag on the
+// first image, and returns the CSV, the images folder and that image.
+func noisyDemo(t *testing.T) (csvPath, images, name string) {
+	t.Helper()
+	csvPath, images = demoData(t)
 	b, err := os.ReadFile(csvPath)
 	if err != nil {
 		t.Fatal(err)
@@ -134,41 +134,89 @@ func TestAuditFlagsBrokenRules(t *testing.T) {
 		extra = "haze"
 	}
 	lines[1] = name + "," + extra + " " + tags
-	dir := t.TempDir()
-	noisy, page := filepath.Join(dir, "tags.csv"), filepath.Join(dir, "audit.html")
+	noisy := filepath.Join(t.TempDir(), "tags.csv")
 	if err := os.WriteFile(noisy, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return noisy, images, name
+}
+
+// TestAuditFlagsBrokenRules gives one image a second weather tag: with the
+// weather group declared exclusive, or found in the tags when none is
+// declared, the audit lists one of its two weather tags first, naming the
+// rule, whatever the probabilities; with --discover false no rule is named.
+func TestAuditFlagsBrokenRules(t *testing.T) {
+	noisy, images, name := noisyDemo(t)
 	weather := "clear,haze,partly_cloudy,cloudy"
-	args := append([]string{"audit", "--csv", noisy, "--images", images, "--folds", "2", "--exclusive", weather, "--json", "--html", page}, quickTrainArgs...)
-	code, out, stderr := runCLI(t, args...)
-	if code != 0 {
-		t.Fatalf("audit: exit %d: %s", code, stderr)
-	}
-	var res struct {
-		Issues []struct{ Image, Label, Kind, Rule string } `json:"issues"`
-	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		t.Fatalf("audit --json output %q: %v", out, err)
-	}
-	if len(res.Issues) == 0 {
-		t.Fatal("no issues")
-	}
-	first := res.Issues[0]
-	if first.Image != name || first.Kind != "spurious" || !strings.Contains(weather, first.Label) || first.Rule != "exactly one of clear, haze, partly_cloudy, cloudy" {
-		t.Errorf("first issue %+v, want one of %s's two weather tags, spurious, naming the exclusive group", first, name)
-	}
-	for _, is := range res.Issues[1:] {
-		if is.Rule != "" {
-			t.Errorf("issue %+v names a rule: only the changed image breaks one", is)
-		}
-	}
-	html, err := os.ReadFile(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(html), "breaks: exactly one of clear, haze, partly_cloudy, cloudy"); n != 1 {
-		t.Errorf("the page names the broken rule %d times, want once", n)
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		// rule is the rule the first issue names, "" for none named by any.
+		rule       string
+		discovered bool
+		// stderr is what the log must hold, "" for no structure printed.
+		stderr string
+	}{
+		{"declared", []string{"--exclusive", weather}, "exactly one of clear, haze, partly_cloudy, cloudy", false, ""},
+		{"discovered", nil, "exactly one of", true, ""},
+		{"discovered, not quiet", []string{"--quiet=false"}, "exactly one of", true, "1 of 160 images break it"},
+		{"discovery off", []string{"--discover", "false"}, "", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page := filepath.Join(t.TempDir(), "audit.html")
+			args := append([]string{"audit", "--csv", noisy, "--images", images, "--folds", "2", "--json", "--html", page}, quickTrainArgs...)
+			code, out, stderr := runCLI(t, append(args, tc.flags...)...)
+			if code != 0 {
+				t.Fatalf("audit: exit %d: %s", code, stderr)
+			}
+			if printed := strings.Contains(stderr, "label structure found in the tags"); printed != (tc.stderr != "") || !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("log %q: want the structure found printed with %q: %v", stderr, tc.stderr, tc.stderr != "")
+			}
+			var res struct {
+				Issues     []struct{ Image, Label, Kind, Rule string } `json:"issues"`
+				Discovered []struct {
+					Rule           struct{ Exclusive [][]string }
+					Images, Broken int
+				} `json:"discovered_rules"`
+			}
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatalf("audit --json output %q: %v", out, err)
+			}
+			if len(res.Issues) == 0 {
+				t.Fatal("no issues")
+			}
+			found := false
+			for _, f := range res.Discovered {
+				found = found || len(f.Rule.Exclusive) == 1 && len(f.Rule.Exclusive[0]) == 4 && f.Broken == 1 && f.Images == 160
+			}
+			if found != tc.discovered || !tc.discovered && len(res.Discovered) > 0 {
+				t.Errorf("discovered rules %+v: want the weather group broken on 1 of 160 images: %v", res.Discovered, tc.discovered)
+			}
+			first := res.Issues[0]
+			if tc.rule != "" && (first.Image != name || first.Kind != "spurious" || !strings.Contains(weather, first.Label) || !strings.HasPrefix(first.Rule, tc.rule)) {
+				t.Errorf("first issue %+v, want one of %s's two weather tags, spurious, naming the exclusive group", first, name)
+			}
+			from := 1
+			if tc.rule == "" {
+				from = 0
+			}
+			for _, is := range res.Issues[from:] {
+				if is.Rule != "" {
+					t.Errorf("issue %+v names a rule: only the changed image breaks one, and only the first issue may name it", is)
+				}
+			}
+			html, err := os.ReadFile(page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 1
+			if tc.rule == "" {
+				want = 0
+			}
+			if n := strings.Count(string(html), "breaks: exactly one of"); n != want {
+				t.Errorf("the page names the broken rule %d times, want %d", n, want)
+			}
+		})
 	}
 }
 

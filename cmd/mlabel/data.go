@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -53,9 +54,13 @@ func newDataCheckCmd() *cobra.Command {
 		Long: `Check reads a labelled set and reports, naming each bad file and its CSV
 line: missing files and undecodable images, duplicates, images with no tags,
 label counts and co-occurrence, and labels with too few examples for a split.
-It also suggests the label structure the data shows: groups of tags that
-never co-occur and together cover every image (exactly one holds), tags
-that rule others out, and tags that always come with another.
+It also suggests the label structure the data shows, as the flags that
+declare it, with how many images break each rule: groups of tags of which
+exactly one (or at most one) holds, tags that rule others out, and tags
+that come with another. A rule may be broken on a few images (wrong tags),
+significantly fewer than a tenth of those it concerns and a quarter of
+those that chance would break it on, so that tendencies are not taken for
+rules.
 It exits with 1 when it finds an error.`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -408,35 +413,30 @@ func tagsOf(csvPath, images string, files []string) (map[string][]string, error)
 	return out, nil
 }
 
-// printStructure prints the label structure decide.Discover finds in the
-// set (labels seen at least 5 times); it prints nothing when the set
-// cannot be read or shows none.
+// printStructure prints the label structure decide.DiscoverWith finds in
+// the set with decide.NoisyTolerance, each rule as the flag
+// that declares it with the images that break it; it prints nothing when
+// the set cannot be read or shows none.
 func printStructure(w io.Writer, o dataset.Options) {
 	ds, err := dataset.Load(o)
 	if err != nil || len(ds.Items) == 0 {
 		return
 	}
-	truth := make([][]float64, len(ds.Items))
-	for i, it := range ds.Items {
-		y, _ := ds.Targets(it)
-		truth[i] = make([]float64, len(y))
-		for j, v := range y {
-			truth[i][j] = float64(v)
-		}
-	}
-	s := decide.Discover(ds.Labels, truth, 5)
+	s, found := decide.DiscoverWith(ds.Labels, ds.TagMatrix(), decide.NoisyTolerance())
 	if s.Empty() {
 		return
 	}
-	fmt.Fprintln(w, "label structure in the data (suggestions):")
-	for _, g := range s.Exclusive {
-		fmt.Fprintf(w, "  exactly one of %s per image\n", strings.Join(g, ", "))
-	}
-	for _, e := range s.Excludes {
-		fmt.Fprintf(w, "  %s never comes with %s\n", e.If, strings.Join(e.Not, ", "))
-	}
-	for _, im := range s.Implies {
-		fmt.Fprintf(w, "  every %s image is also %s\n", im.If, im.Then)
-	}
+	fmt.Fprintln(w, "label structure in the data (suggestions, with the images that break each rule):")
+	printFound(w, found)
 	fmt.Fprintf(w, "  to train with it: mlabel train ... %s\n", structureArgs(s))
+}
+
+// printFound prints each discovered rule as the flag that declares it, what
+// it says and how many of the images it concerns break it.
+func printFound(w io.Writer, found []decide.Found) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range found {
+		fmt.Fprintf(tw, "  %s\t%s\t%d of %d images break it\n", structureArgs(&f.Rule), f.Rule.String(), f.Broken, f.Images)
+	}
+	tw.Flush()
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -210,16 +211,28 @@ func TestRecalibrateBadInput(t *testing.T) {
 	}
 }
 
-// data check suggests the demo tiles' weather group and cloudy's exclusions.
+// data check suggests the demo tiles' weather group and building ⇒ road as
+// flags, with the images that break each, on clean tags and on tags with
+// one image given two weather tags.
 func TestDataCheckSuggestsStructure(t *testing.T) {
 	csvPath, images := demoData(t)
-	code, out, stderr := runCLI(t, "data", "check", "--csv", csvPath, "--images", images, "--skip-decode")
-	if code != 0 {
-		t.Fatalf("data check: exit %d: %s", code, stderr)
-	}
-	for _, want := range []string{"label structure in the data (suggestions):", "  exactly one of clear, partly_cloudy, cloudy, haze per image\n", "  cloudy never comes with wheat,"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("data check output lacks %q:\n%s", want, out)
-		}
+	noisy, _, _ := noisyDemo(t)
+	for _, tc := range []struct {
+		name, csv, broken string
+	}{{"clean", csvPath, "0 of 160"}, {"one noisy image", noisy, "1 of 160"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := runCLI(t, "data", "check", "--csv", tc.csv, "--images", images, "--skip-decode")
+			if code != 0 {
+				t.Fatalf("data check: exit %d: %s", code, stderr)
+			}
+			group := regexp.MustCompile(`(?m)^  --exclusive clear,partly_cloudy,cloudy,haze +exclusive clear,partly_cloudy,cloudy,haze +` + tc.broken + ` images break it$`)
+			implies := regexp.MustCompile(`(?m)^  --implies 'building=>road' +building implies road +0 of \d+ images break it$`)
+			if !strings.Contains(out, "label structure in the data (suggestions, with the images that break each rule):") || !group.MatchString(out) || !implies.MatchString(out) {
+				t.Errorf("data check output lacks the weather group broken on %s images or building => road:\n%s", tc.broken, out)
+			}
+			if !strings.Contains(out, "to train with it: mlabel train ... --exclusive clear,partly_cloudy,cloudy,haze") {
+				t.Errorf("data check output lacks the flags to train with:\n%s", out)
+			}
+		})
 	}
 }
