@@ -28,7 +28,10 @@ type Config struct {
 	Loss        string       `json:"loss"`               // "bce", "focal" or "asl"
 	LossOptions loss.Options `json:"loss_options"`
 	ClipNorm    float64      `json:"clip_norm,omitempty"`
-	Patience    int          `json:"patience,omitempty"` // epochs without a better validation mAP before stopping; 0 never stops early
+	// LabelSmoothing, when positive, trains each label's binary loss
+	// toward y·(1−ε) + ε/2 instead of y (see loss.Smoothed).
+	LabelSmoothing float64 `json:"label_smoothing,omitempty"`
+	Patience       int     `json:"patience,omitempty"` // epochs without a better validation mAP before stopping; 0 never stops early
 	// StopAfter, when positive, ends the run after this many epochs of the
 	// Epochs-long schedule. A run without a validation set needs it; it
 	// keeps its last epoch.
@@ -138,6 +141,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train: the segmentation route fine-tunes its backbone: drop the frozen backbone")
 	case c.Dice < 0 || c.Dice > 0 && !c.Segment:
 		return fmt.Errorf("train: a Dice weight of %g needs the segmentation route and must not be negative", c.Dice)
+	case c.LabelSmoothing < 0 || c.LabelSmoothing >= 1:
+		return fmt.Errorf("train: label smoothing must be in [0, 1), got %g", c.LabelSmoothing)
 	case c.Size < 16:
 		return fmt.Errorf("train: image size %d is too small (at least 16)", c.Size)
 	case c.Epochs < 1:

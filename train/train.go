@@ -263,19 +263,36 @@ func (r *run) prepare(m *nn.Model, backbone func(name string) bool) error {
 		return err
 	}
 	var err error
-	if r.lossFn, err = loss.ByName(r.cfg.Loss, r.cfg.LossOptions); err != nil {
-		return fmt.Errorf("train: %w", err)
-	}
-	if r.lossFn, err = groupedLoss(r.lossFn, r.cfg, r.data.Train.Labels); err != nil {
+	if r.lossFn, err = newLoss(r.cfg, r.data.Train.Labels); err != nil {
 		return err
-	}
-	if r.cfg.Segment {
-		r.lossFn = &loss.Pixels{Inner: r.lossFn, DiceWeight: r.cfg.Dice}
 	}
 	r.step = &Step{Model: m, Loss: r.lossFn, Optimizers: r.opts, LRMult: r.lrMult, ClipNorm: r.cfg.ClipNorm}
 	r.sched = newSchedule(r.cfg)
 	r.best = cloneWeights(m.Weights())
 	return nil
+}
+
+// newLoss builds the training loss cfg names for labels: the per-label
+// loss, its targets smoothed by cfg.LabelSmoothing, the label groups'
+// cross-entropy around it, and on the segmentation route the per-pixel
+// form.
+func newLoss(cfg Config, labels []string) (loss.Loss, error) {
+	l, err := loss.ByName(cfg.Loss, cfg.LossOptions)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if cfg.LabelSmoothing > 0 {
+		if l, err = loss.NewSmoothed(l, cfg.LabelSmoothing); err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+	}
+	if l, err = groupedLoss(l, cfg, labels); err != nil {
+		return nil, err
+	}
+	if cfg.Segment {
+		l = &loss.Pixels{Inner: l, DiceWeight: cfg.Dice}
+	}
+	return l, nil
 }
 
 // setupOptim creates one optimizer for the new parameters and, when a

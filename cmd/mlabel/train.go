@@ -55,6 +55,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&c.WeightDecay, "weight-decay", c.WeightDecay, "weight decay (not applied to biases and batch-norm parameters)")
 	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "learning-rate schedule: onecycle, cosine or constant")
 	fs.StringVar(&c.Loss, "loss", c.Loss, "loss: bce, focal or asl")
+	fs.Float64Var(&c.LabelSmoothing, "label-smoothing", c.LabelSmoothing, "train each label toward y·(1−ε) + ε/2 instead of 0 or 1 (0: none)")
 	fs.IntVar(&c.Patience, "patience", c.Patience, "stop after this many epochs without a better validation mAP (0: never)")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed for the split, initialisation and augmentation")
 	fs.IntVar(&c.Workers, "workers", 0, "image decoding workers (0: one per core)")
