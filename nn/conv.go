@@ -198,10 +198,7 @@ func (l *convLayer) im2colForward(x, y []float32, col *[]float32, lo, hi int, se
 	k := g.kh * g.kw * cg
 	nb := l.chunk()
 	*col = grow(*col, nb*g.oh*g.ow*k)
-	mul := gemm.Sgemm
-	if serial {
-		mul = gemm.SgemmSerial
-	}
+	mul := sgemm(serial)
 	for n0 := lo; n0 < hi; n0 += nb {
 		n1 := min(n0+nb, hi)
 		rows := (n1 - n0) * g.oh * g.ow
@@ -321,10 +318,7 @@ func (l *convLayer) backwardImages(x, gy, gx []float32, wantW bool, lo, hi int, 
 	if gx != nil {
 		*dcol = grow(*dcol, nb*g.oh*g.ow*k)
 	}
-	mul := gemm.Sgemm
-	if serial {
-		mul = gemm.SgemmSerial
-	}
+	mul := sgemm(serial)
 	for n0 := lo; n0 < hi; n0 += nb {
 		n1 := min(n0+nb, hi)
 		rows := (n1 - n0) * g.oh * g.ow
@@ -344,4 +338,13 @@ func (l *convLayer) backwardImages(x, gy, gx []float32, wantW bool, lo, hi int, 
 			}
 		}
 	}
+}
+
+// sgemm returns the GEMM a worker calls: the serial one when the caller
+// already runs workers in parallel, the parallel one otherwise.
+func sgemm(serial bool) func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if serial {
+		return gemm.SgemmSerial
+	}
+	return gemm.Sgemm
 }

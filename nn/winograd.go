@@ -142,17 +142,13 @@ func winogradConv(ws *scratch, g *wgGeom, x, u, y []float32) {
 	bufs := ws.slots(scratchWino, parts)
 	parallelFor(parts, 1, func(part, _, _ int) {
 		lo, hi := part*total/parts, (part+1)*total/parts
-		bufs[part] = grow(bufs[part], wgPos*tc*(g.c+g.k)+2*wgPos*max(g.c, g.k))
-		mul := gemm.Sgemm
-		if parts > 1 {
-			mul = gemm.SgemmSerial
-		}
+		bufs[part] = grow(bufs[part], tileBufLen(tc, g.c, g.k))
+		mul := sgemm(parts > 1)
 		for t0 := lo; t0 < hi; t0 += tc {
 			t1 := min(t0+tc, hi)
 			nt := t1 - t0
 			buf := bufs[part]
-			v, m := buf[:wgPos*nt*g.c], buf[wgPos*tc*g.c:wgPos*tc*g.c+wgPos*nt*g.k]
-			tmp := buf[wgPos*tc*(g.c+g.k):]
+			v, m, tmp := splitTileBuf(buf, tc, nt, g.c, g.k)
 			g.inputTiles(x, v, tmp, t0, t1)
 			ldu := g.k
 			if g.transU {
@@ -376,20 +372,16 @@ func (l *convLayer) winogradWeightGrad(x, gy []float32) {
 	bufs, dus := ws.slots(scratchWino, parts), ws.slots(scratchWinoDU, parts)
 	parallelFor(parts, 1, func(part, _, _ int) {
 		lo, hi := part*total/parts, (part+1)*total/parts
-		bufs[part] = grow(bufs[part], wgPos*tc*(c+k)+2*wgPos*max(c, k))
+		bufs[part] = grow(bufs[part], tileBufLen(tc, c, k))
 		dus[part] = grow(dus[part], wgPos*c*k)
 		du := dus[part]
 		clear(du)
-		mul := gemm.Sgemm
-		if parts > 1 {
-			mul = gemm.SgemmSerial
-		}
+		mul := sgemm(parts > 1)
 		for t0 := lo; t0 < hi; t0 += tc {
 			t1 := min(t0+tc, hi)
 			nt := t1 - t0
 			buf := bufs[part]
-			v, dm := buf[:wgPos*nt*c], buf[wgPos*tc*c:wgPos*tc*c+wgPos*nt*k]
-			tmp := buf[wgPos*tc*(c+k):]
+			v, dm, tmp := splitTileBuf(buf, tc, nt, c, k)
 			g.inputTiles(x, v, tmp, t0, t1)
 			g.gradTiles(gy, dm, tmp, t0, t1)
 			for p := 0; p < wgPos; p++ {
@@ -456,4 +448,15 @@ func wgGradWeights(ws *scratch, du, dw []float32, p int) {
 			vecAdd(dw[i*p+lo:i*p+hi], out[i*n:(i+1)*n])
 		}
 	})
+}
+
+// tileBufLen is the scratch a Winograd worker needs for up to tc tiles of c
+// input and k output channels: the transformed inputs, the products, and
+// room for one tile's transform.
+func tileBufLen(tc, c, k int) int { return wgPos*tc*(c+k) + 2*wgPos*max(c, k) }
+
+// splitTileBuf cuts a worker's scratch (tileBufLen(tc, c, k) long) into the
+// transformed inputs and products of nt ≤ tc tiles and the transform's room.
+func splitTileBuf(buf []float32, tc, nt, c, k int) (v, m, tmp []float32) {
+	return buf[:wgPos*nt*c], buf[wgPos*tc*c : wgPos*tc*c+wgPos*nt*k], buf[wgPos*tc*(c+k):]
 }
