@@ -4,8 +4,6 @@ import (
 	"math"
 	"runtime"
 	"testing"
-
-	"mlabel/tensor"
 )
 
 // TestConvImagesInParallelMatchesSerial checks that convolutions whose
@@ -20,23 +18,8 @@ func TestConvImagesInParallelMatchesSerial(t *testing.T) {
 	} {
 		run := func(procs int) (y, gx, gw []float32) {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-			l, err := newLayer(Node{Name: "c", Op: OpConv2D, Attrs: a}, [][]int{shape}, newRNG())
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range l.Params() {
-				p.Grad = tensor.New(p.Value.Shape...)
-			}
-			os, _ := l.OutShape([][]int{shape})
-			x := []*tensor.Tensor{randomTensor(newRNG(), shape)}
-			out, gin := tensor.New(os...), tensor.New(shape...)
-			if err := l.Forward(x, out, true); err != nil {
-				t.Fatal(err)
-			}
-			if err := l.Backward(x, out, out, []*tensor.Tensor{gin}); err != nil {
-				t.Fatal(err)
-			}
-			return out.Data, gin.Data, l.Params()[0].Grad.Data
+			y, gx, gw, _, _ = convRun(t, a, shape)
+			return y, gx, gw
 		}
 		y1, gx1, gw1 := run(1)
 		y2, gx2, gw2 := run(2)
