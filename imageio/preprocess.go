@@ -190,6 +190,15 @@ func ToFloat(pix []uint8) []float32 {
 	return out
 }
 
+// FromFloat is ToFloat's inverse: it writes values in [0, 1] (clamped) as
+// bytes into dst, which must be as long as x, and returns dst.
+func FromFloat(dst []uint8, x []float32) []uint8 {
+	for i, v := range x {
+		dst[i] = uint8(min(max(v, 0), 1)*255 + 0.5)
+	}
+	return dst
+}
+
 // Normalize applies (v-Mean[c])/Std[c] in place to an HWC array of
 // Channels() channels (the band statistics' Mean and Std with Bands).
 func (p Preprocess) Normalize(x []float32) {

@@ -1,6 +1,7 @@
 package imageio
 
 import (
+	"bytes"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -102,5 +103,16 @@ func TestLoadAndJSON(t *testing.T) {
 	}
 	if _, err := q.LoadPixels(filepath.Join(filepath.Dir(path), "nope.png")); err == nil {
 		t.Error("missing file accepted")
+	}
+}
+
+// FromFloat undoes ToFloat and clamps values outside [0, 1].
+func TestFromFloat(t *testing.T) {
+	pix := []uint8{0, 1, 127, 128, 254, 255}
+	if got := FromFloat(make([]uint8, len(pix)), ToFloat(pix)); !bytes.Equal(got, pix) {
+		t.Errorf("round trip %v, want %v", got, pix)
+	}
+	if got := FromFloat(make([]uint8, 3), []float32{-0.5, 1.5, 0.5}); !bytes.Equal(got, []uint8{0, 255, 128}) {
+		t.Errorf("clamped %v, want [0 255 128]", got)
 	}
 }

@@ -57,10 +57,7 @@ func Picture(path string, o Options, view int) (*image.RGBA, error) {
 	n, c := o.Pre.Size, o.Pre.Channels()
 	if o.Augment {
 		rng := rand.New(rand.NewPCG(o.Seed, uint64(view)))
-		x := augment.Default().Apply(imageio.ToFloat(pix), n, rng)
-		for i, v := range x {
-			pix[i] = uint8(min(max(v*255+0.5, 0), 255))
-		}
+		imageio.FromFloat(pix, augment.Default().Apply(imageio.ToFloat(pix), n, rng))
 	}
 	img := image.NewRGBA(image.Rect(0, 0, n, n))
 	for i := 0; i < n*n; i++ {

@@ -168,11 +168,10 @@ func shrink(x []float32, size, n int) []float32 {
 	if n == size {
 		return append([]float32(nil), x...)
 	}
+	rgb := imageio.FromFloat(make([]uint8, len(x)), x)
 	img := image.NewRGBA(image.Rect(0, 0, size, size))
 	for i := 0; i < size*size; i++ {
-		for c := range 3 {
-			img.Pix[4*i+c] = uint8(min(max(x[3*i+c], 0), 1)*255 + 0.5)
-		}
+		copy(img.Pix[4*i:4*i+3], rgb[3*i:3*i+3])
 		img.Pix[4*i+3] = 255
 	}
 	return imageio.ToFloat(imageio.Preprocess{Size: n, Mode: imageio.ModeSquash}.Pixels(img))
