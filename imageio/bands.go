@@ -23,7 +23,7 @@ const (
 
 // BandPixels returns the bands of r selected by p.Bands, each scaled by its
 // statistics to 0..255 and resized to Size×Size according to Mode, as 8-bit
-// values in HWC order. It is LoadPixels after decoding.
+// values in HWC order. It is InputPixels after decoding.
 func (p Preprocess) BandPixels(r *Raster) ([]uint8, error) {
 	if len(p.BandStats) != len(p.Bands) {
 		return nil, fmt.Errorf("%d bands but statistics for %d", len(p.Bands), len(p.BandStats))
@@ -36,8 +36,7 @@ func (p Preprocess) BandPixels(r *Raster) ([]uint8, error) {
 	return p.bandPixels(r), nil
 }
 
-// bandPixels is BandPixels without its checks: a band outside r reads as
-// its Low value.
+// bandPixels is BandPixels after its checks.
 func (p Preprocess) bandPixels(r *Raster) []uint8 {
 	nc := len(p.Bands)
 	n := p.Size * p.Size
@@ -49,11 +48,7 @@ func (p Preprocess) bandPixels(r *Raster) []uint8 {
 	for c, b := range p.Bands {
 		st := p.BandStats[c]
 		for i := range plane.Pix {
-			v := st.Low
-			if b >= 1 && b <= r.Bands {
-				v = r.Pix[i*r.Bands+b-1]
-			}
-			plane.Pix[i] = scale8(v, st)
+			plane.Pix[i] = scale8(r.Pix[i*r.Bands+b-1], st)
 		}
 		xdraw.CatmullRom.Scale(dst, dst.Rect, plane, src, xdraw.Src, nil)
 		for i, v := range dst.Pix {

@@ -3,6 +3,7 @@ package imageio
 import (
 	"encoding/json"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -163,8 +164,16 @@ func TestWithBandStats(t *testing.T) {
 			t.Errorf("statistics %+v outside 0..255", s)
 		}
 	}
-	if len(q.FromImage(mustRaster(t, path).Image())) != 8*8*3 {
-		t.Error("FromImage with bands has the wrong length")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x, err := q.Input(path, data); err != nil || len(x) != 8*8*3 {
+		t.Errorf("Input with bands: %d values, %v; want %d", len(x), err, 8*8*3)
+	}
+	q.Bands, q.BandStats = []int{4}, q.BandStats[:1]
+	if _, err := q.Input(path, data); err == nil || !strings.Contains(err.Error(), "band 4 requested") {
+		t.Errorf("Input of band 4 of an RGB image: %v, want a clear error", err)
 	}
 }
 

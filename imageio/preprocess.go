@@ -3,6 +3,7 @@ package imageio
 import (
 	"fmt"
 	"image"
+	"os"
 
 	xdraw "golang.org/x/image/draw"
 )
@@ -99,61 +100,94 @@ func (p Preprocess) Validate() error {
 	return nil
 }
 
-// Load decodes the image at path and returns its normalised Size×Size×3
-// float32 HWC array.
-func (p Preprocess) Load(path string) ([]float32, error) {
-	if err := p.Validate(); err != nil {
+// Input is the one way an image file becomes network input: it decodes
+// the file's bytes in data (name is used in errors) and returns the
+// normalised Size×Size×Channels() float32 HWC array. Band selection,
+// orientation, colour conversion, resizing and normalisation all happen
+// here, the same for training, evaluation, prediction and serving.
+func (p Preprocess) Input(name string, data []byte) ([]float32, error) {
+	pix, _, err := p.InputPixels(name, data)
+	if err != nil {
 		return nil, err
 	}
+	return p.Normalized(pix), nil
+}
+
+// InputPixels is Input before normalisation: the decoded image resized to
+// Size×Size as 8-bit values in HWC order (RGB, or the selected bands
+// scaled by their statistics), and the decoded image's width and height.
+// It is the compact form kept in caches; Normalized completes it.
+func (p Preprocess) InputPixels(name string, data []byte) ([]uint8, image.Point, error) {
+	if err := p.Validate(); err != nil {
+		return nil, image.Point{}, err
+	}
+	if len(p.Bands) > 0 {
+		r, err := DecodeRasterBytes(name, data, p.MaxPixels)
+		if err != nil {
+			return nil, image.Point{}, err
+		}
+		pix, err := p.BandPixels(r)
+		if err != nil {
+			return nil, image.Point{}, fmt.Errorf("imageio: %q: %w", name, err)
+		}
+		return pix, image.Pt(r.W, r.H), nil
+	}
+	img, err := DecodeBytes(name, data, p.MaxPixels)
+	if err != nil {
+		return nil, image.Point{}, err
+	}
+	return p.Pixels(img), img.Bounds().Size(), nil
+}
+
+// Normalized returns the network input of pixels that InputPixels gave:
+// ToFloat, then Normalize.
+func (p Preprocess) Normalized(pix []uint8) []float32 {
+	x := ToFloat(pix)
+	p.Normalize(x)
+	return x
+}
+
+// Load reads the image file at path and returns its network input (see
+// Input).
+func (p Preprocess) Load(path string) ([]float32, error) {
 	pix, err := p.LoadPixels(path)
 	if err != nil {
 		return nil, err
 	}
-	x := ToFloat(pix)
-	p.Normalize(x)
-	return x, nil
+	return p.Normalized(pix), nil
 }
 
-// LoadPixels decodes the image at path and returns it resized to Size×Size
-// as 8-bit values in HWC order (RGB, or the selected bands scaled by their
-// statistics), before normalisation. It is the compact form kept in
-// caches; Normalize(ToFloat(pix)) completes the preprocessing.
+// LoadPixels reads the image file at path and returns its pixels as
+// InputPixels does.
 func (p Preprocess) LoadPixels(path string) ([]uint8, error) {
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	if len(p.Bands) > 0 {
-		r, err := DecodeRasterFile(path, p.MaxPixels)
-		if err != nil {
-			return nil, err
-		}
-		pix, err := p.BandPixels(r)
-		if err != nil {
-			return nil, fmt.Errorf("imageio: %q: %w", path, err)
-		}
-		return pix, nil
-	}
-	img, err := DecodeFile(path, p.MaxPixels)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("imageio: %w", err)
 	}
-	return p.Pixels(img), nil
+	pix, _, err := p.InputPixels(path, data)
+	return pix, err
 }
 
-// FromImage returns the normalised Size×Size×Channels() float32 HWC array
-// of img. With Bands, the bands are chosen among img's 3 RGB bands (a band
-// above 3 reads as its Low value); Load and LoadPixels read every band of
-// a multi-band file.
-func (p Preprocess) FromImage(img image.Image) []float32 {
-	var pix []uint8
-	if len(p.Bands) > 0 {
-		pix = p.bandPixels(RasterFromImage(img))
-	} else {
-		pix = p.Pixels(img)
+// ViewRGB returns pixels that InputPixels gave as an 8-bit RGB picture of
+// what the network sees, for showing it: 3 channels as red, green and
+// blue; one or two as grey (the first); more than 3 as their first three.
+func (p Preprocess) ViewRGB(pix []uint8) []uint8 {
+	nc := p.Channels()
+	if nc == 3 {
+		return pix
 	}
-	x := ToFloat(pix)
-	p.Normalize(x)
-	return x
+	n := len(pix) / nc
+	out := make([]uint8, 3*n)
+	for i := range n {
+		for k := range 3 {
+			src := k
+			if nc < 3 {
+				src = 0
+			}
+			out[3*i+k] = pix[i*nc+src]
+		}
+	}
+	return out
 }
 
 // Pixels returns img resized to Size×Size according to Mode, as 8-bit RGB

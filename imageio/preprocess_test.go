@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"image"
 	"image/color"
+	"image/png"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -62,19 +63,25 @@ func TestPixelsModes(t *testing.T) {
 	}
 }
 
-func TestFromImageNormalises(t *testing.T) {
+func TestInputNormalises(t *testing.T) {
 	img := image.NewUniform(color.RGBA{255, 0, 51, 255})
 	p := Preprocess{Size: 4, Mode: ModeSquash, Mean: [3]float32{0.5, 0.5, 0.5}, Std: [3]float32{0.5, 0.25, 0.1}}
-	x := p.FromImage(image.NewRGBA(image.Rect(0, 0, 8, 8)))
-	if len(x) != 48 {
-		t.Fatalf("len %d", len(x))
-	}
 	rgba := image.NewRGBA(image.Rect(0, 0, 8, 8))
 	for i := 0; i < len(rgba.Pix); i += 4 {
 		c := img.C.(color.RGBA)
 		rgba.Pix[i], rgba.Pix[i+1], rgba.Pix[i+2], rgba.Pix[i+3] = c.R, c.G, c.B, c.A
 	}
-	x = p.FromImage(rgba)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, rgba); err != nil {
+		t.Fatal(err)
+	}
+	x, err := p.Input("red.png", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x) != 48 {
+		t.Fatalf("len %d", len(x))
+	}
 	want := [3]float32{1, -2, -3}
 	for i, v := range x {
 		if math.Abs(float64(v-want[i%3])) > 1e-4 {

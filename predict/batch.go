@@ -300,13 +300,13 @@ func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) 
 	}
 	sum := sha256.Sum256(data)
 	r := fileResult{hash: hex.EncodeToString(sum[:])}
-	img, err := imageio.DecodeBytes(path, data, p.pre.MaxPixels)
+	pix, size, err := p.pre.InputPixels(path, data)
 	if err != nil {
 		r.err = err
 		return r, nil
 	}
-	r.bounds = img.Bounds()
-	r.x = p.pre.FromImage(img)
+	r.bounds = image.Rectangle{Max: size}
+	r.x = p.pre.Normalized(pix)
 	return r, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"image"
 	"math"
 	"os"
 	"path/filepath"
@@ -99,7 +98,7 @@ func TestScoreFilesKeepsGoingPastBadImages(t *testing.T) {
 					want, err = p.Tiled(paths[i], imageio.ImageSource(img), imageio.Grid{N: tc.o.Tiles, Overlap: tc.o.Overlap})
 				} else {
 					var ps []Prediction
-					ps, err = p.Images([]string{paths[i]}, []image.Image{img})
+					ps, err = p.Bytes([]string{paths[i]}, [][]byte{data})
 					if err == nil {
 						want = ps[0]
 					}

@@ -38,7 +38,7 @@ func TestConcurrentPredictionsEqualSerial(t *testing.T) {
 				tiled Prediction
 			}
 			run := func(i int) (result, error) {
-				preds, err := p.Images(names[i], imgs[i])
+				preds, err := p.Bytes(names[i], pngs(t, imgs[i]))
 				if err != nil {
 					return result{}, err
 				}

@@ -9,7 +9,6 @@ package predict
 import (
 	"errors"
 	"fmt"
-	"image"
 	"sync"
 
 	"mlabel/bundle"
@@ -155,17 +154,26 @@ func (p *Predictor) Preprocess() imageio.Preprocess { return p.pre }
 // Rules returns the predictor's decision rule.
 func (p *Predictor) Rules() *decide.Rules { return p.rules }
 
-// Images predicts the labels of imgs, named by names.
-func (p *Predictor) Images(names []string, imgs []image.Image) ([]Prediction, error) {
-	xs := make([][]float32, len(imgs))
-	for i, img := range imgs {
-		xs[i] = p.pre.FromImage(img)
+// Bytes predicts the labels of the image files held in data, named by
+// names, each read as the network was trained to see it
+// (imageio.Preprocess.Input).
+func (p *Predictor) Bytes(names []string, data [][]byte) ([]Prediction, error) {
+	if len(names) != len(data) {
+		return nil, fmt.Errorf("predict: %d names for %d images", len(names), len(data))
+	}
+	xs := make([][]float32, len(data))
+	for i := range data {
+		x, err := p.pre.Input(names[i], data[i])
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		xs[i] = x
 	}
 	return p.Inputs(names, xs)
 }
 
 // Inputs predicts the labels of images already preprocessed into network
-// inputs (Preprocess.FromImage), named by names.
+// inputs (imageio.Preprocess.Input), named by names.
 func (p *Predictor) Inputs(names []string, xs [][]float32) ([]Prediction, error) {
 	if len(names) != len(xs) {
 		return nil, fmt.Errorf("predict: %d names for %d images", len(names), len(xs))

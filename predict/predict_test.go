@@ -1,7 +1,9 @@
 package predict
 
 import (
+	"bytes"
 	"image"
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -33,6 +35,20 @@ func testPredictor(t *testing.T) *Predictor {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// pngs encodes imgs as PNG files, which Predictor.Bytes reads losslessly.
+func pngs(t *testing.T, imgs []image.Image) [][]byte {
+	t.Helper()
+	out := make([][]byte, len(imgs))
+	for i, img := range imgs {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			t.Error(err)
+		}
+		out[i] = buf.Bytes()
+	}
+	return out
 }
 
 func noise(w, h int, seed uint64) *image.RGBA {
@@ -70,7 +86,7 @@ func TestTiledMaxPools(t *testing.T) {
 		tiles = append(tiles, img.SubImage(r))
 	}
 	names := []string{"0", "1", "2", "3"}
-	each, err := p.Images(names, tiles)
+	each, err := p.Bytes(names, pngs(t, tiles))
 	if err != nil {
 		t.Fatal(err)
 	}

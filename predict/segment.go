@@ -199,7 +199,7 @@ func (s Segmented) SeenPixels() int { return s.Seen.Dx() * s.Seen.Dy() }
 func (p *Predictor) Segmenter() bool { return p.b.Kind == bundle.KindSegmenter }
 
 // Masks returns a segmenter's mask of each preprocessed input
-// (Preprocess.FromImage), Size×Size row by row as Segmented.Class.
+// (Preprocess.Input), Size×Size row by row as Segmented.Class.
 func (p *Predictor) Masks(xs [][]float32) ([][]uint8, error) {
 	if p.b.Kind != bundle.KindSegmenter {
 		return nil, fmt.Errorf("predict: a %s bundle has no masks", p.b.Kind)

@@ -47,7 +47,7 @@ func TestTTAAveragesTransforms(t *testing.T) {
 		for _, img := range imgs {
 			mean := make([]float64, len(p.b.Labels))
 			for _, k := range augment.Transforms(view) {
-				preds, err := p.Images([]string{"x"}, []image.Image{dihedralImage(img, k)})
+				preds, err := p.Bytes([]string{"x"}, pngs(t, []image.Image{dihedralImage(img, k)}))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -60,7 +60,7 @@ func TestTTAAveragesTransforms(t *testing.T) {
 		if got := p.SetTTA(true); got != tc.passes {
 			t.Errorf("view %q: %d passes, want %d", tc.view, got, tc.passes)
 		}
-		preds, err := p.Images([]string{"a", "b"}, []image.Image{imgs[0], imgs[1]})
+		preds, err := p.Bytes([]string{"a", "b"}, pngs(t, []image.Image{imgs[0], imgs[1]}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func TestTTAAveragesTransforms(t *testing.T) {
 		if p.SetTTA(false) != 1 {
 			t.Error("SetTTA(false) is not one pass")
 		}
-		plain, err := p.Images([]string{"a"}, []image.Image{imgs[0]})
+		plain, err := p.Bytes([]string{"a"}, pngs(t, []image.Image{imgs[0]}))
 		if err != nil {
 			t.Fatal(err)
 		}

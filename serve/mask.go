@@ -106,7 +106,7 @@ func (s *server) oneUpload(w http.ResponseWriter, r *http.Request, what string) 
 		return nil, nil, false
 	}
 	pre := s.p.Preprocess()
-	if err := s.decodeEach(r.Context(), ups, func(_ int, img image.Image) { pix, x = pre.Pixels(img), pre.FromImage(img) }); err != nil {
+	if err := s.decodeEach(r.Context(), ups, func(_ int, in []uint8) { pix, x = pre.ViewRGB(in), pre.Normalized(in) }); err != nil {
 		fail(w, err)
 		return nil, nil, false
 	}

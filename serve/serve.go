@@ -281,8 +281,8 @@ func (s *server) predict(w http.ResponseWriter, r *http.Request) {
 	pre := s.p.Preprocess()
 	names := make([]string, len(ups))
 	xs := make([][]float32, len(ups))
-	err = s.decodeEach(r.Context(), ups, func(i int, img image.Image) {
-		names[i], xs[i] = ups[i].name, pre.FromImage(img)
+	err = s.decodeEach(r.Context(), ups, func(i int, pix []uint8) {
+		names[i], xs[i] = ups[i].name, pre.Normalized(pix)
 	})
 	if err != nil {
 		fail(w, err)
@@ -402,21 +402,23 @@ func imageError(err error) error {
 }
 
 // decodeEach decodes the uploads one at a time, each within the server's
-// pixel budget, and hands each to use, which must keep nothing of the image
-// itself (only what it computes from it, such as the network's input),
-// before the next is decoded, so a request holds at most one decoded image.
-func (s *server) decodeEach(ctx context.Context, ups []upload, use func(i int, img image.Image)) error {
+// pixel budget, into the network's pixels (imageio.Preprocess.InputPixels),
+// and hands each to use before the next is decoded, so a request holds at
+// most one decoded image.
+func (s *server) decodeEach(ctx context.Context, ups []upload, use func(i int, pix []uint8)) error {
+	pre := s.p.Preprocess()
+	pre.MaxPixels = s.opt.MaxPixels
 	for i := range ups {
 		u := &ups[i]
 		px := int64(u.info.Width) * int64(u.info.Height)
 		if err := s.pixels.acquire(ctx, px); err != nil {
 			return &httpError{http.StatusServiceUnavailable, fmt.Sprintf("gave up waiting to decode %q: %v", u.name, err)}
 		}
-		img, err := imageio.DecodeBytes(u.name, u.data, s.opt.MaxPixels)
+		pix, _, err := pre.InputPixels(u.name, u.data)
 		if err == nil {
-			use(i, img)
+			use(i, pix)
 		}
-		img, u.data = nil, nil
+		u.data = nil
 		if px >= gcPixels {
 			runtime.GC()
 		}

@@ -54,20 +54,15 @@ func Picture(path string, o Options, view int) (*image.RGBA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("show: %w", err)
 	}
-	n, c := o.Pre.Size, o.Pre.Channels()
+	n := o.Pre.Size
 	if o.Augment {
 		rng := rand.New(rand.NewPCG(o.Seed, uint64(view)))
 		imageio.FromFloat(pix, augment.Default().Apply(imageio.ToFloat(pix), n, rng))
 	}
+	rgb := o.Pre.ViewRGB(pix)
 	img := image.NewRGBA(image.Rect(0, 0, n, n))
 	for i := 0; i < n*n; i++ {
-		for k := 0; k < 3; k++ {
-			src := k
-			if c < 3 {
-				src = 0
-			}
-			img.Pix[4*i+k] = pix[i*c+src]
-		}
+		copy(img.Pix[4*i:4*i+3], rgb[3*i:3*i+3])
 		img.Pix[4*i+3] = 255
 	}
 	return img, nil

@@ -3,7 +3,7 @@ package workflow
 import (
 	"bytes"
 	"context"
-	"image"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -51,15 +51,15 @@ func TestRunWithStructure(t *testing.T) {
 		t.Fatal(err)
 	}
 	var names []string
-	var imgs []image.Image
+	var files [][]byte
 	for _, it := range ds.Items[:40] {
-		img, err := imageio.DecodeFile(it.Path, 0)
+		data, err := os.ReadFile(it.Path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		names, imgs = append(names, it.Name), append(imgs, img)
+		names, files = append(names, it.Name), append(files, data)
 	}
-	preds, err := p.Images(names, imgs)
+	preds, err := p.Bytes(names, files)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,11 +106,10 @@ func (r camRun) draw(w io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	x, err := tensor.FromData(imageio.ToFloat(pix), 1, r.pre.Size, r.pre.Size, r.pre.Channels())
+	x, err := tensor.FromData(r.pre.Normalized(pix), 1, r.pre.Size, r.pre.Size, r.pre.Channels())
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	r.pre.Normalize(x.Data)
 	logits, maps, gh, gw, err := cam.Maps(r.m, r.head, x)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -129,7 +128,7 @@ func (r camRun) draw(w io.Writer, path string) error {
 	if fallback {
 		note = "\t(no label above its threshold: the top-scoring label; use --label for another)"
 	}
-	seen, err := cam.RGB(pix, r.pre.Size, r.opts.view)
+	seen, err := cam.RGB(r.pre.ViewRGB(pix), r.pre.Size, r.opts.view)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
