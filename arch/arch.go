@@ -10,13 +10,58 @@ package arch
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"mlabel/nn"
 )
 
-// Names lists the architectures Build knows.
-var Names = []string{"small", "resnet18", "resnet34", "mobilenetv2"}
+// A Builder returns an architecture's graph for size×size images with the
+// given number of channels and numLabels outputs; Build and BuildSegmenter
+// have checked the arguments' signs.
+type Builder func(size, channels, numLabels int, opt Options) (*nn.Spec, error)
+
+// The registries of architectures, by name: whole-image classifiers and
+// per-pixel segmenters.
+var (
+	classifiers = map[string]Builder{}
+	segmenters  = map[string]Builder{}
+)
+
+// Register makes a classifier architecture available to Build under name,
+// as image.RegisterFormat does for decoders. Each architecture registers
+// itself from its own file; registering a name twice panics.
+func Register(name string, b Builder) { register(classifiers, name, b) }
+
+// RegisterSegmenter makes a segmentation architecture available to
+// BuildSegmenter under name.
+func RegisterSegmenter(name string, b Builder) { register(segmenters, name, b) }
+
+func register(m map[string]Builder, name string, b Builder) {
+	if _, dup := classifiers[name]; dup {
+		panic("arch: architecture registered twice: " + name)
+	}
+	if _, dup := segmenters[name]; dup {
+		panic("arch: architecture registered twice: " + name)
+	}
+	m[name] = b
+}
+
+// Names returns the classifier architectures Build knows, sorted.
+func Names() []string { return slices.Sorted(maps.Keys(classifiers)) }
+
+// SegmentNames returns the segmentation architectures BuildSegmenter
+// knows, sorted.
+func SegmentNames() []string { return slices.Sorted(maps.Keys(segmenters)) }
+
+// NameList joins names for messages: "a, b or c".
+func NameList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
 
 // Options tunes an architecture. Zero values select the defaults.
 type Options struct {
@@ -45,18 +90,13 @@ func Build(name string, size, channels, numLabels int, opt Options) (*nn.Spec, e
 	if opt.Width < 0 || opt.WidthMult < 0 || opt.Dropout < 0 || opt.Dropout >= 1 {
 		return nil, fmt.Errorf("arch: %s: bad options %+v", name, opt)
 	}
-	var s *nn.Spec
-	switch name {
-	case "small":
-		s = Small(size, channels, numLabels, opt)
-	case "resnet18":
-		s = ResNet([]int{2, 2, 2, 2}, size, channels, numLabels, opt)
-	case "resnet34":
-		s = ResNet([]int{3, 4, 6, 3}, size, channels, numLabels, opt)
-	case "mobilenetv2":
-		s = MobileNetV2(size, channels, numLabels, opt)
-	default:
-		return nil, fmt.Errorf("arch: unknown architecture %q (known: %v)", name, Names)
+	build, ok := classifiers[name]
+	if !ok {
+		return nil, fmt.Errorf("arch: unknown architecture %q (known: %s)", name, NameList(Names()))
+	}
+	s, err := build(size, channels, numLabels, opt)
+	if err != nil {
+		return nil, fmt.Errorf("arch: %s: %w", name, err)
 	}
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("arch: %s: %w", name, err)

@@ -143,3 +143,30 @@ func TestHead(t *testing.T) {
 		t.Error("Head at a missing node: no error")
 	}
 }
+
+// Every registered architecture builds, an unknown name is refused with
+// the registered names, and a name registers once.
+func TestRegistry(t *testing.T) {
+	if len(Names()) < 4 || len(SegmentNames()) < 2 {
+		t.Fatalf("registered: %v and %v", Names(), SegmentNames())
+	}
+	for _, name := range Names() {
+		if _, err := Build(name, 32, 3, 2, Options{}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, name := range SegmentNames() {
+		if _, err := BuildSegmenter(name, 32, 3, 2, Options{}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := Build("vgg99", 32, 3, 2, Options{}); err == nil || !strings.Contains(err.Error(), NameList(Names())) {
+		t.Errorf("unknown architecture: %v", err)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("registering small twice did not panic")
+		}
+	}()
+	Register("small", nil)
+}

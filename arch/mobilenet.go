@@ -7,6 +7,12 @@ import (
 	"mlabel/nn"
 )
 
+func init() {
+	Register("mobilenetv2", func(size, channels, numLabels int, opt Options) (*nn.Spec, error) {
+		return MobileNetV2(size, channels, numLabels, opt), nil
+	})
+}
+
 // mobileNetV2Stages are torchvision's inverted-residual settings: expansion
 // t, channels c, repeats n, first stride s.
 var mobileNetV2Stages = [][4]int{

@@ -6,6 +6,15 @@ import (
 	"mlabel/nn"
 )
 
+func init() {
+	Register("resnet18", func(size, channels, numLabels int, opt Options) (*nn.Spec, error) {
+		return ResNet([]int{2, 2, 2, 2}, size, channels, numLabels, opt), nil
+	})
+	Register("resnet34", func(size, channels, numLabels int, opt Options) (*nn.Spec, error) {
+		return ResNet([]int{3, 4, 6, 3}, size, channels, numLabels, opt), nil
+	})
+}
+
 // ResNet returns a ResNet of BasicBlocks in torchvision's layout with
 // blocks[i] blocks in stage i+1: a 7×7/2 stem convolution, batch norm, ReLU
 // and 3×3/2 max pooling, four stages of widths w, 2w, 4w, 8w (w =

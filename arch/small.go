@@ -6,6 +6,12 @@ import (
 	"mlabel/nn"
 )
 
+func init() {
+	Register("small", func(size, channels, numLabels int, opt Options) (*nn.Spec, error) {
+		return Small(size, channels, numLabels, opt), nil
+	})
+}
+
 // Small returns the small CNN: four blocks of [3×3 conv without bias, batch
 // norm, ReLU, 2×2 max pool] with w, 2w, 4w and 8w channels (w = opt.Width,
 // 32 by default, which gives 32, 64, 128 and 256), then global average

@@ -6,8 +6,22 @@ import (
 	"mlabel/nn"
 )
 
-// SegmentNames lists the segmentation architectures BuildSegmenter knows.
-var SegmentNames = []string{"unet", "unet-tconv"}
+func init() {
+	RegisterSegmenter("unet", unet(false))
+	RegisterSegmenter("unet-tconv", unet(true))
+}
+
+// unet builds the U-Net, upsampling with transposed convolutions when
+// transposed is set.
+func unet(transposed bool) Builder {
+	return func(size, channels, numLabels int, opt Options) (*nn.Spec, error) {
+		if size%(1<<unetDepth) != 0 {
+			return nil, fmt.Errorf("image size %d is not a multiple of %d", size, 1<<unetDepth)
+		}
+		opt.Transposed = transposed
+		return UNet(size, channels, numLabels, opt), nil
+	}
+}
 
 // unetDepth is the U-Net's number of 2×2 poolings; the image side must be
 // a multiple of 1<<unetDepth.
@@ -20,16 +34,13 @@ func BuildSegmenter(name string, size, channels, numLabels int, opt Options) (*n
 	if size <= 0 || channels <= 0 || numLabels <= 0 || opt.Width < 0 {
 		return nil, fmt.Errorf("arch: %s: size %d, channels %d, labels %d and width %d must be positive", name, size, channels, numLabels, opt.Width)
 	}
-	var s *nn.Spec
-	switch name {
-	case "unet", "unet-tconv":
-		if size%(1<<unetDepth) != 0 {
-			return nil, fmt.Errorf("arch: %s: image size %d is not a multiple of %d", name, size, 1<<unetDepth)
-		}
-		opt.Transposed = name == "unet-tconv"
-		s = UNet(size, channels, numLabels, opt)
-	default:
-		return nil, fmt.Errorf("arch: unknown segmentation architecture %q (known: %v)", name, SegmentNames)
+	build, ok := segmenters[name]
+	if !ok {
+		return nil, fmt.Errorf("arch: unknown segmentation architecture %q (known: %s)", name, NameList(SegmentNames()))
+	}
+	s, err := build(size, channels, numLabels, opt)
+	if err != nil {
+		return nil, fmt.Errorf("arch: %s: %w", name, err)
 	}
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("arch: %s: %w", name, err)

@@ -13,7 +13,7 @@ import (
 // BuildFor accepts the weights of every architecture, plain and fused: the
 // sizes it checks before allocating are the ones the layers allocate.
 func TestBuildForArchitectures(t *testing.T) {
-	for _, name := range arch.Names {
+	for _, name := range arch.Names() {
 		t.Run(name, func(t *testing.T) {
 			spec, err := arch.Build(name, 32, 3, 5, arch.Options{Width: 4})
 			if err != nil {

@@ -87,7 +87,7 @@ type Config struct {
 	// (3 when 0). Run sets it from the preprocessing's band selection.
 	Channels int `json:"channels,omitempty"`
 	// Segment selects the segmentation route: the network gives one logit
-	// per pixel and label (Arch is one of arch.SegmentNames, or a backbone
+	// per pixel and label (Arch is one of arch.SegmentNames(), or a backbone
 	// with a light decoder), trained on Data.Masks per pixel, and an
 	// image's score for a label is its area fraction (see
 	// PixelThreshold).
@@ -133,10 +133,10 @@ func (c Config) Validate() error {
 	switch {
 	case c.Segment && len(c.Exclusive)+len(c.AtMostOne) > 0:
 		return fmt.Errorf("train: label groups (exclusive, at most one) are for the classifier route, not segmentation")
-	case c.Backbone == "" && !c.Segment && !slices.Contains(arch.Names, c.Arch):
-		return fmt.Errorf("train: unknown architecture %q (have %v)", c.Arch, arch.Names)
-	case c.Backbone == "" && c.Segment && !slices.Contains(arch.SegmentNames, c.Arch):
-		return fmt.Errorf("train: unknown segmentation architecture %q (have %v, or a backbone)", c.Arch, arch.SegmentNames)
+	case c.Backbone == "" && !c.Segment && !slices.Contains(arch.Names(), c.Arch):
+		return fmt.Errorf("train: unknown architecture %q (have %s)", c.Arch, arch.NameList(arch.Names()))
+	case c.Backbone == "" && c.Segment && !slices.Contains(arch.SegmentNames(), c.Arch):
+		return fmt.Errorf("train: unknown segmentation architecture %q (have %s, or a backbone)", c.Arch, arch.NameList(arch.SegmentNames()))
 	case c.Segment && c.FreezeBackbone:
 		return fmt.Errorf("train: the segmentation route fine-tunes its backbone: drop the frozen backbone")
 	case c.Dice < 0 || c.Dice > 0 && !c.Segment:

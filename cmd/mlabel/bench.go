@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"mlabel/arch"
 	"mlabel/enginebench"
 	"mlabel/gemm"
 )
@@ -54,7 +55,7 @@ runs the same architecture in PyTorch in the same run and prints the ratios.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&cfg.Arch, "arch", "small", "architecture: small, resnet18, resnet34 or mobilenetv2")
+	c.Flags().StringVar(&cfg.Arch, "arch", "small", "architecture: "+arch.NameList(arch.Names()))
 	c.Flags().IntVar(&cfg.Size, "size", 64, "image side in pixels")
 	c.Flags().IntVar(&cfg.Batch, "batch", 32, "images per step")
 	c.Flags().IntVar(&cfg.Labels, "labels", 10, "labels of the head")

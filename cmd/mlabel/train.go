@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"mlabel/arch"
 	"mlabel/atomicfile"
 	"mlabel/augment"
 	"mlabel/dataset"
@@ -45,7 +46,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	t.cfg = train.Defaults()
 	t.fs = fs
 	c := &t.cfg
-	fs.StringVar(&c.Arch, "arch", c.Arch, "architecture: small, resnet18, resnet34 or mobilenetv2 (with --masks: unet or unet-tconv)")
+	fs.StringVar(&c.Arch, "arch", c.Arch, "architecture: "+arch.NameList(arch.Names())+" (with --masks: "+arch.NameList(arch.SegmentNames())+")")
 	fs.IntVar(&c.Width, "width", 0, "base width of the architecture (0: its default)")
 	fs.IntVar(&c.Size, "size", c.Size, "image side in pixels")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "training epochs")
