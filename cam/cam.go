@@ -26,12 +26,18 @@ type Head struct {
 }
 
 // FindHead locates the global-average-pool and dense layers at the end of
-// spec's first output, allowing dropout between them.
+// spec's first output (under the label groups' softmax, if any), allowing
+// dropout between them.
 func FindHead(spec *nn.Spec) (Head, error) {
 	if len(spec.Outputs) == 0 {
 		return Head{}, fmt.Errorf("cam: the network has no output")
 	}
 	n, ok := spec.Node(spec.Outputs[0])
+	if ok && n.Op == nn.OpGroupSoftmax && len(n.Inputs) == 1 {
+		// Label groups' softmax over the dense layer's logits: the maps
+		// are of the dense layer's own logits.
+		n, ok = spec.Node(n.Inputs[0])
+	}
 	if !ok || n.Op != nn.OpDense || len(n.Inputs) != 1 {
 		return Head{}, fmt.Errorf("cam: the output is not a dense layer: class-activation maps need global average pooling and a dense head")
 	}

@@ -90,3 +90,19 @@ func TestOverlayMarksThePeak(t *testing.T) {
 		t.Errorf("coldest colour %v is not blue", c)
 	}
 }
+
+// Under the label groups' softmax the head is the dense layer it reads.
+func TestFindHeadUnderLabelGroups(t *testing.T) {
+	spec := &nn.Spec{Nodes: []nn.Node{
+		{Name: "input", Op: nn.OpInput, Attrs: nn.Attrs{Shape: []int{8, 8, 3}}},
+		{Name: "gap", Op: nn.OpGlobalAvgPool, Inputs: []string{"input"}},
+		{Name: "fc", Op: nn.OpDense, Inputs: []string{"gap"}, Attrs: nn.Attrs{Units: 3}},
+	}, Outputs: []string{"fc"}}
+	if err := nn.AppendGroupSoftmax(spec, "label_groups", [][]int{{0, 1}}, []bool{false}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := FindHead(spec)
+	if err != nil || h != (Head{Feature: "input", Dense: "fc"}) {
+		t.Fatalf("FindHead = %+v, %v; want the input under fc", h, err)
+	}
+}

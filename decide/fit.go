@@ -34,6 +34,11 @@ type Options struct {
 	// MinPositives is the number of held-out positives below which a label's
 	// threshold is shrunk toward the global one and flagged.
 	MinPositives int
+	// MinPrecision, when positive, is the least precision on the fitting
+	// split a per-class threshold keeps: a label's threshold is raised to
+	// the lowest one at which the images it predicts reach it (where some
+	// threshold does), after the objective's fit.
+	MinPrecision float64
 	// Bootstrap is the number of resamples for the 90% threshold intervals
 	// (0 skips them).
 	Bootstrap int
@@ -41,10 +46,10 @@ type Options struct {
 	Seed uint64
 }
 
-// DefaultOptions targets samples F2 with 5 minimum positives and 200
-// bootstrap resamples.
+// DefaultOptions targets samples F2 with 5 minimum positives, a precision
+// floor of DefaultMinPrecision and 200 bootstrap resamples.
 func DefaultOptions() Options {
-	return Options{Beta: 2, Objective: SamplesF, MinPositives: 5, Bootstrap: 200, Seed: 1}
+	return Options{Beta: 2, Objective: SamplesF, MinPositives: 5, MinPrecision: DefaultMinPrecision, Bootstrap: 200, Seed: 1}
 }
 
 func (o Options) validate() error {
@@ -58,6 +63,9 @@ func (o Options) validate() error {
 	case LabelF, SamplesF, MicroF:
 	default:
 		return fmt.Errorf("decide: unknown objective %q", o.Objective)
+	}
+	if !(o.MinPrecision >= 0 && o.MinPrecision <= 1) {
+		return fmt.Errorf("decide: minimum precision %v outside 0..1", o.MinPrecision)
 	}
 	if o.MinPositives < 0 || o.Bootstrap < 0 {
 		return fmt.Errorf("decide: negative MinPositives %d or Bootstrap %d", o.MinPositives, o.Bootstrap)
@@ -180,6 +188,7 @@ func FitPerClass(fit infer.Set, o Options) (*Rules, error) {
 	if o.Objective != LabelF {
 		ascend(fit, r, sorted, o)
 	}
+	applyFloor(r, sorted, o)
 	if o.Bootstrap > 0 {
 		r.Intervals = bootstrapIntervals(fit, sorted, o, r.Global, shrink)
 	}

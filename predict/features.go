@@ -7,13 +7,18 @@ import (
 )
 
 // PooledNode returns the node whose output feeds a classifier's dense
-// output layer, through dropout when there is one: the pooled feature
+// output layer (under the label groups' softmax, if any), through dropout
+// when there is one: the pooled feature
 // vector the labels are read from, one row per image.
 func PooledNode(spec *nn.Spec) (string, error) {
 	if len(spec.Outputs) == 0 {
 		return "", fmt.Errorf("predict: the network has no output")
 	}
 	n, ok := spec.Node(spec.Outputs[0])
+	if ok && n.Op == nn.OpGroupSoftmax && len(n.Inputs) == 1 {
+		// Label groups' softmax over the dense layer's logits.
+		n, ok = spec.Node(n.Inputs[0])
+	}
 	if !ok || n.Op != nn.OpDense || len(n.Inputs) != 1 {
 		return "", fmt.Errorf("predict: the output %q is not a dense layer over one input, so there is no pooled feature vector", spec.Outputs[0])
 	}

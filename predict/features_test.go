@@ -19,6 +19,13 @@ func TestPooledNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	grouped, err := arch.Build("small", 32, 3, 3, arch.Options{Width: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nn.AppendGroupSoftmax(grouped, "label_groups", [][]int{{0, 1}}, []bool{false}); err != nil {
+		t.Fatal(err)
+	}
 	noDense := &nn.Spec{Nodes: []nn.Node{{Name: "in", Op: nn.OpInput, Attrs: nn.Attrs{Shape: []int{4, 4, 3}}}, {Name: "gap", Op: nn.OpGlobalAvgPool, Inputs: []string{"in"}}}, Outputs: []string{"gap"}}
 	for _, tc := range []struct {
 		name string
@@ -27,6 +34,7 @@ func TestPooledNode(t *testing.T) {
 	}{
 		{"small", plain, "gap"},
 		{"dropout skipped", withDropout, "gap"},
+		{"under label groups", grouped, "gap"},
 		{"no dense output", noDense, ""},
 		{"no output", &nn.Spec{}, ""},
 	} {

@@ -144,6 +144,9 @@ func TestPageBatchesSummarisesDownloadsAndDrawsHeatMaps(t *testing.T) {
 		if want := "water,0.01,12,0.50,0.75,0.80 road,0.50,–,–,–,– forest,0.99,–,–,–,–"; labels != want {
 			t.Errorf("labels table %q, want %q", labels, want)
 		}
+		if why := eval("why", `document.getElementById("labels").parentElement.textContent`); !strings.Contains(why, "A score above a label's threshold counts") {
+			t.Errorf("the labels' summary does not say why a low threshold counts: %q", why)
+		}
 		held := eval("held-out", `document.getElementById("heldout").textContent`)
 		for _, want := range []string{"test images40", "F2, samples0.710", "F1, micro0.620", "mAP, macro0.800", "subset accuracy0.350", "Hamming loss0.120"} {
 			if !strings.Contains(held, want) {

@@ -3,9 +3,25 @@ package workflow
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"mlabel/dataset"
+	"mlabel/decide"
 )
+
+// proveStructure sets o.Structure to the exclusive groups that the tags of
+// ds prove, if any, and says which in the log.
+func (o *Options) proveStructure(ds *dataset.Dataset) {
+	st, found := decide.ProvenExclusive(ds.Labels, ds.TagMatrix())
+	if st == nil {
+		return
+	}
+	for _, f := range found {
+		fmt.Fprintf(o.Log, "structure: every one of the %d training images has exactly one of %s: the network ends in a softmax over them, and predictions keep exactly one\n",
+			f.Images, strings.Join(f.Rule.Exclusive[0], ","))
+	}
+	o.Structure = st
+}
 
 // useStructure checks o.Structure against ds's labels, makes its groups
 // the network's softmax groups, and logs how many images break a group

@@ -54,6 +54,12 @@ type Options struct {
 	// whole structure goes into the bundle's rule, which applies it
 	// wherever the bundle decides.
 	Structure *decide.Structure
+	// ProveStructure, when Structure is nil, looks in the tags of the
+	// training and validation splits for exclusive groups that they prove
+	// (decide.ProvenExclusive: every image carries exactly one of the
+	// group, beyond chance) and uses them as if declared, saying so in
+	// the log.
+	ProveStructure bool
 	// Tiles, when its N is positive, also fits thresholds for images
 	// scored tile by tile with that grid (predict's tiles, max-pooled; a
 	// segmenter's tile area fractions, max-pooled): Run
@@ -107,9 +113,6 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	if len(ds.Labels) == 0 {
 		return nil, fmt.Errorf("workflow: %s has no labels: every image is untagged, there is nothing to learn", ds.Source)
 	}
-	if err := o.useStructure(ds); err != nil {
-		return nil, err
-	}
 	if o.Tiles.N != 0 {
 		if err := o.Tiles.Check(); err != nil {
 			return nil, fmt.Errorf("workflow: %w", err)
@@ -129,6 +132,12 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	}
 	stats := dataset.Stats(ds, parts)
 	stats.Print(o.Log, []string{"train", "val", "test"}[:len(parts)])
+	if o.Structure.Empty() && o.ProveStructure && o.Masks == nil {
+		o.proveStructure(ds.Subset(slices.Concat(parts[0], parts[1])))
+	}
+	if err := o.useStructure(ds); err != nil {
+		return nil, err
+	}
 
 	o.Preprocess.Size = o.Train.Size
 	// Band statistics come from the training split only, before the
@@ -274,7 +283,9 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 		return nil, fmt.Errorf("workflow: %s reference: %w", refSplit, err)
 	}
 	ref.Split = refSplit
-	out.Test, err = metrics.Summarize(ds.Labels, evalOut.Truth, evalOut.Scores, evalOut.Mask, rules.Thresholds())
+	// The held-out figures are of the rule's own decisions, structure
+	// included, as eval and report score a set.
+	out.Test, err = metrics.SummarizeDecisions(ds.Labels, evalOut.Truth, evalOut.Scores, evalOut.Mask, rules.Apply(evalOut.Scores), rules.Thresholds())
 	if err != nil {
 		return nil, fmt.Errorf("workflow: evaluate: %w", err)
 	}

@@ -22,6 +22,7 @@ type decideOptions struct {
 	rule, out, calibrate  string
 	beta                  float64
 	minPos                int
+	minPrec               float64
 	seed                  uint64
 	cf                    csvFlags
 	structure             structureFlags
@@ -54,6 +55,7 @@ as mlabel metrics reads them, with the same --header, --image-column and --sep.`
 	opts.structure.register(c.Flags())
 	c.Flags().Float64Var(&opts.beta, "beta", 2, "F-beta to maximise")
 	c.Flags().IntVar(&opts.minPos, "min-positives", 5, "labels with fewer positives are shrunk toward the global threshold")
+	c.Flags().Float64Var(&opts.minPrec, "min-precision", decide.DefaultMinPrecision, "least precision a per-class threshold keeps on the fitting data (0: none)")
 	c.Flags().Uint64Var(&opts.seed, "seed", 1, "seed for the bootstrap and the split")
 	return c
 }
@@ -71,7 +73,7 @@ func runDecide(c *cobra.Command, opts *decideOptions) error {
 		return usageError{Err: err}
 	}
 	o := decide.DefaultOptions()
-	o.Beta, o.MinPositives, o.Seed = opts.beta, opts.minPos, opts.seed
+	o.Beta, o.MinPositives, o.MinPrecision, o.Seed = opts.beta, opts.minPos, opts.minPrec, opts.seed
 	to, err := opts.cf.truth(opts.truth)
 	if err != nil {
 		return err

@@ -33,12 +33,14 @@ type trainFlags struct {
 	valFrac, testFrac float64
 	beta              float64
 	minPos            int
+	minPrec           float64
 	resize            string
 	maxPixels         int64
 	bands             []int
 	view              string
 	crop, jitter      float64
 	structure         structureFlags
+	structureMode     string
 	fs                *pflag.FlagSet
 }
 
@@ -77,10 +79,12 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&t.valFrac, "val", 0.15, "fraction held out for validation and threshold fitting")
 	fs.Float64Var(&t.testFrac, "test", 0.15, "fraction held out for the final evaluation")
 	fs.Float64Var(&t.beta, "beta", 2, "F-beta the per-class thresholds maximise (2 is Planet's F2)")
+	fs.Float64Var(&t.minPrec, "min-precision", decide.DefaultMinPrecision, "least validation precision a per-class threshold keeps, so that no label floods the output (0: none)")
 	fs.IntVar(&t.minPos, "min-positives", 5, "labels with fewer validation positives get thresholds shrunk toward the global one")
 	fs.Int64Var(&t.maxPixels, "max-pixels", 0, "refuse images whose header declares more pixels than this (0: 64 megapixels)")
 	fs.StringVar(&t.resize, "resize", "crop", "how images are fitted to the size: crop (shorter side, then centre crop) or squash")
 	t.structure.register(fs)
+	fs.StringVar(&t.structureMode, "structure", "auto", "with no structure declared: auto uses the exclusive groups the training tags prove (every image has exactly one of them, such as Planet's weather), none uses none")
 	fs.IntSliceVar(&t.bands, "bands", nil, "1-based band numbers the network sees, in order, e.g. 3,2,1 or 1,2,3,4 (default: RGB); per-band statistics come from the training split")
 }
 
@@ -168,9 +172,13 @@ func (t *trainFlags) options() (workflow.Options, error) {
 	if err != nil {
 		return workflow.Options{}, usageError{Err: err}
 	}
+	if t.structureMode != "auto" && t.structureMode != "none" {
+		return workflow.Options{}, usagef("--structure must be auto or none, got %q", t.structureMode)
+	}
 	d := decide.DefaultOptions()
-	d.Beta, d.MinPositives, d.Seed = t.beta, t.minPos, t.cfg.Seed
-	return workflow.Options{Train: t.cfg, Preprocess: pre, ValFrac: t.valFrac, TestFrac: t.testFrac, Decide: d, Structure: structure}, nil
+	d.Beta, d.MinPositives, d.MinPrecision, d.Seed = t.beta, t.minPos, t.minPrec, t.cfg.Seed
+	return workflow.Options{Train: t.cfg, Preprocess: pre, ValFrac: t.valFrac, TestFrac: t.testFrac, Decide: d,
+		Structure: structure, ProveStructure: t.structureMode == "auto"}, nil
 }
 
 // trainOptions are the flags of the train command.

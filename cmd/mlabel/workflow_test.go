@@ -65,11 +65,29 @@ func TestTrainPredictEvalReport(t *testing.T) {
 	if len(preds) != 160 {
 		t.Fatalf("%d predictions, want 160", len(preds))
 	}
+	// The demo's weather tags prove an exclusive group, which train
+	// applies: its likeliest label is decided even below its threshold.
+	b, err := bundle.Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Rules.Structure == nil || len(b.Rules.Structure.Exclusive) != 1 || !slices.Contains(b.Rules.Structure.Exclusive[0], "haze") {
+		t.Fatalf("train found no weather group in the demo's tags: %+v", b.Rules.Structure)
+	}
+	grouped := b.Rules.Structure.Exclusive[0]
 	for _, p := range preds {
+		n := 0
 		for _, l := range p.Labels {
+			if slices.Contains(grouped, l.Label) {
+				n++
+				continue
+			}
 			if l.Score < l.Threshold {
 				t.Fatalf("%s: %s predicted with %v below its threshold %v", p.Image, l.Label, l.Score, l.Threshold)
 			}
+		}
+		if n != 1 {
+			t.Fatalf("%s: %d weather labels, want exactly one", p.Image, n)
 		}
 	}
 	for j, thr := range tr.Rules.PerClass {
