@@ -235,3 +235,29 @@ func TestGeoCRSCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestGeoDescribe(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		epsg int
+		note string
+	}{
+		{"utm37n.tif", 32637, ""},
+		{"plain.tif", 0, "not georeferenced"},
+		{"badkeys.tif", 0, "corrupt GeoKeyDirectory"},
+	} {
+		info, err := Describe(filepath.Join("testdata", c.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.EPSG != c.epsg || !strings.Contains(info.Note, c.note) || (c.note == "") != (info.Georef != nil) {
+			t.Errorf("%s: EPSG %d, note %q; want %d, %q", c.name, info.EPSG, info.Note, c.epsg, c.note)
+		}
+		if info.Width != 64 || info.Height != 48 {
+			t.Errorf("%s: %d×%d, want 64×48", c.name, info.Width, info.Height)
+		}
+	}
+	if _, err := Describe(filepath.Join("testdata", "make.sh")); err == nil {
+		t.Error("Describe of a script: no error")
+	}
+}

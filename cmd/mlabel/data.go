@@ -37,7 +37,7 @@ func newDataCmd() *cobra.Command {
 		Short: "Check, split and generate datasets",
 		Args:  wrapArgs(cobra.NoArgs),
 	}
-	c.AddCommand(newDataCheckCmd(), newDataSplitCmd(), newDataSynthCmd(), newDataMosaicCmd(), newDataShowCmd())
+	c.AddCommand(newDataCheckCmd(), newDataSplitCmd(), newDataSynthCmd(), newDataMosaicCmd(), newDataShowCmd(), newDataInfoCmd())
 	return c
 }
 
