@@ -223,3 +223,103 @@ func (m *mapper) imageFeature(whole Prediction, tiles []TilePrediction, bounds i
 	f.Properties["crs"] = m.ref.CRS.String()
 	return f
 }
+
+// SegmentTolerance is how far, in pixels of a segmenter's mask, the
+// polygons of its regions may stray from their pixels' edges when
+// simplified: one pixel, the mask's resolution.
+const SegmentTolerance = 1.0
+
+// SegmentCollection returns segmented images as an RFC 7946 GeoJSON
+// FeatureCollection in WGS 84 longitude and latitude: per image, its
+// footprint (tile 0, with its labels and scores, and each label's area_m2
+// and hectares: its fraction of the pixels seen), and per label, a Polygon
+// for each region of its mask, with holes, simplified to within tolerance
+// pixels of the mask, with the properties image, label, and the region's
+// area_m2 and hectares (of its pixels, before simplification). georef
+// reads an image's georeferencing (geo.ReadFile when nil); an image
+// without it is placed in its pixels with a note, its areas in pixels
+// (area_px).
+func SegmentCollection(segs []Segmented, labels []string, georef func(string) (*geo.Georef, error), tolerance float64) (*geojson.FeatureCollection, error) {
+	if georef == nil {
+		georef = geo.ReadFile
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, s := range segs {
+		ref, err := georef(s.Image)
+		m := newMapper(ref, err, s.Bounds.Dx(), s.Bounds.Dy())
+		f := geojson.NewFeature(m.polygon(s.Bounds))
+		f.Properties = m.properties(s.Prediction, 0)
+		if m.ref != nil {
+			seen := m.ref.RectArea(s.Seen)
+			m2, ha := map[string]float64{}, map[string]float64{}
+			for _, l := range labels {
+				m2[l] = s.Areas[l] * seen
+				ha[l] = m2[l] / 1e4
+			}
+			f.Properties["area_m2"], f.Properties["hectares"] = m2, ha
+			f.Properties["crs"] = m.ref.CRS.String()
+		}
+		fc.Features = append(fc.Features, f)
+		for j, l := range labels {
+			polys, err := geo.Vectorize(s.Class, s.W, s.H, uint8(j+1), 0)
+			if err != nil {
+				return nil, fmt.Errorf("predict: %s: %w", s.Image, err)
+			}
+			for _, p := range polys {
+				fc.Features = append(fc.Features, m.region(s, l, p, tolerance))
+			}
+		}
+	}
+	return fc, nil
+}
+
+// region is the feature of one region of label l in s's mask.
+func (m *mapper) region(s Segmented, l string, p geo.Polygon, tolerance float64) *geojson.Feature {
+	// Mask pixels to image pixels.
+	sx, sy := float64(s.Seen.Dx())/float64(s.W), float64(s.Seen.Dy())/float64(s.H)
+	toImage := func(q geo.Polygon) geo.Polygon {
+		out := make(geo.Polygon, len(q))
+		for i, r := range q {
+			out[i] = make([][2]float64, len(r))
+			for k, v := range r {
+				out[i][k] = [2]float64{float64(s.Seen.Min.X) + v[0]*sx, float64(s.Seen.Min.Y) + v[1]*sy}
+			}
+		}
+		return out
+	}
+	exact := toImage(p)
+	if tolerance > 0 {
+		if simple := geo.SimplifyPolygon(p, tolerance); len(simple) > 0 {
+			p = simple
+		}
+	}
+	poly := make(orb.Polygon, 0, len(p))
+	for i, r := range toImage(p) {
+		ring := make(orb.Ring, len(r))
+		for k, v := range r {
+			ring[k] = m.point(v[0], v[1])
+		}
+		// RFC 7946: the outer ring counterclockwise, holes clockwise.
+		if (i == 0) == (ring.Orientation() == orb.CW) {
+			ring.Reverse()
+		}
+		poly = append(poly, ring)
+	}
+	f := geojson.NewFeature(poly)
+	f.Properties = geojson.Properties{"image": s.Image, "label": l}
+	if m.ref == nil {
+		f.Properties["area_px"] = geo.PolygonArea(exact)
+		f.Properties["note"] = m.note
+		return f
+	}
+	a := 0.0
+	for i, r := range exact {
+		if i == 0 {
+			a += m.ref.Area(r)
+		} else {
+			a -= m.ref.Area(r)
+		}
+	}
+	f.Properties["area_m2"], f.Properties["hectares"] = a, a/1e4
+	return f
+}

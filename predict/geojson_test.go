@@ -3,6 +3,7 @@ package predict
 import (
 	"context"
 	"encoding/json"
+	"image"
 	"math"
 	"os"
 	"os/exec"
@@ -177,4 +178,84 @@ func needTool(t *testing.T, tool, pkg string) string {
 		t.Skipf("%s is missing: install the Debian package %s", tool, pkg)
 	}
 	return p
+}
+
+// segmentedFixture is a hand-made segmentation of a 64×48 image: a 16×12
+// mask (each of its pixels 4×4 of the image's) with a 4×4 block of label a
+// around a 2×2 block of label b.
+func segmentedFixture(path string) Segmented {
+	class := make([]uint8, 16*12)
+	for y := 2; y < 6; y++ {
+		for x := 3; x < 7; x++ {
+			class[y*16+x] = 1
+			if y >= 3 && y < 5 && x >= 4 && x < 6 {
+				class[y*16+x] = 2
+			}
+		}
+	}
+	b := image.Rect(0, 0, 64, 48)
+	return Segmented{
+		Prediction: Prediction{Image: path, Labels: []Label{{Label: "a", Score: 12.0 / 192, Threshold: 0.01}}, Scores: map[string]float64{"a": 12.0 / 192, "b": 4.0 / 192}},
+		Areas:      map[string]float64{"a": 12.0 / 192, "b": 4.0 / 192}, Class: class, W: 16, H: 12, Seen: b, Bounds: b,
+	}
+}
+
+// A segmenter's regions become polygons with holes, their areas from the
+// image's own pixel size, which ogrinfo agrees with after GDAL
+// reprojects them.
+func TestSegmentCollectionGeoJSON(t *testing.T) {
+	files := geoFixtures(t, "utm37n.tif", "plain.tif")
+	segs := []Segmented{segmentedFixture(files[0]), segmentedFixture(files[1])}
+	fc, err := SegmentCollection(segs, []string{"a", "b", "c"}, nil, SegmentTolerance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fc.Features) != 2*3 {
+		t.Fatalf("%d features, want 2 × (the image, a's region, b's region)", len(fc.Features))
+	}
+	img, a, b := fc.Features[0], fc.Features[1], fc.Features[2]
+	// A mask pixel is 4×4 pixels of 10 m: 1600 m².
+	if got := img.Properties["hectares"].(map[string]float64); math.Abs(got["a"]-1.92) > 1e-9 || math.Abs(got["b"]-0.64) > 1e-9 || got["c"] != 0 {
+		t.Errorf("image hectares %v, want a 1.92, b 0.64, c 0", got)
+	}
+	if a.Properties.MustString("label") != "a" || math.Abs(a.Properties.MustFloat64("area_m2")-19200) > 1e-6 || len(a.Geometry.(orb.Polygon)) != 2 {
+		t.Errorf("a's region %v with %d rings, want 19200 m² with a hole", a.Properties, len(a.Geometry.(orb.Polygon)))
+	}
+	if b.Properties.MustString("label") != "b" || math.Abs(b.Properties.MustFloat64("hectares")-0.64) > 1e-9 {
+		t.Errorf("b's region %v, want 0.64 ha", b.Properties)
+	}
+	for i, r := range a.Geometry.(orb.Polygon) {
+		if want := map[bool]orb.Orientation{true: orb.CCW, false: orb.CW}[i == 0]; r.Orientation() != want {
+			t.Errorf("ring %d of a's region is %v, want %v", i, r.Orientation(), want)
+		}
+	}
+	if plain := fc.Features[4]; plain.Properties.MustFloat64("area_px") != 12*16 || plain.Properties.MustString("note") == "" {
+		t.Errorf("plain.tif's a region %v, want the 192 image pixels of 12 mask pixels, and a note", plain.Properties)
+	}
+
+	ogrinfo := needTool(t, "ogrinfo", "gdal-bin")
+	ogr2ogr := needTool(t, "ogr2ogr", "gdal-bin")
+	geo := filepath.Join(t.TempDir(), "segs.geojson")
+	utm := filepath.Join(filepath.Dir(geo), "utm.gpkg")
+	fc.Features = fc.Features[:3]
+	data, _ := json.Marshal(fc)
+	if err := os.WriteFile(geo, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(ogrinfo, "-ro", "-al", "-so", geo).CombinedOutput(); err != nil || strings.Contains(string(out), "Warning") || !strings.Contains(string(out), "Feature Count: 3") {
+		t.Fatalf("ogrinfo: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(ogr2ogr, "-t_srs", "EPSG:32637", utm, geo).CombinedOutput(); err != nil {
+		t.Fatalf("ogr2ogr: %v\n%s", err, out)
+	}
+	for l, want := range map[string]float64{"a": 19200, "b": 6400} {
+		out, err := exec.Command(ogrinfo, "-ro", "-q", "-dialect", "OGRSQL", "-sql", "SELECT SUM(OGR_GEOM_AREA) AS s FROM segs WHERE label = '"+l+"'", utm).CombinedOutput()
+		m := regexp.MustCompile(`s \(Real\) = ([0-9.e+]+)`).FindSubmatch(out)
+		if err != nil || m == nil {
+			t.Fatalf("ogrinfo: %v\n%s", err, out)
+		}
+		if got, _ := strconv.ParseFloat(string(m[1]), 64); math.Abs(got-want) > 1e-3*want {
+			t.Errorf("ogrinfo's area of %s: %.2f m², want %g", l, got, want)
+		}
+	}
 }

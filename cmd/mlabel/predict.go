@@ -67,9 +67,6 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 				return err
 			}
 			if b.Kind == bundle.KindSegmenter || seg.set(c) {
-				if format == "geojson" {
-					return usagef("--format geojson is for a classifier's tiles; a segmenter's masks are georeferenced with --masks-out")
-				}
 				if tta {
 					return usagef("a segmenter predicts without test-time augmentation: drop --tta")
 				}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/paulmach/orb/geojson"
 	"github.com/spf13/cobra"
 
 	"mlabel/bundle"
@@ -30,6 +31,15 @@ func runMapPredict(c *cobra.Command, b *bundle.Bundle, files []string, o predict
 	if err != nil {
 		return err
 	}
+	if err := writeMap(c, fc); err != nil {
+		return err
+	}
+	return reportSkipped(c.ErrOrStderr(), fails, len(files), skipBad)
+}
+
+// writeMap prints a FeatureCollection, and on stderr the note of each image
+// placed in its pixels.
+func writeMap(c *cobra.Command, fc *geojson.FeatureCollection) error {
 	noted := map[string]bool{}
 	for _, f := range fc.Features {
 		img, _ := f.Properties["image"].(string)
@@ -38,8 +48,5 @@ func runMapPredict(c *cobra.Command, b *bundle.Bundle, files []string, o predict
 			fmt.Fprintf(c.ErrOrStderr(), "mlabel: note: %s: %s\n", img, note)
 		}
 	}
-	if err := json.NewEncoder(c.OutOrStdout()).Encode(fc); err != nil {
-		return err
-	}
-	return reportSkipped(c.ErrOrStderr(), fails, len(files), skipBad)
+	return json.NewEncoder(c.OutOrStdout()).Encode(fc)
 }

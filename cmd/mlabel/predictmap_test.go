@@ -51,7 +51,7 @@ func TestPredictGeoJSON(t *testing.T) {
 		t.Errorf("stderr lacks the note on plain.tif:\n%s", stderr)
 	}
 	for _, args := range [][]string{
-		{"--format", "geojson", "--gsd", "1"},
+		{"--format", "geojson", "--gsd", "1"}, // a classifier has no masks
 		{"--format", "geojson", "--out", f.path("x.jsonl")},
 	} {
 		args = append(append([]string{"predict", "--model", f.path("model.mlb")}, args...), f.path("geo"))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/paulmach/orb/geojson"
 	"github.com/spf13/cobra"
 
 	"mlabel/bundle"
@@ -91,6 +92,11 @@ func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, forma
 		err = json.NewEncoder(c.OutOrStdout()).Encode(out)
 	case "table":
 		err = writeSegmentTable(c.OutOrStdout(), segs, b.Labels, sf.gsd)
+	case "geojson":
+		var fc *geojson.FeatureCollection
+		if fc, err = predict.SegmentCollection(segs, b.Labels, nil, predict.SegmentTolerance); err == nil {
+			err = writeMap(c, fc)
+		}
 	default:
 		err = writePredictions(c.OutOrStdout(), preds, b.Labels, format)
 	}

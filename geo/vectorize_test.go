@@ -1,0 +1,116 @@
+package geo
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// grid parses rows of '#' (value 1) and '.' (0).
+func grid(rows ...string) ([]uint8, int, int) {
+	var pix []uint8
+	for _, r := range rows {
+		for _, c := range r {
+			pix = append(pix, map[bool]uint8{true: 1}[c == '#'])
+		}
+	}
+	return pix, len(rows[0]), len(rows)
+}
+
+func TestVectorize(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		rows  []string
+		areas []float64 // each polygon's, in scan order of its first pixel
+		holes []int
+		verts []int // each outer ring's vertices, closed
+	}{
+		{"one pixel", []string{"...", ".#.", "..."}, []float64{1}, []int{0}, []int{5}},
+		{"square with a hole", []string{"###", "#.#", "###"}, []float64{8}, []int{1}, []int{5}},
+		{"corner touch", []string{"#.", ".#"}, []float64{1, 1}, []int{0, 0}, []int{5, 5}},
+		{"L", []string{"#..", "#..", "###"}, []float64{5}, []int{0}, []int{7}},
+		{"two holes", []string{"#####", "#.#.#", "#####"}, []float64{13}, []int{2}, []int{5}},
+		{"hole touching the outside at a corner", []string{"###.", "#.#.", "##.#", "...."}, []float64{7, 1}, []int{1, 0}, []int{7, 5}},
+		{"diagonal arms", []string{"##.", "#.#", ".##"}, []float64{3, 3}, []int{0, 0}, []int{7, 7}},
+	} {
+		pix, w, h := grid(c.rows...)
+		polys, err := Vectorize(pix, w, h, 1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(polys) != len(c.areas) {
+			t.Errorf("%s: %d polygons, want %d: %v", c.name, len(polys), len(c.areas), polys)
+			continue
+		}
+		for i, p := range polys {
+			if a := PolygonArea(p); a != c.areas[i] || len(p)-1 != c.holes[i] || len(p[0]) != c.verts[i] {
+				t.Errorf("%s: polygon %d has area %g, %d holes, %d vertices; want %g, %d, %d: %v", c.name, i, a, len(p)-1, len(p[0]), c.areas[i], c.holes[i], c.verts[i], p)
+			}
+		}
+	}
+}
+
+// The polygons of random masks cover exactly their pixels, whatever
+// touches at a corner, and every ring is closed.
+func TestVectorizeRandomAreas(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 200 {
+		w, h := 1+rng.IntN(12), 1+rng.IntN(12)
+		pix := make([]uint8, w*h)
+		n := 0
+		for i := range pix {
+			if rng.IntN(2) == 0 {
+				pix[i] = 1
+				n++
+			}
+		}
+		polys, err := Vectorize(pix, w, h, 1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0.0
+		for _, p := range polys {
+			total += PolygonArea(p)
+			for _, r := range p {
+				if r[0] != r[len(r)-1] || len(r) < 5 {
+					t.Fatalf("trial %d: ring %v not closed", trial, r)
+				}
+			}
+		}
+		if total != float64(n) {
+			var b strings.Builder
+			for y := range h {
+				for x := range w {
+					b.WriteByte(".#"[pix[y*w+x]])
+				}
+				b.WriteByte('\n')
+			}
+			t.Fatalf("trial %d: polygons cover %g pixels, the mask %d:\n%s", trial, total, n, b.String())
+		}
+	}
+}
+
+// Simplifying keeps a large region's area to within its boundary's
+// length times the tolerance, and drops nothing that has area.
+func TestVectorizeSimplify(t *testing.T) {
+	w, h := 40, 40
+	pix := make([]uint8, w*h)
+	for y := range h {
+		for x := range w {
+			if dx, dy := x-20, y-20; dx*dx+dy*dy < 15*15 {
+				pix[y*w+x] = 1
+			}
+		}
+	}
+	exact, _ := Vectorize(pix, w, h, 1, 0)
+	simple, _ := Vectorize(pix, w, h, 1, 1)
+	if len(exact) != 1 || len(simple) != 1 {
+		t.Fatalf("%d and %d polygons, want 1", len(exact), len(simple))
+	}
+	if len(simple[0][0]) >= len(exact[0][0]) {
+		t.Errorf("simplified ring has %d vertices, the exact one %d", len(simple[0][0]), len(exact[0][0]))
+	}
+	if a, b := PolygonArea(exact[0]), PolygonArea(simple[0]); b < 0.9*a || b > 1.1*a {
+		t.Errorf("simplified area %g, exact %g", b, a)
+	}
+}
