@@ -268,3 +268,27 @@ func groundDistance(g *Georef, c0, r0, c1, r1 float64) float64 {
 
 // Bounds is the image's rectangle of pixels.
 func (g *Georef) Bounds() image.Rectangle { return image.Rect(0, 0, g.Width, g.Height) }
+
+// Reduced returns the georeferencing of the image reduced by the factor
+// f ≥ 1 to w×h pixels (each pixel f×f of g's, from the same corner).
+func (g *Georef) Reduced(f, w, h int) *Georef {
+	r := *g
+	r.Transform = g.Transform.Scale(float64(max(f, 1)))
+	r.Width, r.Height = w, h
+	r.PixelIsPoint = false
+	return &r
+}
+
+// ReadFileFor is ReadFile for an image decoded at w×h pixels: it returns
+// nil, with the reason, where the image has no usable georeferencing or
+// its georeferencing is for another size.
+func ReadFileFor(path string, w, h int) (*Georef, error) {
+	g, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if g.Width != w || g.Height != h {
+		return nil, fmt.Errorf("geo: %s: georeferencing for %d×%d pixels, the image has %d×%d", path, g.Width, g.Height, w, h)
+	}
+	return g, nil
+}

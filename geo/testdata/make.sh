@@ -43,6 +43,21 @@ d.SetProjection(s.ExportToWkt())
 d.GetRasterBand(1).Fill(90)
 d = None
 PY
+# UTM 37N, 10 m pixels, the left 24 columns red and the rest black: a
+# segmenter that finds red finds 24×48 pixels, 11.52 ha.
+rm -f redhalf.tif
+"$PY" - <<'PY'
+from osgeo import gdal, osr
+d = gdal.GetDriverByName("GTiff").Create("redhalf.tif", 64, 48, 3, gdal.GDT_Byte)
+d.SetGeoTransform((472000, 10, 0, 995000, 0, -10))
+s = osr.SpatialReference(); s.ImportFromEPSG(32637)
+d.SetProjection(s.ExportToWkt())
+row = bytes([255] * 24 + [0] * 40)
+d.GetRasterBand(1).WriteRaster(0, 0, 64, 48, row * 48)
+d.GetRasterBand(2).Fill(0)
+d.GetRasterBand(3).Fill(0)
+d = None
+PY
 # A GeoKeyDirectory that declares more keys than it holds.
 "$PY" - <<'PY'
 import struct
