@@ -201,5 +201,17 @@ func (t *transverseMercator) inverse(x, y, lon0 float64) (lon, lat float64) {
 			break
 		}
 	}
-	return lon0 + lam*180/math.Pi, math.Atan(tau) * 180 / math.Pi
+	return wrapLon(lon0 + lam*180/math.Pi), math.Atan(tau) * 180 / math.Pi
+}
+
+// wrapLon brings a longitude into [-180, 180].
+func wrapLon(lon float64) float64 {
+	if lon >= -180 && lon <= 180 {
+		return lon
+	}
+	lon = math.Mod(lon+180, 360)
+	if lon < 0 {
+		lon += 360
+	}
+	return lon - 180
 }

@@ -95,6 +95,36 @@ func TestGeoLonLatMatchesGDAL(t *testing.T) {
 	}
 }
 
+// TestGeoCRSMatchesGDAL checks CRS coordinates → lon/lat against
+// gdaltransform's, within 1e-7 degrees, across and beyond UTM zones north
+// and south (the antimeridian's zones 1 and 60 among them) and in Web
+// Mercator.
+func TestGeoCRSMatchesGDAL(t *testing.T) {
+	n := 0
+	for code, rows := range goldenRows(t, "crs.txt") {
+		c, err := strconv.Atoi(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			lon, lat := CRS(c).ToLonLat(r[0], r[1])
+			dl := math.Abs(lon - r[2])
+			if math.Abs(lat) < 89.9 {
+				dl = math.Min(dl, math.Abs(dl-360)) // the antimeridian
+			} else {
+				dl = 0 // any longitude at the pole
+			}
+			if dl > 1e-7 || math.Abs(lat-r[3]) > 1e-7 {
+				t.Errorf("EPSG:%d (%g, %g): %.10f %.10f, gdaltransform %.10f %.10f", c, r[0], r[1], lon, lat, r[2], r[3])
+			}
+			n++
+		}
+	}
+	if n < 40 {
+		t.Errorf("%d points, want crs.txt's 40", n)
+	}
+}
+
 // TestGeoLonLatLiveGDAL runs gdaltransform, where installed, on points
 // of every fixture not in the golden file.
 func TestGeoLonLatLiveGDAL(t *testing.T) {

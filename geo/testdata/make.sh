@@ -1,7 +1,7 @@
-#!/bin/sh
+#!/bin/bash
 # Makes the georeferenced test images and their golden values with GDAL
 # (Debian packages gdal-bin and python3-gdal). Run from this folder:
-#   sh make.sh
+#   bash make.sh
 set -eu
 
 # The Python that has GDAL's bindings (python3-gdal installs them for
@@ -111,3 +111,28 @@ for f in utm37n.tif utm36s.tif point.tif wgs84.tif merc.tif rotated.tif; do
 	echo "$f $a" >>area.txt
 	rm -f fp.gpkg fp2.gpkg
 done
+
+# crs.txt: EPSG code, x, y -> lon lat by gdaltransform, across and beyond
+# a UTM zone (its edges at 3° from the central meridian, and 80°N/S) and
+# Web Mercator.
+: >crs.txt
+pts_utm="166021 0
+833978 0
+166000 9000000
+834000 9000000
+500000 8881586
+290000 4400000
+700000 1100000
+100000 5000000
+900000 7000000"
+for epsg in 32637 32736 32601 32660; do
+	echo "$pts_utm" | gdaltransform -s_srs EPSG:$epsg -t_srs OGC:CRS84 |
+		paste -d' ' - /dev/null | paste -d' ' <(echo "$pts_utm") - |
+		awk -v e=$epsg '{ print e, $1, $2, $3, $4 }' >>crs.txt
+done
+pts_merc="0 0
+4340000 1000000
+-20000000 19000000
+15000000 -12000000"
+echo "$pts_merc" | gdaltransform -s_srs EPSG:3857 -t_srs OGC:CRS84 |
+	paste -d' ' <(echo "$pts_merc") - | awk '{ print 3857, $1, $2, $3, $4 }' >>crs.txt
