@@ -78,7 +78,7 @@ func ReadFile(path string) (*Georef, error) {
 		if errors.Is(err, imageio.ErrNotTIFF) {
 			return nil, fmt.Errorf("%w (%s is not a TIFF)", ErrNotGeoreferenced, path)
 		}
-		return nil, fmt.Errorf("geo: %w", err)
+		return nil, err
 	}
 	g, err := FromTags(tt)
 	if err != nil {

@@ -246,7 +246,7 @@ func TestGeoUTMRoundTrip(t *testing.T) {
 				if (lat < 0) == (c > 32700) || lat == 0 {
 					x, y := c.FromLonLat(lon0+dl, lat)
 					lon, la := c.ToLonLat(x, y)
-					if math.Abs(lon-lon0-dl) > 1e-9 || math.Abs(la-lat) > 1e-9 {
+					if d := math.Abs(lon - lon0 - dl); math.Min(d, math.Abs(d-360)) > 1e-9 || math.Abs(la-lat) > 1e-9 {
 						t.Errorf("%v: (%g, %g) → (%g, %g) → (%.12f, %.12f)", c, lon0+dl, lat, x, y, lon, la)
 					}
 				}

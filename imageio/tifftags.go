@@ -11,9 +11,12 @@ import (
 )
 
 // maxTagBytes bounds the bytes of one tag's values that TIFFTags holds
-// (GeoTIFF keys, tie points, metadata); a larger tag is known but reading
-// it is an error.
-const maxTagBytes = 1 << 20
+// (GeoTIFF keys, tie points, metadata), and maxAllTagBytes those of all
+// its tags; a tag over either is known but reading it is an error.
+const (
+	maxTagBytes    = 1 << 20
+	maxAllTagBytes = 8 << 20
+)
 
 // ErrNotTIFF is returned by ReadTIFFTags for a file that is not a TIFF.
 var ErrNotTIFF = errors.New("not a TIFF file")
@@ -60,18 +63,20 @@ func readTIFFTags(r io.ReaderAt, size int64) (*TIFFTags, error) {
 	}
 	tt := &TIFFTags{Width: t.width, Height: t.height, Bands: t.spp, Bits: t.bits, Format: t.format,
 		bo: t.bo, types: map[uint16]uint16{}, vals: map[uint16][]byte{}, errs: map[uint16]error{}}
+	held := 0
 	for tag, e := range t.tags {
 		switch tag {
 		case tStripOffsets, tStripByteCounts, tTileOffsets, tTileByteCounts:
 			continue
 		}
 		tt.types[tag] = e.typ
-		b, err := t.values(tag, e)
+		b, err := t.values(tag, e, maxAllTagBytes-held)
 		if err != nil {
 			tt.errs[tag] = err
 			continue
 		}
 		tt.vals[tag] = b
+		held += len(b)
 	}
 	return tt, nil
 }
@@ -95,14 +100,17 @@ func ReadTIFFTagsFile(path string) (*TIFFTags, error) {
 }
 
 // values reads the bytes of an entry's values, checking that they lie
-// inside the file and hold at most maxTagBytes.
-func (t *tiffFile) values(tag uint16, e tiffEntry) ([]byte, error) {
+// inside the file and hold at most maxTagBytes, and at most left.
+func (t *tiffFile) values(tag uint16, e tiffEntry, left int) ([]byte, error) {
 	size, ok := tiffTypeSize[e.typ]
 	if !ok {
 		return nil, fmt.Errorf("TIFF tag %d has unknown type %d", tag, e.typ)
 	}
 	if e.count > maxTagBytes/size {
 		return nil, fmt.Errorf("TIFF tag %d declares %d values, over the limit of %d bytes", tag, e.count, maxTagBytes)
+	}
+	if e.count*size > uint64(max(left, 0)) {
+		return nil, fmt.Errorf("TIFF tag %d: its %d values would take the tags' values over %d bytes", tag, e.count, maxAllTagBytes)
 	}
 	n := e.count * size
 	if n <= 4 {
