@@ -291,3 +291,21 @@ func TestGeoDescribe(t *testing.T) {
 		t.Error("Describe of a script: no error")
 	}
 }
+
+func TestGeoSurvey(t *testing.T) {
+	var paths []string
+	for _, n := range []string{"utm37n.tif", "redhalf.tif", "wgs84.tif", "plain.tif", "badkeys.tif", "make.sh"} {
+		paths = append(paths, filepath.Join("testdata", n))
+	}
+	s := SurveyFiles(paths)
+	if s.Images != 6 || s.ByCRS[UTM(37, true)] != 2 || s.ByCRS[WGS84] != 1 || len(s.ByCRS) != 2 || len(s.Unreadable) != 1 {
+		t.Fatalf("survey %+v", s)
+	}
+	lines := s.Lines()
+	if len(lines) != 2 || lines[0] != "georeferenced: 3 of 6 images: 1 in EPSG:4326 (WGS 84), 2 in EPSG:32637 (WGS 84 / UTM zone 37N)" || !strings.Contains(lines[1], "badkeys.tif: georeferencing unreadable: ") {
+		t.Errorf("lines %q", lines)
+	}
+	if l := SurveyFiles(paths[3:4]).Lines(); l != nil {
+		t.Errorf("a set without georeferencing: %q, want no lines", l)
+	}
+}

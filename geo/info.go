@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"maps"
 	"os"
+	"slices"
+	"strings"
 
 	"mlabel/imageio"
 )
@@ -125,6 +128,55 @@ func (i Info) Report() []string {
 	)
 	for k, name := range []string{"top left", "top right", "bottom right", "bottom left"} {
 		lines = append(lines, fmt.Sprintf("%s: lon %.7f, lat %.7f", name, i.Corners[k][0], i.Corners[k][1]))
+	}
+	return lines
+}
+
+// Survey counts the georeferencing of a set of images.
+type Survey struct {
+	// Images is the number of images surveyed.
+	Images int
+	// ByCRS counts the georeferenced images per CRS.
+	ByCRS map[CRS]int
+	// Unreadable names the images whose georeferencing cannot be read,
+	// with why (an image that is not a GeoTIFF is not among them).
+	Unreadable map[string]string
+}
+
+// SurveyFiles reads the georeferencing of image files, without their
+// pixels.
+func SurveyFiles(paths []string) Survey {
+	s := Survey{Images: len(paths), ByCRS: map[CRS]int{}, Unreadable: map[string]string{}}
+	for _, p := range paths {
+		g, err := ReadFile(p)
+		switch {
+		case err == nil:
+			s.ByCRS[g.CRS]++
+		case !errors.Is(err, ErrNotGeoreferenced):
+			s.Unreadable[p] = err.Error()
+		}
+	}
+	return s
+}
+
+// Lines describes the survey for a person; none when no image is
+// georeferenced or has unreadable georeferencing.
+func (s Survey) Lines() []string {
+	if len(s.ByCRS) == 0 && len(s.Unreadable) == 0 {
+		return nil
+	}
+	n := 0
+	var parts []string
+	for _, c := range slices.Sorted(maps.Keys(s.ByCRS)) {
+		n += s.ByCRS[c]
+		parts = append(parts, fmt.Sprintf("%d in %v", s.ByCRS[c], c))
+	}
+	lines := []string{fmt.Sprintf("georeferenced: %d of %d images", n, s.Images)}
+	if len(parts) > 0 {
+		lines[0] += ": " + strings.Join(parts, ", ")
+	}
+	for _, p := range slices.Sorted(maps.Keys(s.Unreadable)) {
+		lines = append(lines, fmt.Sprintf("  %s: georeferencing unreadable: %s", p, s.Unreadable[p]))
 	}
 	return lines
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,5 +35,32 @@ func TestDataInfoGeo(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "data", "info", filepath.Join(td, "make.sh")); code == 0 {
 		t.Error("data info of a script: exit 0")
+	}
+}
+
+// data check says how many images are georeferenced, in which CRSs, and
+// names one whose georeferencing cannot be read.
+func TestDataCheckGeoSurvey(t *testing.T) {
+	dir := t.TempDir()
+	td := filepath.Join("..", "..", "geo", "testdata")
+	for _, f := range []struct{ label, name string }{
+		{"water", "utm37n.tif"}, {"water", "badkeys.tif"}, {"land", "wgs84.tif"}, {"land", "plain.tif"},
+	} {
+		data, err := os.ReadFile(filepath.Join(td, f.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, f.label), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.label, f.name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, out, _ := runCLI(t, "data", "check", "--folders", dir)
+	for _, want := range []string{"georeferenced: 2 of 4 images: 1 in EPSG:4326 (WGS 84), 1 in EPSG:32637", "badkeys.tif: georeferencing unreadable: ", "corrupt GeoKeyDirectory"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("data check output lacks %q:\n%s", want, out)
+		}
 	}
 }
