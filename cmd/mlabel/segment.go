@@ -212,8 +212,12 @@ func writeMasks(dir string, labels []string, segs []predict.Segmented) error {
 			copy(full[(sy0+y)*w+sx0:(sy0+y)*w+sx0+r.W], r.Data[y*r.W:(y+1)*r.W])
 		}
 		if ref, err := geo.ReadFileFor(s.Image, s.Bounds.Dx(), s.Bounds.Dy()); err == nil {
+			out := filepath.Join(dir, masks.Key(s.Image)+".tif")
+			if sameFile(out, s.Image) {
+				return fmt.Errorf("--masks-out: %s's mask would replace it: write the masks to another folder", s.Image)
+			}
 			m := geo.ClassMap{W: w, H: h, Pix: full, Georef: ref.Reduced(f, w, h), Names: classNames(labels), Palette: masks.Palette(len(labels)), NoData: &ignore}
-			if err := geo.WriteClassMap(filepath.Join(dir, masks.Key(s.Image)+".tif"), m); err != nil {
+			if err := geo.WriteClassMap(out, m); err != nil {
 				return err
 			}
 			continue
@@ -223,6 +227,16 @@ func writeMasks(dir string, labels []string, segs []predict.Segmented) error {
 		}
 	}
 	return nil
+}
+
+// sameFile reports whether the paths name one existing file.
+func sameFile(a, b string) bool {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
 }
 
 // ignore is the class of a mask's pixels the network did not see.

@@ -78,6 +78,16 @@ func TestSegmenterGeoOutputs(t *testing.T) {
 	if src, _ := geo.ReadFile(img); ref.CRS != src.CRS || ref.Transform != src.Transform || ref.Width != 64 || ref.Height != 48 {
 		t.Errorf("mask georeferenced as %+v, the image as %+v", ref, src)
 	}
+	local := filepath.Join(dir, "redhalf.tif")
+	if data, err := os.ReadFile(img); err != nil || os.WriteFile(local, data, 0o644) != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "predict", "--model", model, "--masks-out", dir, local); code != 1 || !strings.Contains(stderr, "would replace it") {
+		t.Errorf("--masks-out into the image's folder: exit %d, %s", code, stderr)
+	}
+	if _, err := geo.ReadFile(local); err != nil {
+		t.Errorf("the image after --masks-out into its folder: %v", err)
+	}
 	code, stdout, _ = runCLI(t, "predict", "--model", model, "--json", "--gsd", "1", img)
 	if code != 0 || !strings.Contains(stdout, `"hectares":0.1152`) {
 		t.Errorf("--gsd 1: exit %d, want 0.1152 ha of red:\n%s", code, stdout)
