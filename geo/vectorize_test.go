@@ -1,7 +1,12 @@
 package geo
 
 import (
+	"encoding/json"
+	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -112,5 +117,49 @@ func TestVectorizeSimplify(t *testing.T) {
 	}
 	if a, b := PolygonArea(exact[0]), PolygonArea(simple[0]); b < 0.9*a || b > 1.1*a {
 		t.Errorf("simplified area %g, exact %g", b, a)
+	}
+}
+
+// GEOS, through ogrinfo, finds every polygon of random masks valid (OGC
+// simple features) and of the area of its pixels.
+func TestVectorizeValidOGR(t *testing.T) {
+	ogrinfo := needTool(t, "ogrinfo", "gdal-bin")
+	rng := rand.New(rand.NewPCG(5, 6))
+	type feature struct {
+		Type       string         `json:"type"`
+		Geometry   map[string]any `json:"geometry"`
+		Properties map[string]any `json:"properties"`
+	}
+	var fs []feature
+	total := 0.0
+	for range 30 {
+		w, h := 4+rng.IntN(20), 4+rng.IntN(20)
+		pix := make([]uint8, w*h)
+		for i := range pix {
+			pix[i] = uint8(rng.IntN(2))
+		}
+		polys, err := Vectorize(pix, w, h, 1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range polys {
+			total += PolygonArea(p)
+			fs = append(fs, feature{"Feature", map[string]any{"type": "Polygon", "coordinates": p}, map[string]any{}})
+		}
+	}
+	path := filepath.Join(t.TempDir(), "polys.geojson")
+	data, _ := json.Marshal(map[string]any{"type": "FeatureCollection", "features": fs})
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(ogrinfo, "-ro", "-q", "-dialect", "SQLite", "-sql",
+		"SELECT COUNT(*) AS n, SUM(ST_IsValid(geometry)) AS valid, SUM(ST_Area(geometry)) AS area FROM polys", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%s", err, out)
+	}
+	for _, want := range []string{fmt.Sprintf("n (Integer) = %d", len(fs)), fmt.Sprintf("valid (Integer) = %d", len(fs)), fmt.Sprintf("area (Real) = %g", total)} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("ogrinfo lacks %q:\n%s", want, out)
+		}
 	}
 }

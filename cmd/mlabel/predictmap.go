@@ -15,13 +15,13 @@ import (
 
 // runMapPredict prints a classifier's predictions of each image's tiles
 // as a GeoJSON FeatureCollection, and notes the images placed in their
-// pixels for want of georeferencing.
+// pixels for want of georeferencing (predict has warned already when the
+// model has no thresholds for the tiles).
 func runMapPredict(c *cobra.Command, b *bundle.Bundle, files []string, o predict.BatchOptions, tta, skipBad bool) error {
 	if o.Tiles > 0 {
 		if err := (imageio.Grid{N: o.Tiles, Overlap: o.Overlap}).Check(); err != nil {
 			return usagef("--tiles and --tile-overlap: %v", err)
 		}
-		warnTileRules(c.ErrOrStderr(), b, imageio.Grid{N: o.Tiles, Overlap: o.Overlap})
 	}
 	p, err := newPredictor(b, tta)
 	if err != nil {
