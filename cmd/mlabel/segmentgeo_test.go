@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,6 +79,26 @@ func TestSegmenterGeoOutputs(t *testing.T) {
 	}
 	if src, _ := geo.ReadFile(img); ref.CRS != src.CRS || ref.Transform != src.Transform || ref.Width != 64 || ref.Height != 48 {
 		t.Errorf("mask georeferenced as %+v, the image as %+v", ref, src)
+	}
+	if gdalinfo, err := exec.LookPath("gdalinfo"); err == nil {
+		gt := func(path string) string {
+			out, err := exec.Command(gdalinfo, "-json", path).Output()
+			var v struct {
+				GeoTransform []float64 `json:"geoTransform"`
+				CRS          struct {
+					WKT string `json:"wkt"`
+				} `json:"coordinateSystem"`
+			}
+			if err != nil || json.Unmarshal(out, &v) != nil {
+				t.Fatalf("gdalinfo %s: %v", path, err)
+			}
+			return fmt.Sprint(v.GeoTransform, strings.Contains(v.CRS.WKT, `ID["EPSG",32637]]`))
+		}
+		if got, want := gt(filepath.Join(out, "redhalf.tif")), gt(img); got != want {
+			t.Errorf("gdalinfo: the mask's geotransform and CRS %s, the image's %s", got, want)
+		}
+	} else if os.Getenv("CI") == "true" {
+		t.Fatal("gdalinfo is missing: install the Debian package gdal-bin")
 	}
 	local := filepath.Join(dir, "redhalf.tif")
 	if data, err := os.ReadFile(img); err != nil || os.WriteFile(local, data, 0o644) != nil {
