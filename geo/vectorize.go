@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/simplify"
@@ -174,9 +175,20 @@ func (v *vectorizer) trace(e int, used []bool) [][2]float64 {
 	return append(ring, ring[0])
 }
 
-// SimplifyPolygon simplifies each ring of p within tolerance pixels,
-// dropping rings left without area, and the polygon with its outer ring.
+// SimplifyPolygon simplifies each ring of p within tolerance pixels by
+// Douglas-Peucker, dropping rings left without area, and the polygon with
+// its outer ring. Where that leaves rings that cross or touch (as
+// Douglas-Peucker may), it returns p as it was.
 func SimplifyPolygon(p Polygon, tolerance float64) Polygon {
+	s := simplifyRings(p, tolerance)
+	if len(s) > 0 && !simple(s) {
+		return p
+	}
+	return s
+}
+
+// simplifyRings is SimplifyPolygon without the check.
+func simplifyRings(p Polygon, tolerance float64) Polygon {
 	var out Polygon
 	for i, r := range p {
 		ring := make(orb.Ring, len(r))
@@ -201,6 +213,89 @@ func toPairs(r orb.Ring) [][2]float64 {
 		out[i] = [2]float64(p)
 	}
 	return out
+}
+
+// simple reports whether no two edges of p's rings meet, but where
+// consecutive edges of a ring share their vertex (without folding back on
+// each other). Edges are bucketed in a grid so that a polygon of many
+// edges is checked in about linear time.
+func simple(p Polygon) bool {
+	type seg struct {
+		a, b       [2]float64
+		ring, i, n int
+	}
+	var segs []seg
+	lo, hi := [2]float64{math.Inf(1), math.Inf(1)}, [2]float64{math.Inf(-1), math.Inf(-1)}
+	for r, ring := range p {
+		n := len(ring) - 1
+		for i := range n {
+			segs = append(segs, seg{ring[i], ring[i+1], r, i, n})
+			for k := range 2 {
+				lo[k] = math.Min(lo[k], ring[i][k])
+				hi[k] = math.Max(hi[k], ring[i][k])
+			}
+		}
+	}
+	cells := max(1, int(math.Sqrt(float64(len(segs)))))
+	size := math.Max(hi[0]-lo[0], hi[1]-lo[1])/float64(cells) + 1e-9
+	cell := func(v float64, k int) int { return min(cells-1, int((v-lo[k])/size)) }
+	grid := map[[2]int][]int{}
+	for i, s := range segs {
+		for cx := cell(math.Min(s.a[0], s.b[0]), 0); cx <= cell(math.Max(s.a[0], s.b[0]), 0); cx++ {
+			for cy := cell(math.Min(s.a[1], s.b[1]), 1); cy <= cell(math.Max(s.a[1], s.b[1]), 1); cy++ {
+				grid[[2]int{cx, cy}] = append(grid[[2]int{cx, cy}], i)
+			}
+		}
+	}
+	for _, in := range grid {
+		for x := range in {
+			for y := x + 1; y < len(in); y++ {
+				s, t := segs[in[x]], segs[in[y]]
+				adjacent := s.ring == t.ring && ((s.i+1)%s.n == t.i || (t.i+1)%t.n == s.i)
+				if adjacent {
+					if folds(s.a, s.b, t.a, t.b) {
+						return false
+					}
+					continue
+				}
+				if meet(s.a, s.b, t.a, t.b) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// orient is the sign of the turn a → b → c.
+func orient(a, b, c [2]float64) float64 {
+	return (b[0]-a[0])*(c[1]-a[1]) - (b[1]-a[1])*(c[0]-a[0])
+}
+
+// onSegment reports whether c, collinear with a and b, lies between them.
+func onSegment(a, b, c [2]float64) bool {
+	return math.Min(a[0], b[0]) <= c[0] && c[0] <= math.Max(a[0], b[0]) &&
+		math.Min(a[1], b[1]) <= c[1] && c[1] <= math.Max(a[1], b[1])
+}
+
+// meet reports whether the closed segments ab and cd share a point.
+func meet(a, b, c, d [2]float64) bool {
+	o1, o2, o3, o4 := orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
+	if ((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0)) {
+		return true
+	}
+	return (o1 == 0 && onSegment(a, b, c)) || (o2 == 0 && onSegment(a, b, d)) ||
+		(o3 == 0 && onSegment(c, d, a)) || (o4 == 0 && onSegment(c, d, b))
+}
+
+// folds reports whether two consecutive edges ab and cd (b = c, or d = a)
+// fold back along each other.
+func folds(a, b, c, d [2]float64) bool {
+	v, u, w := b, a, d // the shared vertex and the far ends
+	if d == a {
+		v, u, w = a, b, c
+	}
+	return orient(u, v, w) == 0 && (u[0]-v[0])*(w[0]-v[0])+(u[1]-v[1])*(w[1]-v[1]) > 0
 }
 
 // PolygonArea is the area of a polygon of pixels in pixels: its outer

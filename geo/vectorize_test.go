@@ -120,9 +120,38 @@ func TestVectorizeSimplify(t *testing.T) {
 	}
 }
 
+// blobs is a mask of overlapping disks, some of them cleared again (holes
+// and bays), with a little noise.
+func blobs(rng *rand.Rand) ([]uint8, int, int) {
+	w, h := 30+rng.IntN(50), 30+rng.IntN(50)
+	pix := make([]uint8, w*h)
+	for k := range 12 {
+		cx, cy, r := rng.IntN(w), rng.IntN(h), 2+rng.IntN(12)
+		v := uint8(1)
+		if k%3 == 2 {
+			v = 0
+		}
+		for y := range h {
+			for x := range w {
+				if (x-cx)*(x-cx)+(y-cy)*(y-cy) < r*r {
+					pix[y*w+x] = v
+				}
+			}
+		}
+	}
+	for range w * h / 30 {
+		pix[rng.IntN(w*h)] ^= 1
+	}
+	return pix, w, h
+}
+
 // GEOS, through ogrinfo, finds every polygon of random masks valid (OGC
 // simple features) and of the area of its pixels.
-func TestVectorizeValidOGR(t *testing.T) {
+func TestVectorizeValidOGR(t *testing.T) { testVectorizeValidOGR(t, 0) }
+
+func TestVectorizeSimplifiedValidOGR(t *testing.T) { testVectorizeValidOGR(t, 1) }
+
+func testVectorizeValidOGR(t *testing.T, tol float64) {
 	ogrinfo := needTool(t, "ogrinfo", "gdal-bin")
 	rng := rand.New(rand.NewPCG(5, 6))
 	type feature struct {
@@ -132,13 +161,16 @@ func TestVectorizeValidOGR(t *testing.T) {
 	}
 	var fs []feature
 	total := 0.0
-	for range 30 {
+	for trial := range 60 {
 		w, h := 4+rng.IntN(20), 4+rng.IntN(20)
 		pix := make([]uint8, w*h)
 		for i := range pix {
 			pix[i] = uint8(rng.IntN(2))
 		}
-		polys, err := Vectorize(pix, w, h, 1, 0)
+		if trial%2 == 1 {
+			pix, w, h = blobs(rng)
+		}
+		polys, err := Vectorize(pix, w, h, 1, tol)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,6 +192,26 @@ func TestVectorizeValidOGR(t *testing.T) {
 	for _, want := range []string{fmt.Sprintf("n (Integer) = %d", len(fs)), fmt.Sprintf("valid (Integer) = %d", len(fs)), fmt.Sprintf("area (Real) = %g", total)} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("ogrinfo lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSimple(t *testing.T) {
+	sq := [][2]float64{{0, 0}, {4, 0}, {4, 4}, {0, 4}, {0, 0}}
+	for _, c := range []struct {
+		name string
+		p    Polygon
+		want bool
+	}{
+		{"square", Polygon{sq}, true},
+		{"square with a hole", Polygon{sq, {{1, 1}, {1, 2}, {2, 2}, {2, 1}, {1, 1}}}, true},
+		{"bow tie", Polygon{{{0, 0}, {4, 4}, {4, 0}, {0, 4}, {0, 0}}}, false},
+		{"hole crossing the shell", Polygon{sq, {{3, 1}, {3, 2}, {5, 2}, {5, 1}, {3, 1}}}, false},
+		{"hole touching the shell", Polygon{sq, {{0, 1}, {1, 2}, {1, 1}, {0, 1}}}, false},
+		{"folding back", Polygon{{{0, 0}, {4, 0}, {2, 0}, {2, 3}, {0, 0}}}, false},
+	} {
+		if got := simple(c.p); got != c.want {
+			t.Errorf("%s: simple = %v, want %v", c.name, got, c.want)
 		}
 	}
 }
