@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-need_pkgs="libopenblas0-pthread libonnx-testdata dataset-fashion-mnist chromium fonts-dejavu-core qemu-user-static libc6-arm64-cross file"
+need_pkgs="libopenblas0-pthread libonnx-testdata dataset-fashion-mnist chromium fonts-dejavu-core qemu-user-static libc6-arm64-cross file gdal-bin"
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 	missing=""
 	for p in $need_pkgs; do

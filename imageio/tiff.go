@@ -69,6 +69,7 @@ type tiffFile struct {
 	chunkH        int // tile length, or rows per strip
 	offsets       []uint64
 	counts        []uint64
+	tags          map[uint16]tiffEntry // the first IFD's entries
 }
 
 // isTIFF reports whether data starts with a classic TIFF header.
@@ -177,6 +178,7 @@ func parseTIFFAt(r io.ReaderAt, size int64) (*tiffFile, error) {
 		e := entries[12*i:]
 		tags[t.bo.Uint16(e)] = tiffEntry{typ: t.bo.Uint16(e[2:]), count: uint64(t.bo.Uint32(e[4:])), value: e[8:12]}
 	}
+	t.tags = tags
 	// one reads a tag that must hold a single integer; def is used when
 	// it is absent (def < 0: the tag is required).
 	one := func(tag uint16, def int) (int, error) {

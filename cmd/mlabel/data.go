@@ -17,6 +17,7 @@ import (
 	"mlabel/bundle"
 	"mlabel/dataset"
 	"mlabel/decide"
+	"mlabel/geo"
 	"mlabel/imageio"
 	"mlabel/masks"
 	"mlabel/mosaic"
@@ -37,7 +38,7 @@ func newDataCmd() *cobra.Command {
 		Short: "Check, split and generate datasets",
 		Args:  wrapArgs(cobra.NoArgs),
 	}
-	c.AddCommand(newDataCheckCmd(), newDataSplitCmd(), newDataSynthCmd(), newDataMosaicCmd(), newDataShowCmd())
+	c.AddCommand(newDataCheckCmd(), newDataSplitCmd(), newDataSynthCmd(), newDataMosaicCmd(), newDataShowCmd(), newDataInfoCmd())
 	return c
 }
 
@@ -87,6 +88,7 @@ It exits with 1 when it finds an error.`,
 			}
 			if !asJSON {
 				printStructure(c.OutOrStdout(), o)
+				printGeoSurvey(c.OutOrStdout(), o)
 			}
 			bad := false
 			if maskDir != "" {
@@ -429,6 +431,22 @@ func printStructure(w io.Writer, o dataset.Options) {
 	fmt.Fprintln(w, "label structure in the data (suggestions, with the images that break each rule):")
 	printFound(w, found)
 	fmt.Fprintf(w, "  to train with it: mlabel train ... %s\n", structureArgs(s))
+}
+
+// printGeoSurvey prints how many of the set's images are georeferenced,
+// in which CRSs, and those whose georeferencing cannot be read.
+func printGeoSurvey(w io.Writer, o dataset.Options) {
+	ds, err := dataset.Load(o)
+	if err != nil {
+		return
+	}
+	paths := make([]string, len(ds.Items))
+	for i, it := range ds.Items {
+		paths[i] = it.Path
+	}
+	for _, l := range geo.SurveyFiles(paths).Lines() {
+		fmt.Fprintln(w, l)
+	}
 }
 
 // printFound prints each discovered rule as the flag that declares it, what

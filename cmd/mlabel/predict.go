@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -51,8 +52,8 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			if asJSON {
 				format = "json"
 			}
-			if format != "table" && format != "json" && format != "csv" && format != "scores" {
-				return usagef("--format must be table, json, csv or scores, got %q", format)
+			if !slices.Contains(predictFormats, format) {
+				return usagef("--format must be table, json, csv, scores or geojson, got %q", format)
 			}
 			if err := shards.check(format, c.Flags().Changed("format") || asJSON); err != nil {
 				return err
@@ -82,6 +83,9 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 				return err
 			}
 			o := predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}
+			if format == "geojson" {
+				return runMapPredict(c, b, files, o, tta, skipBad)
+			}
 			if shards.out != "" {
 				return shards.predictToFile(context.Background(), c.ErrOrStderr(), b, files, o, tta, skipBad)
 			}
@@ -96,7 +100,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 		},
 	}
 	c.Flags().StringVar(&model, "model", "", "model bundle")
-	c.Flags().StringVar(&format, "format", "table", "output: table, json, csv (a Planet-style submission: image_name,tags) or scores (image,<label>... probabilities, for mlabel metrics and decide)")
+	c.Flags().StringVar(&format, "format", "table", "output: table, json, csv (a Planet-style submission: image_name,tags), scores (image,<label>... probabilities, for mlabel metrics and decide) or geojson (each tile's labels on its footprint in lon/lat, and each image's hectares per label, for a GIS)")
 	c.Flags().BoolVar(&asJSON, "json", false, "same as --format json")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
 	c.Flags().IntVar(&tiles, "tiles", 0, "for large images of any size: cut each into a grid of TILES×TILES overlapping tiles, max-pool their scores and decide with the thresholds train --tiles fitted for that grid; a segmenter max-pools its tiles' area fractions for its area thresholds and stitches their masks, its areas those of the whole image (0: whole image)")
@@ -107,6 +111,9 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 	seg.register(c)
 	return c
 }
+
+// predictFormats are predict's --format values.
+var predictFormats = []string{"table", "json", "csv", "scores", "geojson"}
 
 // ttaUsage describes the --tta flag of predict, eval, report and serve.
 const ttaUsage = "test-time augmentation: average each image's scores over the transforms that fit the model's view (8 dihedral ones for overhead imagery, 2 flips for ground photos), at that many forward passes"

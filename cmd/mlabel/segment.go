@@ -10,9 +10,11 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/paulmach/orb/geojson"
 	"github.com/spf13/cobra"
 
 	"mlabel/bundle"
+	"mlabel/geo"
 	"mlabel/imageio"
 	"mlabel/masks"
 	"mlabel/metrics"
@@ -27,8 +29,8 @@ type segmentFlags struct {
 }
 
 func (s *segmentFlags) register(c *cobra.Command) {
-	c.Flags().StringVar(&s.masksOut, "masks-out", "", "with a segmenter: write each image's mask into DIR as a colour PNG (DIR/legend.txt names the colours' labels)")
-	c.Flags().Float64Var(&s.gsd, "gsd", 0, "with a segmenter: the ground sample distance in metres per pixel, to give each label's area in m² and hectares")
+	c.Flags().StringVar(&s.masksOut, "masks-out", "", "with a segmenter: write each image's mask into DIR, a georeferenced image's as a GeoTIFF with its georeferencing (for QGIS), any other's as a colour PNG (DIR/legend.txt names the colours' labels)")
+	c.Flags().Float64Var(&s.gsd, "gsd", 0, "with a segmenter: the ground sample distance in metres per pixel, to give each label's area in m² and hectares (a georeferenced image's come from its own pixel size without it)")
 }
 
 // set reports whether a segmenter's flag was given.
@@ -91,6 +93,11 @@ func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, forma
 		err = json.NewEncoder(c.OutOrStdout()).Encode(out)
 	case "table":
 		err = writeSegmentTable(c.OutOrStdout(), segs, b.Labels, sf.gsd)
+	case "geojson":
+		var fc *geojson.FeatureCollection
+		if fc, err = predict.SegmentCollection(segs, b.Labels, nil, predict.SegmentTolerance); err == nil {
+			err = writeMap(c, fc)
+		}
 	default:
 		err = writePredictions(c.OutOrStdout(), preds, b.Labels, format)
 	}
@@ -103,20 +110,35 @@ func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, forma
 	return reportSkipped(c.ErrOrStderr(), fails, len(files), skipBad)
 }
 
-// areas returns each label's area in s; with gsd > 0 also in m² and
-// hectares, over the pixels the network saw.
+// areas returns each label's area in s; with gsd > 0, or for a
+// georeferenced image without it, also in m² and hectares, over the
+// pixels the network saw.
 func areas(s predict.Segmented, labels []string, gsd float64) map[string]areaJSON {
 	out := make(map[string]areaJSON, len(labels))
+	seen := seenArea(s, gsd)
 	for _, l := range labels {
 		a := areaJSON{Fraction: s.Areas[l]}
-		if gsd > 0 {
-			m2 := a.Fraction * float64(s.SeenPixels()) * gsd * gsd
+		if seen > 0 {
+			m2 := a.Fraction * seen
 			ha := m2 / 1e4
 			a.SquareMetre, a.Hectare = &m2, &ha
 		}
 		out[l] = a
 	}
 	return out
+}
+
+// seenArea is the area in m² of the pixels of s the network saw: by gsd
+// when it is set, or else by the image's georeferencing; 0 without
+// either.
+func seenArea(s predict.Segmented, gsd float64) float64 {
+	if gsd > 0 {
+		return float64(s.SeenPixels()) * gsd * gsd
+	}
+	if ref, err := geo.ReadFileFor(s.Image, s.Bounds.Dx(), s.Bounds.Dy()); err == nil {
+		return ref.RectArea(s.Seen)
+	}
+	return 0
 }
 
 // writeSegmentTable prints each image's labels with their area
@@ -129,8 +151,8 @@ func writeSegmentTable(w io.Writer, segs []predict.Segmented, labels []string, g
 		parts := make([]string, len(s.Labels))
 		for i, l := range s.Labels {
 			parts[i] = fmt.Sprintf("%s %.1f%%≥%.1f%%", l.Label, 100*l.Score, 100*l.Threshold)
-			if gsd > 0 {
-				parts[i] += fmt.Sprintf(" (%.3g ha)", *a[l.Label].Hectare)
+			if ha := a[l.Label].Hectare; ha != nil {
+				parts[i] += fmt.Sprintf(" (%.3g ha)", *ha)
 			}
 		}
 		if len(parts) == 0 {
@@ -155,10 +177,11 @@ func maskSize(w, h int) (int, int, int) {
 	return (w + f - 1) / f, (h + f - 1) / f, f
 }
 
-// writeMasks writes each image's mask into dir as a colour PNG at the
-// image's size (nearest-neighbour; pixels the network did not see are
-// unlabelled; an image over maxMaskPixels reduced to fit) named after the
-// image, and the legend.
+// writeMasks writes each image's mask into dir at the image's size
+// (nearest-neighbour; pixels the network did not see are unlabelled; an
+// image over maxMaskPixels reduced to fit) named after the image, and the
+// legend: a georeferenced image's as a GeoTIFF with its georeferencing,
+// any other's as a colour PNG.
 func writeMasks(dir string, labels []string, segs []predict.Segmented) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -188,11 +211,44 @@ func writeMasks(dir string, labels []string, segs []predict.Segmented) error {
 		for y := range r.H {
 			copy(full[(sy0+y)*w+sx0:(sy0+y)*w+sx0+r.W], r.Data[y*r.W:(y+1)*r.W])
 		}
+		if ref, err := geo.ReadFileFor(s.Image, s.Bounds.Dx(), s.Bounds.Dy()); err == nil {
+			out := filepath.Join(dir, masks.Key(s.Image)+".tif")
+			if sameFile(out, s.Image) {
+				return fmt.Errorf("--masks-out: %s's mask would replace it: write the masks to another folder", s.Image)
+			}
+			m := geo.ClassMap{W: w, H: h, Pix: full, Georef: ref.Reduced(f, w, h), Names: classNames(labels), Palette: masks.Palette(len(labels)), NoData: &ignore}
+			if err := geo.WriteClassMap(out, m); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := masks.WriteIndexed(filepath.Join(dir, masks.Key(s.Image)+".png"), w, h, full, len(labels)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sameFile reports whether the paths name one existing file.
+func sameFile(a, b string) bool {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
+}
+
+// ignore is the class of a mask's pixels the network did not see.
+var ignore = masks.Ignore
+
+// classNames names a mask's classes for a GeoTIFF's metadata.
+func classNames(labels []string) map[uint8]string {
+	names := map[uint8]string{0: "no label", masks.Ignore: "not seen"}
+	for j, l := range labels {
+		names[uint8(j+1)] = l
+	}
+	return names
 }
 
 // pixelFigures are eval's pixel figures of a segmenter on a set with
