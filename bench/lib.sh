@@ -21,6 +21,11 @@ record_results() {
 	log=$(mktemp)
 	started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)
+	# The tree as the run starts, which is what it builds.
+	BENCH_COMMIT=$(git -C "$(dirname "$0")" rev-parse HEAD)
+	BENCH_DIRTY=false
+	[ -z "$(git -C "$(dirname "$0")" status --porcelain --untracked-files=no)" ] || BENCH_DIRTY=true
+	export BENCH_COMMIT BENCH_DIRTY
 	set +e
 	BENCH_RECORDING=1 bash "$0" "$@" | tee "$log"
 	status=${PIPESTATUS[0]}
@@ -50,11 +55,10 @@ save_results() {
 	BENCH_NAME=$name BENCH_LOG=$log BENCH_STARTED=$started BENCH_LOAD_BEFORE=$load \
 		BENCH_SCRIPT=$(realpath --relative-to="$root" "$script") BENCH_VARS=$vars BENCH_ROOT=$root \
 		python3 - "$out" "$@" <<'PY'
-import datetime, json, os, subprocess, sys
+import datetime, json, os, sys
 
 out, args = sys.argv[1], sys.argv[2:]
 root = os.environ["BENCH_ROOT"]
-git = lambda *a: subprocess.run(["git", "-C", root, *a], capture_output=True, text=True, check=True).stdout.strip()
 cpu = ""
 try:
     for line in open("/proc/cpuinfo"):
@@ -74,8 +78,8 @@ res = {
     "script": os.environ["BENCH_SCRIPT"],
     "args": args,
     "env": {v: os.environ[v] for v in sorted(set(os.environ["BENCH_VARS"].split())) if v in os.environ},
-    "commit": git("rev-parse", "HEAD"),
-    "dirty": git("status", "--porcelain", "--untracked-files=no") != "",
+    "commit": os.environ["BENCH_COMMIT"],
+    "dirty": os.environ["BENCH_DIRTY"] == "true",
     "cpu_model": cpu,
     "cores": os.cpu_count(),
     "load_average_before": [float(x) for x in before] if before else None,
