@@ -55,7 +55,8 @@ def verdict(name, paths):
     last_commit, last_date = last.split()
     if git("merge-base", "--is-ancestor", last_commit, commit)[0] != 0:
         code, changed = git("diff", "--name-only", commit, last_commit, "--", *paths)
-        dirs = sorted({os.path.dirname(f) or f for f in changed.splitlines()}) or paths
+        files = changed.splitlines()
+        dirs = [p for p in paths if any(f == p or f.startswith(p.rstrip("/") + "/") for f in files)] or paths
         return True, f"results at {when}; {' '.join(dirs)} changed since, last in {last_commit[:12]} ({last_date})"
     note = ", measured with uncommitted changes" if res.get("dirty") else ""
     return False, f"results at {when}{note}"
