@@ -9,22 +9,31 @@
 //
 //	predictions-SSSSS-of-NNNNN.jsonl  one predict.Prediction a line
 //	errors-SSSSS-of-NNNNN.jsonl       one predict.ErrorLine a line
+//	_SUCCESS                          empty, written after every other file
 //
 // An image belongs to shard predict.ShardOf(path, N), so shard K of the
 // pipeline holds the images that a sharded predict of part K+1 of N holds.
 // Each file is written whole, sorted, to a temporary name and renamed (an
 // object in object storage appears when its upload completes), so a
 // retried bundle or a second run over the same manifest rewrites the same
-// bytes instead of adding lines. An image that cannot be read or decoded
-// goes to the errors files and never fails the pipeline.
+// bytes instead of adding lines: an image the manifest lists twice is
+// predicted once, and an error line keeps the reason but not the storage
+// service's per-request IDs. An image that cannot be read or decoded goes
+// to the errors files and never fails the pipeline. The counters count the
+// lines of the files written. A run starts by removing the folder's
+// _SUCCESS and the temporary files an interrupted run left, and writes
+// _SUCCESS only once every file is in place.
 package beamjob
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/textio"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/filter"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/stats"
 
 	"mlabel/predict"
 )
@@ -32,8 +41,14 @@ import (
 // MaxShards is the largest number of output shards.
 const MaxShards = 99999
 
-// Counter names, in the Namespace namespace. PositivesPrefix followed by a
-// label counts the images predicted to have it.
+// SuccessName is the marker file a job writes into its output folder after
+// all the others.
+const SuccessName = "_SUCCESS"
+
+// Counter names, in the Namespace namespace, counted from the lines of the
+// files written: CounterDone the prediction lines, CounterFailed the error
+// lines. PositivesPrefix followed by a label counts the prediction lines
+// that have it.
 const (
 	Namespace       = "mlabel"
 	CounterDone     = "images_predicted"
@@ -98,13 +113,17 @@ func Build(s beam.Scope, o Options) error {
 	s = s.Scope("mlabel.predict")
 	lines := textio.Read(s, o.Manifest)
 	paths := beam.ParDo(s, manifestPath, lines)
-	paths = beam.Reshuffle(s, paths)
+	// Each image once, however often the manifest lists it; grouping by
+	// path also spreads the paths across workers, as a reshuffle would.
+	paths = filter.Distinct(s, paths)
 	out := beam.ParDo(s, &predictFn{Model: o.Model, Shards: o.Shards, Batch: o.Batch, TTA: o.TTA}, paths)
 	// One empty line for every file, so that each shard's files are
 	// written even when no image falls into it.
 	names := beam.ParDo(s, &fileNamesFn{Shards: o.Shards}, beam.Impulse(s))
 	files := beam.GroupByKey(s, beam.Flatten(s, out, names))
-	beam.ParDo0(s, &writeFn{Out: o.Out}, files)
+	written := beam.ParDo(s, &writeFn{Out: o.Out}, files)
+	// The marker waits for the sum over every file written.
+	beam.ParDo0(s, &successFn{Out: o.Out, Files: 2 * o.Shards}, stats.Sum(s, written))
 	return nil
 }
 
@@ -141,6 +160,7 @@ func outputs(preds []predict.Prediction, fails []predict.Failure, shards int, em
 		emit(PredictionsName(predict.ShardOf(p.Image, shards), shards), string(line))
 	}
 	for _, f := range fails {
+		f.Err = stableError{f.Err}
 		line, err := predict.FailureLine(f)
 		if err != nil {
 			return err
@@ -149,3 +169,18 @@ func outputs(preds []predict.Prediction, fails []predict.Failure, shards int, em
 	}
 	return nil
 }
+
+// requestID matches what storage services add to an error to name the one
+// request: AWS's "RequestID: …" and "HostID: …", the x-amz and Google
+// request-ID headers.
+var requestID = regexp.MustCompile(`(?i)\b(request ?id|host ?id|x-amz-request-id|x-amz-id-2|x-goog-request-id)[:=] ?[^,;\s]*[,;]? ?`)
+
+// stableError is an error whose message has no per-request IDs, so that
+// two runs over the same missing object write the same error line.
+type stableError struct{ err error }
+
+func (e stableError) Error() string {
+	return strings.TrimRight(requestID.ReplaceAllString(e.err.Error(), ""), ", ")
+}
+
+func (e stableError) Unwrap() error { return e.err }

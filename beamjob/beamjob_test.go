@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"net/http/httptest"
 	"os"
@@ -80,7 +82,8 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // manifest returns the manifest listing the images under prefix, with a
-// comment, blank lines and a CRLF line among them.
+// comment, blank lines and a CRLF line among them, and a good and a bad
+// image listed twice.
 func (f *fixture) manifest(prefix string) []byte {
 	var b strings.Builder
 	b.WriteString("# tiles of the first flight\n\n")
@@ -92,6 +95,7 @@ func (f *fixture) manifest(prefix string) []byte {
 		b.WriteString("\n")
 	}
 	b.WriteString("  \n")
+	b.WriteString("# listed again\n" + prefix + f.images[0] + "\n" + prefix + "images/missing.png\n")
 	return []byte(b.String())
 }
 
@@ -154,8 +158,11 @@ func (f *fixture) want(t *testing.T, dir, prefix string) (lines map[string]strin
 // and the counters with the files.
 func (f *fixture) check(t *testing.T, out map[string][]byte, shards int, c Counts, want map[string]string, failed []string) {
 	t.Helper()
-	if len(out) != 2*shards {
-		t.Errorf("%d output files, want %d: %v", len(out), 2*shards, mapsKeys(out))
+	if len(out) != 2*shards+1 {
+		t.Errorf("%d output files, want %d and %s: %v", len(out), 2*shards, SuccessName, mapsKeys(out))
+	}
+	if m, ok := out[SuccessName]; !ok || len(m) != 0 {
+		t.Errorf("%s: %q, present %v; want an empty marker", SuccessName, m, ok)
 	}
 	got := map[string]string{}
 	var gotFailed []string
@@ -271,11 +278,34 @@ func TestPredictOnPrism(t *testing.T) {
 	first := readDir(t, out)
 	f.check(t, first, o.Shards, c, want, failed)
 
+	// A killed run's temporary files, however fresh, go at the start of
+	// the next; other files stay.
+	stale := []string{"." + PredictionsName(1, 3) + ".tmp-123", "." + SuccessName + ".tmp-9"}
+	for _, n := range append(stale, "notes.txt") {
+		if err := os.WriteFile(filepath.Join(out, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := Run(context.Background(), "prism", o); err != nil {
 		t.Fatal(err)
 	}
-	if again := readDir(t, out); !mapsEqual(again, first) {
-		t.Errorf("a second run changed the output:\n%v\nwant\n%v", again, first)
+	again := readDir(t, out)
+	if string(again["notes.txt"]) != "x" {
+		t.Errorf("the run removed a file not its own")
+	}
+	delete(again, "notes.txt")
+	if !mapsEqual(again, first) {
+		t.Errorf("a second run changed the output:\n%v\nwant\n%v", mapsKeys(again), mapsKeys(first))
+	}
+
+	// A run that fails leaves no marker: the last run's goes first.
+	bad := o
+	bad.Model = filepath.Join(dir, "no-such-model.mlb")
+	if _, err := Run(context.Background(), "prism", bad); err == nil {
+		t.Fatal("a run without its model succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(out, SuccessName)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after a failed run, %s: %v; want it gone", SuccessName, err)
 	}
 
 	o.Shards = 2
@@ -332,7 +362,27 @@ func TestPredictOnS3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := backend.ListBucket(bucket, &gofakes3.Prefix{Prefix: "season/out/", HasPrefix: true}, gofakes3.ListBucketPage{})
+	out := readS3(t, backend, bucket, "season/out/")
+	f.check(t, out, o.Shards, c, want, failed)
+
+	// A second run writes the same bytes: the error lines name no
+	// request.
+	if _, err := Run(context.Background(), "prism", o); err != nil {
+		t.Fatal(err)
+	}
+	if again := readS3(t, backend, bucket, "season/out/"); !mapsEqual(again, out) {
+		for n := range out {
+			if !bytes.Equal(again[n], out[n]) {
+				t.Errorf("a second run changed %s:\n%s\nwas\n%s", n, again[n], out[n])
+			}
+		}
+	}
+}
+
+// readS3 returns the objects under prefix in bucket, by name after prefix.
+func readS3(t *testing.T, backend gofakes3.Backend, bucket, prefix string) map[string][]byte {
+	t.Helper()
+	list, err := backend.ListBucket(bucket, &gofakes3.Prefix{Prefix: prefix, HasPrefix: true}, gofakes3.ListBucketPage{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,9 +397,30 @@ func TestPredictOnS3(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[strings.TrimPrefix(it.Key, "season/out/")] = data
+		out[strings.TrimPrefix(it.Key, prefix)] = data
 	}
-	f.check(t, out, o.Shards, c, want, failed)
+	return out
+}
+
+// Error lines keep the reason and drop what names one request.
+func TestStableError(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"open images/missing.png: no such file or directory", "open images/missing.png: no such file or directory"},
+		{"operation error S3: GetObject, https response error StatusCode: 404, RequestID: 4442587FB7D0A2F9, HostID: d2FsbA==, NoSuchKey: The specified key does not exist.",
+			"operation error S3: GetObject, https response error StatusCode: 404, NoSuchKey: The specified key does not exist."},
+		{"get object: x-amz-request-id=ABC123; not found", "get object: not found"},
+		{"googleapi: Error 404: No such object: b/o, notFound, X-Goog-Request-Id: 77ab", "googleapi: Error 404: No such object: b/o, notFound"},
+		{"read s3://b/k: RequestID: R1", "read s3://b/k:"},
+	}
+	for _, tc := range tests {
+		if got := (stableError{errors.New(tc.in)}).Error(); got != tc.want {
+			t.Errorf("%q:\ngot  %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+	inner := errors.New("cause")
+	if !errors.Is(stableError{inner}, inner) {
+		t.Error("stableError does not wrap its error")
+	}
 }
 
 func TestOptionsCheck(t *testing.T) {
@@ -416,8 +487,12 @@ func TestWriteFn(t *testing.T) {
 			return true
 		}
 		name := tc.name + ".jsonl"
-		if err := (&writeFn{Out: dir}).ProcessElement(context.Background(), name, next); err != nil {
+		emitted := 0
+		if err := (&writeFn{Out: dir}).ProcessElement(context.Background(), name, next, func(n int) { emitted += n }); err != nil {
 			t.Fatal(err)
+		}
+		if emitted != 1 {
+			t.Errorf("%s: emitted %d for the file, want 1", tc.name, emitted)
 		}
 		if got, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(got) != tc.want {
 			t.Errorf("%s: wrote %q, %v; want %q", tc.name, got, err, tc.want)

@@ -2,8 +2,10 @@ package beamjob
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -17,8 +19,10 @@ func init() {
 	register.Function2x0(manifestPath)
 	register.DoFn2x0[[]byte, func(string, string)](&fileNamesFn{})
 	register.DoFn3x1[context.Context, string, func(string, string), error](&predictFn{})
-	register.DoFn3x1[context.Context, string, func(*string) bool, error](&writeFn{})
+	register.DoFn4x1[context.Context, string, func(*string) bool, func(int), error](&writeFn{})
+	register.DoFn2x1[context.Context, int, error](&successFn{})
 	register.Emitter1[string]()
+	register.Emitter1[int]()
 	register.Emitter2[string, string]()
 	register.Iter1[string]()
 }
@@ -129,31 +133,17 @@ func (f *predictFn) flush(ctx context.Context, emit func(string, string)) error 
 		return fmt.Errorf("beamjob: %w", err)
 	}
 	f.buf = f.buf[:0]
-	if err := outputs(preds, fails, f.Shards, emit); err != nil {
-		return err
-	}
-	beam.NewCounter(Namespace, CounterDone).Inc(ctx, int64(len(preds)))
-	beam.NewCounter(Namespace, CounterFailed).Inc(ctx, int64(len(fails)))
-	positives := map[string]int64{}
-	for _, p := range preds {
-		for _, l := range p.Labels {
-			positives[l.Label]++
-		}
-	}
-	for l, n := range positives {
-		beam.NewCounter(Namespace, PositivesPrefix+l).Inc(ctx, n)
-	}
-	return nil
+	return outputs(preds, fails, f.Shards, emit)
 }
 
 // writeFn writes one output file: its lines, sorted so that every run
 // writes the same bytes, and each line once, should a runner deliver an
-// element twice.
+// element twice. It counts the lines it wrote and emits 1 for the file.
 type writeFn struct {
 	Out string
 }
 
-func (f *writeFn) ProcessElement(ctx context.Context, name string, lines func(*string) bool) error {
+func (f *writeFn) ProcessElement(ctx context.Context, name string, lines func(*string) bool, emit func(int)) error {
 	var all []string
 	var l string
 	for lines(&l) {
@@ -171,5 +161,53 @@ func (f *writeFn) ProcessElement(ctx context.Context, name string, lines func(*s
 	for _, l := range all {
 		data = append(data, l...)
 	}
-	return writeAll(ctx, join(f.Out, name), data)
+	if err := writeAll(ctx, join(f.Out, name), data); err != nil {
+		return err
+	}
+	if err := countLines(ctx, name, all); err != nil {
+		return err
+	}
+	emit(1)
+	return nil
+}
+
+// countLines adds the lines of the output file name to the counters.
+func countLines(ctx context.Context, name string, lines []string) error {
+	if strings.HasPrefix(name, "errors-") {
+		beam.NewCounter(Namespace, CounterFailed).Inc(ctx, int64(len(lines)))
+		return nil
+	}
+	beam.NewCounter(Namespace, CounterDone).Inc(ctx, int64(len(lines)))
+	positives := map[string]int64{}
+	for _, l := range lines {
+		var p struct {
+			Labels []struct {
+				Label string `json:"label"`
+			} `json:"labels"`
+		}
+		if err := json.Unmarshal([]byte(l), &p); err != nil {
+			return fmt.Errorf("beamjob: %s: %w", name, err)
+		}
+		for _, lb := range p.Labels {
+			positives[lb.Label]++
+		}
+	}
+	for l, n := range positives {
+		beam.NewCounter(Namespace, PositivesPrefix+l).Inc(ctx, n)
+	}
+	return nil
+}
+
+// successFn writes the output folder's _SUCCESS marker once all its files
+// are written: it receives their number, summed.
+type successFn struct {
+	Out   string
+	Files int
+}
+
+func (f *successFn) ProcessElement(ctx context.Context, files int) error {
+	if files != f.Files {
+		return fmt.Errorf("beamjob: %d output files written, want %d", files, f.Files)
+	}
+	return writeAll(ctx, join(f.Out, SuccessName), nil)
 }

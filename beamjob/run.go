@@ -2,13 +2,16 @@ package beamjob
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 
 	"mlabel/atomicfile"
 )
@@ -64,32 +67,87 @@ func Run(ctx context.Context, runner string, o Options) (Counts, error) {
 // shardFile matches the name of an output file and its shard count.
 var shardFile = regexp.MustCompile(`^(predictions|errors)-[0-9]{5,}-of-([0-9]{5,})\.jsonl$`)
 
+// tempFile matches the temporary name of an output file being written
+// (see atomicfile): one a killed run leaves behind.
+var tempFile = regexp.MustCompile(`^\.((predictions|errors)-[0-9]{5,}-of-[0-9]{5,}\.jsonl|` + regexp.QuoteMeta(SuccessName) + `)\.tmp-[0-9]+$`)
+
 // checkOut makes a local output folder, and refuses one that holds the
 // output of another shard count: a run would leave those files beside its
-// own, and a reader of the folder would count their images twice.
+// own, and a reader of the folder would count their images twice. It then
+// readies the folder for a run: the _SUCCESS marker of an earlier run goes
+// first, so that it never stands beside files being rewritten, and so do
+// the temporary files of an interrupted run. One run writes into a folder
+// at a time.
 func checkOut(ctx context.Context, out string, shards int) error {
-	var names []string
-	glob := join(out, "*-of-*.jsonl")
 	if isURL(out) {
-		f, err := fsFor(ctx, out)
-		if err != nil {
-			return err
-		}
-		if names, err = f.List(ctx, glob); err != nil {
-			return fmt.Errorf("beamjob: list %s: %w", glob, err)
-		}
-	} else {
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			return fmt.Errorf("beamjob: %w", err)
-		}
-		if err := atomicfile.CheckWritable(filepath.Join(out, PredictionsName(0, shards))); err != nil {
-			return err
-		}
-		var err error
-		if names, err = filepath.Glob(glob); err != nil {
-			return fmt.Errorf("beamjob: %w", err)
+		return checkOutURL(ctx, out, shards)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("beamjob: %w", err)
+	}
+	if err := atomicfile.CheckWritable(filepath.Join(out, PredictionsName(0, shards))); err != nil {
+		return err
+	}
+	names, err := filepath.Glob(join(out, "*-of-*.jsonl"))
+	if err != nil {
+		return fmt.Errorf("beamjob: %w", err)
+	}
+	if err := checkShards(out, names, shards); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(out, SuccessName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("beamjob: %w", err)
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return fmt.Errorf("beamjob: %w", err)
+	}
+	for _, e := range entries {
+		if tempFile.MatchString(e.Name()) && e.Type().IsRegular() {
+			if err := os.Remove(filepath.Join(out, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("beamjob: %w", err)
+			}
 		}
 	}
+	return nil
+}
+
+// checkOutURL is checkOut for an output prefix in object storage, where
+// an object appears only when its upload completes: no temporary files.
+func checkOutURL(ctx context.Context, out string, shards int) error {
+	f, err := fsFor(ctx, out)
+	if err != nil {
+		return err
+	}
+	glob := join(out, "*-of-*.jsonl")
+	names, err := f.List(ctx, glob)
+	if err != nil {
+		return fmt.Errorf("beamjob: list %s: %w", glob, err)
+	}
+	if err := checkShards(out, names, shards); err != nil {
+		return err
+	}
+	marker := join(out, SuccessName)
+	found, err := f.List(ctx, marker)
+	if err != nil {
+		return fmt.Errorf("beamjob: list %s: %w", marker, err)
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	r, ok := f.(filesystem.Remover)
+	if !ok {
+		return fmt.Errorf("beamjob: %s: the storage cannot remove the marker of an earlier run", marker)
+	}
+	if err := r.Remove(ctx, marker); err != nil {
+		return fmt.Errorf("beamjob: remove %s: %w", marker, err)
+	}
+	return nil
+}
+
+// checkShards refuses an output folder whose files names (paths or URLs)
+// hold the output of another shard count than shards.
+func checkShards(out string, names []string, shards int) error {
 	want := fmt.Sprintf("%05d", shards)
 	for _, n := range names {
 		m := shardFile.FindStringSubmatch(n[strings.LastIndexAny(n, "/\\")+1:])

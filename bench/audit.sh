@@ -16,6 +16,8 @@
 # images/), the same on that set at 64 px, 200 of its images held out, its
 # four weather labels declared exclusive.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+record_results "audit" "$@"
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -19,6 +19,8 @@
 # (default /usr/bin/python3). Each pair of runs goes mlabel first, PyTorch
 # second, so both see the same machine state.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+record_results "engine${MLABEL_GEMM:+-$MLABEL_GEMM}" "$@"
 cd "$(dirname "$0")/.."
 
 rows=${ROWS:-"small:64 resnet18:64 resnet18:128 mobilenetv2:128"}

@@ -12,6 +12,8 @@
 # Run it on a quiet machine; OPENBLAS_* settings in the environment apply to
 # both sides alike.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+record_results "gemm${GOMAXPROCS:+-$GOMAXPROCS-cores}" "$@"
 cd "$(dirname "$0")/.."
 count=${1:-5}
 benchtime=${2:-20x}

@@ -6,6 +6,8 @@
 #   bench/predict.sh
 #   ARCH=resnet18 SIZE=128 BATCHES="1 4" GOROUTINES=1,2,4,8 bench/predict.sh
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+record_results "predict" "$@"
 cd "$(dirname "$0")/.."
 
 arch=${ARCH:-small}

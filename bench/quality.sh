@@ -17,6 +17,8 @@
 # training image. PYTHON is the Python with torch and scikit-learn (default
 # /usr/bin/python3); MLABEL an mlabel binary to use instead of building one.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+record_results "quality" "$@"
 cd "$(dirname "$0")/.."
 
 datasets=${DATASETS:-"planet scenes mosaic"}

@@ -15,6 +15,8 @@
 # PLANET names a folder with images/ and tags.csv (default
 # ../shared/data/planet-sample).
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+record_results "recal" "$@"
 cd "$(dirname "$0")/.."
 datasets=${DATASETS:-"synth planet"}
 planet=${PLANET:-../shared/data/planet-sample}

@@ -12,6 +12,8 @@
 #   bench/routes.sh
 #   EPOCHS=12 bench/routes.sh
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+record_results "routes" "$@"
 cd "$(dirname "$0")/.."
 epochs=${EPOCHS:-8}
 tmp=${WORK:-$(mktemp -d)}

@@ -27,6 +27,8 @@
 # ("title=NAME:RULE", RULE whole or tiles: which of the classifier's
 # thresholds decide; area: the segmenter's).
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+record_results "scenes" "$@"
 cd "$(dirname "$0")/.."
 train_scenes=${TRAIN_SCENES:-240}
 test_scenes=${TEST_SCENES:-60}

@@ -8,6 +8,8 @@
 #   bench/segment.sh
 #   EPOCHS=12 bench/segment.sh
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+record_results "segment" "$@"
 cd "$(dirname "$0")/.."
 epochs=${EPOCHS:-8}
 tmp=$(mktemp -d)

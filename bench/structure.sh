@@ -15,6 +15,8 @@
 # refuses labels the model does not know). Both train with `--test 0 --epochs 15 --size 64`. PYTHON is a
 # Python with scikit-learn for the split (default /usr/bin/python3).
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+record_results "structure" "$@"
 cd "$(dirname "$0")/.."
 datasets=${DATASETS:-"synth planet"}
 seeds=${SEEDS:-"1 2 3"}

@@ -8,6 +8,8 @@
 # the curves into one PNG (PNG=path, default suggest.png in the current
 # folder). The mosaics need Debian's dataset-fashion-mnist.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+record_results "suggest" "$@"
 png=$(realpath -m "${PNG:-suggest.png}")
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)

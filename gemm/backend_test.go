@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"mlabel/internal/debpkg"
 )
 
 // blasLoads reports whether OpenBLAS loads on this machine.
@@ -19,9 +21,33 @@ func blasLoads() bool {
 	return err == nil
 }
 
+// openBLASMissing reports that OpenBLAS did not load (err) in a subtest
+// named after the package, under the Debian-package rule: it skips naming
+// libopenblas0-pthread, or fails under CI=true. The caller goes on to test
+// the Go path. A static build never loads OpenBLAS, by design.
+func openBLASMissing(t *testing.T, err error) {
+	t.Helper()
+	if staticBuild {
+		t.Logf("static build: OpenBLAS is not loaded at run time (%v)", err)
+		return
+	}
+	t.Run("libopenblas0-pthread", func(t *testing.T) { debpkg.Missing(t, "libopenblas0-pthread", err) })
+}
+
+// blasLoadsReported is blasLoads for a test that checks both outcomes: when
+// OpenBLAS does not load it says so through openBLASMissing first.
+func blasLoadsReported(t *testing.T) bool {
+	t.Helper()
+	_, err := openBLASLib()
+	if err != nil {
+		openBLASMissing(t, err)
+	}
+	return err == nil
+}
+
 func TestSetBackend(t *testing.T) {
 	defer active.Store(current())
-	blas := blasLoads()
+	blas := blasLoadsReported(t)
 	auto := BackendGo
 	if blas {
 		auto = BackendOpenBLAS
@@ -75,7 +101,7 @@ func TestInitFromEnvironment(t *testing.T) {
 		}
 		os.Exit(0)
 	}
-	blas := blasLoads()
+	blas := blasLoadsReported(t)
 	auto, forced, forcedErr := "backend=go (", "backend=go (", "loading OpenBLAS"
 	if blas {
 		auto, forced, forcedErr = "backend=openblas (", "backend=openblas (", ""

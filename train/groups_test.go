@@ -14,7 +14,8 @@ import (
 
 // A run with an exclusive group trains a network that ends in the group's
 // softmax: every validation image's weather probabilities sum to 1, and the
-// network learns the group.
+// network learns the group: its top weather label beats always answering
+// the split's most common one.
 func TestRunWithExclusiveGroup(t *testing.T) {
 	tr, va := synthData(t)
 	cfg := quickConfig()
@@ -48,9 +49,10 @@ func TestRunWithExclusiveGroup(t *testing.T) {
 			right++
 		}
 	}
-	// Four weather labels: chance is about a quarter.
-	if acc := float64(right) / float64(len(res.Val.Scores)); acc < 0.5 {
-		t.Errorf("the group's top label is right on %.2f of validation images, want at least 0.5", acc)
+	acc, base := float64(right)/float64(len(res.Val.Scores)), majorityAccuracy(res.Val.Truth, cols)
+	t.Logf("weather accuracy %.3f, the majority class's %.3f", acc, base)
+	if acc < base+accuracyMargin {
+		t.Errorf("the group's top label is right on %.2f of validation images, want at least %.2f: the majority class's %.2f and %.2f more", acc, base+accuracyMargin, base, accuracyMargin)
 	}
 }
 

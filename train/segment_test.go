@@ -82,10 +82,13 @@ func TestSegmentRunLearnsPixels(t *testing.T) {
 		if m := res.ValIoU.Mean(); math.Abs(m-best.ValMIoU) > 1e-9 {
 			t.Errorf("dice %g: the returned model's mIoU %v, the kept epoch recorded %v", dice, m, best.ValMIoU)
 		}
-		// Clear and haze cover whole tiles, the ground labels large parts:
-		// even 6 epochs of a tiny U-Net are well above an empty prediction.
-		if best.ValMIoU < 0.2 {
-			t.Errorf("dice %g: validation mIoU %v after %d epochs, want at least 0.2", dice, best.ValMIoU, cfg.Epochs)
+		// Clear and haze cover whole tiles, the ground labels large parts: a
+		// mask that marks each label everywhere already scores its share of
+		// the pixels, and even 6 epochs of a tiny U-Net must beat that.
+		base := constantMIoU(t, va, set)
+		t.Logf("dice %g: validation mIoU %.3f, the best constant mask's %.3f", dice, best.ValMIoU, base)
+		if best.ValMIoU < base+iouMargin {
+			t.Errorf("dice %g: validation mIoU %v after %d epochs, want at least %.3f: the best constant mask's %.3f and %.2f more", dice, best.ValMIoU, cfg.Epochs, base+iouMargin, base, iouMargin)
 		}
 		for i, row := range res.Val.Scores {
 			for j, v := range row {

@@ -104,10 +104,12 @@ func TestRunLearnsAndKeepsBest(t *testing.T) {
 	if mAP != best.ValMAP {
 		t.Errorf("returned model scores val mAP %v, the best epoch recorded %v", mAP, best.ValMAP)
 	}
-	// A 14-label task where chance mAP is near the label prevalence: even a
-	// 3-epoch run of a tiny network must be well above it.
-	if mAP < 0.45 {
-		t.Errorf("val mAP %v after %d epochs, want at least 0.45", mAP, cfg.Epochs)
+	// Constant scores reach the labels' mean prevalence: even a 3-epoch run
+	// of a tiny network must be well above it.
+	base := constantMAP(t, res.Val)
+	t.Logf("val mAP %.3f, constant scores' %.3f", mAP, base)
+	if mAP < base+mapMargin {
+		t.Errorf("val mAP %v after %d epochs, want at least %.3f: constant scores' %.3f and %.2f more", mAP, cfg.Epochs, base+mapMargin, base, mapMargin)
 	}
 }
 

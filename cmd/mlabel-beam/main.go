@@ -67,10 +67,15 @@ func newPredictCmd() *cobra.Command {
 lines starting with # are skipped), predicts every image as mlabel predict
 does, and writes DIR/predictions-SSSSS-of-NNNNN.jsonl (the fields of mlabel
 predict --json, one image a line) and DIR/errors-SSSSS-of-NNNNN.jsonl (the
-images that could not be read or decoded, with why). The model, the
-manifest, the images and DIR can be local or in object storage (s3://,
+images that could not be read or decoded, with why), then DIR/_SUCCESS,
+empty, once every other file is written. An image the manifest lists twice
+is predicted once; the counts printed are the lines of the files. The model,
+the manifest, the images and DIR can be local or in object storage (s3://,
 gs://), with credentials from the usual environment. Each file appears
-whole, and a run over the same manifest and DIR writes the same files.
+whole, and a run over the same manifest and DIR writes the same files: it
+first removes DIR/_SUCCESS and the temporary files a killed run left, and
+error lines leave out the storage service's request IDs. One run writes
+into a DIR at a time.
 
 The runner's own options are Beam's flags: for Dataflow --project,
 --region, --temp_location, --staging_location, --num_workers and so on; for

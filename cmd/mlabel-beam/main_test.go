@@ -40,7 +40,8 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// A run on Prism writes every shard's files and reports the counters.
+// A run on Prism writes every shard's files and the completion marker,
+// and reports the counters.
 func TestPredictCommand(t *testing.T) {
 	dir := t.TempDir()
 	spec, err := arch.Build("small", 32, 3, 2, arch.Options{Width: 4})
@@ -65,7 +66,8 @@ func TestPredictCommand(t *testing.T) {
 		}
 		manifest.WriteString(p + "\n")
 	}
-	manifest.WriteString(filepath.Join(dir, "gone.png") + "\n")
+	// An image listed twice is predicted and counted once.
+	manifest.WriteString(filepath.Join(dir, "0.png") + "\n" + filepath.Join(dir, "gone.png") + "\n")
 	list := filepath.Join(dir, "list.txt")
 	if err := os.WriteFile(list, []byte(manifest.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -87,5 +89,8 @@ func TestPredictCommand(t *testing.T) {
 				t.Error(err)
 			}
 		}
+	}
+	if _, err := os.Stat(filepath.Join(out, beamjob.SuccessName)); err != nil {
+		t.Errorf("no completion marker: %v", err)
 	}
 }

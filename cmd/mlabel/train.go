@@ -62,7 +62,8 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&c.Patience, "patience", c.Patience, "stop after this many epochs without a better validation mAP (0: never)")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed for the split, initialisation and augmentation")
 	fs.IntVar(&c.Workers, "workers", 0, "image decoding workers (0: one per core)")
-	boolFlag(fs, &c.Augment.Dihedral, "dihedral", c.Augment.Dihedral, "augment with the 8 flips and 90° rotations (true: --view overhead, false: --view ground); --dihedral false works as well as --dihedral=false")
+	boolFlag(fs, &c.Augment.Dihedral, "dihedral", c.Augment.Dihedral, "the explicit form of --view: true is --view overhead (8 flips and 90° rotations), false is --view ground; unset, --view decides (--dihedral false works as well as --dihedral=false)")
+	fs.Lookup("dihedral").DefValue = "" // no default of its own: --view's
 	fs.Float64Var(&c.EMA, "ema", c.EMA, "decay of an exponential moving average of the weights, used for validation and the result (0: none)")
 	fs.Float64Var(&t.crop, "crop", 0, "random resized crops keeping this fraction of the image area or more (0: none; 0.6 is a mild crop for longer runs)")
 	fs.Float64Var(&t.jitter, "jitter", 0, "random brightness and contrast within ±this fraction (0: none)")
