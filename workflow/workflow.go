@@ -145,6 +145,7 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	if o.Out != "" {
 		ckpt = o.Out + ".ckpt"
 	}
+	announce(o, len(parts[0]), len(parts[1]), 0)
 	res, err := train.Run(ctx, o.Train, data, ckpt, o.Resume, o.Hooks)
 	if err != nil {
 		return nil, err
@@ -205,6 +206,28 @@ func RefitEpochs(cfg train.Config, res *train.Result) int {
 	return res.BestEpoch
 }
 
+// announce tells o.Hooks.Plan the stages of the job: the run on the trainN
+// images, validated, and, when the run is refitted, the refit on trainN and
+// valN images together for refitEpochs epochs, or, before the run has
+// settled them, as many as the run's.
+func announce(o Options, trainN, valN, refitEpochs int) {
+	if o.Hooks.Plan == nil {
+		return
+	}
+	epochs := o.Train.Epochs
+	if o.Train.StopAfter > 0 {
+		epochs = min(epochs, o.Train.StopAfter)
+	}
+	stages := []train.Stage{{Epochs: epochs, Images: trainN, Validated: true}}
+	if refitted(o.Train) {
+		if refitEpochs <= 0 {
+			refitEpochs = epochs
+		}
+		stages = append(stages, train.Stage{Epochs: refitEpochs, Images: trainN + valN})
+	}
+	o.Hooks.Plan(stages)
+}
+
 // refit, when the run's configuration asks for it, trains the network once
 // more on the training and validation images together, for RefitEpochs
 // epochs of the same schedule, and puts the result in res.Model. The
@@ -217,6 +240,7 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 		return nil
 	}
 	cfg.StopAfter, cfg.Patience = RefitEpochs(cfg, res), 0
+	announce(o, len(parts[0]), len(parts[1]), cfg.StopAfter)
 	all := ds.Subset(append(append([]int(nil), parts[0]...), parts[1]...))
 	fmt.Fprintf(o.Log, "refit: training once more on all %d training and validation images for %d epochs; the thresholds stay those fitted on validation\n",
 		len(all.Items), cfg.StopAfter)

@@ -220,12 +220,25 @@ func TestRunRefitTrainsOnTrainAndValidation(t *testing.T) {
 				refitEpochs++
 			}
 		}
+		var plans [][]train.Stage
+		o.Hooks.Plan = func(s []train.Stage) { plans = append(plans, slices.Clone(s)) }
 		res, err := Run(context.Background(), ds, o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if want := map[bool]int{false: 0, true: c.Epochs}[refit]; refitEpochs != want {
 			t.Errorf("refit %v: %d refit epochs, want %d (the whole schedule)", refit, refitEpochs, want)
+		}
+		// The plan announces the refit before the first epoch, on train
+		// and validation images, and again once its length is settled.
+		first := train.Stage{Epochs: c.Epochs, Images: len(res.Parts[0]), Validated: true}
+		want := [][]train.Stage{{first}}
+		if refit {
+			stages := []train.Stage{first, {Epochs: c.Epochs, Images: len(res.Parts[0]) + len(res.Parts[1])}}
+			want = [][]train.Stage{stages, stages}
+		}
+		if !slices.EqualFunc(plans, want, slices.Equal) {
+			t.Errorf("refit %v: plans %+v, want %+v", refit, plans, want)
 		}
 		if got := strings.Contains(log.String(), "refit:"); got != refit {
 			t.Errorf("refit %v: log mentions the refit: %v\n%s", refit, got, log.String())
