@@ -428,7 +428,7 @@ func printStructure(w io.Writer, o dataset.Options) {
 	}
 	fmt.Fprintln(w, "label structure in the data (suggestions, with the images that break each rule):")
 	printFound(w, found)
-	fmt.Fprintf(w, "  to train with it: mlabel train ... %s\n", structureArgs(s))
+	fmt.Fprintf(w, "  to train with it: %s train ... %s\n", self, structureArgs(s))
 }
 
 // printFound prints each discovered rule as the flag that declares it, what
