@@ -267,6 +267,9 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range noPositiveWarnings(rules, ds.Labels) {
+		fmt.Fprintln(o.Log, w)
+	}
 	rules.Structure = o.Structure
 	out := &Outcome{Split: stats, Result: res, Parts: parts}
 	evalOut, evalIoU := res.Val, res.ValIoU
@@ -427,6 +430,24 @@ func FitThresholds(val infer.Set, labels []string, o decide.Options) (*decide.Ru
 	}
 	rules.Names = labels
 	return rules, nil
+}
+
+// noPositiveWarnings returns a warning for each label of per-class rules
+// that had no positive among the scores they were fitted on: its threshold
+// is no fit of its own but the fallback, the global threshold, and its
+// interval has no width.
+func noPositiveWarnings(r *decide.Rules, labels []string) []string {
+	if r.Kind != decide.PerClass {
+		return nil
+	}
+	var out []string
+	for j, p := range r.Positives {
+		if p == 0 && j < len(labels) {
+			out = append(out, fmt.Sprintf("warning: label %q has no positive in the validation split: its threshold is the fallback, the global threshold %.3f fitted on all labels together (its interval has no width); more tagged images, or a larger validation fraction, would fit its own",
+				labels[j], r.Global))
+		}
+	}
+	return out
 }
 
 // ClassifierBundle assembles a classifier bundle from a trained network,

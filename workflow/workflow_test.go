@@ -393,3 +393,26 @@ func TestRefitEpochs(t *testing.T) {
 		})
 	}
 }
+
+// A label with no validation positive is named once, with the fallback
+// threshold it gets.
+func TestNoPositiveWarnings(t *testing.T) {
+	val := infer.Set{
+		Labels: []string{"common", "absent", "rare"},
+		Truth:  [][]float64{{1, 0, 0}, {1, 0, 1}, {0, 0, 0}, {1, 0, 0}},
+		Scores: [][]float64{{0.9, 0.2, 0.1}, {0.8, 0.1, 0.7}, {0.3, 0.4, 0.2}, {0.7, 0.3, 0.1}},
+	}
+	rules, err := FitThresholds(val, val.Labels, decide.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := noPositiveWarnings(rules, val.Labels)
+	if len(got) != 1 || !strings.Contains(got[0], `label "absent" has no positive`) ||
+		!strings.Contains(got[0], fmt.Sprintf("the global threshold %.3f", rules.Global)) {
+		t.Errorf("warnings %q, want one for \"absent\" naming the global threshold %.3f", got, rules.Global)
+	}
+	rules.Kind = decide.TopK
+	if got := noPositiveWarnings(rules, val.Labels); got != nil {
+		t.Errorf("top-k rules, which have no per-label threshold: %q", got)
+	}
+}
