@@ -22,8 +22,8 @@ func isTerminal(w io.Writer) bool {
 
 // progress draws a training run on w. On a terminal one line, redrawn in
 // place, shows the whole run: epoch, a bar, images per second, elapsed time,
-// the ETA of the whole job (a refit the plan announces included) and the
-// running loss; once an epoch's steps are done a second line below it
+// the elapsed time and the ETA of the whole job (a refit the plan announces
+// included) and the running loss; once an epoch's steps are done a second line below it
 // follows the validation pass. Elsewhere (a pipe, a log file) it writes one
 // plain line per epoch, with no carriage returns.
 type progress struct {
@@ -33,9 +33,9 @@ type progress struct {
 	batch int
 	now   func() time.Time
 
-	stage                int // training stages seen: a refit starts a second
-	start                time.Time
-	first                int // epoch the stage (re)started at
+	stage                int       // training stages seen: a refit starts a second
+	jobStart, start      time.Time // of the whole job, of the stage
+	first                int       // epoch the stage (re)started at
 	epoch, epochs, steps int
 	step                 int
 	sum                  float64
@@ -91,6 +91,9 @@ func (p *progress) epochStarted(epoch, epochs, steps int) {
 		// A new stage: the run, or the refit that restarts at epoch 1.
 		p.stage++
 		p.start, p.first, p.images = now, epoch, 0
+		if p.stage == 1 {
+			p.jobStart = now
+		}
 	}
 	p.epoch, p.epochs, p.steps, p.step, p.sum = epoch, epochs, steps, 0, 0
 	p.epochStart = now
@@ -136,7 +139,7 @@ func (p *progress) validated(batch, batches int) {
 func (p *progress) line(now time.Time) string {
 	frac := float64(p.step) / float64(max(p.steps, 1))
 	return fmt.Sprintf("%s %d/%d [%s] %3.0f%%  %s  elapsed %s  ETA %s  loss %.4f",
-		p.name(), p.epoch, p.total(), bar(frac, 24), 100*frac, p.rate(now), clock(now.Sub(p.start)), p.eta(now), p.sum/float64(max(p.step, 1)))
+		p.name(), p.epoch, p.total(), bar(frac, 24), 100*frac, p.rate(now), clock(now.Sub(p.jobStart)), p.eta(now), p.sum/float64(max(p.step, 1)))
 }
 
 // bar draws the fraction frac of a bar of width cells.
@@ -206,7 +209,7 @@ func (p *progress) eta(now time.Time) string {
 func (p *progress) epochEnded(e bundle.Epoch, best bool) {
 	now := p.now()
 	p.clear()
-	tail := fmt.Sprintf("lr %.2e  %s  elapsed %s  ETA %s", e.LR, p.rate(now), clock(now.Sub(p.start)), p.eta(now))
+	tail := fmt.Sprintf("lr %.2e  %s  elapsed %s  ETA %s", e.LR, p.rate(now), clock(now.Sub(p.jobStart)), p.eta(now))
 	if e.Unvalidated {
 		fmt.Fprintf(p.w, "refit %2d/%d  train loss %.4f  %s\n", e.Epoch, p.total(), e.TrainLoss, tail)
 		return
