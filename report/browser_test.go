@@ -196,9 +196,11 @@ func manyLabels(t *testing.T, n int) Input {
 func TestReportScansInBrowser(t *testing.T) {
 	in := manyLabels(t, 17)
 	ctx := browse(t, in, 1280)
-	if h := evaluate[int](t, ctx, `document.documentElement.scrollHeight`); h > 6000 {
+	h := evaluate[int](t, ctx, `document.documentElement.scrollHeight`)
+	if h > 6000 {
 		t.Errorf("the page is %d pixels tall for 17 labels", h)
 	}
+	t.Logf("the page is %d pixels tall for 17 labels", h)
 	if n := evaluate[int](t, ctx, `document.querySelectorAll("nav#contents a").length`); n < 8 {
 		t.Errorf("the table of contents has %d links", n)
 	}

@@ -44,7 +44,7 @@ td.def, th.def { text-align: left; color: #555; font-size: 0.9em; }
 .card dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; margin: 0.4em 0; }
 .card dt { font-weight: bold; }
 .card dd { margin: 0; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr)); gap: 1em; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 560px), 1fr)); gap: 1em; }
 .grid img { width: 100%; height: auto; }
 .cms { display: grid; grid-template-columns: repeat(auto-fill, minmax(13em, 1fr)); gap: 0.5em 1em; }
 table.cm td { width: 3em; text-align: center; }
