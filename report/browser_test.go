@@ -190,9 +190,10 @@ func manyLabels(t *testing.T, n int) Input {
 }
 
 // A report on 17 labels is short enough to scan at 1280 pixels: its
-// per-label sections start collapsed under a table of contents; opened,
-// each label's thumbnails fill the width in rows, and every caption line
-// (the file name, with the whole path on hover) stays one line.
+// per-label sections start collapsed under a table of contents, which
+// wraps within the page; opened, each label's thumbnails fill the width in
+// rows, and each caption's file name (the whole path on hover) and score
+// stay on one line each.
 func TestReportScansInBrowser(t *testing.T) {
 	in := manyLabels(t, 17)
 	ctx := browse(t, in, 1280)
@@ -204,6 +205,9 @@ func TestReportScansInBrowser(t *testing.T) {
 	if n := evaluate[int](t, ctx, `document.querySelectorAll("nav#contents a").length`); n < 8 {
 		t.Errorf("the table of contents has %d links", n)
 	}
+	if out := evaluate[int](t, ctx, `Array.from(document.querySelectorAll("nav#contents a")).filter(a => a.getBoundingClientRect().right > document.documentElement.clientWidth).length`); out != 0 {
+		t.Errorf("%d links of the table of contents run off the page", out)
+	}
 	type layout struct {
 		Captions, Multiline int
 		FirstName, Title    string
@@ -211,7 +215,7 @@ func TestReportScansInBrowser(t *testing.T) {
 	}
 	got := evaluate[layout](t, ctx, `(() => {
 		`+openAll+`;
-		const spans = Array.from(document.querySelectorAll("#gallery figcaption > span"));
+		const spans = Array.from(document.querySelectorAll("#gallery figcaption > span.line"));
 		const multi = spans.filter(s => s.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(s).lineHeight || "16") || s.getBoundingClientRect().height > 30);
 		const grids = Array.from(document.querySelectorAll("#gallery .thumbs")).filter(g => g.children.length >= 8);
 		const narrow = grids.filter(g => {

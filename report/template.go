@@ -48,8 +48,8 @@ td.def, th.def { text-align: left; color: #555; font-size: 0.9em; }
 .grid img { width: 100%; height: auto; }
 .cms { display: grid; grid-template-columns: repeat(auto-fill, minmax(13em, 1fr)); gap: 0.5em 1em; }
 table.cm td { width: 3em; text-align: center; }
-nav#contents { margin: 0.5em 0 1em; line-height: 1.8; }
-nav#contents a { margin-right: 1em; white-space: nowrap; }
+nav#contents { display: flex; flex-wrap: wrap; gap: 0.3em 1.2em; margin: 0.5em 0 1em; }
+nav#contents a { white-space: nowrap; }
 details { margin: 0.2em 0; }
 details > summary { cursor: pointer; padding: 0.2em 0; }
 details[open] > summary { margin-bottom: 0.4em; }
@@ -58,7 +58,9 @@ figure.thumb { margin: 0; min-width: 0; font-size: 0.8em; }
 figure.thumb img { display: block; width: 100%; max-width: 320px; height: auto; box-sizing: border-box; border: 3px solid #ccc; }
 figure.fp img { border-color: #d62728; }
 figure.fn img { border-color: #1f77b4; }
-figure.thumb figcaption > span { display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+figure.thumb figcaption > span { display: block; }
+figure.thumb figcaption > span.line { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+figure.thumb figcaption > span.tags { overflow-wrap: anywhere; }
 .missing { display: flex; align-items: center; justify-content: center; aspect-ratio: 1; border: 3px dashed #ccc; color: #888; }
 </style>
 </head>
@@ -167,7 +169,7 @@ openTarget();
 </body>
 </html>
 {{define "thumb"}}<figure class="thumb {{.Kind}}" title="{{.T.Path}}">{{if .T.Src}}<img alt="{{.T.Name}}" src="{{.T.Src}}">{{else}}<div class="missing">{{.T.Why}}</div>{{end}}
-<figcaption><span><b>{{.T.Name}}</b></span><span>{{if eq .Kind "fp"}}FP{{else}}FN{{end}}, score {{f3 .T.Score}}</span><span title="{{.T.Tags}}">tags: {{.T.Tags}}</span></figcaption></figure>{{end}}`))
+<figcaption><span class="line"><b>{{.T.Name}}</b></span><span class="line">{{if eq .Kind "fp"}}FP{{else}}FN{{end}}, score {{f3 .T.Score}}</span><span class="tags">tags: {{.T.Tags}}</span></figcaption></figure>{{end}}`))
 
 // thumbArgs passes a thumbnail and its kind ("fp" or "fn") to the thumb
 // template.
