@@ -74,11 +74,12 @@ func (d *dataFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&d.labels, "labels", "", "fix the label vocabulary and its order: a file with one label per line, or a comma-separated list")
 }
 
-// defaultToTestSplit sets --csv, when neither --csv nor --folders was
-// given, to the test split a training run wrote beside model, if there is
-// one, and says so on w.
+// defaultToTestSplit sets --csv, when no data flag (--csv, --images,
+// --folders) was given, to the test split a training run wrote beside
+// model, if there is one, and says so on w. Its image names are relative
+// to its own folder.
 func (d *dataFlags) defaultToTestSplit(model string, w io.Writer) {
-	if d.csv != "" || d.folders != "" {
+	if d.csv != "" || d.images != "" || d.folders != "" {
 		return
 	}
 	p := workflow.TestCSVPath(model)
