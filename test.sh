@@ -5,14 +5,37 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 need_pkgs="libopenblas0-pthread libonnx-testdata dataset-fashion-mnist chromium fonts-dejavu-core qemu-user-static libc6-arm64-cross file gdal-bin"
+
+# install_missing installs the packages named in its arguments with apt-get,
+# waiting a while for a dpkg lock another apt or dpkg holds; when apt-get
+# fails it says why and what to do, and the script stops.
+install_missing() {
+	local log
+	log=$(mktemp)
+	if ! { apt-get -o DPkg::Lock::Timeout=120 update -qq &&
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -qq "$@" >/dev/null; } 2>"$log"; then
+		cat "$log" >&2
+		if grep -qiE 'lock|dpkg was interrupted' "$log"; then
+			echo "test.sh: apt-get could not take the dpkg lock: another apt-get or dpkg (an upgrade, another test.sh) holds it." >&2
+			echo "  Wait for it to finish (ps -C apt-get,apt,dpkg shows it) and run ./test.sh again; if one was interrupted, run dpkg --configure -a first." >&2
+		else
+			echo "test.sh: apt-get could not install the packages the tests need (above)." >&2
+		fi
+		echo "  The packages: $*" >&2
+		rm -f "$log"
+		exit 1
+	fi
+	rm -f "$log"
+}
+
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 	missing=""
 	for p in $need_pkgs; do
 		dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
 	done
 	if [ -n "$missing" ]; then
-		apt-get update -qq
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+		# shellcheck disable=SC2086 # one argument per package
+		install_missing $missing
 	fi
 fi
 

@@ -52,11 +52,12 @@ termshot -cols "$cols" -rows "$rows" -o "$root/docs/train.png" < caught.txt
 echo "wrote docs/train.png"
 
 # The report of that model on its test split: its summary card and gallery
-# of worst errors, the sections between and after them hidden by a style
-# sheet added to a copy of the page; 256 colours keep the file small.
-mlabel report --model farm.mlb --csv farm.test.csv --out report.html >/dev/null
+# of worst errors, each label's errors opened, the sections between and
+# after them hidden by a style sheet added to a copy of the page; 256
+# colours keep the file small.
+mlabel report --model farm.mlb --out report.html >/dev/null
 hide='#warnings,#metrics,#labels,#confusion,#pr-curves,#reliability,#training{display:none}'
-sed "s|</head>|<style>$hide</style></head>|" report.html > shown.html
+sed -e "s|</head>|<style>$hide</style></head>|" -e 's|<details class="errs">|<details class="errs" open>|g' report.html > shown.html
 grep -q "$hide" shown.html || { echo "screenshots.sh: the report has no </head>" >&2; exit 1; }
 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --disable-component-update \
 	--window-size=1100,1150 --screenshot="$work/report.png" "file://$work/shown.html" 2>/dev/null

@@ -54,7 +54,7 @@ func WriteDrift(w io.Writer, d Drift) error {
 		if len(l.Validation) < 2 || len(l.Batch) == 0 {
 			return fmt.Errorf("report: label %q has %d validation quantiles and %d batch scores", l.Name, len(l.Validation), len(l.Batch))
 		}
-		p := unitPlot(l.Name+": score distribution", "score", "fraction of images at or below", true)
+		p := unitPlot(l.Name+": score distribution", "score", "fraction of images at or below")
 		val := make(plotter.XYs, len(l.Validation))
 		for i, q := range l.Validation {
 			val[i] = plotter.XY{X: q, Y: float64(i) / float64(len(l.Validation)-1)}

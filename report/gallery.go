@@ -8,6 +8,8 @@ import (
 	"html/template"
 	"image"
 	"image/jpeg"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -23,7 +25,7 @@ const (
 	// negatives are shown per label.
 	defaultGalleryPerLabel = 4
 	// thumbSide is the longer side of a thumbnail in pixels.
-	thumbSide = 112
+	thumbSide = 160
 	// thumbMaxPixels refuses to decode larger images for a thumbnail.
 	thumbMaxPixels = 64 << 20
 	// confusedPairs is how many of the most-confused label pairs are listed.
@@ -32,7 +34,8 @@ const (
 
 // thumb is one image of the gallery: a wrong decision on one label.
 type thumb struct {
-	Name  string
+	Name  string       // the file name, without its folder
+	Path  string       // the path as given, or of the file read
 	Src   template.URL // a JPEG data URI; empty when the image cannot be read
 	Why   string       // why there is no image
 	Score float64
@@ -184,9 +187,10 @@ func (in *Input) gallery(p *prepared) []galleryLabel {
 	mk := func(i, j int) thumb {
 		t := thumb{Score: p.scores[i][j], Tags: in.tags(i)}
 		if i < len(in.Names) {
-			t.Name = in.Names[i]
+			t.Path = in.Names[i]
 		}
 		if i < len(in.Paths) && in.Paths[i] != "" {
+			t.Path = in.Paths[i]
 			src, err := th.get(in.Paths[i])
 			if err != nil {
 				t.Why = "cannot be read"
@@ -194,6 +198,9 @@ func (in *Input) gallery(p *prepared) []galleryLabel {
 			t.Src = src
 		} else {
 			t.Why = "no image file"
+		}
+		if t.Path != "" {
+			t.Name = path.Base(filepath.ToSlash(t.Path))
 		}
 		return t
 	}

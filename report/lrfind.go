@@ -8,6 +8,9 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // LRCurve is a learning-rate sweep: the smoothed loss at each rate, and the
@@ -29,7 +32,6 @@ func WriteLRPlot(w io.Writer, c LRCurve) error {
 	p.Y.Label.Text = "smoothed training loss"
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = decadeTicks{}
-	p.Legend.Top = true
 	p.Add(plotter.NewGrid())
 	xys := make(plotter.XYs, len(c.LR))
 	var sy float64
@@ -50,13 +52,30 @@ func WriteLRPlot(w io.Writer, c LRCurve) error {
 	return writePNG(w, p)
 }
 
-// writePNG renders p as a PNG image to w.
+// legendPad is the space around a legend drawn below its plot.
+const legendPad = 6 * vg.Millimeter / 2
+
+// writePNG renders p as a PNG image to w: the plot, plotW by plotH, and
+// below it, outside the axes where it covers no curve, its legend.
 func writePNG(w io.Writer, p *plot.Plot) error {
-	wt, err := p.WriterTo(plotW, plotH, "png")
-	if err != nil {
-		return fmt.Errorf("report: rendering plot: %w", err)
+	legend := p.Legend
+	p.Legend = plot.NewLegend()
+	defer func() { p.Legend = legend }()
+	var lh vg.Length
+	if r := legend.Rectangle(draw.Canvas{}); r.Size().Y > 0 {
+		// Whole pixels, so that the plot above renders as it would alone.
+		px := vg.Inch / vgimg.DefaultDPI
+		lh = vg.Length(math.Ceil(float64((r.Size().Y+2*legendPad)/px))) * px
 	}
-	if _, err := wt.WriteTo(w); err != nil {
+	c := vgimg.PngCanvas{Canvas: vgimg.New(plotW, plotH+lh)}
+	dc := draw.New(c)
+	p.Draw(draw.Crop(dc, 0, 0, lh, -vg.Points(2)))
+	if lh > 0 {
+		legend.Top, legend.Left = true, true
+		legend.XOffs, legend.YOffs = 4*legendPad, -legendPad
+		legend.Draw(draw.Crop(dc, 0, 0, 0, -plotH))
+	}
+	if _, err := c.WriteTo(w); err != nil {
 		return fmt.Errorf("report: encoding plot: %w", err)
 	}
 	return nil

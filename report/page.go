@@ -159,14 +159,14 @@ func trainingPlots(epochs []Epoch, best int) ([]template.URL, error) {
 	pick := func(f func(Epoch) float64) func(Epoch) *float64 {
 		return func(e Epoch) *float64 { return metrics.Optional(f(e)) }
 	}
-	loss, err := trainingPlot("loss", "log loss", true, epochs, best, []trainingSeries{
+	loss, err := trainingPlot("loss", "log loss", epochs, best, []trainingSeries{
 		{"train", blue, pick(func(e Epoch) float64 { return e.TrainLoss })},
 		{"validation", orange, pick(func(e Epoch) float64 { return e.ValLoss })},
 	})
 	if err != nil {
 		return nil, err
 	}
-	quality, err := trainingPlot("validation metrics", "score", false, epochs, best, []trainingSeries{
+	quality, err := trainingPlot("validation metrics", "score", epochs, best, []trainingSeries{
 		{"mAP", green, pick(func(e Epoch) float64 { return e.ValMAP })},
 		{"samples F2", red, pick(func(e Epoch) float64 { return e.ValF2 })},
 	})

@@ -41,20 +41,15 @@ func pngURI(p *plot.Plot) (template.URL, error) {
 	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())), nil
 }
 
-// unitPlot returns a plot with both axes on [0, 1] and its legend in the
-// top-left corner, or the bottom-left one when top is false.
-func unitPlot(title, x, y string, top bool) *plot.Plot {
+// unitPlot returns a plot with both axes on [0, 1]; its legend goes below
+// it (see writePNG).
+func unitPlot(title, x, y string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = x
 	p.Y.Label.Text = y
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1.02, 0, 1.02
 	p.Add(plotter.NewGrid())
-	p.Legend.Top, p.Legend.Left = top, true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), vg.Points(8)
-	if top {
-		p.Legend.YOffs = -vg.Points(8)
-	}
 	return p
 }
 
@@ -99,7 +94,7 @@ func prCurve(label string, truth, scores []float64, thr float64) (template.URL, 
 		return "", nil
 	}
 	ap := metrics.AveragePrecision(truth, scores)
-	p := unitPlot(fmt.Sprintf("%s: precision-recall (AP %.3f)", label, ap), "recall", "precision", false)
+	p := unitPlot(fmt.Sprintf("%s: precision-recall (AP %.3f)", label, ap), "recall", "precision")
 	xys := plotter.XYs{{X: 0, Y: pr[0].Precision}}
 	for _, q := range pr {
 		xys = append(xys, plotter.XY{X: q.Recall, Y: q.Precision})
@@ -192,7 +187,7 @@ func ece(bins []bin) float64 {
 // perfect calibration and the expected calibration error in the title.
 func reliabilityPlot(title string, truth, scores []float64) (template.URL, error) {
 	bins := reliability(truth, scores)
-	p := unitPlot(fmt.Sprintf("%s (ECE %.3f)", title, ece(bins)), "mean score (points: scores per bin)", "fraction positive", true)
+	p := unitPlot(fmt.Sprintf("%s (ECE %.3f)", title, ece(bins)), "mean score (points: scores per bin)", "fraction positive")
 	if err := line(p, plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}}, grey, "perfect", true); err != nil {
 		return "", err
 	}
@@ -228,17 +223,14 @@ func reliabilityPlot(title string, truth, scores []float64) (template.URL, error
 	return pngURI(p)
 }
 
-// trainingPlot draws named per-epoch series, with the legend at the top
-// right for falling curves and at the bottom right for rising ones.
-// A best epoch above 0 is marked with a dashed vertical line.
-func trainingPlot(title, ylabel string, falling bool, epochs []Epoch, best int, series []trainingSeries) (template.URL, error) {
+// trainingPlot draws named per-epoch series, with their legend below the
+// plot. A best epoch above 0 is marked with a dashed vertical line.
+func trainingPlot(title, ylabel string, epochs []Epoch, best int, series []trainingSeries) (template.URL, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = ylabel
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = falling
-	p.Legend.XOffs = -vg.Points(8)
 	drawn := false
 	for _, s := range series {
 		var xys plotter.XYs

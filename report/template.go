@@ -44,22 +44,29 @@ td.def, th.def { text-align: left; color: #555; font-size: 0.9em; }
 .card dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; margin: 0.4em 0; }
 .card dt { font-weight: bold; }
 .card dd { margin: 0; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr)); gap: 1em; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 560px), 1fr)); gap: 1em; }
 .grid img { width: 100%; height: auto; }
 .cms { display: grid; grid-template-columns: repeat(auto-fill, minmax(13em, 1fr)); gap: 0.5em 1em; }
 table.cm td { width: 3em; text-align: center; }
-.errs { margin: 0.5em 0 1.5em; }
-.thumbs { display: flex; flex-wrap: wrap; gap: 0.6em; margin: 0.3em 0 0.8em; }
-figure.thumb { margin: 0; width: 112px; font-size: 0.75em; }
-figure.thumb img { display: block; width: 112px; height: auto; border: 3px solid #ccc; }
+nav#contents { display: flex; flex-wrap: wrap; gap: 0.3em 1.2em; margin: 0.5em 0 1em; }
+nav#contents a { white-space: nowrap; }
+details { margin: 0.2em 0; }
+details > summary { cursor: pointer; padding: 0.2em 0; }
+details[open] > summary { margin-bottom: 0.4em; }
+.thumbs { display: grid; grid-template-columns: repeat(auto-fill, minmax(8em, 1fr)); gap: 0.8em; margin: 0.3em 0 1em; }
+figure.thumb { margin: 0; min-width: 0; font-size: 0.8em; }
+figure.thumb img { display: block; width: 100%; max-width: 320px; height: auto; box-sizing: border-box; border: 3px solid #ccc; }
 figure.fp img { border-color: #d62728; }
 figure.fn img { border-color: #1f77b4; }
-figure.thumb figcaption { overflow-wrap: anywhere; }
-.missing { display: flex; align-items: center; justify-content: center; width: 106px; height: 106px; border: 3px dashed #ccc; color: #888; }
+figure.thumb figcaption > span { display: block; }
+figure.thumb figcaption > span.line { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+figure.thumb figcaption > span.tags { overflow-wrap: anywhere; }
+.missing { display: flex; align-items: center; justify-content: center; aspect-ratio: 1; border: 3px dashed #ccc; color: #888; }
 </style>
 </head>
 <body>
 <h1>{{.Title}}</h1>
+<nav id="contents"><a href="#summary">Summary</a><a href="#warnings">Warnings ({{len .Warnings}})</a><a href="#metrics">Metrics</a><a href="#labels">Per label</a><a href="#gallery">Worst errors</a><a href="#confused">Most-confused pairs</a><a href="#confusion">Confusion matrices</a><a href="#pr-curves">Curves per label</a><a href="#reliability">Reliability</a>{{if .Training}}<a href="#training">Training curves</a>{{end}}</nav>
 <section id="summary" class="card">
 <dl>
 {{with .About.Model}}<dt>model</dt><dd>{{.}}{{with $.About.Arch}} ({{.}}){{end}}</dd>
@@ -93,17 +100,16 @@ figure.thumb figcaption { overflow-wrap: anywhere; }
 <p>Support: known positives; known: images whose truth for the label is known. The interval is the bootstrap 90% interval of the fitted threshold.</p>
 <table>
 <tr><th>label</th><th>support</th><th>known</th><th>AP</th><th>ROC AUC</th><th>threshold</th><th>90% interval</th><th>precision</th><th>recall</th><th>F1</th><th>F2</th></tr>
-{{range .Labels}}<tr><td>{{.Name}}{{if .Shrunk}} (shrunk){{end}}</td><td>{{.S.Support}}</td><td>{{.S.Known}}</td><td>{{opt .S.AP}}</td><td>{{opt .S.ROCAUC}}</td><td>{{f4 .S.Threshold}}</td><td>{{.Interval}}{{with .IntervalNote}}<br><small>{{.}}</small>{{end}}</td><td>{{f4 .S.Precision}}</td><td>{{f4 .S.Recall}}</td><td>{{f4 .S.F1}}</td><td>{{f4 .S.F2}}</td></tr>
+{{range $j, $l := .Labels}}<tr><td><a href="#label-{{$j}}">{{.Name}}</a>{{if .Shrunk}} (shrunk){{end}}</td><td>{{.S.Support}}</td><td>{{.S.Known}}</td><td>{{opt .S.AP}}</td><td>{{opt .S.ROCAUC}}</td><td>{{f4 .S.Threshold}}</td><td>{{.Interval}}{{with .IntervalNote}}<br><small>{{.}}</small>{{end}}</td><td>{{f4 .S.Precision}}</td><td>{{f4 .S.Recall}}</td><td>{{f4 .S.F1}}</td><td>{{f4 .S.F2}}</td></tr>
 {{end}}</table>
 </section>
 
 <section id="gallery">
 <h2>Worst errors</h2>
-<p>Per label, the false positives with the highest scores (red frame: predicted, but not a given tag) and the false negatives with the lowest scores (blue frame: a given tag the model missed). Each shows its score for the label and the image's given tags; look for wrong tags as well as model mistakes.</p>
-{{range .Gallery}}<div class="errs"><h3>{{.Name}} <small>(threshold {{f3 .Threshold}})</small></h3>
-{{if .FP}}<div>false positives</div><div class="thumbs">{{range .FP}}{{template "thumb" (pair "fp" .)}}{{end}}</div>
-{{end}}{{if .FN}}<div>false negatives</div><div class="thumbs">{{range .FN}}{{template "thumb" (pair "fn" .)}}{{end}}</div>
-{{end}}</div>
+<p>Per label (open one to see it), the false positives with the highest scores (FP, red frame: predicted, but not a given tag) and the false negatives with the lowest scores (FN, blue frame: a given tag the model missed). Each shows its file name (hover for the whole path), its score for the label and the image's given tags; look for wrong tags as well as model mistakes.</p>
+{{range .Gallery}}<details class="errs"><summary><b>{{.Name}}</b>: {{len .FP}} false positives, {{len .FN}} false negatives <small>(threshold {{f3 .Threshold}})</small></summary>
+<div class="thumbs">{{range .FP}}{{template "thumb" (pair "fp" .)}}{{end}}{{range .FN}}{{template "thumb" (pair "fn" .)}}{{end}}</div>
+</details>
 {{else}}<p>No errors on this split.</p>
 {{end}}<h3 id="confused">Most-confused label pairs</h3>
 {{if .Confused}}<p>Images that have the first label, which the model missed, while it predicted the second, which they do not have.</p>
@@ -126,20 +132,22 @@ figure.thumb figcaption { overflow-wrap: anywhere; }
 </section>
 
 <section id="pr-curves">
-<h2>Precision-recall curves</h2>
-<p>The dashed line is the label's prevalence, the precision of predicting it for every image; the dot is the fitted threshold.</p>
+<h2>Curves per label</h2>
+<p>Open a label to see its precision-recall curve and its reliability diagram. On the curve, the dashed line is the label's prevalence, the precision of predicting it for every image; the dot is the fitted threshold. The reliability diagram is read as the one below.</p>
+{{range $j, $l := .Labels}}<details id="label-{{$j}}"><summary><b>{{.Name}}</b>: AP {{opt .S.AP}}, threshold {{f3 .S.Threshold}}, {{.S.Support}} positives</summary>
 <div class="grid">
-{{range .Labels}}<div>{{if .PR}}<img alt="precision-recall curve of {{.Name}}" src="{{.PR}}">{{else}}<p>{{.Name}}: no known positive, no curve.</p>{{end}}</div>
+<div>{{if .PR}}<img alt="precision-recall curve of {{.Name}}" src="{{.PR}}">{{else}}<p>{{.Name}}: no known positive, no curve.</p>{{end}}</div>
+{{if .Calib}}<div><img alt="reliability of {{.Name}}" src="{{.Calib}}"></div>
 {{end}}</div>
-</section>
+</details>
+{{end}}</section>
 
 <section id="reliability">
-<h2>Reliability diagrams</h2>
-<p>Scores in ten equal bins: a calibrated model lies on the diagonal. ECE, the expected calibration error, is the mean gap between score and positive rate, weighted by the bins' counts (the numbers by the points).</p>
+<h2>Reliability</h2>
+<p>Scores in ten equal bins: a calibrated model lies on the diagonal. ECE, the expected calibration error, is the mean gap between score and positive rate, weighted by the bins' counts (the numbers by the points). Each label's diagram is with its curves above.</p>
 <div class="grid">
 {{if .Pooled}}<div><img alt="reliability of all labels" src="{{.Pooled}}"></div>
-{{end}}{{range .Labels}}{{if .Calib}}<div><img alt="reliability of {{.Name}}" src="{{.Calib}}"></div>
-{{end}}{{end}}</div>
+{{end}}</div>
 </section>
 {{if .Training}}
 <section id="training">
@@ -149,10 +157,19 @@ figure.thumb figcaption { overflow-wrap: anywhere; }
 {{end}}</div>
 </section>
 {{end}}
+<script>
+// A link to a label opens its collapsed section.
+function openTarget() {
+	const d = location.hash && document.getElementById(location.hash.slice(1));
+	if (d && d.tagName === "DETAILS") d.open = true;
+}
+addEventListener("hashchange", openTarget);
+openTarget();
+</script>
 </body>
 </html>
-{{define "thumb"}}<figure class="thumb {{.Kind}}">{{if .T.Src}}<img alt="{{.T.Name}}" src="{{.T.Src}}">{{else}}<div class="missing">{{.T.Why}}</div>{{end}}
-<figcaption><b>{{.T.Name}}</b><br>score {{f3 .T.Score}}<br>tags: {{.T.Tags}}</figcaption></figure>{{end}}`))
+{{define "thumb"}}<figure class="thumb {{.Kind}}" title="{{.T.Path}}">{{if .T.Src}}<img alt="{{.T.Name}}" src="{{.T.Src}}">{{else}}<div class="missing">{{.T.Why}}</div>{{end}}
+<figcaption><span class="line"><b>{{.T.Name}}</b></span><span class="line">{{if eq .Kind "fp"}}FP{{else}}FN{{end}}, score {{f3 .T.Score}}</span><span class="tags">tags: {{.T.Tags}}</span></figcaption></figure>{{end}}`))
 
 // thumbArgs passes a thumbnail and its kind ("fp" or "fn") to the thumb
 // template.

@@ -46,6 +46,21 @@ type Hooks struct {
 	ValStep func(batch, batches int)
 	// Log receives one-line notices (resuming, early stopping).
 	Log func(msg string)
+	// Plan, when the caller knows them, receives the stages of the whole
+	// job before its first epoch: the run, then any later stage, such as
+	// a refit on training and validation images. It may be called again
+	// once a later stage's length is settled.
+	Plan func(stages []Stage)
+}
+
+// Stage is one training pass of a job, as announced to Hooks.Plan.
+type Stage struct {
+	// Epochs is the number of epochs the stage trains, at most.
+	Epochs int
+	// Images is the number of images an epoch of the stage trains on.
+	Images int
+	// Validated tells whether each epoch ends with a validation pass.
+	Validated bool
 }
 
 // Result is a finished training run.

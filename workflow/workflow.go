@@ -154,6 +154,7 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	if o.Out != "" {
 		ckpt = o.Out + ".ckpt"
 	}
+	announce(o, len(parts[0]), len(parts[1]), 0)
 	res, err := train.Run(ctx, o.Train, data, ckpt, o.Resume, o.Hooks)
 	if err != nil {
 		return nil, err
@@ -214,6 +215,28 @@ func RefitEpochs(cfg train.Config, res *train.Result) int {
 	return res.BestEpoch
 }
 
+// announce tells o.Hooks.Plan the stages of the job: the run on the trainN
+// images, validated, and, when the run is refitted, the refit on trainN and
+// valN images together for refitEpochs epochs, or, before the run has
+// settled them, as many as the run's.
+func announce(o Options, trainN, valN, refitEpochs int) {
+	if o.Hooks.Plan == nil {
+		return
+	}
+	epochs := o.Train.Epochs
+	if o.Train.StopAfter > 0 {
+		epochs = min(epochs, o.Train.StopAfter)
+	}
+	stages := []train.Stage{{Epochs: epochs, Images: trainN, Validated: true}}
+	if refitted(o.Train) {
+		if refitEpochs <= 0 {
+			refitEpochs = epochs
+		}
+		stages = append(stages, train.Stage{Epochs: refitEpochs, Images: trainN + valN})
+	}
+	o.Hooks.Plan(stages)
+}
+
 // refit, when the run's configuration asks for it, trains the network once
 // more on the training and validation images together, for RefitEpochs
 // epochs of the same schedule, and puts the result in res.Model. The
@@ -226,6 +249,7 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 		return nil
 	}
 	cfg.StopAfter, cfg.Patience = RefitEpochs(cfg, res), 0
+	announce(o, len(parts[0]), len(parts[1]), cfg.StopAfter)
 	all := ds.Subset(append(append([]int(nil), parts[0]...), parts[1]...))
 	fmt.Fprintf(o.Log, "refit: training once more on all %d training and validation images for %d epochs; the thresholds stay those fitted on validation\n",
 		len(all.Items), cfg.StopAfter)
@@ -251,6 +275,9 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	rules, err := FitThresholds(*res.Val, ds.Labels, o.Decide)
 	if err != nil {
 		return nil, err
+	}
+	for _, w := range noPositiveWarnings(rules, ds.Labels) {
+		fmt.Fprintln(o.Log, w)
 	}
 	rules.Structure = o.Structure
 	out := &Outcome{Split: stats, Result: res, Parts: parts}
@@ -414,6 +441,24 @@ func FitThresholds(val infer.Set, labels []string, o decide.Options) (*decide.Ru
 	}
 	rules.Names = labels
 	return rules, nil
+}
+
+// noPositiveWarnings returns a warning for each label of per-class rules
+// that had no positive among the scores they were fitted on: its threshold
+// is no fit of its own but the fallback, the global threshold, and its
+// interval has no width.
+func noPositiveWarnings(r *decide.Rules, labels []string) []string {
+	if r.Kind != decide.PerClass {
+		return nil
+	}
+	var out []string
+	for j, p := range r.Positives {
+		if p == 0 && j < len(labels) {
+			out = append(out, fmt.Sprintf("warning: label %q has no positive in the validation split: its threshold is the fallback, the global threshold %.3f fitted on all labels together (its interval has no width); more tagged images, or a larger validation fraction, would fit its own",
+				labels[j], r.Global))
+		}
+	}
+	return out
 }
 
 // ClassifierBundle assembles a classifier bundle from a trained network,

@@ -220,12 +220,25 @@ func TestRunRefitTrainsOnTrainAndValidation(t *testing.T) {
 				refitEpochs++
 			}
 		}
+		var plans [][]train.Stage
+		o.Hooks.Plan = func(s []train.Stage) { plans = append(plans, slices.Clone(s)) }
 		res, err := Run(context.Background(), ds, o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if want := map[bool]int{false: 0, true: c.Epochs}[refit]; refitEpochs != want {
 			t.Errorf("refit %v: %d refit epochs, want %d (the whole schedule)", refit, refitEpochs, want)
+		}
+		// The plan announces the refit before the first epoch, on train
+		// and validation images, and again once its length is settled.
+		first := train.Stage{Epochs: c.Epochs, Images: len(res.Parts[0]), Validated: true}
+		want := [][]train.Stage{{first}}
+		if refit {
+			stages := []train.Stage{first, {Epochs: c.Epochs, Images: len(res.Parts[0]) + len(res.Parts[1])}}
+			want = [][]train.Stage{stages, stages}
+		}
+		if !slices.EqualFunc(plans, want, slices.Equal) {
+			t.Errorf("refit %v: plans %+v, want %+v", refit, plans, want)
 		}
 		if got := strings.Contains(log.String(), "refit:"); got != refit {
 			t.Errorf("refit %v: log mentions the refit: %v\n%s", refit, got, log.String())
@@ -378,5 +391,28 @@ func TestRefitEpochs(t *testing.T) {
 				t.Errorf("RefitEpochs = %d, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+// A label with no validation positive is named once, with the fallback
+// threshold it gets.
+func TestNoPositiveWarnings(t *testing.T) {
+	val := infer.Set{
+		Labels: []string{"common", "absent", "rare"},
+		Truth:  [][]float64{{1, 0, 0}, {1, 0, 1}, {0, 0, 0}, {1, 0, 0}},
+		Scores: [][]float64{{0.9, 0.2, 0.1}, {0.8, 0.1, 0.7}, {0.3, 0.4, 0.2}, {0.7, 0.3, 0.1}},
+	}
+	rules, err := FitThresholds(val, val.Labels, decide.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := noPositiveWarnings(rules, val.Labels)
+	if len(got) != 1 || !strings.Contains(got[0], `label "absent" has no positive`) ||
+		!strings.Contains(got[0], fmt.Sprintf("the global threshold %.3f", rules.Global)) {
+		t.Errorf("warnings %q, want one for \"absent\" naming the global threshold %.3f", got, rules.Global)
+	}
+	rules.Kind = decide.TopK
+	if got := noPositiveWarnings(rules, val.Labels); got != nil {
+		t.Errorf("top-k rules, which have no per-label threshold: %q", got)
 	}
 }

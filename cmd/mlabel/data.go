@@ -23,6 +23,7 @@ import (
 	"mlabel/mosaic"
 	"mlabel/show"
 	"mlabel/synth"
+	"mlabel/train"
 	"mlabel/workflow"
 )
 
@@ -292,7 +293,7 @@ its test split. It writes PNG files and a tags CSV.`,
 // dataShowOptions are the flags of the data show command.
 type dataShowOptions struct {
 	out, csvPath, images, model, resize string
-	size                                int
+	size, max                           int
 	bands                               []int
 	augmented, grid                     bool
 	seed                                uint64
@@ -301,26 +302,28 @@ type dataShowOptions struct {
 func newDataShowCmd() *cobra.Command {
 	opts := &dataShowOptions{}
 	c := &cobra.Command{
-		Use:   "show IMAGE... --out DIR [--size N] [--resize crop|squash] [--bands 3,2,1] [--augment] [--grid] [--csv FILE]",
+		Use:   "show IMAGE... --out DIR [--size N] [--resize crop|squash] [--bands 3,2,1] [--augment] [--grid [--max N]] [--csv FILE]",
 		Short: "Write what the network sees of each image, or one contact sheet with their tags",
 		Long: `Show writes, for each image (or the images under each folder), what the
 network sees: decoded, upright, converted to RGB, band-selected and resized,
 as DIR/<image name>.png. --model takes the preprocessing from a bundle;
 --bands computes band statistics on the images shown. --augment shows
 training-time augmented views. --grid writes one contact sheet, DIR/grid.png,
-with each image's name and its tags from --csv under it.`,
+with each image's name and its tags from --csv under it: at most --max
+images, picked so that every label (or, without tags, every folder) appears.`,
 		Args: wrapArgs(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error { return runDataShow(c, args, opts) },
 	}
 	f := c.Flags()
 	f.StringVar(&opts.out, "out", "", "output folder")
-	f.IntVar(&opts.size, "size", 128, "image side in pixels")
+	f.IntVar(&opts.size, "size", train.Defaults().Size, "image side in pixels (default: train's)")
 	f.StringVar(&opts.resize, "resize", imageio.ModeCrop, "crop (shorter side, then centre crop) or squash")
 	f.IntSliceVar(&opts.bands, "bands", nil, "1-based band numbers to show, e.g. 3,2,1 (default: RGB)")
 	f.StringVar(&opts.model, "model", "", "take the preprocessing (size, resize, bands) from this bundle")
 	f.BoolVar(&opts.augmented, "augment", false, "show training-time augmented views")
 	f.Uint64Var(&opts.seed, "seed", 1, "random seed of the augmented views")
 	f.BoolVar(&opts.grid, "grid", false, "write one contact sheet, grid.png, with each image's tags under it")
+	f.IntVar(&opts.max, "max", 64, "with --grid: the most images on the sheet, picked so that each label appears (0: all)")
 	f.StringVar(&opts.csvPath, "csv", "", "tags CSV whose tags are drawn under each image in the grid")
 	f.StringVar(&opts.images, "images", "", "folder the CSV's image names are relative to (default: the first image's folder)")
 	return c
@@ -340,6 +343,13 @@ func runDataShow(c *cobra.Command, args []string, opts *dataShowOptions) error {
 	}
 	if len(files) == 0 {
 		return usagef("no images found in %v", args)
+	}
+	var tags map[string][]string
+	all := len(files)
+	if opts.grid {
+		if files, tags, err = gridFiles(opts, files); err != nil {
+			return err
+		}
 	}
 	pre := imageio.DefaultPreprocess(opts.size)
 	pre.Mode, pre.Bands = opts.resize, opts.bands
@@ -367,21 +377,32 @@ func runDataShow(c *cobra.Command, args []string, opts *dataShowOptions) error {
 		fmt.Fprintf(c.OutOrStdout(), "wrote %d images to %s\n", len(written), opts.out)
 		return nil
 	}
+	path := filepath.Join(opts.out, "grid.png")
+	if err := show.WriteGrid(path, files, tags, o); err != nil {
+		return err
+	}
+	if len(files) < all {
+		fmt.Fprintf(c.OutOrStdout(), "wrote %s (%d of %d images, each label shown; --max sets how many)\n", path, len(files), all)
+		return nil
+	}
+	fmt.Fprintf(c.OutOrStdout(), "wrote %s (%d images)\n", path, len(files))
+	return nil
+}
+
+// gridFiles reads the tags of files from --csv, when given, and picks the
+// --max of them the contact sheet shows (see show.Sample).
+func gridFiles(opts *dataShowOptions, files []string) ([]string, map[string][]string, error) {
 	var tags map[string][]string
 	if opts.csvPath != "" {
 		if opts.images == "" {
 			opts.images = filepath.Dir(files[0])
 		}
+		var err error
 		if tags, err = tagsOf(opts.csvPath, opts.images, files); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	path := filepath.Join(opts.out, "grid.png")
-	if err := show.WriteGrid(path, files, tags, o); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.OutOrStdout(), "wrote %s (%d images)\n", path, len(files))
-	return nil
+	return show.Sample(files, tags, opts.max, opts.seed), tags, nil
 }
 
 // tagsOf reads the tags of files from a tags CSV, keyed by the file paths
@@ -430,7 +451,7 @@ func printStructure(w io.Writer, o dataset.Options) {
 	}
 	fmt.Fprintln(w, "label structure in the data (suggestions, with the images that break each rule):")
 	printFound(w, found)
-	fmt.Fprintf(w, "  to train with it: mlabel train ... %s\n", structureArgs(s))
+	fmt.Fprintf(w, "  to train with it: %s train ... %s\n", self, structureArgs(s))
 }
 
 // printGeoSurvey prints how many of the set's images are georeferenced,

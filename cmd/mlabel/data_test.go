@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"mlabel/show"
+	"mlabel/train"
 )
 
 // data check names each bad file with its CSV line and exits 1; train refuses
@@ -82,6 +83,19 @@ func TestDataShow(t *testing.T) {
 	w, h, _ := show.GridSize(3, 24)
 	if b := decodePNG(t, filepath.Join(out, "grid.png")).Bounds(); b.Dx() != w || b.Dy() != h {
 		t.Errorf("grid %v, want %dx%d", b, w, h)
+	}
+	// On a folder, the sheet holds --max images (64 by default) at the
+	// training size.
+	code, stdout, stderr = runCLI(t, "data", "show", "--out", out, "--grid", "--csv", csvPath, images)
+	if code != 0 {
+		t.Fatalf("data show --grid on a folder: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "64 of 160 images") {
+		t.Errorf("output %q", stdout)
+	}
+	w, h, _ = show.GridSize(64, train.Defaults().Size)
+	if b := decodePNG(t, filepath.Join(out, "grid.png")).Bounds(); b.Dx() != w || b.Dy() != h {
+		t.Errorf("grid of the folder %v, want %dx%d", b, w, h)
 	}
 	if code, _, _ := runCLI(t, "data", "show", "--size", "24", files[0]); code != 2 {
 		t.Errorf("data show without --out: exit %d, want 2", code)

@@ -2,11 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
 	"mlabel/dataset"
+	"mlabel/workflow"
 )
 
 // csvFlags say how a tags CSV is read: its columns, separators and header.
@@ -69,6 +72,22 @@ func (d *dataFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&d.folders, "folders", "", "dataset root with one folder per label, instead of --csv")
 	d.csvFlags.register(fs)
 	fs.StringVar(&d.labels, "labels", "", "fix the label vocabulary and its order: a file with one label per line, or a comma-separated list")
+}
+
+// defaultToTestSplit sets --csv, when no data flag (--csv, --images,
+// --folders) was given, to the test split a training run wrote beside
+// model, if there is one, and says so on w. Its image names are relative
+// to its own folder.
+func (d *dataFlags) defaultToTestSplit(model string, w io.Writer) {
+	if d.csv != "" || d.images != "" || d.folders != "" {
+		return
+	}
+	p := workflow.TestCSVPath(model)
+	if st, err := os.Stat(p); err != nil || st.IsDir() {
+		return
+	}
+	d.csv = p
+	fmt.Fprintf(w, "scoring the test split written beside the model: %s\n", p)
 }
 
 // options converts the flags into dataset options; fixed, when not nil,

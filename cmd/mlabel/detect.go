@@ -74,7 +74,7 @@ func runDetect(model, path, pngOut string, opts detect.Options) ([]detect.Box, e
 		return nil, fmt.Errorf("detect: %w", err)
 	}
 	if b.Kind != bundle.KindDetector {
-		return nil, fmt.Errorf("detect: %s is a %s bundle, not a detector (import one with 'mlabel import darknet')", model, b.Kind)
+		return nil, fmt.Errorf("detect: %s is a %s bundle, not a detector (import one with '%s import darknet')", model, b.Kind, self)
 	}
 	var meta darknet.Meta
 	if err := json.Unmarshal(b.Extra, &meta); err != nil {

@@ -29,13 +29,15 @@ func newEvalCmd() *cobra.Command {
 		maskDir string
 	)
 	c := &cobra.Command{
-		Use:   "eval --model MODEL.mlb (--csv FILE --images DIR | --folders DIR)",
+		Use:   "eval --model MODEL.mlb [--csv FILE [--images DIR] | --folders DIR]",
 		Short: "Score a model on a labelled set with its fitted thresholds",
 		Long: `Eval predicts every image of a labelled set and computes the metrics
 (samples, micro and macro F-beta, mAP, Hamming loss, subset accuracy, ranking
 metrics) with the decision rule stored in the bundle, as predict decides: its
 thresholds, calibration and label structure. The set is read with the
 model's label vocabulary: a label the model does not know is an error.
+With neither --csv nor --folders, the set is the test split train wrote
+beside the bundle (MODEL.test.csv).
 
 Images the model was trained or validated on (matched by content, or by name
 for bundles that record no hashes) are counted, with a warning: their
@@ -124,6 +126,7 @@ func scoreLabelled(ctx context.Context, model string, df *dataFlags, batch int, 
 	if err != nil {
 		return nil, err
 	}
+	df.defaultToTestSplit(model, stderr)
 	ds, err := df.load(b.Labels)
 	if err != nil {
 		return nil, err

@@ -134,7 +134,7 @@ func saveImport(c *cobra.Command, b *bundle.Bundle, out string, asJSON bool) err
 	if s.Cut != "" {
 		fmt.Fprintf(w, "last feature map (default --backbone-at): %s\n", s.Cut)
 	} else {
-		fmt.Fprintln(w, "no global pooling: as a backbone, name the node to cut at with 'mlabel train --backbone-at NODE' (Darknet nodes: conv_N, leaky_N, maxpool_N for layer N)")
+		fmt.Fprintf(w, "no global pooling: as a backbone, name the node to cut at with '%s train --backbone-at NODE' (Darknet nodes: conv_N, leaky_N, maxpool_N for layer N)\n", self)
 	}
 	return nil
 }

@@ -107,6 +107,7 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 	printTileThresholds(w, b)
 	printRecalibrations(w, b)
 	printSegment(w, b.Segment)
+	printBundleCuts(w, b)
 	if b.Metrics != nil {
 		fmt.Fprintln(w, "held-out metrics:")
 		if err := metrics.SummaryFromBundle(b.Metrics).WriteTable(w); err != nil {

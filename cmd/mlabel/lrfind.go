@@ -95,7 +95,7 @@ var lrFindOnly = map[string]bool{"lr": true, "min-lr": true, "max-lr": true, "st
 // trainCommand is the train command line with the flags given to lr-find
 // and the suggested learning rate.
 func trainCommand(fs *pflag.FlagSet, lr float64) string {
-	args := []string{"mlabel", "train"}
+	args := []string{self, "train"}
 	data := map[string]bool{"csv": true, "images": true, "folders": true}
 	var flags []*pflag.Flag
 	fs.Visit(func(f *pflag.Flag) {

@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("MLABEL_TEST_AS_MAIN") == "1" {
 		os.Exit(run(os.Args[1:]))
 	}
+	self = "mlabel" // the next commands the tests look for
 	code := m.Run()
 	if demoDir != "" {
 		os.RemoveAll(demoDir)

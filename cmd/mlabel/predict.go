@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"mlabel/atomicfile"
 	"mlabel/bundle"
 	"mlabel/dataset"
 	"mlabel/imageio"
@@ -55,6 +56,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			if !slices.Contains(predictFormats, format) {
 				return usagef("--format must be table, json, csv, scores or geojson, got %q", format)
 			}
+			fileOut := formatOut(&shards, format, c.Flags().Changed("format"))
 			if err := shards.check(format, c.Flags().Changed("format") || asJSON); err != nil {
 				return err
 			}
@@ -70,7 +72,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 				if tta {
 					return usagef("a segmenter predicts without test-time augmentation: drop --tta")
 				}
-				if shards.set() {
+				if shards.set() || fileOut != "" {
 					return usagef("a segmenter's predictions are not sharded yet: drop --shard, --shards and --out")
 				}
 				o := predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}
@@ -93,7 +95,8 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			if err != nil {
 				return err
 			}
-			if err := writePredictions(c.OutOrStdout(), preds, b.Labels, format); err != nil {
+			write := func(w io.Writer) error { return writePredictions(w, preds, b.Labels, format) }
+			if err := writeOutput(c.OutOrStdout(), fileOut, write); err != nil {
 				return err
 			}
 			return reportSkipped(c.ErrOrStderr(), fails, len(files), skipBad)
@@ -193,6 +196,28 @@ func reportSkipped(w io.Writer, fails []predict.Failure, total int, skipBad bool
 		return nil
 	}
 	return errors.New(msg)
+}
+
+// formatOut takes --out from the shard flags when a format other than
+// JSON was asked for and no shard or resume: predict then writes that
+// format to the file, as it would to stdout. It returns the file, or ""
+// when --out, if any, is the shards' JSON Lines.
+func formatOut(s *shardFlags, format string, formatSet bool) string {
+	if s.out == "" || !formatSet || format == "json" || s.shard != "" || s.shards != 0 || s.resume {
+		return ""
+	}
+	out := s.out
+	s.out = ""
+	return out
+}
+
+// writeOutput writes with write to the file out, atomically, or to w when
+// out is "".
+func writeOutput(w io.Writer, out string, write func(io.Writer) error) error {
+	if out == "" {
+		return write(w)
+	}
+	return atomicfile.Write(out, write)
 }
 
 // writePredictions prints predictions as a table, JSON or a submission CSV.

@@ -30,7 +30,7 @@ func (s *shardFlags) set() bool { return s.shard != "" || s.shards != 0 || s.out
 func (s *shardFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&s.shard, "shard", "", "predict only part K of N of the images (K/N, K from 1), chosen by a stable hash of each path so that the tasks of an array job agree")
 	c.Flags().IntVar(&s.shards, "shards", 0, "with no --shard: predict part $"+shardIndexEnv+"+1 of N (a Kubernetes Indexed Job's task)")
-	c.Flags().StringVar(&s.out, "out", "", "write the predictions to FILE as JSON Lines (one --json object a line), which appears when every image is done")
+	c.Flags().StringVar(&s.out, "out", "", "write the predictions to FILE as JSON Lines (one --json object a line), which appears when every image is done; with --format table, csv or scores, that output instead")
 	c.Flags().BoolVar(&s.resume, "resume", false, "with --out: keep the predictions an earlier, interrupted run wrote and predict only the other images")
 }
 

@@ -104,6 +104,27 @@ func TestPredictOutResume(t *testing.T) {
 	}
 }
 
+// --out with --format table, csv or scores writes what stdout would show.
+func TestPredictOutFormat(t *testing.T) {
+	model, dir, _ := shardFixtures(t)
+	for _, format := range []string{"table", "csv", "scores"} {
+		t.Run(format, func(t *testing.T) {
+			code, want, stderr := runCLI(t, "predict", "--model", model, "--format", format, dir)
+			if code != 0 {
+				t.Fatalf("to stdout: exit %d: %s", code, stderr)
+			}
+			out := filepath.Join(t.TempDir(), "preds."+format)
+			code, stdout, stderr := runCLI(t, "predict", "--model", model, "--format", format, "--out", out, dir)
+			if code != 0 || stdout != "" {
+				t.Fatalf("--out: exit %d, stdout %q: %s", code, stdout, stderr)
+			}
+			if got, err := os.ReadFile(out); err != nil || string(got) != want {
+				t.Errorf("--out wrote %q (%v), want %q", got, err, want)
+			}
+		})
+	}
+}
+
 func TestPredictShardUsageErrors(t *testing.T) {
 	model, dir, _ := shardFixtures(t)
 	os.Unsetenv("JOB_COMPLETION_INDEX")
@@ -117,7 +138,8 @@ func TestPredictShardUsageErrors(t *testing.T) {
 		{[]string{"--shard", "1/3", "--shards", "3"}, "not both"},
 		{[]string{"--shards", "3"}, "JOB_COMPLETION_INDEX"},
 		{[]string{"--resume"}, "--resume needs --out"},
-		{[]string{"--out", filepath.Join(t.TempDir(), "x"), "--format", "csv"}, "--out writes JSON Lines"},
+		{[]string{"--out", filepath.Join(t.TempDir(), "x"), "--format", "csv", "--resume"}, "--out writes JSON Lines"},
+		{[]string{"--out", filepath.Join(t.TempDir(), "x"), "--format", "csv", "--shard", "1/2"}, "--out writes JSON Lines"},
 	} {
 		code, _, stderr := runCLI(t, append([]string{"predict", "--model", model, dir}, tc.args...)...)
 		if code != 2 || !strings.Contains(stderr, tc.msg) {

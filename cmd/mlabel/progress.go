@@ -22,9 +22,10 @@ func isTerminal(w io.Writer) bool {
 
 // progress draws a training run on w. On a terminal one line, redrawn in
 // place, shows the whole run: epoch, a bar, images per second, elapsed time,
-// the run's ETA and the running loss; once an epoch's steps are done a
-// second line below it follows the validation pass. Elsewhere (a pipe, a log
-// file) it writes one plain line per epoch, with no carriage returns.
+// the elapsed time and the ETA of the whole job (a refit the plan announces
+// included) and the running loss; once an epoch's steps are done a second line below it
+// follows the validation pass. Elsewhere (a pipe, a log file) it writes one
+// plain line per epoch, with no carriage returns.
 type progress struct {
 	w     io.Writer
 	tty   bool
@@ -32,18 +33,23 @@ type progress struct {
 	batch int
 	now   func() time.Time
 
-	stage                int // training stages seen: a refit starts a second
-	start                time.Time
-	first                int // epoch the stage (re)started at
+	stage                int       // training stages seen: a refit starts a second
+	jobStart, start      time.Time // of the whole job, of the stage
+	first                int       // epoch the stage (re)started at
 	epoch, epochs, steps int
 	step                 int
 	sum                  float64
 	epochStart           time.Time
-	trainTime            time.Duration // time in steps, without validation
-	images               int
-	valStart             time.Time
-	drawn                time.Time
-	shown                int // progress lines on screen, the cursor at the end of the last
+	images               int // images the stage has trained on
+	plan                 []train.Stage
+	// stepTime and stepImages are the time in training steps, without
+	// validation, and the images they trained on, over the whole job: the
+	// pace that prices the stages to come.
+	stepTime   time.Duration
+	stepImages int
+	valStart   time.Time
+	drawn      time.Time
+	shown      int // progress lines on screen, the cursor at the end of the last
 }
 
 // redraw is the least time between two frames on a terminal.
@@ -75,6 +81,7 @@ func (p *progress) hooks() train.Hooks {
 			p.clear()
 			fmt.Fprintln(p.w, msg)
 		},
+		Plan: func(stages []train.Stage) { p.plan = stages },
 	}
 }
 
@@ -83,7 +90,10 @@ func (p *progress) epochStarted(epoch, epochs, steps int) {
 	if p.stage == 0 || epoch <= p.epoch {
 		// A new stage: the run, or the refit that restarts at epoch 1.
 		p.stage++
-		p.start, p.first, p.trainTime, p.images = now, epoch, 0, 0
+		p.start, p.first, p.images = now, epoch, 0
+		if p.stage == 1 {
+			p.jobStart = now
+		}
 	}
 	p.epoch, p.epochs, p.steps, p.step, p.sum = epoch, epochs, steps, 0, 0
 	p.epochStart = now
@@ -94,7 +104,8 @@ func (p *progress) stepped(step int, loss float64) {
 	p.images += p.batch
 	now := p.now()
 	if step >= p.steps {
-		p.trainTime += now.Sub(p.epochStart)
+		p.stepTime += now.Sub(p.epochStart)
+		p.stepImages += step * p.batch
 	}
 	if !p.tty {
 		return
@@ -128,7 +139,7 @@ func (p *progress) validated(batch, batches int) {
 func (p *progress) line(now time.Time) string {
 	frac := float64(p.step) / float64(max(p.steps, 1))
 	return fmt.Sprintf("%s %d/%d [%s] %3.0f%%  %s  elapsed %s  ETA %s  loss %.4f",
-		p.name(), p.epoch, p.epochs, bar(frac, 24), 100*frac, p.rate(now), clock(now.Sub(p.start)), p.eta(now), p.sum/float64(max(p.step, 1)))
+		p.name(), p.epoch, p.total(), bar(frac, 24), 100*frac, p.rate(now), clock(now.Sub(p.jobStart)), p.eta(now), p.sum/float64(max(p.step, 1)))
 }
 
 // bar draws the fraction frac of a bar of width cells.
@@ -145,36 +156,62 @@ func (p *progress) name() string {
 	return "epoch"
 }
 
-// rate is the training speed in images per second.
-func (p *progress) rate(now time.Time) string {
-	t := p.trainTime
-	if p.step < p.steps {
-		t += now.Sub(p.epochStart)
+// total is the number of epochs of the stage: those the plan announces for
+// a later stage (a refit stopped at the best epoch trains fewer than its
+// schedule's), otherwise those the training loop reports.
+func (p *progress) total() int {
+	if p.stage > 1 && p.stage <= len(p.plan) && p.plan[p.stage-1].Epochs > 0 {
+		return min(p.plan[p.stage-1].Epochs, p.epochs)
 	}
-	if t <= 0 || p.images == 0 {
-		return "- img/s"
-	}
-	return fmt.Sprintf("%.0f img/s", float64(p.images)/t.Seconds())
+	return p.epochs
 }
 
-// eta estimates the time left in the stage from its pace so far,
-// validation included; early stopping can end the run sooner.
+// minRateTime is the least wall time a speed is measured over: over less,
+// as when a head trains on cached features in milliseconds, a rate says
+// nothing.
+const minRateTime = time.Second
+
+// rate is the training speed: the stage's images per second of wall time,
+// validation included.
+func (p *progress) rate(now time.Time) string {
+	t := now.Sub(p.start)
+	if t < minRateTime || p.images == 0 {
+		return "- img/s"
+	}
+	r := float64(p.images) / t.Seconds()
+	if r >= 10000 {
+		return fmt.Sprintf("%.0fk img/s", r/1000)
+	}
+	return fmt.Sprintf("%.0f img/s", r)
+}
+
+// eta estimates the time left in the whole job: the stage's, from its pace
+// so far, validation included, and the later stages' of the plan, at the
+// pace of the training steps so far. Early stopping can end the run sooner.
 func (p *progress) eta(now time.Time) string {
 	done := float64(p.epoch-p.first) + float64(p.step)/float64(max(p.steps, 1))
-	total := float64(p.epochs - p.first + 1)
+	total := float64(p.total() - p.first + 1)
 	if done <= 0 {
 		return "-"
 	}
 	el := now.Sub(p.start)
-	return clock(time.Duration(float64(el) * (total - done) / done))
+	left := time.Duration(float64(el) * max(total-done, 0) / done)
+	for i := p.stage; i < len(p.plan); i++ {
+		if p.stepImages == 0 {
+			return "-"
+		}
+		perImage := float64(p.stepTime) / float64(p.stepImages)
+		left += time.Duration(perImage * float64(p.plan[i].Epochs*p.plan[i].Images))
+	}
+	return clock(left)
 }
 
 func (p *progress) epochEnded(e bundle.Epoch, best bool) {
 	now := p.now()
 	p.clear()
-	tail := fmt.Sprintf("lr %.2e  %s  elapsed %s  ETA %s", e.LR, p.rate(now), clock(now.Sub(p.start)), p.eta(now))
+	tail := fmt.Sprintf("lr %.2e  %s  elapsed %s  ETA %s", e.LR, p.rate(now), clock(now.Sub(p.jobStart)), p.eta(now))
 	if e.Unvalidated {
-		fmt.Fprintf(p.w, "refit %2d/%d  train loss %.4f  %s\n", e.Epoch, p.epochs, e.TrainLoss, tail)
+		fmt.Fprintf(p.w, "refit %2d/%d  train loss %.4f  %s\n", e.Epoch, p.total(), e.TrainLoss, tail)
 		return
 	}
 	mark := ""

@@ -9,17 +9,20 @@ import (
 	"time"
 
 	"mlabel/bundle"
+	"mlabel/train"
 )
 
 // runProgress drives the hooks through a run of 2 epochs of 4 steps, one
 // second a step and two of validation in two batches, then a refit of one
-// epoch, on a terminal of width columns when tty.
+// epoch that the plan announces (of a 2-epoch schedule, stopped after 1),
+// on a terminal of width columns when tty.
 func runProgress(tty bool, width int) string {
 	var buf bytes.Buffer
 	t0 := time.Unix(0, 0)
 	now := t0
 	p := &progress{w: &buf, tty: tty, width: width, batch: 10, now: func() time.Time { return now }}
 	h := p.hooks()
+	h.Plan([]train.Stage{{Epochs: 2, Images: 40, Validated: true}, {Epochs: 1, Images: 40}})
 	for e := 1; e <= 2; e++ {
 		h.EpochStart(e, 2, 4)
 		for s := 1; s <= 4; s++ {
@@ -34,7 +37,7 @@ func runProgress(tty bool, width int) string {
 		h.EpochEnd(bundle.Epoch{Epoch: e, TrainLoss: 0.5, ValLoss: 0.6, ValMAP: 0.7, ValF2: 0.8, LR: 1e-3}, e == 1)
 	}
 	h.Log("refitting on training and validation images")
-	h.EpochStart(1, 1, 4)
+	h.EpochStart(1, 2, 4)
 	for s := 1; s <= 4; s++ {
 		now = now.Add(time.Second)
 		h.Step(s, 0.4)
@@ -53,10 +56,15 @@ func TestProgressPlain(t *testing.T) {
 		t.Fatalf("%d lines, want one per epoch and the notice:\n%s", len(lines), out)
 	}
 	for _, want := range []string{
-		// Epoch 1 took 6 s of 12: 6 s left; 40 images in 4 s of steps.
-		"epoch  1/2  train loss 0.5000  val loss 0.6000  val mAP 0.7000  val F2 0.8000  lr 1.00e-03  10 img/s  elapsed 0:06  ETA 0:06  *best",
-		"epoch  2/2", "elapsed 0:12  ETA 0:00",
-		"refit  1/1  train loss 0.4000",
+		// Epoch 1 took 6 s of 12: 6 s left, and the refit's 40 images
+		// at the 0.1 s an image of the steps so far: 4 s; 40 images in
+		// 6 s of wall time.
+		"epoch  1/2  train loss 0.5000  val loss 0.6000  val mAP 0.7000  val F2 0.8000  lr 1.00e-03  7 img/s  elapsed 0:06  ETA 0:10  *best",
+		// The first pass is done; the refit is still ahead.
+		"epoch  2/2", "elapsed 0:12  ETA 0:04",
+		// The refit trains the plan's one epoch, not the schedule's 2;
+		// the time elapsed is the whole job's.
+		"refit  1/1  train loss 0.4000  lr 1.00e-03  10 img/s  elapsed 0:16  ETA 0:00",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -70,8 +78,8 @@ func TestProgressTerminal(t *testing.T) {
 		"\r\x1b[Jepoch 1/2 [", "img/s  elapsed 0:01  ETA", "loss 0.5000",
 		// The validation line appears below the finished bar, and the
 		// cursor climbs back over it to redraw both.
-		"\r\x1b[Jepoch 1/2 [========================] 100%  10 img/s  elapsed 0:04  ETA 0:04  loss 0.5000\n  validating [                ] 0/2 batches  0:00",
-		"\r\x1b[1A\x1b[Jepoch 1/2 [========================] 100%  10 img/s  elapsed 0:05  ETA 0:05  loss 0.5000\n  validating [========        ] 1/2 batches  0:01",
+		"\r\x1b[Jepoch 1/2 [========================] 100%  10 img/s  elapsed 0:04  ETA 0:08  loss 0.5000\n  validating [                ] 0/2 batches  0:00",
+		"\r\x1b[1A\x1b[Jepoch 1/2 [========================] 100%  8 img/s  elapsed 0:05  ETA 0:09  loss 0.5000\n  validating [========        ] 1/2 batches  0:01",
 		"\n  validating [================] 2/2 batches  0:02\r\x1b[1A\x1b[Jepoch  1/2  train loss",
 		"\r\x1b[Jrefit 1/1 [",
 	} {
@@ -121,6 +129,38 @@ func TestProgressTerminalWidth(t *testing.T) {
 	}
 	if !strings.Contains(out, "\n  validating [") {
 		t.Errorf("no validation line on a narrow terminal:\n%q", out)
+	}
+}
+
+// A head trained on cached features runs its epochs in microseconds: the
+// rate is not measured over so little time, rather than shown in millions.
+func TestProgressCachedFeatures(t *testing.T) {
+	var buf bytes.Buffer
+	now := time.Unix(0, 0)
+	p := &progress{w: &buf, batch: 64, now: func() time.Time { return now }}
+	h := p.hooks()
+	for e := 1; e <= 3; e++ {
+		h.EpochStart(e, 3, 100)
+		for s := 1; s <= 100; s++ {
+			now = now.Add(time.Microsecond)
+			h.Step(s, 0.5)
+		}
+		h.EpochEnd(bundle.Epoch{Epoch: e, LR: 1e-3}, false)
+	}
+	out := buf.String()
+	if strings.Count(out, "- img/s") != 3 {
+		t.Errorf("a rate over microseconds:\n%s", out)
+	}
+	// Over a whole second, 64,000 images a second read as such.
+	h.EpochStart(1, 1, 1000)
+	for s := 1; s <= 1000; s++ {
+		now = now.Add(time.Millisecond)
+		h.Step(s, 0.5)
+	}
+	buf.Reset()
+	h.EpochEnd(bundle.Epoch{Epoch: 1, LR: 1e-3}, false)
+	if !strings.Contains(buf.String(), "  64k img/s  ") {
+		t.Errorf("rate over a second: %s", buf.String())
 	}
 }
 

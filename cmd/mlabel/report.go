@@ -26,7 +26,7 @@ func newReportCmd() *cobra.Command {
 		tta     bool
 	)
 	c := &cobra.Command{
-		Use:   "report --model MODEL.mlb (--csv FILE --images DIR | --folders DIR) --out report.html",
+		Use:   "report --model MODEL.mlb [--csv FILE [--images DIR] | --folders DIR] --out report.html",
 		Short: "Write a self-contained HTML report card of a model on a labelled set",
 		Long: `Report predicts a labelled set with a model and writes one HTML file with
 a summary card (model, data, split sizes, view, decision rule), the metrics
@@ -38,7 +38,9 @@ curves and reliability diagrams, the training curves stored in the bundle, and
 warnings (too few positives, a label never predicted, a threshold at the edge,
 images the model was trained or validated on, images that could not be
 decoded).
-Use a set the thresholds were not fitted on.`,
+Use a set the thresholds were not fitted on: with neither --csv nor
+--folders, the set is the test split train wrote beside the bundle
+(MODEL.test.csv).`,
 		Args: wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			if model == "" || out == "" {

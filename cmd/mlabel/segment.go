@@ -229,16 +229,6 @@ func writeMasks(dir string, labels []string, segs []predict.Segmented) error {
 	return nil
 }
 
-// sameFile reports whether the paths name one existing file.
-func sameFile(a, b string) bool {
-	sa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	sb, err := os.Stat(b)
-	return err == nil && os.SameFile(sa, sb)
-}
-
 // ignore is the class of a mask's pixels the network did not see.
 var ignore = masks.Ignore
 

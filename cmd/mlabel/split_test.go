@@ -86,6 +86,9 @@ func TestEvalCountsImagesSeenInTraining(t *testing.T) {
 		warnings bool
 	}{
 		{"test split", []string{"--model", model, "--csv", testCSV}, nTest, ptr(0), false},
+		// With no data flags, the test split beside the bundle, its
+		// paths found from its own folder.
+		{"test split by default", []string{"--model", model}, nTest, ptr(0), false},
 		{"whole set", []string{"--model", model, "--csv", csvPath, "--images", images}, 160, ptr(seen), true},
 		{"whole set, names only", []string{"--model", namesOnly, "--csv", csvPath, "--images", images}, 160, ptr(seen), true},
 		{"whole set, no split", []string{"--model", noSplit, "--csv", csvPath, "--images", images}, 160, nil, false},
@@ -111,6 +114,9 @@ func TestEvalCountsImagesSeenInTraining(t *testing.T) {
 		})
 	}
 	html := filepath.Join(dir, "report.html")
+	if code, out, stderr := runCLI(t, "report", "--model", model, "--out", html); code != 0 || !strings.Contains(out, fmt.Sprintf("(%d images,", nTest)) || !strings.Contains(stderr, testCSV) {
+		t.Errorf("report on the default test split: exit %d, %q, stderr %q", code, out, stderr)
+	}
 	code, _, stderr := runCLI(t, "report", "--model", model, "--csv", csvPath, "--images", images, "--out", html)
 	page, _ := os.ReadFile(html)
 	want := fmt.Sprintf("%d of 160 images were used to train or validate this model; these figures are optimistic.", seen)

@@ -375,13 +375,14 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 		fmt.Fprintf(w, "wrote %s (the test split)\n", res.TestCSV)
 	}
 	fmt.Fprintln(w, "\nnext:")
+	m := shellQuote(path)
 	if res.TestCSV != "" {
-		fmt.Fprintf(w, "  mlabel report --model %s --csv %s --out report.html  # errors, curves, thresholds\n", path, res.TestCSV)
+		fmt.Fprintf(w, "  %s report --model %s --out report.html  # on the test split: errors, curves, thresholds\n", self, m)
 	}
-	fmt.Fprintf(w, "  mlabel predict --model %s IMAGES...\n", path)
-	fmt.Fprintf(w, "  mlabel serve --model %s  # a web page to try images\n", path)
+	fmt.Fprintf(w, "  %s predict --model %s IMAGES...\n", self, m)
+	fmt.Fprintf(w, "  %s serve --model %s  # a web page to try images\n", self, m)
 	if !verbose {
-		fmt.Fprintf(w, "  mlabel inspect --model %s  # every metric, per label\n", path)
+		fmt.Fprintf(w, "  %s inspect --model %s  # every metric, per label\n", self, m)
 	}
 	return nil
 }
