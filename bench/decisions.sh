@@ -18,6 +18,8 @@
 # differs only where the structure changes the network's head.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
+record_results decisions "$@"
 
 datasets=${DATASETS:-"planet scenes"}
 seeds=${SEEDS:-"1"}
@@ -48,5 +50,5 @@ for d in $datasets; do
 		done
 	done
 done
+cat "$rows"
 python3 bench/decisions.py --table "$rows"
-if declare -F record_results >/dev/null; then record_results decisions "$rows"; fi

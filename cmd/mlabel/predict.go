@@ -86,7 +86,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			}
 			o := predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}
 			if format == "geojson" {
-				return runMapPredict(c, b, files, o, tta, skipBad)
+				return runMapPredict(c, b, files, fileOut, o, tta, skipBad)
 			}
 			if shards.out != "" {
 				return shards.predictToFile(context.Background(), c.ErrOrStderr(), b, files, o, tta, skipBad)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/paulmach/orb/geojson"
 	"github.com/spf13/cobra"
@@ -17,7 +18,7 @@ import (
 // as a GeoJSON FeatureCollection, and notes the images placed in their
 // pixels for want of georeferencing (predict has warned already when the
 // model has no thresholds for the tiles).
-func runMapPredict(c *cobra.Command, b *bundle.Bundle, files []string, o predict.BatchOptions, tta, skipBad bool) error {
+func runMapPredict(c *cobra.Command, b *bundle.Bundle, files []string, out string, o predict.BatchOptions, tta, skipBad bool) error {
 	if o.Tiles > 0 {
 		if err := (imageio.Grid{N: o.Tiles, Overlap: o.Overlap}).Check(); err != nil {
 			return usagef("--tiles and --tile-overlap: %v", err)
@@ -31,15 +32,15 @@ func runMapPredict(c *cobra.Command, b *bundle.Bundle, files []string, o predict
 	if err != nil {
 		return err
 	}
-	if err := writeMap(c, fc); err != nil {
+	if err := writeMap(c, fc, out); err != nil {
 		return err
 	}
 	return reportSkipped(c.ErrOrStderr(), fails, len(files), skipBad)
 }
 
-// writeMap prints a FeatureCollection, and on stderr the note of each image
-// placed in its pixels.
-func writeMap(c *cobra.Command, fc *geojson.FeatureCollection) error {
+// writeMap prints a FeatureCollection, or writes it to the file out, and
+// on stderr the note of each image placed in its pixels.
+func writeMap(c *cobra.Command, fc *geojson.FeatureCollection, out string) error {
 	noted := map[string]bool{}
 	for _, f := range fc.Features {
 		img, _ := f.Properties["image"].(string)
@@ -48,5 +49,5 @@ func writeMap(c *cobra.Command, fc *geojson.FeatureCollection) error {
 			fmt.Fprintf(c.ErrOrStderr(), "mlabel: note: %s: %s\n", img, note)
 		}
 	}
-	return json.NewEncoder(c.OutOrStdout()).Encode(fc)
+	return writeOutput(c.OutOrStdout(), out, func(w io.Writer) error { return json.NewEncoder(w).Encode(fc) })
 }

@@ -50,9 +50,20 @@ func TestPredictGeoJSON(t *testing.T) {
 	if !strings.Contains(stderr, "plain.tif: not georeferenced") {
 		t.Errorf("stderr lacks the note on plain.tif:\n%s", stderr)
 	}
+	// --out writes the GeoJSON asked to the file.
+	mapOut := f.path("map.geojson")
+	if code, _, stderr := runCLI(t, "predict", "--model", f.path("model.mlb"), "--format", "geojson", "--out", mapOut, f.path("geo")); code != 0 {
+		t.Fatalf("--out map.geojson: exit %d: %s", code, stderr)
+	}
+	var written struct {
+		Type     string `json:"type"`
+		Features []any  `json:"features"`
+	}
+	if data, err := os.ReadFile(mapOut); err != nil || json.Unmarshal(data, &written) != nil || written.Type != "FeatureCollection" || len(written.Features) == 0 {
+		t.Errorf("--out map.geojson wrote %+v (%v)", written, err)
+	}
 	for _, args := range [][]string{
 		{"--format", "geojson", "--gsd", "1"}, // a classifier has no masks
-		{"--format", "geojson", "--out", f.path("x.jsonl")},
 	} {
 		args = append(append([]string{"predict", "--model", f.path("model.mlb")}, args...), f.path("geo"))
 		if code, _, _ := runCLI(t, args...); code != 2 {

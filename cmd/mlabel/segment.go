@@ -96,7 +96,7 @@ func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, forma
 	case "geojson":
 		var fc *geojson.FeatureCollection
 		if fc, err = predict.SegmentCollection(segs, b.Labels, nil, predict.SegmentTolerance); err == nil {
-			err = writeMap(c, fc)
+			err = writeMap(c, fc, "")
 		}
 	default:
 		err = writePredictions(c.OutOrStdout(), preds, b.Labels, format)
