@@ -116,7 +116,8 @@ func describeRule(kind, objective string, beta float64) (rule, betaNote string) 
 	switch {
 	case beta > 1:
 		betaNote = fmt.Sprintf("F%g counts recall %g times as much as precision, so these thresholds favour finding every true tag: "+
-			"they predict more tags than a 0.5 threshold would, which raises recall and lowers precision and subset accuracy (compare the two columns below).", beta, beta)
+			"they predict more tags than a 0.5 threshold would, which raises recall and lowers precision and subset accuracy (compare the two columns below). "+
+			"A score above a low threshold counts because, on validation, the images scored that high carried the label often enough that finding them was worth the false alarms.", beta, beta)
 	case beta < 1:
 		betaNote = fmt.Sprintf("F%g counts precision more than recall, so these thresholds predict fewer, surer tags.", beta)
 	default:

@@ -149,7 +149,7 @@ func TestWrite(t *testing.T) {
 		`Label "<never>" (0.9950) has a threshold at the edge`,
 		`"rare" had too few held-out positives`,
 		"f2_samples", "map_macro", "rare (shrunk)", "pred 1", "true 0",
-		"fitted to maximise label F2 (β = 2)", "F2 counts recall 2 times as much as precision",
+		"fitted to maximise label F2 (β = 2)", "F2 counts recall 2 times as much as precision", "A score above a low threshold counts because",
 		"at 0.5", "Share of images whose predicted tag set is exactly the true set.",
 		"false positives", "no image file",
 	} {
