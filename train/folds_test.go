@@ -14,6 +14,7 @@ import (
 // saw its tags: changing every tag of fold 0 leaves fold 0's scores as they
 // were, and changes another fold's.
 func TestFrozenOutOfFold(t *testing.T) {
+	skipUnderRace(t)
 	tr, va := synthData(t)
 	pre := imageio.DefaultPreprocess(32)
 	backbone := pretrainedBackbone(t, Data{Train: tr, Val: va, Preprocess: pre})

@@ -135,6 +135,7 @@ func checkVal(t *testing.T, res *Result, data Data, cfg Config) {
 }
 
 func TestFrozenBackboneErrors(t *testing.T) {
+	skipUnderRace(t)
 	tr, va := synthData(t)
 	data := Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(32)}
 	tests := []struct {
@@ -206,6 +207,7 @@ func TestFineTuneBookkeeping(t *testing.T) {
 // TestFrozenLoadsBackboneOnce removes the backbone's file once the frozen
 // stage is done: fine-tuning must train from the network already loaded.
 func TestFrozenLoadsBackboneOnce(t *testing.T) {
+	skipUnderRace(t)
 	tr, va := synthData(t)
 	data := Data{Train: tr, Val: va, Preprocess: imageio.DefaultPreprocess(32)}
 	backbone := pretrainedBackbone(t, data)

@@ -62,6 +62,7 @@ func segConfig() Config {
 }
 
 func TestSegmentRunLearnsPixels(t *testing.T) {
+	skipUnderRace(t)
 	tr, va, set := segData(t)
 	for _, dice := range []float64{1} {
 		cfg := segConfig()
@@ -162,6 +163,7 @@ func TestSegmentOnBackbone(t *testing.T) {
 // An interrupted segmentation run resumes from its checkpoint and ends with
 // the weights of an uninterrupted one.
 func TestSegmentResume(t *testing.T) {
+	skipUnderRace(t)
 	tr, va, set := segData(t)
 	cfg := segConfig()
 	cfg.Epochs, cfg.EMA = 2, 0

@@ -118,6 +118,7 @@ func TestRunLearnsAndKeepsBest(t *testing.T) {
 // A run interrupted and resumed ends with the weights of an uninterrupted
 // one, with and without a weight average.
 func TestResumeMatchesUninterrupted(t *testing.T) {
+	skipUnderRace(t)
 	for _, ema := range []float64{0, 0.9} {
 		t.Run(fmt.Sprintf("ema %g", ema), func(t *testing.T) { resumeMatchesUninterrupted(t, ema) })
 	}
@@ -192,6 +193,7 @@ func TestCosineWarmupFraction(t *testing.T) {
 // A resumed run refuses a checkpoint made with other settings, naming each
 // difference, unless ResumeChanged says to go on with the new ones.
 func TestResumeRefusesChangedSettings(t *testing.T) {
+	skipUnderRace(t)
 	tr, va := synthData(t)
 	cfg := quickConfig()
 	cfg.Epochs = 2
