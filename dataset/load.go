@@ -54,7 +54,7 @@ func read(o Options) (*Dataset, []Problem, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ds := &Dataset{Source: source, Labels: labels}
+	ds := &Dataset{Source: source, Labels: labels, TagSep: o.TagSep}
 	index := ds.LabelIndex()
 	first := map[string]string{}
 	for _, r := range raw {

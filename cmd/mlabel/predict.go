@@ -32,6 +32,7 @@ func newPredictCmd() *cobra.Command {
 		overlap float64
 		skipBad bool
 		tta     bool
+		tagSep  string
 		shards  shardFlags
 		seg     segmentFlags
 	)
@@ -73,7 +74,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 					return usagef("a segmenter's predictions are not sharded yet: drop --shard, --shards and --out")
 				}
 				o := predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}
-				return runSegmentPredict(c, b, files, format, o, skipBad, seg)
+				return runSegmentPredict(c, b, files, format, tagSep, o, skipBad, seg)
 			}
 			if tiles > 0 {
 				warnTileRules(c.ErrOrStderr(), b, imageio.Grid{N: tiles, Overlap: overlap})
@@ -89,7 +90,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			if err != nil {
 				return err
 			}
-			if err := writePredictions(c.OutOrStdout(), preds, b.Labels, format); err != nil {
+			if err := writePredictions(c.OutOrStdout(), preds, b.Labels, format, tagSep); err != nil {
 				return err
 			}
 			return reportSkipped(c.ErrOrStderr(), fails, len(files), skipBad)
@@ -98,6 +99,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 	c.Flags().StringVar(&model, "model", "", "model bundle")
 	c.Flags().StringVar(&format, "format", "table", "output: table, json, csv (a Planet-style submission: image_name,tags) or scores (image,<label>... probabilities, for mlabel metrics and decide)")
 	c.Flags().BoolVar(&asJSON, "json", false, "same as --format json")
+	c.Flags().StringVar(&tagSep, "tag-sep", "", "separator between the tags of --format csv (default: a space), for labels that hold spaces")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
 	c.Flags().IntVar(&tiles, "tiles", 0, "for large images of any size: cut each into a grid of TILES×TILES overlapping tiles, max-pool their scores and decide with the thresholds train --tiles fitted for that grid; a segmenter max-pools its tiles' area fractions for its area thresholds and stitches their masks, its areas those of the whole image (0: whole image)")
 	c.Flags().Float64Var(&overlap, "tile-overlap", 0.25, "overlap of neighbouring tiles, as a fraction of a tile")
@@ -188,8 +190,9 @@ func reportSkipped(w io.Writer, fails []predict.Failure, total int, skipBad bool
 	return errors.New(msg)
 }
 
-// writePredictions prints predictions as a table, JSON or a submission CSV.
-func writePredictions(w io.Writer, preds []predict.Prediction, labels []string, format string) error {
+// writePredictions prints predictions as a table, JSON or a submission CSV,
+// whose tags are separated by tagSep (a space when empty).
+func writePredictions(w io.Writer, preds []predict.Prediction, labels []string, format, tagSep string) error {
 	switch format {
 	case "json":
 		return json.NewEncoder(w).Encode(preds)
@@ -213,8 +216,12 @@ func writePredictions(w io.Writer, preds []predict.Prediction, labels []string, 
 			for i, l := range p.Labels {
 				tags[i] = l.Label
 			}
+			field, err := dataset.FormatTags(tags, nil, tagSep)
+			if err != nil {
+				return fmt.Errorf("%s: %w (give --tag-sep)", p.Image, err)
+			}
 			base := filepath.Base(p.Image)
-			cw.Write([]string{strings.TrimSuffix(base, filepath.Ext(base)), strings.Join(tags, " ")})
+			cw.Write([]string{strings.TrimSuffix(base, filepath.Ext(base)), field})
 		}
 		cw.Flush()
 		return cw.Error()

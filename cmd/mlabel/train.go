@@ -366,7 +366,11 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 	}
 	fmt.Fprintln(w, "\nnext:")
 	if res.TestCSV != "" {
-		fmt.Fprintf(w, "  mlabel report --model %s --csv %s --out report.html  # errors, curves, thresholds\n", path, res.TestCSV)
+		sep := ""
+		if res.TestTagSep != "" {
+			sep = fmt.Sprintf(" --tag-sep '%s'", res.TestTagSep)
+		}
+		fmt.Fprintf(w, "  mlabel report --model %s --csv %s%s --out report.html  # errors, curves, thresholds\n", path, res.TestCSV, sep)
 	}
 	fmt.Fprintf(w, "  mlabel predict --model %s IMAGES...\n", path)
 	fmt.Fprintf(w, "  mlabel serve --model %s  # a web page to try images\n", path)
