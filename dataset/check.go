@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
 	"runtime"
 	"sort"
 	"sync"
@@ -255,7 +254,7 @@ func Verify(ctx context.Context, ds *Dataset, co CheckOptions) (hashes []string,
 // decodeOne reads and decodes one image. A missing file gives the zero
 // value: it is reported elsewhere.
 func decodeOne(path string, maxPixels int64) decoded {
-	data, err := os.ReadFile(path)
+	data, err := imageio.ReadFile(path, maxPixels)
 	if errors.Is(err, fs.ErrNotExist) {
 		return decoded{}
 	}
