@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mlabel/imageio/imagetest"
 )
 
 func TestPixelBudgets(t *testing.T) {
@@ -297,4 +299,24 @@ func peakChild(t *testing.T) {
 		}
 	}
 	fmt.Printf("PEAK status=%d vmhwm_kb=%d error=%q\n", code, peak, r.Error)
+}
+
+// An image counts in the pixel budgets as the memory its decoding takes: a
+// TIFF of 256 bands is refused where an RGB one of the same size passes.
+func TestBudgetsCountBands(t *testing.T) {
+	tiffOf := func(bands int) []byte {
+		var buf bytes.Buffer
+		if err := imagetest.WriteTIFF(&buf, 64, 64, bands, 16, func(x, y, b int) uint8 { return uint8(x + y + b) }); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	h := Handler(testPredictor(t), Options{MaxServerPixels: 100000})
+	if code, r := do(t, h, http.MethodPost, "/api/predict", "image/tiff", tiffOf(3)); code != http.StatusOK {
+		t.Errorf("64x64 RGB TIFF: %d %s", code, r.Error)
+	}
+	code, r := do(t, h, http.MethodPost, "/api/predict", "image/tiff", tiffOf(256))
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(r.Error, "256 8-bit bands") || !strings.Contains(r.Error, "limit of 100000") {
+		t.Errorf("64x64 TIFF of 256 bands: %d %s", code, r.Error)
+	}
 }

@@ -73,13 +73,17 @@ type Options struct {
 	// MaxPixels bounds each image's declared width × height (default
 	// imageio.DefaultMaxPixels).
 	MaxPixels int64
-	// MaxRequestPixels bounds the sum of the declared pixels of one
-	// request's images (default DefaultRequestPixels). A request over it
-	// is refused before any image is decoded.
+	// MaxRequestPixels bounds the sum of the pixels of one request's
+	// images (default DefaultRequestPixels). A request over it is refused
+	// before any image is decoded. An image counts as the memory its
+	// decoding takes, from its header, in pixels of 8 bytes (a decoded
+	// 16-bit RGBA pixel), and at least as its width × height: a TIFF of
+	// many bands or a progressive JPEG counts as several times its pixels.
 	MaxRequestPixels int64
-	// MaxServerPixels bounds the declared pixels of the images being
-	// decoded at once across all requests (default DefaultServerPixels);
-	// a decode waits until the pixels it needs are free.
+	// MaxServerPixels bounds the pixels, counted likewise, of the images
+	// being decoded at once across all requests (default
+	// DefaultServerPixels); a decode waits until the pixels it needs are
+	// free, and an image that alone exceeds it is refused.
 	MaxServerPixels int64
 	// MaxConcurrent bounds the prediction requests decoded and predicted
 	// at once (default 16); the ones beyond it, once their bodies are
@@ -95,8 +99,8 @@ type Options struct {
 
 // DefaultRequestPixels is the default pixel budget of one request, and
 // DefaultServerPixels that of the decodes running at once: two images of
-// the largest size. A decoded 16-bit image takes 8 bytes a pixel, so the
-// default server budget holds decoded images to 1 GiB.
+// the largest size. The budgets count 8 bytes a pixel, so the default
+// server budget holds the decoders' memory to 1 GiB.
 const (
 	DefaultRequestPixels = 2 * imageio.DefaultMaxPixels
 	DefaultServerPixels  = 2 * imageio.DefaultMaxPixels
@@ -376,6 +380,14 @@ type upload struct {
 	name string
 	data []byte
 	info imageio.Info
+	cost int64 // what decoding it takes of the pixel budgets
+}
+
+// costPixels is what decoding an image takes of the pixel budgets: its
+// decoding's working set (imageio.Info.DecodeCost) in pixels of 8 bytes,
+// a decoded 16-bit RGBA pixel, and at least its pixels.
+func costPixels(info imageio.Info) int64 {
+	return max(int64(info.Width)*int64(info.Height), (info.DecodeCost()+7)/8)
 }
 
 // readUploads reads and inspects the images of a request: multipart files in
@@ -394,11 +406,16 @@ func (s *server) readUploads(r *http.Request) ([]upload, error) {
 		if err != nil {
 			return imageError(err)
 		}
-		total += int64(info.Width) * int64(info.Height)
+		cost := costPixels(info)
+		if cost > s.opt.MaxServerPixels {
+			return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("%q: decoding a %dx%d %s image of %d %d-bit bands takes about %d MiB, the memory of %d pixels, over the server's limit of %d: send a smaller image",
+				name, info.Width, info.Height, info.Format, info.Bands, info.BitsPerSample, info.DecodeCost()>>20, cost, s.opt.MaxServerPixels)}
+		}
+		total += cost
 		if total > s.opt.MaxRequestPixels {
 			return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the images of this request declare more than %d pixels together (%q takes them to %d): send fewer or smaller images", s.opt.MaxRequestPixels, name, total)}
 		}
-		ups = append(ups, upload{name: name, data: data, info: info})
+		ups = append(ups, upload{name: name, data: data, info: info, cost: cost})
 		return nil
 	}
 	if ct != "multipart/form-data" {
@@ -498,7 +515,7 @@ func imageError(err error) error {
 func (s *server) decodeEach(ctx context.Context, ups []upload, use func(i int, img image.Image)) error {
 	for i := range ups {
 		u := &ups[i]
-		px := int64(u.info.Width) * int64(u.info.Height)
+		px := u.cost
 		if err := s.pixels.acquire(ctx, px); err != nil {
 			return &httpError{http.StatusServiceUnavailable, fmt.Sprintf("gave up waiting to decode %q: %v", u.name, err)}
 		}
