@@ -215,6 +215,9 @@ func Read(data []byte) (*Bundle, error) {
 	if b.Spec == nil {
 		return nil, fmt.Errorf("bundle: %w: no architecture", ErrFormat)
 	}
+	if err := b.checkConsistency(); err != nil {
+		return nil, err
+	}
 	if err := b.Spec.Validate(); err != nil {
 		return nil, fmt.Errorf("bundle: architecture: %w", err)
 	}
