@@ -34,7 +34,8 @@ func newCSV(r io.Reader) *csv.Reader {
 }
 
 // ReadScores parses a scores file with header "image,<label1>,<label2>,..."
-// and one finite score per label on each line. name is used in errors.
+// and one score per label on each line, a probability within 0..1. name
+// is used in errors.
 func ReadScores(r io.Reader, name string) (*ScoreTable, error) {
 	cr := newCSV(r)
 	header, err := cr.Read()
@@ -70,6 +71,9 @@ func ReadScores(r io.Reader, name string) (*ScoreTable, error) {
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, fmt.Errorf("%s:%d: score %q for label %q is not a finite number", name, line, f, t.Labels[j])
+			}
+			if v < 0 || v > 1 {
+				return nil, fmt.Errorf("%s:%d: score %q for label %q is outside 0..1: scores are probabilities, as predict --format scores writes them", name, line, f, t.Labels[j])
 			}
 			vals[j] = v
 		}
