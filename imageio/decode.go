@@ -69,6 +69,9 @@ type Info struct {
 	Progressive bool
 
 	maxPixels int64 // the limit the header was checked against
+	// tiffRaster is set for a TIFF whose header golang.org/x/image/tiff
+	// refuses: the raster reader decodes it.
+	tiffRaster bool
 }
 
 // DecodeFile reads and decodes the image at path, refusing images whose
@@ -131,6 +134,7 @@ func inspectAt(name string, r io.ReaderAt, size int64, head []byte, maxPixels in
 	}
 	cfg, format, err := image.DecodeConfig(io.NewSectionReader(r, 0, size))
 	var t *tiffFile
+	tiffRaster := false
 	if isTIFF(head) {
 		// golang.org/x/image/tiff refuses the headers of TIFFs with more
 		// than 4 samples; the raster reader's header parser reads them,
@@ -141,6 +145,7 @@ func inspectAt(name string, r io.ReaderAt, size int64, head []byte, maxPixels in
 		}
 		if err != nil {
 			cfg, format, err = image.Config{Width: t.width, Height: t.height}, "tiff", nil
+			tiffRaster = true
 		}
 	}
 	if errors.Is(err, image.ErrFormat) {
@@ -149,7 +154,7 @@ func inspectAt(name string, r io.ReaderAt, size int64, head []byte, maxPixels in
 	if err != nil {
 		return Info{}, fmt.Errorf("imageio: %q: cannot read image header: %w", name, err)
 	}
-	info := Info{Format: format, Width: cfg.Width, Height: cfg.Height, Orientation: 1, maxPixels: maxPixels}
+	info := Info{Format: format, Width: cfg.Width, Height: cfg.Height, Orientation: 1, maxPixels: maxPixels, tiffRaster: tiffRaster}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return info, fmt.Errorf("imageio: %q: image header declares an empty %dx%d image", name, cfg.Width, cfg.Height)
 	}

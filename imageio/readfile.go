@@ -143,10 +143,13 @@ func (i Info) DecodeCost() int64 {
 		}
 	case "tiff":
 		per = bands * int64(max((i.BitsPerSample+7)/8, 1)) // the decompressed samples
-		if i.Bands <= 3 && !wide {
-			per += 4 // golang.org/x/image/tiff's RGBA picture
-		} else {
+		switch {
+		case i.tiffRaster || i.Bands > 4:
 			per += 4*bands + 4 // the raster's float32 bands and its RGB picture
+		case wide:
+			per += 8 // golang.org/x/image/tiff's 16-bit picture
+		default:
+			per += 4 // golang.org/x/image/tiff's 8-bit picture
 		}
 	default:
 		per = 4

@@ -111,6 +111,13 @@ func TestInfoSamplesAndCost(t *testing.T) {
 	} else {
 		t.Fatal("no SOF0 in rgb.jpg")
 	}
+	tiffOf := func(bands int) []byte {
+		var buf bytes.Buffer
+		if err := imagetest.WriteTIFF(&buf, 8, 8, bands, 4, func(x, y, b int) uint8 { return uint8(x + y + b) }); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
 	for _, tc := range []struct {
 		name        string
 		data        []byte
@@ -126,6 +133,8 @@ func TestInfoSamplesAndCost(t *testing.T) {
 		{"16-bit interlaced PNG", withPNGInterlace(read("rgb16.png")), 3, 16, true, 16},
 		{"5-band TIFF", read("bands5_planar_u8.tif"), 5, 8, false, 5 + 24},
 		{"16-bit grey TIFF", read("gray16.tif"), 1, 16, false, 2 + 8},
+		{"RGB TIFF", tiffOf(3), 3, 8, false, 3 + 4},
+		{"4-band TIFF without alpha", tiffOf(4), 4, 8, false, 4 + 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			info, err := InspectBytes(tc.name, tc.data, 0)
