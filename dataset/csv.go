@@ -174,7 +174,7 @@ func readCSV(o Options) ([]rawItem, []Problem, error) {
 			problem(SevError, KindRaggedRow, "", fmt.Sprintf("row has %d field(s), expected %d: %q", len(row), width, row))
 			continue
 		}
-		name := strings.TrimSpace(row[imgCol])
+		name := PlainField(strings.TrimSpace(row[imgCol]))
 		if name == "" {
 			problem(SevError, KindEmptyName, "", "empty image name")
 			continue
@@ -187,7 +187,7 @@ func readCSV(o Options) ([]rawItem, []Problem, error) {
 			problem(SevError, KindMissing, path, fmt.Sprintf("image %q not found in %q (tried as given and with the usual image extensions)", name, dir))
 			missing = append(missing, name)
 		}
-		pos, unk := o.splitTags(row[tagsCol])
+		pos, unk := o.splitTags(PlainField(strings.TrimSpace(row[tagsCol])))
 		items = append(items, rawItem{name: name, path: path, line: line, where: where, pos: pos, unk: unk})
 	}
 	if len(missing) > 0 {

@@ -12,7 +12,8 @@ import (
 // WriteCSV writes ds as a tags CSV, image_name,tags, with the tags separated
 // by ds.TagSep (a space when empty) and an unknown label written ?tag; a
 // label that the separator would split, or that would not read back as
-// itself, is an error naming it. Each image is named by its
+// itself, is an error naming it. A cell that starts like a spreadsheet
+// formula is written with a leading apostrophe (see CSVField). Each image is named by its
 // path relative to dir (absolute when there is no relative path), so that
 // Load reads the same images back with dir as the images folder; dir is
 // meant to be the folder the CSV is written to, Load's default.
@@ -45,7 +46,7 @@ func WriteCSV(w io.Writer, ds *Dataset, dir string) error {
 		if err != nil {
 			return fmt.Errorf("dataset: write CSV: %s: %w", it.Name, err)
 		}
-		if err := cw.Write([]string{name, tags}); err != nil {
+		if err := cw.Write([]string{CSVField(name), CSVField(tags)}); err != nil {
 			return fmt.Errorf("dataset: write CSV: %w", err)
 		}
 	}

@@ -136,3 +136,43 @@ func TestWriteCSVKeepsTagSep(t *testing.T) {
 		t.Fatalf("writing a tag with a space with the default separator: %v, want an error naming it", err)
 	}
 }
+
+// Names and tags that start like a spreadsheet formula are written with a
+// leading apostrophe and read back as they were.
+func TestWriteCSVNeutralisesFormulas(t *testing.T) {
+	for _, tc := range []struct{ in, out string }{
+		{"=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"}, {"+1", "'+1"}, {"-x", "'-x"}, {"@SUM(A1)", "'@SUM(A1)"},
+		{"\tx", "'\tx"}, {"plain", "plain"}, {"'quoted", "'quoted"}, {"", ""}, {"a=b", "a=b"},
+	} {
+		if got := CSVField(tc.in); got != tc.out {
+			t.Errorf("CSVField(%q) = %q, want %q", tc.in, got, tc.out)
+		}
+		if back := PlainField(CSVField(tc.in)); back != tc.in {
+			t.Errorf("PlainField(CSVField(%q)) = %q", tc.in, back)
+		}
+	}
+	dir := files(t, map[string][]byte{
+		"tags.csv": []byte("image,tags\n'=cmd.png,'=SUM(A1) x\n-1.png,@y\nplain.png,'+z\n"), "=cmd.png": nil, "-1.png": nil, "plain.png": nil,
+	})
+	ds, err := Load(Options{CSV: filepath.Join(dir, "tags.csv")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"+z", "=SUM(A1)", "@y", "x"}; !slices.Equal(ds.Labels, want) {
+		t.Fatalf("labels %q, want %q", ds.Labels, want)
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, ds, dir); err != nil {
+		t.Fatal(err)
+	}
+	want := "image_name,tags\n'=cmd.png,'=SUM(A1) x\n'-1.png,'@y\nplain.png,'+z\n"
+	if buf.String() != want {
+		t.Errorf("wrote\n%s\nwant\n%s", buf.String(), want)
+	}
+	out := filepath.Join(dir, "back.csv")
+	os.WriteFile(out, buf.Bytes(), 0o644)
+	back, err := Load(Options{CSV: out})
+	if err != nil || !slices.Equal(back.Labels, ds.Labels) || back.Items[0].Name != "=cmd.png" || back.Items[1].Name != "-1.png" {
+		t.Fatalf("read back %+v, %v", back, err)
+	}
+}

@@ -34,8 +34,8 @@ func newCSV(r io.Reader) *csv.Reader {
 }
 
 // ReadScores parses a scores file with header "image,<label1>,<label2>,..."
-// and one score per label on each line, a probability within 0..1. name
-// is used in errors.
+// and one score per label on each line, a probability within 0..1, the
+// names as dataset.CSVField writes them. name is used in errors.
 func ReadScores(r io.Reader, name string) (*ScoreTable, error) {
 	cr := newCSV(r)
 	header, err := cr.Read()
@@ -45,7 +45,10 @@ func ReadScores(r io.Reader, name string) (*ScoreTable, error) {
 	if len(header) < 2 || !strings.EqualFold(header[0], "image") {
 		return nil, fmt.Errorf("%s:1: header must be \"image,<label1>,...\"", name)
 	}
-	t := &ScoreTable{Labels: header[1:]}
+	t := &ScoreTable{Labels: make([]string, len(header)-1)}
+	for j, l := range header[1:] {
+		t.Labels[j] = dataset.PlainField(l)
+	}
 	for j, l := range t.Labels {
 		if strings.TrimSpace(l) == "" {
 			return nil, fmt.Errorf("%s:1: label %d has an empty name", name, j+1)
@@ -77,7 +80,7 @@ func ReadScores(r io.Reader, name string) (*ScoreTable, error) {
 			}
 			vals[j] = v
 		}
-		t.Images = append(t.Images, strings.TrimSpace(rec[0]))
+		t.Images = append(t.Images, dataset.PlainField(strings.TrimSpace(rec[0])))
 		t.Values = append(t.Values, vals)
 		t.Lines = append(t.Lines, line)
 	}

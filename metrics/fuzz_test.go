@@ -59,3 +59,15 @@ func TestReadScoresRange(t *testing.T) {
 		t.Errorf("scores 0 and 1: %v", err)
 	}
 }
+
+// Names written with a leading apostrophe before a formula's first
+// character, as predict --format scores writes them, read back as they were.
+func TestReadScoresFormulaNames(t *testing.T) {
+	tab, err := ReadScores(strings.NewReader("image,'=a,b\n'-x,0.5,0.5\n"), "scores.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.Labels[0] != "=a" || tab.Labels[1] != "b" || tab.Images[0] != "-x" {
+		t.Errorf("labels %q, images %q", tab.Labels, tab.Images)
+	}
+}

@@ -191,16 +191,21 @@ func reportSkipped(w io.Writer, fails []predict.Failure, total int, skipBad bool
 }
 
 // writePredictions prints predictions as a table, JSON or a submission CSV,
-// whose tags are separated by tagSep (a space when empty).
+// whose tags are separated by tagSep (a space when empty); a CSV cell that
+// starts like a spreadsheet formula gets a leading apostrophe.
 func writePredictions(w io.Writer, preds []predict.Prediction, labels []string, format, tagSep string) error {
 	switch format {
 	case "json":
 		return json.NewEncoder(w).Encode(preds)
 	case "scores":
 		cw := csv.NewWriter(w)
-		cw.Write(append([]string{"image"}, labels...))
+		header := []string{"image"}
+		for _, l := range labels {
+			header = append(header, dataset.CSVField(l))
+		}
+		cw.Write(header)
 		for _, p := range preds {
-			row := []string{p.Image}
+			row := []string{dataset.CSVField(p.Image)}
 			for _, l := range labels {
 				row = append(row, strconv.FormatFloat(p.Scores[l], 'g', -1, 64))
 			}
@@ -221,7 +226,7 @@ func writePredictions(w io.Writer, preds []predict.Prediction, labels []string, 
 				return fmt.Errorf("%s: %w (give --tag-sep)", p.Image, err)
 			}
 			base := filepath.Base(p.Image)
-			cw.Write([]string{strings.TrimSuffix(base, filepath.Ext(base)), field})
+			cw.Write([]string{dataset.CSVField(strings.TrimSuffix(base, filepath.Ext(base))), dataset.CSVField(field)})
 		}
 		cw.Flush()
 		return cw.Error()
