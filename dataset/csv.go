@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -25,12 +24,12 @@ type table struct {
 
 // readTable reads every row of a CSV file.
 func readTable(path string, comma rune) (*table, error) {
-	f, err := os.Open(path)
+	f, lr, err := OpenCSV(path)
 	if err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
+		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	r := csv.NewReader(lr)
 	if comma != 0 {
 		r.Comma = comma
 	}

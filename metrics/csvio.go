@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -168,12 +167,12 @@ func Match(truth *dataset.Dataset, scores *ScoreTable, scoresName string) (*infe
 // (CSV and its reading options; the vocabulary and TagsOnly are set from
 // the scores).
 func LoadFiles(truth dataset.Options, scoresPath string) (*infer.Set, error) {
-	sf, err := os.Open(scoresPath)
+	sf, sr, err := dataset.OpenCSV(scoresPath)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	defer sf.Close()
-	scores, err := ReadScores(sf, scoresPath)
+	scores, err := ReadScores(sr, scoresPath)
 	if err != nil {
 		return nil, err
 	}

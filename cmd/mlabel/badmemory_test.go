@@ -25,9 +25,10 @@ const memChildEnv = "MLABEL_BADMEM_ARGS"
 
 // TestBadInputBoundedMemory runs the inputs that once made mlabel allocate
 // gigabytes or read forever, each in a child process under ulimit -v 4 GB
-// and a 60 s timeout: a sparse 20 GB file, /dev/zero, a named pipe, a row
-// of 100,000 tags, an 8000×8000 mask over 200 labels and a bundle whose
-// preprocessing size differs from its network's input. Each must fail with
+// and a 60 s timeout: sparse 20 GB files as image, tags CSV and bundle,
+// /dev/zero and a named pipe in their place, a row of 100,000 tags, an
+// 8000×8000 mask over 200 labels and a bundle whose preprocessing size
+// differs from its network's input. Each must fail with
 // an error naming the file and the limit, its peak resident size under
 // 300 MB.
 func TestBadInputBoundedMemory(t *testing.T) {
@@ -48,6 +49,8 @@ func TestBadInputBoundedMemory(t *testing.T) {
 	}
 	padded := sparse("padded.png", mustRead(t, f.path("images/a.png")), 20<<30)
 	zeros := sparse("zeros.jpg", nil, 20<<30)
+	zerosCSV := sparse("zeros.csv", []byte("image,tags\na.png,"), 20<<30)
+	zerosMLB := sparse("zeros.mlb", nil, 20<<30)
 	fifo := f.path("fifo.png")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
@@ -74,6 +77,11 @@ func TestBadInputBoundedMemory(t *testing.T) {
 		{"named pipe, tiled", []string{"predict", "--model", model, "--tiles", "2", fifo}, []string{"fifo.png", "not a regular file"}},
 		{"data check on 100,000 tags", []string{"data", "check", "--csv", f.path("images/many.csv")}, []string{"many.csv has 100000 labels, over the limit of 10000"}},
 		{"8000x8000 mask over 200 labels", []string{"data", "check", "--csv", f.path("images/masked.csv"), "--masks", f.path("masks")}, []string{"a.png", "over the limit of 268435456"}},
+		{"tags CSV of 20 GB of zeros", []string{"data", "check", "--csv", zerosCSV}, []string{"zeros.csv:2", "line too long"}},
+		{"tags CSV from /dev/zero", []string{"data", "check", "--csv", "/dev/zero"}, []string{"/dev/zero is not a regular file"}},
+		{"scores from /dev/zero", []string{"metrics", "--truth", f.path("images/masked.csv"), "--scores", "/dev/zero"}, []string{"/dev/zero is not a regular file"}},
+		{"bundle from /dev/zero", []string{"predict", "--model", "/dev/zero", f.path("images/a.png")}, []string{"/dev/zero is not a regular file"}},
+		{"bundle of 20 GB", []string{"predict", "--model", zerosMLB, f.path("images/a.png")}, []string{"zeros.mlb", "over the limit of 4294967296"}},
 		{"preprocess size over the network's input", []string{"eval", "--model", f.path("input.mlb"), "--csv", f.path("images/masked.csv")}, []string{"input.mlb", "differs from the network's input"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
