@@ -67,11 +67,8 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 				return err
 			}
 			if b.Kind == bundle.KindSegmenter || seg.set(c) {
-				if tta {
-					return usagef("a segmenter predicts without test-time augmentation: drop --tta")
-				}
-				if shards.set() {
-					return usagef("a segmenter's predictions are not sharded yet: drop --shard, --shards and --out")
+				if err := segmentUsage(tta, shards.set()); err != nil {
+					return err
 				}
 				o := predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}
 				return runSegmentPredict(c, b, files, format, tagSep, o, skipBad, seg)
@@ -188,6 +185,17 @@ func reportSkipped(w io.Writer, fails []predict.Failure, total int, skipBad bool
 		return nil
 	}
 	return errors.New(msg)
+}
+
+// segmentUsage refuses the options a segmenter does not predict with.
+func segmentUsage(tta, sharded bool) error {
+	if tta {
+		return usagef("a segmenter predicts without test-time augmentation: drop --tta")
+	}
+	if sharded {
+		return usagef("a segmenter's predictions are not sharded yet: drop --shard, --shards and --out")
+	}
+	return nil
 }
 
 // writePredictions prints predictions as a table, JSON or a submission CSV,

@@ -364,6 +364,14 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 	if res.TestCSV != "" {
 		fmt.Fprintf(w, "wrote %s (the test split)\n", res.TestCSV)
 	}
+	printNext(w, res, path, verbose)
+	return nil
+}
+
+// printNext prints the commands to run next on the bundle at path: the
+// report on the test split (read with the tag separator it was written
+// with), predict, serve and, unless verbose printed every metric, inspect.
+func printNext(w io.Writer, res *workflow.Outcome, path string, verbose bool) {
 	fmt.Fprintln(w, "\nnext:")
 	if res.TestCSV != "" {
 		sep := ""
@@ -377,5 +385,4 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 	if !verbose {
 		fmt.Fprintf(w, "  mlabel inspect --model %s  # every metric, per label\n", path)
 	}
-	return nil
 }
