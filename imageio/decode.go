@@ -34,7 +34,7 @@ import (
 	_ "image/png"
 
 	_ "golang.org/x/image/bmp"
-	_ "golang.org/x/image/tiff"
+	"golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"
 )
 
@@ -132,7 +132,17 @@ func inspectAt(name string, r io.ReaderAt, size int64, head []byte, maxPixels in
 	if size == 0 {
 		return Info{}, fmt.Errorf("imageio: %q: %w", name, ErrEmpty)
 	}
-	cfg, format, err := image.DecodeConfig(io.NewSectionReader(r, 0, size))
+	var cfg image.Config
+	var format string
+	var err error
+	if isTIFF(head) {
+		// image.DecodeConfig would hand golang.org/x/image/tiff a stream,
+		// which it buffers up to the first IFD, wherever in the file.
+		cfg, err = tiff.DecodeConfig(io.NewSectionReader(r, 0, size))
+		format = "tiff"
+	} else {
+		cfg, format, err = image.DecodeConfig(io.NewSectionReader(r, 0, size))
+	}
 	var t *tiffFile
 	tiffRaster := false
 	if isTIFF(head) {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -153,5 +154,27 @@ func TestInfoSamplesAndCost(t *testing.T) {
 	big := Info{Format: "tiff", Width: 1024, Height: 1024, Bands: 256, BitsPerSample: 8}
 	if c := big.DecodeCost(); c < 1<<30 {
 		t.Errorf("1024x1024x256 TIFF: cost %d bytes", c)
+	}
+}
+
+// A TIFF whose first IFD lies gigabytes into a sparse file is refused
+// without reading up to it.
+func TestReadFileFarTIFFHeader(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "far.tif")
+	if err := os.WriteFile(p, []byte("II*\x00\x00\xff\xff\xff"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(p, 1<<32+1<<20); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := ReadFile(p, 0)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "far.tif") {
+		t.Fatalf("error %v", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
+		t.Errorf("allocated %d bytes to refuse it", alloc)
 	}
 }
