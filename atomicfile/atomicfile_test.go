@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestWriteReplaces(t *testing.T) {
@@ -122,5 +123,125 @@ func TestCheckWritable(t *testing.T) {
 	os.WriteFile(file, nil, 0o644)
 	if err := CheckWritable(filepath.Join(file, "m.mlb")); err == nil {
 		t.Error("a path under a file was accepted")
+	}
+}
+
+// A replaced file keeps its mode; a new one gets 0644.
+func TestWriteKeepsMode(t *testing.T) {
+	for _, mode := range []os.FileMode{0o600, 0o640, 0o755, 0o644} {
+		path := filepath.Join(t.TempDir(), "f")
+		if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteBytes(path, []byte("new")); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != mode {
+			t.Errorf("mode %o became %v (%v)", mode, fi.Mode(), err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "new")
+	if err := WriteBytes(path, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("a new file has mode %v (%v), want 0644", fi.Mode(), err)
+	}
+}
+
+// A path that is a symbolic link (relative, absolute, chained or dangling)
+// stays a link; the file at the end of the chain gets the content.
+func TestWriteThroughSymlink(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		links [][2]string // link name, target, made in order
+		exist bool        // whether the final target exists before the write
+	}{
+		{"relative", [][2]string{{"out", "real"}}, true},
+		{"absolute", [][2]string{{"out", "ABS/real"}}, true},
+		{"into a subfolder", [][2]string{{"out", "sub/real"}}, true},
+		{"chain", [][2]string{{"mid", "sub/real"}, {"out", "mid"}}, true},
+		{"dangling", [][2]string{{"out", "real"}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+			final := ""
+			for _, l := range tc.links {
+				target := strings.Replace(l[1], "ABS", dir, 1)
+				if err := os.Symlink(target, filepath.Join(dir, l[0])); err != nil {
+					t.Fatal(err)
+				}
+				if final == "" {
+					final = target
+					if !filepath.IsAbs(final) {
+						final = filepath.Join(dir, final)
+					}
+				}
+			}
+			if tc.exist {
+				if err := os.WriteFile(final, []byte("old"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out := filepath.Join(dir, "out")
+			if err := WriteBytes(out, []byte("new")); err != nil {
+				t.Fatal(err)
+			}
+			if fi, err := os.Lstat(out); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+				t.Fatalf("the link was replaced: %v, %v", fi.Mode(), err)
+			}
+			got, err := os.ReadFile(final)
+			if err != nil || string(got) != "new" {
+				t.Fatalf("target %s holds %q, %v", final, got, err)
+			}
+			if fi, _ := os.Stat(final); tc.exist && fi.Mode().Perm() != 0o600 {
+				t.Errorf("target mode %v, want 0600", fi.Mode())
+			}
+		})
+	}
+	dir := t.TempDir()
+	loop := filepath.Join(dir, "loop")
+	os.Symlink("loop", loop)
+	if err := WriteBytes(loop, nil); err == nil || !strings.Contains(err.Error(), "symbolic links") {
+		t.Errorf("a link to itself: %v", err)
+	}
+}
+
+// A file name near the 255-byte limit is written, its temporary name stays
+// short, and its leftovers are still recognised as stale.
+func TestWriteLongName(t *testing.T) {
+	for _, n := range []int{64, 65, 240, 255} {
+		dir := t.TempDir()
+		name := strings.Repeat("é", n/2) + strings.Repeat("x", n%2)
+		path := filepath.Join(dir, name)
+		prefix := tempPrefix(path)
+		if len(prefix)+20 > 255 {
+			t.Errorf("%d bytes: temporary prefix of %d bytes", n, len(prefix))
+		}
+		if !utf8.ValidString(prefix) {
+			t.Errorf("%d bytes: prefix %q is not UTF-8", n, prefix)
+		}
+		stale := filepath.Join(dir, prefix+"42")
+		if err := os.WriteFile(stale, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-StaleAge - time.Minute)
+		os.Chtimes(stale, old, old)
+		if err := WriteBytes(path, []byte("x")); err != nil {
+			t.Fatalf("%d bytes: %v", n, err)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 || entries[0].Name() != name {
+			t.Errorf("%d bytes: folder holds %v", n, entries)
+		}
+		if err := CheckWritable(path); err != nil {
+			t.Errorf("%d bytes: CheckWritable: %v", n, err)
+		}
+	}
+	if tempPrefix("/d/"+strings.Repeat("a", 100)+"1") == tempPrefix("/d/"+strings.Repeat("a", 100)+"2") {
+		t.Error("two long names share their temporary prefix")
 	}
 }

@@ -13,7 +13,7 @@ import (
 // unknown labels. The issues must come from a set scored on ds, row for
 // item. ds itself is not changed.
 func Apply(ds *dataset.Dataset, issues []Issue) (*dataset.Dataset, error) {
-	out := &dataset.Dataset{Source: ds.Source, Labels: ds.Labels, Items: slices.Clone(ds.Items)}
+	out := &dataset.Dataset{Source: ds.Source, Labels: ds.Labels, TagSep: ds.TagSep, Items: slices.Clone(ds.Items)}
 	for _, is := range issues {
 		if is.Row < 0 || is.Row >= len(out.Items) || is.Col < 0 || is.Col >= len(ds.Labels) {
 			return nil, fmt.Errorf("audit: issue for image %d label %d outside the set's %d images and %d labels", is.Row, is.Col, len(out.Items), len(ds.Labels))

@@ -35,7 +35,7 @@ func Inject(ds *dataset.Dataset, n int, labels []int, seed uint64) (*dataset.Dat
 		return nil, nil, fmt.Errorf("audit: %d flips for %d images", n, len(ds.Items))
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xf11b))
-	out := &dataset.Dataset{Source: ds.Source, Labels: ds.Labels, Items: slices.Clone(ds.Items)}
+	out := &dataset.Dataset{Source: ds.Source, Labels: ds.Labels, TagSep: ds.TagSep, Items: slices.Clone(ds.Items)}
 	var flips []Flip
 	for _, i := range rng.Perm(len(ds.Items)) {
 		if len(flips) == n {

@@ -172,6 +172,9 @@ func violations(s infer.Set, q [][]float64, rs []rule) []Issue {
 // found, and those images are the ones it flags. It returns the structure,
 // nil when none is found, and each rule with the images that break it.
 func Discover(ds *dataset.Dataset) (*decide.Structure, []decide.Found) {
+	if len(ds.Labels) > decide.MaxDiscoverLabels {
+		return nil, nil
+	}
 	st, found := decide.DiscoverWith(ds.Labels, ds.TagMatrix(), decide.NoisyTolerance())
 	if st.Empty() {
 		return nil, nil

@@ -215,6 +215,9 @@ func Read(data []byte) (*Bundle, error) {
 	if b.Spec == nil {
 		return nil, fmt.Errorf("bundle: %w: no architecture", ErrFormat)
 	}
+	if err := b.checkConsistency(); err != nil {
+		return nil, err
+	}
 	if err := b.Spec.Validate(); err != nil {
 		return nil, fmt.Errorf("bundle: architecture: %w", err)
 	}
@@ -240,8 +243,22 @@ func readHeader(version uint32, data []byte, h *Header) error {
 	return nil
 }
 
-// Load reads the bundle at path.
+// MaxFileBytes bounds the bundle files Load reads: 4 GiB.
+const MaxFileBytes = 4 << 30
+
+// Load reads the bundle at path. What is not a regular file (a device, a
+// named pipe) or is over MaxFileBytes is refused unread.
 func Load(path string) (*Bundle, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("bundle: %s is not a regular file (mode %s)", path, fi.Mode())
+	}
+	if fi.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("bundle: %s is %d bytes, over the limit of %d", path, fi.Size(), int64(MaxFileBytes))
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("bundle: %w", err)

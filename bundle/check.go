@@ -2,6 +2,10 @@ package bundle
 
 import (
 	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
 
 	"mlabel/nn"
 )
@@ -37,3 +41,78 @@ func (b *Bundle) checkOutputs(m *nn.Model) error {
 	}
 	return nil
 }
+
+// MaxNodes bounds the nodes of a bundle's network: the largest networks
+// mlabel builds or imports have a few thousand.
+const MaxNodes = 20000
+
+// minStd is the smallest normalising standard deviation a bundle may
+// hold: a smaller one scales pixels past what float32 sums keep.
+const minStd = 1e-6
+
+// checkConsistency checks, when a bundle is read, what its parts must agree
+// on, before anything is built or allocated from them: the node count, the
+// batch-norm epsilons, the weights' values (finite), and for a classifier
+// or segmenter its labels (none empty, none repeated), its normalisation
+// (finite means, standard deviations of at least 1e-6) and its
+// preprocessing size and channels against the network's input.
+func (b *Bundle) checkConsistency() error {
+	if n := len(b.Spec.Nodes); n > MaxNodes {
+		return fmt.Errorf("bundle: %w: the network has %d nodes, over the limit of %d", ErrFormat, n, MaxNodes)
+	}
+	for _, n := range b.Spec.Nodes {
+		if e := n.Attrs.Eps; e < 0 || math.IsNaN(e) || math.IsInf(e, 0) {
+			return fmt.Errorf("bundle: %w: node %q has epsilon %g, want a positive number (or 0 for the default)", ErrFormat, n.Name, e)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(b.Weights)) {
+		t := b.Weights[name]
+		if t == nil {
+			continue
+		}
+		for i, v := range t.Data {
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return fmt.Errorf("bundle: %w: weight %s holds %g at index %d: the model diverged or the file was crafted", ErrFormat, name, v, i)
+			}
+		}
+	}
+	if b.Kind != KindClassifier && b.Kind != KindSegmenter {
+		return nil
+	}
+	seen := make(map[string]bool, len(b.Labels))
+	for i, l := range b.Labels {
+		if strings.TrimSpace(l) == "" {
+			return fmt.Errorf("bundle: %w: label %d is empty", ErrFormat, i)
+		}
+		if seen[l] {
+			return fmt.Errorf("bundle: %w: label %q appears twice", ErrFormat, l)
+		}
+		seen[l] = true
+	}
+	p := b.Preprocess
+	for c := range p.Std {
+		if !finite32(p.Mean[c]) || !(p.Std[c] >= minStd) || !finite32(p.Std[c]) {
+			return fmt.Errorf("bundle: %w: preprocess channel %d has mean %g and std %g: need finite values and std of at least %g", ErrFormat, c, p.Mean[c], p.Std[c], minStd)
+		}
+	}
+	for i, s := range p.BandStats {
+		if !finite32(s.Low) || !finite32(s.High) || !finite32(s.Mean) || !finite32(s.Std) || !(s.Std >= minStd) {
+			return fmt.Errorf("bundle: %w: preprocess statistics of band %d: low %g, high %g, mean %g, std %g: need finite values and std of at least %g", ErrFormat, i+1, s.Low, s.High, s.Mean, s.Std, minStd)
+		}
+	}
+	for _, n := range b.Spec.Nodes {
+		if n.Op != nn.OpInput {
+			continue
+		}
+		sh, channels := n.Attrs.Shape, 3
+		if len(p.Bands) > 0 {
+			channels = len(p.Bands)
+		}
+		if len(sh) == 3 && (sh[0] != p.Size || sh[1] != p.Size || sh[2] != channels) {
+			return fmt.Errorf("bundle: %w: preprocess size %d with %d channels differs from the network's input %v (height, width, channels)", ErrFormat, p.Size, channels, sh)
+		}
+	}
+	return nil
+}
+
+func finite32(v float32) bool { return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
 	"runtime"
 	"sort"
 	"sync"
@@ -41,7 +40,8 @@ type Report struct {
 	// Unknown[l] is the number of images where label l is unknown.
 	Unknown []int `json:"unknown"`
 	// Cooccurrence[a][b] is the number of images positive for both a and
-	// b; the diagonal equals Counts.
+	// b; the diagonal equals Counts. It is nil for a set of more than
+	// MaxCooccurrenceLabels labels.
 	Cooccurrence [][]int   `json:"cooccurrence"`
 	Problems     []Problem `json:"problems"`
 	Errors       int       `json:"errors"`
@@ -83,19 +83,29 @@ func Check(ctx context.Context, o Options, co CheckOptions) (*Report, error) {
 	return r, nil
 }
 
-// tally fills the label counts and co-occurrence.
+// MaxCooccurrenceLabels is the most labels whose co-occurrence Check
+// tallies: the table has a cell per pair of labels, and each image adds
+// the square of its tags to it.
+const MaxCooccurrenceLabels = 1000
+
+// tally fills the label counts and, for at most MaxCooccurrenceLabels
+// labels, the co-occurrence.
 func (r *Report) tally(ds *Dataset) {
 	n := len(ds.Labels)
 	r.Counts, r.Unknown = make([]int, n), make([]int, n)
-	r.Cooccurrence = make([][]int, n)
-	for i := range r.Cooccurrence {
-		r.Cooccurrence[i] = make([]int, n)
+	if n <= MaxCooccurrenceLabels {
+		r.Cooccurrence = make([][]int, n)
+		for i := range r.Cooccurrence {
+			r.Cooccurrence[i] = make([]int, n)
+		}
 	}
 	for _, it := range ds.Items {
 		for _, a := range it.Pos {
 			r.Counts[a]++
-			for _, b := range it.Pos {
-				r.Cooccurrence[a][b]++
+			if r.Cooccurrence != nil {
+				for _, b := range it.Pos {
+					r.Cooccurrence[a][b]++
+				}
 			}
 		}
 		for _, u := range it.Unknown {
@@ -107,6 +117,14 @@ func (r *Report) tally(ds *Dataset) {
 // labelProblems reports labels with fewer than min positives.
 func labelProblems(ds *Dataset, counts []int, min int) []Problem {
 	var out []Problem
+	first := make([]int, len(counts)) // each label's first positive item, +1
+	for i, it := range ds.Items {
+		for _, l := range it.Pos {
+			if first[l] == 0 {
+				first[l] = i + 1
+			}
+		}
+	}
 	for l, c := range counts {
 		if c >= min {
 			continue
@@ -116,26 +134,11 @@ func labelProblems(ds *Dataset, counts []int, min int) []Problem {
 				Message: fmt.Sprintf("label %q has no positive example", ds.Labels[l])})
 			continue
 		}
-		var ex Item
-		for _, it := range ds.Items {
-			if containsInt(it.Pos, l) {
-				ex = it
-				break
-			}
-		}
+		ex := ds.Items[first[l]-1]
 		out = append(out, Problem{Severity: SevWarning, Kind: KindRareLabel, Where: ds.Where(ex), Line: ex.Line, File: ex.Path, Label: ds.Labels[l],
 			Message: fmt.Sprintf("label %q has only %d example(s), the first being image %q: too few for a split (needs %d)", ds.Labels[l], c, ex.Name, min)})
 	}
 	return out
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // decoded is the outcome of decoding one image.
@@ -255,7 +258,7 @@ func Verify(ctx context.Context, ds *Dataset, co CheckOptions) (hashes []string,
 // decodeOne reads and decodes one image. A missing file gives the zero
 // value: it is reported elsewhere.
 func decodeOne(path string, maxPixels int64) decoded {
-	data, err := os.ReadFile(path)
+	data, err := imageio.ReadFile(path, maxPixels)
 	if errors.Is(err, fs.ErrNotExist) {
 		return decoded{}
 	}

@@ -198,3 +198,51 @@ func sha(data []byte) string {
 	s := sha256.Sum256(data)
 	return hex.EncodeToString(s[:])
 }
+
+// A set of many labels is checked in time and memory linear in its tags:
+// the co-occurrence table is left out above MaxCooccurrenceLabels, and a
+// set over the label limit is refused naming the file and the limit.
+func TestCheckManyLabels(t *testing.T) {
+	n := MaxCooccurrenceLabels + 1
+	tags := make([]string, n)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("l%d", i)
+	}
+	dir := files(t, map[string][]byte{
+		"tags.csv": []byte("image,tags\na.png," + strings.Join(tags, " ") + "\nb.png,l0 l1\n"), "a.png": nil, "b.png": nil,
+	})
+	csv := filepath.Join(dir, "tags.csv")
+	r, err := Check(context.Background(), Options{CSV: csv}, CheckOptions{SkipDecode: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Labels) != n || r.Cooccurrence != nil || r.Counts[0] != 2 || r.Counts[n-1] != 1 {
+		t.Fatalf("%d labels, co-occurrence %v, counts %v...", len(r.Labels), r.Cooccurrence != nil, r.Counts[:2])
+	}
+	var buf bytes.Buffer
+	if err := r.Print(&buf); err != nil || !strings.Contains(buf.String(), "co-occurrence: not tallied") {
+		t.Errorf("printed report lacks the note on co-occurrence: %v", err)
+	}
+	rare := 0
+	for _, p := range r.Problems {
+		if p.Kind == KindRareLabel && p.Line == 2 {
+			rare++
+		}
+	}
+	if rare != n { // every label has fewer than 3 examples, the first on line 2
+		t.Errorf("%d rare labels named with the first image's line, want %d", rare, n)
+	}
+	for _, max := range []int{n - 1, 0} {
+		_, err := Load(Options{CSV: csv, MaxLabels: max})
+		limit := max
+		if max == 0 {
+			limit = DefaultMaxLabels
+		}
+		if (max != 0) != (err != nil) {
+			t.Fatalf("MaxLabels %d: %v", max, err)
+		}
+		if err != nil && (!strings.Contains(err.Error(), csv) || !strings.Contains(err.Error(), fmt.Sprint(limit))) {
+			t.Errorf("error %q does not name the file and the limit %d", err, limit)
+		}
+	}
+}

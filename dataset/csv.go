@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -25,12 +24,12 @@ type table struct {
 
 // readTable reads every row of a CSV file.
 func readTable(path string, comma rune) (*table, error) {
-	f, err := os.Open(path)
+	f, lr, err := OpenCSV(path)
 	if err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
+		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	r := csv.NewReader(lr)
 	if comma != 0 {
 		r.Comma = comma
 	}
@@ -174,7 +173,7 @@ func readCSV(o Options) ([]rawItem, []Problem, error) {
 			problem(SevError, KindRaggedRow, "", fmt.Sprintf("row has %d field(s), expected %d: %q", len(row), width, row))
 			continue
 		}
-		name := strings.TrimSpace(row[imgCol])
+		name := PlainField(strings.TrimSpace(row[imgCol]))
 		if name == "" {
 			problem(SevError, KindEmptyName, "", "empty image name")
 			continue
@@ -187,7 +186,7 @@ func readCSV(o Options) ([]rawItem, []Problem, error) {
 			problem(SevError, KindMissing, path, fmt.Sprintf("image %q not found in %q (tried as given and with the usual image extensions)", name, dir))
 			missing = append(missing, name)
 		}
-		pos, unk := o.splitTags(row[tagsCol])
+		pos, unk := o.splitTags(PlainField(strings.TrimSpace(row[tagsCol])))
 		items = append(items, rawItem{name: name, path: path, line: line, where: where, pos: pos, unk: unk})
 	}
 	if len(missing) > 0 {

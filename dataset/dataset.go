@@ -18,6 +18,10 @@ type Dataset struct {
 	Labels []string `json:"labels"`
 	// Items are the images, in file order.
 	Items []Item `json:"items"`
+	// TagSep is the separator between tags the set was read with (any
+	// whitespace when empty); WriteCSV writes the tags with it, so that a
+	// CSV written from the set reads back with the same option.
+	TagSep string `json:"tag_sep,omitempty"`
 	// Warnings are non-fatal problems found while reading (images with no
 	// tags, file names that are not UTF-8). Check reports more.
 	Warnings []Problem `json:"warnings,omitempty"`
@@ -101,7 +105,7 @@ func (d *Dataset) LabelIndex() map[string]int {
 // Subset returns a dataset sharing the vocabulary and holding the items at
 // the given indices, in that order.
 func (d *Dataset) Subset(idx []int) *Dataset {
-	s := &Dataset{Source: d.Source, Labels: d.Labels, Items: make([]Item, len(idx))}
+	s := &Dataset{Source: d.Source, Labels: d.Labels, TagSep: d.TagSep, Items: make([]Item, len(idx))}
 	for i, j := range idx {
 		s.Items[i] = d.Items[j]
 	}

@@ -54,7 +54,10 @@ func read(o Options) (*Dataset, []Problem, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ds := &Dataset{Source: source, Labels: labels}
+	if len(labels) > o.maxLabels() {
+		return nil, nil, fmt.Errorf("dataset: %s has %d labels, over the limit of %d (--max-labels): is the tag separator right?", source, len(labels), o.maxLabels())
+	}
+	ds := &Dataset{Source: source, Labels: labels, TagSep: o.TagSep}
 	index := ds.LabelIndex()
 	first := map[string]string{}
 	for _, r := range raw {

@@ -1,10 +1,13 @@
 package dataset
 
 import (
+	"errors"
+	"io"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 type itemWant struct {
@@ -217,5 +220,24 @@ func TestLoadFoldersNonUTF8(t *testing.T) {
 	}
 	if len(ds.Items) != 2 || len(ds.Warnings) != 1 || !strings.Contains(ds.Warnings[0].String(), `caf\xe9`) {
 		t.Fatalf("items %d, warnings %v", len(ds.Items), ds.Warnings)
+	}
+}
+
+// A CSV line over the limit fails the read naming the file and line, and a
+// path that is not a regular file is refused before it is opened.
+func TestCSVLineLimitAndSpecialFiles(t *testing.T) {
+	l := &lineLimit{r: strings.NewReader("image,tags\na,x\n" + strings.Repeat("z", 40) + "\n"), name: "t.csv", max: 32}
+	_, err := io.ReadAll(iotest.OneByteReader(l))
+	if !errors.Is(err, ErrLineTooLong) || !strings.Contains(err.Error(), "t.csv:3") {
+		t.Errorf("long line: %v", err)
+	}
+	l = &lineLimit{r: strings.NewReader("image,tags\na,x\n" + strings.Repeat("z", 32) + "\n"), name: "t.csv", max: 32}
+	if _, err := io.ReadAll(l); err != nil {
+		t.Errorf("line at the limit: %v", err)
+	}
+	for _, path := range []string{"/dev/zero", t.TempDir()} {
+		if _, err := Load(Options{CSV: path, TagsOnly: true}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("%s: %v", path, err)
+		}
 	}
 }

@@ -21,6 +21,10 @@ const (
 	HeaderNo
 )
 
+// DefaultMaxLabels is the most labels a set may have unless
+// Options.MaxLabels says otherwise.
+const DefaultMaxLabels = 10000
+
 // DefaultExtensions are tried, in order, for image names given without an
 // extension.
 var DefaultExtensions = []string{".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif",
@@ -52,6 +56,9 @@ type Options struct {
 	// Labels fixes the vocabulary and its order; a tag outside it is an
 	// error. When empty the vocabulary is every tag used, sorted.
 	Labels []string
+	// MaxLabels bounds the vocabulary: a set of more labels is refused
+	// (DefaultMaxLabels when 0).
+	MaxLabels int
 	// Extensions are tried for image names without one; DefaultExtensions
 	// when nil.
 	Extensions []string
@@ -75,6 +82,13 @@ func (o Options) validate() error {
 		return fmt.Errorf("dataset: invalid CSV separator %q", o.Comma)
 	}
 	return nil
+}
+
+func (o Options) maxLabels() int {
+	if o.MaxLabels > 0 {
+		return o.MaxLabels
+	}
+	return DefaultMaxLabels
 }
 
 func (o Options) extensions() []string {

@@ -30,7 +30,10 @@ func (r *Report) Print(w io.Writer) error {
 		}
 		fmt.Fprintf(bw, "%3d  %-*s %7d %6.1f%% %7d\n", i, width, quoteIfOdd(l), r.Counts[i], share, r.Unknown[i])
 	}
-	if len(r.Labels) > 1 {
+	if r.Cooccurrence == nil && len(r.Labels) > 1 {
+		fmt.Fprintf(bw, "\nco-occurrence: not tallied for more than %d labels\n", MaxCooccurrenceLabels)
+	}
+	if r.Cooccurrence != nil && len(r.Labels) > 1 {
 		fmt.Fprintf(bw, "\nco-occurrence (images positive for both the row and the column label):\n%3s ", "")
 		for i := range r.Labels {
 			fmt.Fprintf(bw, " %5d", i)

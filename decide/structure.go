@@ -272,6 +272,10 @@ func Discover(labels []string, truth [][]float64, minCount int) *Structure {
 	return s
 }
 
+// MaxDiscoverLabels is the most labels DiscoverWith looks for rules among:
+// its tallies of label pairs take 16 bytes a pair, 16 MB at this count.
+const MaxDiscoverLabels = 1000
+
 // Tolerance says how nearly a rule must hold for DiscoverWith to suggest it.
 type Tolerance struct {
 	// MinCount: labels seen fewer times take part in no rule.
@@ -361,8 +365,15 @@ func (f Found) String() string {
 // meet would form one. An image with an unknown tag that could make a rule
 // hold does not break it. Implications that would contradict the rules
 // before them are left out.
+//
+// Its tallies grow as the square of the labels: among more than
+// MaxDiscoverLabels labels it looks for no rule and returns an empty
+// structure.
 func DiscoverWith(labels []string, truth [][]float64, tol Tolerance) (*Structure, []Found) {
 	n := len(labels)
+	if n > MaxDiscoverLabels {
+		return &Structure{}, nil
+	}
 	alpha, ofChance := tol.Alpha, tol.OfChance
 	if alpha == 0 {
 		alpha = DefaultAlpha

@@ -2,8 +2,10 @@ package decide
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -195,5 +197,27 @@ func TestParseStructure(t *testing.T) {
 				t.Fatalf("err = %v, want one containing %s", err, c.want)
 			}
 		})
+	}
+}
+
+// Among more than MaxDiscoverLabels labels no rule is looked for, and the
+// pair tallies are never made.
+func TestDiscoverManyLabels(t *testing.T) {
+	n := MaxDiscoverLabels + 1
+	labels := make([]string, n)
+	row := make([]float64, n)
+	for i := range labels {
+		labels[i] = fmt.Sprint("l", i)
+	}
+	row[0] = 1
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s, found := DiscoverWith(labels, [][]float64{row, row}, Tolerance{})
+	runtime.ReadMemStats(&after)
+	if !s.Empty() || found != nil {
+		t.Errorf("found %v among %d labels", found, n)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+		t.Errorf("allocated %d bytes", alloc)
 	}
 }

@@ -26,7 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"os"
+	"io"
 
 	// Register the decoders for image.Decode and image.DecodeConfig.
 	_ "image/gif"
@@ -34,7 +34,7 @@ import (
 	_ "image/png"
 
 	_ "golang.org/x/image/bmp"
-	_ "golang.org/x/image/tiff"
+	"golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"
 )
 
@@ -60,8 +60,18 @@ type Info struct {
 	Width       int    // stored width in pixels
 	Height      int    // stored height in pixels
 	Orientation int    // EXIF orientation 1..8 (1 when absent)
+	// Bands is the number of samples of a pixel as stored (1 for grey or
+	// palette, 3 for RGB or YCbCr, 4 for CMYK or RGBA, a TIFF's samples
+	// per pixel), and BitsPerSample their size.
+	Bands, BitsPerSample int
+	// Progressive is set for a progressive JPEG and an interlaced PNG,
+	// whose decoders hold more than the picture while decoding.
+	Progressive bool
 
 	maxPixels int64 // the limit the header was checked against
+	// tiffRaster is set for a TIFF whose header golang.org/x/image/tiff
+	// refuses: the raster reader decodes it.
+	tiffRaster bool
 }
 
 // DecodeFile reads and decodes the image at path, refusing images whose
@@ -69,9 +79,9 @@ type Info struct {
 // maxPixels <= 0). JPEG EXIF orientation is applied, so the result is
 // upright.
 func DecodeFile(path string, maxPixels int64) (image.Image, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, maxPixels)
 	if err != nil {
-		return nil, fmt.Errorf("imageio: %w", err)
+		return nil, err
 	}
 	return DecodeBytes(path, data, maxPixels)
 }
@@ -108,21 +118,45 @@ func DecodeBytes(name string, data []byte, maxPixels int64) (image.Image, error)
 // InspectBytes reads the header of the image held in data without decoding
 // its pixels, and checks it against maxPixels (DefaultMaxPixels when <= 0).
 func InspectBytes(name string, data []byte, maxPixels int64) (Info, error) {
+	return inspectAt(name, bytes.NewReader(data), int64(len(data)), data, maxPixels)
+}
+
+// inspectAt reads the header of the image file of size bytes read from r;
+// head is the start of the file (all of it, or enough for the markers read
+// from it: JPEG orientation, components and progression, PNG bit depth and
+// interlacing). See InspectBytes.
+func inspectAt(name string, r io.ReaderAt, size int64, head []byte, maxPixels int64) (Info, error) {
 	if maxPixels <= 0 {
 		maxPixels = DefaultMaxPixels
 	}
-	if len(data) == 0 {
+	if size == 0 {
 		return Info{}, fmt.Errorf("imageio: %q: %w", name, ErrEmpty)
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil && isTIFF(data) {
+	var cfg image.Config
+	var format string
+	var err error
+	if isTIFF(head) {
+		// image.DecodeConfig would hand golang.org/x/image/tiff a stream,
+		// which it buffers up to the first IFD, wherever in the file.
+		cfg, err = tiff.DecodeConfig(io.NewSectionReader(r, 0, size))
+		format = "tiff"
+	} else {
+		cfg, format, err = image.DecodeConfig(io.NewSectionReader(r, 0, size))
+	}
+	var t *tiffFile
+	tiffRaster := false
+	if isTIFF(head) {
 		// golang.org/x/image/tiff refuses the headers of TIFFs with more
-		// than 4 samples; the raster reader's header parser reads them.
-		t, terr := parseTIFF(data)
-		if terr != nil {
+		// than 4 samples; the raster reader's header parser reads them,
+		// and tells the samples and their size of every TIFF.
+		var terr error
+		if t, terr = parseTIFFAt(r, size); terr != nil && err != nil {
 			return Info{}, fmt.Errorf("imageio: %q: cannot read TIFF header: %w", name, terr)
 		}
-		cfg, format, err = image.Config{Width: t.width, Height: t.height}, "tiff", nil
+		if err != nil {
+			cfg, format, err = image.Config{Width: t.width, Height: t.height}, "tiff", nil
+			tiffRaster = true
+		}
 	}
 	if errors.Is(err, image.ErrFormat) {
 		return Info{}, fmt.Errorf("imageio: %q: %w", name, ErrUnknownFormat)
@@ -130,7 +164,7 @@ func InspectBytes(name string, data []byte, maxPixels int64) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("imageio: %q: cannot read image header: %w", name, err)
 	}
-	info := Info{Format: format, Width: cfg.Width, Height: cfg.Height, Orientation: 1, maxPixels: maxPixels}
+	info := Info{Format: format, Width: cfg.Width, Height: cfg.Height, Orientation: 1, maxPixels: maxPixels, tiffRaster: tiffRaster}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return info, fmt.Errorf("imageio: %q: image header declares an empty %dx%d image", name, cfg.Width, cfg.Height)
 	}
@@ -138,8 +172,9 @@ func InspectBytes(name string, data []byte, maxPixels int64) (Info, error) {
 		return info, fmt.Errorf("imageio: %q: header declares %dx%d = %d pixels, over the limit of %d: %w",
 			name, cfg.Width, cfg.Height, px, maxPixels, ErrTooLarge)
 	}
+	info.samples(head, t)
 	if format == "jpeg" {
-		info.Orientation = JPEGOrientation(data)
+		info.Orientation = JPEGOrientation(head)
 	}
 	return info, nil
 }

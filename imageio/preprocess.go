@@ -3,7 +3,6 @@ package imageio
 import (
 	"fmt"
 	"image"
-	"os"
 
 	xdraw "golang.org/x/image/draw"
 )
@@ -157,12 +156,13 @@ func (p Preprocess) Load(path string) ([]float32, error) {
 	return p.Normalized(pix), nil
 }
 
-// LoadPixels reads the image file at path and returns its pixels as
-// InputPixels does.
+// LoadPixels reads the image file at path (through ReadFile: a regular
+// file, its header checked before the rest is read) and returns its pixels
+// as InputPixels does.
 func (p Preprocess) LoadPixels(path string) ([]uint8, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, p.MaxPixels)
 	if err != nil {
-		return nil, fmt.Errorf("imageio: %w", err)
+		return nil, err
 	}
 	pix, _, err := p.InputPixels(path, data)
 	return pix, err

@@ -2,10 +2,8 @@ package imageio
 
 import (
 	"errors"
-	"fmt"
 	"image"
 	"math"
-	"os"
 )
 
 // Raster is a decoded multi-band image: Bands samples per pixel, stored
@@ -27,9 +25,9 @@ func (r *Raster) At(x, y, b int) float32 { return r.Pix[(y*r.W+x)*r.Bands+b] }
 // DecodeRasterFile reads the image at path as a raster; see
 // DecodeRasterBytes.
 func DecodeRasterFile(path string, maxPixels int64) (*Raster, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, maxPixels)
 	if err != nil {
-		return nil, fmt.Errorf("imageio: %w", err)
+		return nil, err
 	}
 	return DecodeRasterBytes(path, data, maxPixels)
 }

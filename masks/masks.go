@@ -50,6 +50,10 @@ const (
 // header before any pixel is allocated.
 const MaxPixels = 1 << 26
 
+// MaxValues bounds a mask's width × height × labels, the bytes of its
+// Data, checked from the PNG header before any pixel is allocated: 256 MiB.
+const MaxValues = 1 << 28
+
 // Mask is one image's per-pixel labels: Data[(y*W+x)*len(Labels)+l] is
 // Absent, Present or Ignore for label Labels[l].
 type Mask struct {
@@ -207,7 +211,7 @@ func (s *Set) Load(image string, labels []string) (*Mask, error) {
 
 func (s *Set) loadIndexed(image string, labels []string, idx map[string]int) (*Mask, error) {
 	p := s.Path(image)
-	pix, w, h, err := readGray(p)
+	pix, w, h, err := readGray(p, len(labels))
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +257,7 @@ func (s *Set) loadBinary(image string, labels []string, idx map[string]int) (*Ma
 		if !ok {
 			return nil, fmt.Errorf("masks: %s: label %q is not among the labels %v", p, l, labels)
 		}
-		pix, w, h, err := readGray(p)
+		pix, w, h, err := readGray(p, nl)
 		if err != nil {
 			return nil, err
 		}
@@ -278,8 +282,9 @@ func (s *Set) loadBinary(image string, labels []string, idx map[string]int) (*Ma
 }
 
 // readGray decodes an 8-bit grey or paletted PNG into its values (palette
-// indices for a paletted one), checking its size from the header first.
-func readGray(path string) (pix []uint8, w, h int, err error) {
+// indices for a paletted one), checking from the header first that its
+// size is within MaxPixels and, as a mask over labels labels, MaxValues.
+func readGray(path string, labels int) (pix []uint8, w, h int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("masks: %w", err)
@@ -289,8 +294,12 @@ func readGray(path string) (pix []uint8, w, h int, err error) {
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("masks: %s: %w", path, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+	px := int64(cfg.Width) * int64(cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 || px > MaxPixels {
 		return nil, 0, 0, fmt.Errorf("masks: %s: %d×%d pixels is empty or over the limit of %d", path, cfg.Width, cfg.Height, MaxPixels)
+	}
+	if v := px * int64(max(labels, 1)); v > MaxValues {
+		return nil, 0, 0, fmt.Errorf("masks: %s: %d×%d pixels × %d labels = %d mask values, over the limit of %d: make the masks smaller", path, cfg.Width, cfg.Height, labels, v, MaxValues)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, 0, 0, fmt.Errorf("masks: %w", err)

@@ -6,9 +6,12 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"mlabel/imageio/imagetest"
 )
 
 func writeGray(t *testing.T, path string, w, h int, pix []uint8) {
@@ -247,5 +250,40 @@ func TestPaletteDistinct(t *testing.T) {
 			t.Errorf("classes %d and %d share colour %v", k, j, p[j])
 		}
 		seen[p[j]] = j
+	}
+}
+
+// A mask whose pixels times the labels exceed MaxValues is refused from its
+// header, before its pixels are read: an 8000×8000 mask of eight labels
+// would take 512 MB.
+func TestLoadRefusesLargeMaskFromHeader(t *testing.T) {
+	labels := []string{"a", "b", "c", "d", "e", "f", "g", "road"}
+	for _, layout := range []Layout{Indexed, Binary} {
+		t.Run(string(layout), func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "x", "road.png")
+			if layout == Indexed {
+				os.WriteFile(filepath.Join(dir, LegendName), []byte(strings.Join(labels, "\n")+"\n"), 0o644)
+				path = filepath.Join(dir, "x.png")
+			}
+			os.MkdirAll(filepath.Dir(path), 0o755)
+			if err := os.WriteFile(path, imagetest.PNGHeader(8000, 8000), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s, err := Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err = s.Load("x", labels)
+			runtime.ReadMemStats(&after)
+			if err == nil || !strings.Contains(err.Error(), "8 labels") || !strings.Contains(err.Error(), "over the limit of 268435456") {
+				t.Fatalf("error %v", err)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+				t.Errorf("allocated %d bytes to refuse it", alloc)
+			}
+		})
 	}
 }

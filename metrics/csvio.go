@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,7 +33,8 @@ func newCSV(r io.Reader) *csv.Reader {
 }
 
 // ReadScores parses a scores file with header "image,<label1>,<label2>,..."
-// and one finite score per label on each line. name is used in errors.
+// and one score per label on each line, a probability within 0..1, the
+// names as dataset.CSVField writes them. name is used in errors.
 func ReadScores(r io.Reader, name string) (*ScoreTable, error) {
 	cr := newCSV(r)
 	header, err := cr.Read()
@@ -44,7 +44,10 @@ func ReadScores(r io.Reader, name string) (*ScoreTable, error) {
 	if len(header) < 2 || !strings.EqualFold(header[0], "image") {
 		return nil, fmt.Errorf("%s:1: header must be \"image,<label1>,...\"", name)
 	}
-	t := &ScoreTable{Labels: header[1:]}
+	t := &ScoreTable{Labels: make([]string, len(header)-1)}
+	for j, l := range header[1:] {
+		t.Labels[j] = dataset.PlainField(l)
+	}
 	for j, l := range t.Labels {
 		if strings.TrimSpace(l) == "" {
 			return nil, fmt.Errorf("%s:1: label %d has an empty name", name, j+1)
@@ -71,9 +74,12 @@ func ReadScores(r io.Reader, name string) (*ScoreTable, error) {
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, fmt.Errorf("%s:%d: score %q for label %q is not a finite number", name, line, f, t.Labels[j])
 			}
+			if v < 0 || v > 1 {
+				return nil, fmt.Errorf("%s:%d: score %q for label %q is outside 0..1: scores are probabilities, as predict --format scores writes them", name, line, f, t.Labels[j])
+			}
 			vals[j] = v
 		}
-		t.Images = append(t.Images, strings.TrimSpace(rec[0]))
+		t.Images = append(t.Images, dataset.PlainField(strings.TrimSpace(rec[0])))
 		t.Values = append(t.Values, vals)
 		t.Lines = append(t.Lines, line)
 	}
@@ -161,12 +167,12 @@ func Match(truth *dataset.Dataset, scores *ScoreTable, scoresName string) (*infe
 // (CSV and its reading options; the vocabulary and TagsOnly are set from
 // the scores).
 func LoadFiles(truth dataset.Options, scoresPath string) (*infer.Set, error) {
-	sf, err := os.Open(scoresPath)
+	sf, sr, err := dataset.OpenCSV(scoresPath)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	defer sf.Close()
-	scores, err := ReadScores(sf, scoresPath)
+	scores, err := ReadScores(sr, scoresPath)
 	if err != nil {
 		return nil, err
 	}

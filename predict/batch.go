@@ -34,8 +34,8 @@ type BatchOptions struct {
 	Tiles   int
 	Overlap float64
 	Source  imageio.SourceOptions
-	// Read returns the bytes of an image file named as given; os.ReadFile
-	// when nil. A caller reading from object storage sets it. Tiled
+	// Read returns the bytes of an image file named as given;
+	// imageio.ReadFile within the bundle's pixel limit when nil. A caller reading from object storage sets it. Tiled
 	// prediction reads its windows from local files and ignores it.
 	Read func(path string) ([]byte, error)
 }
@@ -292,7 +292,7 @@ func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) 
 	}
 	read := o.Read
 	if read == nil {
-		read = os.ReadFile
+		read = func(path string) ([]byte, error) { return imageio.ReadFile(path, p.pre.MaxPixels) }
 	}
 	data, err := read(path)
 	if err != nil {
@@ -354,6 +354,9 @@ func (t *tiledFile) Close() error { return t.f.Close() }
 // within the limits of o.Source (its raw bands when bands). bad says why
 // it cannot be read; the hash is set once the file has been read.
 func openTiled(path string, o BatchOptions, bands bool) (src *tiledFile, hash string, bad error) {
+	if _, err := imageio.StatRegular(path); err != nil {
+		return nil, "", err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", err

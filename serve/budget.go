@@ -55,6 +55,18 @@ func (b *budget) acquire(ctx context.Context, n int64) error {
 	}
 }
 
+// tryAcquire takes n units if they are free and nobody waits, without
+// waiting, and reports whether it did.
+func (b *budget) tryAcquire(n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.waiters) > 0 || b.free < n {
+		return false
+	}
+	b.free -= n
+	return true
+}
+
 // release gives back n units.
 func (b *budget) release(n int64) {
 	b.mu.Lock()

@@ -3,6 +3,7 @@ package serve
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -18,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"mlabel/imageio/imagetest"
 )
 
 func TestPixelBudgets(t *testing.T) {
@@ -43,35 +46,139 @@ func TestPixelBudgets(t *testing.T) {
 	}
 }
 
-// Beyond MaxConcurrent requests at once the answer is 503 with Retry-After.
+// Beyond MaxConcurrent requests at once the answer is 503 with Retry-After;
+// a request still reading its body holds no slot.
 func TestTooManyRequests(t *testing.T) {
-	h := Handler(testPredictor(t), Options{MaxConcurrent: 1})
+	s := newServer(testPredictor(t), Options{MaxConcurrent: 1})
+	h := s.handler()
+	img := pngBytes(t, 8, 8, color.White)
+
+	// A request reading its body takes no slot: others are answered.
 	pr, pw := io.Pipe()
-	done := make(chan int)
+	reading := make(chan int)
 	go func() {
 		req := httptest.NewRequest(http.MethodPost, "/api/predict", pr)
 		req.Header.Set("Content-Type", "image/png")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		done <- rec.Code
+		reading <- rec.Code
 	}()
-	pw.Write(pngBytes(t, 8, 8, color.White)[:10]) // the first request is now reading its body
-	req := httptest.NewRequest(http.MethodPost, "/api/predict", bytes.NewReader(pngBytes(t, 8, 8, color.White)))
+	pw.Write(img[:10])
+	if code, r := do(t, h, http.MethodPost, "/api/predict", "image/png", img); code != http.StatusOK {
+		t.Errorf("beside a request reading its body: %d %s", code, r.Error)
+	}
+	pw.Close()
+	if code := <-reading; code != http.StatusBadRequest {
+		t.Errorf("request cut short: %d", code)
+	}
+
+	// A request waiting to decode holds its slot: with the pixel budget
+	// taken, the first request waits in it and the next is refused.
+	if err := s.pixels.acquire(context.Background(), s.opt.MaxServerPixels); err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan int)
+	go func() {
+		code, _ := do(t, h, http.MethodPost, "/api/predict", "image/png", img)
+		waiting <- code
+	}()
+	for deadline := time.Now().Add(10 * time.Second); len(s.slots) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first request never took its slot")
+		}
+	}
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/predict", bytes.NewReader(img)))
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "busy") {
 		t.Errorf("second request: %d, Retry-After %q, %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
 	}
-	if rec := camRequest(h, "", "image/png", pngBytes(t, 8, 8, color.White)); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+	if rec := camRequest(h, "", "image/png", img); rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
 		t.Errorf("heat map while busy: %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
 	}
-	pw.Close()
-	if code := <-done; code != http.StatusBadRequest {
-		t.Errorf("first request, cut short: %d", code)
+	s.pixels.release(s.opt.MaxServerPixels)
+	if code := <-waiting; code != http.StatusOK {
+		t.Errorf("first request, once the pixels are free: %d", code)
 	}
-	code, _ := do(t, h, http.MethodPost, "/api/predict", "image/png", pngBytes(t, 8, 8, color.White))
-	if code != http.StatusOK {
+	if code, _ := do(t, h, http.MethodPost, "/api/predict", "image/png", img); code != http.StatusOK {
 		t.Errorf("after the first request ended: %d", code)
+	}
+	if len(s.slots) != 0 || s.bytes.free != s.opt.MaxServerBytes {
+		t.Errorf("after every request: %d slots and %d of %d bytes held", len(s.slots), s.opt.MaxServerBytes-s.bytes.free, s.opt.MaxServerBytes)
+	}
+}
+
+// Sixteen clients trickling their bodies a byte at a time keep no slot: a
+// client that sends its image at once is answered within a second.
+func TestSlowClientsDoNotStarve(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(Handler(testPredictor(t), Options{}), Timeouts{})
+	go srv.Serve(ln)
+	defer srv.Close()
+	stop := make(chan struct{})
+	defer close(stop)
+	started := make(chan struct{}, 16)
+	for range 16 {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		go func() {
+			fmt.Fprintf(conn, "POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 1000000\r\n\r\n")
+			started <- struct{}{}
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+					if _, err := conn.Write([]byte{0}); err != nil {
+						return
+					}
+				}
+			}
+		}()
+	}
+	for range 16 {
+		<-started
+	}
+	time.Sleep(200 * time.Millisecond) // every slow request is in its handler
+	client := &http.Client{Timeout: 5 * time.Second}
+	start := time.Now()
+	resp, err := client.Post("http://"+ln.Addr().String()+"/api/predict", "image/png", bytes.NewReader(pngBytes(t, 40, 30, color.White)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if took := time.Since(start); resp.StatusCode != http.StatusOK || took > time.Second {
+		t.Fatalf("beside 16 slow clients: %d in %v: %s", resp.StatusCode, took, body)
+	}
+}
+
+// Request bytes beyond the server's byte budget are refused with 503 and
+// Retry-After, and the budget is whole again after.
+func TestServerByteBudget(t *testing.T) {
+	img := pngBytes(t, 40, 30, color.White)
+	s := newServer(testPredictor(t), Options{MaxServerBytes: int64(len(img)) - 1})
+	h := s.handler()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/api/predict", bytes.NewReader(img))
+	req.Header.Set("Content-Type", "image/png")
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), "request bytes") {
+		t.Errorf("over the byte budget: %d, Retry-After %q, %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	if s.bytes.free != s.opt.MaxServerBytes {
+		t.Errorf("%d bytes still held", s.opt.MaxServerBytes-s.bytes.free)
+	}
+	s = newServer(testPredictor(t), Options{MaxServerBytes: int64(len(img))})
+	if code, r := do(t, s.handler(), http.MethodPost, "/api/predict", "image/png", img); code != http.StatusOK {
+		t.Errorf("within the byte budget: %d %s", code, r.Error)
 	}
 }
 
@@ -192,4 +299,24 @@ func peakChild(t *testing.T) {
 		}
 	}
 	fmt.Printf("PEAK status=%d vmhwm_kb=%d error=%q\n", code, peak, r.Error)
+}
+
+// An image counts in the pixel budgets as the memory its decoding takes: a
+// TIFF of 256 bands is refused where an RGB one of the same size passes.
+func TestBudgetsCountBands(t *testing.T) {
+	tiffOf := func(bands int) []byte {
+		var buf bytes.Buffer
+		if err := imagetest.WriteTIFF(&buf, 64, 64, bands, 16, func(x, y, b int) uint8 { return uint8(x + y + b) }); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	h := Handler(testPredictor(t), Options{MaxServerPixels: 100000})
+	if code, r := do(t, h, http.MethodPost, "/api/predict", "image/tiff", tiffOf(3)); code != http.StatusOK {
+		t.Errorf("64x64 RGB TIFF: %d %s", code, r.Error)
+	}
+	code, r := do(t, h, http.MethodPost, "/api/predict", "image/tiff", tiffOf(256))
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(r.Error, "256 8-bit bands") || !strings.Contains(r.Error, "limit of 100000") {
+		t.Errorf("64x64 TIFF of 256 bands: %d %s", code, r.Error)
+	}
 }

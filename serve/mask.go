@@ -37,14 +37,11 @@ func (s *server) mask(w http.ResponseWriter, r *http.Request) {
 		fail(w, &httpError{http.StatusNotImplemented, fmt.Sprintf("no masks: the model is a %s, not a segmenter", b.Kind)})
 		return
 	}
-	if !s.enter(w) {
-		return
-	}
-	defer s.leave()
 	pix, x, ok := s.oneUpload(w, r, "a mask")
 	if !ok {
 		return
 	}
+	defer s.leave()
 	pre := s.p.Preprocess()
 	classes, err := s.p.Masks([][]float32{x})
 	if err != nil {
@@ -90,12 +87,14 @@ func tint(img *image.RGBA, class []uint8, size int, pal color.Palette, alpha flo
 	}
 }
 
-// oneUpload reads a request's single image upload and returns its pixels as
-// the page shows them and the network's input. On failure it has answered
-// with the error and returns false; what names the answer ("a mask") in the
-// error for a request of several images.
+// oneUpload reads a request's single image upload, takes a request slot
+// and returns the image's pixels as the page shows them and the network's
+// input; the caller then holds the slot and calls s.leave. On failure it
+// has answered with the error, holds no slot and returns false; what names
+// the answer ("a mask") in the error for a request of several images.
 func (s *server) oneUpload(w http.ResponseWriter, r *http.Request, what string) (pix []uint8, x []float32, ok bool) {
-	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBytes)
+	body := s.holdBody(w, r)
+	defer body.release()
 	ups, err := s.readUploads(r)
 	if err != nil {
 		fail(w, err)
@@ -105,8 +104,12 @@ func (s *server) oneUpload(w http.ResponseWriter, r *http.Request, what string) 
 		fail(w, badRequest("%s is of one image, got %d", what, len(ups)))
 		return nil, nil, false
 	}
+	if !s.enter(w) {
+		return nil, nil, false
+	}
 	pre := s.p.Preprocess()
 	if err := s.decodeEach(r.Context(), ups, func(_ int, in []uint8) { pix, x = pre.ViewRGB(in), pre.Normalized(in) }); err != nil {
+		s.leave()
 		fail(w, err)
 		return nil, nil, false
 	}

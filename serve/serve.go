@@ -20,11 +20,15 @@
 // Every error is a JSON object {"error": "..."} with a 4xx status for a bad
 // request: a wrong method, a body over the size limit, a malformed form, a
 // missing or undecodable image, or images that declare too many pixels
-// (413, before any is decoded). Beyond the limit of concurrent requests the
-// answer is 503 with a Retry-After header; heat maps count among the
-// prediction requests and go through the same limits.
+// (413, before any is decoded). A request takes one of the slots of
+// concurrent requests once its body is read, so that clients slow to send
+// theirs do not keep the others out; beyond the limit of concurrent
+// requests, or of the request bytes held at once, the answer is 503 with a
+// Retry-After header. Heat maps and masks count among the prediction
+// requests and go through the same limits.
 //
-// Memory is bounded by the declared sizes: the images of a request are
+// Memory is bounded by the declared sizes: the bodies being read and held
+// are within a server-wide byte budget, and the images of a request are
 // decoded one at a time, each within a server-wide pixel budget, resized to
 // the network's input and released before the next one is decoded.
 package serve
@@ -41,6 +45,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -68,23 +73,34 @@ type Options struct {
 	// MaxPixels bounds each image's declared width × height (default
 	// imageio.DefaultMaxPixels).
 	MaxPixels int64
-	// MaxRequestPixels bounds the sum of the declared pixels of one
-	// request's images (default DefaultRequestPixels). A request over it
-	// is refused before any image is decoded.
+	// MaxRequestPixels bounds the sum of the pixels of one request's
+	// images (default DefaultRequestPixels). A request over it is refused
+	// before any image is decoded. An image counts as the memory its
+	// decoding takes, from its header, in pixels of 8 bytes (a decoded
+	// 16-bit RGBA pixel), and at least as its width × height: a TIFF of
+	// many bands or a progressive JPEG counts as several times its pixels.
 	MaxRequestPixels int64
-	// MaxServerPixels bounds the declared pixels of the images being
-	// decoded at once across all requests (default DefaultServerPixels);
-	// a decode waits until the pixels it needs are free.
+	// MaxServerPixels bounds the pixels, counted likewise, of the images
+	// being decoded at once across all requests (default
+	// DefaultServerPixels); a decode waits until the pixels it needs are
+	// free, and an image that alone exceeds it is refused.
 	MaxServerPixels int64
-	// MaxConcurrent bounds the prediction requests handled at once
-	// (default 16); the ones beyond it get 503 with a Retry-After header.
+	// MaxConcurrent bounds the prediction requests decoded and predicted
+	// at once (default 16); the ones beyond it, once their bodies are
+	// read, get 503 with a Retry-After header.
 	MaxConcurrent int
+	// MaxServerBytes bounds the request body bytes read and held at once
+	// across all requests (default MaxConcurrent × MaxBytes); a request
+	// whose body would take the total over it gets 503 with a Retry-After
+	// header. Bytes are counted as they arrive, so a client slow to send
+	// holds only what it has sent.
+	MaxServerBytes int64
 }
 
 // DefaultRequestPixels is the default pixel budget of one request, and
 // DefaultServerPixels that of the decodes running at once: two images of
-// the largest size. A decoded 16-bit image takes 8 bytes a pixel, so the
-// default server budget holds decoded images to 1 GiB.
+// the largest size. The budgets count 8 bytes a pixel, so the default
+// server budget holds the decoders' memory to 1 GiB.
 const (
 	DefaultRequestPixels = 2 * imageio.DefaultMaxPixels
 	DefaultServerPixels  = 2 * imageio.DefaultMaxPixels
@@ -102,6 +118,7 @@ type server struct {
 	p      *predict.Predictor
 	opt    Options
 	pixels *budget
+	bytes  *budget
 	slots  chan struct{}
 
 	// The heat maps run on a network of their own, built on the first
@@ -116,6 +133,12 @@ type server struct {
 
 // Handler returns the HTTP handler serving p.
 func Handler(p *predict.Predictor, opt Options) http.Handler {
+	return newServer(p, opt).handler()
+}
+
+// newServer returns the server of p with opt's zero values set to the
+// defaults.
+func newServer(p *predict.Predictor, opt Options) *server {
 	if opt.MaxBytes <= 0 {
 		opt.MaxBytes = 32 << 20
 	}
@@ -136,8 +159,16 @@ func Handler(p *predict.Predictor, opt Options) http.Handler {
 	if opt.MaxConcurrent <= 0 {
 		opt.MaxConcurrent = 16
 	}
-	s := &server{p: p, opt: opt, pixels: newBudget(opt.MaxServerPixels), slots: make(chan struct{}, opt.MaxConcurrent)}
+	if opt.MaxServerBytes <= 0 {
+		opt.MaxServerBytes = int64(opt.MaxConcurrent) * opt.MaxBytes
+	}
+	s := &server{p: p, opt: opt, pixels: newBudget(opt.MaxServerPixels), bytes: newBudget(opt.MaxServerBytes), slots: make(chan struct{}, opt.MaxConcurrent)}
 	s.head, s.headErr = cam.FindHead(p.Bundle().Spec)
+	return s
+}
+
+// handler routes the server's pages and API.
+func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", s.page)
 	mux.HandleFunc("/api/model", s.model)
@@ -176,6 +207,9 @@ func fail(w http.ResponseWriter, err error) {
 		status = he.status
 	case errors.As(err, &mb):
 		status = http.StatusRequestEntityTooLarge
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
 	}
 	writeJSON(w, status, map[string]string{"error": err.Error()})
 }
@@ -253,13 +287,13 @@ func (s *server) model(w http.ResponseWriter, r *http.Request) {
 }
 
 // enter takes one of the request slots, or answers 503 with Retry-After
-// and returns false when all are taken. The caller calls s.leave.
+// and returns false when all are taken. The caller calls s.leave. A
+// request enters once its body is read.
 func (s *server) enter(w http.ResponseWriter) bool {
 	select {
 	case s.slots <- struct{}{}:
 		return true
 	default:
-		w.Header().Set("Retry-After", "1")
 		fail(w, &httpError{http.StatusServiceUnavailable, fmt.Sprintf("busy: %d requests are being handled, retry later", s.opt.MaxConcurrent)})
 		return false
 	}
@@ -267,17 +301,62 @@ func (s *server) enter(w http.ResponseWriter) bool {
 
 func (s *server) leave() { <-s.slots }
 
+// heldBody is a request body whose bytes, as they are read, are taken from
+// the server's byte budget, within the per-request limit.
+type heldBody struct {
+	r    io.ReadCloser
+	b    *budget
+	max  int64
+	held int64
+}
+
+// errBusyBytes is the answer to a body that would take the bytes held by
+// all requests over the server's budget.
+var errBusyBytes = &httpError{http.StatusServiceUnavailable, "busy: the server holds as many request bytes as it may, retry later"}
+
+func (h *heldBody) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if n > 0 {
+		if !h.b.tryAcquire(int64(n)) {
+			return 0, errBusyBytes
+		}
+		h.held += int64(n)
+	}
+	return n, err
+}
+
+func (h *heldBody) Close() error { return h.r.Close() }
+
+// release gives the bytes read back to the budget; the request must hold
+// none of them any more.
+func (h *heldBody) release() {
+	h.b.release(h.held)
+	h.held = 0
+}
+
+// holdBody limits r's body to MaxBytes and counts its bytes against the
+// server's byte budget; the caller releases them.
+func (s *server) holdBody(w http.ResponseWriter, r *http.Request) *heldBody {
+	h := &heldBody{r: http.MaxBytesReader(w, r.Body, s.opt.MaxBytes), b: s.bytes}
+	r.Body = h
+	return h
+}
+
 func (s *server) predict(w http.ResponseWriter, r *http.Request) {
-	if !allow(w, r, http.MethodPost) || !s.enter(w) {
+	if !allow(w, r, http.MethodPost) {
 		return
 	}
-	defer s.leave()
-	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBytes)
+	body := s.holdBody(w, r)
+	defer body.release()
 	ups, err := s.readUploads(r)
 	if err != nil {
 		fail(w, err)
 		return
 	}
+	if !s.enter(w) {
+		return
+	}
+	defer s.leave()
 	pre := s.p.Preprocess()
 	names := make([]string, len(ups))
 	xs := make([][]float32, len(ups))
@@ -301,6 +380,14 @@ type upload struct {
 	name string
 	data []byte
 	info imageio.Info
+	cost int64 // what decoding it takes of the pixel budgets
+}
+
+// costPixels is what decoding an image takes of the pixel budgets: its
+// decoding's working set (imageio.Info.DecodeCost) in pixels of 8 bytes,
+// a decoded 16-bit RGBA pixel, and at least its pixels.
+func costPixels(info imageio.Info) int64 {
+	return max(int64(info.Width)*int64(info.Height), (info.DecodeCost()+7)/8)
 }
 
 // readUploads reads and inspects the images of a request: multipart files in
@@ -319,11 +406,16 @@ func (s *server) readUploads(r *http.Request) ([]upload, error) {
 		if err != nil {
 			return imageError(err)
 		}
-		total += int64(info.Width) * int64(info.Height)
+		cost := costPixels(info)
+		if cost > s.opt.MaxServerPixels {
+			return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("%q: decoding a %dx%d %s image of %d %d-bit bands takes about %d MiB, the memory of %d pixels, over the server's limit of %d: send a smaller image",
+				name, info.Width, info.Height, info.Format, info.Bands, info.BitsPerSample, info.DecodeCost()>>20, cost, s.opt.MaxServerPixels)}
+		}
+		total += cost
 		if total > s.opt.MaxRequestPixels {
 			return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("the images of this request declare more than %d pixels together (%q takes them to %d): send fewer or smaller images", s.opt.MaxRequestPixels, name, total)}
 		}
-		ups = append(ups, upload{name: name, data: data, info: info})
+		ups = append(ups, upload{name: name, data: data, info: info, cost: cost})
 		return nil
 	}
 	if ct != "multipart/form-data" {
@@ -349,9 +441,8 @@ func (s *server) readUploads(r *http.Request) ([]upload, error) {
 			break
 		}
 		if err != nil {
-			var mb *http.MaxBytesError
-			if errors.As(err, &mb) {
-				return nil, err
+			if berr := bodyError("the body", err); berr != nil {
+				return nil, berr
 			}
 			return nil, badRequest("malformed multipart request: %v", err)
 		}
@@ -381,14 +472,30 @@ func (s *server) readUploads(r *http.Request) ([]upload, error) {
 	return ups, nil
 }
 
-// readError is the answer to a failed body read: 413 over the size limit,
-// 400 otherwise (a malformed or cut-off body).
+// readError is the answer to a failed body read: that of bodyError, or 400
+// (a malformed or cut-off body).
 func readError(what string, err error) error {
-	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
-		return err
+	if berr := bodyError(what, err); berr != nil {
+		return berr
 	}
 	return badRequest("reading %s: %v", what, err)
+}
+
+// bodyError is the answer to a body read that failed for a limit: 413 over
+// the size limit, 503 over the server's byte budget, 408 past the read
+// deadline; nil for any other failure.
+func bodyError(what string, err error) error {
+	var mb *http.MaxBytesError
+	var he *httpError
+	switch {
+	case errors.As(err, &mb):
+		return err
+	case errors.As(err, &he):
+		return he
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return &httpError{http.StatusRequestTimeout, fmt.Sprintf("reading %s: the body did not arrive in time", what)}
+	}
+	return nil
 }
 
 // imageError is the answer to an image that cannot be decoded: 413 when it
@@ -410,7 +517,7 @@ func (s *server) decodeEach(ctx context.Context, ups []upload, use func(i int, p
 	pre.MaxPixels = s.opt.MaxPixels
 	for i := range ups {
 		u := &ups[i]
-		px := int64(u.info.Width) * int64(u.info.Height)
+		px := u.cost
 		if err := s.pixels.acquire(ctx, px); err != nil {
 			return &httpError{http.StatusServiceUnavailable, fmt.Sprintf("gave up waiting to decode %q: %v", u.name, err)}
 		}
@@ -446,14 +553,11 @@ func (s *server) cam(w http.ResponseWriter, r *http.Request) {
 		fail(w, badRequest("no label %q (labels: %s)", label, strings.Join(b.Labels, ", ")))
 		return
 	}
-	if !s.enter(w) {
-		return
-	}
-	defer s.leave()
 	pix, x, ok := s.oneUpload(w, r, "a heat map")
 	if !ok {
 		return
 	}
+	defer s.leave()
 	pre := s.p.Preprocess()
 	logits, maps, gh, gw, err := s.maps(x)
 	if err != nil {

@@ -89,6 +89,9 @@ type Outcome struct {
 	// TestCSV is the tags CSV of the test split written next to the
 	// bundle; empty when none was written.
 	TestCSV string
+	// TestTagSep is the separator between the tags of TestCSV: the one the
+	// set was read with, to read it back with.
+	TestTagSep string
 	// Segmentation holds the pixel figures on the test split (on
 	// validation without one) of a segmentation run; nil otherwise.
 	Segmentation *metrics.Segmentation
@@ -112,6 +115,13 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	}
 	if len(ds.Labels) == 0 {
 		return nil, fmt.Errorf("workflow: %s has no labels: every image is untagged, there is nothing to learn", ds.Source)
+	}
+	if o.Out != "" && o.TestFrac > 0 {
+		// The test split is written as a tags CSV at the end: a label it
+		// could not write is refused now, not after the training.
+		if err := dataset.CheckTagSep(ds.Labels, ds.TagSep); err != nil {
+			return nil, fmt.Errorf("workflow: the test split of %s: %w", ds.Source, err)
+		}
 	}
 	if o.Tiles.N != 0 {
 		if err := o.Tiles.Check(); err != nil {
@@ -346,7 +356,7 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 		os.Remove(o.Out + ".ckpt")
 		os.Remove(o.Out + ".refit.ckpt")
 		if len(parts) > 2 {
-			out.TestCSV = TestCSVPath(o.Out)
+			out.TestCSV, out.TestTagSep = TestCSVPath(o.Out), ds.TagSep
 			write := func(w io.Writer) error { return dataset.WriteCSV(w, ds.Subset(parts[2]), filepath.Dir(out.TestCSV)) }
 			if err := atomicfile.Write(out.TestCSV, write); err != nil {
 				return nil, fmt.Errorf("workflow: test split: %w", err)

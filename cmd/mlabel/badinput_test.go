@@ -8,6 +8,8 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
@@ -179,6 +181,22 @@ func TestBadInputCLI(t *testing.T) {
 		}),
 		"empty.mlb":     {},
 		"truncated.mlb": good[:30],
+		"input.mlb":     f.craftBundle(t, func(b *bundle.Bundle) { b.Preprocess.Size = 2048 }),
+		"nan.mlb": f.craftBundle(t, func(b *bundle.Bundle) {
+			b.Weights = maps.Clone(b.Weights)
+			w := b.Weights["fc.weight"].Clone()
+			w.Data[0] = float32(math.NaN())
+			b.Weights["fc.weight"] = w
+		}),
+		"duplabel.mlb": f.craftBundle(t, func(b *bundle.Bundle) { b.Labels[2] = "a" }),
+		"eps.mlb": f.craftBundle(t, func(b *bundle.Bundle) {
+			for i, n := range b.Spec.Nodes {
+				if n.Op == nn.OpBatchNorm {
+					b.Spec.Nodes[i].Attrs.Eps = -1
+				}
+			}
+		}),
+		"std.mlb": f.craftBundle(t, func(b *bundle.Bundle) { b.Preprocess.Std[0] = 1e-45 }),
 	}
 	for name, data := range bundles {
 		f.write(t, name, data)
@@ -198,6 +216,8 @@ func TestBadInputCLI(t *testing.T) {
 		"ragged.csv":    "image,tags\na,x\nb,y,z\n",
 		"unknown.csv":   "image,tags\nzzz,x\n",
 		"scores.csv":    "image,a,b,c\na,0.1,NaN,0.3\n",
+		"range.csv":     "image,a,b,c\na,-0.4,7.4,0.3\n",
+		"labels.csv":    "image,tags\na,x y\nb,z\n",
 		"scoreshdr.csv": "file,a\na,0.5\n",
 		"truth.csv":     "image,tags\na,a\n",
 	}
@@ -264,6 +284,8 @@ func TestBadInputCLI(t *testing.T) {
 		{"ragged row", train("ragged.csv"), []string{"ragged.csv:3", "3 field(s)"}},
 		{"scores with NaN", []string{"metrics", "--truth", f.path("truth.csv"), "--scores", f.path("scores.csv")}, []string{"scores.csv:2"}},
 		{"scores header", []string{"metrics", "--truth", f.path("truth.csv"), "--scores", f.path("scoreshdr.csv")}, []string{"scoreshdr.csv:1", "header"}},
+		{"scores outside 0..1", []string{"decide", "--truth", f.path("truth.csv"), "--scores", f.path("range.csv")}, []string{"range.csv:2", `"-0.4"`, "outside 0..1"}},
+		{"more labels than the limit", append(train("labels.csv"), "--max-labels", "2"), []string{"labels.csv has 3 labels, over the limit of 2"}},
 		// Bundles.
 		{"bundle bad magic", []string{"inspect", f.path("magic.mlb")}, []string{"magic.mlb", "wrong magic"}},
 		{"bundle truncated", []string{"inspect", f.path("short.mlb")}, []string{"short.mlb", "truncated"}},
@@ -276,6 +298,11 @@ func TestBadInputCLI(t *testing.T) {
 		{"bundle unknown kind", []string{"predict", "--model", f.path("kind.mlb"), f.path("images/a.png")}, []string{"mystery", "not a classifier"}},
 		{"bundle empty", []string{"inspect", f.path("empty.mlb")}, []string{"empty.mlb", "too short"}},
 		{"bundle cut in the header", []string{"inspect", f.path("truncated.mlb")}, []string{"truncated.mlb"}},
+		{"bundle preprocess size differs from its input", []string{"eval", "--model", f.path("input.mlb"), "--csv", f.path("truth.csv")}, []string{"input.mlb", "preprocess size 2048 with 3 channels differs from the network's input [32 32 3]"}},
+		{"bundle NaN weight", []string{"predict", "--model", f.path("nan.mlb"), f.path("images/a.png")}, []string{"nan.mlb", "fc.weight holds NaN"}},
+		{"bundle duplicate label", []string{"inspect", f.path("duplabel.mlb")}, []string{"duplabel.mlb", `label "a" appears twice`}},
+		{"bundle negative epsilon", []string{"inspect", f.path("eps.mlb")}, []string{"eps.mlb", "epsilon -1"}},
+		{"bundle tiny std", []string{"inspect", f.path("std.mlb")}, []string{"std.mlb", "std 1e-45"}},
 		{"bundle as backbone", append(train("header.csv"), "--backbone", f.path("checksum.mlb")), []string{"checksum"}},
 		// Importers.
 		{"onnx garbage", []string{"import", "onnx", f.path("bad.onnx"), "--out", out}, []string{"decoding model"}},
@@ -352,6 +379,21 @@ func TestBadInputHTTP(t *testing.T) {
 		}
 		ct, body := form([2]string{name, string(data)})
 		tests = append(tests, req{"image " + name, http.MethodPost, ct, body, status, want})
+	}
+	// A TIFF of 256 bands counts as the memory its decoding takes, not as
+	// its pixels: 64×64 pixels of 256 bands take about 5 MB to decode, as
+	// much as 657 thousand 8-byte pixels, over a budget of 300 thousand.
+	var bandsTIFF bytes.Buffer
+	if err := imagetest.WriteTIFF(&bandsTIFF, 64, 64, 256, 16, func(x, y, b int) uint8 { return uint8(x + y + b) }); err != nil {
+		t.Fatal(err)
+	}
+	tiffs := serve.Handler(p, serve.Options{MaxServerPixels: 300000})
+	r := httptest.NewRequest(http.MethodPost, "/api/predict", bytes.NewReader(bandsTIFF.Bytes()))
+	r.Header.Set("Content-Type", "image/tiff")
+	rec := httptest.NewRecorder()
+	tiffs.ServeHTTP(rec, r)
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "256 8-bit bands") {
+		t.Errorf("TIFF of 256 bands: %d %s", rec.Code, rec.Body)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -445,6 +445,10 @@ func printStructure(w io.Writer, o dataset.Options) {
 	if err != nil || len(ds.Items) == 0 {
 		return
 	}
+	if len(ds.Labels) > decide.MaxDiscoverLabels {
+		fmt.Fprintf(w, "label structure: not looked for among %d labels (more than %d)\n", len(ds.Labels), decide.MaxDiscoverLabels)
+		return
+	}
 	s, found := decide.DiscoverWith(ds.Labels, ds.TagMatrix(), decide.NoisyTolerance())
 	if s.Empty() {
 		return

@@ -17,6 +17,7 @@ import (
 type csvFlags struct {
 	imageCol, tagsCol   string
 	sep, tagSep, header string
+	maxLabels           int
 }
 
 func (f *csvFlags) register(fs *pflag.FlagSet) {
@@ -25,11 +26,12 @@ func (f *csvFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.sep, "sep", ",", "CSV field separator (tab or \\t for a tab)")
 	fs.StringVar(&f.tagSep, "tag-sep", "", "separator between tags (default: any whitespace)")
 	fs.StringVar(&f.header, "header", "auto", "whether the CSV has a header row: auto, yes or no")
+	fs.IntVar(&f.maxLabels, "max-labels", dataset.DefaultMaxLabels, "most labels a set may have; a set of more is refused")
 }
 
 // apply sets the CSV reading options of o from the flags.
 func (f *csvFlags) apply(o *dataset.Options) error {
-	o.ImageColumn, o.TagsColumn, o.TagSep = f.imageCol, f.tagsCol, f.tagSep
+	o.ImageColumn, o.TagsColumn, o.TagSep, o.MaxLabels = f.imageCol, f.tagsCol, f.tagSep, f.maxLabels
 	sep := f.sep
 	if sep == `\t` || sep == "tab" {
 		sep = "\t"

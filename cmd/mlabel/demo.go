@@ -105,7 +105,7 @@ func runDemo(c *cobra.Command, opts *demoOptions) error {
 	}
 	if !opts.asJSON {
 		fmt.Fprintln(w, "\npredictions on held-out test images (truth in", csvPath+"):")
-		if err := writePredictions(w, preds, b.Labels, "table"); err != nil {
+		if err := writePredictions(w, preds, b.Labels, "table", ""); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "\ndemo finished in %s\n", time.Since(start).Round(time.Second))

@@ -34,6 +34,7 @@ func newPredictCmd() *cobra.Command {
 		overlap float64
 		skipBad bool
 		tta     bool
+		tagSep  string
 		shards  shardFlags
 		seg     segmentFlags
 	)
@@ -69,14 +70,11 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 				return err
 			}
 			if b.Kind == bundle.KindSegmenter || seg.set(c) {
-				if tta {
-					return usagef("a segmenter predicts without test-time augmentation: drop --tta")
-				}
-				if shards.set() || fileOut != "" {
-					return usagef("a segmenter's predictions are not sharded yet: drop --shard, --shards and --out")
+				if err := segmentUsage(tta, shards.set() || fileOut != ""); err != nil {
+					return err
 				}
 				o := predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}
-				return runSegmentPredict(c, b, files, format, o, skipBad, seg)
+				return runSegmentPredict(c, b, files, format, tagSep, o, skipBad, seg)
 			}
 			if tiles > 0 {
 				warnTileRules(c.ErrOrStderr(), b, imageio.Grid{N: tiles, Overlap: overlap})
@@ -95,7 +93,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 			if err != nil {
 				return err
 			}
-			write := func(w io.Writer) error { return writePredictions(w, preds, b.Labels, format) }
+			write := func(w io.Writer) error { return writePredictions(w, preds, b.Labels, format, tagSep) }
 			if err := writeOutput(c.OutOrStdout(), fileOut, write); err != nil {
 				return err
 			}
@@ -105,6 +103,7 @@ skipped; the others are predicted. The exit code is then 1, or 0 with
 	c.Flags().StringVar(&model, "model", "", "model bundle")
 	c.Flags().StringVar(&format, "format", "table", "output: table, json, csv (a Planet-style submission: image_name,tags), scores (image,<label>... probabilities, for mlabel metrics and decide) or geojson (each tile's labels on its footprint in lon/lat, and each image's hectares per label, for a GIS)")
 	c.Flags().BoolVar(&asJSON, "json", false, "same as --format json")
+	c.Flags().StringVar(&tagSep, "tag-sep", "", "separator between the tags of --format csv (default: a space), for labels that hold spaces")
 	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
 	c.Flags().IntVar(&tiles, "tiles", 0, "for large images of any size: cut each into a grid of TILES×TILES overlapping tiles, max-pool their scores and decide with the thresholds train --tiles fitted for that grid; a segmenter max-pools its tiles' area fractions for its area thresholds and stitches their masks, its areas those of the whole image (0: whole image)")
 	c.Flags().Float64Var(&overlap, "tile-overlap", 0.25, "overlap of neighbouring tiles, as a fraction of a tile")
@@ -220,16 +219,33 @@ func writeOutput(w io.Writer, out string, write func(io.Writer) error) error {
 	return atomicfile.Write(out, write)
 }
 
-// writePredictions prints predictions as a table, JSON or a submission CSV.
-func writePredictions(w io.Writer, preds []predict.Prediction, labels []string, format string) error {
+// segmentUsage refuses the options a segmenter does not predict with.
+func segmentUsage(tta, sharded bool) error {
+	if tta {
+		return usagef("a segmenter predicts without test-time augmentation: drop --tta")
+	}
+	if sharded {
+		return usagef("a segmenter's predictions are not sharded yet: drop --shard, --shards and --out")
+	}
+	return nil
+}
+
+// writePredictions prints predictions as a table, JSON or a submission CSV,
+// whose tags are separated by tagSep (a space when empty); a CSV cell that
+// starts like a spreadsheet formula gets a leading apostrophe.
+func writePredictions(w io.Writer, preds []predict.Prediction, labels []string, format, tagSep string) error {
 	switch format {
 	case "json":
 		return json.NewEncoder(w).Encode(preds)
 	case "scores":
 		cw := csv.NewWriter(w)
-		cw.Write(append([]string{"image"}, labels...))
+		header := []string{"image"}
+		for _, l := range labels {
+			header = append(header, dataset.CSVField(l))
+		}
+		cw.Write(header)
 		for _, p := range preds {
-			row := []string{p.Image}
+			row := []string{dataset.CSVField(p.Image)}
 			for _, l := range labels {
 				row = append(row, strconv.FormatFloat(p.Scores[l], 'g', -1, 64))
 			}
@@ -245,8 +261,12 @@ func writePredictions(w io.Writer, preds []predict.Prediction, labels []string, 
 			for i, l := range p.Labels {
 				tags[i] = l.Label
 			}
+			field, err := dataset.FormatTags(tags, nil, tagSep)
+			if err != nil {
+				return fmt.Errorf("%s: %w (give --tag-sep)", p.Image, err)
+			}
 			base := filepath.Base(p.Image)
-			cw.Write([]string{strings.TrimSuffix(base, filepath.Ext(base)), strings.Join(tags, " ")})
+			cw.Write([]string{dataset.CSVField(strings.TrimSuffix(base, filepath.Ext(base))), dataset.CSVField(field)})
 		}
 		cw.Flush()
 		return cw.Error()

@@ -55,7 +55,7 @@ type areaJSON struct {
 // runSegmentPredict predicts image files with a segmenter: the labels
 // whose area fraction passes its threshold, each label's area, and with
 // --masks-out the masks.
-func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, format string, o predict.BatchOptions, skipBad bool, sf segmentFlags) error {
+func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, format, tagSep string, o predict.BatchOptions, skipBad bool, sf segmentFlags) error {
 	if b.Kind != bundle.KindSegmenter {
 		return usagef("--masks-out and --gsd need a segmenter (a model trained with --masks); this bundle is a %s", b.Kind)
 	}
@@ -99,7 +99,7 @@ func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, forma
 			err = writeMap(c, fc, "")
 		}
 	default:
-		err = writePredictions(c.OutOrStdout(), preds, b.Labels, format)
+		err = writePredictions(c.OutOrStdout(), preds, b.Labels, format, tagSep)
 	}
 	if err != nil {
 		return err

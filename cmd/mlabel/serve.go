@@ -60,7 +60,8 @@ Retry-After header.`,
 	c.Flags().Int64Var(&o.opt.MaxPixels, "max-pixels", 0, "largest width×height of an image (0: 64 megapixels)")
 	c.Flags().Int64Var(&o.opt.MaxRequestPixels, "max-request-pixels", serve.DefaultRequestPixels, "most pixels, summed over the images of one request")
 	c.Flags().Int64Var(&o.opt.MaxServerPixels, "max-server-pixels", serve.DefaultServerPixels, "most pixels being decoded at once across all requests (a decoded 16-bit image takes 8 bytes a pixel)")
-	c.Flags().IntVar(&o.opt.MaxConcurrent, "max-requests", 16, "most prediction requests handled at once; more get 503")
+	c.Flags().IntVar(&o.opt.MaxConcurrent, "max-requests", 16, "most prediction requests decoded and predicted at once, counted once their bodies are read; more get 503")
+	c.Flags().Int64Var(&o.opt.MaxServerBytes, "max-server-bytes", 0, "most request body bytes read and held at once across all requests; more get 503 (0: --max-requests × --max-bytes)")
 	d := serve.DefaultTimeouts
 	c.Flags().DurationVar(&o.timeouts.ReadHeader, "read-header-timeout", d.ReadHeader, "longest time to read a request's headers")
 	c.Flags().DurationVar(&o.timeouts.Read, "read-timeout", d.Read, "longest time to read a whole request: a client stalling mid-body is cut off")

@@ -118,7 +118,7 @@ func runSuggest(c *cobra.Command, args []string, opts *suggestOptions) error {
 		return err
 	}
 	if opts.template != "" {
-		if err := writeTemplate(opts.template, b.Labels, sug, s.Scores, thr); err != nil {
+		if err := writeTemplate(opts.template, b.Labels, opts.cf.tagSep, sug, s.Scores, thr); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.ErrOrStderr(), "wrote %s: %d images to label, the model's guesses as ?tag\n", opts.template, len(sug))
@@ -165,9 +165,9 @@ func withoutLabelled(files []string, path string, cf *csvFlags, labels []string)
 }
 
 // writeTemplate writes the suggested images as a tags CSV in which every
-// label the model decides is a ?tag hint.
-func writeTemplate(path string, labels []string, sug []audit.Suggestion, scores [][]float64, thr []float64) error {
-	ds := &dataset.Dataset{Labels: labels}
+// label the model decides is a ?tag hint, the tags separated by tagSep.
+func writeTemplate(path string, labels []string, tagSep string, sug []audit.Suggestion, scores [][]float64, thr []float64) error {
+	ds := &dataset.Dataset{Labels: labels, TagSep: tagSep}
 	for _, s := range sug {
 		it := dataset.Item{Name: s.Image, Path: s.Image}
 		for j, p := range scores[s.Index] {

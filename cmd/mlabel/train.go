@@ -374,15 +374,26 @@ func printOutcome(w io.Writer, res *workflow.Outcome, path string, asJSON, verbo
 	if res.TestCSV != "" {
 		fmt.Fprintf(w, "wrote %s (the test split)\n", res.TestCSV)
 	}
+	printNext(w, res, path, verbose)
+	return nil
+}
+
+// printNext prints the commands to run next on the bundle at path: the
+// report on the test split (read with the tag separator it was written
+// with), predict, serve and, unless verbose printed every metric, inspect.
+func printNext(w io.Writer, res *workflow.Outcome, path string, verbose bool) {
 	fmt.Fprintln(w, "\nnext:")
 	m := shellQuote(path)
 	if res.TestCSV != "" {
-		fmt.Fprintf(w, "  %s report --model %s --out report.html  # on the test split: errors, curves, thresholds\n", self, m)
+		sep := ""
+		if res.TestTagSep != "" {
+			sep = " --tag-sep " + shellQuote(res.TestTagSep)
+		}
+		fmt.Fprintf(w, "  %s report --model %s%s --out report.html  # on the test split: errors, curves, thresholds\n", self, m, sep)
 	}
 	fmt.Fprintf(w, "  %s predict --model %s IMAGES...\n", self, m)
 	fmt.Fprintf(w, "  %s serve --model %s  # a web page to try images\n", self, m)
 	if !verbose {
 		fmt.Fprintf(w, "  %s inspect --model %s  # every metric, per label\n", self, m)
 	}
-	return nil
 }
