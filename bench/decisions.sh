@@ -10,6 +10,7 @@
 #
 #   bench/decisions.sh                         # planet and scenes, seed 1
 #   DATASETS="planet" SEEDS="1 2" bench/decisions.sh
+#   DATASETS="scenes" RESULTS=decisions-scenes bench/decisions.sh   # saved apart
 #
 # planet is ../shared/data/planet-sample, scenes ../shared/data/scenes-sample
 # (PLANET and SCENES name other folders with images/ and tags.csv). Each is
@@ -19,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-record_results decisions "$@"
+record_results "${RESULTS:-decisions}" "$@"
 
 datasets=${DATASETS:-"planet scenes"}
 seeds=${SEEDS:-"1"}
