@@ -37,9 +37,9 @@ func sameData(a, b infer.Set) bool {
 		&a.Scores[0][0] == &b.Scores[0][0]
 }
 
-// Compare fits the fixed 0.5 threshold, the best global threshold,
-// per-class thresholds, top-k, PCut and the expected-F maximiser on fit,
-// then scores each on eval:
+// Compare fits every registered rule (Kinds: the fixed 0.5 threshold, the
+// best global threshold, per-class thresholds, top-k, PCut and the
+// expected-F maximiser) on fit, then scores each on eval:
 // samples F-beta (o.Beta), macro F1 and subset accuracy.
 func Compare(fit, eval infer.Set, o Options) (*Comparison, error) {
 	if sameData(fit, eval) {
@@ -55,19 +55,17 @@ func Compare(fit, eval infer.Set, o Options) (*Comparison, error) {
 		return nil, fmt.Errorf("decide: fitting split has %d labels, evaluation split %d", fit.NumLabels(), eval.NumLabels())
 	}
 	c := &Comparison{Beta: o.Beta}
-	for _, rule := range []struct {
-		name string
-		kind Kind
-	}{{"0.5", Fixed}, {"global", Global}, {"per-class", PerClass}, {"top-k", TopK}, {"pcut", PCut}, {"expected-F", ExpectedF}} {
-		r, err := Fit(fit, rule.kind, o)
+	for _, kind := range Kinds() {
+		name := methods[kind].Name
+		r, err := Fit(fit, kind, o)
 		if err != nil {
-			return nil, fmt.Errorf("decide: fitting %s: %w", rule.name, err)
+			return nil, fmt.Errorf("decide: fitting %s: %w", name, err)
 		}
 		row, err := score(eval, r, o)
 		if err != nil {
-			return nil, fmt.Errorf("decide: scoring %s: %w", rule.name, err)
+			return nil, fmt.Errorf("decide: scoring %s: %w", name, err)
 		}
-		row.Rule = rule.name
+		row.Rule = name
 		c.Rows = append(c.Rows, row)
 	}
 	return c, nil

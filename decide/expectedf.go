@@ -1,6 +1,7 @@
 package decide
 
 import (
+	"fmt"
 	"sort"
 
 	"mlabel/infer"
@@ -11,6 +12,24 @@ import (
 // expected F-beta when each label is positive independently with its
 // (calibrated) score as probability.
 const ExpectedF Kind = "expected_f"
+
+func init() {
+	Register(ExpectedF, RuleKind{Name: "expected-F", Order: 5, Fit: FitExpectedF,
+		Check: func(r *Rules, _ int) error {
+			if !(r.Beta > 0) {
+				return fmt.Errorf("decide: expected-F rule needs a positive beta, got %v", r.Beta)
+			}
+			return nil
+		},
+		Decide: func(r *Rules, scores [][]float64, out [][]bool) {
+			o := metrics.Options{Beta: r.Beta, ZeroDivision: r.ZeroDivision}
+			for i, row := range scores {
+				for _, j := range expectedFSet(row, o) {
+					out[i][j] = true
+				}
+			}
+		}})
+}
 
 // FitExpectedF fits Platt calibration on the held-out split and returns an
 // ExpectedF rule that decides calibrated scores. Its cost is cubic in the

@@ -85,28 +85,6 @@ func prepare(fit infer.Set, o Options) error {
 	return validate(fit)
 }
 
-// Fit fits a rule of the given kind on the held-out split fit.
-func Fit(fit infer.Set, kind Kind, o Options) (*Rules, error) {
-	switch kind {
-	case Fixed:
-		if err := validate(fit); err != nil {
-			return nil, err
-		}
-		return &Rules{Kind: Fixed, Labels: fit.NumLabels(), Global: 0.5}, nil
-	case Global:
-		return FitGlobal(fit, o)
-	case PerClass:
-		return FitPerClass(fit, o)
-	case TopK:
-		return FitTopK(fit, o)
-	case PCut:
-		return FitPCut(fit)
-	case ExpectedF:
-		return FitExpectedF(fit, o)
-	}
-	return nil, fmt.Errorf("decide: unknown rule kind %q", kind)
-}
-
 // FitGlobal returns the single threshold that maximises samples F-beta (or
 // micro F-beta when o.Objective is MicroF) over every distinct held-out
 // score.

@@ -1,19 +1,8 @@
 package decide
 
 import (
-	"fmt"
-
 	"mlabel/infer"
 )
-
-// ParseKind returns the rule kind a name stands for.
-func ParseKind(name string) (Kind, error) {
-	switch k := Kind(name); k {
-	case Fixed, Global, PerClass, TopK, PCut, ExpectedF:
-		return k, nil
-	}
-	return "", fmt.Errorf("decide: unknown rule %q (fixed, global, per_class, top_k, pcut or expected_f)", name)
-}
 
 // Halves splits s at random (seeded) into two halves of its rows: rules are
 // fitted on the first and compared on the second, on which nothing was

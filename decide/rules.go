@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-
-	"mlabel/metrics"
 )
 
 // Kind names a decision rule.
@@ -78,26 +76,14 @@ func (r *Rules) Check(n int) error {
 	if r.Labels != n {
 		return fmt.Errorf("decide: rule is for %d labels, scores have %d", r.Labels, n)
 	}
-	switch r.Kind {
-	case Fixed, Global:
-	case PerClass:
-		if len(r.PerClass) != n {
-			return fmt.Errorf("decide: %d per-class thresholds for %d labels", len(r.PerClass), n)
-		}
-	case ExpectedF:
-		if !(r.Beta > 0) {
-			return fmt.Errorf("decide: expected-F rule needs a positive beta, got %v", r.Beta)
-		}
-	case TopK:
-		if r.K < 0 {
-			return fmt.Errorf("decide: negative k %d", r.K)
-		}
-	case PCut:
-		if len(r.Prevalence) != n {
-			return fmt.Errorf("decide: %d prevalences for %d labels", len(r.Prevalence), n)
-		}
-	default:
+	m, ok := methods[r.Kind]
+	if !ok {
 		return fmt.Errorf("decide: unknown rule kind %q", r.Kind)
+	}
+	if m.Check != nil {
+		if err := m.Check(r, n); err != nil {
+			return err
+		}
 	}
 	if !r.Structure.Empty() {
 		if len(r.Names) != n {
@@ -113,21 +99,22 @@ func (r *Rules) Check(n int) error {
 	return nil
 }
 
-// Thresholds returns one threshold per label for threshold rules (Fixed,
-// Global, PerClass) and nil for TopK and PCut, whose cut depends on the
-// scores being decided.
+// Thresholds returns one threshold per label for the rules that decide by
+// fixed thresholds (Fixed, Global, PerClass: RuleKind.Thresholds) and nil for
+// the others (TopK, PCut, ExpectedF), whose cut depends on the scores being
+// decided.
 func (r *Rules) Thresholds() []float64 {
-	switch r.Kind {
-	case Fixed, Global:
-		out := make([]float64, r.Labels)
-		for j := range out {
-			out[j] = r.Global
-		}
-		return out
-	case PerClass:
+	if !methods[r.Kind].Thresholds {
+		return nil
+	}
+	if r.Kind == PerClass {
 		return append([]float64(nil), r.PerClass...)
 	}
-	return nil
+	out := make([]float64, r.Labels)
+	for j := range out {
+		out[j] = r.Global
+	}
+	return out
 }
 
 // threshold returns label j's threshold, Global where none was fitted.
@@ -149,23 +136,9 @@ func (r *Rules) Apply(scores [][]float64) [][]bool {
 	for i, row := range scores {
 		out[i] = make([]bool, len(row))
 	}
-	switch r.Kind {
-	case TopK:
-		for i, row := range scores {
-			for _, j := range topIndices(row, r.K) {
-				out[i][j] = true
-			}
-		}
-	case PCut:
-		r.applyPCut(scores, out)
-	case ExpectedF:
-		o := metrics.Options{Beta: r.Beta, ZeroDivision: r.ZeroDivision}
-		for i, row := range scores {
-			for _, j := range expectedFSet(row, o) {
-				out[i][j] = true
-			}
-		}
-	default:
+	if m := methods[r.Kind]; m.Decide != nil {
+		m.Decide(r, scores, out)
+	} else {
 		for i, row := range scores {
 			for j, v := range row {
 				out[i][j] = v >= r.threshold(j)
