@@ -111,8 +111,14 @@ func runDemo(c *cobra.Command, opts *demoOptions) error {
 		fmt.Fprintf(w, "\ndemo finished in %s\n", time.Since(start).Round(time.Second))
 		return nil
 	}
-	return json.NewEncoder(w).Encode(map[string]any{
-		"bundle":          o.Out,
+	return json.NewEncoder(w).Encode(demoJSON(res, o.Out, csvPath, preds, time.Since(start)))
+}
+
+// demoJSON is demo's JSON output: where it wrote the bundle and the data,
+// the test figures, and the sample's predictions.
+func demoJSON(res *workflow.Outcome, bundlePath, csvPath string, preds []predict.Prediction, took time.Duration) map[string]any {
+	return map[string]any{
+		"bundle":          bundlePath,
 		"data":            csvPath,
 		"f2_samples":      res.Test.F2Samples,
 		"f1_micro":        res.Test.F1Micro,
@@ -121,9 +127,9 @@ func runDemo(c *cobra.Command, opts *demoOptions) error {
 		"hamming_loss":    res.Test.HammingLoss,
 		"subset_accuracy": res.Test.SubsetAccuracy,
 		"best_epoch":      res.Result.BestEpoch,
-		"seconds":         time.Since(start).Seconds(),
+		"seconds":         took.Seconds(),
 		"predictions":     preds,
-	})
+	}
 }
 
 // generateDemoData generates the demo's synthetic tiles under --out and loads them,
