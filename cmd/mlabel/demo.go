@@ -91,12 +91,13 @@ func runDemo(c *cobra.Command, opts *demoOptions) error {
 	}
 	// Predict a few images of the test split with the saved bundle,
 	// as a user would.
-	b, err := loadClassifier(o.Out)
+	p, err := predict.Open(o.Out)
 	if err != nil {
 		return err
 	}
+	b := p.Bundle()
 	sample := testSample(ds, res, 5)
-	preds, fails, err := predictFiles(ctx, b, sample, predict.BatchOptions{Batch: 8}, false)
+	preds, fails, err := predictFiles(ctx, p, sample, predict.BatchOptions{Batch: 8}, false)
 	if err != nil {
 		return err
 	}

@@ -141,16 +141,13 @@ func scoreLabelled(ctx context.Context, model string, df *dataFlags, batch int, 
 	if model == "" {
 		return nil, usagef("--model MODEL.mlb is required")
 	}
-	b, err := loadClassifier(model)
+	p, err := predict.Open(model)
 	if err != nil {
 		return nil, err
 	}
+	b := p.Bundle()
 	df.defaultToTestSplit(model, stderr)
 	ds, err := df.load(b.Labels)
-	if err != nil {
-		return nil, err
-	}
-	p, err := predict.New(b)
 	if err != nil {
 		return nil, err
 	}

@@ -89,7 +89,7 @@ func runPredict(c *cobra.Command, po *predictOptions, args []string) error {
 	if err := po.shards.check(po.format, c.Flags().Changed("format") || po.asJSON); err != nil {
 		return err
 	}
-	b, err := loadClassifier(po.model)
+	p, err := predict.Open(po.model)
 	if err != nil {
 		return err
 	}
@@ -97,21 +97,22 @@ func runPredict(c *cobra.Command, po *predictOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	if b.Kind == bundle.KindSegmenter || po.seg.set(c) {
+	if p.Segmenter() || po.seg.set(c) {
 		if po.tta {
 			return usagef("a segmenter predicts without test-time augmentation: drop --tta")
 		}
 		if po.shards.set() || fileOut != "" {
 			return usagef("a segmenter's predictions are not sharded yet: drop --shard, --shards and --out")
 		}
-		return runSegmentPredict(c, b, files, po.format, po.batchOptions(), po.skipBad, po.seg)
+		return runSegmentPredict(c, p, files, po.format, po.batchOptions(), po.skipBad, po.seg)
 	}
-	return runClassifierPredict(c, po, b, files, fileOut)
+	return runClassifierPredict(c, po, p, files, fileOut)
 }
 
 // runClassifierPredict predicts files with a classifier, writing to
 // fileOut, or to stdout when it is "".
-func runClassifierPredict(c *cobra.Command, po *predictOptions, b *bundle.Bundle, files []string, fileOut string) error {
+func runClassifierPredict(c *cobra.Command, po *predictOptions, p *predict.Predictor, files []string, fileOut string) error {
+	b := p.Bundle()
 	if po.tiles > 0 {
 		warnTileRules(c.ErrOrStderr(), b, imageio.Grid{N: po.tiles, Overlap: po.overlap})
 	}
@@ -121,12 +122,12 @@ func runClassifierPredict(c *cobra.Command, po *predictOptions, b *bundle.Bundle
 	}
 	o := po.batchOptions()
 	if po.format == "geojson" {
-		return runMapPredict(c, b, files, fileOut, o, po.tta, po.skipBad)
+		return runMapPredict(c, p, files, fileOut, o, po.tta, po.skipBad)
 	}
 	if po.shards.out != "" {
-		return po.shards.predictToFile(context.Background(), c.ErrOrStderr(), b, files, o, po.tta, po.skipBad)
+		return po.shards.predictToFile(context.Background(), c.ErrOrStderr(), p, files, o, po.tta, po.skipBad)
 	}
-	preds, fails, err := predictFiles(context.Background(), b, files, o, po.tta)
+	preds, fails, err := predictFiles(context.Background(), p, files, o, po.tta)
 	if err != nil {
 		return err
 	}
@@ -182,24 +183,12 @@ func imageFiles(paths []string) ([]string, error) {
 	return files, nil
 }
 
-// predictFiles runs the bundle on image files and applies its decision
-// rules; images that cannot be read come back as failures.
-func predictFiles(ctx context.Context, b *bundle.Bundle, files []string, o predict.BatchOptions, tta bool) ([]predict.Prediction, []predict.Failure, error) {
-	p, err := newPredictor(b, tta)
-	if err != nil {
-		return nil, nil, err
-	}
-	return p.Files(ctx, files, o)
-}
-
-// newPredictor prepares b's network, with test-time augmentation or not.
-func newPredictor(b *bundle.Bundle, tta bool) (*predict.Predictor, error) {
-	p, err := predict.New(b)
-	if err != nil {
-		return nil, err
-	}
+// predictFiles runs the predictor on image files, with test-time
+// augmentation or not, and applies its decision rules; images that cannot
+// be read come back as failures.
+func predictFiles(ctx context.Context, p *predict.Predictor, files []string, o predict.BatchOptions, tta bool) ([]predict.Prediction, []predict.Failure, error) {
 	p.SetTTA(tta)
-	return p, nil
+	return p.Files(ctx, files, o)
 }
 
 // reportSkipped names on w each image that could not be read. When there

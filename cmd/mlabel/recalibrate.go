@@ -216,17 +216,13 @@ func runRecalibrate(c *cobra.Command, ro *recalOptions) error {
 	if ro.model == "" || len(ro.images) == 0 || ro.out == "" {
 		return usagef("--model, --images and --out are required")
 	}
-	b, err := loadClassifier(ro.model)
+	p, err := predict.Open(ro.model)
 	if err != nil {
 		return err
 	}
-	old := predict.Rules(b)
+	b, old := p.Bundle(), p.Rules()
 	if old.Thresholds() == nil || old.Calibration != nil {
 		return fmt.Errorf("%s: a %s rule has no thresholds to recalibrate", ro.model, old.Kind)
-	}
-	p, err := predict.New(b)
-	if err != nil {
-		return err
 	}
 	ctx := context.Background()
 	ref, err := recalReference(ctx, c, ro, p, b, old)

@@ -47,16 +47,13 @@ type segmentJSON struct {
 // runSegmentPredict predicts image files with a segmenter: the labels
 // whose area fraction passes its threshold, each label's area, and with
 // --masks-out the masks.
-func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, format string, o predict.BatchOptions, skipBad bool, sf segmentFlags) error {
+func runSegmentPredict(c *cobra.Command, p *predict.Predictor, files []string, format string, o predict.BatchOptions, skipBad bool, sf segmentFlags) error {
+	b := p.Bundle()
 	if b.Kind != bundle.KindSegmenter {
 		return usagef("--masks-out and --gsd need a segmenter (a model trained with --masks); this bundle is a %s", b.Kind)
 	}
 	if sf.gsd < 0 {
 		return usagef("--gsd must be positive, got %g", sf.gsd)
-	}
-	p, err := predict.New(b)
-	if err != nil {
-		return err
 	}
 	if o.Tiles > 0 {
 		if err := (imageio.Grid{N: o.Tiles, Overlap: o.Overlap}).Check(); err != nil {
