@@ -129,6 +129,22 @@ func Check(b *bundle.Bundle) error {
 	return nil
 }
 
+// Open loads the bundle at path and prepares its inference network once:
+// the runtime handle of a program that predicts. The bundle must be a
+// classifier or a segmenter (see Check); an error that is not the file's
+// own names path.
+func Open(path string) (*Predictor, error) {
+	b, err := bundle.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := New(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
 // New prepares the bundle's inference network.
 func New(b *bundle.Bundle) (*Predictor, error) {
 	if err := Check(b); err != nil {

@@ -87,26 +87,10 @@ func runDecide(c *cobra.Command, opts *decideOptions) error {
 		return err
 	}
 	all := *d
-	fit, eval := all, infer.Set{}
 	w := c.OutOrStdout()
-	if opts.evalTruth != "" {
-		eo, err := opts.cf.truth(opts.evalTruth)
-		if err != nil {
-			return err
-		}
-		e, err := metrics.LoadFiles(eo, opts.evalScores)
-		if err != nil {
-			return err
-		}
-		if !slices.Equal(e.Labels, d.Labels) {
-			return fmt.Errorf("the evaluation scores have labels %v, the fitting scores %v", e.Labels, d.Labels)
-		}
-		eval = *e
-	} else {
-		if fit, eval, err = decide.Halves(all, opts.seed); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "no evaluation split given: fitting on %d rows, comparing on the other %d\n", fit.Len(), eval.Len())
+	fit, eval, err := decideSplits(w, opts, all)
+	if err != nil {
+		return err
 	}
 	cmp, err := decide.Compare(fit, eval, o)
 	if err != nil {
@@ -128,4 +112,29 @@ func runDecide(c *cobra.Command, opts *decideOptions) error {
 	}
 	fmt.Fprintf(w, "wrote the %s rule fitted on all %d rows to %s\n", kind, d.Len(), opts.out)
 	return nil
+}
+
+// decideSplits returns the rows to fit the rules on and those to compare
+// them on: all of them and --eval-truth's with --eval-scores' when given,
+// or else two halves of all.
+func decideSplits(w io.Writer, opts *decideOptions, all infer.Set) (fit, eval infer.Set, err error) {
+	if opts.evalTruth == "" {
+		if fit, eval, err = decide.Halves(all, opts.seed); err != nil {
+			return infer.Set{}, infer.Set{}, err
+		}
+		fmt.Fprintf(w, "no evaluation split given: fitting on %d rows, comparing on the other %d\n", fit.Len(), eval.Len())
+		return fit, eval, nil
+	}
+	eo, err := opts.cf.truth(opts.evalTruth)
+	if err != nil {
+		return infer.Set{}, infer.Set{}, err
+	}
+	e, err := metrics.LoadFiles(eo, opts.evalScores)
+	if err != nil {
+		return infer.Set{}, infer.Set{}, err
+	}
+	if !slices.Equal(e.Labels, all.Labels) {
+		return infer.Set{}, infer.Set{}, fmt.Errorf("the evaluation scores have labels %v, the fitting scores %v", e.Labels, all.Labels)
+	}
+	return all, *e, nil
 }

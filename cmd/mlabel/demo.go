@@ -91,12 +91,13 @@ func runDemo(c *cobra.Command, opts *demoOptions) error {
 	}
 	// Predict a few images of the test split with the saved bundle,
 	// as a user would.
-	b, err := loadClassifier(o.Out)
+	p, err := predict.Open(o.Out)
 	if err != nil {
 		return err
 	}
+	b := p.Bundle()
 	sample := testSample(ds, res, 5)
-	preds, fails, err := predictFiles(ctx, b, sample, predict.BatchOptions{Batch: 8}, false)
+	preds, fails, err := predictFiles(ctx, p, sample, predict.BatchOptions{Batch: 8}, false)
 	if err != nil {
 		return err
 	}
@@ -111,8 +112,14 @@ func runDemo(c *cobra.Command, opts *demoOptions) error {
 		fmt.Fprintf(w, "\ndemo finished in %s\n", time.Since(start).Round(time.Second))
 		return nil
 	}
-	return json.NewEncoder(w).Encode(map[string]any{
-		"bundle":          o.Out,
+	return json.NewEncoder(w).Encode(demoJSON(res, o.Out, csvPath, preds, time.Since(start)))
+}
+
+// demoJSON is demo's JSON output: where it wrote the bundle and the data,
+// the test figures, and the sample's predictions.
+func demoJSON(res *workflow.Outcome, bundlePath, csvPath string, preds []predict.Prediction, took time.Duration) map[string]any {
+	return map[string]any{
+		"bundle":          bundlePath,
 		"data":            csvPath,
 		"f2_samples":      res.Test.F2Samples,
 		"f1_micro":        res.Test.F1Micro,
@@ -121,9 +128,9 @@ func runDemo(c *cobra.Command, opts *demoOptions) error {
 		"hamming_loss":    res.Test.HammingLoss,
 		"subset_accuracy": res.Test.SubsetAccuracy,
 		"best_epoch":      res.Result.BestEpoch,
-		"seconds":         time.Since(start).Seconds(),
+		"seconds":         took.Seconds(),
 		"predictions":     preds,
-	})
+	}
 }
 
 // generateDemoData generates the demo's synthetic tiles under --out and loads them,

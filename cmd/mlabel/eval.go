@@ -17,17 +17,20 @@ import (
 
 func init() { commands = append(commands, newEvalCmd) }
 
+// evalOptions are eval's flags.
+type evalOptions struct {
+	df      dataFlags
+	model   string
+	save    string
+	asJSON  bool
+	batch   int
+	skipBad bool
+	tta     bool
+	maskDir string
+}
+
 func newEvalCmd() *cobra.Command {
-	var (
-		df      dataFlags
-		model   string
-		save    string
-		asJSON  bool
-		batch   int
-		skipBad bool
-		tta     bool
-		maskDir string
-	)
+	eo := &evalOptions{}
 	c := &cobra.Command{
 		Use:   "eval --model MODEL.mlb [--csv FILE [--images DIR] | --folders DIR]",
 		Short: "Score a model on a labelled set with its fitted thresholds",
@@ -44,54 +47,70 @@ for bundles that record no hashes) are counted, with a warning: their
 figures are optimistic. Images that cannot be decoded are named on stderr and
 left out of the metrics; the exit code is then 1, or 0 with --skip-bad.`,
 		Args: wrapArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, args []string) error {
-			r, err := scoreLabelled(context.Background(), model, &df, batch, tta, c.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			s, err := summarizeWithRules(r.b, r.set.Truth, r.set.Scores, r.set.Mask)
-			if err != nil {
-				return err
-			}
-			var px *pixelFigures
-			if maskDir != "" {
-				if px, err = evalMasks(context.Background(), r, maskDir, batch); err != nil {
-					return err
-				}
-			}
-			if save != "" {
-				data, err := json.MarshalIndent(s, "", "  ")
-				if err != nil {
-					return err
-				}
-				if err := atomicfile.WriteBytes(save, append(data, '\n')); err != nil {
-					return err
-				}
-			}
-			if asJSON {
-				err = json.NewEncoder(c.OutOrStdout()).Encode(evalJSON{Summary: s, SeenInTraining: r.seen, Skipped: len(r.set.Failures), pixelFigures: px})
-			} else {
-				fmt.Fprintf(c.OutOrStdout(), "%d images, %d labels\n", len(r.set.Names), len(r.b.Labels))
-				err = s.WriteTable(c.OutOrStdout())
-				if err == nil && px != nil {
-					px.write(c.OutOrStdout(), r.b.Labels)
-				}
-			}
-			if err != nil {
-				return err
-			}
-			return reportSkipped(c.ErrOrStderr(), r.set.Failures, len(r.ds.Items), skipBad)
-		},
+		RunE: func(c *cobra.Command, args []string) error { return runEval(c, eo) },
 	}
-	df.register(c.Flags())
-	c.Flags().StringVar(&model, "model", "", "model bundle")
-	outFlag(c, &save, "", "also write the metrics as JSON to this file", "save")
-	c.Flags().BoolVar(&asJSON, "json", false, "print the metrics as JSON")
-	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
-	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
-	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be decoded (they are still named on stderr)")
-	c.Flags().StringVar(&maskDir, "masks", "", "with a segmenter: the set's masks, to add the pixel IoU per label and its mean (miou_macro)")
+	eo.df.register(c.Flags())
+	c.Flags().StringVar(&eo.model, "model", "", "model bundle")
+	outFlag(c, &eo.save, "", "also write the metrics as JSON to this file", "save")
+	c.Flags().BoolVar(&eo.asJSON, "json", false, "print the metrics as JSON")
+	c.Flags().IntVar(&eo.batch, "batch", 32, "images per forward pass")
+	c.Flags().BoolVar(&eo.tta, "tta", false, ttaUsage)
+	c.Flags().BoolVar(&eo.skipBad, "skip-bad", false, "exit 0 even when some images could not be decoded (they are still named on stderr)")
+	c.Flags().StringVar(&eo.maskDir, "masks", "", "with a segmenter: the set's masks, to add the pixel IoU per label and its mean (miou_macro)")
 	return c
+}
+
+// runEval scores --model on the labelled set and prints its metrics.
+func runEval(c *cobra.Command, eo *evalOptions) error {
+	r, err := scoreLabelled(context.Background(), eo.model, &eo.df, eo.batch, eo.tta, c.ErrOrStderr())
+	if err != nil {
+		return err
+	}
+	s, err := summarizeWithRules(r.b, r.set.Truth, r.set.Scores, r.set.Mask)
+	if err != nil {
+		return err
+	}
+	var px *pixelFigures
+	if eo.maskDir != "" {
+		if px, err = evalMasks(context.Background(), r, eo.maskDir, eo.batch); err != nil {
+			return err
+		}
+	}
+	if eo.save != "" {
+		if err := saveSummary(eo.save, s); err != nil {
+			return err
+		}
+	}
+	if eo.asJSON {
+		err = json.NewEncoder(c.OutOrStdout()).Encode(evalJSON{Summary: s, SeenInTraining: r.seen, Skipped: len(r.set.Failures), pixelFigures: px})
+	} else {
+		err = printEval(c.OutOrStdout(), r, s, px)
+	}
+	if err != nil {
+		return err
+	}
+	return reportSkipped(c.ErrOrStderr(), r.set.Failures, len(r.ds.Items), eo.skipBad)
+}
+
+// saveSummary writes the metrics as indented JSON to path.
+func saveSummary(path string, s *metrics.Summary) error {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(path, append(data, '\n'))
+}
+
+// printEval writes eval's table, and the pixel figures under it.
+func printEval(w io.Writer, r *labelled, s *metrics.Summary, px *pixelFigures) error {
+	fmt.Fprintf(w, "%d images, %d labels\n", len(r.set.Names), len(r.b.Labels))
+	if err := s.WriteTable(w); err != nil {
+		return err
+	}
+	if px != nil {
+		px.write(w, r.b.Labels)
+	}
+	return nil
 }
 
 // evalJSON is eval's JSON output: the metrics, with how many images of the
@@ -122,16 +141,13 @@ func scoreLabelled(ctx context.Context, model string, df *dataFlags, batch int, 
 	if model == "" {
 		return nil, usagef("--model MODEL.mlb is required")
 	}
-	b, err := loadClassifier(model)
+	p, err := predict.Open(model)
 	if err != nil {
 		return nil, err
 	}
+	b := p.Bundle()
 	df.defaultToTestSplit(model, stderr)
 	ds, err := df.load(b.Labels)
-	if err != nil {
-		return nil, err
-	}
-	p, err := predict.New(b)
 	if err != nil {
 		return nil, err
 	}

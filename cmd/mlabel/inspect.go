@@ -49,6 +49,36 @@ func newInspectCmd() *cobra.Command {
 
 // printBundle writes a human summary of a bundle.
 func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
+	if err := printHeader(w, path, b); err != nil {
+		return err
+	}
+	if err := printConfig(w, b); err != nil {
+		return err
+	}
+	if err := printThresholds(w, b); err != nil {
+		return err
+	}
+	printSplit(w, b.Split)
+	printRule(w, b)
+	printTileThresholds(w, b)
+	printRecalibrations(w, b)
+	printSegment(w, b.Segment)
+	printBundleCuts(w, b)
+	if b.Metrics != nil {
+		fmt.Fprintln(w, "held-out metrics:")
+		if err := metrics.SummaryFromBundle(b.Metrics).WriteTable(w); err != nil {
+			return err
+		}
+	}
+	for _, e := range b.History {
+		fmt.Fprintf(w, "epoch %2d  train loss %.4f  val loss %.4f  val mAP %.4f  val F2 %.4f%s\n", e.Epoch, e.TrainLoss, e.ValLoss, e.ValMAP, e.ValF2, mIoUText(e))
+	}
+	return nil
+}
+
+// printHeader writes the bundle's kind, format, architecture, size,
+// preprocessing and view, and checks its rule against its labels.
+func printHeader(w io.Writer, path string, b *bundle.Bundle) error {
 	var params int
 	for _, t := range b.Weights {
 		params += t.Len()
@@ -65,7 +95,7 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 	}
 	fmt.Fprintf(w, "preprocess: %d px, %s, mean %v, std %v\n", p.Size, p.Mode, p.Mean, p.Std)
 	// The rule's label count comes from the file: check it before the
-	// thresholds below are made from it.
+	// thresholds are made from it.
 	if r := decide.RulesFromBundle(b.Rules); r != nil {
 		if err := r.Check(len(b.Labels)); err != nil {
 			return fmt.Errorf("%s: decision rules: %w", path, err)
@@ -74,19 +104,24 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 	if b.View != "" {
 		fmt.Fprintf(w, "view: %s\n", b.View)
 	}
-	if err := printConfig(w, b); err != nil {
-		return err
+	return nil
+}
+
+// printSplit writes how many images of each split the bundle records.
+func printSplit(w io.Writer, sp *bundle.Split) {
+	if sp == nil {
+		return
 	}
-	if err := printThresholds(w, b); err != nil {
-		return err
+	how := "by name"
+	if len(sp.Train) > 0 && sp.Train[0].SHA256 != "" {
+		how = "by name and SHA-256"
 	}
-	if sp := b.Split; sp != nil {
-		how := "by name"
-		if len(sp.Train) > 0 && sp.Train[0].SHA256 != "" {
-			how = "by name and SHA-256"
-		}
-		fmt.Fprintf(w, "split: %d train, %d validation, %d test images, recorded %s\n", len(sp.Train), len(sp.Val), len(sp.Test), how)
-	}
+	fmt.Fprintf(w, "split: %d train, %d validation, %d test images, recorded %s\n", len(sp.Train), len(sp.Val), len(sp.Test), how)
+}
+
+// printRule writes the decision rule, its label structure and the
+// recalibration reference.
+func printRule(w io.Writer, b *bundle.Bundle) {
 	if r := b.Rules; r != nil {
 		fit := ""
 		if r.Beta > 0 && r.Objective != "" {
@@ -104,20 +139,6 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 		}
 		fmt.Fprintf(w, "reference for recalibration: %d %s images\n", b.Reference.Images, split)
 	}
-	printTileThresholds(w, b)
-	printRecalibrations(w, b)
-	printSegment(w, b.Segment)
-	printBundleCuts(w, b)
-	if b.Metrics != nil {
-		fmt.Fprintln(w, "held-out metrics:")
-		if err := metrics.SummaryFromBundle(b.Metrics).WriteTable(w); err != nil {
-			return err
-		}
-	}
-	for _, e := range b.History {
-		fmt.Fprintf(w, "epoch %2d  train loss %.4f  val loss %.4f  val mAP %.4f  val F2 %.4f%s\n", e.Epoch, e.TrainLoss, e.ValLoss, e.ValMAP, e.ValF2, mIoUText(e))
-	}
-	return nil
 }
 
 // modelPath returns the bundle a command reads: --model, or the one

@@ -24,20 +24,23 @@ import (
 
 func init() { commands = append(commands, newPredictCmd) }
 
+// predictOptions are predict's flags.
+type predictOptions struct {
+	model   string
+	format  string
+	asJSON  bool
+	batch   int
+	tiles   int
+	overlap float64
+	skipBad bool
+	tta     bool
+	tagSep  string
+	shards  shardFlags
+	seg     segmentFlags
+}
+
 func newPredictCmd() *cobra.Command {
-	var (
-		model   string
-		format  string
-		asJSON  bool
-		batch   int
-		tiles   int
-		overlap float64
-		skipBad bool
-		tta     bool
-		tagSep  string
-		shards  shardFlags
-		seg     segmentFlags
-	)
+	po := &predictOptions{}
 	c := &cobra.Command{
 		Use:   "predict --model MODEL.mlb PATH...",
 		Short: "Predict the labels of images (files or folders) with a model's fitted thresholds",
@@ -47,71 +50,91 @@ thresholds. An image that cannot be read or decoded is named on stderr and
 skipped; the others are predicted. The exit code is then 1, or 0 with
 --skip-bad.`,
 		Args: wrapArgs(cobra.MinimumNArgs(1)),
-		RunE: func(c *cobra.Command, args []string) error {
-			if model == "" {
-				return usagef("--model MODEL.mlb is required")
-			}
-			if asJSON {
-				format = "json"
-			}
-			if !slices.Contains(predictFormats, format) {
-				return usagef("--format must be table, json, csv, scores or geojson, got %q", format)
-			}
-			fileOut := formatOut(&shards, format, c.Flags().Changed("format"))
-			if err := shards.check(format, c.Flags().Changed("format") || asJSON); err != nil {
-				return err
-			}
-			b, err := loadClassifier(model)
-			if err != nil {
-				return err
-			}
-			files, err := imageFiles(args)
-			if err != nil {
-				return err
-			}
-			if b.Kind == bundle.KindSegmenter || seg.set(c) {
-				if err := segmentUsage(tta, shards.set() || fileOut != ""); err != nil {
-					return err
-				}
-				o := predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}
-				return runSegmentPredict(c, b, files, format, tagSep, o, skipBad, seg)
-			}
-			if tiles > 0 {
-				warnTileRules(c.ErrOrStderr(), b, imageio.Grid{N: tiles, Overlap: overlap})
-			}
-			if files, err = shards.selectFiles(files); err != nil {
-				return err
-			}
-			o := predict.BatchOptions{Batch: batch, Tiles: tiles, Overlap: overlap}
-			if format == "geojson" {
-				return runMapPredict(c, b, files, fileOut, o, tta, skipBad)
-			}
-			if shards.out != "" {
-				return shards.predictToFile(context.Background(), c.ErrOrStderr(), b, files, o, tta, skipBad)
-			}
-			preds, fails, err := predictFiles(context.Background(), b, files, o, tta)
-			if err != nil {
-				return err
-			}
-			write := func(w io.Writer) error { return writePredictions(w, preds, b.Labels, format, tagSep) }
-			if err := writeOutput(c.OutOrStdout(), fileOut, write); err != nil {
-				return err
-			}
-			return reportSkipped(c.ErrOrStderr(), fails, len(files), skipBad)
-		},
+		RunE: func(c *cobra.Command, args []string) error { return runPredict(c, po, args) },
 	}
-	c.Flags().StringVar(&model, "model", "", "model bundle")
-	c.Flags().StringVar(&format, "format", "table", "output: table, json, csv (a Planet-style submission: image_name,tags), scores (image,<label>... probabilities, for mlabel metrics and decide) or geojson (each tile's labels on its footprint in lon/lat, and each image's hectares per label, for a GIS)")
-	c.Flags().BoolVar(&asJSON, "json", false, "same as --format json")
-	c.Flags().StringVar(&tagSep, "tag-sep", "", "separator between the tags of --format csv (default: a space), for labels that hold spaces")
-	c.Flags().IntVar(&batch, "batch", 32, "images per forward pass")
-	c.Flags().IntVar(&tiles, "tiles", 0, "for large images of any size: cut each into a grid of TILES×TILES overlapping tiles, max-pool their scores and decide with the thresholds train --tiles fitted for that grid; a segmenter max-pools its tiles' area fractions for its area thresholds and stitches their masks, its areas those of the whole image (0: whole image)")
-	c.Flags().Float64Var(&overlap, "tile-overlap", 0.25, "overlap of neighbouring tiles, as a fraction of a tile")
-	c.Flags().BoolVar(&skipBad, "skip-bad", false, "exit 0 even when some images could not be read (they are still named on stderr)")
-	c.Flags().BoolVar(&tta, "tta", false, ttaUsage)
-	shards.register(c)
-	seg.register(c)
+	po.register(c)
 	return c
+}
+
+// register adds predict's flags to c.
+func (po *predictOptions) register(c *cobra.Command) {
+	c.Flags().StringVar(&po.model, "model", "", "model bundle")
+	c.Flags().StringVar(&po.format, "format", "table", "output: table, json, csv (a Planet-style submission: image_name,tags), scores (image,<label>... probabilities, for mlabel metrics and decide) or geojson (each tile's labels on its footprint in lon/lat, and each image's hectares per label, for a GIS)")
+	c.Flags().BoolVar(&po.asJSON, "json", false, "same as --format json")
+	c.Flags().StringVar(&po.tagSep, "tag-sep", "", "separator between the tags of --format csv (default: a space), for labels that hold spaces")
+	c.Flags().IntVar(&po.batch, "batch", 32, "images per forward pass")
+	c.Flags().IntVar(&po.tiles, "tiles", 0, "for large images of any size: cut each into a grid of TILES×TILES overlapping tiles, max-pool their scores and decide with the thresholds train --tiles fitted for that grid; a segmenter max-pools its tiles' area fractions for its area thresholds and stitches their masks, its areas those of the whole image (0: whole image)")
+	c.Flags().Float64Var(&po.overlap, "tile-overlap", 0.25, "overlap of neighbouring tiles, as a fraction of a tile")
+	c.Flags().BoolVar(&po.skipBad, "skip-bad", false, "exit 0 even when some images could not be read (they are still named on stderr)")
+	c.Flags().BoolVar(&po.tta, "tta", false, ttaUsage)
+	po.shards.register(c)
+	po.seg.register(c)
+}
+
+// batchOptions are the batch options predict's flags give.
+func (po *predictOptions) batchOptions() predict.BatchOptions {
+	return predict.BatchOptions{Batch: po.batch, Tiles: po.tiles, Overlap: po.overlap}
+}
+
+// runPredict predicts the images of the files and folders args.
+func runPredict(c *cobra.Command, po *predictOptions, args []string) error {
+	if po.model == "" {
+		return usagef("--model MODEL.mlb is required")
+	}
+	if po.asJSON {
+		po.format = "json"
+	}
+	if !slices.Contains(predictFormats, po.format) {
+		return usagef("--format must be table, json, csv, scores or geojson, got %q", po.format)
+	}
+	fileOut := formatOut(&po.shards, po.format, c.Flags().Changed("format"))
+	if err := po.shards.check(po.format, c.Flags().Changed("format") || po.asJSON); err != nil {
+		return err
+	}
+	p, err := predict.Open(po.model)
+	if err != nil {
+		return err
+	}
+	files, err := imageFiles(args)
+	if err != nil {
+		return err
+	}
+	if p.Segmenter() || po.seg.set(c) {
+		if err := segmentUsage(po.tta, po.shards.set() || fileOut != ""); err != nil {
+			return err
+		}
+		return runSegmentPredict(c, p, files, po.format, po.tagSep, po.batchOptions(), po.skipBad, po.seg)
+	}
+	return runClassifierPredict(c, po, p, files, fileOut)
+}
+
+// runClassifierPredict predicts files with a classifier, writing to
+// fileOut, or to stdout when it is "".
+func runClassifierPredict(c *cobra.Command, po *predictOptions, p *predict.Predictor, files []string, fileOut string) error {
+	b := p.Bundle()
+	if po.tiles > 0 {
+		warnTileRules(c.ErrOrStderr(), b, imageio.Grid{N: po.tiles, Overlap: po.overlap})
+	}
+	files, err := po.shards.selectFiles(files)
+	if err != nil {
+		return err
+	}
+	o := po.batchOptions()
+	if po.format == "geojson" {
+		return runMapPredict(c, p, files, fileOut, o, po.tta, po.skipBad)
+	}
+	if po.shards.out != "" {
+		return po.shards.predictToFile(context.Background(), c.ErrOrStderr(), p, files, o, po.tta, po.skipBad)
+	}
+	preds, fails, err := predictFiles(context.Background(), p, files, o, po.tta)
+	if err != nil {
+		return err
+	}
+	write := func(w io.Writer) error { return writePredictions(w, preds, b.Labels, po.format, po.tagSep) }
+	if err := writeOutput(c.OutOrStdout(), fileOut, write); err != nil {
+		return err
+	}
+	return reportSkipped(c.ErrOrStderr(), fails, len(files), po.skipBad)
 }
 
 // predictFormats are predict's --format values.
@@ -159,24 +182,12 @@ func imageFiles(paths []string) ([]string, error) {
 	return files, nil
 }
 
-// predictFiles runs the bundle on image files and applies its decision
-// rules; images that cannot be read come back as failures.
-func predictFiles(ctx context.Context, b *bundle.Bundle, files []string, o predict.BatchOptions, tta bool) ([]predict.Prediction, []predict.Failure, error) {
-	p, err := newPredictor(b, tta)
-	if err != nil {
-		return nil, nil, err
-	}
-	return p.Files(ctx, files, o)
-}
-
-// newPredictor prepares b's network, with test-time augmentation or not.
-func newPredictor(b *bundle.Bundle, tta bool) (*predict.Predictor, error) {
-	p, err := predict.New(b)
-	if err != nil {
-		return nil, err
-	}
+// predictFiles runs the predictor on image files, with test-time
+// augmentation or not, and applies its decision rules; images that cannot
+// be read come back as failures.
+func predictFiles(ctx context.Context, p *predict.Predictor, files []string, o predict.BatchOptions, tta bool) ([]predict.Prediction, []predict.Failure, error) {
 	p.SetTTA(tta)
-	return p, nil
+	return p.Files(ctx, files, o)
 }
 
 // reportSkipped names on w each image that could not be read. When there

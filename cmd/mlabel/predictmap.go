@@ -9,7 +9,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/spf13/cobra"
 
-	"mlabel/bundle"
 	"mlabel/imageio"
 	"mlabel/predict"
 )
@@ -18,16 +17,13 @@ import (
 // as a GeoJSON FeatureCollection, and notes the images placed in their
 // pixels for want of georeferencing (predict has warned already when the
 // model has no thresholds for the tiles).
-func runMapPredict(c *cobra.Command, b *bundle.Bundle, files []string, out string, o predict.BatchOptions, tta, skipBad bool) error {
+func runMapPredict(c *cobra.Command, p *predict.Predictor, files []string, out string, o predict.BatchOptions, tta, skipBad bool) error {
 	if o.Tiles > 0 {
 		if err := (imageio.Grid{N: o.Tiles, Overlap: o.Overlap}).Check(); err != nil {
 			return usagef("--tiles and --tile-overlap: %v", err)
 		}
 	}
-	p, err := newPredictor(b, tta)
-	if err != nil {
-		return err
-	}
+	p.SetTTA(tta)
 	fc, fails, err := p.MapFiles(context.Background(), files, predict.MapOptions{BatchOptions: o})
 	if err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"mlabel/bundle"
 	"mlabel/predict"
 )
 
@@ -76,11 +75,8 @@ func (s *shardFlags) selectFiles(files []string) ([]string, error) {
 
 // predictToFile predicts files into the JSON Lines file s.out and names
 // the images that failed on stderr.
-func (s *shardFlags) predictToFile(ctx context.Context, stderr io.Writer, b *bundle.Bundle, files []string, o predict.BatchOptions, tta, skipBad bool) error {
-	p, err := newPredictor(b, tta)
-	if err != nil {
-		return err
-	}
+func (s *shardFlags) predictToFile(ctx context.Context, stderr io.Writer, p *predict.Predictor, files []string, o predict.BatchOptions, tta, skipBad bool) error {
+	p.SetTTA(tta)
 	out, err := predict.CreateOutput(s.out, s.resume)
 	if err != nil {
 		return err

@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"slices"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -107,13 +103,6 @@ func fitReference(ctx context.Context, p *predict.Predictor, b *bundle.Bundle, r
 	return ref, nil
 }
 
-// batchDigest is the SHA-256 of the sorted content hashes, one per line.
-func batchDigest(hashes []string) string {
-	s := slices.Sorted(slices.Values(hashes))
-	sum := sha256.Sum256([]byte(strings.Join(s, "\n")))
-	return hex.EncodeToString(sum[:])
-}
-
 // recalPrevalence is one label's prevalence in recalibrate's JSON output;
 // BBSE is null where the rule does not separate the label on validation.
 type recalPrevalence struct {
@@ -196,16 +185,7 @@ func writeDriftReport(path, model string, labels []string, ref *shift.Reference,
 		if len(e.Interval) == 2 {
 			dl.Low, dl.High = e.Interval[0], e.Interval[1]
 		}
-		switch {
-		case e.Reason == shift.KeptUnlearned:
-			dl.Warning = "the model does not separate this label on validation: its prevalence was not estimated and its threshold is kept"
-		case e.Reason == shift.KeptDisagree:
-			dl.Warning = fmt.Sprintf("EM (%.3f) and BBSE (%.3f) disagree beyond their errors: the calibration may not hold on this batch; the threshold is kept", e.Estimated, e.BBSE)
-		case e.Reason == shift.KeptExplained:
-			dl.Warning = "its scores moved as the shift of a label that moved more predicts (labels that go together, or that the model confuses): not a shift of its own; the threshold is kept"
-		case d.Covariate():
-			dl.Warning = fmt.Sprintf("the scores moved (KS %.3f > %.3f) but the prevalence estimate did not: the images look different (a covariate shift), which recalibration does not correct", d.KS, d.Critical)
-		}
+		dl.Warning = shift.Warning(e, d)
 		in.Labels = append(in.Labels, dl)
 	}
 	return atomicfile.Write(path, func(w io.Writer) error { return report.WriteDrift(w, in) })
@@ -236,17 +216,13 @@ func runRecalibrate(c *cobra.Command, ro *recalOptions) error {
 	if ro.model == "" || len(ro.images) == 0 || ro.out == "" {
 		return usagef("--model, --images and --out are required")
 	}
-	b, err := loadClassifier(ro.model)
+	p, err := predict.Open(ro.model)
 	if err != nil {
 		return err
 	}
-	old := predict.Rules(b)
+	b, old := p.Bundle(), p.Rules()
 	if old.Thresholds() == nil || old.Calibration != nil {
 		return fmt.Errorf("%s: a %s rule has no thresholds to recalibrate", ro.model, old.Kind)
-	}
-	p, err := predict.New(b)
-	if err != nil {
-		return err
 	}
 	ctx := context.Background()
 	ref, err := recalReference(ctx, c, ro, p, b, old)
@@ -266,24 +242,14 @@ func runRecalibrate(c *cobra.Command, ro *recalOptions) error {
 			return fmt.Errorf("%w; no bundle written (--skip-bad recalibrates on the others)", err)
 		}
 	}
-	ro.o.Decide.Beta, ro.o.Decide.Objective, ro.o.Decide.ZeroDivision = old.Beta, old.Objective, old.ZeroDivision
-	if ro.o.Decide.Beta == 0 {
-		ro.o.Decide.Beta = 2
-	}
-	if ro.o.Decide.Objective == "" {
-		ro.o.Decide.Objective = decide.SamplesF
-	}
+	ro.o.Inherit(old)
 	ro.o.Guard = !ro.noGuard
 	res, err := shift.Recalibrate(ref, scored.Scores, old.Thresholds(), ro.o)
 	if err != nil {
 		return err
 	}
-	res.Rules.Names, res.Rules.Structure = b.Labels, old.Structure
-	batchInfo := shift.Batch{Source: strings.Join(ro.images, ", "), Images: len(scored.Scores), Skipped: len(scored.Failures), SHA256: batchDigest(scored.Hashes)}
-	nb := *b
-	nb.Created = time.Time{}
-	nb.Rules, nb.Reference = res.Rules.ToBundle(), ref.ToBundle()
-	nb.Recalibrations = append(slices.Clip(b.Recalibrations), shift.NewRecord(res, b.Labels, old.Thresholds(), batchInfo, time.Now()).ToBundle())
+	batchInfo := shift.NewBatch(ro.images, scored.Hashes, len(scored.Failures))
+	nb := shift.Recalibrated(b, old, ref, res, batchInfo, time.Now())
 	if ro.report != "" {
 		if err := writeDriftReport(ro.report, ro.model, b.Labels, ref, scored.Scores, res); err != nil {
 			return err

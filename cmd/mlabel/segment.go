@@ -41,30 +41,19 @@ func (s *segmentFlags) set(c *cobra.Command) bool {
 // segmentJSON is one image of predict's JSON output for a segmenter.
 type segmentJSON struct {
 	predict.Prediction
-	Area map[string]areaJSON `json:"area"`
-}
-
-// areaJSON is one label's area in an image: the fraction of the pixels
-// the network saw, and with a ground sample distance the surface.
-type areaJSON struct {
-	Fraction    float64  `json:"fraction"`
-	SquareMetre *float64 `json:"m2,omitempty"`
-	Hectare     *float64 `json:"hectares,omitempty"`
+	Area map[string]predict.Area `json:"area"`
 }
 
 // runSegmentPredict predicts image files with a segmenter: the labels
 // whose area fraction passes its threshold, each label's area, and with
 // --masks-out the masks.
-func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, format, tagSep string, o predict.BatchOptions, skipBad bool, sf segmentFlags) error {
+func runSegmentPredict(c *cobra.Command, p *predict.Predictor, files []string, format, tagSep string, o predict.BatchOptions, skipBad bool, sf segmentFlags) error {
+	b := p.Bundle()
 	if b.Kind != bundle.KindSegmenter {
 		return usagef("--masks-out and --gsd need a segmenter (a model trained with --masks); this bundle is a %s", b.Kind)
 	}
 	if sf.gsd < 0 {
 		return usagef("--gsd must be positive, got %g", sf.gsd)
-	}
-	p, err := predict.New(b)
-	if err != nil {
-		return err
 	}
 	if o.Tiles > 0 {
 		if err := (imageio.Grid{N: o.Tiles, Overlap: o.Overlap}).Check(); err != nil {
@@ -88,7 +77,7 @@ func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, forma
 	case "json":
 		out := make([]segmentJSON, len(segs))
 		for i, s := range segs {
-			out[i] = segmentJSON{Prediction: s.Prediction, Area: areas(s, b.Labels, sf.gsd)}
+			out[i] = segmentJSON{Prediction: s.Prediction, Area: s.LabelAreas(b.Labels, sf.gsd)}
 		}
 		err = json.NewEncoder(c.OutOrStdout()).Encode(out)
 	case "table":
@@ -110,44 +99,13 @@ func runSegmentPredict(c *cobra.Command, b *bundle.Bundle, files []string, forma
 	return reportSkipped(c.ErrOrStderr(), fails, len(files), skipBad)
 }
 
-// areas returns each label's area in s; with gsd > 0, or for a
-// georeferenced image without it, also in m² and hectares, over the
-// pixels the network saw.
-func areas(s predict.Segmented, labels []string, gsd float64) map[string]areaJSON {
-	out := make(map[string]areaJSON, len(labels))
-	seen := seenArea(s, gsd)
-	for _, l := range labels {
-		a := areaJSON{Fraction: s.Areas[l]}
-		if seen > 0 {
-			m2 := a.Fraction * seen
-			ha := m2 / 1e4
-			a.SquareMetre, a.Hectare = &m2, &ha
-		}
-		out[l] = a
-	}
-	return out
-}
-
-// seenArea is the area in m² of the pixels of s the network saw: by gsd
-// when it is set, or else by the image's georeferencing; 0 without
-// either.
-func seenArea(s predict.Segmented, gsd float64) float64 {
-	if gsd > 0 {
-		return float64(s.SeenPixels()) * gsd * gsd
-	}
-	if ref, err := geo.ReadFileFor(s.Image, s.Bounds.Dx(), s.Bounds.Dy()); err == nil {
-		return ref.RectArea(s.Seen)
-	}
-	return 0
-}
-
 // writeSegmentTable prints each image's labels with their area
 // fractions and thresholds, and hectares with a ground sample distance.
 func writeSegmentTable(w io.Writer, segs []predict.Segmented, labels []string, gsd float64) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "image\tlabels (area fraction ≥ threshold)")
 	for _, s := range segs {
-		a := areas(s, labels, gsd)
+		a := s.LabelAreas(labels, gsd)
 		parts := make([]string, len(s.Labels))
 		for i, l := range s.Labels {
 			parts[i] = fmt.Sprintf("%s %.1f%%≥%.1f%%", l.Label, 100*l.Score, 100*l.Threshold)
@@ -167,15 +125,6 @@ func writeSegmentTable(w io.Writer, segs []predict.Segmented, labels []string, g
 // with more pixels is written at the image's size reduced by the smallest
 // whole factor that fits.
 const maxMaskPixels = 1 << 24
-
-// maskSize returns the size --masks-out writes a w×h image's mask at.
-func maskSize(w, h int) (int, int, int) {
-	f := 1
-	for int64((w+f-1)/f)*int64((h+f-1)/f) > maxMaskPixels {
-		f++
-	}
-	return (w + f - 1) / f, (h + f - 1) / f, f
-}
 
 // writeMasks writes each image's mask into dir at the image's size
 // (nearest-neighbour; pixels the network did not see are unlabelled; an
@@ -198,19 +147,8 @@ func writeMasks(dir string, labels []string, segs []predict.Segmented) error {
 		return err
 	}
 	for _, s := range segs {
-		m := masks.New(s.W, s.H, []string{"class"})
-		copy(m.Data, s.Class)
-		w, h, f := maskSize(s.Bounds.Dx(), s.Bounds.Dy())
-		sx0, sy0 := (s.Seen.Min.X-s.Bounds.Min.X)/f, (s.Seen.Min.Y-s.Bounds.Min.Y)/f
-		sw, sh := min((s.Seen.Dx()+f-1)/f, w-sx0), min((s.Seen.Dy()+f-1)/f, h-sy0)
-		r := m.Resize(sw, sh)
-		full := make([]uint8, w*h)
-		for i := range full {
-			full[i] = masks.Ignore
-		}
-		for y := range r.H {
-			copy(full[(sy0+y)*w+sx0:(sy0+y)*w+sx0+r.W], r.Data[y*r.W:(y+1)*r.W])
-		}
+		w, h, f := masks.ReducedSize(s.Bounds.Dx(), s.Bounds.Dy(), maxMaskPixels)
+		full := masks.Embed(s.Class, s.W, s.H, s.Seen, s.Bounds, w, h, f)
 		if ref, err := geo.ReadFileFor(s.Image, s.Bounds.Dx(), s.Bounds.Dy()); err == nil {
 			out := filepath.Join(dir, masks.Key(s.Image)+".tif")
 			if sameFile(out, s.Image) {

@@ -196,23 +196,3 @@ func TestSegmentationRoute(t *testing.T) {
 		t.Fatalf("train --masks without a CSV: exit %d: %s%s", code, out, stderr)
 	}
 }
-
-func TestMaskSize(t *testing.T) {
-	tests := []struct {
-		w, h, mw, mh, f int
-	}{
-		{32, 32, 32, 32, 1},
-		{4096, 4096, 4096, 4096, 1},
-		{5000, 4000, 2500, 2000, 2},
-		{10000, 10000, 3334, 3334, 3},
-	}
-	for _, tc := range tests {
-		mw, mh, f := maskSize(tc.w, tc.h)
-		if mw != tc.mw || mh != tc.mh || f != tc.f {
-			t.Errorf("maskSize(%d, %d) = %d, %d, %d; want %d, %d, %d", tc.w, tc.h, mw, mh, f, tc.mw, tc.mh, tc.f)
-		}
-		if int64(mw)*int64(mh) > maxMaskPixels {
-			t.Errorf("%d×%d: a %d×%d mask is over the limit", tc.w, tc.h, mw, mh)
-		}
-	}
-}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"mlabel/bundle"
 	"mlabel/predict"
 	"mlabel/serve"
 )
@@ -75,13 +74,9 @@ func runServe(c *cobra.Command, o *serveOptions) error {
 	if o.model == "" {
 		return usagef("--model MODEL.mlb is required")
 	}
-	b, err := bundle.Load(o.model)
+	p, err := predict.Open(o.model)
 	if err != nil {
 		return err
-	}
-	p, err := predict.New(b)
-	if err != nil {
-		return fmt.Errorf("%s: %w", o.model, err)
 	}
 	p.SetTTA(o.tta)
 	ln, err := net.Listen("tcp", o.addr)

@@ -1,0 +1,105 @@
+package shift
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"mlabel/bundle"
+	"mlabel/decide"
+)
+
+func TestInherit(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		old     decide.Rules
+		beta    float64
+		obj     decide.Objective
+		zeroDiv float64
+	}{
+		{"the rule's own", decide.Rules{Beta: 1, Objective: decide.MicroF, ZeroDivision: 1}, 1, decide.MicroF, 1},
+		{"defaults where the rule names none", decide.Rules{}, 2, decide.SamplesF, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := DefaultOptions()
+			o.Inherit(&tc.old)
+			if o.Decide.Beta != tc.beta || o.Decide.Objective != tc.obj || o.Decide.ZeroDivision != tc.zeroDiv {
+				t.Errorf("got beta %v, objective %q, zero division %v; want %v, %q, %v",
+					o.Decide.Beta, o.Decide.Objective, o.Decide.ZeroDivision, tc.beta, tc.obj, tc.zeroDiv)
+			}
+		})
+	}
+}
+
+func TestNewBatch(t *testing.T) {
+	a := NewBatch([]string{"a/", "b.jpg"}, []string{"h2", "h1"}, 1)
+	b := NewBatch([]string{"c/"}, []string{"h1", "h2"}, 0)
+	if a.Source != "a/, b.jpg" || a.Images != 2 || a.Skipped != 1 {
+		t.Errorf("batch %+v", a)
+	}
+	if a.SHA256 != b.SHA256 || len(a.SHA256) != 64 {
+		t.Errorf("digests %q and %q of the same hashes in another order differ", a.SHA256, b.SHA256)
+	}
+	if c := NewBatch(nil, []string{"h1", "h3"}, 0); c.SHA256 == a.SHA256 {
+		t.Error("different hashes give the same digest")
+	}
+}
+
+func TestRecalibrated(t *testing.T) {
+	_, rules, ref, scores, truth := fixture(t)
+	rules.Structure = &decide.Structure{AtMostOne: [][]string{{"a", "b"}}}
+	batch := resample(scores, truth, []float64{0.6, 0.3, 0.1}, 400, 3)
+	res, err := Recalibrate(ref, batch.Scores, rules.Thresholds(), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	earlier := bundle.Recalibration{Batch: bundle.Batch{Source: "earlier"}}
+	b := &bundle.Bundle{Header: bundle.Header{Labels: []string{"a", "b", "c"}, Created: time.Now(), Recalibrations: []bundle.Recalibration{earlier}}}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	nb := Recalibrated(b, rules, ref, res, Batch{Source: "new", Images: 400}, now)
+	if !nb.Created.IsZero() {
+		t.Errorf("created %v, want zero", nb.Created)
+	}
+	got := decide.RulesFromBundle(nb.Rules)
+	if strings.Join(got.Names, ",") != "a,b,c" || got.Structure.Empty() {
+		t.Errorf("rules named %v with structure %+v", got.Names, got.Structure)
+	}
+	if nb.Reference == nil || nb.Reference.Images != ref.Images {
+		t.Errorf("reference %+v", nb.Reference)
+	}
+	if len(nb.Recalibrations) != 2 || nb.Recalibrations[0].Batch.Source != "earlier" {
+		t.Fatalf("recalibrations %+v", nb.Recalibrations)
+	}
+	rec := nb.Recalibrations[1]
+	if rec.Batch.Source != "new" || !rec.Created.Equal(now) || len(rec.Old) != 3 || rec.Old[0] != rules.Thresholds()[0] {
+		t.Errorf("record %+v", rec)
+	}
+	if len(b.Recalibrations) != 1 || b.Created.IsZero() {
+		t.Error("the old bundle changed")
+	}
+}
+
+func TestWarning(t *testing.T) {
+	moved := Drift{KS: 0.3, Critical: 0.1, ScoresMoved: true}
+	for _, tc := range []struct {
+		name string
+		e    Estimate
+		d    Drift
+		want string // a part of the warning; "" for none
+	}{
+		{"nothing moved", Estimate{Train: 0.3, Estimated: 0.3}, Drift{KS: 0.05, Critical: 0.1}, ""},
+		{"a label shift", Estimate{Train: 0.3, Estimated: 0.6}, Drift{KS: 0.3, Critical: 0.1, ScoresMoved: true, PrevalenceMoved: true}, ""},
+		{"unlearned", Estimate{Kept: true, Reason: KeptUnlearned}, moved, "does not separate this label"},
+		{"disagree", Estimate{Estimated: 0.4, BBSE: 0.2, Kept: true, Reason: KeptDisagree}, moved, "EM (0.400) and BBSE (0.200) disagree"},
+		{"explained", Estimate{Kept: true, Reason: KeptExplained}, moved, "a label that moved more"},
+		{"no shift kept, scores moved", Estimate{Kept: true, Reason: KeptNoShift}, moved, "KS 0.300 > 0.100"},
+		{"covariate", Estimate{Train: 0.3, Estimated: 0.3}, moved, "covariate shift"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Warning(tc.e, tc.d)
+			if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
+				t.Errorf("Warning = %q, want one with %q", got, tc.want)
+			}
+		})
+	}
+}
