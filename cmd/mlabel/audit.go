@@ -94,7 +94,7 @@ func newAuditCmd() *cobra.Command {
 	c.Flags().IntVar(&a.top, "top", 0, "keep only the most suspicious tags, for the listing, --html and --apply (0: list every suspect tag, apply each label's expected errors)")
 	c.Flags().IntVar(&a.show, "show", 200, "suspect tags shown with thumbnails in --html (0: all)")
 	c.Flags().IntVar(&a.repeats, "repeats", 1, "run the cross-validation this many times on other folds and average each image's scores (each repeat trains --folds more models)")
-	boolFlag(c.Flags(), &a.discover, "discover", true, "with no structure declared, find the rules the given tags nearly obey and list the tags that break them first (--discover false: none)")
+	boolFlag(c.Flags(), &a.discover, "discover", true, "with no structure declared, find the rules the given tags nearly obey, list the tags that break the proven ones first and show the others, tendencies, without using them (--discover false: none)")
 	boolFlag(c.Flags(), &a.tta, "tta", true, "score each held-out image as the mean over its test-time transforms for the view (8 for overhead images, 2 for ground photos; --tta false scores it once)")
 	c.Flags().StringVar(&a.htmlOut, "html", "", "write an HTML page of the suspect tags with thumbnails")
 	c.Flags().StringVar(&a.apply, "apply", "", "write a corrected tags CSV with the likely wrong tags marked unknown (?tag): each label's expected errors, or the --top tags")
