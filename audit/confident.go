@@ -39,10 +39,10 @@ type Issue struct {
 	Score float64 `json:"score"`
 	// Prob is the out-of-fold probability of the label.
 	Prob float64 `json:"probability"`
-	// Rule, when set, is the declared label rule that the image's given
-	// tags break, of which this pair is the likeliest wrong tag; Score is
-	// then its chance of being the wrong one given that the rule is
-	// broken.
+	// Rule, when set, is the label rule (declared, or proven by the tags)
+	// that the image's given tags break, of which this pair is the
+	// likeliest wrong tag; Score is then its chance of being the wrong one
+	// given that the rule is broken.
 	Rule string `json:"rule,omitempty"`
 	// Row and Col index the image and the label in the scored set.
 	Row int `json:"-"`
@@ -90,10 +90,14 @@ type Findings struct {
 	Issues []Issue            `json:"issues"`
 	Labels []LabelStats       `json:"-"`
 	Noise  map[string]float64 `json:"noise_rate"`
-	// Discovered holds the rules of a structure found in the tags (see
-	// Discover) when the audit used one, with the images that break each;
-	// Find leaves it empty for its caller to fill.
+	// Discovered holds the proven rules of a structure found in the tags
+	// (see Discover) when the audit judged the tags by one, with the
+	// images that break each; Find leaves it empty for its caller to fill.
 	Discovered []decide.Found `json:"discovered_rules,omitempty"`
+	// Tendencies holds the rules found in the tags that real images break
+	// (see Discover), shown only: no tag is flagged for breaking one. Find
+	// leaves it empty for its caller to fill.
+	Tendencies []decide.Found `json:"tendencies,omitempty"`
 }
 
 // Find applies confident learning to out-of-fold probabilities s (with the

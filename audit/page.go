@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"mlabel/dataset"
+	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/show"
 )
@@ -64,11 +65,12 @@ func WritePage(w io.Writer, ds *dataset.Dataset, f *Findings, o PageOptions) err
 		cards[k] = c
 	}
 	data := struct {
-		Source       string
-		Total, Shown int
-		Cards        []card
-		Labels       []LabelStats
-	}{ds.Source, len(f.Issues), len(cards), cards, f.Labels}
+		Source            string
+		Total, Shown      int
+		Cards             []card
+		Labels            []LabelStats
+		Rules, Tendencies []decide.Found
+	}{ds.Source, len(f.Issues), len(cards), cards, f.Labels, f.Discovered, f.Tendencies}
 	if err := pageTemplate.Execute(w, data); err != nil {
 		return fmt.Errorf("audit: page: %w", err)
 	}
@@ -118,6 +120,12 @@ table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;paddin
 </style></head><body>
 <h1>Label audit</h1>
 <p>{{.Source}}: {{.Total}} suspect tags, the {{.Shown}} most suspicious shown. <b>missing</b>: the tag is absent but the out-of-fold model is confident it is present; <b>spurious</b>: the tag is present but the model is confident it is absent.</p>
+{{if .Rules}}<h2>Label rules found in the tags, used to flag them</h2>
+<p>No image breaks these rules but a few, far fewer than chance would give: the tags that break them are listed first.</p>
+<ul>{{range .Rules}}<li>{{.Rule.String}}: {{.Broken}} of {{.Images}} images break it</li>{{end}}</ul>{{end}}
+{{if .Tendencies}}<h2>Tendencies, shown only</h2>
+<p>Labels that go together less often than chance would have them, but that real images break: no tag is flagged, or marked unknown in the corrected tags, for breaking one.</p>
+<ul>{{range .Tendencies}}<li>{{.Rule.String}}: {{.Broken}} of {{.Images}} images break it</li>{{end}}</ul>{{end}}
 <div class="grid">{{range .Cards}}
 <div class="card {{.Kind}}">{{if .Thumb}}<img src="{{.Thumb}}" alt="{{.Image}}">{{else}}<p class="err">{{.ThumbErr}}</p>{{end}}
 <div><b>{{.Kind}}: {{.Label}}</b> (p = {{f2 .Prob}}, score {{f2 .Score}})</div>

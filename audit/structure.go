@@ -166,18 +166,32 @@ func violations(s infer.Set, q [][]float64, rs []rule) []Issue {
 	return out
 }
 
-// Discover finds the label structure that ds's tags nearly obey, with
-// decide.NoisyTolerance, as the audit uses when none is declared: the
-// tags under audit may be wrong, so a rule a few images break is still
-// found, and those images are the ones it flags. It returns the structure,
-// nil when none is found, and each rule with the images that break it.
-func Discover(ds *dataset.Dataset) (*decide.Structure, []decide.Found) {
+// Discovered is the label structure found in a set's tags.
+type Discovered struct {
+	// Structure holds the proven rules, those the audit judges the tags
+	// by; nil when none is proven.
+	Structure *decide.Structure
+	// Rules are the proven rules, each with the images that break it.
+	Rules []decide.Found
+	// Tendencies are the rules the tags nearly obey that real images
+	// break, each with the images that break it: labels that go together
+	// less often than chance would have them, as mountains and sunsets do.
+	// They are shown, never used to flag a tag.
+	Tendencies []decide.Found
+}
+
+// Discover finds the label structure of ds's tags, as the audit uses when
+// none is declared, with decide.ProvenRules: the rules that the tags nearly
+// obey (decide.NoisyTolerance) are proven when chance could not explain
+// their record and so few images break them (significantly fewer than
+// decide.ProvenOfChance of the breaks chance would give) that they are
+// wrong tags, and those images are the ones the audit flags. A rule that
+// more images break is a tendency, broken by real, rare combinations: a
+// tag that breaks it is no evidence of an error.
+func Discover(ds *dataset.Dataset) Discovered {
 	if len(ds.Labels) > decide.MaxDiscoverLabels {
-		return nil, nil
+		return Discovered{}
 	}
-	st, found := decide.DiscoverWith(ds.Labels, ds.TagMatrix(), decide.NoisyTolerance())
-	if st.Empty() {
-		return nil, nil
-	}
-	return st, found
+	st, rules, tend := decide.ProvenRules(ds.Labels, ds.TagMatrix(), true)
+	return Discovered{Structure: st, Rules: rules, Tendencies: tend}
 }

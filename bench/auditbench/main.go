@@ -132,12 +132,19 @@ func run(cfg train.Config, st *decide.Structure, tta, retrain bool, repeats, run
 	if err != nil {
 		return err
 	}
-	discovered, rulesFound := audit.Discover(noisy)
-	fmt.Printf("label structure discovered in the noisy tags, as mlabel audit does with no structure declared:\n\n")
-	for _, f := range rulesFound {
+	discovered := audit.Discover(noisy)
+	fmt.Printf("label rules the noisy tags prove, as mlabel audit uses with no structure declared:\n\n")
+	for _, f := range discovered.Rules {
+		fmt.Printf("- %s\n", f)
+	}
+	fmt.Printf("\ntendencies, shown only:\n\n")
+	for _, f := range discovered.Tendencies {
 		fmt.Printf("- %s\n", f)
 	}
 	fmt.Println()
+	// Every rule the noisy tags nearly obey, tendencies too, as the audit
+	// judged the tags before tendencies were told from proven rules.
+	nearly, _ := decide.DiscoverWith(noisy.Labels, noisy.TagMatrix(), decide.NoisyTolerance())
 	cfg.Size, cfg.Epochs, cfg.Seed, cfg.Workers = tile, epochs, seed, workers
 	if st != nil {
 		if err := st.Check(clean.Labels); err != nil {
@@ -169,7 +176,11 @@ func run(cfg train.Config, st *decide.Structure, tta, retrain bool, repeats, run
 	if err != nil {
 		return err
 	}
-	disc, err := audit.Find(*set, discovered)
+	disc, err := audit.Find(*set, discovered.Structure)
+	if err != nil {
+		return err
+	}
+	tended, err := audit.Find(*set, nearly)
 	if err != nil {
 		return err
 	}
@@ -205,7 +216,8 @@ func run(cfg train.Config, st *decide.Structure, tta, retrain bool, repeats, run
 	if st != nil {
 		rankings = append(rankings, ranking{"confident learning, no structure declared", plain.Issues})
 	}
-	rankings = append(rankings, ranking{"confident learning, structure discovered", disc.Issues})
+	rankings = append(rankings, ranking{"confident learning, structure discovered (proven rules)", disc.Issues},
+		ranking{"confident learning, every rule nearly obeyed, tendencies too", tended.Issues})
 	rankings = append(rankings, ranking{"cleanlab's method (reference)", cleanlabRanking(*set)}, ranking{"baseline abs(tag - p)", base})
 	for _, r := range rankings {
 		p20, _ := audit.PrecisionRecall(r.issues, flips, 20)

@@ -18,6 +18,8 @@ import (
 	"mlabel/bundle"
 	"mlabel/dataset"
 	"mlabel/decide"
+	"mlabel/imageio"
+	"mlabel/infer"
 	"mlabel/train"
 )
 
@@ -34,12 +36,8 @@ type auditOptions struct {
 	htmlOut, apply   string
 }
 
-func newAuditCmd() *cobra.Command {
-	a := &auditOptions{}
-	c := &cobra.Command{
-		Use:   "audit (--csv FILE --images DIR | --folders DIR) [--folds K] [training flags]",
-		Short: "Find tags that are probably wrong, from out-of-fold predictions",
-		Long: `Audit trains K models (--folds, by iterative stratification), each on all
+// auditLong is the audit command's help.
+const auditLong = `Audit trains K models (--folds, by iterative stratification), each on all
 folds but one, so that every image is scored by a model that did not see it
 (with test-time augmentation for the view; --repeats averages several
 cross-validations). It then applies confident learning to these out-of-fold
@@ -57,11 +55,15 @@ change (a group's tags but the likeliest, or its likeliest label when it has
 none; whichever of an implication's two tags the model doubts more), named
 with the rule, scored by their chance of being the wrong one. With no structure
 declared, the audit finds the rules the given tags nearly obey (exactly one
-of a group, at most one, an exclusion, an implication; each broken on
-significantly fewer than a tenth of the images it concerns and a quarter of
-the images chance would break it on), prints them with the images that
-break each, and uses them as if declared; the fold models train without
-them. --discover false audits with no structure. Each label's
+of a group, at most one, an exclusion, an implication) and prints them with
+the images that break each. It judges the tags only by the proven ones:
+rules chance could not explain, broken on no image or on so few
+(significantly fewer than a tenth of those chance would break them on)
+that they are wrong tags; the fold models train without them. The others
+are tendencies, which real, rare combinations break (mountains at sunset):
+they are printed, and listed on the --html page, but never flag a tag, and
+--apply marks no tag for breaking one. --discover false audits with no
+structure. Each label's
 estimated noise rate is listed too. --html writes a page with a thumbnail of each image; --apply
 writes a corrected CSV in which suspect tags are marked unknown (?tag),
 which training ignores, rather than flipped. By default --apply marks, for
@@ -70,9 +72,16 @@ its suspect tags are wrong, each score's odds times the prior odds of the
 set's pooled noise rate, rounded, taking the most suspicious first; with
 --top N it marks the N most suspicious tags instead. With --backbone and
 --freeze-backbone the backbone's features are computed once for all folds
-and repeats.`,
-		Args: wrapArgs(cobra.NoArgs),
-		RunE: func(c *cobra.Command, args []string) error { return runAudit(c, a) },
+and repeats.`
+
+func newAuditCmd() *cobra.Command {
+	a := &auditOptions{}
+	c := &cobra.Command{
+		Use:   "audit (--csv FILE --images DIR | --folders DIR) [--folds K] [training flags]",
+		Short: "Find tags that are probably wrong, from out-of-fold predictions",
+		Long:  auditLong,
+		Args:  wrapArgs(cobra.NoArgs),
+		RunE:  func(c *cobra.Command, args []string) error { return runAudit(c, a) },
 	}
 	a.df.register(c.Flags())
 	a.tf.register(c.Flags())
@@ -85,7 +94,7 @@ and repeats.`,
 	c.Flags().IntVar(&a.top, "top", 0, "keep only the most suspicious tags, for the listing, --html and --apply (0: list every suspect tag, apply each label's expected errors)")
 	c.Flags().IntVar(&a.show, "show", 200, "suspect tags shown with thumbnails in --html (0: all)")
 	c.Flags().IntVar(&a.repeats, "repeats", 1, "run the cross-validation this many times on other folds and average each image's scores (each repeat trains --folds more models)")
-	boolFlag(c.Flags(), &a.discover, "discover", true, "with no structure declared, find the rules the given tags nearly obey and list the tags that break them first (--discover false: none)")
+	boolFlag(c.Flags(), &a.discover, "discover", true, "with no structure declared, find the rules the given tags nearly obey, list the tags that break the proven ones first and show the others, tendencies, without using them (--discover false: none)")
 	boolFlag(c.Flags(), &a.tta, "tta", true, "score each held-out image as the mean over its test-time transforms for the view (8 for overhead images, 2 for ground photos; --tta false scores it once)")
 	c.Flags().StringVar(&a.htmlOut, "html", "", "write an HTML page of the suspect tags with thumbnails")
 	c.Flags().StringVar(&a.apply, "apply", "", "write a corrected tags CSV with the likely wrong tags marked unknown (?tag): each label's expected errors, or the --top tags")
@@ -130,26 +139,46 @@ func runAudit(c *cobra.Command, a *auditOptions) error {
 	if err != nil {
 		return err
 	}
-	st, found := o.Structure, []decide.Found(nil)
-	if st.Empty() && a.discover {
-		// Discovered rules judge the tags only: the fold models above
-		// trained without them.
-		st, found = audit.Discover(ds)
-		printDiscovered(logw, found)
-	}
-	f, err := audit.Find(*set, st)
+	f, err := findIssues(logw, ds, set, o.Structure, a.discover)
 	if err != nil {
 		return err
 	}
-	f.Discovered = found
 	fix := f.Likely()
 	if a.top > 0 {
 		f.Issues = f.Issues[:min(a.top, len(f.Issues))]
 		fix = f.Issues
 	}
+	if err := writeAudit(logw, a, ds, f, fix, o.Preprocess); err != nil {
+		return err
+	}
+	return printAudit(c.OutOrStdout(), f, a.asJSON)
+}
+
+// findIssues finds the suspect tags of ds's out-of-fold set, judged by the
+// declared structure st, or with none declared and discover set by the
+// rules the tags prove, printing those and the tendencies, which are shown
+// only. The fold models trained without discovered rules.
+func findIssues(logw io.Writer, ds *dataset.Dataset, set *infer.Set, st *decide.Structure, discover bool) (*audit.Findings, error) {
+	var disc audit.Discovered
+	if st.Empty() && discover {
+		disc = audit.Discover(ds)
+		st = disc.Structure
+		printDiscovered(logw, disc)
+	}
+	f, err := audit.Find(*set, st)
+	if err != nil {
+		return nil, err
+	}
+	f.Discovered, f.Tendencies = disc.Rules, disc.Tendencies
+	return f, nil
+}
+
+// writeAudit writes the --html page and the --apply CSV, with fix the
+// tags to mark unknown.
+func writeAudit(logw io.Writer, a *auditOptions, ds *dataset.Dataset, f *audit.Findings, fix []audit.Issue, pre imageio.Preprocess) error {
 	if a.htmlOut != "" {
 		write := func(w io.Writer) error {
-			return audit.WritePage(w, ds, f, audit.PageOptions{Max: a.show, Pre: o.Preprocess})
+			return audit.WritePage(w, ds, f, audit.PageOptions{Max: a.show, Pre: pre})
 		}
 		if err := atomicfile.Write(a.htmlOut, write); err != nil {
 			return err
@@ -167,18 +196,25 @@ func runAudit(c *cobra.Command, a *auditOptions) error {
 		}
 		fmt.Fprintf(logw, "wrote %s: %d of %d suspect tags marked unknown (?tag)\n", a.apply, len(fix), len(f.Issues))
 	}
-	return printAudit(c.OutOrStdout(), f, a.asJSON)
+	return nil
 }
 
 // printDiscovered prints the rules found in the tags, with the images that
-// break each.
-func printDiscovered(w io.Writer, found []decide.Found) {
-	if len(found) == 0 {
+// break each: the proven ones, which judge the tags, and the tendencies,
+// which are shown only.
+func printDiscovered(w io.Writer, d audit.Discovered) {
+	if len(d.Rules)+len(d.Tendencies) == 0 {
 		fmt.Fprintln(w, "no label structure found in the tags")
 		return
 	}
-	fmt.Fprintln(w, "label structure found in the tags, used to judge them (--discover false: none; declaring a structure replaces it):")
-	printFound(w, found)
+	if len(d.Rules) > 0 {
+		fmt.Fprintln(w, "label rules the tags prove (broken by far fewer images than chance would give), used to judge them (--discover false: none; declaring a structure replaces them):")
+		printFound(w, d.Rules)
+	}
+	if len(d.Tendencies) > 0 {
+		fmt.Fprintln(w, "tendencies in the tags, broken by real images: shown only, no tag is flagged or marked unknown for breaking one:")
+		printTendencies(w, d.Tendencies)
+	}
 }
 
 // auditHooks prints one line per epoch of each fold's model.

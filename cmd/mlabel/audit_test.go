@@ -169,7 +169,7 @@ func TestAuditFlagsBrokenRules(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("audit: exit %d: %s", code, stderr)
 			}
-			if printed := strings.Contains(stderr, "label structure found in the tags"); printed != (tc.stderr != "") || !strings.Contains(stderr, tc.stderr) {
+			if printed := strings.Contains(stderr, "label rules the tags prove"); printed != (tc.stderr != "") || !strings.Contains(stderr, tc.stderr) {
 				t.Errorf("log %q: want the structure found printed with %q: %v", stderr, tc.stderr, tc.stderr != "")
 			}
 			var res struct {

@@ -43,6 +43,21 @@ func newDataCmd() *cobra.Command {
 	return c
 }
 
+// dataCheckLong is the data check command's help.
+const dataCheckLong = `Check reads a labelled set and reports, naming each bad file and its CSV
+line: missing files and undecodable images, duplicates, images with no tags,
+label counts and co-occurrence, and labels with too few examples for a split.
+It also lists the label structure the data shows: groups of tags of which
+exactly one (or at most one) holds, tags that rule others out, and tags
+that come with another. Only the rules no image breaks, on enough images
+that chance could not explain it, are suggested as the train flags that
+declare them; train applies the exclusive groups among them by default.
+Rules the tags nearly obey but some images break (significantly fewer than
+a tenth of those it concerns and a quarter of those chance would break it
+on) are listed as tendencies, with how many images break each, and not as
+flags: declared, a rule overrides the real images that break it.
+It exits with 1 when it finds an error.`
+
 func newDataCheckCmd() *cobra.Command {
 	var (
 		df      dataFlags
@@ -53,18 +68,8 @@ func newDataCheckCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "check (--csv FILE --images DIR | --folders DIR)",
 		Short: "Find missing or undecodable images, duplicates, untagged images and rare labels",
-		Long: `Check reads a labelled set and reports, naming each bad file and its CSV
-line: missing files and undecodable images, duplicates, images with no tags,
-label counts and co-occurrence, and labels with too few examples for a split.
-It also suggests the label structure the data shows, as the flags that
-declare it, with how many images break each rule: groups of tags of which
-exactly one (or at most one) holds, tags that rule others out, and tags
-that come with another. A rule may be broken on a few images (wrong tags),
-significantly fewer than a tenth of those it concerns and a quarter of
-those that chance would break it on, so that tendencies are not taken for
-rules.
-It exits with 1 when it finds an error.`,
-		Args: wrapArgs(cobra.NoArgs),
+		Long:  dataCheckLong,
+		Args:  wrapArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, args []string) error {
 			o, err := df.options(nil)
 			if err != nil {
@@ -436,10 +441,8 @@ func tagsOf(csvPath, images string, files []string) (map[string][]string, error)
 	return out, nil
 }
 
-// printStructure prints the label structure decide.DiscoverWith finds in
-// the set with decide.NoisyTolerance, each rule as the flag
-// that declares it with the images that break it; it prints nothing when
-// the set cannot be read or shows none.
+// printStructure prints the label structure of the set (see
+// printStructureOf); it prints nothing when the set cannot be read.
 func printStructure(w io.Writer, o dataset.Options) {
 	ds, err := dataset.Load(o)
 	if err != nil || len(ds.Items) == 0 {
@@ -449,13 +452,28 @@ func printStructure(w io.Writer, o dataset.Options) {
 		fmt.Fprintf(w, "label structure: not looked for among %d labels (more than %d)\n", len(ds.Labels), decide.MaxDiscoverLabels)
 		return
 	}
-	s, found := decide.DiscoverWith(ds.Labels, ds.TagMatrix(), decide.NoisyTolerance())
-	if s.Empty() {
-		return
+	printStructureOf(w, ds.Labels, ds.TagMatrix())
+}
+
+// printStructureOf prints the rules decide.ProvenRules finds in the tags:
+// those no image breaks, beyond chance, as the train flags that declare
+// them, and the tendencies, rules the tags nearly obey but real images
+// break, with how many break each, as no flag to copy: declared, a
+// tendency would force the rule onto those images.
+func printStructureOf(w io.Writer, labels []string, truth [][]float64) {
+	st, rules, tend := decide.ProvenRules(labels, truth, false)
+	if len(rules) > 0 {
+		fmt.Fprintln(w, "label rules no image breaks, beyond chance (suggestions):")
+		printFound(w, rules)
+		fmt.Fprintf(w, "  to train with them: %s train ... %s\n", self, structureArgs(st))
 	}
-	fmt.Fprintln(w, "label structure in the data (suggestions, with the images that break each rule):")
-	printFound(w, found)
-	fmt.Fprintf(w, "  to train with it: %s train ... %s\n", self, structureArgs(s))
+	if len(rules)+len(tend) > 0 {
+		fmt.Fprintln(w, "  (train applies the exclusive groups the tags prove by default; --structure none turns that off)")
+	}
+	if len(tend) > 0 {
+		fmt.Fprintln(w, "tendencies, which some images break (real rare combinations, or wrong tags that audit may find); not offered as flags, since declared they would override those images:")
+		printTendencies(w, tend)
+	}
 }
 
 // printGeoSurvey prints how many of the set's images are georeferenced,
@@ -472,6 +490,16 @@ func printGeoSurvey(w io.Writer, o dataset.Options) {
 	for _, l := range geo.SurveyFiles(paths).Lines() {
 		fmt.Fprintln(w, l)
 	}
+}
+
+// printTendencies prints each tendency, what it says and how many of the
+// images it concerns break it, with no flag to declare it.
+func printTendencies(w io.Writer, found []decide.Found) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range found {
+		fmt.Fprintf(tw, "  %s\t%d of %d images break it\n", f.Rule.String(), f.Broken, f.Images)
+	}
+	tw.Flush()
 }
 
 // printFound prints each discovered rule as the flag that declares it, what
