@@ -1,7 +1,5 @@
 package decide
 
-import "math"
-
 // ProvenAlpha is the chance below which ProvenExclusive takes a group's
 // unbroken record for structure: the probability that labels independent
 // at their observed rates would give exactly one of the group on every
@@ -19,47 +17,17 @@ const ProvenAlpha = 1e-3
 // nil when no group is proven.
 func ProvenExclusive(labels []string, truth [][]float64) (*Structure, []Found) {
 	_, found := DiscoverWith(labels, truth, Tolerance{MinCount: 5})
-	rate := make(map[string]float64, len(labels))
-	for j, l := range labels {
-		pos, known := 0, 0
-		for _, row := range truth {
-			switch row[j] {
-			case 1:
-				pos++
-				known++
-			case 0:
-				known++
-			}
-		}
-		if known > 0 {
-			rate[l] = float64(pos) / float64(known)
-		}
-	}
+	rate := rates(labels, truth)
 	var s *Structure
 	var proven []Found
 	for _, f := range found {
-		if len(f.Rule.Exclusive) != 1 || f.Broken != 0 || len(f.Rule.Exclusive[0]) < 2 {
-			continue
-		}
-		g := f.Rule.Exclusive[0]
-		// p1: the chance that independent labels give exactly one of g.
-		p1 := 0.0
-		for _, a := range g {
-			q := rate[a]
-			for _, b := range g {
-				if b != a {
-					q *= 1 - rate[b]
-				}
-			}
-			p1 += q
-		}
-		if math.Pow(p1, float64(f.Images)) >= ProvenAlpha {
+		if len(f.Rule.Exclusive) != 1 || len(f.Rule.Exclusive[0]) < 2 || !isProven(f, breakChance(f.Rule, rate), false) {
 			continue
 		}
 		if s == nil {
 			s = &Structure{}
 		}
-		s.Exclusive = append(s.Exclusive, g)
+		s.Exclusive = append(s.Exclusive, f.Rule.Exclusive[0])
 		proven = append(proven, f)
 	}
 	return s, proven
