@@ -101,7 +101,7 @@ cli() {
 		fi ;;
 		esac
 		out "$side" "$name" "${kb:-0}" "${wall:-?}" "$outcome, ${wall:-?} s"
-		printf 'msg\t%s\t%s\t%s\n' "$side" "$name" "$msg"
+		printf 'msg\t%s\t%s\t%s\n' "$side" "$name" "${msg//$in\//}"
 	done
 }
 
