@@ -340,3 +340,28 @@ func Summary(total, left time.Duration, m Model, p Plan, refit bool) string {
 
 // ms formats seconds as milliseconds.
 func ms(s float64) string { return fmt.Sprintf("%.3g ms", s*1000) }
+
+// Record is what a model bundle keeps of a budgeted run: the budget, the
+// measurements, the candidates, the choice's reason and expected time, and
+// anything the run cut short to keep to the budget.
+type Record struct {
+	Budget     string      `json:"budget"`
+	Seconds    float64     `json:"budget_seconds"`
+	Measured   []Point     `json:"measured"`
+	Candidates []Candidate `json:"candidates"`
+	// Size and Epochs are the choice.
+	Size   int    `json:"size"`
+	Epochs int    `json:"epochs"`
+	Reason string `json:"reason"`
+	// Expected is the modelled time of the whole job, in seconds.
+	Expected float64 `json:"expected_seconds"`
+	// Stopped says what the run cut short to keep to the budget, if
+	// anything.
+	Stopped []string `json:"stopped,omitempty"`
+}
+
+// NewRecord records plan p, chosen on model m for a budget of total.
+func NewRecord(total time.Duration, m Model, p Plan) *Record {
+	return &Record{Budget: total.String(), Seconds: total.Seconds(), Measured: m.Points, Candidates: p.Candidates,
+		Size: p.Size, Epochs: p.Epochs, Reason: p.Reason, Expected: p.Expected.Seconds()}
+}
