@@ -216,7 +216,7 @@ func Choose(left time.Duration, m Model, j Job, l Limits) (Plan, error) {
 	target := Headroom * left.Seconds()
 	var plan Plan
 	best := -1
-	for _, s := range candidateSizes(l) {
+	for _, s := range CandidateSizes(l) {
 		fixed, perEpoch := m.parts(j, s)
 		e := min(maxE, int(math.Floor((target-fixed)/perEpoch)))
 		c := Candidate{Size: s, Epochs: e}
@@ -241,10 +241,10 @@ func Choose(left time.Duration, m Model, j Job, l Limits) (Plan, error) {
 	return plan, nil
 }
 
-// candidateSizes are the sizes Choose considers: the fixed one, or the
+// CandidateSizes are the sizes Choose considers: the fixed one, or the
 // candidates up to the native side (the native side alone when every
 // candidate is larger).
-func candidateSizes(l Limits) []int {
+func CandidateSizes(l Limits) []int {
 	if l.Size > 0 {
 		return []int{l.Size}
 	}
