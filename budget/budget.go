@@ -233,7 +233,7 @@ func Choose(left time.Duration, m Model, j Job, l Limits) (Plan, error) {
 	if best < 0 {
 		c := plan.Candidates[0]
 		return plan, fmt.Errorf("budget: the cheapest plan, %d px for %d epochs, needs about %s, more than the %s left",
-			c.Size, minE, Round(seconds(c.Seconds/Headroom)), Round(left))
+			c.Size, minE, Round(seconds(c.Seconds/Headroom)), Round(max(left, 0)))
 	}
 	c := plan.Candidates[best]
 	plan.Size, plan.Epochs, plan.Expected = c.Size, c.Epochs, seconds(c.Seconds)
