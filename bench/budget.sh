@@ -3,19 +3,19 @@
 # ../shared/data/planet-sample: tags.csv and images/) twice with
 # `--test 0.2` and the same seed: with the default run's flags
 # `--epochs 15 --size 64`, timed, then with `--budget` set to that wall
-# time (or to BUDGET, a Go duration). It prints each run's wall time, the
-# budget's measurements and choice, anything it cut short, and the
-# held-out test split's samples-F2 and macro mAP (thresholds fitted on
-# validation, as train reports them).
+# time, and to each Go duration of BUDGETS ("same" standing for that wall
+# time). It prints each run's wall time, the budget's measurements and
+# choice, anything it cut short, and the held-out test split's samples-F2
+# and macro mAP (thresholds fitted on validation, as train reports them).
 #
-#   bench/budget.sh             # the budget is the default run's time
-#   BUDGET=3m bench/budget.sh   # a budget of its own
+#   bench/budget.sh                     # the budget is the default run's time
+#   BUDGETS="same 6m" bench/budget.sh   # and a longer one
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 record_results "budget" "$@"
 cd "$(dirname "$0")/.."
 planet=${PLANET:-../shared/data/planet-sample}
-budget=${BUDGET:-}
+budgets=${BUDGETS:-same}
 seed=${SEED:-1}
 
 tmp=$(mktemp -d)
@@ -40,17 +40,21 @@ row() {
 import json, sys
 name, secs, path = sys.argv[1:]
 m = json.load(open(path))["metrics"]
-print("%-8s | %7s s | %6.4f %6.4f" % (name, secs, m["f2_samples"], m["map_macro"]))
+print("%-14s | %7s s | %6.4f %6.4f" % (name, secs, m["f2_samples"], m["map_macro"]))
 PY
 }
 
 default_s=$(train default --epochs 15 --size 64)
 echo "default (--epochs 15 --size 64): ${default_s} s"
-[ -n "$budget" ] || budget="${default_s}s"
-budget_s=$(train budget --budget "$budget")
-echo "budget (--budget $budget): ${budget_s} s"
-tr '\r' '\n' <"$tmp/budget.log" | grep -E '^(budget|time budget)' || true
+rows=("$(row default "$default_s")")
+for b in $budgets; do
+	[ "$b" = same ] && b="${default_s}s"
+	name="budget-$b"
+	secs=$(train "$name" --budget "$b")
+	echo "$name: ${secs} s"
+	tr '\r' '\n' <"$tmp/$name.log" | grep -E '^(budget|time budget)' || true
+	rows+=("$(row "$name" "$secs")")
+done
 echo
-printf '%-8s | %9s | %6s %6s\n' run "wall" F2 mAP
-row default "$default_s"
-row budget "$budget_s"
+printf '%-14s | %9s | %6s %6s\n' run "wall" F2 mAP
+printf '%s\n' "${rows[@]}"
