@@ -23,13 +23,18 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/mlabel" ./cmd/mlabel
 
 # train NAME FLAGS...: trains into $tmp/NAME.mlb, keeping the JSON result
-# in $tmp/NAME.json and the log in $tmp/NAME.log; prints the wall seconds.
+# in $tmp/NAME.json and the log in $tmp/NAME.log; prints the wall seconds,
+# or, when train fails, "failed" (its log's last lines go to stderr).
 train() {
 	local name=$1 t0 t1
 	shift
 	t0=$(date +%s.%N)
-	"$tmp/mlabel" train --csv "$planet/tags.csv" --images "$planet/images" --out "$tmp/$name.mlb" \
-		--test 0.2 --seed "$seed" --json "$@" >"$tmp/$name.json" 2>"$tmp/$name.log"
+	if ! "$tmp/mlabel" train --csv "$planet/tags.csv" --images "$planet/images" --out "$tmp/$name.mlb" \
+		--test 0.2 --seed "$seed" --json "$@" >"$tmp/$name.json" 2>"$tmp/$name.log"; then
+		tr '\r' '\n' <"$tmp/$name.log" | tail -3 >&2
+		echo failed
+		return
+	fi
 	t1=$(date +%s.%N)
 	echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}'
 }
@@ -39,12 +44,16 @@ row() {
 	python3 - "$1" "$2" "$tmp/$1.json" <<'PY'
 import json, sys
 name, secs, path = sys.argv[1:]
+if secs == "failed":
+    print("%-14s | %9s |" % (name, secs))
+    sys.exit()
 m = json.load(open(path))["metrics"]
 print("%-14s | %7s s | %6.4f %6.4f" % (name, secs, m["f2_samples"], m["map_macro"]))
 PY
 }
 
 default_s=$(train default --epochs 15 --size 64)
+[ "$default_s" != failed ] || exit 1
 echo "default (--epochs 15 --size 64): ${default_s} s"
 rows=("$(row default "$default_s")")
 for b in $budgets; do
