@@ -2,9 +2,10 @@
 // run from a wall-clock budget and the speed measured on this machine.
 //
 // The cost model: the per-image time of a training step, of an evaluation
-// forward pass and of decoding an image is measured at two sizes and
-// fitted as a + b·size² (a fixed part, and a part growing with the pixels),
-// which gives every other size. A job's time at a size s and E epochs is
+// forward pass and of decoding an image is measured at the smallest and
+// the largest candidate size and fitted as a + b·size² (a fixed part, and
+// a part growing with the pixels) through both, which gives the sizes
+// between; one measured size scales as size². A job's time at a size s and E epochs is
 //
 //	first run:  (train+val)·decode(s) + E·(train·step(s) + val·eval(s)) + val·eval(s)
 //	refit:      (train+val)·decode(s) + E·(train+val)·step(s)       (when refitted)
@@ -67,11 +68,14 @@ type Model struct {
 	// Points are the measurements the model was fitted on, by size.
 	Points []Point
 	a, b   Point // the constant and the size² coefficients
+	floor  Point // the least of the measured costs
 }
 
 // Fit fits a model on one or two measured points: with one, every cost
 // scales with size²; with two, each cost is the line through them in
-// size², its parts kept non-negative.
+// size², so that the model gives each measured size its measurement and
+// interpolates between them. Costs are never modelled below the least
+// measured.
 func Fit(points []Point) (Model, error) {
 	switch {
 	case len(points) == 0 || len(points) > 2:
@@ -80,37 +84,22 @@ func Fit(points []Point) (Model, error) {
 		return Model{}, fmt.Errorf("budget: the two measured sizes are both %d", points[0].Size)
 	}
 	for _, p := range points {
-		if p.Size <= 0 || !(p.Step > 0) || p.Eval < 0 || p.Decode < 0 {
+		if p.Size <= 0 || !(p.Step > 0) || !(p.Eval >= 0) || !(p.Decode >= 0) {
 			return Model{}, fmt.Errorf("budget: invalid measurement %+v", p)
 		}
 	}
 	m := Model{Points: append([]Point(nil), points...)}
-	lo := points[0]
-	hi := lo
-	if len(points) == 2 {
-		hi = points[1]
-		if hi.Size < lo.Size {
-			lo, hi = hi, lo
-		}
-	}
-	fit := func(ylo, yhi float64) (a, b float64) {
-		s2lo, s2hi := sq(lo.Size), sq(hi.Size)
+	lo, hi := points[0], points[len(points)-1]
+	fit := func(ylo, yhi float64) (a, b, floor float64) {
 		if lo.Size == hi.Size {
-			return 0, ylo / s2lo
+			return 0, ylo / sq(lo.Size), 0
 		}
-		b = (yhi - ylo) / (s2hi - s2lo)
-		a = ylo - b*s2lo
-		switch {
-		case b < 0: // no growth measured: a constant
-			return (ylo + yhi) / 2, 0
-		case a < 0: // faster than size²: through the origin and the larger point
-			return 0, yhi / s2hi
-		}
-		return a, b
+		b = (yhi - ylo) / (sq(hi.Size) - sq(lo.Size))
+		return ylo - b*sq(lo.Size), b, min(ylo, yhi)
 	}
-	m.a.Step, m.b.Step = fit(lo.Step, hi.Step)
-	m.a.Eval, m.b.Eval = fit(lo.Eval, hi.Eval)
-	m.a.Decode, m.b.Decode = fit(lo.Decode, hi.Decode)
+	m.a.Step, m.b.Step, m.floor.Step = fit(lo.Step, hi.Step)
+	m.a.Eval, m.b.Eval, m.floor.Eval = fit(lo.Eval, hi.Eval)
+	m.a.Decode, m.b.Decode, m.floor.Decode = fit(lo.Decode, hi.Decode)
 	return m, nil
 }
 
@@ -119,7 +108,9 @@ func sq(s int) float64 { return float64(s) * float64(s) }
 // At returns the modelled costs per image at size.
 func (m Model) At(size int) Point {
 	s2 := sq(size)
-	return Point{Size: size, Step: m.a.Step + m.b.Step*s2, Eval: m.a.Eval + m.b.Eval*s2, Decode: m.a.Decode + m.b.Decode*s2}
+	at := func(a, b, floor float64) float64 { return max(a+b*s2, floor) }
+	return Point{Size: size, Step: at(m.a.Step, m.b.Step, m.floor.Step), Eval: at(m.a.Eval, m.b.Eval, m.floor.Eval),
+		Decode: at(m.a.Decode, m.b.Decode, m.floor.Decode)}
 }
 
 // Job is the work a run does besides its epochs' count: the images of

@@ -114,8 +114,9 @@ func TestFit(t *testing.T) {
 		{"one point: size²", []Point{{Size: 64, Step: 1}}, 128, 4},
 		{"two points: a + b·size²", []Point{{Size: 64, Step: 1 + 64*64}, {Size: 128, Step: 1 + 128*128}}, 96, 1 + 96*96},
 		{"order does not matter", []Point{{Size: 128, Step: 1 + 128*128}, {Size: 64, Step: 1 + 64*64}}, 160, 1 + 160*160},
-		{"no growth: constant", []Point{{Size: 64, Step: 3}, {Size: 128, Step: 2}}, 160, 2.5},
-		{"faster than size²: through the origin", []Point{{Size: 64, Step: 1}, {Size: 128, Step: 8}}, 64, 2},
+		{"measured sizes keep their measurements", []Point{{Size: 64, Step: 1}, {Size: 128, Step: 8}}, 64, 1},
+		{"faster than size²: the line in size²", []Point{{Size: 64, Step: 1}, {Size: 128, Step: 8}}, 96, 1 + 7*(96*96-64*64)/float64(128*128-64*64)},
+		{"shrinking: never below the least measured", []Point{{Size: 64, Step: 3}, {Size: 128, Step: 2}}, 160, 2},
 	}
 	for _, tc := range tests {
 		m, err := Fit(tc.points)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"mlabel/budget"
@@ -13,8 +14,8 @@ import (
 // MeasureSpeed times cfg on this machine at data.Preprocess's size, on at
 // most cfg.Batch·(steps+1) images of data.Train: decoding them once (as a
 // loader does before caching their pixels), then, after one untimed
-// warm-up step, steps training steps and an evaluation pass. It returns
-// the costs per image. The network, its weights and the loader are
+// warm-up step, steps training steps, of which the median counts, and an
+// evaluation pass. It returns the costs per image. The network, its weights and the loader are
 // thrown away.
 func MeasureSpeed(ctx context.Context, cfg Config, data Data, steps int) (budget.Point, error) {
 	if steps < 1 || data.Train == nil || len(data.Train.Items) == 0 {
@@ -46,7 +47,6 @@ func MeasureSpeed(ctx context.Context, cfg Config, data Data, steps int) (budget
 	}
 	p.Decode = time.Since(start).Seconds() / float64(max(images, 1))
 
-	images, warm := 0, true
 	step := func(b *loader.Batch) error {
 		_, err := r.step.Run(b.X, b.Y, b.Mask, cfg.LR/10)
 		var d *DivergedError
@@ -55,23 +55,24 @@ func MeasureSpeed(ctx context.Context, cfg Config, data Data, steps int) (budget
 		}
 		return err
 	}
+	// Each step is timed on its own and the median kept, so that a step
+	// slowed by another process does not count as the machine's pace.
+	var perImage []float64
 	for b, err := range r.trainL.Batches(ctx, 2) {
 		if err != nil {
 			return budget.Point{}, fmt.Errorf("train: measuring: %w", err)
 		}
-		if warm && r.trainL.Len() > 1 {
-			if err := step(b); err != nil {
-				return budget.Point{}, fmt.Errorf("train: measuring: %w", err)
-			}
-			warm, start = false, time.Now()
-			continue
-		}
+		t := time.Now()
 		if err := step(b); err != nil {
 			return budget.Point{}, fmt.Errorf("train: measuring: %w", err)
 		}
-		images += b.X.Shape[0]
+		perImage = append(perImage, time.Since(t).Seconds()/float64(b.X.Shape[0]))
 	}
-	p.Step = time.Since(start).Seconds() / float64(max(images, 1))
+	if len(perImage) > 1 {
+		perImage = perImage[1:] // the warm-up step
+	}
+	slices.Sort(perImage)
+	p.Step = perImage[len(perImage)/2]
 
 	images, start = 0, time.Now()
 	for b, err := range r.trainL.Batches(ctx, 3) {
