@@ -6,9 +6,11 @@ package train
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"mlabel/arch"
 	"mlabel/augment"
+	"mlabel/budget"
 	"mlabel/loss"
 )
 
@@ -50,6 +52,15 @@ type Config struct {
 	// the averaged weights. The head trained over a frozen backbone keeps
 	// no average.
 	EMA float64 `json:"ema,omitempty"`
+	// Deadline, when not zero, ends the run at the first epoch boundary
+	// after which another epoch, as long as the last one, would end past
+	// it (not recorded: it describes one invocation). The run keeps its
+	// best epoch, or without validation its last, and Result.OutOfTime
+	// says it stopped.
+	Deadline time.Time `json:"-"`
+	// Budget records how a time budget chose this configuration's size
+	// and epochs (see package budget); nil when none did.
+	Budget *budget.Record `json:"budget,omitempty"`
 	// ResumeChanged lets a resumed run continue from a checkpoint made
 	// with other settings (not recorded: it describes one invocation).
 	ResumeChanged bool             `json:"-"`

@@ -80,6 +80,9 @@ type Result struct {
 	ResumedFrom int
 	// Config is the configuration the run used, its view settled.
 	Config Config
+	// OutOfTime tells that the run stopped before its last epoch because
+	// another would have ended past Config.Deadline.
+	OutOfTime bool
 }
 
 // run is the state of one training run: the model, its step (loss and
@@ -180,11 +183,20 @@ func (r *run) train(ctx context.Context, ckptPath string, resume bool) (*Result,
 	if cfg.StopAfter > 0 {
 		last = cfg.StopAfter
 	}
+	var took time.Duration // the last epoch's time, checkpoint included
+	outOfTime := false
 	for epoch := r.state.Epoch + 1; epoch <= last; epoch++ {
 		if cfg.Patience > 0 && r.state.BadEpochs >= cfg.Patience {
 			r.log(fmt.Sprintf("early stopping: no better validation %s for %d epochs", r.criterion(), cfg.Patience))
 			break
 		}
+		if took > 0 && !cfg.Deadline.IsZero() && time.Now().Add(took).After(cfg.Deadline) {
+			r.log(fmt.Sprintf("time budget: stopping after epoch %d of %d: another epoch (the last took %s) would end past the budget",
+				epoch-1, last, took.Round(100*time.Millisecond)))
+			outOfTime = true
+			break
+		}
+		start := time.Now()
 		if err := r.epoch(ctx, epoch); err != nil {
 			return nil, err
 		}
@@ -193,6 +205,7 @@ func (r *run) train(ctx context.Context, ckptPath string, resume bool) (*Result,
 				return nil, err
 			}
 		}
+		took = time.Since(start)
 	}
 	if r.valL == nil {
 		// No validation: the last epoch is the result.
@@ -201,7 +214,11 @@ func (r *run) train(ctx context.Context, ckptPath string, resume bool) (*Result,
 				return nil, fmt.Errorf("train: weight average: %w", err)
 			}
 		}
-		return &Result{Model: r.model, Spec: r.spec, BestEpoch: last, History: r.history, ResumedFrom: resumedFrom}, nil
+		kept := last
+		if outOfTime {
+			kept = r.state.Epoch
+		}
+		return &Result{Model: r.model, Spec: r.spec, BestEpoch: kept, History: r.history, ResumedFrom: resumedFrom, OutOfTime: outOfTime}, nil
 	}
 	if err := r.model.SetWeights(r.best); err != nil {
 		return nil, fmt.Errorf("train: restore best epoch: %w", err)
@@ -210,7 +227,7 @@ func (r *run) train(ctx context.Context, ckptPath string, resume bool) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Model: r.model, Spec: r.spec, BestEpoch: r.state.BestEpoch, History: r.history, Val: val, ValIoU: iou, ResumedFrom: resumedFrom}, nil
+	return &Result{Model: r.model, Spec: r.spec, BestEpoch: r.state.BestEpoch, History: r.history, Val: val, ValIoU: iou, ResumedFrom: resumedFrom, OutOfTime: outOfTime}, nil
 }
 
 func (r *run) log(msg string) {

@@ -70,6 +70,11 @@ type Options struct {
 
 	// tiledVal holds the validation split's tiled scores, set by Run.
 	tiledVal *infer.Set
+	// Budget, when not nil, bounds the run's wall-clock time: Run chooses
+	// the size and epochs it affords (see the Budget type).
+	Budget *Budget
+	// budget is the plan of a budgeted run, set by Run.
+	budget *budgetState
 	// Masks, when not nil, selects the segmentation route: the network
 	// learns each image's mask (Train.Segment is set), untagged images get
 	// the tags their masks show, the thresholds are fitted on area
@@ -103,6 +108,7 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
+	o.startBudget()
 	if o.ValFrac <= 0 || o.TestFrac < 0 || o.ValFrac+o.TestFrac >= 1 {
 		return nil, fmt.Errorf("workflow: validation fraction %g and test fraction %g must leave data to train on", o.ValFrac, o.TestFrac)
 	}
@@ -158,6 +164,9 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	}
 	if o.Preprocess, err = o.Preprocess.WithBandStats(trainPaths); err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
+	}
+	if err := o.planBudget(ctx, ds, parts); err != nil {
+		return nil, err
 	}
 	data := train.Data{Train: ds.Subset(parts[0]), Val: ds.Subset(parts[1]), Preprocess: o.Preprocess, Masks: o.Masks}
 	ckpt := ""
@@ -259,6 +268,9 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 		return nil
 	}
 	cfg.StopAfter, cfg.Patience = RefitEpochs(cfg, res), 0
+	if !o.refitInTime(res, cfg.StopAfter) {
+		return nil
+	}
 	announce(o, len(parts[0]), len(parts[1]), cfg.StopAfter)
 	all := ds.Subset(append(append([]int(nil), parts[0]...), parts[1]...))
 	fmt.Fprintf(o.Log, "refit: training once more on all %d training and validation images for %d epochs; the thresholds stay those fitted on validation\n",
@@ -270,6 +282,10 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 	r, err := train.Run(ctx, cfg, train.Data{Train: all, Preprocess: o.Preprocess, Masks: o.Masks}, ckpt, o.Resume, o.Hooks)
 	if err != nil {
 		return fmt.Errorf("workflow: refit: %w", err)
+	}
+	if r.OutOfTime {
+		o.budgetStop(res, fmt.Sprintf("the refit ran late and stopped after epoch %d of %d; it is dropped, the validated model kept", len(r.History), cfg.StopAfter))
+		return nil
 	}
 	res.Model = r.Model
 	return nil

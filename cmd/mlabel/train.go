@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -194,6 +195,7 @@ type trainOptions struct {
 	quiet   bool
 	verbose bool
 	tiles   imageio.Grid
+	budget  time.Duration
 }
 
 func newTrainCmd() *cobra.Command {
@@ -219,6 +221,7 @@ epoch; --resume continues an interrupted run.`,
 	c.Flags().StringVar(&o.out, "out", "", "model bundle to write")
 	c.Flags().StringVar(&o.masks, "masks", "", "folder of per-pixel masks: train the segmentation route (a label is present when its area passes a fitted threshold)")
 	c.Flags().Float64Var(&o.tf.cfg.Dice, "dice", 0, "with --masks, add this many times the soft Dice loss to the per-pixel loss (default 1)")
+	c.Flags().DurationVar(&o.budget, "budget", 0, "train within this wall-clock time (e.g. 10m): measure the speed on this machine, then choose the largest image size (64 to 160 px, at most the images' own) affording 8 epochs or more, then as many epochs as fit (up to 30), counting decoding, validation and the refit; --size or --epochs given are kept; a run going late stops early at an epoch boundary (0: no budget)")
 	c.Flags().BoolVar(&o.resume, "resume", false, "continue from the last complete checkpoint of --out")
 	c.Flags().BoolVar(&o.force, "force", false, "overwrite an existing --out; with --resume, continue even though settings changed")
 	c.Flags().BoolVar(&o.asJSON, "json", false, "print the results as JSON")
@@ -231,6 +234,7 @@ epoch; --resume continues an interrupted run.`,
 
 // runTrain runs the train command.
 func runTrain(c *cobra.Command, t *trainOptions) error {
+	start := time.Now()
 	if t.out == "" {
 		return usagef("--out MODEL.mlb is required")
 	}
@@ -249,6 +253,9 @@ func runTrain(c *cobra.Command, t *trainOptions) error {
 			return usagef("--tiles and --tile-overlap: %s", strings.TrimPrefix(err.Error(), "imageio: "))
 		}
 		o.Tiles = t.tiles
+	}
+	if err := t.applyBudget(&o, start); err != nil {
+		return err
 	}
 	if t.masks != "" {
 		if o.Masks, err = masks.Open(t.masks); err != nil {
@@ -282,6 +289,27 @@ func runTrain(c *cobra.Command, t *trainOptions) error {
 		return nil
 	}
 	return printOutcome(c.OutOrStdout(), res, t.out, t.asJSON, t.verbose)
+}
+
+// applyBudget gives the run --budget's time budget, counted from start,
+// refusing the options it cannot plan for.
+func (t *trainOptions) applyBudget(o *workflow.Options, start time.Time) error {
+	switch {
+	case t.budget == 0:
+		return nil
+	case t.budget < 0:
+		return usagef("--budget must be positive, got %s", t.budget)
+	case t.resume:
+		return usagef("--budget cannot be used with --resume: the resumed run keeps its size and epochs")
+	case t.masks != "":
+		return usagef("--budget plans classifier runs, not the segmentation route (--masks)")
+	case t.tf.cfg.FreezeBackbone:
+		return usagef("--budget cannot plan --freeze-backbone runs")
+	case t.tiles.N != 0:
+		return usagef("--budget does not count the scoring --tiles adds: give one of them")
+	}
+	o.Budget = &workflow.Budget{Time: t.budget, Start: start, SizeGiven: t.tf.changed("size"), EpochsGiven: t.tf.changed("epochs")}
+	return nil
 }
 
 // dataset reads the labelled set of the data flags or, on the
