@@ -51,7 +51,11 @@ func TestChoose(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := Choose(tc.left, quadratic(t), tc.job, tc.limits)
+			l := tc.limits
+			if l.MinEpochs == 0 {
+				l.MinEpochs = 8 // the arithmetic below; the default is TestChooseKeepsTheSchedule's
+			}
+			p, err := Choose(tc.left, quadratic(t), tc.job, l)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("Choose: %+v, error %v; want an error with %q", p, err, tc.wantErr)
@@ -134,12 +138,24 @@ func TestFit(t *testing.T) {
 	}
 }
 
+// By default a larger size is taken only where the defaults' 15 epochs
+// still fit: 40 s buys 96 px for 16 epochs, not 128 px for 9.
+func TestChooseKeepsTheSchedule(t *testing.T) {
+	p, err := Choose(40*time.Second, quadratic(t), Job{Train: 1000}, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Size != 96 || p.Epochs != 16 {
+		t.Errorf("chose %d px × %d epochs, want 96 × 16 (candidates %+v)", p.Size, p.Epochs, p.Candidates)
+	}
+}
+
 func TestSummary(t *testing.T) {
 	m, err := Fit([]Point{{Size: 64, Step: 1e-3}, {Size: 128, Step: 3.6e-3}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := Choose(time.Minute, m, Job{Train: 1000, Refit: true}, Limits{})
+	p, err := Choose(time.Minute, m, Job{Train: 1000, Refit: true}, Limits{MinEpochs: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
