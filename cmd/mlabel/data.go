@@ -134,31 +134,9 @@ func newDataSplitCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var parts [][]int
-			var names []string
-			if folds > 0 {
-				if parts, err = dataset.Folds(ds, folds, seed); err != nil {
-					return err
-				}
-				for i := range parts {
-					names = append(names, "fold"+strconv.Itoa(i+1))
-				}
-			} else {
-				var fr []float64
-				for _, f := range strings.Split(fractions, ",") {
-					v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-					if err != nil {
-						return usagef("--fractions: %q is not a number", f)
-					}
-					fr = append(fr, v)
-				}
-				if parts, err = dataset.Split(ds, fr, seed); err != nil {
-					return err
-				}
-				names = []string{"train", "val", "test", "extra"}[:min(len(parts), 4)]
-				for len(names) < len(parts) {
-					names = append(names, "part"+strconv.Itoa(len(names)+1))
-				}
+			parts, names, err := splitParts(ds, fractions, folds, seed)
+			if err != nil {
+				return err
 			}
 			st := dataset.Stats(ds, parts)
 			if !asJSON {
@@ -179,6 +157,39 @@ func newDataSplitCmd() *cobra.Command {
 	c.Flags().Uint64Var(&seed, "seed", 1, "random seed")
 	c.Flags().BoolVar(&asJSON, "json", false, "print proportions and each image's split as JSON")
 	return c
+}
+
+// splitParts splits ds into K folds (folds > 0) or by the comma-separated
+// fractions, and names the parts.
+func splitParts(ds *dataset.Dataset, fractions string, folds int, seed uint64) ([][]int, []string, error) {
+	var names []string
+	if folds > 0 {
+		parts, err := dataset.Folds(ds, folds, seed)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range parts {
+			names = append(names, "fold"+strconv.Itoa(i+1))
+		}
+		return parts, names, nil
+	}
+	var fr []float64
+	for _, f := range strings.Split(fractions, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return nil, nil, usagef("--fractions: %q is not a number", f)
+		}
+		fr = append(fr, v)
+	}
+	parts, err := dataset.Split(ds, fr, seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	names = []string{"train", "val", "test", "extra"}[:min(len(parts), 4)]
+	for len(names) < len(parts) {
+		names = append(names, "part"+strconv.Itoa(len(names)+1))
+	}
+	return parts, names, nil
 }
 
 func newDataSynthCmd() *cobra.Command {

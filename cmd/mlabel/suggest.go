@@ -75,27 +75,11 @@ func runSuggest(c *cobra.Command, args []string, opts *suggestOptions) error {
 	if opts.count < 1 {
 		return usagef("--count must be at least 1, got %d", opts.count)
 	}
-	pool := append(slices.Clone(opts.images), args...)
-	if len(pool) == 0 {
-		return usagef("give the pool of unlabelled images: --images DIR or paths")
-	}
-	b, err := loadClassifier(opts.model)
+	p, files, err := suggestPool(args, opts)
 	if err != nil {
 		return err
 	}
-	files, err := imageFiles(pool)
-	if err != nil {
-		return err
-	}
-	if opts.labelled != "" {
-		if files, err = withoutLabelled(files, opts.labelled, &opts.cf, b.Labels); err != nil {
-			return err
-		}
-	}
-	p, err := predict.New(b)
-	if err != nil {
-		return err
-	}
+	b := p.Bundle()
 	if opts.strategy == string(audit.Diverse) {
 		if err := p.KeepFeatures(); err != nil {
 			return err
@@ -130,6 +114,29 @@ func runSuggest(c *cobra.Command, args []string, opts *suggestOptions) error {
 		return fmt.Errorf("skipped %d of %d images that could not be read", len(s.Failures), len(files))
 	}
 	return nil
+}
+
+// suggestPool opens the model and lists the pool's image files, less
+// those of --labelled.
+func suggestPool(args []string, opts *suggestOptions) (*predict.Predictor, []string, error) {
+	pool := append(slices.Clone(opts.images), args...)
+	if len(pool) == 0 {
+		return nil, nil, usagef("give the pool of unlabelled images: --images DIR or paths")
+	}
+	p, err := predict.Open(opts.model)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := imageFiles(pool)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.labelled != "" {
+		if files, err = withoutLabelled(files, opts.labelled, &opts.cf, p.Bundle().Labels); err != nil {
+			return nil, nil, err
+		}
+	}
+	return p, files, nil
 }
 
 // withoutLabelled removes from files the images of the tags CSV at path,

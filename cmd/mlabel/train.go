@@ -143,32 +143,9 @@ func (t *trainFlags) options() (workflow.Options, error) {
 	if err := t.cfg.Validate(); err != nil {
 		return workflow.Options{}, usageError{Err: err}
 	}
-	if t.resize != "crop" && t.resize != "squash" {
-		return workflow.Options{}, usagef("--resize must be crop or squash, got %q", t.resize)
-	}
-	pre := imageio.DefaultPreprocess(t.cfg.Size)
-	if t.cfg.Backbone != "" {
-		// A pretrained network must see inputs normalised as in its
-		// pretraining, and the bundle records the backbone, not an arch.
-		p, err := transfer.BackbonePreprocess(t.cfg.Backbone, t.cfg.Size)
-		if err != nil {
-			return workflow.Options{}, err
-		}
-		pre = p
-		t.cfg.Arch = "backbone"
-	}
-	pre.Mode = t.resize
-	pre.MaxPixels = t.maxPixels
-	if len(t.bands) > 0 {
-		if t.cfg.Backbone != "" {
-			return workflow.Options{}, usagef("--bands cannot be used with --backbone: a pretrained backbone takes RGB input")
-		}
-		for _, b := range t.bands {
-			if b < 1 {
-				return workflow.Options{}, usagef("--bands are numbered from 1, got %d", b)
-			}
-		}
-		pre.Bands = t.bands
+	pre, err := t.preprocess()
+	if err != nil {
+		return workflow.Options{}, err
 	}
 	structure, err := t.structure.parse(nil)
 	if err != nil {
@@ -181,6 +158,40 @@ func (t *trainFlags) options() (workflow.Options, error) {
 	d.Beta, d.MinPositives, d.MinPrecision, d.Seed = t.beta, t.minPos, t.minPrec, t.cfg.Seed
 	return workflow.Options{Train: t.cfg, Preprocess: pre, ValFrac: t.valFrac, TestFrac: t.testFrac, Decide: d,
 		Structure: structure, ProveStructure: t.structureMode == "auto"}, nil
+}
+
+// preprocess returns how the flags turn images into the network's input:
+// the resize mode, a pretrained backbone's normalisation (which also makes
+// the arch "backbone") and the selected bands.
+func (t *trainFlags) preprocess() (imageio.Preprocess, error) {
+	if t.resize != "crop" && t.resize != "squash" {
+		return imageio.Preprocess{}, usagef("--resize must be crop or squash, got %q", t.resize)
+	}
+	pre := imageio.DefaultPreprocess(t.cfg.Size)
+	if t.cfg.Backbone != "" {
+		// A pretrained network must see inputs normalised as in its
+		// pretraining, and the bundle records the backbone, not an arch.
+		p, err := transfer.BackbonePreprocess(t.cfg.Backbone, t.cfg.Size)
+		if err != nil {
+			return imageio.Preprocess{}, err
+		}
+		pre = p
+		t.cfg.Arch = "backbone"
+	}
+	pre.Mode = t.resize
+	pre.MaxPixels = t.maxPixels
+	if len(t.bands) > 0 {
+		if t.cfg.Backbone != "" {
+			return imageio.Preprocess{}, usagef("--bands cannot be used with --backbone: a pretrained backbone takes RGB input")
+		}
+		for _, b := range t.bands {
+			if b < 1 {
+				return imageio.Preprocess{}, usagef("--bands are numbered from 1, got %d", b)
+			}
+		}
+		pre.Bands = t.bands
+	}
+	return pre, nil
 }
 
 // trainOptions are the flags of the train command.
