@@ -20,8 +20,9 @@
 // (roads, small clearings) vanish at low resolution, up to the images'
 // native side; then more epochs. Among the candidate sizes (Sizes, at most
 // the native side), Choose takes the largest at which at least MinEpochs
-// fit in Headroom of the time left, so that the schedule is never a sketch,
-// and gives it as many epochs as fit, up to MaxEpochs, beyond which a
+// (the defaults' schedule) fit in Headroom of the time left, or, when none
+// does, the smallest size with as many epochs as fit down to FloorEpochs,
+// so that the schedule is never a sketch, and gives it as many epochs as fit, up to MaxEpochs, beyond which a
 // longer run buys little. A size or epoch count the user fixed is kept and
 // the other is chosen; a fixed pair that does not fit is refused.
 package budget
@@ -41,6 +42,10 @@ const (
 	// Planet's chips, 160 px for 9 epochs scored 0.14 mAP below 64 px for
 	// 15 (BENCHMARKS.md).
 	MinEpochs = 15
+	// FloorEpochs is the fewest epochs Choose plans at the smallest size
+	// when even there MinEpochs do not fit: a one-cycle schedule shorter
+	// than that hardly anneals.
+	FloorEpochs = 8
 	// MaxEpochs is the most epochs Choose plans.
 	MaxEpochs = 30
 	// Headroom is the fraction of the time left that a plan fills, the
@@ -222,6 +227,18 @@ func Choose(left time.Duration, m Model, j Job, l Limits) (Plan, error) {
 		plan.Candidates = append(plan.Candidates, c)
 		if c.Epochs > 0 {
 			best = len(plan.Candidates) - 1
+		}
+	}
+	if best < 0 && l.Epochs == 0 && minE > FloorEpochs {
+		// Not even the smallest size keeps the schedule: it gets the
+		// epochs that fit, down to FloorEpochs.
+		fixed, perEpoch := m.parts(j, plan.Candidates[0].Size)
+		if e := min(maxE, int(math.Floor((target-fixed)/perEpoch))); e >= FloorEpochs {
+			c := &plan.Candidates[0]
+			c.Epochs, c.Seconds = e, m.Seconds(j, c.Size, e)
+			best = 0
+		} else {
+			minE = FloorEpochs
 		}
 	}
 	if best < 0 {

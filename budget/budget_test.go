@@ -148,6 +148,14 @@ func TestChooseKeepsTheSchedule(t *testing.T) {
 	if p.Size != 96 || p.Epochs != 16 {
 		t.Errorf("chose %d px × %d epochs, want 96 × 16 (candidates %+v)", p.Size, p.Epochs, p.Candidates)
 	}
+	// 12 s hold 64 px for 11 epochs, short of 15 but above the floor of 8;
+	// 8 s hold 7, below it: refused.
+	if p, err := Choose(12*time.Second, quadratic(t), Job{Train: 1000}, Limits{}); err != nil || p.Size != 64 || p.Epochs != 11 {
+		t.Errorf("12 s: %d px × %d epochs, %v; want 64 × 11", p.Size, p.Epochs, err)
+	}
+	if _, err := Choose(8*time.Second, quadratic(t), Job{Train: 1000}, Limits{}); err == nil || !strings.Contains(err.Error(), "64 px for 8 epochs") {
+		t.Errorf("8 s: %v, want a refusal naming 64 px for 8 epochs", err)
+	}
 }
 
 func TestSummary(t *testing.T) {
