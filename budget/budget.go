@@ -16,11 +16,13 @@
 // once more, and the refit trains on training and validation images
 // together through the whole schedule with loaders of its own.
 //
-// The policy: the larger input size comes first, since small features
-// (roads, small clearings) vanish at low resolution, up to the images'
-// native side; then more epochs. Among the candidate sizes (Sizes, at most
+// The policy: epochs first, then resolution. Small features (roads, small
+// clearings) vanish at low resolution, but on small sets a larger image
+// trained for fewer epochs scored worse than the defaults' 64 px, so the
+// time goes to the schedule first and a larger size (up to the images'
+// native side) is taken only where the whole schedule still fits. Among the candidate sizes (Sizes, at most
 // the native side), Choose takes the largest at which at least MinEpochs
-// (the defaults' schedule) fit in Headroom of the time left, or, when none
+// (the full schedule) fit in Headroom of the time left, or, when none
 // does, the smallest size with as many epochs as fit down to FloorEpochs,
 // so that the schedule is never a sketch, and gives it as many epochs as fit, up to MaxEpochs, beyond which a
 // longer run buys little. A size or epoch count the user fixed is kept and
@@ -36,12 +38,13 @@ import (
 
 // The policy's defaults.
 const (
-	// MinEpochs is the fewest epochs Choose plans: the defaults' schedule
-	// (15 epochs), which the defaults were measured at. A larger image is
-	// worth its time only where it keeps that schedule: at 4 minutes on
-	// Planet's chips, 160 px for 9 epochs scored 0.14 mAP below 64 px for
-	// 15 (BENCHMARKS.md).
-	MinEpochs = 15
+	// MinEpochs is the epochs a size must hold before Choose takes it over
+	// a smaller one: as many as MaxEpochs, so that time goes to the
+	// schedule and the refit first, at the defaults' size, and to a larger
+	// image only once the schedule is full. On Planet's chips every larger
+	// image for fewer epochs scored below 64 px for 15 (160 px for 9
+	// epochs, 128 px for 10: mAP about 0.40 against 0.55; BENCHMARKS.md).
+	MinEpochs = MaxEpochs
 	// FloorEpochs is the fewest epochs Choose plans at the smallest size
 	// when even there MinEpochs do not fit: a one-cycle schedule shorter
 	// than that hardly anneals.

@@ -138,17 +138,21 @@ func TestFit(t *testing.T) {
 	}
 }
 
-// By default a larger size is taken only where the defaults' 15 epochs
-// still fit: 40 s buys 96 px for 16 epochs, not 128 px for 9.
+// By default a larger size is taken only where the whole schedule
+// (MaxEpochs) still fits: 40 s buy 64 px for 30 epochs, not 96 px for 16;
+// 100 s buy 96 px for 30 epochs.
 func TestChooseKeepsTheSchedule(t *testing.T) {
 	p, err := Choose(40*time.Second, quadratic(t), Job{Train: 1000}, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Size != 96 || p.Epochs != 16 {
-		t.Errorf("chose %d px × %d epochs, want 96 × 16 (candidates %+v)", p.Size, p.Epochs, p.Candidates)
+	if p.Size != 64 || p.Epochs != 30 {
+		t.Errorf("chose %d px × %d epochs, want 64 × 30 (candidates %+v)", p.Size, p.Epochs, p.Candidates)
 	}
-	// 12 s hold 64 px for 11 epochs, short of 15 but above the floor of 8;
+	if p, err := Choose(100*time.Second, quadratic(t), Job{Train: 1000}, Limits{}); err != nil || p.Size != 96 || p.Epochs != 30 {
+		t.Errorf("100 s: %d px × %d epochs, %v; want 96 × 30", p.Size, p.Epochs, err)
+	}
+	// 12 s hold 64 px for 11 epochs, short of the schedule but above the floor of 8;
 	// 8 s hold 7, below it: refused.
 	if p, err := Choose(12*time.Second, quadratic(t), Job{Train: 1000}, Limits{}); err != nil || p.Size != 64 || p.Epochs != 11 {
 		t.Errorf("12 s: %d px × %d epochs, %v; want 64 × 11", p.Size, p.Epochs, err)
