@@ -288,6 +288,8 @@ func reason(c Candidate, l Limits, all []Candidate) string {
 		why = append(why, fmt.Sprintf("the images' native %d px", l.Native))
 	case c.Size == all[len(all)-1].Size:
 		why = append(why, "the largest candidate size")
+	case c.Epochs < max(l.MinEpochs, l.Epochs):
+		why = append(why, fmt.Sprintf("the smallest size, since no size holds %d epochs", max(l.MinEpochs, l.Epochs)))
 	default:
 		why = append(why, fmt.Sprintf("the largest size with %d epochs or more", max(l.MinEpochs, l.Epochs)))
 	}
