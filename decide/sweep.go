@@ -53,13 +53,7 @@ func sweep(es []entry, add func(e entry), value func() float64) (thr, best float
 			k++
 		}
 		if v := value(); v > best {
-			best = v
-			thr = g
-			if k < len(es) {
-				if mid := g + (es[k].s-g)/2; mid > es[k].s {
-					thr = mid
-				}
-			}
+			best, thr = v, midpoint(es, k)
 		}
 	}
 	return thr, best

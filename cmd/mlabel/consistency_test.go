@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -148,7 +149,7 @@ func sameScores(t *testing.T, model string, ds *dataset.Dataset, scoresCSV strin
 	}
 	for i, row := range rows[1:] {
 		for j, l := range rows[0][1:] {
-			k := slicesIndex(b.Labels, l)
+			k := slices.Index(b.Labels, l)
 			got, err := strconv.ParseFloat(row[j+1], 64)
 			if err != nil || k < 0 {
 				t.Fatalf("row %d label %s: %v", i, l, err)
@@ -158,15 +159,6 @@ func sameScores(t *testing.T, model string, ds *dataset.Dataset, scoresCSV strin
 			}
 		}
 	}
-}
-
-func slicesIndex(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }
 
 // convertSet writes each image of the demo set with write, under a new

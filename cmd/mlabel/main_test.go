@@ -77,6 +77,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"train", "--out", "m.mlb"},                                 // no data
 		{"train", "--csv", "a.csv", "--folders", "d", "--out", "m"}, // both sources
 		{"train", "--csv", "a.csv", "--out", "m", "--arch", "vgg99"},
+		{"train", "--csv", "a.csv", "--out", "m", "--structure", "maybe"},
+		{"train", "--csv", "a.csv", "--out", "m", "--min-precision", "2"},
 		{"train", "--csv", "a.csv", "--out", "m", "--implies", "building,road"},
 		{"predict", "--model", "m.mlb"}, // no paths
 		{"metrics", "--truth", "t.csv"},
@@ -153,5 +155,21 @@ func TestExitCodeHints(t *testing.T) {
 				t.Errorf("hints %q, want %q", hints, tc.want)
 			}
 		})
+	}
+}
+
+// train's decision flags are refused, named, before any image is read.
+func TestTrainRefusesBadDecisionFlags(t *testing.T) {
+	for _, tc := range []struct {
+		flag, value, want string
+	}{
+		{"--structure", "maybe", `--structure must be auto or none, got "maybe"`},
+		{"--min-precision", "2", "--min-precision must be in [0, 1], got 2"},
+		{"--min-precision", "-0.1", "--min-precision must be in [0, 1], got -0.1"},
+	} {
+		code, _, stderr := runCLI(t, "train", "--csv", "a.csv", "--out", filepath.Join(t.TempDir(), "m.mlb"), tc.flag, tc.value)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s %s: exit %d, stderr %q; want 2 and %q", tc.flag, tc.value, code, stderr, tc.want)
+		}
 	}
 }

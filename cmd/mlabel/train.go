@@ -151,6 +151,9 @@ func (t *trainFlags) options() (workflow.Options, error) {
 	if err != nil {
 		return workflow.Options{}, usageError{Err: err}
 	}
+	if !(t.minPrec >= 0 && t.minPrec <= 1) {
+		return workflow.Options{}, usagef("--min-precision must be in [0, 1], got %g", t.minPrec)
+	}
 	if t.structureMode != "auto" && t.structureMode != "none" {
 		return workflow.Options{}, usagef("--structure must be auto or none, got %q", t.structureMode)
 	}
