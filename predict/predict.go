@@ -33,11 +33,12 @@ type Prediction struct {
 	Scores map[string]float64 `json:"scores"`
 }
 
-// Rules returns the bundle's decision rule, or a fixed 0.5 threshold when it
-// has none.
+// Rules returns a copy of the bundle's decision rule, or a fixed 0.5
+// threshold when it has none.
 func Rules(b *bundle.Bundle) *decide.Rules {
-	if r := decide.RulesFromBundle(b.Rules); r != nil {
-		return r
+	if b.Rules != nil {
+		r := *b.Rules
+		return &r
 	}
 	return &decide.Rules{Kind: decide.Fixed, Labels: len(b.Labels), Global: 0.5}
 }
@@ -108,14 +109,11 @@ func Check(b *bundle.Bundle) error {
 			return fmt.Errorf("predict: decision rules: %w", err)
 		}
 	}
-	pre, err := imageio.PreprocessFromBundle(b.Preprocess)
-	if err != nil {
-		return fmt.Errorf("predict: %w", err)
-	}
+	pre := b.Preprocess
 	if in, ok := specInput(b); ok && len(in.Attrs.Shape) == 3 && in.Attrs.Shape[2] != pre.Channels() {
 		return fmt.Errorf("predict: the preprocessing makes %d channels but the network takes %d", pre.Channels(), in.Attrs.Shape[2])
 	}
-	if t := decide.TiledFromBundle(b.Tiles); t != nil {
+	if t := b.Tiles; t != nil {
 		if err := (imageio.Grid{N: t.Grid, Overlap: t.Overlap}).Check(); err != nil {
 			return fmt.Errorf("predict: tile decision rules: %w", err)
 		}
@@ -154,11 +152,7 @@ func New(b *bundle.Bundle) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
-	pre, err := imageio.PreprocessFromBundle(b.Preprocess)
-	if err != nil {
-		return nil, fmt.Errorf("predict: %w", err)
-	}
-	return &Predictor{b: b, pre: pre, rules: Rules(b), tiled: decide.TiledFromBundle(b.Tiles), m: m, pool: nn.NewPool(m, 0)}, nil
+	return &Predictor{b: b, pre: b.Preprocess, rules: Rules(b), tiled: b.Tiles, m: m, pool: nn.NewPool(m, 0)}, nil
 }
 
 // Bundle returns the predictor's bundle.

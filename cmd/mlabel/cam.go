@@ -76,11 +76,7 @@ func runCAM(c *cobra.Command, args []string, opts *camOptions) error {
 	if err := os.MkdirAll(opts.out, 0o755); err != nil {
 		return err
 	}
-	pre, err := imageio.PreprocessFromBundle(b.Preprocess)
-	if err != nil {
-		return err
-	}
-	r := camRun{b: b, m: m, head: head, pre: pre, label: j, opts: opts}
+	r := camRun{b: b, m: m, head: head, pre: b.Preprocess, label: j, opts: opts}
 	w := c.OutOrStdout()
 	for _, path := range args {
 		if err := r.draw(w, path); err != nil {
