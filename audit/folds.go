@@ -50,7 +50,7 @@ type Options struct {
 // through the same prediction path as a saved model.
 func score(ctx context.Context, res *train.Result, held *dataset.Dataset, pre imageio.Preprocess, o Options) (*infer.Set, error) {
 	b := &bundle.Bundle{
-		Header:  bundle.Header{Kind: bundle.KindClassifier, Arch: res.Config.Arch, Spec: res.Spec, Labels: held.Labels, Preprocess: pre.ToBundle(), View: string(res.Config.View)},
+		Header:  bundle.Header{Kind: bundle.KindClassifier, Arch: res.Config.Arch, Spec: res.Spec, Labels: held.Labels, Preprocess: pre, View: string(res.Config.View)},
 		Weights: res.Model.Weights(),
 	}
 	p, err := predict.New(b)

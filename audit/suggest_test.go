@@ -136,7 +136,7 @@ func TestThresholds(t *testing.T) {
 		{"top k", &decide.Rules{Kind: decide.TopK, Labels: 3, K: 1}, []float64{0.5, 0.5, 0.5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := &bundle.Bundle{Header: bundle.Header{Labels: labels, Rules: tc.rules.ToBundle()}}
+			b := &bundle.Bundle{Header: bundle.Header{Labels: labels, Rules: tc.rules}}
 			if got := Thresholds(b); !slices.Equal(got, tc.want) {
 				t.Errorf("Thresholds = %v, want %v", got, tc.want)
 			}

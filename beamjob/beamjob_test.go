@@ -56,8 +56,8 @@ func newFixture(t *testing.T) *fixture {
 	}
 	b := &bundle.Bundle{Header: bundle.Header{
 		Kind: bundle.KindClassifier, Arch: "small", Spec: spec, Labels: []string{"cloudy", "road", "water"},
-		Preprocess: imageio.DefaultPreprocess(32).ToBundle(),
-		Rules:      (&decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.5, PerClass: []float64{0, 0.5, 1.01}}).ToBundle(),
+		Preprocess: imageio.DefaultPreprocess(32),
+		Rules:      &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.5, PerClass: []float64{0, 0.5, 1.01}},
 	}, Weights: m.Weights()}
 	var mb bytes.Buffer
 	if err := b.Write(&mb); err != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
-	"mlabel/bundle"
 	"mlabel/predict"
 )
 
@@ -66,14 +65,9 @@ func loadPredictor(ctx context.Context, model string, tta bool) (*predict.Predic
 			po.err = fmt.Errorf("beamjob: model: %w", err)
 			return
 		}
-		b, err := bundle.Read(data)
+		p, err := predict.Read(model, data)
 		if err != nil {
-			po.err = fmt.Errorf("beamjob: %s: %w", model, err)
-			return
-		}
-		p, err := predict.New(b)
-		if err != nil {
-			po.err = fmt.Errorf("beamjob: %s: %w", model, err)
+			po.err = fmt.Errorf("beamjob: %w", err)
 			return
 		}
 		p.SetTTA(tta)

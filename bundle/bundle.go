@@ -16,11 +16,14 @@
 // Bundles are written atomically, so an interrupted write never leaves a
 // damaged bundle in place of a good one.
 //
-// The header's sections (preprocessing, rules, metrics, validation
-// reference, recalibrations) are this package's own types: the format
-// changes only with them, and then FormatVersion goes up and Read keeps
-// reading the versions before it. This package imports none of the
-// packages whose concepts it stores; they convert to and from its types.
+// The header's sections are the types of the packages that own them:
+// imageio's preprocessing, decide's rules and tiled rules, metrics' summary
+// and pixel figures, shift's validation reference and recalibration
+// records. bundle sits on top of them and of the engine; none of them
+// imports it. The golden headers in testdata (one per format version, each
+// with the program that wrote it) pin the JSON those types encode: a change
+// that alters it raises FormatVersion and adds the older version's
+// migration to readHeader.
 package bundle
 
 import (
@@ -35,16 +38,21 @@ import (
 	"time"
 
 	"mlabel/atomicfile"
+	"mlabel/decide"
+	"mlabel/imageio"
+	"mlabel/metrics"
 	"mlabel/nn"
+	"mlabel/shift"
 	"mlabel/tensor"
 )
 
 // FormatVersion is the bundle format this package writes. Read also reads
 // every version from MinFormatVersion on.
 //
-// Version 2 fixes the header's schema in this package's own types. Its
-// JSON is version 1's for every field version 1 wrote, so version 1 reads
-// with the same decoder.
+// Version 2 encodes every field version 1 wrote as version 1 did (it
+// changed the types behind the header, not their JSON); the sections added
+// since (tiled rules, a segmenter's pixel figures) are optional. Version 1
+// therefore migrates unchanged.
 const FormatVersion = 2
 
 // MinFormatVersion is the oldest bundle format Read reads.
@@ -99,20 +107,20 @@ type Epoch struct {
 // Header is everything a bundle holds except the weights. FormatVersion is
 // the version of the file it was read from; Write sets it to FormatVersion.
 type Header struct {
-	FormatVersion int        `json:"format_version"`
-	Created       time.Time  `json:"created"`
-	Kind          Kind       `json:"kind"` // what the bundle holds: KindClassifier, ...
-	Arch          string     `json:"arch,omitempty"`
-	Spec          *nn.Spec   `json:"spec"`
-	Labels        []string   `json:"labels,omitempty"`
-	Preprocess    Preprocess `json:"preprocess"`
+	FormatVersion int                `json:"format_version"`
+	Created       time.Time          `json:"created"`
+	Kind          Kind               `json:"kind"` // what the bundle holds: KindClassifier, ...
+	Arch          string             `json:"arch,omitempty"`
+	Spec          *nn.Spec           `json:"spec"`
+	Labels        []string           `json:"labels,omitempty"`
+	Preprocess    imageio.Preprocess `json:"preprocess"`
 	// View is the nature of the images the model was trained on,
 	// "overhead" or "ground"; it selects test-time augmentation.
-	View    string          `json:"view,omitempty"`
-	Rules   *Rules          `json:"rules,omitempty"`
-	Metrics *Metrics        `json:"metrics,omitempty"`
-	Config  json.RawMessage `json:"config,omitempty"`
-	History []Epoch         `json:"history,omitempty"`
+	View    string           `json:"view,omitempty"`
+	Rules   *decide.Rules    `json:"rules,omitempty"`
+	Metrics *metrics.Summary `json:"metrics,omitempty"`
+	Config  json.RawMessage  `json:"config,omitempty"`
+	History []Epoch          `json:"history,omitempty"`
 	// Split names the images of the training run's splits, with their
 	// content hashes; bundles written before it was recorded lack it.
 	Split *Split `json:"split,omitempty"`
@@ -120,14 +128,17 @@ type Header struct {
 	// prevalences, hit rates, score distributions) for recalibrating the
 	// thresholds to a new batch; bundles written before it was recorded
 	// lack it.
-	Reference *Reference `json:"shift_reference,omitempty"`
+	Reference *shift.Reference `json:"shift_reference,omitempty"`
 	// Recalibrations lists the recalibrations that set Rules, oldest first.
-	Recalibrations []Recalibration `json:"recalibrations,omitempty"`
+	Recalibrations []shift.Record `json:"recalibrations,omitempty"`
 	// Tiles are the decision rules fitted for images scored tile by tile;
-	// bundles trained without tiles lack them.
-	Tiles *Tiles `json:"tiles,omitempty"`
-	// Segment is a segmenter's pixel threshold and pixel figures.
-	Segment *Segment `json:"segment,omitempty"`
+	// a bundle without them (any written before them, or trained without
+	// tiles) decides tiled scores with Rules.
+	Tiles *decide.Tiled `json:"tiles,omitempty"`
+	// Segment is a segmenter's pixel threshold and pixel figures: a pixel
+	// shows a label when its probability exceeds the threshold, and Rules
+	// decide the labels' area fractions.
+	Segment *metrics.Segmentation `json:"segment,omitempty"`
 	// Extra holds importer-specific data, such as detector anchors.
 	Extra json.RawMessage `json:"extra,omitempty"`
 }
@@ -226,21 +237,39 @@ func Read(data []byte) (*Bundle, error) {
 
 // readHeader decodes a header of the given format version into h.
 func readHeader(version uint32, data []byte, h *Header) error {
-	switch version {
-	case 1, 2:
-		// Version 2 wrote version 1's JSON under its own types: one decoder
-		// reads both. A later version that changes the JSON adds its own
-		// case here and converts the older header to the current one.
-		if err := json.Unmarshal(data, h); err != nil {
-			return fmt.Errorf("bundle: %w: header: %v", ErrFormat, err)
-		}
-	default:
+	if version < MinFormatVersion || version > FormatVersion {
 		return fmt.Errorf("bundle: %w: no reader for format version %d", ErrFormat, version)
 	}
-	if h.FormatVersion != int(version) {
-		return fmt.Errorf("bundle: %w: header says format version %d, the file %d", ErrFormat, h.FormatVersion, version)
+	var probe struct {
+		FormatVersion int `json:"format_version"`
 	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return fmt.Errorf("bundle: %w: header: %v", ErrFormat, err)
+	}
+	if probe.FormatVersion != int(version) {
+		return fmt.Errorf("bundle: %w: header says format version %d, the file %d", ErrFormat, probe.FormatVersion, version)
+	}
+	for v := version; v < FormatVersion; v++ {
+		up, err := migrations[v](data)
+		if err != nil {
+			return fmt.Errorf("bundle: %w: header of format version %d: %v", ErrFormat, v, err)
+		}
+		data = up
+	}
+	if err := json.Unmarshal(data, h); err != nil {
+		return fmt.Errorf("bundle: %w: header: %v", ErrFormat, err)
+	}
+	h.FormatVersion = int(version)
 	return nil
+}
+
+// migrations[v] rewrites a header of format version v as version v+1
+// writes it, leaving format_version as it was. A version that changes the
+// header's JSON adds its predecessor's entry here.
+var migrations = map[uint32]func(header []byte) ([]byte, error){
+	// Version 2 wrote version 1's JSON: a version-1 header is a version-2
+	// one.
+	1: func(h []byte) ([]byte, error) { return h, nil },
 }
 
 // MaxFileBytes bounds the bundle files Load reads: 4 GiB.

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"mlabel/arch"
+	"mlabel/decide"
+	"mlabel/imageio"
 	"mlabel/nn"
 )
 
@@ -27,8 +29,8 @@ func testBundle(t testing.TB) *Bundle {
 	return &Bundle{
 		Header: Header{
 			Kind: KindClassifier, Arch: "small", Spec: spec, Labels: []string{"a", "b", "c"},
-			Preprocess: Preprocess{Size: 32, Mode: "crop", Mean: [3]float32{0.485, 0.456, 0.406}, Std: [3]float32{0.229, 0.224, 0.225}},
-			Rules:      &Rules{Kind: "per_class", Labels: 3, Global: 0.4, PerClass: []float64{0.1, 0.5, 0.9}},
+			Preprocess: imageio.Preprocess{Size: 32, Mode: "crop", Mean: [3]float32{0.485, 0.456, 0.406}, Std: [3]float32{0.229, 0.224, 0.225}},
+			Rules:      &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.4, PerClass: []float64{0.1, 0.5, 0.9}},
 			History:    []Epoch{{Epoch: 1, TrainLoss: 0.5}},
 		},
 		Weights: m.Weights(),

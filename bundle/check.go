@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"mlabel/imageio"
 	"mlabel/nn"
 )
 
@@ -52,7 +53,10 @@ const minStd = 1e-6
 
 // checkConsistency checks, when a bundle is read, what its parts must agree
 // on, before anything is built or allocated from them: the node count, the
-// batch-norm epsilons, the weights' values (finite), and for a classifier
+// batch-norm epsilons, the weights' values (finite), the preprocessing's
+// sizes (a size outside 0..imageio.MaxSize or a negative pixel limit would
+// make preprocessing allocate without limit; 0, none recorded, passes for
+// Preprocess.Validate to refuse where a size is needed), and for a classifier
 // or segmenter its labels (none empty, none repeated), its normalisation
 // (finite means, standard deviations of at least 1e-6) and its
 // preprocessing size and channels against the network's input.
@@ -75,6 +79,12 @@ func (b *Bundle) checkConsistency() error {
 				return fmt.Errorf("bundle: %w: weight %s holds %g at index %d: the model diverged or the file was crafted", ErrFormat, name, v, i)
 			}
 		}
+	}
+	if p := b.Preprocess; p.Size < 0 || p.Size > imageio.MaxSize {
+		return fmt.Errorf("bundle: %w: preprocess size %d is outside 0..%d", ErrFormat, p.Size, imageio.MaxSize)
+	}
+	if p := b.Preprocess; p.MaxPixels < 0 {
+		return fmt.Errorf("bundle: %w: negative preprocess max_pixels %d", ErrFormat, p.MaxPixels)
 	}
 	if b.Kind != KindClassifier && b.Kind != KindSegmenter {
 		return nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"mlabel/imageio"
 	"mlabel/nn"
 )
 
@@ -69,9 +70,12 @@ func TestInconsistentBundles(t *testing.T) {
 		want  string
 	}{
 		{"preprocess size differs from the input", func(b *Bundle) { b.Preprocess.Size = 2048 }, "preprocess size 2048 with 3 channels differs from the network's input [32 32 3]"},
+		{"huge preprocess size", func(b *Bundle) { b.Preprocess.Size = 10000000 }, "preprocess size 10000000 is outside 0..2048"},
+		{"negative preprocess size", func(b *Bundle) { b.Preprocess.Size = -1 }, "preprocess size -1"},
+		{"negative max pixels", func(b *Bundle) { b.Preprocess.MaxPixels = -5 }, "negative preprocess max_pixels -5"},
 		{"bands differ from the input channels", func(b *Bundle) {
 			b.Preprocess.Bands = []int{1, 2}
-			b.Preprocess.BandStats = []BandStat{{0, 1, 0.5, 0.2}, {0, 1, 0.5, 0.2}}
+			b.Preprocess.BandStats = []imageio.BandStat{{Low: 0, High: 1, Mean: 0.5, Std: 0.2}, {Low: 0, High: 1, Mean: 0.5, Std: 0.2}}
 		}, "with 2 channels differs"},
 		{"too many nodes", func(b *Bundle) {
 			for i := range MaxNodes {
@@ -94,7 +98,7 @@ func TestInconsistentBundles(t *testing.T) {
 		{"tiny std", func(b *Bundle) { b.Preprocess.Std[1] = 1e-45 }, "channel 1 has mean 0.456 and std 1e-45"},
 		{"negative band std", func(b *Bundle) {
 			b.Preprocess.Bands = []int{1, 2, 3}
-			b.Preprocess.BandStats = []BandStat{{0, 1, 0.5, 0.2}, {0, 1, 0.5, -0.2}, {0, 1, 0.5, 0.2}}
+			b.Preprocess.BandStats = []imageio.BandStat{{Low: 0, High: 1, Mean: 0.5, Std: 0.2}, {Low: 0, High: 1, Mean: 0.5, Std: -0.2}, {Low: 0, High: 1, Mean: 0.5, Std: 0.2}}
 		}, "statistics of band 2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"mlabel/metrics"
 	"mlabel/nn"
 )
 
@@ -24,14 +25,14 @@ func TestSegmenterOutputs(t *testing.T) {
 	tests := []struct {
 		name    string
 		spec    *nn.Spec
-		segment *Segment
+		segment *metrics.Segmentation
 		want    string
 	}{
-		{"ok", spec(2, 0), &Segment{PixelThreshold: 0.5}, ""},
-		{"labels", spec(3, 0), &Segment{PixelThreshold: 0.5}, "one score per pixel and label"},
-		{"pooled", spec(2, 2), &Segment{PixelThreshold: 0.5}, "one score per pixel and label"},
+		{"ok", spec(2, 0), &metrics.Segmentation{PixelThreshold: 0.5}, ""},
+		{"labels", spec(3, 0), &metrics.Segmentation{PixelThreshold: 0.5}, "one score per pixel and label"},
+		{"pooled", spec(2, 2), &metrics.Segmentation{PixelThreshold: 0.5}, "one score per pixel and label"},
 		{"no threshold", spec(2, 0), nil, "pixel threshold"},
-		{"threshold 1", spec(2, 0), &Segment{PixelThreshold: 1}, "pixel threshold"},
+		{"threshold 1", spec(2, 0), &metrics.Segmentation{PixelThreshold: 1}, "pixel threshold"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

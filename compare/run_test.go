@@ -12,8 +12,6 @@ import (
 
 	"mlabel/bundle"
 	"mlabel/dataset"
-	"mlabel/decide"
-	"mlabel/imageio"
 	"mlabel/loader"
 	"mlabel/nn"
 	"mlabel/train"
@@ -172,14 +170,10 @@ func scoresOf(t *testing.T, b *bundle.Bundle, ds *dataset.Dataset) [][]float64 {
 	if m.NumLabels() != len(lb.Labels) {
 		t.Fatalf("bundle outputs %d logits for %d labels", m.NumLabels(), len(lb.Labels))
 	}
-	if err := decide.RulesFromBundle(lb.Rules).Check(len(lb.Labels)); err != nil {
+	if err := lb.Rules.Check(len(lb.Labels)); err != nil {
 		t.Fatal(err)
 	}
-	pre, err := imageio.PreprocessFromBundle(lb.Preprocess)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := loader.New(ds, loader.Config{Preprocess: pre, BatchSize: 16, Workers: 2})
+	l, err := loader.New(ds, loader.Config{Preprocess: lb.Preprocess, BatchSize: 16, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

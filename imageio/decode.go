@@ -34,7 +34,6 @@ import (
 	_ "image/png"
 
 	_ "golang.org/x/image/bmp"
-	"golang.org/x/image/tiff"
 	_ "golang.org/x/image/webp"
 )
 
@@ -69,9 +68,9 @@ type Info struct {
 	Progressive bool
 
 	maxPixels int64 // the limit the header was checked against
-	// tiffRaster is set for a TIFF whose header golang.org/x/image/tiff
-	// refuses: the raster reader decodes it.
-	tiffRaster bool
+	// raster is set for a file of a raster format whose header the
+	// format's ordinary decoder refuses: the raster reader decodes it.
+	raster bool
 }
 
 // DecodeFile reads and decodes the image at path, refusing images whose
@@ -97,10 +96,10 @@ func DecodeBytes(name string, data []byte, maxPixels int64) (image.Image, error)
 		data = withAdobeMarker(data)
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil && info.Format == "tiff" {
-		// Multi-band, 16-bit multi-sample and other TIFFs that
-		// golang.org/x/image/tiff refuses are read by the raster reader.
-		r, rerr := decodeTIFFRaster(name, data, info.maxPixels)
+	if rf := rasterFormatNamed(info.Format); err != nil && rf != nil {
+		// Multi-band, 16-bit multi-sample and other files that the
+		// format's ordinary decoder refuses are read by the raster reader.
+		r, rerr := decodeRaster(rf, name, data, info.maxPixels)
 		if rerr != nil {
 			return nil, rerr
 		}
@@ -135,27 +134,26 @@ func inspectAt(name string, r io.ReaderAt, size int64, head []byte, maxPixels in
 	var cfg image.Config
 	var format string
 	var err error
-	if isTIFF(head) {
-		// image.DecodeConfig would hand golang.org/x/image/tiff a stream,
-		// which it buffers up to the first IFD, wherever in the file.
-		cfg, err = tiff.DecodeConfig(io.NewSectionReader(r, 0, size))
-		format = "tiff"
+	rf := rasterFormatOf(head)
+	if rf != nil && rf.config != nil {
+		cfg, err = rf.config(r, size)
+		format = rf.name
 	} else {
 		cfg, format, err = image.DecodeConfig(io.NewSectionReader(r, 0, size))
 	}
-	var t *tiffFile
-	tiffRaster := false
-	if isTIFF(head) {
-		// golang.org/x/image/tiff refuses the headers of TIFFs with more
-		// than 4 samples; the raster reader's header parser reads them,
-		// and tells the samples and their size of every TIFF.
-		var terr error
-		if t, terr = parseTIFFAt(r, size); terr != nil && err != nil {
-			return Info{}, fmt.Errorf("imageio: %q: cannot read TIFF header: %w", name, terr)
+	var f rasterFile
+	raster := false
+	if rf != nil {
+		// The raster reader's header tells the samples and their size,
+		// and reads the files whose header the ordinary decoder refuses.
+		var ferr error
+		if f, ferr = rf.open(r, size); ferr != nil && err != nil {
+			return Info{}, fmt.Errorf("imageio: %q: cannot read %s header: %w", name, rf.title, ferr)
 		}
 		if err != nil {
-			cfg, format, err = image.Config{Width: t.width, Height: t.height}, "tiff", nil
-			tiffRaster = true
+			w, h := f.dims()
+			cfg, format, err = image.Config{Width: w, Height: h}, rf.name, nil
+			raster = true
 		}
 	}
 	if errors.Is(err, image.ErrFormat) {
@@ -164,7 +162,7 @@ func inspectAt(name string, r io.ReaderAt, size int64, head []byte, maxPixels in
 	if err != nil {
 		return Info{}, fmt.Errorf("imageio: %q: cannot read image header: %w", name, err)
 	}
-	info := Info{Format: format, Width: cfg.Width, Height: cfg.Height, Orientation: 1, maxPixels: maxPixels, tiffRaster: tiffRaster}
+	info := Info{Format: format, Width: cfg.Width, Height: cfg.Height, Orientation: 1, maxPixels: maxPixels, raster: raster}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return info, fmt.Errorf("imageio: %q: image header declares an empty %dx%d image", name, cfg.Width, cfg.Height)
 	}
@@ -172,7 +170,7 @@ func inspectAt(name string, r io.ReaderAt, size int64, head []byte, maxPixels in
 		return info, fmt.Errorf("imageio: %q: header declares %dx%d = %d pixels, over the limit of %d: %w",
 			name, cfg.Width, cfg.Height, px, maxPixels, ErrTooLarge)
 	}
-	info.samples(head, t)
+	info.setSamples(head, f)
 	if format == "jpeg" {
 		info.Orientation = JPEGOrientation(head)
 	}

@@ -44,9 +44,9 @@ func DecodeRasterBytes(name string, data []byte, maxPixels int64) (*Raster, erro
 	if err != nil {
 		return nil, err
 	}
-	if info.Format == "tiff" {
-		r, err := decodeTIFFRaster(name, data, info.maxPixels)
-		if err == nil || !errors.Is(err, errTIFFUnsupported) {
+	if rf := rasterFormatNamed(info.Format); rf != nil {
+		r, err := decodeRaster(rf, name, data, info.maxPixels)
+		if err == nil || !errors.Is(err, errRasterUnsupported) {
 			return r, err
 		}
 	}

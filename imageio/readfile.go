@@ -123,8 +123,18 @@ func (i Info) DecodeCost() int64 {
 	bands := int64(max(i.Bands, 1))
 	wide := i.BitsPerSample > 8
 	var per int64 // bytes a pixel
-	switch i.Format {
-	case "jpeg":
+	switch {
+	case rasterFormatNamed(i.Format) != nil:
+		per = bands * int64(max((i.BitsPerSample+7)/8, 1)) // the decompressed samples
+		switch {
+		case i.raster || i.Bands > 4:
+			per += 4*bands + 4 // the raster's float32 bands and its RGB picture
+		case wide:
+			per += 8 // the ordinary decoder's 16-bit picture
+		default:
+			per += 4 // the ordinary decoder's 8-bit picture
+		}
+	case i.Format == "jpeg":
 		if i.Bands == 0 { // no frame header in the head read: the worst
 			bands = 4
 			i.Progressive = true
@@ -133,23 +143,13 @@ func (i Info) DecodeCost() int64 {
 		if i.Progressive {
 			per += 4 * bands // an int32 coefficient a sample
 		}
-	case "png":
+	case i.Format == "png":
 		per = 4
 		if wide {
 			per = 8
 		}
 		if i.Progressive {
 			per *= 2 // each pass is decoded on its own, then merged
-		}
-	case "tiff":
-		per = bands * int64(max((i.BitsPerSample+7)/8, 1)) // the decompressed samples
-		switch {
-		case i.tiffRaster || i.Bands > 4:
-			per += 4*bands + 4 // the raster's float32 bands and its RGB picture
-		case wide:
-			per += 8 // golang.org/x/image/tiff's 16-bit picture
-		default:
-			per += 4 // golang.org/x/image/tiff's 8-bit picture
 		}
 	default:
 		per = 4
@@ -163,15 +163,15 @@ func (i Info) DecodeCost() int64 {
 	return px * per
 }
 
-// samples sets i's Bands, BitsPerSample and Progressive from the file's
-// start, head, and the TIFF header t when there is one.
-func (i *Info) samples(head []byte, t *tiffFile) {
+// setSamples sets i's Bands, BitsPerSample and Progressive from the
+// file's start, head, and the raster reader's header f when there is one.
+func (i *Info) setSamples(head []byte, f rasterFile) {
 	i.Bands, i.BitsPerSample = 3, 8
+	if f != nil {
+		i.Bands, i.BitsPerSample = f.sampleSize()
+		return
+	}
 	switch i.Format {
-	case "tiff":
-		if t != nil {
-			i.Bands, i.BitsPerSample = t.spp, t.bits
-		}
 	case "jpeg":
 		i.Bands = 0
 		jpegSegments(head, func(marker byte, seg []byte) bool {

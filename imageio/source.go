@@ -67,18 +67,20 @@ func OpenSource(name string, r io.ReaderAt, size int64, o SourceOptions) (Source
 	if size <= 0 {
 		return nil, fmt.Errorf("imageio: %q: %w", name, ErrEmpty)
 	}
-	var head [4]byte
-	if n, _ := r.ReadAt(head[:], 0); isTIFF(head[:n]) {
-		t, err := parseTIFFAt(r, size)
+	var head [16]byte
+	n, _ := r.ReadAt(head[:], 0)
+	if rf := rasterFormatOf(head[:n]); rf != nil {
+		f, err := rf.open(r, size)
 		if err != nil {
-			return nil, fmt.Errorf("imageio: %q: cannot read TIFF header: %w", name, err)
+			return nil, fmt.Errorf("imageio: %q: cannot read %s header: %w", name, rf.title, err)
 		}
-		if t.supported() == nil && (o.Bands || t.rgbFromBands()) {
-			if px := int64(t.width) * int64(t.height); px > o.MaxPixels {
+		if f.supported() == nil && (o.Bands || f.rgbFromBands()) {
+			w, h := f.dims()
+			if px := int64(w) * int64(h); px > o.MaxPixels {
 				return nil, fmt.Errorf("imageio: %q: header declares %dx%d = %d pixels, over the limit of %d for images read by windows: %w",
-					name, t.width, t.height, px, o.MaxPixels, ErrTooLarge)
+					name, w, h, px, o.MaxPixels, ErrTooLarge)
 			}
-			return &tiffSource{name: name, t: t}, nil
+			return &rasterSource{name: name, f: f}, nil
 		}
 	}
 	if size > 4*o.MaxDecodedPixels+1<<20 {
@@ -121,35 +123,6 @@ func OpenFile(path string, o SourceOptions) (*File, error) {
 		return nil, err
 	}
 	return &File{Source: src, f: f}, nil
-}
-
-// rgbFromBands reports whether the RGB picture of t is its first three
-// bands, or its first band as grey, as Raster.Image renders them: true
-// for grey and RGB images without alpha and for multi-band rasters.
-func (t *tiffFile) rgbFromBands() bool {
-	switch {
-	case t.photometric == 1:
-		return t.spp != 2
-	case t.photometric == 2:
-		return t.spp == 3 || t.spp > 4
-	}
-	return false
-}
-
-// tiffSource reads the windows of a TIFF from its file.
-type tiffSource struct {
-	name string
-	t    *tiffFile
-}
-
-func (s *tiffSource) Size() (int, int) { return s.t.width, s.t.height }
-
-func (s *tiffSource) Window(r image.Rectangle, f int) (*Raster, error) {
-	ras, err := s.t.window(r, f, maxSourceWindow)
-	if err != nil {
-		return nil, fmt.Errorf("imageio: %q: reading window %v: %w", s.name, r, err)
-	}
-	return ras, nil
 }
 
 // ImageSource returns a Source reading the windows of img, decoded in

@@ -5,12 +5,12 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"image"
 	"io"
 	"math"
 
+	"golang.org/x/image/tiff"
 	"golang.org/x/image/tiff/lzw"
 )
 
@@ -48,7 +48,47 @@ const maxTIFFSamples = 256
 
 // errTIFFUnsupported marks TIFFs that are valid but outside the raster
 // reader's subset; they are left to golang.org/x/image/tiff.
-var errTIFFUnsupported = errors.New("TIFF variant outside the multi-band reader")
+var errTIFFUnsupported = fmt.Errorf("TIFF variant %w", errRasterUnsupported)
+
+// TIFF, GeoTIFF among them, is a raster format: golang.org/x/image/tiff
+// decodes the RGB pictures it can, and the raster reader below the rest
+// and every TIFF's bands.
+func init() {
+	registerRaster(rasterFormat{
+		name: "tiff", title: "TIFF", match: isTIFF,
+		// image.DecodeConfig would hand golang.org/x/image/tiff a stream,
+		// which it buffers up to the first IFD, wherever in the file.
+		config: func(r io.ReaderAt, size int64) (image.Config, error) {
+			return tiff.DecodeConfig(io.NewSectionReader(r, 0, size))
+		},
+		// golang.org/x/image/tiff refuses the headers of TIFFs with more
+		// than 4 samples; this parser reads them, and tells the samples
+		// and their size of every TIFF.
+		open: func(r io.ReaderAt, size int64) (rasterFile, error) {
+			t, err := parseTIFFAt(r, size)
+			if err != nil {
+				return nil, err
+			}
+			return t, nil
+		},
+	})
+}
+
+func (t *tiffFile) dims() (int, int)       { return t.width, t.height }
+func (t *tiffFile) sampleSize() (int, int) { return t.spp, t.bits }
+
+// rgbFromBands reports whether the RGB picture of t is its first three
+// bands, or its first band as grey, as Raster.Image renders them: true
+// for grey and RGB images without alpha and for multi-band rasters.
+func (t *tiffFile) rgbFromBands() bool {
+	switch {
+	case t.photometric == 1:
+		return t.spp != 2
+	case t.photometric == 2:
+		return t.spp == 3 || t.spp > 4
+	}
+	return false
+}
 
 // tiffFile is the first image of a TIFF file as the raster reader sees it.
 // Its pixels are read from r, the file of size bytes, chunk by chunk, so
@@ -341,23 +381,6 @@ func (t *tiffFile) supported() error {
 		return fmt.Errorf("%w: predictor %d", errTIFFUnsupported, t.predictor)
 	}
 	return nil
-}
-
-// decodeTIFFRaster decodes a TIFF with the raster reader; name is used in
-// error messages.
-func decodeTIFFRaster(name string, data []byte, maxPixels int64) (*Raster, error) {
-	t, err := parseTIFF(data)
-	if err != nil {
-		return nil, fmt.Errorf("imageio: %q: cannot read TIFF header: %w", name, err)
-	}
-	if err := t.supported(); err != nil {
-		return nil, fmt.Errorf("imageio: %q: cannot decode tiff image: %w", name, err)
-	}
-	r, err := t.decode(maxPixels)
-	if err != nil {
-		return nil, fmt.Errorf("imageio: %q: cannot decode tiff image: %w", name, err)
-	}
-	return r, nil
 }
 
 // decode reads every pixel of t into a raster, refusing images or chunks

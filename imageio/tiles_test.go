@@ -168,7 +168,7 @@ func TestTIFFTilesReadInBoundedMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := src.(*tiffSource); !ok {
+	if _, ok := src.(*rasterSource); !ok {
 		t.Fatalf("an RGB TIFF opened as %T, want it read by windows", src)
 	}
 	p := DefaultPreprocess(64)
@@ -259,7 +259,7 @@ func TestOpenSourceRGBOfBands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, windowed := src.(*tiffSource)
+		_, windowed := src.(*rasterSource)
 		if want := bands || tf.rgbFromBands(); windowed != want {
 			t.Errorf("bands %v: read by windows %v, want %v", bands, windowed, want)
 		}

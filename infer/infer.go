@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"mlabel/nn"
 	"mlabel/tensor"
 )
 
@@ -38,16 +37,6 @@ func Probabilities(logits *tensor.Tensor) ([][]float64, error) {
 		out[i] = row
 	}
 	return out, nil
-}
-
-// Predict runs m in evaluation mode on x, a batch of preprocessed images,
-// and returns each image's label probabilities.
-func Predict(m *nn.Model, x *tensor.Tensor) ([][]float64, error) {
-	logits, err := m.Forward(x, false)
-	if err != nil {
-		return nil, fmt.Errorf("infer: %w", err)
-	}
-	return Probabilities(logits)
 }
 
 // MaxPool returns, for each label, the largest of rows' scores ([row][label]):

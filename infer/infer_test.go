@@ -2,12 +2,10 @@ package infer
 
 import (
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
-	"mlabel/nn"
 	"mlabel/tensor"
 )
 
@@ -68,50 +66,6 @@ func TestProbabilities(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
-	}
-}
-
-// denseModel is a 2-input, 3-label dense head whose logits are x·w + b.
-func denseModel(t *testing.T, w, b []float32) *nn.Model {
-	t.Helper()
-	spec := &nn.Spec{Nodes: []nn.Node{
-		{Name: "in", Op: nn.OpInput, Attrs: nn.Attrs{Shape: []int{1, 1, 2}}},
-		{Name: "fc", Op: nn.OpDense, Inputs: []string{"in"}, Attrs: nn.Attrs{Units: 3, Bias: true}},
-	}, Outputs: []string{"fc"}}
-	m, err := nn.Build(spec, rand.New(rand.NewPCG(1, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.SetWeights(map[string]*tensor.Tensor{
-		"fc.weight": {Shape: []int{2, 3}, Data: w},
-		"fc.bias":   {Shape: []int{3}, Data: b},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-func TestPredict(t *testing.T) {
-	// Logits of image i are (x0 - x1, x0, -x1) + (0, 1, -1).
-	m := denseModel(t, []float32{1, 1, 0, -1, 0, -1}, []float32{0, 1, -1})
-	x := &tensor.Tensor{Shape: []int{2, 1, 1, 2}, Data: []float32{0, 0, 2, 1}}
-	got, err := Predict(m, x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := [][]float64{
-		{Sigmoid(0), Sigmoid(1), Sigmoid(-1)},
-		{Sigmoid(1), Sigmoid(3), Sigmoid(-2)},
-	}
-	for i := range want {
-		for j := range want[i] {
-			if math.Abs(got[i][j]-want[i][j]) > 1e-6 {
-				t.Errorf("image %d label %d: %g, want %g", i, j, got[i][j], want[i][j])
-			}
-		}
-	}
-	if _, err := Predict(m, &tensor.Tensor{Shape: []int{1, 1, 1, 5}, Data: make([]float32, 5)}); err == nil {
-		t.Error("wrong input width: want an error")
 	}
 }
 

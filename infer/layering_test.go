@@ -199,3 +199,27 @@ func TestLayering(t *testing.T) {
 		}
 	}
 }
+
+// TestReadersLinkNoEngine checks that nothing that reads images, CSVs or
+// scores links the engine or the model file: the model file sits on top of
+// the packages whose types it stores (imageio, decide, metrics, shift), and
+// the scored set (Set) sits below them, so that `go list -deps` of these
+// packages holds no nn, gemm or bundle.
+func TestReadersLinkNoEngine(t *testing.T) {
+	graph := moduleImports(t, "..")
+	for _, pkg := range []string{"imageio", "dataset", "metrics", "decide", "shift", "infer"} {
+		if _, ok := graph[pkg]; !ok {
+			t.Fatalf("no package %s", pkg)
+		}
+		for d := range deps(graph, pkg) {
+			for _, bad := range []string{"nn", "gemm", "bundle"} {
+				if d == bad || strings.HasPrefix(d, bad+"/") {
+					t.Errorf("%s links %s", pkg, d)
+				}
+			}
+		}
+	}
+	if d := deps(graph, "bundle"); !d["imageio"] || !d["decide"] || !d["metrics"] || !d["shift"] {
+		t.Errorf("bundle does not import the owners of its header's types: it links %v", d)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"mlabel/bundle"
+	"mlabel/cam"
 	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/nn"
@@ -33,11 +34,12 @@ type Prediction struct {
 	Scores map[string]float64 `json:"scores"`
 }
 
-// Rules returns the bundle's decision rule, or a fixed 0.5 threshold when it
-// has none.
+// Rules returns a copy of the bundle's decision rule, or a fixed 0.5
+// threshold when it has none.
 func Rules(b *bundle.Bundle) *decide.Rules {
-	if r := decide.RulesFromBundle(b.Rules); r != nil {
-		return r
+	if b.Rules != nil {
+		r := *b.Rules
+		return &r
 	}
 	return &decide.Rules{Kind: decide.Fixed, Labels: len(b.Labels), Global: 0.5}
 }
@@ -85,6 +87,7 @@ type Predictor struct {
 	tta  []int // the dihedral transforms averaged over; nil: none
 	// feat is the pooled node whose output scoreArrays keeps; empty: none.
 	feat string
+	cam  camNet // the network of Maps
 }
 
 // ErrNotClassifier is wrapped by Check's error for a bundle of another kind
@@ -108,14 +111,11 @@ func Check(b *bundle.Bundle) error {
 			return fmt.Errorf("predict: decision rules: %w", err)
 		}
 	}
-	pre, err := imageio.PreprocessFromBundle(b.Preprocess)
-	if err != nil {
-		return fmt.Errorf("predict: %w", err)
-	}
+	pre := b.Preprocess
 	if in, ok := specInput(b); ok && len(in.Attrs.Shape) == 3 && in.Attrs.Shape[2] != pre.Channels() {
 		return fmt.Errorf("predict: the preprocessing makes %d channels but the network takes %d", pre.Channels(), in.Attrs.Shape[2])
 	}
-	if t := decide.TiledFromBundle(b.Tiles); t != nil {
+	if t := b.Tiles; t != nil {
 		if err := (imageio.Grid{N: t.Grid, Overlap: t.Overlap}).Check(); err != nil {
 			return fmt.Errorf("predict: tile decision rules: %w", err)
 		}
@@ -130,9 +130,9 @@ func Check(b *bundle.Bundle) error {
 }
 
 // Open loads the bundle at path and prepares its inference network once:
-// the runtime handle of a program that predicts. The bundle must be a
-// classifier or a segmenter (see Check); an error that is not the file's
-// own names path.
+// the runtime handle of a program that predicts, and of one that draws
+// class-activation maps (Maps). The bundle must be a classifier or a
+// segmenter (see Check); an error that is not the file's own names path.
 func Open(path string) (*Predictor, error) {
 	b, err := bundle.Load(path)
 	if err != nil {
@@ -141,6 +141,20 @@ func Open(path string) (*Predictor, error) {
 	p, err := New(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Read is Open for a bundle's bytes already in memory, such as a bundle
+// fetched from object storage; name names it in errors.
+func Read(name string, data []byte) (*Predictor, error) {
+	b, err := bundle.Read(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	p, err := New(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return p, nil
 }
@@ -154,11 +168,9 @@ func New(b *bundle.Bundle) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
-	pre, err := imageio.PreprocessFromBundle(b.Preprocess)
-	if err != nil {
-		return nil, fmt.Errorf("predict: %w", err)
-	}
-	return &Predictor{b: b, pre: pre, rules: Rules(b), tiled: decide.TiledFromBundle(b.Tiles), m: m, pool: nn.NewPool(m, 0)}, nil
+	p := &Predictor{b: b, pre: b.Preprocess, rules: Rules(b), tiled: b.Tiles, m: m, pool: nn.NewPool(m, 0)}
+	p.cam.head, p.cam.headErr = cam.FindHead(b.Spec)
+	return p, nil
 }
 
 // Bundle returns the predictor's bundle.

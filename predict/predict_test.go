@@ -27,8 +27,8 @@ func testPredictor(t *testing.T) *Predictor {
 		t.Fatal(err)
 	}
 	b := &bundle.Bundle{Header: bundle.Header{
-		Kind: bundle.KindClassifier, Spec: spec, Labels: []string{"a", "b", "c"}, Preprocess: imageio.DefaultPreprocess(32).ToBundle(),
-		Rules: (&decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.5, PerClass: []float64{0, 0.5, 1.01}}).ToBundle(),
+		Kind: bundle.KindClassifier, Spec: spec, Labels: []string{"a", "b", "c"}, Preprocess: imageio.DefaultPreprocess(32),
+		Rules: &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.5, PerClass: []float64{0, 0.5, 1.01}},
 	}, Weights: m.Weights()}
 	p, err := New(b)
 	if err != nil {

@@ -16,16 +16,16 @@ import (
 // label's probability for a classifier, its area fraction (the fraction
 // of the image's pixels above the pixel threshold) for a segmenter.
 func (p *Predictor) scoreBatch(w *nn.Model, x *tensor.Tensor) ([][]float64, error) {
+	logits, err := w.Forward(x, false)
+	if err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
 	if p.b.Kind != bundle.KindSegmenter {
-		s, err := infer.Predict(w, x)
+		s, err := infer.Probabilities(logits)
 		if err != nil {
 			return nil, fmt.Errorf("predict: %w", err)
 		}
 		return s, nil
-	}
-	logits, err := w.Forward(x, false)
-	if err != nil {
-		return nil, fmt.Errorf("predict: %w", err)
 	}
 	a, err := infer.AreaFractions(logits, p.b.Segment.PixelThreshold)
 	if err != nil {

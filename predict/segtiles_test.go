@@ -208,7 +208,7 @@ func TestSegmentTiledUsesTileRules(t *testing.T) {
 	p := testSegmenter(t, imageio.ModeSquash)
 	b := *p.Bundle()
 	tiledRules := &decide.Rules{Kind: decide.PerClass, Labels: 2, Global: 0.5, PerClass: []float64{0.6, 0.6}}
-	b.Tiles = (&decide.Tiled{Grid: 4, Rules: tiledRules, Images: 1}).ToBundle()
+	b.Tiles = &decide.Tiled{Grid: 4, Rules: tiledRules, Images: 1}
 	tp, err := New(&b)
 	if err != nil {
 		t.Fatal(err)

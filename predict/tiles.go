@@ -32,7 +32,7 @@ func (p *Predictor) TileRules(g imageio.Grid) (*decide.Rules, error) {
 // TileRules is Predictor.TileRules for a bundle that Check accepts,
 // without building its network.
 func TileRules(b *bundle.Bundle, g imageio.Grid) (*decide.Rules, error) {
-	return tileRules(Rules(b), decide.TiledFromBundle(b.Tiles), g)
+	return tileRules(Rules(b), b.Tiles, g)
 }
 
 // tileRules chooses between the whole-image rule and the tiled rule t for

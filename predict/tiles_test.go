@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"mlabel/bundle"
 	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/imageio/imagetest"
@@ -21,8 +20,8 @@ import (
 func tiledPredictor(t *testing.T) *Predictor {
 	t.Helper()
 	b := *testPredictor(t).Bundle()
-	b.Tiles = (&decide.Tiled{Grid: 2, Overlap: 0.25, Images: 10,
-		Rules: &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.5, PerClass: []float64{1.01, 1.01, 1.01}}}).ToBundle()
+	b.Tiles = &decide.Tiled{Grid: 2, Overlap: 0.25, Images: 10,
+		Rules: &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.5, PerClass: []float64{1.01, 1.01, 1.01}}}
 	p, err := New(&b)
 	if err != nil {
 		t.Fatal(err)
@@ -134,13 +133,13 @@ func TestCheckRefusesBadTileRules(t *testing.T) {
 	good := *testPredictor(t).Bundle()
 	for _, tc := range []struct {
 		name  string
-		tiles *bundle.Tiles
+		tiles *decide.Tiled
 		msg   string
 	}{
-		{"grid 0", &bundle.Tiles{Grid: 0, Rules: good.Rules}, "grid"},
-		{"overlap 1", &bundle.Tiles{Grid: 2, Overlap: 1, Rules: good.Rules}, "overlap"},
-		{"no rules", &bundle.Tiles{Grid: 2}, "no rules"},
-		{"labels", &bundle.Tiles{Grid: 2, Rules: &bundle.Rules{Kind: "per_class", Labels: 2, Global: 0.5, PerClass: []float64{0.5, 0.5}}}, "tile decision rules"},
+		{"grid 0", &decide.Tiled{Grid: 0, Rules: good.Rules}, "grid"},
+		{"overlap 1", &decide.Tiled{Grid: 2, Overlap: 1, Rules: good.Rules}, "overlap"},
+		{"no rules", &decide.Tiled{Grid: 2}, "no rules"},
+		{"labels", &decide.Tiled{Grid: 2, Rules: &decide.Rules{Kind: decide.PerClass, Labels: 2, Global: 0.5, PerClass: []float64{0.5, 0.5}}}, "tile decision rules"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := good
@@ -165,10 +164,10 @@ func TestCheckRefusesChannelMismatch(t *testing.T) {
 		b := good
 		pre := good.Preprocess
 		pre.Bands = make([]int, n)
-		pre.BandStats = make([]bundle.BandStat, n)
+		pre.BandStats = make([]imageio.BandStat, n)
 		for i := range n {
 			pre.Bands[i] = 1
-			pre.BandStats[i] = bundle.BandStat{Low: 0, High: 1, Std: 1}
+			pre.BandStats[i] = imageio.BandStat{Low: 0, High: 1, Std: 1}
 		}
 		b.Preprocess = pre
 		if err := Check(&b); err == nil || !strings.Contains(err.Error(), "channels") {

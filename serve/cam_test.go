@@ -122,7 +122,7 @@ func TestCAMUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, err := predict.New(&bundle.Bundle{Header: bundle.Header{Kind: "classifier", Spec: spec, Labels: []string{"a", "b"},
-		Preprocess: imageio.DefaultPreprocess(8).ToBundle(), Rules: (&decide.Rules{Kind: decide.Fixed, Labels: 2, Global: 0.5}).ToBundle()}, Weights: m.Weights()})
+		Preprocess: imageio.DefaultPreprocess(8), Rules: &decide.Rules{Kind: decide.Fixed, Labels: 2, Global: 0.5}}, Weights: m.Weights()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"mlabel/decide"
 	"mlabel/imageio"
 	"mlabel/masks"
+	"mlabel/metrics"
 	"mlabel/nn"
 	"mlabel/predict"
 	"mlabel/tensor"
@@ -29,9 +30,9 @@ func testSegmenter(t *testing.T) *predict.Predictor {
 	bias, _ := tensor.FromData([]float32{-10, -10}, 2)
 	pre := imageio.Preprocess{Size: 8, Mode: imageio.ModeSquash, Std: [3]float32{1, 1, 1}}
 	p, err := predict.New(&bundle.Bundle{Header: bundle.Header{
-		Kind: bundle.KindSegmenter, Spec: spec, Labels: []string{"red", "green"}, Preprocess: pre.ToBundle(),
-		Rules:   (&decide.Rules{Kind: decide.PerClass, Labels: 2, Global: 0.5, PerClass: []float64{0.3, 0.3}}).ToBundle(),
-		Segment: &bundle.Segment{PixelThreshold: 0.5},
+		Kind: bundle.KindSegmenter, Spec: spec, Labels: []string{"red", "green"}, Preprocess: pre,
+		Rules:   &decide.Rules{Kind: decide.PerClass, Labels: 2, Global: 0.5, PerClass: []float64{0.3, 0.3}},
+		Segment: &metrics.Segmentation{PixelThreshold: 0.5},
 	}, Weights: map[string]*tensor.Tensor{"logits.weight": w, "logits.bias": bias}})
 	if err != nil {
 		t.Fatal(err)

@@ -31,8 +31,8 @@ func TestPageBatchesSummarisesDownloadsAndDrawsHeatMaps(t *testing.T) {
 	b := p.Bundle()
 	b.View = "overhead"
 	ap := 0.8
-	b.Metrics = (&metrics.Summary{Labels: testLabels, Samples: 40, F2Samples: 0.71, F1Micro: 0.62, F1Macro: 0.58, SubsetAccuracy: 0.35, HammingLoss: 0.12, MAPMacro: &ap,
-		PerLabel: map[string]metrics.LabelSummary{"water": {Support: 12, Precision: 0.5, Recall: 0.75, AP: &ap}}}).ToBundle()
+	b.Metrics = &metrics.Summary{Labels: testLabels, Samples: 40, F2Samples: 0.71, F1Micro: 0.62, F1Macro: 0.58, SubsetAccuracy: 0.35, HammingLoss: 0.12, MAPMacro: &ap,
+		PerLabel: map[string]metrics.LabelSummary{"water": {Support: 12, Precision: 0.5, Recall: 0.75, AP: &ap}}}
 	var predicts, cams atomic.Int32
 	h := Handler(p, Options{MaxImages: 2, MaxRequestPixels: 5000})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

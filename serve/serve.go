@@ -50,14 +50,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"mlabel/cam"
 	"mlabel/imageio"
 	"mlabel/infer"
-	"mlabel/nn"
 	"mlabel/predict"
-	"mlabel/tensor"
 )
 
 //go:embed page.html
@@ -120,15 +117,6 @@ type server struct {
 	pixels *budget
 	bytes  *budget
 	slots  chan struct{}
-
-	// The heat maps run on a network of their own, built on the first
-	// request: the predictor's is fused and keeps no feature map.
-	head    cam.Head
-	headErr error
-	camOnce sync.Once
-	camMu   sync.Mutex
-	camNet  *nn.Model
-	camErr  error
 }
 
 // Handler returns the HTTP handler serving p.
@@ -163,7 +151,6 @@ func newServer(p *predict.Predictor, opt Options) *server {
 		opt.MaxServerBytes = int64(opt.MaxConcurrent) * opt.MaxBytes
 	}
 	s := &server{p: p, opt: opt, pixels: newBudget(opt.MaxServerPixels), bytes: newBudget(opt.MaxServerBytes), slots: make(chan struct{}, opt.MaxConcurrent)}
-	s.head, s.headErr = cam.FindHead(p.Bundle().Spec)
 	return s
 }
 
@@ -270,7 +257,7 @@ func (s *server) model(w http.ResponseWriter, r *http.Request) {
 	b := s.p.Bundle()
 	rules := s.p.Rules()
 	info := modelInfo{Kind: string(b.Kind), Arch: b.Arch, Labels: b.Labels, Rule: string(rules.Kind), Thresholds: map[string]float64{}, Size: b.Preprocess.Size,
-		View: b.View, CAM: s.headErr == nil,
+		View: b.View, CAM: s.p.CanMap() == nil,
 		Limits: limits{MaxImages: s.opt.MaxImages, MaxBytes: s.opt.MaxBytes, MaxPixels: s.opt.MaxPixels, MaxRequestPixels: s.opt.MaxRequestPixels}}
 	for j, t := range rules.Thresholds() {
 		if j < len(b.Labels) {
@@ -542,8 +529,8 @@ func (s *server) cam(w http.ResponseWriter, r *http.Request) {
 	if !allow(w, r, http.MethodPost) {
 		return
 	}
-	if s.headErr != nil {
-		fail(w, &httpError{http.StatusNotImplemented, "no heat maps for this network: " + strings.TrimPrefix(s.headErr.Error(), "cam: ")})
+	if err := s.p.CanMap(); err != nil {
+		fail(w, &httpError{http.StatusNotImplemented, "no heat maps for this network: " + strings.TrimPrefix(err.Error(), "cam: ")})
 		return
 	}
 	b := s.p.Bundle()
@@ -559,7 +546,7 @@ func (s *server) cam(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.leave()
 	pre := s.p.Preprocess()
-	logits, maps, gh, gw, err := s.maps(x)
+	logits, maps, gh, gw, err := s.p.Maps(x)
 	if err != nil {
 		fail(w, err)
 		return
@@ -589,21 +576,4 @@ func (s *server) cam(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Label", b.Labels[k])
 	w.Header().Set("X-Score", strconv.FormatFloat(infer.Sigmoid(float64(logits[k])), 'f', 4, 64))
 	w.Write(buf.Bytes())
-}
-
-// maps runs the heat-map network on one network input.
-func (s *server) maps(x []float32) ([]float32, [][]float32, int, int, error) {
-	b := s.p.Bundle()
-	s.camOnce.Do(func() { s.camNet, s.camErr = b.Model() })
-	if s.camErr != nil {
-		return nil, nil, 0, 0, s.camErr
-	}
-	pre := s.p.Preprocess()
-	t, err := tensor.FromData(x, 1, pre.Size, pre.Size, pre.Channels())
-	if err != nil {
-		return nil, nil, 0, 0, err
-	}
-	s.camMu.Lock()
-	defer s.camMu.Unlock()
-	return cam.Maps(s.camNet, s.head, t)
 }

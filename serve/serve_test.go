@@ -39,8 +39,8 @@ func testPredictor(t testing.TB) *predict.Predictor {
 	}
 	b := &bundle.Bundle{
 		Header: bundle.Header{
-			Kind: bundle.KindClassifier, Arch: "small", Spec: spec, Labels: testLabels, Preprocess: imageio.DefaultPreprocess(32).ToBundle(),
-			Rules: (&decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.5, PerClass: []float64{0.01, 0.5, 0.99}}).ToBundle(),
+			Kind: bundle.KindClassifier, Arch: "small", Spec: spec, Labels: testLabels, Preprocess: imageio.DefaultPreprocess(32),
+			Rules: &decide.Rules{Kind: decide.PerClass, Labels: 3, Global: 0.5, PerClass: []float64{0.01, 0.5, 0.99}},
 		},
 		Weights: m.Weights(),
 	}

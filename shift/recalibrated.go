@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
-	"mlabel/bundle"
 	"mlabel/decide"
 )
 
@@ -38,21 +36,6 @@ func Digest(hashes []string) string {
 	s := slices.Sorted(slices.Values(hashes))
 	sum := sha256.Sum256([]byte(strings.Join(s, "\n")))
 	return hex.EncodeToString(sum[:])
-}
-
-// Recalibrated returns a copy of b with the recalibration res of its old
-// rule applied: res's rules, named after b's labels and with the old
-// rule's label structure, the validation reference ref, and the record of
-// the batch, made at now, after b's recalibrations. The copy's creation
-// time is cleared so that saving it stamps it. res.Rules gains the names
-// and structure too.
-func Recalibrated(b *bundle.Bundle, old *decide.Rules, ref *Reference, res *Result, batch Batch, now time.Time) *bundle.Bundle {
-	res.Rules.Names, res.Rules.Structure = b.Labels, old.Structure
-	nb := *b
-	nb.Created = time.Time{}
-	nb.Rules, nb.Reference = res.Rules.ToBundle(), ref.ToBundle()
-	nb.Recalibrations = append(slices.Clip(b.Recalibrations), NewRecord(res, b.Labels, old.Thresholds(), batch, now).ToBundle())
-	return &nb
 }
 
 // Warning is what a drift report warns of for a label with estimate e and

@@ -3,9 +3,7 @@ package shift
 import (
 	"strings"
 	"testing"
-	"time"
 
-	"mlabel/bundle"
 	"mlabel/decide"
 )
 
@@ -42,40 +40,6 @@ func TestNewBatch(t *testing.T) {
 	}
 	if c := NewBatch(nil, []string{"h1", "h3"}, 0); c.SHA256 == a.SHA256 {
 		t.Error("different hashes give the same digest")
-	}
-}
-
-func TestRecalibrated(t *testing.T) {
-	_, rules, ref, scores, truth := fixture(t)
-	rules.Structure = &decide.Structure{AtMostOne: [][]string{{"a", "b"}}}
-	batch := resample(scores, truth, []float64{0.6, 0.3, 0.1}, 400, 3)
-	res, err := Recalibrate(ref, batch.Scores, rules.Thresholds(), DefaultOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	earlier := bundle.Recalibration{Batch: bundle.Batch{Source: "earlier"}}
-	b := &bundle.Bundle{Header: bundle.Header{Labels: []string{"a", "b", "c"}, Created: time.Now(), Recalibrations: []bundle.Recalibration{earlier}}}
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	nb := Recalibrated(b, rules, ref, res, Batch{Source: "new", Images: 400}, now)
-	if !nb.Created.IsZero() {
-		t.Errorf("created %v, want zero", nb.Created)
-	}
-	got := decide.RulesFromBundle(nb.Rules)
-	if strings.Join(got.Names, ",") != "a,b,c" || got.Structure.Empty() {
-		t.Errorf("rules named %v with structure %+v", got.Names, got.Structure)
-	}
-	if nb.Reference == nil || nb.Reference.Images != ref.Images {
-		t.Errorf("reference %+v", nb.Reference)
-	}
-	if len(nb.Recalibrations) != 2 || nb.Recalibrations[0].Batch.Source != "earlier" {
-		t.Fatalf("recalibrations %+v", nb.Recalibrations)
-	}
-	rec := nb.Recalibrations[1]
-	if rec.Batch.Source != "new" || !rec.Created.Equal(now) || len(rec.Old) != 3 || rec.Old[0] != rules.Thresholds()[0] {
-		t.Errorf("record %+v", rec)
-	}
-	if len(b.Recalibrations) != 1 || b.Created.IsZero() {
-		t.Error("the old bundle changed")
 	}
 }
 

@@ -74,7 +74,7 @@ func (r *run) save(path string) error {
 	b := &bundle.Bundle{
 		Header: bundle.Header{
 			Kind: bundle.KindCheckpoint, Arch: r.cfg.Arch, Spec: r.spec, Labels: r.data.Train.Labels,
-			Preprocess: r.data.Preprocess.ToBundle(), Config: cfg, History: r.history, Extra: extra,
+			Preprocess: r.data.Preprocess, Config: cfg, History: r.history, Extra: extra,
 		},
 		Weights: w,
 	}

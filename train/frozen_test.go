@@ -27,7 +27,7 @@ func pretrainedBackbone(t *testing.T, data Data) string {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "backbone.mlb")
-	b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindBackbone, Arch: "small", Spec: res.Spec, Preprocess: data.Preprocess.ToBundle()}, Weights: res.Model.Weights()}
+	b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindBackbone, Arch: "small", Spec: res.Spec, Preprocess: data.Preprocess}, Weights: res.Model.Weights()}
 	if err := b.Save(path); err != nil {
 		t.Fatal(err)
 	}

@@ -16,12 +16,9 @@ func BackbonePreprocess(path string, size int) (imageio.Preprocess, error) {
 	if err != nil {
 		return imageio.Preprocess{}, fmt.Errorf("transfer: backbone: %w", err)
 	}
-	p, err := imageio.PreprocessFromBundle(b.Preprocess)
-	if err == nil {
-		p.Size = size
-		err = p.Validate()
-	}
-	if err != nil {
+	p := b.Preprocess
+	p.Size = size
+	if err := p.Validate(); err != nil {
 		return imageio.Preprocess{}, fmt.Errorf("transfer: backbone %s: preprocessing: %w", path, err)
 	}
 	return p, nil

@@ -20,7 +20,7 @@ func TestBackbonePreprocess(t *testing.T) {
 	darknet := imageio.Preprocess{Size: 416, Mode: imageio.ModeSquash, Std: [3]float32{1, 1, 1}}
 	save := func(name string, p imageio.Preprocess) string {
 		path := filepath.Join(dir, name)
-		b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindBackbone, Spec: spec, Preprocess: p.ToBundle()}, Weights: w}
+		b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindBackbone, Spec: spec, Preprocess: p}, Weights: w}
 		if err := b.Save(path); err != nil {
 			t.Fatal(err)
 		}

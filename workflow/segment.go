@@ -128,6 +128,6 @@ func PredictMasks(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre ima
 // with the pixel threshold and held-out pixel figures of seg, and returns
 // it.
 func SegmenterBundle(b *bundle.Bundle, seg *metrics.Segmentation) *bundle.Bundle {
-	b.Kind, b.Segment = bundle.KindSegmenter, seg.ToBundle()
+	b.Kind, b.Segment = bundle.KindSegmenter, seg
 	return b
 }

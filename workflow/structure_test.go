@@ -39,7 +39,7 @@ func TestRunWithStructure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := decide.RulesFromBundle(b.Rules).Structure
+	got := b.Rules.Structure
 	if got == nil || !slices.EqualFunc(got.Exclusive, s.Exclusive, slices.Equal) || len(got.Implies) != 1 {
 		t.Fatalf("bundle structure %+v, want %+v", got, s)
 	}

@@ -356,14 +356,14 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 		SegmenterBundle(out.Bundle, out.Segmentation)
 	}
 	out.Bundle.View, out.Bundle.History = string(tc.View), res.History
-	out.Bundle.Split, out.Bundle.Reference = newSplit(ds, parts, hashes), ref.ToBundle()
+	out.Bundle.Split, out.Bundle.Reference = newSplit(ds, parts, hashes), ref
 	if o.tiledVal != nil {
 		tr, err := FitThresholds(*o.tiledVal, ds.Labels, o.Decide)
 		if err != nil {
 			return nil, fmt.Errorf("workflow: tiles: %w", err)
 		}
 		tr.Structure = o.Structure
-		out.Bundle.Tiles = (&decide.Tiled{Grid: o.Tiles.N, Overlap: o.Tiles.Overlap, Rules: tr, Images: o.tiledVal.Len()}).ToBundle()
+		out.Bundle.Tiles = &decide.Tiled{Grid: o.Tiles.N, Overlap: o.Tiles.Overlap, Rules: tr, Images: o.tiledVal.Len()}
 	}
 	if o.Out != "" {
 		if err := out.Bundle.Save(o.Out); err != nil {
@@ -493,8 +493,8 @@ func noPositiveWarnings(r *decide.Rules, labels []string) []string {
 func ClassifierBundle(arch string, spec *nn.Spec, labels []string, pre imageio.Preprocess, rules *decide.Rules, sum *metrics.Summary, cfg json.RawMessage, weights map[string]*tensor.Tensor) *bundle.Bundle {
 	return &bundle.Bundle{
 		Header: bundle.Header{
-			Kind: bundle.KindClassifier, Arch: arch, Spec: spec, Labels: labels, Preprocess: pre.ToBundle(),
-			Rules: rules.ToBundle(), Metrics: sum.ToBundle(), Config: cfg,
+			Kind: bundle.KindClassifier, Arch: arch, Spec: spec, Labels: labels, Preprocess: pre,
+			Rules: rules, Metrics: sum, Config: cfg,
 		},
 		Weights: weights,
 	}

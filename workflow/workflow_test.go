@@ -57,8 +57,8 @@ func TestRunFitsOnValidationScoresOnTest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(again.Thresholds(), decide.RulesFromBundle(res.Bundle.Rules).Thresholds()) {
-		t.Errorf("bundle thresholds %v, refit on validation %v", decide.RulesFromBundle(res.Bundle.Rules).Thresholds(), again.Thresholds())
+	if !slices.Equal(again.Thresholds(), res.Bundle.Rules.Thresholds()) {
+		t.Errorf("bundle thresholds %v, refit on validation %v", res.Bundle.Rules.Thresholds(), again.Thresholds())
 	}
 	// The metrics are the test split's.
 	if res.Test.Samples != len(res.Parts[2]) {
@@ -74,8 +74,8 @@ func TestRunFitsOnValidationScoresOnTest(t *testing.T) {
 	// The model was refitted on the validation images, so the reference
 	// for recalibration is made from the test split, which it has not
 	// seen, at the bundle's thresholds.
-	if r := b.Reference; r == nil || r.Split != "test" || r.Images != len(res.Parts[2]) || !slices.Equal(r.Thresholds, decide.RulesFromBundle(b.Rules).Thresholds()) {
-		t.Errorf("bundle reference %+v, want one of the %d test images at thresholds %v", r, len(res.Parts[2]), decide.RulesFromBundle(b.Rules).Thresholds())
+	if r := b.Reference; r == nil || r.Split != "test" || r.Images != len(res.Parts[2]) || !slices.Equal(r.Thresholds, b.Rules.Thresholds()) {
+		t.Errorf("bundle reference %+v, want one of the %d test images at thresholds %v", r, len(res.Parts[2]), b.Rules.Thresholds())
 	}
 	if _, err := os.Stat(out + ".ckpt"); !os.IsNotExist(err) {
 		t.Errorf("checkpoint not removed: %v", err)
@@ -253,8 +253,8 @@ func TestRunRefitTrainsOnTrainAndValidation(t *testing.T) {
 	plain, refit := run(false), run(true)
 	// The thresholds come from the first model's validation predictions in
 	// both runs (same seed, same first model); the final weights differ.
-	if !slices.Equal(decide.RulesFromBundle(plain.Bundle.Rules).Thresholds(), decide.RulesFromBundle(refit.Bundle.Rules).Thresholds()) {
-		t.Errorf("refit changed the thresholds: %v vs %v", decide.RulesFromBundle(plain.Bundle.Rules).Thresholds(), decide.RulesFromBundle(refit.Bundle.Rules).Thresholds())
+	if !slices.Equal(plain.Bundle.Rules.Thresholds(), refit.Bundle.Rules.Thresholds()) {
+		t.Errorf("refit changed the thresholds: %v vs %v", plain.Bundle.Rules.Thresholds(), refit.Bundle.Rules.Thresholds())
 	}
 	same := true
 	for name, w := range plain.Bundle.Weights {
@@ -323,7 +323,7 @@ func TestRunFitsTiledThresholds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tiled := decide.TiledFromBundle(res.Bundle.Tiles)
+	tiled := res.Bundle.Tiles
 	if tiled == nil || tiled.Grid != 2 || tiled.Overlap != 0.25 || tiled.Images != len(res.Parts[1]) || tiled.Rules == nil {
 		t.Fatalf("tiles section %+v, want the 2×2 grid over %d validation images", tiled, len(res.Parts[1]))
 	}
@@ -342,7 +342,7 @@ func TestRunFitsTiledThresholds(t *testing.T) {
 	if !slices.Equal(again.Thresholds(), tiled.Rules.Thresholds()) {
 		t.Errorf("tiled thresholds %v, fitted again on predict's tiled scores %v", tiled.Rules.Thresholds(), again.Thresholds())
 	}
-	whole := decide.RulesFromBundle(res.Bundle.Rules).Thresholds()
+	whole := res.Bundle.Rules.Thresholds()
 	if slices.Equal(whole, tiled.Rules.Thresholds()) {
 		t.Errorf("tiled thresholds %v equal the whole-image ones", whole)
 	}

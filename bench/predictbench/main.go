@@ -46,7 +46,7 @@ func main() {
 		labels[i] = fmt.Sprint("l", i)
 	}
 	b := &bundle.Bundle{Header: bundle.Header{Kind: "classifier", Spec: spec, Labels: labels,
-		Preprocess: imageio.DefaultPreprocess(*size).ToBundle()}, Weights: m.Weights()}
+		Preprocess: imageio.DefaultPreprocess(*size)}, Weights: m.Weights()}
 	p, err := predict.New(b)
 	if err != nil {
 		log.Fatal(err)

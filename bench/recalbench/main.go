@@ -149,8 +149,11 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 	if err := structureAB(w, ds.Subset(parts[0]), b.Labels, rules, pool.Set); err != nil {
 		return err
 	}
-	ref, err := shift.ReferenceFromBundle(b.Reference, len(b.Labels))
-	if err != nil {
+	ref := b.Reference
+	if ref == nil {
+		return fmt.Errorf("the trained bundle has no validation reference")
+	}
+	if err := ref.Check(len(b.Labels)); err != nil {
 		return err
 	}
 	chosen, err := pick(o, b.Labels, ref, pool.Set)

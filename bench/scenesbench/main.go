@@ -342,9 +342,9 @@ func table(args []string) error {
 		want := b.Labels // the labels of the model whose rule decides
 		switch rule {
 		case "whole":
-			rules = decide.RulesFromBundle(b.Rules)
+			rules = b.Rules
 		case "tiles":
-			t := decide.TiledFromBundle(b.Tiles)
+			t := b.Tiles
 			if t == nil {
 				return fmt.Errorf("row %q: the model has no tiled thresholds", row)
 			}
@@ -353,11 +353,11 @@ func table(args []string) error {
 			if seg == nil {
 				return fmt.Errorf("row %q: no -segmenter given", row)
 			}
-			rules, want = decide.RulesFromBundle(seg.Rules), seg.Labels
+			rules, want = seg.Rules, seg.Labels
 		case "areatiles":
 			var t *decide.Tiled
 			if seg != nil {
-				t = decide.TiledFromBundle(seg.Tiles)
+				t = seg.Tiles
 			}
 			if t == nil {
 				return fmt.Errorf("row %q: no -segmenter with tiled thresholds given", row)
@@ -369,7 +369,7 @@ func table(args []string) error {
 			if err != nil {
 				return fmt.Errorf("row %q: %w", row, err)
 			}
-			rules, want = decide.RulesFromBundle(other.Rules), other.Labels
+			rules, want = other.Rules, other.Labels
 		default:
 			return fmt.Errorf("row %q: rule %q is not whole, tiles or area", row, rule)
 		}

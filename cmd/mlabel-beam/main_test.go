@@ -53,7 +53,7 @@ func TestPredictCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindClassifier, Arch: "small", Spec: spec, Labels: []string{"a", "b"},
-		Preprocess: imageio.DefaultPreprocess(32).ToBundle(), Rules: (&decide.Rules{Kind: decide.PerClass, Labels: 2, PerClass: []float64{0, 1.01}}).ToBundle()}, Weights: m.Weights()}
+		Preprocess: imageio.DefaultPreprocess(32), Rules: &decide.Rules{Kind: decide.PerClass, Labels: 2, PerClass: []float64{0, 1.01}}}, Weights: m.Weights()}
 	model := filepath.Join(dir, "m.mlb")
 	if err := b.Save(model); err != nil {
 		t.Fatal(err)

@@ -64,7 +64,7 @@ func newBadFixtures(t *testing.T) *badFixtures {
 		t.Fatal(err)
 	}
 	b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindClassifier, Arch: "small", Spec: spec, Labels: []string{"a", "b", "c"},
-		Preprocess: imageio.DefaultPreprocess(32).ToBundle(), Rules: (&decide.Rules{Kind: decide.Fixed, Labels: 3, Global: 0.5}).ToBundle()}, Weights: m.Weights()}
+		Preprocess: imageio.DefaultPreprocess(32), Rules: &decide.Rules{Kind: decide.Fixed, Labels: 3, Global: 0.5}}, Weights: m.Weights()}
 	var buf bytes.Buffer
 	if err := b.Write(&buf); err != nil {
 		t.Fatal(err)
@@ -177,7 +177,7 @@ func TestBadInputCLI(t *testing.T) {
 		"width.mlb":    f.craftBundle(t, func(b *bundle.Bundle) { b.Labels = []string{"a", "b"}; b.Rules = nil }),
 		"kind.mlb":     f.craftBundle(t, func(b *bundle.Bundle) { b.Kind = "mystery" }),
 		"rulesize.mlb": f.craftBundle(t, func(b *bundle.Bundle) {
-			b.Rules = &bundle.Rules{Kind: "fixed", Labels: 1 << 45, Global: 0.5}
+			b.Rules = &decide.Rules{Kind: decide.Fixed, Labels: 1 << 45, Global: 0.5}
 		}),
 		"empty.mlb":     {},
 		"truncated.mlb": good[:30],

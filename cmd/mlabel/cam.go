@@ -12,13 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"mlabel/atomicfile"
-	"mlabel/bundle"
 	"mlabel/cam"
-	"mlabel/imageio"
 	"mlabel/infer"
-	"mlabel/nn"
 	"mlabel/predict"
-	"mlabel/tensor"
 )
 
 func init() { commands = append(commands, newCAMCmd) }
@@ -55,32 +51,24 @@ func runCAM(c *cobra.Command, args []string, opts *camOptions) error {
 	if opts.model == "" {
 		return usagef("--model MODEL.mlb is required")
 	}
-	b, err := loadClassifier(opts.model)
+	p, err := predict.Open(opts.model)
 	if err != nil {
 		return err
 	}
+	b := p.Bundle()
 	j := -1
 	if opts.label != "" {
 		if j = slices.Index(b.Labels, opts.label); j < 0 {
 			return fmt.Errorf("%s has no label %q (labels: %s)", opts.model, opts.label, strings.Join(b.Labels, ", "))
 		}
 	}
-	head, err := cam.FindHead(b.Spec)
-	if err != nil {
-		return err
-	}
-	m, err := b.Model()
-	if err != nil {
+	if err := p.CanMap(); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(opts.out, 0o755); err != nil {
 		return err
 	}
-	pre, err := imageio.PreprocessFromBundle(b.Preprocess)
-	if err != nil {
-		return err
-	}
-	r := camRun{b: b, m: m, head: head, pre: pre, label: j, opts: opts}
+	r := camRun{p: p, label: j, opts: opts}
 	w := c.OutOrStdout()
 	for _, path := range args {
 		if err := r.draw(w, path); err != nil {
@@ -92,25 +80,19 @@ func runCAM(c *cobra.Command, args []string, opts *camOptions) error {
 
 // camRun holds what drawing one image's maps needs.
 type camRun struct {
-	b     *bundle.Bundle
-	m     *nn.Model
-	head  cam.Head
-	pre   imageio.Preprocess
+	p     *predict.Predictor
 	label int // the --label's index, or -1 for the predicted labels
 	opts  *camOptions
 }
 
 // draw writes the panel of one image and prints a line per drawn label.
 func (r camRun) draw(w io.Writer, path string) error {
-	pix, err := r.pre.LoadPixels(path)
+	b, pre := r.p.Bundle(), r.p.Preprocess()
+	pix, err := pre.LoadPixels(path)
 	if err != nil {
 		return err
 	}
-	x, err := tensor.FromData(r.pre.Normalized(pix), 1, r.pre.Size, r.pre.Size, r.pre.Channels())
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	logits, maps, gh, gw, err := cam.Maps(r.m, r.head, x)
+	logits, maps, gh, gw, err := r.p.Maps(pre.Normalized(pix))
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -118,23 +100,23 @@ func (r camRun) draw(w io.Writer, path string) error {
 	for i, v := range logits {
 		scores[i] = infer.Sigmoid(float64(v))
 	}
-	pred := predict.Decide(r.b, []string{path}, [][]float64{scores})[0]
+	pred := predict.Decide(b, []string{path}, [][]float64{scores})[0]
 	var predicted []string
 	for _, l := range pred.Labels {
 		predicted = append(predicted, l.Label)
 	}
-	chosen, fallback := cam.Choose(r.b.Labels, predicted, scores, r.label)
+	chosen, fallback := cam.Choose(b.Labels, predicted, scores, r.label)
 	note := ""
 	if fallback {
 		note = "\t(no label above its threshold: the top-scoring label; use --label for another)"
 	}
-	seen, err := cam.RGB(r.pre.ViewRGB(pix), r.pre.Size, r.opts.view)
+	seen, err := cam.RGB(pre.ViewRGB(pix), pre.Size, r.opts.view)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	ms := make([]cam.Map, len(chosen))
 	for i, k := range chosen {
-		ms[i] = cam.Map{Label: r.b.Labels[k], Score: scores[k], Values: maps[k]}
+		ms[i] = cam.Map{Label: b.Labels[k], Score: scores[k], Values: maps[k]}
 	}
 	panel, err := cam.Panel(seen, filepath.Base(path), ms, gh, gw, 0.5)
 	if err != nil {
@@ -146,7 +128,7 @@ func (r camRun) draw(w io.Writer, path string) error {
 	}
 	for _, k := range chosen {
 		py, px := cam.Peak(maps[k], gw)
-		fmt.Fprintf(w, "%s\t%s\t%.3f\tpeak at (%.2f, %.2f) of the image\t%s%s\n", path, r.b.Labels[k], scores[k],
+		fmt.Fprintf(w, "%s\t%s\t%.3f\tpeak at (%.2f, %.2f) of the image\t%s%s\n", path, b.Labels[k], scores[k],
 			(float64(px)+0.5)/float64(gw), (float64(py)+0.5)/float64(gh), dst, note)
 	}
 	return nil

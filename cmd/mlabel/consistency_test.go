@@ -135,11 +135,7 @@ func sameScores(t *testing.T, model string, ds *dataset.Dataset, scoresCSV strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre, err := imageio.PreprocessFromBundle(b.Preprocess)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := workflow.Predict(context.Background(), m, ds, pre, 8)
+	set, err := workflow.Predict(context.Background(), m, ds, b.Preprocess, 8)
 	if err != nil {
 		t.Fatal(err)
 	}

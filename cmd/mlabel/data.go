@@ -374,9 +374,7 @@ func runDataShow(c *cobra.Command, args []string, opts *dataShowOptions) error {
 		if err != nil {
 			return err
 		}
-		if pre, err = imageio.PreprocessFromBundle(b.Preprocess); err != nil {
-			return err
-		}
+		pre = b.Preprocess
 	}
 	if pre, err = pre.WithBandStats(files); err != nil {
 		return err

@@ -68,7 +68,7 @@ func newImportONNXCmd() *cobra.Command {
 			}
 			in, _ := spec.InputNode()
 			pre := imageio.DefaultPreprocess(inputSize(in))
-			b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindBackbone, Arch: "onnx:" + baseName(args[0]), Spec: spec, Preprocess: pre.ToBundle()}, Weights: w}
+			b := &bundle.Bundle{Header: bundle.Header{Kind: bundle.KindBackbone, Arch: "onnx:" + baseName(args[0]), Spec: spec, Preprocess: pre}, Weights: w}
 			return saveImport(c, b, out, asJSON)
 		},
 	}
@@ -106,7 +106,7 @@ func newImportDarknetCmd() *cobra.Command {
 				kind = bundle.KindDetector
 			}
 			pre := imageio.Preprocess{Size: meta.Width, Mode: imageio.ModeSquash, Std: [3]float32{1, 1, 1}}
-			b := &bundle.Bundle{Header: bundle.Header{Kind: kind, Arch: "darknet:" + baseName(args[0]), Spec: spec, Preprocess: pre.ToBundle(), Extra: extra}, Weights: w}
+			b := &bundle.Bundle{Header: bundle.Header{Kind: kind, Arch: "darknet:" + baseName(args[0]), Spec: spec, Preprocess: pre, Extra: extra}, Weights: w}
 			return saveImport(c, b, out, asJSON)
 		},
 	}

@@ -86,7 +86,7 @@ func TestImportONNX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := imageio.DefaultPreprocess(16).ToBundle()
+	want := imageio.DefaultPreprocess(16)
 	if b.Kind != "backbone" || !reflect.DeepEqual(b.Preprocess, want) {
 		t.Errorf("bundle kind %q preprocess %+v; want backbone with %+v", b.Kind, b.Preprocess, want)
 	}
@@ -104,7 +104,7 @@ func TestImportDarknet(t *testing.T) {
 	if b.Kind != "detector" || len(meta.Heads) != 2 || meta.Width != 416 {
 		t.Errorf("kind %q, %d heads, width %d; want a detector with 2 heads at 416", b.Kind, len(meta.Heads), meta.Width)
 	}
-	if pre, err := imageio.PreprocessFromBundle(b.Preprocess); err != nil || pre.Validate() != nil {
+	if err := b.Preprocess.Validate(); err != nil {
 		t.Errorf("preprocess: %v", err)
 	}
 	if b.Preprocess.Size != 416 || b.Preprocess.Mean != [3]float32{} || b.Preprocess.Std != [3]float32{1, 1, 1} {

@@ -11,8 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"mlabel/bundle"
-	"mlabel/decide"
-	"mlabel/imageio"
 	"mlabel/metrics"
 )
 
@@ -66,7 +64,7 @@ func printBundle(w io.Writer, path string, b *bundle.Bundle) error {
 	printBundleCuts(w, b)
 	if b.Metrics != nil {
 		fmt.Fprintln(w, "held-out metrics:")
-		if err := metrics.SummaryFromBundle(b.Metrics).WriteTable(w); err != nil {
+		if err := b.Metrics.WriteTable(w); err != nil {
 			return err
 		}
 	}
@@ -89,14 +87,11 @@ func printHeader(w io.Writer, path string, b *bundle.Bundle) error {
 	}
 	fmt.Fprintf(w, "%s: %s bundle, format %d, created %s\n", path, b.Kind, b.FormatVersion, b.Created.Format("2006-01-02 15:04:05Z07:00"))
 	fmt.Fprintf(w, "architecture: %s, %d nodes, %d weight tensors, %d values, %d bytes on disk\n", b.Arch, len(b.Spec.Nodes), len(b.Weights), params, size)
-	p, err := imageio.PreprocessFromBundle(b.Preprocess)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
+	p := b.Preprocess
 	fmt.Fprintf(w, "preprocess: %d px, %s, mean %v, std %v\n", p.Size, p.Mode, p.Mean, p.Std)
 	// The rule's label count comes from the file: check it before the
 	// thresholds are made from it.
-	if r := decide.RulesFromBundle(b.Rules); r != nil {
+	if r := b.Rules; r != nil {
 		if err := r.Check(len(b.Labels)); err != nil {
 			return fmt.Errorf("%s: decision rules: %w", path, err)
 		}
@@ -128,7 +123,7 @@ func printRule(w io.Writer, b *bundle.Bundle) {
 			fit = fmt.Sprintf(", fitted for %s F%g", r.Objective, r.Beta)
 		}
 		fmt.Fprintf(w, "decision rule: %s%s (global threshold %.3f)\n", r.Kind, fit, r.Global)
-		if s := decide.RulesFromBundle(r).Structure; !s.Empty() {
+		if s := r.Structure; !s.Empty() {
 			fmt.Fprintf(w, "label structure: %s\n", s)
 		}
 	}
@@ -180,7 +175,7 @@ func printThresholds(w io.Writer, b *bundle.Bundle) error {
 	if len(b.Labels) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "label\tthreshold\t90% interval\tflag")
-		rules := decide.RulesFromBundle(b.Rules)
+		rules := b.Rules
 		var thr []float64
 		if rules != nil {
 			thr = rules.Thresholds()
@@ -245,11 +240,10 @@ func printTileThresholds(w io.Writer, b *bundle.Bundle) {
 }
 
 // printSegment prints a segmenter's pixel threshold and held-out IoUs.
-func printSegment(w io.Writer, s *bundle.Segment) {
-	if s == nil {
+func printSegment(w io.Writer, sg *metrics.Segmentation) {
+	if sg == nil {
 		return
 	}
-	sg := metrics.SegmentationFromBundle(s)
 	fmt.Fprintf(w, "segmentation: a pixel shows a label above probability %g; the thresholds apply to area fractions\n", sg.PixelThreshold)
 	fmt.Fprintf(w, "held-out pixel IoU: miou_macro %.4f\n", sg.MIoU)
 	for j, l := range sg.Labels {

@@ -249,7 +249,7 @@ func runRecalibrate(c *cobra.Command, ro *recalOptions) error {
 		return err
 	}
 	batchInfo := shift.NewBatch(ro.images, scored.Hashes, len(scored.Failures))
-	nb := shift.Recalibrated(b, old, ref, res, batchInfo, time.Now())
+	nb := b.Recalibrated(old, ref, res, batchInfo, time.Now())
 	if ro.report != "" {
 		if err := writeDriftReport(ro.report, ro.model, b.Labels, ref, scored.Scores, res); err != nil {
 			return err
@@ -267,9 +267,11 @@ func runRecalibrate(c *cobra.Command, ro *recalOptions) error {
 // recalReference returns the bundle's validation reference, or fits one on
 // the labelled validation set --val-csv for a bundle that has none.
 func recalReference(ctx context.Context, c *cobra.Command, ro *recalOptions, p *predict.Predictor, b *bundle.Bundle, old *decide.Rules) (*shift.Reference, error) {
-	ref, err := shift.ReferenceFromBundle(b.Reference, len(b.Labels))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ro.model, err)
+	ref := b.Reference
+	if ref != nil {
+		if err := ref.Check(len(b.Labels)); err != nil {
+			return nil, fmt.Errorf("%s: %w", ro.model, err)
+		}
 	}
 	if ref != nil && refitted(b) && ref.Split != "test" {
 		fmt.Fprintln(c.ErrOrStderr(), "note: this model was trained once more on its validation images after its validation reference was made, and had no test split to make one from, so the reference describes the model before that refit; its scores may differ, which the guard's error bounds do not count (train with a --test split, or --refit false, keeps them matched)")
@@ -278,6 +280,7 @@ func recalReference(ctx context.Context, c *cobra.Command, ro *recalOptions, p *
 		if ro.valCSV == "" {
 			return nil, fmt.Errorf("%s: %w: the bundle was written before validation references were stored; give its labelled validation set with --val-csv FILE (and --val-images DIR)", ro.model, shift.ErrNoReference)
 		}
+		var err error
 		if ref, err = fitReference(ctx, p, b, old, &ro.val, ro.valCSV, ro.valImages, ro.batch, c.ErrOrStderr()); err != nil {
 			return nil, err
 		}

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"mlabel/bundle"
-	"mlabel/decide"
 	"mlabel/shift"
 )
 
@@ -77,7 +76,7 @@ func TestRecalibrate(t *testing.T) {
 	if len(res.Prevalence) != len(old.Labels) || len(res.Thresholds) != len(old.Labels) {
 		t.Fatalf("output covers %d prevalences and %d thresholds for %d labels", len(res.Prevalence), len(res.Thresholds), len(old.Labels))
 	}
-	newThr := decide.RulesFromBundle(nb.Rules).Thresholds()
+	newThr := nb.Rules.Thresholds()
 	estimated, kept := 0, 0
 	for j, l := range old.Labels {
 		p, th := res.Prevalence[l], res.Thresholds[l]

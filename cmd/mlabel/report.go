@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"mlabel/atomicfile"
-	"mlabel/decide"
 	"mlabel/report"
 )
 
@@ -84,7 +83,7 @@ func reportInput(model string, r *labelled) report.Input {
 	set.Labels = b.Labels
 	in := report.Input{
 		Title: fmt.Sprintf("mlabel report: %s on %s", model, r.ds.Source),
-		Set:   set.Set, Rules: decide.RulesFromBundle(b.Rules),
+		Set:   set.Set, Rules: b.Rules,
 		About: report.About{Model: model, Arch: b.Arch, Data: r.ds.Source, View: b.View},
 	}
 	for _, i := range set.Index {

@@ -200,18 +200,14 @@ func evalMasks(ctx context.Context, r *labelled, dir string, batch int) (*pixelF
 	if err != nil {
 		return nil, err
 	}
-	pre, err := imageio.PreprocessFromBundle(r.b.Preprocess)
+	_, iou, err := workflow.PredictMasks(ctx, m, r.ds.Subset(r.set.Index), r.b.Preprocess, set, batch)
 	if err != nil {
 		return nil, err
 	}
-	_, iou, err := workflow.PredictMasks(ctx, m, r.ds.Subset(r.set.Index), pre, set, batch)
-	if err != nil {
-		return nil, err
-	}
-	sg := metrics.NewSegmentation(iou, r.b.Labels, r.b.Segment.PixelThreshold).ToBundle()
-	px := &pixelFigures{MIoUMacro: sg.MIoU, IoU: map[string]*float64{}}
+	sg := metrics.NewSegmentation(iou, r.b.Labels, r.b.Segment.PixelThreshold)
+	px := &pixelFigures{MIoUMacro: metrics.Optional(sg.MIoU), IoU: map[string]*float64{}}
 	for j, l := range r.b.Labels {
-		px.IoU[l] = sg.IoU[j]
+		px.IoU[l] = metrics.Optional(sg.IoU[j])
 	}
 	return px, nil
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"mlabel/bundle"
-	"mlabel/decide"
 	"mlabel/masks"
 	"mlabel/synth"
 )
@@ -182,7 +181,7 @@ func TestSegmentationRoute(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &tp); err != nil || len(tp) != 1 {
 		t.Fatalf("predict --tiles output %q: %v", out, err)
 	}
-	tileThr := decide.RulesFromBundle(tb.Tiles.Rules).Thresholds()
+	tileThr := tb.Tiles.Rules.Thresholds()
 	for _, l := range tp[0].Labels {
 		if j := slices.Index(tb.Labels, l.Label); j < 0 || l.Threshold != tileThr[j] {
 			t.Errorf("label %+v: not decided by its tile threshold", l)

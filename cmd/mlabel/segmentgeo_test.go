@@ -14,6 +14,7 @@ import (
 	"mlabel/decide"
 	"mlabel/geo"
 	"mlabel/imageio"
+	"mlabel/metrics"
 	"mlabel/nn"
 	"mlabel/tensor"
 )
@@ -30,9 +31,9 @@ func redSegmenter(t *testing.T, dir string) string {
 	bias, _ := tensor.FromData([]float32{-10, -10}, 2)
 	pre := imageio.Preprocess{Size: 8, Mode: "squash", Std: [3]float32{1, 1, 1}}
 	b := &bundle.Bundle{Header: bundle.Header{
-		Kind: bundle.KindSegmenter, Spec: spec, Labels: []string{"red", "green"}, Preprocess: pre.ToBundle(),
-		Rules:   (&decide.Rules{Kind: decide.PerClass, Labels: 2, Global: 0.5, PerClass: []float64{0.3, 0.3}}).ToBundle(),
-		Segment: &bundle.Segment{PixelThreshold: 0.5},
+		Kind: bundle.KindSegmenter, Spec: spec, Labels: []string{"red", "green"}, Preprocess: pre,
+		Rules:   &decide.Rules{Kind: decide.PerClass, Labels: 2, Global: 0.5, PerClass: []float64{0.3, 0.3}},
+		Segment: &metrics.Segmentation{PixelThreshold: 0.5},
 	}, Weights: map[string]*tensor.Tensor{"logits.weight": w, "logits.bias": bias}}
 	path := filepath.Join(dir, "seg.mlb")
 	f, err := os.Create(path)

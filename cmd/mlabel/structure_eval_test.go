@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"mlabel/bundle"
+	"mlabel/decide"
 )
 
 // Eval and report count the decisions predict makes: with an exclusive
@@ -32,7 +33,7 @@ func TestEvalAndReportHonourStructure(t *testing.T) {
 	if err := b.Save(plain); err != nil {
 		t.Fatal(err)
 	}
-	b.Rules.Structure = &bundle.Structure{Exclusive: [][]string{weather}}
+	b.Rules.Structure = &decide.Structure{Exclusive: [][]string{weather}}
 	structured := filepath.Join(dir, "structured.mlb")
 	if err := b.Save(structured); err != nil {
 		t.Fatal(err)

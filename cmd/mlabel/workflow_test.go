@@ -7,7 +7,6 @@ import (
 	"image/png"
 	"mlabel/bundle"
 	"mlabel/decide"
-	"mlabel/imageio"
 	"mlabel/predict"
 	"os"
 	"os/exec"
@@ -305,10 +304,7 @@ func TestTrainWithBands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := imageio.PreprocessFromBundle(b.Preprocess)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := b.Preprocess
 	if !slices.Equal(p.Bands, []int{3, 1}) || len(p.BandStats) != 2 || p.Validate() != nil {
 		t.Fatalf("bundle preprocess %+v", p)
 	}

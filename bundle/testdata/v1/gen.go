@@ -6,8 +6,9 @@
 //
 //	go run ./bundle/testdata/v1
 //
-// It is kept as the record of how the fixture was made; it does not build
-// against format version 2.
+// It is kept as the record of how the fixture was made. Do not run it
+// again: the bundle package now writes format version 2, and it would
+// replace the version-1 fixture with a version-2 bundle.
 package main
 
 import (
