@@ -152,10 +152,13 @@ type Reference struct {
 	Split       string       `json:"split,omitempty"`
 	Calibration *Calibration `json:"calibration"`
 	Prevalence  []float64    `json:"prevalence"`
-	Positive    []float64    `json:"positive_rate"`
-	Thresholds  []float64    `json:"thresholds"`
-	TPR         []float64    `json:"tpr"`
-	FPR         []float64    `json:"fpr"`
+	// PriorImages counts the labelled images Prevalence was counted on
+	// (0: the mean calibrated score on the reference's own images).
+	PriorImages int       `json:"prior_images,omitempty"`
+	Positive    []float64 `json:"positive_rate"`
+	Thresholds  []float64 `json:"thresholds"`
+	TPR         []float64 `json:"tpr"`
+	FPR         []float64 `json:"fpr"`
 	// Scores holds each label's validation score quantiles.
 	Scores [][]float64 `json:"score_quantiles"`
 	// MeanIfPositive[j][k] and MeanIfNegative[j][k]: label k's mean

@@ -11,7 +11,7 @@ func (r *Reference) ToBundle() *bundle.Reference {
 		return nil
 	}
 	return &bundle.Reference{
-		Images: r.Images, Split: r.Split, Calibration: r.Calibration.ToBundle(), Prevalence: r.Prevalence, Positive: r.Positive,
+		Images: r.Images, Split: r.Split, Calibration: r.Calibration.ToBundle(), Prevalence: r.Prevalence, PriorImages: r.PriorImages, Positive: r.Positive,
 		Thresholds: r.Thresholds, TPR: r.TPR, FPR: r.FPR, Scores: r.Scores,
 		MeanIfPositive: r.MeanIfPositive, MeanIfNegative: r.MeanIfNegative,
 	}
@@ -24,7 +24,7 @@ func ReferenceFromBundle(b *bundle.Reference, n int) (*Reference, error) {
 		return nil, nil
 	}
 	r := &Reference{
-		Images: b.Images, Split: b.Split, Calibration: decide.CalibrationFromBundle(b.Calibration), Prevalence: b.Prevalence, Positive: b.Positive,
+		Images: b.Images, Split: b.Split, Calibration: decide.CalibrationFromBundle(b.Calibration), Prevalence: b.Prevalence, PriorImages: b.PriorImages, Positive: b.Positive,
 		Thresholds: b.Thresholds, TPR: b.TPR, FPR: b.FPR, Scores: b.Scores,
 		MeanIfPositive: b.MeanIfPositive, MeanIfNegative: b.MeanIfNegative,
 	}
