@@ -96,34 +96,36 @@ const z90 = 1.6448536269514722
 // Guard decides whether a label's EM estimate q, with its bootstrap
 // interval on a batch of n images, may move its threshold; it returns ""
 // when it may, or the reason (KeptNoShift, KeptDisagree) to keep it. Both
-// tests are two-sample tests at the 10% level that count the error of the
-// reference as well as the batch's. The validation prevalence π is EM's
-// fixed point on the validation set (the calibration is fitted there), so
-// it is the same estimator on n_val = ref.Images images, with standard
-// error se_π = se_q·√(n/n_val): the batch's error scaled to the validation
-// set's size, which the bootstrap over the batch does not see. It is large
-// for a label the model separates poorly, whose EM estimate amplifies every
-// fluctuation of the scores, and for a small validation set.
+// tests are two-sample tests that count the error of the reference as well
+// as the batch's: the first at critical value z, the second at the 10%
+// level. The reference's prevalence π is EM's fixed point on its n_val =
+// ref.Images images (the calibration is fitted there; with a counted prior,
+// see NewReferenceAt, the calibration is moved to it, and only its shape
+// comes from those images), so it is taken as the same estimator on n_val
+// images, with standard error se_π = se_q·√(n/n_val): the batch's error
+// scaled to the reference's size, which the bootstrap over the batch does
+// not see. It is large for a label the model separates poorly, whose EM
+// estimate amplifies every fluctuation of the scores, and for a small
+// reference; with a counted prior it overstates the prior's error and
+// stands for the calibration's.
 //
 //   - No evidence of shift: |q − π| ≤ z·√(se_q² + se_π²), with se_q read
 //     from the side of the interval that faces π.
-//   - Disagreement: |q − q_BBSE| > z·√(se_q² + se_π² + se_BBSE²), where
+//   - Disagreement: |q − q_BBSE| > z90·√(se_q² + se_π² + se_BBSE²), where
 //     se_BBSE is BBSE's delta-method error from the batch's hit rate and
 //     the validation TPR and FPR (binomial on the validation positives and
 //     negatives). The mean calibrated score is not a cross-check: under a
 //     label shift it lies between π and the new prevalence by design.
-func Guard(ref *Reference, j int, e Estimate, batch int) string {
+//
+// z is the critical value of the first test: z90 for one label alone;
+// Recalibrate tests every label of a batch together (see holmZ).
+func Guard(ref *Reference, j int, e Estimate, batch int, z float64) string {
 	if len(e.Interval) != 2 {
 		return ""
 	}
 	pi, q := e.Train, e.Estimated
-	side := q - e.Interval[0]
-	if pi > q {
-		side = e.Interval[1] - q
-	}
-	seQ := math.Max(side, 0) / z90
-	seRef := seQ * math.Sqrt(float64(batch)/float64(ref.Images))
-	if math.Abs(q-pi) <= z90*math.Hypot(seQ, seRef) {
+	seQ, seRef := shiftErrors(ref, e, batch)
+	if math.Abs(q-pi) <= z*math.Hypot(seQ, seRef) {
 		return KeptNoShift
 	}
 	if math.IsNaN(e.BBSE) {
@@ -147,6 +149,73 @@ func Guard(ref *Reference, j int, e Estimate, batch int) string {
 		return KeptDisagree
 	}
 	return ""
+}
+
+// shiftErrors returns the standard errors of e's estimate on the batch
+// and of the reference's prevalence (see Guard).
+func shiftErrors(ref *Reference, e Estimate, batch int) (seQ, seRef float64) {
+	pi, q := e.Train, e.Estimated
+	side := q - e.Interval[0]
+	if pi > q {
+		side = e.Interval[1] - q
+	}
+	seQ = math.Max(side, 0) / z90
+	return seQ, seQ * math.Sqrt(float64(batch)/float64(ref.Images))
+}
+
+// shiftZ returns e's move from the reference's prevalence in standard
+// errors, |q − π| / √(se_q² + se_π²) (see Guard), or 0 without an interval.
+func shiftZ(ref *Reference, e Estimate, batch int) float64 {
+	if len(e.Interval) != 2 {
+		return 0
+	}
+	seQ, seRef := shiftErrors(ref, e, batch)
+	return math.Abs(e.Estimated-e.Train) / math.Max(math.Hypot(seQ, seRef), 1e-12)
+}
+
+// guardLevel is the guard's family-wise error rate: the probability, on a
+// batch without shift, that any label's threshold moves.
+const guardLevel = 0.10
+
+// holmZ returns the critical value Holm's step-down procedure gives the
+// label ranked rank (from 0, the largest move) of m tested together at
+// the family-wise level guardLevel: the two-sided normal quantile at
+// level guardLevel/(m − rank).
+func holmZ(rank, m int) float64 {
+	return math.Sqrt2 * math.Erfinv(1-guardLevel/float64(m-rank))
+}
+
+// guardAll applies Guard to every estimate not yet kept, testing "no
+// evidence of shift" for all of them together by Holm's step-down
+// procedure: a batch drawn from the reference's own population moves no
+// label's threshold in 90% of batches, however many labels the model
+// has, where a 10% test per label would move one or two of 17. The
+// labels are taken from the largest move in standard errors down; each
+// must clear its Holm critical value, and the first that does not keeps
+// its threshold with every smaller move after it.
+func guardAll(ref *Reference, est []Estimate, batch int) {
+	var order []int
+	z := make([]float64, len(est))
+	for j, e := range est {
+		if e.Kept || len(e.Interval) != 2 {
+			continue
+		}
+		z[j] = shiftZ(ref, e, batch)
+		order = append(order, j)
+	}
+	sort.SliceStable(order, func(a, b int) bool { return z[order[a]] > z[order[b]] })
+	stopped := false
+	for rank, j := range order {
+		crit := holmZ(rank, len(order))
+		if stopped || z[j] <= crit {
+			stopped = true
+			est[j].Kept, est[j].Reason = true, KeptNoShift
+			continue
+		}
+		if why := Guard(ref, j, est[j], batch, crit); why != "" {
+			est[j].Kept, est[j].Reason = true, why
+		}
+	}
 }
 
 // Estimate is one label's prevalence on the batch.
@@ -257,14 +326,10 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 			sort.Float64s(qs)
 			e.Interval = []float64{metrics.Quantile(qs, 0.05), metrics.Quantile(qs, 0.95)}
 		}
-		if o.Guard {
-			if why := Guard(ref, j, e, len(scores)); why != "" {
-				e.Kept, e.Reason = true, why
-			}
-		}
 		res.Estimates[j] = e
 	}
 	if o.Guard {
+		guardAll(ref, res.Estimates, len(scores))
 		explainShifts(ref, res.Estimates)
 	}
 	for i, row := range cal {

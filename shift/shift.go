@@ -44,9 +44,14 @@ type Reference struct {
 	// on validation (Platt scaling).
 	Calibration *decide.Calibration `json:"calibration"`
 	// Prevalence is each label's prior π as the calibrated probabilities
-	// embody it: their mean on validation (the known positive rate, up to
-	// Platt's target correction).
+	// embody it: the rate counted on every labelled image of the run when
+	// PriorImages is set (see NewReferenceAt), otherwise their mean on the
+	// reference's images (the known positive rate, up to Platt's target
+	// correction).
 	Prevalence []float64 `json:"prevalence"`
+	// PriorImages is the number of labelled images Prevalence was counted
+	// on; 0 when it is the reference images' own.
+	PriorImages int `json:"prior_images,omitempty"`
 	// Positive is each label's known positive rate on validation.
 	Positive []float64 `json:"positive_rate"`
 	// Thresholds are the rule's thresholds TPR and FPR were counted at.
@@ -73,8 +78,69 @@ type Reference struct {
 var ErrNoReference = errors.New("no validation reference")
 
 // NewReference makes the reference of validation predictions val, decided
-// with per-label thresholds.
+// with per-label thresholds, at the prevalences of val itself (see
+// NewReferenceAt).
 func NewReference(val infer.Set, thresholds []float64) (*Reference, error) {
+	return NewReferenceAt(val, thresholds, nil)
+}
+
+// Prior is each label's prevalence counted on the labelled images a model
+// was made for: every image of its training run, training, validation and
+// test splits alike, since a label's rate does not depend on which model
+// saw the image.
+type Prior struct {
+	// Prevalence is each label's known positive rate, smoothed by half an
+	// image each way ((positives + ½) / (known + 1)) so that it lies inside
+	// (0, 1).
+	Prevalence []float64
+	// Images is the number of images counted.
+	Images int
+}
+
+// CountPrior counts each label's prevalence in tags, one row per image
+// and one entry per label: 1 present, 0 absent, −1 unknown (as
+// dataset.TagMatrix gives them).
+func CountPrior(tags [][]float64) (*Prior, error) {
+	if len(tags) == 0 {
+		return nil, errors.New("shift: no tags to count a prior from")
+	}
+	n := len(tags[0])
+	pos, known := make([]float64, n), make([]float64, n)
+	for i, row := range tags {
+		if len(row) != n {
+			return nil, fmt.Errorf("shift: image %d has %d tags, image 0 has %d", i, len(row), n)
+		}
+		for j, v := range row {
+			switch v {
+			case 1:
+				pos[j]++
+				known[j]++
+			case 0:
+				known[j]++
+			}
+		}
+	}
+	p := &Prior{Prevalence: make([]float64, n), Images: len(tags)}
+	for j := range p.Prevalence {
+		p.Prevalence[j] = (pos[j] + 0.5) / (known[j] + 1)
+	}
+	return p, nil
+}
+
+// NewReferenceAt makes the reference of held-out predictions val, decided
+// with per-label thresholds. With a prior, the reference's prevalences are
+// the prior's, and each label's calibration is moved to it by the prior
+// ratio (its intercept gains logit π − logit π_val, where π_val is the mean
+// calibrated probability on val): the calibration's shape comes from the
+// held-out images, which must be ones the model has not seen, but its
+// prior from every labelled image. A held-out set is small (a refitted
+// model's test split may be a few dozen images), and its label rates
+// differ from the population's by sampling error alone; against a
+// reference at those rates, a batch drawn from the very population the
+// model was trained for looks shifted, and recalibration moves thresholds
+// that the batch does not call for. The prior counted on the whole
+// labelled set is the rate the thresholds were fitted to serve.
+func NewReferenceAt(val infer.Set, thresholds []float64, prior *Prior) (*Reference, error) {
 	if val.Len() == 0 {
 		return nil, errors.New("shift: empty validation set")
 	}
@@ -91,6 +157,23 @@ func NewReference(val infer.Set, thresholds []float64) (*Reference, error) {
 	}
 	cal := c.Apply(val.Scores)
 	r := &Reference{Images: val.Len(), Calibration: c, Thresholds: append([]float64(nil), thresholds...)}
+	if prior != nil {
+		if len(prior.Prevalence) != n {
+			return nil, fmt.Errorf("shift: prior of %d labels for %d", len(prior.Prevalence), n)
+		}
+		for j, p := range prior.Prevalence {
+			if !(p > 0 && p < 1) {
+				return nil, fmt.Errorf("shift: prior prevalence %v of label %d is outside (0, 1)", p, j)
+			}
+			var sum float64
+			for _, row := range cal {
+				sum += row[j]
+			}
+			c.B[j] += decide.Logit(p) - decide.Logit(sum/float64(len(cal)))
+		}
+		cal = c.Apply(val.Scores)
+		r.PriorImages = prior.Images
+	}
 	for j := 0; j < n; j++ {
 		var pos, neg, tp, fp, sum float64
 		col := make([]float64, val.Len())
@@ -113,7 +196,11 @@ func NewReference(val infer.Set, thresholds []float64) (*Reference, error) {
 				}
 			}
 		}
-		r.Prevalence = append(r.Prevalence, sum/float64(val.Len()))
+		if prior != nil {
+			r.Prevalence = append(r.Prevalence, prior.Prevalence[j])
+		} else {
+			r.Prevalence = append(r.Prevalence, sum/float64(val.Len()))
+		}
 		r.Positive = append(r.Positive, ratio(pos, pos+neg))
 		r.TPR = append(r.TPR, ratio(tp, pos))
 		r.FPR = append(r.FPR, ratio(fp, neg))

@@ -380,7 +380,7 @@ func TestGuard(t *testing.T) {
 		{"moved, no BBSE", Estimate{Train: 0.3, Estimated: 0.6, Interval: []float64{0.57, 0.63}, BBSE: math.NaN()}, ""},
 		{"no interval", Estimate{Train: 0.3, Estimated: 0.31, BBSE: 0.9}, ""},
 	} {
-		if got := Guard(ref, 0, tc.e, 400); got != tc.want {
+		if got := Guard(ref, 0, tc.e, 400, z90); got != tc.want {
 			t.Errorf("%s: Guard = %q, want %q", tc.name, got, tc.want)
 		}
 	}

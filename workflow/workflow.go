@@ -326,12 +326,19 @@ func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	// a later batch is recalibrated against: validation's, or, for a model
 	// refitted on the validation images, the test split's, which it has
 	// not seen (the validation predictions describe the model before the
-	// refit).
+	// refit). Those images fix each label's calibration, the shape of its
+	// scores; its prevalence is counted on every labelled image of the
+	// run (shift.NewReferenceAt), a far smaller sampling error than a
+	// held-out split's own rates.
 	refSet, refSplit := res.Val, "validation"
 	if refitted(res.Config) && len(parts) > 2 {
 		refSet, refSplit = evalOut, "test"
 	}
-	ref, err := shift.NewReference(*refSet, rules.Thresholds())
+	prior, err := shift.CountPrior(ds.Subset(slices.Concat(parts...)).TagMatrix())
+	if err != nil {
+		return nil, fmt.Errorf("workflow: %w", err)
+	}
+	ref, err := shift.NewReferenceAt(*refSet, rules.Thresholds(), prior)
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %s reference: %w", refSplit, err)
 	}

@@ -275,6 +275,15 @@ func TestRunRefitTrainsOnTrainAndValidation(t *testing.T) {
 		if r := tc.out.Bundle.Reference; r == nil || r.Split != tc.split || r.Images != len(tc.out.Parts[tc.part]) {
 			t.Errorf("reference %+v, want one of the %d %s images", r, len(tc.out.Parts[tc.part]), tc.split)
 		}
+		// Its prevalences are counted on every labelled image of the run,
+		// not on the few held-out ones.
+		all := 0
+		for _, p := range tc.out.Parts {
+			all += len(p)
+		}
+		if r := tc.out.Bundle.Reference; r != nil && r.PriorImages != all {
+			t.Errorf("%s reference: prevalences from %d images, want all %d", tc.split, r.PriorImages, all)
+		}
 	}
 	var c train.Config
 	if err := json.Unmarshal(refit.Bundle.Config, &c); err != nil || !c.Refit {

@@ -1,22 +1,22 @@
-// Command recalbench measures recalibration under prevalence shift. It
-// trains a model on part of a labelled set (the validation split stores the
-// reference), scores the held-out rest once, and resamples it into batches
-// where one label holds 1× (no shift), 0.5×, 2× or 3× as often as on validation (and, for
-// the first label, 0.6 of the time). On each batch it reports the
-// prevalence estimation error of EM, BBSE and the mean calibrated score,
-// and samples-F2 with the original thresholds, the recalibrated ones, and
-// oracle thresholds fitted on the labelled batch itself. The recalibrated
-// F2 is given without and with the guard (a label without evidence of shift,
-// whose EM and BBSE estimates disagree, or whose scores moved as a more
-// shifted label's shift predicts, keeps its threshold), with how many
-// labels the guard kept, and with the old thresholds mapped by the
-// estimated prior shift instead of re-fitted (shift's MapThreshold). The
-// training part keeps a test split (-test-frac): a refitted model's
-// reference is made from it. It prints a markdown table of the means over
-// the resamples.
+// Command recalbench measures recalibration under prevalence shift. For
+// each seed it trains a model with the workflow on part of a labelled set
+// (the bundle stores the reference), scores the held-out rest once, and
+// resamples it into batches where one label holds 1× (no shift), 0.5×, 2×
+// or 3× its reference prevalence (and, for the first label, 0.6 of the
+// time). On each batch it reports the prevalence estimation error of EM
+// and BBSE on the shifted label and samples-F2 with the original
+// thresholds, the recalibrated ones (guarded; mapped by the estimated prior
+// shift, the default, and re-fitted by expected F-beta), and oracle
+// thresholds fitted with the batch's labels: in-sample (an upper bound, as
+// optimistic as any fit scored on its own images) and cross-fitted (each
+// fifth of the batch's distinct images decided by thresholds fitted on the
+// other four fifths: what thresholds fitted on labelled images of the
+// shifted batch score on unseen ones). The gap recovered is (F2 recalibrated −
+// F2 original) / (F2 cross-fitted oracle − F2 original). It prints a
+// markdown table per seed and one of the means over the seeds.
 //
 //	recalbench -count 3000 -size 32 -epochs 8              # synth tiles
-//	recalbench -csv tags.csv -images images/ -size 64 -batch 200
+//	recalbench -csv tags.csv -images images/ -size 64 -batch 200 -seeds 1,2,3
 package main
 
 import (
@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"mlabel/dataset"
@@ -51,17 +52,18 @@ type options struct {
 	trainFrac, valFrac       float64
 	testFrac                 float64
 	strength                 float64
-	seed                     uint64
+	seeds                    []uint64
 	bootstrap                int
 	refit                    bool
 }
 
 func main() {
 	var o options
+	var seeds string
 	flag.StringVar(&o.csv, "csv", "", "tags CSV of a labelled set (default: generate synth tiles)")
 	flag.StringVar(&o.images, "images", "", "folder of the CSV's images")
 	flag.StringVar(&o.dir, "dir", "", "folder for generated tiles (default: a temporary one)")
-	flag.StringVar(&o.labels, "labels", "", "labels to shift, comma-separated (default: up to -max-labels with a validation prevalence in [0.05, 0.33])")
+	flag.StringVar(&o.labels, "labels", "", "labels to shift, comma-separated (default: up to -max-labels with a reference prevalence in [0.05, 0.33], chosen on the first seed)")
 	flag.IntVar(&o.count, "count", 3000, "synth tiles to generate")
 	flag.IntVar(&o.size, "size", 32, "network input side")
 	flag.IntVar(&o.epochs, "epochs", 8, "training epochs")
@@ -73,9 +75,17 @@ func main() {
 	flag.Float64Var(&o.testFrac, "test-frac", 0.15, "fraction of the training part held out as its test split (a refitted model's reference is made from it)")
 	flag.Float64Var(&o.strength, "prior-strength", shift.DefaultPriorStrength, "EM's prior strength, in images")
 	flag.IntVar(&o.bootstrap, "bootstrap", 200, "bootstrap resamples for the intervals the guard tests")
-	flag.BoolVar(&o.refit, "refit", false, "train once more on training and validation images after fitting the thresholds and the reference (training's default; the reference then describes the first model, not the bundle's)")
-	flag.Uint64Var(&o.seed, "seed", 1, "seed of the data, split, training and resampling")
+	flag.BoolVar(&o.refit, "refit", true, "train once more on training and validation images after fitting the thresholds (training's default)")
+	flag.StringVar(&seeds, "seeds", "1", "seeds of the data, split, training and resampling, comma-separated: one model each")
 	flag.Parse()
+	for _, f := range strings.Split(seeds, ",") {
+		v, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "recalbench: -seeds:", err)
+			os.Exit(2)
+		}
+		o.seeds = append(o.seeds, v)
+	}
 	if err := bench(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "recalbench:", err)
 		os.Exit(1)
@@ -88,7 +98,7 @@ func load(o options, dir string) (*dataset.Dataset, string, error) {
 		ds, err := dataset.Load(dataset.Options{CSV: o.csv, Images: o.images})
 		return ds, o.csv, err
 	}
-	csv, err := synth.Generate(synth.Options{Dir: dir, Count: o.count, Size: max(o.size, synth.MinSize), Seed: o.seed})
+	csv, err := synth.Generate(synth.Options{Dir: dir, Count: o.count, Size: max(o.size, synth.MinSize), Seed: o.seeds[0]})
 	if err != nil {
 		return nil, "", err
 	}
@@ -98,16 +108,35 @@ func load(o options, dir string) (*dataset.Dataset, string, error) {
 
 // result is one setting's means over its resamples.
 type result struct {
-	label            string
-	prior, target    float64
-	em, bbse, naive  float64 // mean absolute error on the shifted label
-	emAll            float64 // mean absolute EM error over every label
-	f2Old, f2, f2Orc float64
-	f2Guard          float64 // samples-F2 with the guarded recalibration
-	f2Map, f2MapG    float64 // samples-F2 with the thresholds mapped by the estimated shift, without and with the guard
-	keptShifted      float64 // fraction of batches whose shifted label the guard kept
-	kept             float64 // mean number of labels the guard kept
-	n                int
+	label         string
+	factor        string  // the shift: "1×", "0.5×", ..., or "0.6"
+	prior, target float64 // reference and batch prevalence of the shifted label
+	em, bbse      float64 // mean absolute error on the shifted label
+	f2Old, f2Orc  float64 // original and in-sample oracle thresholds
+	f2Cross       float64 // cross-fitted oracle thresholds
+	f2Map, f2Exp  float64 // guarded recalibration, mapped (the default) and re-fitted
+	moved         float64 // mean number of labels whose threshold moved
+	keptShifted   float64 // fraction of batches whose shifted label the guard kept
+	n             int
+}
+
+// recovered returns the fraction of the gap between the original and the
+// cross-fitted oracle thresholds that f2 recovers, and false when there is
+// no gap to speak of (under 0.005).
+func recovered(f2, old, oracle float64) (float64, bool) {
+	if oracle-old < 0.005 {
+		return 0, false
+	}
+	return (f2 - old) / (oracle - old), true
+}
+
+// formatRecovered prints recovered's answer.
+func formatRecovered(f2, old, oracle float64) string {
+	g, ok := recovered(f2, old, oracle)
+	if !ok {
+		return "no gap"
+	}
+	return fmt.Sprintf("%.0f%%", 100*g)
 }
 
 func bench(ctx context.Context, o options, w io.Writer) error {
@@ -124,67 +153,131 @@ func bench(ctx context.Context, o options, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	parts, err := dataset.Split(ds, []float64{o.trainFrac, 1 - o.trainFrac}, o.seed)
+	var all [][]result
+	for _, seed := range o.seeds {
+		rows, err := benchSeed(ctx, o, ds, name, seed, w)
+		if err != nil {
+			return err
+		}
+		all = append(all, rows)
+		if o.labels == "" { // the first seed's choice holds for the others
+			var names []string
+			for _, r := range rows {
+				if !slices.Contains(names, r.label) {
+					names = append(names, r.label)
+				}
+			}
+			o.labels = strings.Join(names, ",")
+		}
+	}
+	if len(all) > 1 {
+		summary(w, name, o, all)
+	}
+	return nil
+}
+
+// benchSeed trains one model with seed and prints its table.
+func benchSeed(ctx context.Context, o options, ds *dataset.Dataset, name string, seed uint64, w io.Writer) ([]result, error) {
+	parts, err := dataset.Split(ds, []float64{o.trainFrac, 1 - o.trainFrac}, seed)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg := train.Defaults()
-	cfg.Size, cfg.Epochs, cfg.Seed, cfg.Refit = o.size, o.epochs, o.seed, o.refit
+	cfg.Size, cfg.Epochs, cfg.Seed, cfg.Refit = o.size, o.epochs, seed, o.refit
 	wo := workflow.Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(o.size), ValFrac: o.valFrac, TestFrac: o.testFrac, Decide: decide.DefaultOptions()}
-	fmt.Fprintf(os.Stderr, "training on %d images of %s\n", len(parts[0]), name)
+	fmt.Fprintf(os.Stderr, "seed %d: training on %d images of %s\n", seed, len(parts[0]), name)
 	out, err := workflow.Run(ctx, ds.Subset(parts[0]), wo)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b := out.Bundle
 	p, err := predict.New(b)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	pool, err := p.ScoreSet(ctx, ds.Subset(parts[1]), predict.BatchOptions{})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rules := predict.Rules(b)
-	if err := structureAB(w, ds.Subset(parts[0]), b.Labels, rules, pool.Set); err != nil {
-		return err
-	}
 	ref := b.Reference
 	if ref == nil {
-		return fmt.Errorf("the trained bundle has no validation reference")
+		return nil, fmt.Errorf("the trained bundle has no validation reference")
 	}
 	if err := ref.Check(len(b.Labels)); err != nil {
-		return err
+		return nil, err
 	}
 	chosen, err := pick(o, b.Labels, ref, pool.Set)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "pool of %d images; shifting %v\n", pool.Len(), chosen)
 	var rows []result
 	for k, j := range chosen {
-		targets := []float64{ref.Prevalence[j], 0.5 * ref.Prevalence[j], 2 * ref.Prevalence[j], 3 * ref.Prevalence[j]}
+		factors := []float64{1, 0.5, 2, 3}
 		if k == 0 {
-			targets = append(targets, 0.6)
+			factors = append(factors, 0)
 		}
-		for _, t := range targets {
-			r, err := setting(o, pool.Set, ref, rules, j, t)
-			if err != nil {
-				return err
+		for _, f := range factors {
+			t, label := f*ref.Prevalence[j], fmt.Sprintf("%g×", f)
+			if f == 0 {
+				t, label = 0.6, "0.6"
 			}
-			r.label = b.Labels[j]
+			r, err := setting(o, seed, pool.Set, ref, rules, j, t)
+			if err != nil {
+				return nil, err
+			}
+			r.label, r.factor = b.Labels[j], label
 			rows = append(rows, r)
 		}
 	}
-	fmt.Fprintf(w, "%s: %d held-out images resampled into batches of %d, %d resamples each; validation %d images\n\n", name, pool.Len(), o.batch, o.reps, ref.Images)
-	fmt.Fprintf(w, "%d labels; \"kept\" counts the labels the guard kept, and how often it kept the shifted one\n\n", len(b.Labels))
-	fmt.Fprintln(w, "| label | validation prevalence | batch prevalence | EM error | BBSE error | mean-score error | EM error, all labels | F2 original | F2 re-fitted (expected F), no guard | F2 re-fitted, guard | F2 mapped, no guard | F2 mapped, guard (default) | labels kept | shifted label kept | F2 oracle |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintf(w, "seed %d, %s: %d held-out images resampled into batches of %d, %d resamples each; reference from %d %s images, prevalences from %d labelled images; %d labels\n\n",
+		seed, name, pool.Len(), o.batch, o.reps, ref.Images, ref.Split, ref.PriorImages, len(b.Labels))
+	fmt.Fprintln(w, "| label | shift | reference prevalence | batch prevalence | EM error | BBSE error | labels moved | shifted label kept | F2 original | F2 recalibrated (mapped, default) | F2 re-fitted (expected F) | F2 oracle, cross-fitted | F2 oracle, in-sample | gap recovered |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.0f%% | %.3f |\n",
-			r.label, r.prior, r.target, r.em, r.bbse, r.naive, r.emAll, r.f2Old, r.f2, r.f2Guard, r.f2Map, r.f2MapG, r.kept, 100*r.keptShifted, r.f2Orc)
+		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.1f | %.0f%% | %.3f | %.3f | %.3f | %.3f | %.3f | %s |\n",
+			r.label, r.factor, r.prior, r.target, r.em, r.bbse, r.moved, 100*r.keptShifted, r.f2Old, r.f2Map, r.f2Exp, r.f2Cross, r.f2Orc,
+			formatRecovered(r.f2Map, r.f2Old, r.f2Cross))
 	}
-	return nil
+	fmt.Fprintln(w)
+	return rows, nil
+}
+
+// summary prints the means over the seeds of each setting, with the change
+// recalibration makes at no shift and the gap it recovers under shift.
+func summary(w io.Writer, name string, o options, all [][]result) {
+	type key struct{ label, factor string }
+	var order []key
+	sums := map[key]*result{}
+	for _, rows := range all {
+		for _, r := range rows {
+			k := key{r.label, r.factor}
+			s, ok := sums[k]
+			if !ok {
+				s = &result{label: r.label, factor: r.factor}
+				sums[k] = s
+				order = append(order, k)
+			}
+			s.em, s.bbse, s.moved, s.keptShifted = s.em+r.em, s.bbse+r.bbse, s.moved+r.moved, s.keptShifted+r.keptShifted
+			s.f2Old, s.f2Map, s.f2Exp, s.f2Cross, s.f2Orc = s.f2Old+r.f2Old, s.f2Map+r.f2Map, s.f2Exp+r.f2Exp, s.f2Cross+r.f2Cross, s.f2Orc+r.f2Orc
+			s.n++
+		}
+	}
+	fmt.Fprintf(w, "%s, means over %d seeds (%v)\n\n", name, len(all), o.seeds)
+	fmt.Fprintln(w, "| label | shift | seeds | EM error | BBSE error | labels moved | shifted label kept | F2 original | F2 recalibrated (mapped, default) | change | F2 re-fitted (expected F) | F2 oracle, cross-fitted | F2 oracle, in-sample | gap recovered |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, k := range order {
+		s := sums[k]
+		n := float64(s.n)
+		for _, v := range []*float64{&s.em, &s.bbse, &s.moved, &s.keptShifted, &s.f2Old, &s.f2Map, &s.f2Exp, &s.f2Cross, &s.f2Orc} {
+			*v /= n
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %.3f | %.3f | %.1f | %.0f%% | %.3f | %.3f | %+.3f | %.3f | %.3f | %.3f | %s |\n",
+			s.label, s.factor, s.n, s.em, s.bbse, s.moved, 100*s.keptShifted, s.f2Old, s.f2Map, s.f2Map-s.f2Old, s.f2Exp, s.f2Cross, s.f2Orc,
+			formatRecovered(s.f2Map, s.f2Old, s.f2Cross))
+	}
+	fmt.Fprintln(w)
 }
 
 // pick returns the labels to shift.
@@ -213,15 +306,15 @@ func pick(o options, labels []string, ref *shift.Reference, pool infer.Set) ([]i
 		out = out[:o.maxLabels]
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no label has a validation prevalence in [0.05, 0.33] and 15 held-out positives")
+		return nil, fmt.Errorf("no label has a reference prevalence in [0.05, 0.33] and 15 held-out positives")
 	}
 	return out, nil
 }
 
 // setting resamples o.reps batches where label j holds with prevalence
 // target and averages the outcomes.
-func setting(o options, pool infer.Set, ref *shift.Reference, rules *decide.Rules, j int, target float64) (result, error) {
-	rng := rand.New(rand.NewPCG(o.seed, uint64(j)*1000+uint64(target*1000)))
+func setting(o options, seed uint64, pool infer.Set, ref *shift.Reference, rules *decide.Rules, j int, target float64) (result, error) {
+	rng := rand.New(rand.NewPCG(seed, uint64(j)*1000+uint64(target*1000)))
 	var posRows, negRows []int
 	for i, row := range pool.Truth {
 		if row[j] == 1 {
@@ -233,68 +326,111 @@ func setting(o options, pool infer.Set, ref *shift.Reference, rules *decide.Rule
 	r := result{prior: ref.Prevalence[j]}
 	k := int(math.Round(target * float64(o.batch)))
 	r.target = float64(k) / float64(o.batch)
+	oracleOpts := decide.DefaultOptions()
+	oracleOpts.Bootstrap = 0
 	for rep := 0; rep < o.reps; rep++ {
 		rows := append(draw(rng, posRows, k), draw(rng, negRows, o.batch-k)...)
 		batch := pool.Rows(rows)
-		// Each method, without and with the guard.
-		run := func(m shift.Method, guard bool) (*shift.Result, error) {
+		run := func(m shift.Method) (*shift.Result, error) {
 			opts := shift.DefaultOptions()
-			opts.Bootstrap, opts.Seed, opts.PriorStrength, opts.Guard, opts.Method = o.bootstrap, o.seed+uint64(rep), o.strength, guard, m
-			return shift.Recalibrate(ref, batch.Scores, rules.Thresholds(), opts)
+			opts.Bootstrap, opts.Seed, opts.PriorStrength, opts.Method = o.bootstrap, seed+uint64(rep), o.strength, m
+			opts.Inherit(rules)
+			res, err := shift.Recalibrate(ref, batch.Scores, rules.Thresholds(), opts)
+			if err == nil {
+				res.Rules.Names, res.Rules.Structure = rules.Names, rules.Structure
+			}
+			return res, err
 		}
-		res, err := run(shift.Expected, false)
+		mapped, err := run(shift.Mapped)
 		if err != nil {
 			return r, err
 		}
-		guarded, err := run(shift.Expected, true)
+		refitted, err := run(shift.Expected)
 		if err != nil {
 			return r, err
 		}
-		mapped, err := run(shift.Mapped, false)
-		if err != nil {
-			return r, err
-		}
-		mappedG, err := run(shift.Mapped, true)
-		if err != nil {
-			return r, err
-		}
-		for l, e := range guarded.Estimates {
-			if e.Kept && e.Reason != shift.KeptUnlearned {
-				r.kept++
-				if l == j {
-					r.keptShifted++
-				}
+		for l, e := range mapped.Estimates {
+			if !e.Kept {
+				r.moved++
+			} else if l == j {
+				r.keptShifted++
 			}
 		}
 		truth := prevalences(batch)
-		e := res.Estimates[j]
+		e := mapped.Estimates[j]
 		r.em += math.Abs(e.Estimated - truth[j])
 		r.bbse += math.Abs(e.BBSE - truth[j])
-		r.naive += math.Abs(e.MeanScore - truth[j])
-		for l, el := range res.Estimates {
-			r.emAll += math.Abs(el.Estimated-truth[l]) / float64(len(truth))
-		}
-		oracle, err := decide.FitPerClass(batch, decide.Options{Beta: 2, Objective: decide.SamplesF, MinPositives: 5})
+		oracle, err := decide.FitPerClass(batch, oracleOpts)
 		if err != nil {
 			return r, err
 		}
+		oracle.Names, oracle.Structure = rules.Names, rules.Structure
 		for _, x := range []struct {
 			f     *float64
 			rules *decide.Rules
-		}{{&r.f2Old, rules}, {&r.f2, res.Rules}, {&r.f2Guard, guarded.Rules}, {&r.f2Map, mapped.Rules}, {&r.f2MapG, mappedG.Rules}, {&r.f2Orc, oracle}} {
+		}{{&r.f2Old, rules}, {&r.f2Map, mapped.Rules}, {&r.f2Exp, refitted.Rules}, {&r.f2Orc, oracle}} {
 			f, err := metrics.ScorePRF(batch.Truth, x.rules.Apply(batch.Scores), batch.Mask, metrics.Samples, metrics.Options{Beta: 2})
 			if err != nil {
 				return r, err
 			}
 			*x.f += f.F
 		}
+		cross, err := crossFitted(batch, rows, rules, oracleOpts, rng)
+		if err != nil {
+			return r, err
+		}
+		r.f2Cross += cross
 		r.n++
 	}
 	n := float64(r.n)
-	for _, v := range []*float64{&r.em, &r.bbse, &r.naive, &r.emAll, &r.f2Old, &r.f2, &r.f2Guard, &r.f2Map, &r.f2MapG, &r.keptShifted, &r.kept, &r.f2Orc} {
+	for _, v := range []*float64{&r.em, &r.bbse, &r.f2Old, &r.f2Map, &r.f2Exp, &r.f2Orc, &r.f2Cross, &r.moved, &r.keptShifted} {
 		*v /= n
 	}
 	return r, nil
+}
+
+// crossFolds is the number of folds of the cross-fitted oracle.
+const crossFolds = 5
+
+// crossFitted returns the samples-F2 of oracle thresholds scored out of
+// sample: the batch's distinct pool images (rows gives each batch row's)
+// are dealt at random into crossFolds folds, and the rows of each fold are
+// decided by thresholds fitted with o on the rows of the others.
+func crossFitted(batch infer.Set, rows []int, rules *decide.Rules, o decide.Options, rng *rand.Rand) (float64, error) {
+	fold := map[int]int{}
+	for _, i := range rows {
+		if _, ok := fold[i]; !ok {
+			fold[i] = rng.IntN(crossFolds)
+		}
+	}
+	decisions := make([][]bool, batch.Len())
+	for k := range crossFolds {
+		var fitRows, held []int
+		for b, i := range rows {
+			if fold[i] == k {
+				held = append(held, b)
+			} else {
+				fitRows = append(fitRows, b)
+			}
+		}
+		if len(held) == 0 {
+			continue
+		}
+		fit, err := decide.FitPerClass(batch.Rows(fitRows), o)
+		if err != nil {
+			return 0, err
+		}
+		fit.Names, fit.Structure = rules.Names, rules.Structure
+		d := fit.Apply(batch.Rows(held).Scores)
+		for m, b := range held {
+			decisions[b] = d[m]
+		}
+	}
+	f, err := metrics.ScorePRF(batch.Truth, decisions, batch.Mask, metrics.Samples, metrics.Options{Beta: 2})
+	if err != nil {
+		return 0, err
+	}
+	return f.F, nil
 }
 
 // draw takes n of rows: without replacement while they last, then with.
@@ -328,42 +464,4 @@ func prevalences(s infer.Set) []float64 {
 		}
 	}
 	return out
-}
-
-// structureAB discovers the label structure of the training part, applies
-// it on top of the per-class thresholds on the held-out set, and prints
-// samples-F2 and the rate of decisions that break the structure, with and
-// without it.
-func structureAB(w io.Writer, train *dataset.Dataset, labels []string, rules *decide.Rules, held infer.Set) error {
-	truth := make([][]float64, len(train.Items))
-	for i, it := range train.Items {
-		y, _ := train.Targets(it)
-		truth[i] = make([]float64, len(y))
-		for j, v := range y {
-			truth[i][j] = float64(v)
-		}
-	}
-	st := decide.Discover(labels, truth, 5)
-	fmt.Fprintf(w, "label structure found in the %d training images: %s\n\n", len(truth), st)
-	fmt.Fprintln(w, "| decisions | samples F2 | images breaking the structure |")
-	fmt.Fprintln(w, "|---|---|---|")
-	with := *rules
-	with.Names, with.Structure = labels, st
-	for _, x := range []struct {
-		name string
-		r    *decide.Rules
-	}{{"independent thresholds", rules}, {"thresholds + structure", &with}} {
-		d := x.r.Apply(held.Scores)
-		f, err := metrics.ScorePRF(held.Truth, d, held.Mask, metrics.Samples, metrics.Options{Beta: 2})
-		if err != nil {
-			return err
-		}
-		v, err := st.Violations(labels, d)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "| %s | %.3f | %.1f%% |\n", x.name, f.F, 100*float64(v)/float64(held.Len()))
-	}
-	fmt.Fprintln(w)
-	return nil
 }
