@@ -103,16 +103,16 @@ func Open(dir string) (*Set, error) {
 	}
 	defer f.Close()
 	s.Layout = Indexed
-	if s.Legend, err = ReadLegend(f); err != nil {
+	if s.Legend, err = readLegend(f); err != nil {
 		return nil, fmt.Errorf("masks: %s: %w", filepath.Join(dir, LegendName), err)
 	}
 	return s, nil
 }
 
-// ReadLegend reads a legend: one label per line, blank lines and lines
+// readLegend reads a legend: one label per line, blank lines and lines
 // starting with # skipped. It refuses duplicates, labels that cannot be
 // file names and more than 254 labels (255 is the unlabelled value).
-func ReadLegend(r io.Reader) ([]string, error) {
+func readLegend(r io.Reader) ([]string, error) {
 	var labels []string
 	seen := map[string]bool{}
 	sc := bufio.NewScanner(r)

@@ -93,7 +93,7 @@ const (
 // spans ±z90 standard errors, as the bootstrap intervals do.
 const z90 = 1.6448536269514722
 
-// Guard decides whether a label's EM estimate q, with its bootstrap
+// guard decides whether a label's EM estimate q, with its bootstrap
 // interval on a batch of n images, may move its threshold; it returns ""
 // when it may, or the reason (KeptNoShift, KeptDisagree) to keep it. Both
 // tests are two-sample tests at the 10% level that count the error of the
@@ -112,7 +112,7 @@ const z90 = 1.6448536269514722
 //     the validation TPR and FPR (binomial on the validation positives and
 //     negatives). The mean calibrated score is not a cross-check: under a
 //     label shift it lies between π and the new prevalence by design.
-func Guard(ref *Reference, j int, e Estimate, batch int) string {
+func guard(ref *Reference, j int, e Estimate, batch int) string {
 	if len(e.Interval) != 2 {
 		return ""
 	}
@@ -242,23 +242,23 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 			}
 		}
 		e := Estimate{Train: prior, MeanScore: mean / float64(len(scores)),
-			BBSE: BBSE(hit/float64(len(scores)), ref.TPR[j], ref.FPR[j])}
+			BBSE: bbse(hit/float64(len(scores)), ref.TPR[j], ref.FPR[j])}
 		if !(ref.TPR[j] > ref.FPR[j]) {
 			e.Estimated, e.Kept, e.Reason = prior, true, KeptUnlearned
 			res.Estimates[j] = e
 			continue
 		}
-		e.Estimated = EM(col, nil, prior, o.PriorStrength)
+		e.Estimated = em(col, nil, prior, o.PriorStrength)
 		if len(draws) > 0 {
 			qs := make([]float64, len(draws))
 			for b, rows := range draws {
-				qs[b] = EM(col, rows, prior, o.PriorStrength)
+				qs[b] = em(col, rows, prior, o.PriorStrength)
 			}
 			sort.Float64s(qs)
 			e.Interval = []float64{metrics.Quantile(qs, 0.05), metrics.Quantile(qs, 0.95)}
 		}
 		if o.Guard {
-			if why := Guard(ref, j, e, len(scores)); why != "" {
+			if why := guard(ref, j, e, len(scores)); why != "" {
 				e.Kept, e.Reason = true, why
 			}
 		}
@@ -271,7 +271,7 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 		res.Posteriors[i] = make([]float64, n)
 		for j, p := range row {
 			if e := res.Estimates[j]; !e.Kept {
-				p = Adjust(p, ref.Prevalence[j], e.Estimated)
+				p = adjust(p, ref.Prevalence[j], e.Estimated)
 			}
 			res.Posteriors[i][j] = p
 		}

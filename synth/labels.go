@@ -77,8 +77,8 @@ func WeatherLabels() []string {
 	return append([]string(nil), labelNames[lClear:lCloudy+1]...)
 }
 
-// RareLabels returns the labels that appear on only a few percent of tiles.
-func RareLabels() []string {
+// rareLabels returns the labels that appear on only a few percent of tiles.
+func rareLabels() []string {
 	return []string{labelNames[lGreenhouse], labelNames[lBurned]}
 }
 

@@ -134,13 +134,13 @@ func TestLabelStatistics(t *testing.T) {
 	st := collect(t, 2000, 40, 2026)
 	frac := func(l string) float64 { return float64(st.count[l]) / float64(st.n) }
 	t.Logf("counts %v contrast %v brightness %v", st.count, st.contrast, st.bright)
-	for _, l := range RareLabels() {
+	for _, l := range rareLabels() {
 		if f := frac(l); f < 0.005 || f > 0.06 {
 			t.Errorf("rare label %s on %.1f%% of tiles, want 0.5..6%%", l, 100*f)
 		}
 	}
 	for _, l := range Labels() {
-		if slices.Contains(RareLabels(), l) {
+		if slices.Contains(rareLabels(), l) {
 			continue
 		}
 		if f := frac(l); f < 0.05 || f > 0.8 {
