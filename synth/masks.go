@@ -12,7 +12,7 @@ import (
 // Options.Masks: one binary PNG per tag per tile (see package masks).
 const MasksDir = "masks"
 
-// tileMasks renders a tile as Tile does (the same rng gives the same
+// tileMasks renders a tile as tile does (the same rng gives the same
 // picture and tags) and also returns, for each of its tags, the pixels
 // that show it, row by row: a ground feature's visible pixels (those under
 // a cloud of opacity 0.5 or more are hidden), the cloud's pixels for
