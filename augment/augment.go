@@ -98,15 +98,15 @@ func (p Pipeline) Apply(x []float32, size int, rng *rand.Rand) []float32 {
 		copy(out, x)
 	}
 	if p.Crop {
-		x0, y0, w, h := CropBox(size, p.CropScale, p.CropRatio, rng)
+		x0, y0, w, h := cropBox(size, p.CropScale, p.CropRatio, rng)
 		tmp := make([]float32, len(out))
-		ResizedCrop(tmp, out, size, c, x0, y0, w, h)
+		resizedCrop(tmp, out, size, c, x0, y0, w, h)
 		out = tmp
 	}
 	if p.Brightness > 0 || p.Contrast > 0 {
 		b := 1 + p.Brightness*(2*rng.Float64()-1)
 		k := 1 + p.Contrast*(2*rng.Float64()-1)
-		Jitter(out, float32(b), float32(k))
+		jitter(out, float32(b), float32(k))
 	}
 	return out
 }
@@ -129,11 +129,11 @@ func Dihedral(dst, src []float32, n, c, k int) {
 	}
 }
 
-// CropBox draws a crop rectangle like torchvision's RandomResizedCrop: area
+// cropBox draws a crop rectangle like torchvision's RandomResizedCrop: area
 // fraction from scale, log-uniform aspect ratio from ratio, uniform
 // position; after 10 failed draws it falls back to the centred square of
 // the image. Coordinates are in pixels of an n×n image.
-func CropBox(n int, scale, ratio [2]float64, rng *rand.Rand) (x0, y0, w, h float64) {
+func cropBox(n int, scale, ratio [2]float64, rng *rand.Rand) (x0, y0, w, h float64) {
 	side := float64(n)
 	lo, hi := math.Log(ratio[0]), math.Log(ratio[1])
 	for range 10 {
@@ -147,10 +147,10 @@ func CropBox(n int, scale, ratio [2]float64, rng *rand.Rand) (x0, y0, w, h float
 	return 0, 0, side, side
 }
 
-// ResizedCrop writes into dst (n×n, c channels) the rectangle (x0, y0, w, h)
+// resizedCrop writes into dst (n×n, c channels) the rectangle (x0, y0, w, h)
 // of the n×n image src, scaled with bilinear interpolation that samples
 // only inside the rectangle.
-func ResizedCrop(dst, src []float32, n, c int, x0, y0, w, h float64) {
+func resizedCrop(dst, src []float32, n, c int, x0, y0, w, h float64) {
 	sx, sy := w/float64(n), h/float64(n)
 	for y := 0; y < n; y++ {
 		fy := clampf(y0+(float64(y)+0.5)*sy-0.5, y0, min(y0+h-1, float64(n-1)))
@@ -170,9 +170,9 @@ func ResizedCrop(dst, src []float32, n, c int, x0, y0, w, h float64) {
 	}
 }
 
-// Jitter scales x in place by brightness b, then by contrast k about its
+// jitter scales x in place by brightness b, then by contrast k about its
 // mean, clamping to [0, 1].
-func Jitter(x []float32, b, k float32) {
+func jitter(x []float32, b, k float32) {
 	var sum float64
 	for i := range x {
 		x[i] *= b

@@ -76,7 +76,7 @@ func TestDihedralGroup(t *testing.T) {
 func TestCropBox(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 500; i++ {
-		x0, y0, w, h := CropBox(64, [2]float64{0.5, 1}, [2]float64{0.75, 4.0 / 3}, rng)
+		x0, y0, w, h := cropBox(64, [2]float64{0.5, 1}, [2]float64{0.75, 4.0 / 3}, rng)
 		if x0 < 0 || y0 < 0 || x0+w > 64 || y0+h > 64 {
 			t.Fatalf("box %v %v %v %v outside the image", x0, y0, w, h)
 		}
@@ -92,12 +92,12 @@ func TestCropBox(t *testing.T) {
 func TestResizedCrop(t *testing.T) {
 	src := ramp(4)
 	dst := make([]float32, 16)
-	ResizedCrop(dst, src, 4, 1, 0, 0, 4, 4)
+	resizedCrop(dst, src, 4, 1, 0, 0, 4, 4)
 	if !reflect.DeepEqual(dst, src) {
 		t.Errorf("full crop changed the image: %v", dst)
 	}
 	// The top-left 2×2 quarter magnified: corners come from that quarter.
-	ResizedCrop(dst, src, 4, 1, 0, 0, 2, 2)
+	resizedCrop(dst, src, 4, 1, 0, 0, 2, 2)
 	if dst[0] != 0 || dst[15] != 5 || dst[5] > dst[10] {
 		t.Errorf("quarter crop %v", dst)
 	}
@@ -105,7 +105,7 @@ func TestResizedCrop(t *testing.T) {
 
 func TestJitter(t *testing.T) {
 	x := []float32{0.2, 0.4, 0.6}
-	Jitter(x, 1, 2) // contrast doubles distances from the mean 0.4
+	jitter(x, 1, 2) // contrast doubles distances from the mean 0.4
 	want := []float32{0, 0.4, 0.8}
 	for i := range x {
 		if math.Abs(float64(x[i]-want[i])) > 1e-6 {
@@ -113,7 +113,7 @@ func TestJitter(t *testing.T) {
 		}
 	}
 	x = []float32{0.5, 0.9}
-	Jitter(x, 1.5, 1)
+	jitter(x, 1.5, 1)
 	if x[0] != 0.75 || x[1] != 1 {
 		t.Fatalf("brightness with clamping: %v", x)
 	}

@@ -22,26 +22,26 @@ func (p Pipeline) ApplyMasked(x, t []float32, size int, rng *rand.Rand) (xo, to 
 	Dihedral(xo, x, size, c, k)
 	Dihedral(to, t, size, ct, k)
 	if p.Crop {
-		x0, y0, w, h := CropBox(size, p.CropScale, p.CropRatio, rng)
+		x0, y0, w, h := cropBox(size, p.CropScale, p.CropRatio, rng)
 		tmp := make([]float32, len(xo))
-		ResizedCrop(tmp, xo, size, c, x0, y0, w, h)
+		resizedCrop(tmp, xo, size, c, x0, y0, w, h)
 		xo = tmp
 		tt := make([]float32, len(to))
-		NearestCrop(tt, to, size, ct, x0, y0, w, h)
+		nearestCrop(tt, to, size, ct, x0, y0, w, h)
 		to = tt
 	}
 	if p.Brightness > 0 || p.Contrast > 0 {
 		b := 1 + p.Brightness*(2*rng.Float64()-1)
 		kc := 1 + p.Contrast*(2*rng.Float64()-1)
-		Jitter(xo, float32(b), float32(kc))
+		jitter(xo, float32(b), float32(kc))
 	}
 	return xo, to
 }
 
-// NearestCrop writes into dst (n×n, c values per pixel) the rectangle
+// nearestCrop writes into dst (n×n, c values per pixel) the rectangle
 // (x0, y0, w, h) of the n×n src scaled by nearest neighbour: each output
 // pixel takes the source pixel under its centre.
-func NearestCrop(dst, src []float32, n, c int, x0, y0, w, h float64) {
+func nearestCrop(dst, src []float32, n, c int, x0, y0, w, h float64) {
 	sx, sy := w/float64(n), h/float64(n)
 	for y := range n {
 		iy := min(int(y0+(float64(y)+0.5)*sy), n-1)

@@ -102,8 +102,8 @@ func PredictionsName(s, n int) string { return fmt.Sprintf("predictions-%05d-of-
 // ErrorsName is the name of the errors file of shard s (from 0) of n.
 func ErrorsName(s, n int) string { return fmt.Sprintf("errors-%05d-of-%05d.jsonl", s, n) }
 
-// Build adds the prediction job to the pipeline of s.
-func Build(s beam.Scope, o Options) error {
+// build adds the prediction job to the pipeline of s.
+func build(s beam.Scope, o Options) error {
 	if err := o.Check(); err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func Run(ctx context.Context, runner string, o Options) (Counts, error) {
 		return Counts{}, err
 	}
 	p, s := beam.NewPipelineWithRoot()
-	if err := Build(s, o); err != nil {
+	if err := build(s, o); err != nil {
 		return Counts{}, err
 	}
 	res, err := beam.Run(ctx, runner, p)

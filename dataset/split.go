@@ -15,7 +15,7 @@ func Split(ds *Dataset, fractions []float64, seed uint64) ([][]int, error) {
 	if err := checkFractions(fractions); err != nil {
 		return nil, err
 	}
-	return Stratify(positives(ds), len(ds.Labels), fractions, seed), nil
+	return stratify(positives(ds), len(ds.Labels), fractions, seed), nil
 }
 
 // Folds divides the items of ds into k folds of equal size by iterative
@@ -31,7 +31,7 @@ func Folds(ds *Dataset, k int, seed uint64) ([][]int, error) {
 	for i := range fr {
 		fr[i] = 1 / float64(k)
 	}
-	return Stratify(positives(ds), len(ds.Labels), fr, seed), nil
+	return stratify(positives(ds), len(ds.Labels), fr, seed), nil
 }
 
 func checkFractions(fr []float64) error {
@@ -56,14 +56,14 @@ func positives(ds *Dataset) [][]int {
 	return pos
 }
 
-// Stratify implements iterative stratification (Sechidis, Tsoumakas and
+// stratify implements iterative stratification (Sechidis, Tsoumakas and
 // Vlahavas, 2011). labels[i] lists the positive labels (0..nLabels-1) of
 // item i; fractions are the subsets' shares, positive and summing to 1. The
 // rarest remaining label is handled first; each of its items goes to the
 // subset that most lacks that label, ties broken by the subset that most
 // lacks items, then at random. Items without labels go to the subset that
 // most lacks items.
-func Stratify(labels [][]int, nLabels int, fractions []float64, seed uint64) [][]int {
+func stratify(labels [][]int, nLabels int, fractions []float64, seed uint64) [][]int {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed5eed))
 	k, n := len(fractions), len(labels)
 	order := rng.Perm(n)

@@ -72,7 +72,7 @@ func TestKFoldAndCrossDecide(t *testing.T) {
 		t.Error("more folds than samples: want an error")
 	}
 	s := randomSplit(4, 10, 3, false)
-	got, err := CrossDecide(s, folds, Global, DefaultOptions())
+	got, err := crossDecide(s, folds, Global, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestKFoldAndCrossDecide(t *testing.T) {
 				rest = append(rest, i)
 			}
 		}
-		r, err := FitGlobal(s.Rows(rest), DefaultOptions())
+		r, err := fitGlobal(s.Rows(rest), DefaultOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +98,7 @@ func TestKFoldAndCrossDecide(t *testing.T) {
 			}
 		}
 	}
-	if _, err := CrossDecide(s, folds[:5], Global, DefaultOptions()); err == nil {
+	if _, err := crossDecide(s, folds[:5], Global, DefaultOptions()); err == nil {
 		t.Error("short folds: want an error")
 	}
 }

@@ -9,7 +9,7 @@
 // set: scores, truth and the mask of known entries), and Compare takes a
 // fitting split and a distinct evaluation split, so thresholds are never
 // fitted on the predictions that score them. Fit on a calibration split
-// or on out-of-fold predictions (see KFold and CrossDecide).
+// or on out-of-fold predictions (see KFold and crossDecide).
 //
 // Rules and Calibration are plain JSON-serialisable values meant to be
 // stored in the model bundle.

@@ -14,7 +14,7 @@ import (
 const ExpectedF Kind = "expected_f"
 
 func init() {
-	Register(ExpectedF, RuleKind{Name: "expected-F", Order: 5, Fit: FitExpectedF,
+	Register(ExpectedF, RuleKind{Name: "expected-F", Order: 5, Fit: fitExpectedF,
 		Check: func(r *Rules, _ int) error {
 			if !(r.Beta > 0) {
 				return fmt.Errorf("decide: expected-F rule needs a positive beta, got %v", r.Beta)
@@ -31,10 +31,10 @@ func init() {
 		}})
 }
 
-// FitExpectedF fits Platt calibration on the held-out split and returns an
+// fitExpectedF fits Platt calibration on the held-out split and returns an
 // ExpectedF rule that decides calibrated scores. Its cost is cubic in the
 // number of labels per sample.
-func FitExpectedF(fit infer.Set, o Options) (*Rules, error) {
+func fitExpectedF(fit infer.Set, o Options) (*Rules, error) {
 	if err := prepare(fit, o); err != nil {
 		return nil, err
 	}

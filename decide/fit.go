@@ -85,10 +85,10 @@ func prepare(fit infer.Set, o Options) error {
 	return validate(fit)
 }
 
-// FitGlobal returns the single threshold that maximises samples F-beta (or
+// fitGlobal returns the single threshold that maximises samples F-beta (or
 // micro F-beta when o.Objective is MicroF) over every distinct held-out
 // score.
-func FitGlobal(fit infer.Set, o Options) (*Rules, error) {
+func fitGlobal(fit infer.Set, o Options) (*Rules, error) {
 	if err := prepare(fit, o); err != nil {
 		return nil, err
 	}
@@ -173,8 +173,8 @@ func FitPerClass(fit infer.Set, o Options) (*Rules, error) {
 	return r, nil
 }
 
-// FitTopK picks the k in 1..labels that maximises samples F-beta.
-func FitTopK(fit infer.Set, o Options) (*Rules, error) {
+// fitTopK picks the k in 1..labels that maximises samples F-beta.
+func fitTopK(fit infer.Set, o Options) (*Rules, error) {
 	if err := prepare(fit, o); err != nil {
 		return nil, err
 	}
@@ -192,8 +192,8 @@ func FitTopK(fit infer.Set, o Options) (*Rules, error) {
 	return &Rules{Kind: TopK, Objective: SamplesF, Beta: o.Beta, Labels: fit.NumLabels(), K: bestK}, nil
 }
 
-// FitPCut records each label's known positive rate on the fitting split.
-func FitPCut(fit infer.Set) (*Rules, error) {
+// fitPCut records each label's known positive rate on the fitting split.
+func fitPCut(fit infer.Set) (*Rules, error) {
 	if err := validate(fit); err != nil {
 		return nil, err
 	}

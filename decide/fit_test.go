@@ -43,7 +43,7 @@ func TestGlobalThresholdIsExactOptimum(t *testing.T) {
 			if obj == MicroF {
 				avg = metrics.Micro
 			}
-			r, err := FitGlobal(s, o)
+			r, err := fitGlobal(s, o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,14 +191,14 @@ func TestFitTopKAndPCut(t *testing.T) {
 		Truth:  [][]float64{{1, 1, 0}, {1, 0, 0}, {0, 1, 1}, {1, 0, 1}},
 		Mask:   [][]bool{{true, true, true}, {true, true, true}, {true, true, true}, {true, false, true}},
 	}
-	k, err := FitTopK(s, Options{Beta: 1, Objective: SamplesF})
+	k, err := fitTopK(s, Options{Beta: 1, Objective: SamplesF})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if k.K != 2 || k.Thresholds() != nil {
 		t.Errorf("k = %d thresholds %v, want 2 and nil", k.K, k.Thresholds())
 	}
-	p, err := FitPCut(s)
+	p, err := fitPCut(s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,11 +21,11 @@ func KFold(n, k int, seed uint64) ([]int, error) {
 	return folds, nil
 }
 
-// CrossDecide estimates a rule honestly on out-of-fold predictions: for
+// crossDecide estimates a rule honestly on out-of-fold predictions: for
 // each fold it fits the rule on the other folds' rows of data and decides
 // that fold's rows. data must hold out-of-fold scores (each row scored by a
 // model that did not train on it); folds gives each row's fold.
-func CrossDecide(data infer.Set, folds []int, kind Kind, o Options) ([][]bool, error) {
+func crossDecide(data infer.Set, folds []int, kind Kind, o Options) ([][]bool, error) {
 	if len(folds) != len(data.Scores) {
 		return nil, fmt.Errorf("decide: %d fold indices for %d samples", len(folds), len(data.Scores))
 	}

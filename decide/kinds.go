@@ -15,7 +15,7 @@ func init() {
 		}
 		return &Rules{Kind: Fixed, Labels: fit.NumLabels(), Global: 0.5}, nil
 	}})
-	Register(Global, RuleKind{Name: "global", Order: 1, Thresholds: true, Fit: FitGlobal})
+	Register(Global, RuleKind{Name: "global", Order: 1, Thresholds: true, Fit: fitGlobal})
 	Register(PerClass, RuleKind{Name: "per-class", Order: 2, Thresholds: true, Fit: FitPerClass,
 		Check: func(r *Rules, n int) error {
 			if len(r.PerClass) != n {
@@ -23,7 +23,7 @@ func init() {
 			}
 			return nil
 		}})
-	Register(TopK, RuleKind{Name: "top-k", Order: 3, Fit: FitTopK,
+	Register(TopK, RuleKind{Name: "top-k", Order: 3, Fit: fitTopK,
 		Check: func(r *Rules, _ int) error {
 			if r.K < 0 {
 				return fmt.Errorf("decide: negative k %d", r.K)
@@ -37,7 +37,7 @@ func init() {
 				}
 			}
 		}})
-	Register(PCut, RuleKind{Name: "pcut", Order: 4, Fit: func(fit infer.Set, _ Options) (*Rules, error) { return FitPCut(fit) },
+	Register(PCut, RuleKind{Name: "pcut", Order: 4, Fit: func(fit infer.Set, _ Options) (*Rules, error) { return fitPCut(fit) },
 		Check: func(r *Rules, n int) error {
 			if len(r.Prevalence) != n {
 				return fmt.Errorf("decide: %d prevalences for %d labels", len(r.Prevalence), n)

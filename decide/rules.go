@@ -204,8 +204,8 @@ func (r *Rules) WriteJSON(w io.Writer) error {
 // in memory.
 const MaxLabels = 1 << 20
 
-// ReadRules reads a rule written by WriteJSON and checks it.
-func ReadRules(rd io.Reader) (*Rules, error) {
+// readRules reads a rule written by WriteJSON and checks it.
+func readRules(rd io.Reader) (*Rules, error) {
 	var r Rules
 	if err := json.NewDecoder(rd).Decode(&r); err != nil {
 		return nil, fmt.Errorf("decide: decoding rules: %w", err)

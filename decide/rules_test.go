@@ -24,7 +24,7 @@ func TestRulesJSONRoundTrip(t *testing.T) {
 			t.Errorf("JSON lacks %s:\n%s", key, buf.String())
 		}
 	}
-	back, err := ReadRules(bytes.NewReader(buf.Bytes()))
+	back, err := readRules(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,12 +95,12 @@ func TestReadRulesRefusesLabelCounts(t *testing.T) {
 		{`{"kind":"global","n_labels":0,"global":0.5}`, "want 1 to"},
 		{`{"kind":"fixed","n_labels":-3,"global":0.5}`, "want 1 to"},
 	} {
-		r, err := ReadRules(strings.NewReader(tc.json))
+		r, err := readRules(strings.NewReader(tc.json))
 		if err == nil || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%s: rule %v, error %v; want %q", tc.json, r, err, tc.msg)
 		}
 	}
-	if _, err := ReadRules(strings.NewReader(`{"kind":"fixed","n_labels":3,"global":0.5}`)); err != nil {
+	if _, err := readRules(strings.NewReader(`{"kind":"fixed","n_labels":3,"global":0.5}`)); err != nil {
 		t.Errorf("a rule for 3 labels: %v", err)
 	}
 }

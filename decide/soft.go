@@ -79,7 +79,7 @@ func (st *softSamples) add(e entry) {
 
 func (st *softSamples) value() float64 { return st.sum / float64(len(st.counts)) }
 
-// FitExpectedPerClass fits per-class thresholds on scores whose truth is not
+// fitExpectedPerClass fits per-class thresholds on scores whose truth is not
 // known but estimated: prob[i][j] is the probability that label j holds for
 // sample i (a posterior, used as a soft label). It is FitPerClass with
 // every count replaced by its expectation: each label's threshold maximises
@@ -91,11 +91,11 @@ func (st *softSamples) value() float64 { return st.sum / float64(len(st.counts))
 // be a function of them, but when it is an increasing one (a calibrated
 // and shifted score) thresholding either is the same. MicroF is fitted as
 // LabelF, and no bootstrap intervals are drawn.
-func FitExpectedPerClass(scores, prob [][]float64, toward []float64, o Options) (*Rules, error) {
+func fitExpectedPerClass(scores, prob [][]float64, toward []float64, o Options) (*Rules, error) {
 	return FitExpectedPerClassHolding(scores, prob, toward, nil, o)
 }
 
-// FitExpectedPerClassHolding is FitExpectedPerClass with some labels held:
+// FitExpectedPerClassHolding is fitExpectedPerClass with some labels held:
 // a label j with hold[j] set keeps toward[j] (the global threshold when
 // toward is nil), is flagged Shrunk, and is not moved by the coordinate
 // ascent, which fits the other labels around it. hold may be nil.

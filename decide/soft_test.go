@@ -8,7 +8,7 @@ import (
 )
 
 // With probabilities that are the 0/1 truth, expected counts are the
-// counts: FitExpectedPerClass gives FitPerClass's thresholds.
+// counts: fitExpectedPerClass gives FitPerClass's thresholds.
 func TestFitExpectedPerClassMatchesHardTruth(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -24,7 +24,7 @@ func TestFitExpectedPerClassMatchesHardTruth(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := FitExpectedPerClass(s.Scores, s.Truth, nil, tc.o)
+			got, err := fitExpectedPerClass(s.Scores, s.Truth, nil, tc.o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,11 +47,11 @@ func TestFitExpectedPerClassFollowsProbabilities(t *testing.T) {
 		high = append(high, []float64{math.Sqrt(s)})
 	}
 	o := Options{Beta: 2, Objective: LabelF}
-	a, err := FitExpectedPerClass(scores, low, nil, o)
+	a, err := fitExpectedPerClass(scores, low, nil, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := FitExpectedPerClass(scores, high, nil, o)
+	b, err := fitExpectedPerClass(scores, high, nil, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestFitExpectedPerClassErrors(t *testing.T) {
 		{"bad beta", [][]float64{{0.1}}, [][]float64{{0.5}}, Options{Objective: SamplesF}, "beta"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := FitExpectedPerClass(tc.scores, tc.probs, nil, tc.o)
+			_, err := fitExpectedPerClass(tc.scores, tc.probs, nil, tc.o)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want one containing %q", err, tc.want)
 			}
@@ -94,14 +94,14 @@ func TestFitExpectedPerClassShrinksToward(t *testing.T) {
 		probs = append(probs, []float64{s, 0.0001 * s})
 	}
 	o := Options{Beta: 2, Objective: LabelF, MinPositives: 5}
-	r, err := FitExpectedPerClass(scores, probs, []float64{0.3, 0.77}, o)
+	r, err := fitExpectedPerClass(scores, probs, []float64{0.3, 0.77}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Shrunk[0] || !r.Shrunk[1] || math.Abs(r.PerClass[1]-0.77) > 0.01 {
 		t.Errorf("thresholds %v, shrunk %v; want label 1 shrunk to about 0.77", r.PerClass, r.Shrunk)
 	}
-	if _, err := FitExpectedPerClass(scores, probs, []float64{0.3}, o); err == nil {
+	if _, err := fitExpectedPerClass(scores, probs, []float64{0.3}, o); err == nil {
 		t.Error("accepted 1 threshold to shrink toward for 2 labels")
 	}
 }
@@ -118,7 +118,7 @@ func TestFitExpectedPerClassHolding(t *testing.T) {
 	}
 	for _, obj := range []Objective{LabelF, SamplesF} {
 		o := Options{Beta: 2, Objective: obj, MinPositives: 5}
-		free, err := FitExpectedPerClass(scores, probs, nil, o)
+		free, err := fitExpectedPerClass(scores, probs, nil, o)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -54,7 +54,7 @@ func TestExclusiveGroupYieldsOne(t *testing.T) {
 	if err := r.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
-	back, err := ReadRules(&buf)
+	back, err := readRules(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ func ParseThresholds(data []byte, labels []string) ([]float64, error) {
 		return nil, fmt.Errorf("decide: thresholds: %w", err)
 	}
 	if _, ok := probe["kind"]; ok {
-		r, err := ReadRules(bytes.NewReader(data))
+		r, err := readRules(bytes.NewReader(data))
 		if err != nil {
 			return nil, err
 		}

@@ -35,10 +35,10 @@ func DefaultOptions() Options {
 	return Options{Thresh: 0.5, NMS: 0.45, Letterbox: true}
 }
 
-// Run detects objects in img with Darknet's defaults and score threshold
+// run detects objects in img with Darknet's defaults and score threshold
 // thresh. The model must be built from the spec that darknet.Import
 // returned with meta.
-func Run(model *nn.Model, meta *darknet.Meta, img image.Image, thresh float64) ([]Box, error) {
+func run(model *nn.Model, meta *darknet.Meta, img image.Image, thresh float64) ([]Box, error) {
 	opts := DefaultOptions()
 	opts.Thresh = thresh
 	return Detect(model, meta, img, opts)

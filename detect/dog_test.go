@@ -76,7 +76,7 @@ func TestFindsTheDog(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			model, meta := loadModel(t, tc.cfg, tc.weights)
-			boxes, err := Run(model, meta, img, 0.5)
+			boxes, err := run(model, meta, img, 0.5)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -174,7 +174,7 @@ func TestDraw(t *testing.T) {
 
 func TestDetectErrors(t *testing.T) {
 	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
-	if _, err := Run(nil, &darknet.Meta{}, img, 0.5); err == nil || !strings.Contains(err.Error(), "nil") {
+	if _, err := run(nil, &darknet.Meta{}, img, 0.5); err == nil || !strings.Contains(err.Error(), "nil") {
 		t.Errorf("nil model: %v", err)
 	}
 }

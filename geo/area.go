@@ -17,13 +17,13 @@ func authalicQ(phi float64) float64 {
 	return s/(1-e2*s*s) + math.Log((1+e*s)/(1-e*s))/(2*e)
 }
 
-// EllipsoidArea returns the area in square metres on the WGS 84 ellipsoid
+// ellipsoidArea returns the area in square metres on the WGS 84 ellipsoid
 // of a polygon ring of longitude, latitude vertices in degrees (closed or
 // not, either orientation), its edges taken straight in longitude and
 // latitude. It is exact for edges along meridians and parallels (the
 // edges of pixels in EPSG:4326 and 3857); other edges are integrated by
 // Simpson's rule.
-func EllipsoidArea(ring [][2]float64) float64 {
+func ellipsoidArea(ring [][2]float64) float64 {
 	b2 := wgs84A * wgs84A * (1 - wgs84F*(2-wgs84F))
 	sum := 0.0
 	for i := range ring {
@@ -65,7 +65,7 @@ func (g *Georef) Area(ring [][2]float64) float64 {
 	for i, p := range ring {
 		ll[i][0], ll[i][1] = g.LonLat(p[0], p[1])
 	}
-	return EllipsoidArea(ll)
+	return ellipsoidArea(ll)
 }
 
 // RectArea returns the area in square metres of a rectangle of pixels.

@@ -23,8 +23,8 @@ const (
 	WebMercator CRS = 3857
 )
 
-// UTM returns the EPSG code of a WGS 84 UTM zone (1 to 60).
-func UTM(zone int, north bool) CRS {
+// utm returns the EPSG code of a WGS 84 UTM zone (1 to 60).
+func utm(zone int, north bool) CRS {
 	if north {
 		return CRS(32600 + zone)
 	}

@@ -24,7 +24,7 @@ func FuzzGeoFromTags(f *testing.F) {
 		if err != nil {
 			return
 		}
-		g, err := FromTags(tt)
+		g, err := fromTags(tt)
 		if err != nil {
 			return
 		}

@@ -80,15 +80,15 @@ func ReadFile(path string) (*Georef, error) {
 		}
 		return nil, err
 	}
-	g, err := FromTags(tt)
+	g, err := fromTags(tt)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return g, nil
 }
 
-// FromTags reads the georeferencing of a TIFF's tags (see ReadFile).
-func FromTags(tt *imageio.TIFFTags) (*Georef, error) {
+// fromTags reads the georeferencing of a TIFF's tags (see ReadFile).
+func fromTags(tt *imageio.TIFFTags) (*Georef, error) {
 	hasT := tt.Has(TagModelTransform)
 	hasTie := tt.Has(TagModelTiepoint)
 	if !hasT && !hasTie {

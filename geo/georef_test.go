@@ -239,7 +239,7 @@ func TestGeoCorruptKeys(t *testing.T) {
 // TestGeoUTMRoundTrip checks the transverse Mercator series against
 // each other across a zone and beyond it, north and south.
 func TestGeoUTMRoundTrip(t *testing.T) {
-	for _, c := range []CRS{UTM(37, true), UTM(36, false), UTM(1, true), UTM(60, false)} {
+	for _, c := range []CRS{utm(37, true), utm(36, false), utm(1, true), utm(60, false)} {
 		lon0 := centralMeridian(int(c) % 100)
 		for _, lat := range []float64{-79, -45, -10, -0.5, 0, 0.5, 9, 45, 83} {
 			for _, dl := range []float64{-6, -3, -0.1, 0, 2.9, 5} {
@@ -298,7 +298,7 @@ func TestGeoSurvey(t *testing.T) {
 		paths = append(paths, filepath.Join("testdata", n))
 	}
 	s := SurveyFiles(paths)
-	if s.Images != 6 || s.ByCRS[UTM(37, true)] != 2 || s.ByCRS[WGS84] != 1 || len(s.ByCRS) != 2 || len(s.Unreadable) != 1 {
+	if s.Images != 6 || s.ByCRS[utm(37, true)] != 2 || s.ByCRS[WGS84] != 1 || len(s.ByCRS) != 2 || len(s.Unreadable) != 1 {
 		t.Fatalf("survey %+v", s)
 	}
 	lines := s.Lines()

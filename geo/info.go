@@ -46,7 +46,7 @@ func Describe(path string) (Info, error) {
 	switch {
 	case err == nil:
 		info.Width, info.Height, info.Bands = tt.Width, tt.Height, tt.Bands
-		g, err := FromTags(tt)
+		g, err := fromTags(tt)
 		if err != nil {
 			info.Note = noteOf(err)
 			return info, nil

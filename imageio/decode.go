@@ -172,7 +172,7 @@ func inspectAt(name string, r io.ReaderAt, size int64, head []byte, maxPixels in
 	}
 	info.setSamples(head, f)
 	if format == "jpeg" {
-		info.Orientation = JPEGOrientation(head)
+		info.Orientation = jpegOrientation(head)
 	}
 	return info, nil
 }

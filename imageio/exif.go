@@ -5,10 +5,10 @@ import "encoding/binary"
 // tagOrientation is the EXIF/TIFF tag number of the orientation field.
 const tagOrientation = 0x0112
 
-// JPEGOrientation returns the EXIF orientation (1..8) stored in the APP1
+// jpegOrientation returns the EXIF orientation (1..8) stored in the APP1
 // segment of the JPEG held in data, or 1 when there is none or it cannot be
 // parsed. It scans marker segments up to the start of scan.
-func JPEGOrientation(data []byte) int {
+func jpegOrientation(data []byte) int {
 	o := 1
 	jpegSegments(data, func(marker byte, seg []byte) bool {
 		if marker == 0xE1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00" {

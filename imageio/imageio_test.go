@@ -155,7 +155,7 @@ func TestJPEGOrientation(t *testing.T) {
 	} {
 		for _, bo := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
 			data := withExif(stored, tc.orientation, bo)
-			if got := JPEGOrientation(data); got != tc.orientation {
+			if got := jpegOrientation(data); got != tc.orientation {
 				t.Fatalf("orientation %d (%v): parsed %d", tc.orientation, bo, got)
 			}
 			img, err := DecodeBytes("x.jpg", data, 0)
@@ -201,7 +201,7 @@ func TestJPEGOrientationMalformed(t *testing.T) {
 		"value 9":       withExif(jpg, 9, binary.BigEndian),
 		"truncated seg": {0xFF, 0xD8, 0xFF, 0xE1, 0x10, 0x00, 'E'},
 	} {
-		if got := JPEGOrientation(data); got != 1 {
+		if got := jpegOrientation(data); got != 1 {
 			t.Errorf("%s: got %d, want 1", name, got)
 		}
 	}

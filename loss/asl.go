@@ -26,8 +26,8 @@ type ASL struct {
 	Clip     float64 // probability margin for negatives; default 0.05; 0 disables it
 }
 
-// NewASL returns an asymmetric loss with the given γ-, γ+ and clip.
-func NewASL(gammaNeg, gammaPos, clip float64) *ASL {
+// newASL returns an asymmetric loss with the given γ-, γ+ and clip.
+func newASL(gammaNeg, gammaPos, clip float64) *ASL {
 	return &ASL{GammaNeg: gammaNeg, GammaPos: gammaPos, Clip: clip}
 }
 

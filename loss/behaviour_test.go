@@ -109,11 +109,11 @@ func TestKnownValues(t *testing.T) {
 		{"bce pos_weight ignores negatives", NewBCE([]float32{3}), 0, 0, ln2},
 		{"bce confident right", NewBCE(nil), 50, 1, math.Exp(-50)},
 		{"bce confident wrong", NewBCE(nil), -50, 1, 50},
-		{"focal at 0", NewFocal(2, 0.25), 0, 1, 0.25 * 0.25 * ln2},
-		{"focal gamma 0 no alpha is bce", NewFocal(0, -1), 1.5, 0, math.Log1p(math.Exp(1.5))},
-		{"asl easy negative clipped", NewASL(4, 1, 0.05), -5, 0, 0},
-		{"asl positive", NewASL(4, 1, 0.05), 0, 1, 0.5 * ln2},
-		{"asl negative at 0", NewASL(4, 1, 0.05), 0, 0, -math.Pow(0.45, 4) * math.Log(0.55)},
+		{"focal at 0", newFocal(2, 0.25), 0, 1, 0.25 * 0.25 * ln2},
+		{"focal gamma 0 no alpha is bce", newFocal(0, -1), 1.5, 0, math.Log1p(math.Exp(1.5))},
+		{"asl easy negative clipped", newASL(4, 1, 0.05), -5, 0, 0},
+		{"asl positive", newASL(4, 1, 0.05), 0, 1, 0.5 * ln2},
+		{"asl negative at 0", newASL(4, 1, 0.05), 0, 0, -math.Pow(0.45, 4) * math.Log(0.55)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -140,8 +140,8 @@ func TestErrors(t *testing.T) {
 		want                 string
 	}{
 		{"nil logits", NewBCE(nil), nil, ok, nil, ok, "must not be nil"},
-		{"rank", NewFocal(2, 0.25), tensor.New(6), tensor.New(6), nil, tensor.New(6), "[N, L]"},
-		{"targets", NewASL(4, 1, 0.05), ok, tensor.New(3, 2), nil, ok, "targets shape"},
+		{"rank", newFocal(2, 0.25), tensor.New(6), tensor.New(6), nil, tensor.New(6), "[N, L]"},
+		{"targets", newASL(4, 1, 0.05), ok, tensor.New(3, 2), nil, ok, "targets shape"},
 		{"grad", NewBCE(nil), ok, ok, nil, tensor.New(2, 2), "grad shape"},
 		{"mask", NewBCE(nil), ok, ok, tensor.New(2, 4), ok, "mask shape"},
 		{"pos_weight", NewBCE([]float32{1, 2}), ok, ok, nil, ok, "pos_weight"},

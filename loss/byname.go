@@ -32,13 +32,13 @@ func ByName(name string, opts Options) (Loss, error) {
 		if opts.Gamma < 0 || opts.Alpha > 1 {
 			return nil, fmt.Errorf("loss focal: need γ ≥ 0 and α ≤ 1, got γ=%g α=%g", opts.Gamma, opts.Alpha)
 		}
-		return NewFocal(opts.Gamma, opts.Alpha), nil
+		return newFocal(opts.Gamma, opts.Alpha), nil
 	case "asl":
 		if opts.GammaNeg < 0 || opts.GammaPos < 0 || opts.Clip < 0 || opts.Clip >= 1 {
 			return nil, fmt.Errorf("loss asl: need γ-, γ+ ≥ 0 and 0 ≤ clip < 1, got γ-=%g γ+=%g clip=%g",
 				opts.GammaNeg, opts.GammaPos, opts.Clip)
 		}
-		return NewASL(opts.GammaNeg, opts.GammaPos, opts.Clip), nil
+		return newASL(opts.GammaNeg, opts.GammaPos, opts.Clip), nil
 	}
 	return nil, fmt.Errorf("loss: unknown loss %q (want one of %v)", name, Names())
 }

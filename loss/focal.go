@@ -19,8 +19,8 @@ type Focal struct {
 	Alpha float64 // positive-class weight α in [0, 1], or < 0 for none; default 0.25
 }
 
-// NewFocal returns a focal loss with the given γ and α.
-func NewFocal(gamma, alpha float64) *Focal {
+// newFocal returns a focal loss with the given γ and α.
+func newFocal(gamma, alpha float64) *Focal {
 	return &Focal{Gamma: gamma, Alpha: alpha}
 }
 

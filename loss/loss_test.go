@@ -109,11 +109,11 @@ func allLosses() []Loss {
 	return []Loss{
 		NewBCE(nil),
 		NewBCE([]float32{0.5, 1, 2, 4}),
-		NewFocal(2, 0.25),
-		NewFocal(0.5, -1),
-		NewASL(4, 1, 0.05),
-		NewASL(2, 0, 0),
-		NewASL(1, 3, 0.2),
+		newFocal(2, 0.25),
+		newFocal(0.5, -1),
+		newASL(4, 1, 0.05),
+		newASL(2, 0, 0),
+		newASL(1, 3, 0.2),
 	}
 }
 

@@ -169,7 +169,7 @@ func TestReadLegendErrors(t *testing.T) {
 		}(), "at most 254"},
 	}
 	for _, tc := range tests {
-		_, err := ReadLegend(strings.NewReader(tc.text))
+		_, err := readLegend(strings.NewReader(tc.text))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("legend %.20q: error %v, want %q", tc.text, err, tc.want)
 		}
@@ -177,7 +177,7 @@ func TestReadLegendErrors(t *testing.T) {
 }
 
 func TestResizeNearest(t *testing.T) {
-	m := New(2, 2, []string{"a"})
+	m := newMask(2, 2, []string{"a"})
 	copy(m.Data, []uint8{1, 0, 0, Ignore})
 	tests := []struct {
 		w, h int

@@ -101,14 +101,14 @@ func uniqueNames(names []string, what string) error {
 	return nil
 }
 
-// Match pairs the images of a truth set with the rows of a scores file and
+// match pairs the images of a truth set with the rows of a scores file and
 // returns the scored set, in the scores' order. The truth set must have
 // been read with the scores' labels as its vocabulary (see LoadFiles).
 // Names match as written or, failing that, without their folders and image
 // extensions: "a/b/x.jpg", "x.jpg" and "x" are the same image. Every image
 // must be matched exactly once; a name that could be either of two images is
 // an error naming both. scoresName is used in error messages.
-func Match(truth *dataset.Dataset, scores *ScoreTable, scoresName string) (*infer.Set, error) {
+func match(truth *dataset.Dataset, scores *ScoreTable, scoresName string) (*infer.Set, error) {
 	if !slices.Equal(truth.Labels, scores.Labels) {
 		return nil, fmt.Errorf("metrics: %s has labels %v, %s %v", truth.Source, truth.Labels, scoresName, scores.Labels)
 	}
@@ -162,7 +162,7 @@ func Match(truth *dataset.Dataset, scores *ScoreTable, scoresName string) (*infe
 }
 
 // LoadFiles reads a truth CSV and a scores file and matches them (see
-// Match). The truth CSV is read by the dataset reader, with the same
+// match). The truth CSV is read by the dataset reader, with the same
 // columns, header, separators and ?tag rules as a training set, from truth
 // (CSV and its reading options; the vocabulary and TagsOnly are set from
 // the scores).
@@ -181,5 +181,5 @@ func LoadFiles(truth dataset.Options, scoresPath string) (*infer.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Match(ds, scores, scoresPath)
+	return match(ds, scores, scoresPath)
 }

@@ -14,9 +14,9 @@ type CurvePoint struct {
 	TP, FP    int
 }
 
-// Curve returns one point per distinct score, from the highest threshold to
+// curve returns one point per distinct score, from the highest threshold to
 // the lowest, as scikit-learn's _binary_clf_curve.
-func Curve(truth []float64, scores []float64) []CurvePoint {
+func curve(truth []float64, scores []float64) []CurvePoint {
 	idx := make([]int, len(scores))
 	for k := range idx {
 		idx[k] = k
@@ -46,7 +46,7 @@ type PRPoint struct {
 // PRCurve returns the precision-recall curve of a binary problem, from the
 // highest threshold to the lowest. It is nil when there is no positive.
 func PRCurve(truth, scores []float64) []PRPoint {
-	pts := Curve(truth, scores)
+	pts := curve(truth, scores)
 	if len(pts) == 0 || pts[len(pts)-1].TP == 0 {
 		return nil
 	}
@@ -82,7 +82,7 @@ func AveragePrecision(truth, scores []float64) float64 {
 // count one half), as scikit-learn's roc_auc_score. It is NaN unless there
 // is at least one positive and one negative.
 func ROCAUC(truth, scores []float64) float64 {
-	pts := Curve(truth, scores)
+	pts := curve(truth, scores)
 	if len(pts) == 0 {
 		return math.NaN()
 	}

@@ -22,15 +22,15 @@ func ReadNPY(path string) (*tensor.Tensor, error) {
 		return nil, fmt.Errorf("onnx: read npy: %w", err)
 	}
 	defer f.Close()
-	t, err := DecodeNPY(bufio.NewReader(f))
+	t, err := decodeNPY(bufio.NewReader(f))
 	if err != nil {
 		return nil, fmt.Errorf("onnx: read npy %s: %w", path, err)
 	}
 	return t, nil
 }
 
-// DecodeNPY reads a .npy array from r, as ReadNPY.
-func DecodeNPY(r io.Reader) (*tensor.Tensor, error) {
+// decodeNPY reads a .npy array from r, as ReadNPY.
+func decodeNPY(r io.Reader) (*tensor.Tensor, error) {
 	rd, err := npyio.NewReader(r)
 	if err != nil {
 		return nil, fmt.Errorf("npy header: %w", err)
@@ -71,7 +71,7 @@ func WriteNPY(path string, t *tensor.Tensor) error {
 		return fmt.Errorf("onnx: write npy: %w", err)
 	}
 	w := bufio.NewWriter(f)
-	err = EncodeNPY(w, t)
+	err = encodeNPY(w, t)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -84,8 +84,8 @@ func WriteNPY(path string, t *tensor.Tensor) error {
 	return nil
 }
 
-// EncodeNPY writes t to w as WriteNPY does.
-func EncodeNPY(w io.Writer, t *tensor.Tensor) error {
+// encodeNPY writes t to w as WriteNPY does.
+func encodeNPY(w io.Writer, t *tensor.Tensor) error {
 	if t == nil || len(t.Data) != tensor.Size(t.Shape) {
 		return fmt.Errorf("tensor data does not match its shape")
 	}

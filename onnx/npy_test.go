@@ -23,13 +23,13 @@ func TestNPYRoundTrip(t *testing.T) {
 	for _, tc := range tests {
 		x := randTensor(13, tc.shape...)
 		var buf bytes.Buffer
-		if err := EncodeNPY(&buf, x); err != nil {
+		if err := encodeNPY(&buf, x); err != nil {
 			t.Fatalf("%v: %v", tc.shape, err)
 		}
 		if head, _, _ := strings.Cut(buf.String(), "\n"); !strings.Contains(head, tc.header) || !strings.Contains(head, "'descr': '<f4'") {
 			t.Errorf("%v: header %q lacks %q and float32", tc.shape, head, tc.header)
 		}
-		y, err := DecodeNPY(&buf)
+		y, err := decodeNPY(&buf)
 		if err != nil {
 			t.Fatalf("%v: %v", tc.shape, err)
 		}
@@ -52,10 +52,10 @@ func TestNPYErrors(t *testing.T) {
 	if _, err := ReadNPY(filepath.Join(t.TempDir(), "missing.npy")); err == nil {
 		t.Error("missing file: no error")
 	}
-	if _, err := DecodeNPY(strings.NewReader("not a numpy file")); err == nil {
+	if _, err := decodeNPY(strings.NewReader("not a numpy file")); err == nil {
 		t.Error("garbage: no error")
 	}
-	if err := EncodeNPY(&bytes.Buffer{}, &tensor.Tensor{Shape: []int{2, 2}, Data: []float32{1}}); err == nil {
+	if err := encodeNPY(&bytes.Buffer{}, &tensor.Tensor{Shape: []int{2, 2}, Data: []float32{1}}); err == nil {
 		t.Error("inconsistent tensor: no error")
 	}
 }

@@ -6,11 +6,11 @@ import (
 	"mlabel/nn"
 )
 
-// PooledNode returns the node whose output feeds a classifier's dense
+// pooledNode returns the node whose output feeds a classifier's dense
 // output layer (under the label groups' softmax, if any), through dropout
 // when there is one: the pooled feature
 // vector the labels are read from, one row per image.
-func PooledNode(spec *nn.Spec) (string, error) {
+func pooledNode(spec *nn.Spec) (string, error) {
 	if len(spec.Outputs) == 0 {
 		return "", fmt.Errorf("predict: the network has no output")
 	}
@@ -36,7 +36,7 @@ func PooledNode(spec *nn.Spec) (string, error) {
 // vector (Scored.Features), the network's own description of the image,
 // for comparing images with one another.
 func (p *Predictor) KeepFeatures() error {
-	node, err := PooledNode(p.m.Spec())
+	node, err := pooledNode(p.m.Spec())
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func TestPooledNode(t *testing.T) {
 		{"no output", &nn.Spec{}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := PooledNode(tc.spec)
+			got, err := pooledNode(tc.spec)
 			if (err != nil) != (tc.want == "") || got != tc.want {
 				t.Errorf("PooledNode = %q, %v; want %q", got, err, tc.want)
 			}

@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 )
 
-// MaxLineBytes is the longest line ReadLines accepts: far more than the
+// MaxLineBytes is the longest line readLines accepts: far more than the
 // prediction of an image with a thousand labels.
 const MaxLineBytes = 16 << 20
 
@@ -44,11 +44,11 @@ func FailureLine(f Failure) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// ReadLines reads a JSON Lines file of predictions from r. It stops at the
+// readLines reads a JSON Lines file of predictions from r. It stops at the
 // first line that is not a whole prediction (a write cut short leaves one
 // at the end) and returns the predictions before it and the length in
 // bytes of the lines they fill.
-func ReadLines(r io.Reader) ([]Prediction, int64, error) {
+func readLines(r io.Reader) ([]Prediction, int64, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var (
 		preds []Prediction
@@ -129,7 +129,7 @@ func CreateOutput(path string, resume bool) (*Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
-	preds, good, err := ReadLines(f)
+	preds, good, err := readLines(f)
 	if err == nil {
 		// Drop a line cut short, and append after the whole ones.
 		err = f.Truncate(good)

@@ -30,7 +30,7 @@ func TestReadLines(t *testing.T) {
 		{"no image", string(a) + "{}\n", []string{"a.jpg"}, len(a)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			preds, good, err := ReadLines(strings.NewReader(tc.in))
+			preds, good, err := readLines(strings.NewReader(tc.in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,7 +43,7 @@ func TestReadLines(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := ReadLines(strings.NewReader(strings.Repeat("x", MaxLineBytes+1))); err == nil {
+	if _, _, err := readLines(strings.NewReader(strings.Repeat("x", MaxLineBytes+1))); err == nil {
 		t.Error("a line over MaxLineBytes was read")
 	}
 }

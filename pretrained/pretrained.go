@@ -72,10 +72,10 @@ func ModuleCache() string {
 	return ""
 }
 
-// ModuleDir returns where module (path@version) lies in the module cache
+// moduleDir returns where module (path@version) lies in the module cache
 // cache, its path escaped as the go command escapes it: each upper-case
 // letter as "!" and its lower case.
-func ModuleDir(cache, module string) string {
+func moduleDir(cache, module string) string {
 	var b strings.Builder
 	for _, r := range module {
 		if unicode.IsUpper(r) {
@@ -90,7 +90,7 @@ func ModuleDir(cache, module string) string {
 // Locate returns the paths of s's files under the module cache cache, and
 // whether they are all there.
 func (s Start) Locate(cache string) ([]string, bool) {
-	dir := ModuleDir(cache, s.Module)
+	dir := moduleDir(cache, s.Module)
 	paths := make([]string, len(s.Files))
 	found := true
 	for i, f := range s.Files {

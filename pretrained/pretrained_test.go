@@ -12,7 +12,7 @@ func TestModuleDir(t *testing.T) {
 		{"github.com/BurntSushi/toml@v1.0.0", "github.com/!burnt!sushi/toml@v1.0.0"},
 	}
 	for _, tc := range tests {
-		if got, want := ModuleDir("/cache", tc.module), filepath.Join("/cache", filepath.FromSlash(tc.want)); got != want {
+		if got, want := moduleDir("/cache", tc.module), filepath.Join("/cache", filepath.FromSlash(tc.want)); got != want {
 			t.Errorf("ModuleDir(%q) = %q, want %q", tc.module, got, want)
 		}
 	}

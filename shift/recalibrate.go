@@ -93,7 +93,7 @@ const (
 // spans ±z90 standard errors, as the bootstrap intervals do.
 const z90 = 1.6448536269514722
 
-// Guard decides whether a label's EM estimate q, with its bootstrap
+// guard decides whether a label's EM estimate q, with its bootstrap
 // interval on a batch of n images, may move its threshold; it returns ""
 // when it may, or the reason (KeptNoShift, KeptDisagree) to keep it. Both
 // tests are two-sample tests that count the error of the reference as well
@@ -119,7 +119,7 @@ const z90 = 1.6448536269514722
 //
 // z is the critical value of the first test: z90 for one label alone;
 // Recalibrate tests every label of a batch together (see holmZ).
-func Guard(ref *Reference, j int, e Estimate, batch int, z float64) string {
+func guard(ref *Reference, j int, e Estimate, batch int, z float64) string {
 	if len(e.Interval) != 2 {
 		return ""
 	}
@@ -152,7 +152,7 @@ func Guard(ref *Reference, j int, e Estimate, batch int, z float64) string {
 }
 
 // shiftErrors returns the standard errors of e's estimate on the batch
-// and of the reference's prevalence (see Guard).
+// and of the reference's prevalence (see guard).
 func shiftErrors(ref *Reference, e Estimate, batch int) (seQ, seRef float64) {
 	pi, q := e.Train, e.Estimated
 	side := q - e.Interval[0]
@@ -164,7 +164,7 @@ func shiftErrors(ref *Reference, e Estimate, batch int) (seQ, seRef float64) {
 }
 
 // shiftZ returns e's move from the reference's prevalence in standard
-// errors, |q − π| / √(se_q² + se_π²) (see Guard), or 0 without an interval.
+// errors, |q − π| / √(se_q² + se_π²) (see guard), or 0 without an interval.
 func shiftZ(ref *Reference, e Estimate, batch int) float64 {
 	if len(e.Interval) != 2 {
 		return 0
@@ -185,7 +185,7 @@ func holmZ(rank, m int) float64 {
 	return math.Sqrt2 * math.Erfinv(1-guardLevel/float64(m-rank))
 }
 
-// guardAll applies Guard to every estimate not yet kept, testing "no
+// guardAll applies guard to every estimate not yet kept, testing "no
 // evidence of shift" for all of them together by Holm's step-down
 // procedure: a batch drawn from the reference's own population moves no
 // label's threshold in 90% of batches, however many labels the model
@@ -212,7 +212,7 @@ func guardAll(ref *Reference, est []Estimate, batch int) {
 			est[j].Kept, est[j].Reason = true, KeptNoShift
 			continue
 		}
-		if why := Guard(ref, j, est[j], batch, crit); why != "" {
+		if why := guard(ref, j, est[j], batch, crit); why != "" {
 			est[j].Kept, est[j].Reason = true, why
 		}
 	}
@@ -311,17 +311,17 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 			}
 		}
 		e := Estimate{Train: prior, MeanScore: mean / float64(len(scores)),
-			BBSE: BBSE(hit/float64(len(scores)), ref.TPR[j], ref.FPR[j])}
+			BBSE: bbse(hit/float64(len(scores)), ref.TPR[j], ref.FPR[j])}
 		if !(ref.TPR[j] > ref.FPR[j]) {
 			e.Estimated, e.Kept, e.Reason = prior, true, KeptUnlearned
 			res.Estimates[j] = e
 			continue
 		}
-		e.Estimated = EM(col, nil, prior, o.PriorStrength)
+		e.Estimated = em(col, nil, prior, o.PriorStrength)
 		if len(draws) > 0 {
 			qs := make([]float64, len(draws))
 			for b, rows := range draws {
-				qs[b] = EM(col, rows, prior, o.PriorStrength)
+				qs[b] = em(col, rows, prior, o.PriorStrength)
 			}
 			sort.Float64s(qs)
 			e.Interval = []float64{metrics.Quantile(qs, 0.05), metrics.Quantile(qs, 0.95)}
@@ -336,7 +336,7 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 		res.Posteriors[i] = make([]float64, n)
 		for j, p := range row {
 			if e := res.Estimates[j]; !e.Kept {
-				p = Adjust(p, ref.Prevalence[j], e.Estimated)
+				p = adjust(p, ref.Prevalence[j], e.Estimated)
 			}
 			res.Posteriors[i][j] = p
 		}

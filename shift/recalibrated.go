@@ -27,12 +27,12 @@ func (o *Options) Inherit(old *decide.Rules) {
 // from (sources, joined), how many were scored and skipped, and the
 // SHA-256 of the scored images' content hashes, sorted and one per line.
 func NewBatch(sources []string, hashes []string, skipped int) Batch {
-	return Batch{Source: strings.Join(sources, ", "), Images: len(hashes), Skipped: skipped, SHA256: Digest(hashes)}
+	return Batch{Source: strings.Join(sources, ", "), Images: len(hashes), Skipped: skipped, SHA256: digest(hashes)}
 }
 
-// Digest is the SHA-256 of the sorted content hashes, one per line: it
+// digest is the SHA-256 of the sorted content hashes, one per line: it
 // names a batch whatever its file names and order.
-func Digest(hashes []string) string {
+func digest(hashes []string) string {
 	s := slices.Sorted(slices.Values(hashes))
 	sum := sha256.Sum256([]byte(strings.Join(s, "\n")))
 	return hex.EncodeToString(sum[:])

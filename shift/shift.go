@@ -309,9 +309,9 @@ func (r *Reference) Check(n int) error {
 	return nil
 }
 
-// Adjust moves a probability calibrated for prior π to prior q by the
+// adjust moves a probability calibrated for prior π to prior q by the
 // prior ratio: logit p' = logit p + logit q − logit π.
-func Adjust(p, prior, q float64) float64 {
+func adjust(p, prior, q float64) float64 {
 	return infer.Sigmoid(decide.Logit(p) + decide.Logit(q) - decide.Logit(prior))
 }
 
@@ -319,7 +319,7 @@ func Adjust(p, prior, q float64) float64 {
 // halves each step, far below any meaningful difference.
 const emSteps = 64
 
-// EM estimates the prevalence of a label on a batch from its probabilities
+// em estimates the prevalence of a label on a batch from its probabilities
 // p, calibrated for prior: the fixed point of Saerens et al.'s EM, which
 // alternates adjusting each probability to the current estimate q and
 // taking q = (Σ adjusted + α·prior) / (n + α). The fixed point maximises the
@@ -330,7 +330,7 @@ const emSteps = 64
 // when not nil, lists the rows of p to use (with repeats, for the
 // bootstrap). With a positive strength the estimate lies strictly inside
 // (0, 1) and is not clamped further.
-func EM(p []float64, rows []int, prior, strength float64) float64 {
+func em(p []float64, rows []int, prior, strength float64) float64 {
 	n := len(p)
 	if rows != nil {
 		n = len(rows)
@@ -361,12 +361,12 @@ func EM(p []float64, rows []int, prior, strength float64) float64 {
 	return lo + (hi-lo)/2
 }
 
-// BBSE estimates a label's prevalence from the fraction of a batch its
+// bbse estimates a label's prevalence from the fraction of a batch its
 // rule predicts positive, hit, and the rule's validation hit rates on
 // positives (tpr) and negatives (fpr): hit = π'·tpr + (1−π')·fpr. The
 // estimate is clipped to [0, 1]; NaN unless tpr exceeds fpr (a rule that
 // does not separate the classes says nothing).
-func BBSE(hit, tpr, fpr float64) float64 {
+func bbse(hit, tpr, fpr float64) float64 {
 	d := tpr - fpr
 	if !(d > 1e-12) {
 		return math.NaN()

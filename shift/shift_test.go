@@ -120,7 +120,7 @@ func TestReference(t *testing.T) {
 			col[i] = cal[i][j]
 		}
 		for _, strength := range []float64{0, DefaultPriorStrength} {
-			if q := EM(col, nil, ref.Prevalence[j], strength); math.Abs(q-ref.Prevalence[j]) > 1e-6 {
+			if q := em(col, nil, ref.Prevalence[j], strength); math.Abs(q-ref.Prevalence[j]) > 1e-6 {
 				t.Errorf("label %d, prior strength %v: EM on validation moved from %v to %v", j, strength, ref.Prevalence[j], q)
 			}
 		}
@@ -200,7 +200,7 @@ func TestAdjustAndBBSE(t *testing.T) {
 		{0.5, 0.8, 0.5, 0.2},
 		{0.9, 0.5, 0.5, 0.9},
 	} {
-		if got := Adjust(tc.p, tc.prior, tc.q); math.Abs(got-tc.want) > 1e-12 {
+		if got := adjust(tc.p, tc.prior, tc.q); math.Abs(got-tc.want) > 1e-12 {
 			t.Errorf("Adjust(%v, %v, %v) = %v, want %v", tc.p, tc.prior, tc.q, got, tc.want)
 		}
 	}
@@ -214,7 +214,7 @@ func TestAdjustAndBBSE(t *testing.T) {
 		{0.3, 0.5, 0.5, math.NaN()},
 		{0.3, 0.2, 0.5, math.NaN()},
 	} {
-		got := BBSE(tc.hit, tc.tpr, tc.fpr)
+		got := bbse(tc.hit, tc.tpr, tc.fpr)
 		if !(math.Abs(got-tc.want) < 1e-12 || math.IsNaN(got) && math.IsNaN(tc.want)) {
 			t.Errorf("BBSE(%v, %v, %v) = %v, want %v", tc.hit, tc.tpr, tc.fpr, got, tc.want)
 		}
@@ -380,7 +380,7 @@ func TestGuard(t *testing.T) {
 		{"moved, no BBSE", Estimate{Train: 0.3, Estimated: 0.6, Interval: []float64{0.57, 0.63}, BBSE: math.NaN()}, ""},
 		{"no interval", Estimate{Train: 0.3, Estimated: 0.31, BBSE: 0.9}, ""},
 	} {
-		if got := Guard(ref, 0, tc.e, 400, z90); got != tc.want {
+		if got := guard(ref, 0, tc.e, 400, z90); got != tc.want {
 			t.Errorf("%s: Guard = %q, want %q", tc.name, got, tc.want)
 		}
 	}

@@ -68,10 +68,10 @@ func Picture(path string, o Options, view int) (*image.RGBA, error) {
 	return img, nil
 }
 
-// OutputNames returns the PNG file name for each image path: its base name
+// outputNames returns the PNG file name for each image path: its base name
 // with the extension replaced by .png, with -2, -3, ... added where two
 // images would share a name.
-func OutputNames(paths []string) []string {
+func outputNames(paths []string) []string {
 	seen := map[string]int{}
 	out := make([]string, len(paths))
 	for i, p := range paths {
@@ -85,10 +85,10 @@ func OutputNames(paths []string) []string {
 	return out
 }
 
-// WriteEach writes one PNG per image into dir, named by OutputNames, and
+// WriteEach writes one PNG per image into dir, named by outputNames, and
 // returns the files written.
 func WriteEach(dir string, paths []string, o Options) ([]string, error) {
-	names := OutputNames(paths)
+	names := outputNames(paths)
 	files := make([]string, len(paths))
 	for i, p := range paths {
 		img, err := Picture(p, o, i)

@@ -43,7 +43,7 @@ func readPNG(t *testing.T, path string) image.Image {
 }
 
 func TestOutputNames(t *testing.T) {
-	got := OutputNames([]string{"a/x.jpg", "b/x.tif", "c/y.png", "x.jpeg"})
+	got := outputNames([]string{"a/x.jpg", "b/x.tif", "c/y.png", "x.jpeg"})
 	want := []string{"x.png", "x-2.png", "y.png", "x-3.png"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)

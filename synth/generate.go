@@ -39,7 +39,7 @@ type Options struct {
 	Seed    uint64 // the same seed gives byte-identical output
 	Quality int    // JPEG quality 1..100; 0 means DefaultQuality
 	// Masks also writes, under Dir/MasksDir, one binary PNG per tag per
-	// tile: the pixels that show it (see TileMasks).
+	// tile: the pixels that show it (see tileMasks).
 	Masks bool
 }
 
@@ -105,7 +105,7 @@ func tileRNG(seed uint64, i int) *rand.Rand {
 // writeTile renders tile name and writes its JPEG and, when asked, its
 // masks under dir.
 func writeTile(dir, name string, rng *rand.Rand, opts Options) ([]string, error) {
-	img, tags, m := TileMasks(rng, opts.Size)
+	img, tags, m := tileMasks(rng, opts.Size)
 	err := WriteFile(filepath.Join(dir, ImagesDir, name+".jpg"), func(w io.Writer) error {
 		return jpeg.Encode(w, img, &jpeg.Options{Quality: opts.Quality})
 	})

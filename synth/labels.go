@@ -11,7 +11,7 @@
 // visible: a feature hidden by clouds loses its label.
 //
 // Generate writes the tiles as JPEG files together with a tags CSV in the
-// format of Planet's train_v2.csv; Tile renders one tile in memory.
+// format of Planet's train_v2.csv; tile renders one tile in memory.
 package synth
 
 // Label indices into labelNames. The order is the vocabulary order.
@@ -77,8 +77,8 @@ func WeatherLabels() []string {
 	return append([]string(nil), labelNames[lClear:lCloudy+1]...)
 }
 
-// RareLabels returns the labels that appear on only a few percent of tiles.
-func RareLabels() []string {
+// rareLabels returns the labels that appear on only a few percent of tiles.
+func rareLabels() []string {
 	return []string{labelNames[lGreenhouse], labelNames[lBurned]}
 }
 

@@ -19,7 +19,7 @@ func TestVocabulary(t *testing.T) {
 		got  []string
 	}{
 		{"weather", WeatherLabels()},
-		{"rare", RareLabels()},
+		{"rare", rareLabels()},
 	}
 	for _, tc := range tests {
 		for _, l := range tc.got {

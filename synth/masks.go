@@ -12,13 +12,13 @@ import (
 // Options.Masks: one binary PNG per tag per tile (see package masks).
 const MasksDir = "masks"
 
-// TileMasks renders a tile as Tile does (the same rng gives the same
+// tileMasks renders a tile as tile does (the same rng gives the same
 // picture and tags) and also returns, for each of its tags, the pixels
 // that show it, row by row: a ground feature's visible pixels (those under
 // a cloud of opacity 0.5 or more are hidden), the cloud's pixels for
 // partly_cloudy and cloudy, and the whole tile for clear and haze, which
 // veil everything.
-func TileMasks(rng *rand.Rand, size int) (image.Image, []string, map[string][]bool) {
+func tileMasks(rng *rand.Rand, size int) (image.Image, []string, map[string][]bool) {
 	if rng == nil {
 		rng = rand.New(rand.NewPCG(0, 0))
 	}

@@ -12,8 +12,8 @@ import (
 
 func TestTileMasksMatchTile(t *testing.T) {
 	for i := range 20 {
-		a, ta := Tile(tileRNG(5, i), 48)
-		b, tb, m := TileMasks(tileRNG(5, i), 48)
+		a, ta := tile(tileRNG(5, i), 48)
+		b, tb, m := tileMasks(tileRNG(5, i), 48)
 		if !slices.Equal(ta, tb) || !slices.Equal(a.(*image.RGBA).Pix, b.(*image.RGBA).Pix) {
 			t.Fatalf("tile %d: TileMasks renders another tile than Tile", i)
 		}

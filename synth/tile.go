@@ -19,11 +19,11 @@ const (
 	skyTries    = 8
 )
 
-// Tile renders one tile of size×size pixels (size is clamped to
+// tile renders one tile of size×size pixels (size is clamped to
 // [MinSize, MaxSize]) and returns it with its labels in vocabulary order.
 // The result depends only on rng's state; a nil rng stands for a PCG
 // source seeded with zeros.
-func Tile(rng *rand.Rand, size int) (image.Image, []string) {
+func tile(rng *rand.Rand, size int) (image.Image, []string) {
 	if rng == nil {
 		rng = rand.New(rand.NewPCG(0, 0))
 	}

@@ -28,8 +28,8 @@ func TestTileDeterministic(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			differ := false
 			for i := range 4 {
-				a, ta := Tile(tileRNG(tc.seedA, i), 48)
-				b, tb := Tile(tileRNG(tc.seedB, i), 48)
+				a, ta := tile(tileRNG(tc.seedA, i), 48)
+				b, tb := tile(tileRNG(tc.seedB, i), 48)
 				if !sameImage(a, b) || !slices.Equal(ta, tb) {
 					differ = true
 				}
@@ -42,8 +42,8 @@ func TestTileDeterministic(t *testing.T) {
 }
 
 func TestTileNilRNG(t *testing.T) {
-	a, ta := Tile(nil, 32)
-	b, tb := Tile(nil, 32)
+	a, ta := tile(nil, 32)
+	b, tb := tile(nil, 32)
 	if !sameImage(a, b) || !slices.Equal(ta, tb) {
 		t.Error("two tiles from a nil rng differ")
 	}
@@ -60,7 +60,7 @@ func TestTileSize(t *testing.T) {
 		if tc.want > 100 {
 			continue // rendering a large tile is slow and proves nothing more
 		}
-		img, _ := Tile(tileRNG(1, 0), tc.ask)
+		img, _ := tile(tileRNG(1, 0), tc.ask)
 		if b := img.Bounds(); b.Dx() != tc.want || b.Dy() != tc.want {
 			t.Errorf("Tile(size %d) is %v, want %d px square", tc.ask, b, tc.want)
 		}
@@ -82,7 +82,7 @@ func collect(t *testing.T, n, size int, seed uint64) tileStats {
 	vocab := Labels()
 	rules := Rules()
 	for i := range n {
-		img, tags := Tile(tileRNG(seed, i), size)
+		img, tags := tile(tileRNG(seed, i), size)
 		var w []string
 		for _, tag := range tags {
 			st.count[tag]++
@@ -134,13 +134,13 @@ func TestLabelStatistics(t *testing.T) {
 	st := collect(t, 2000, 40, 2026)
 	frac := func(l string) float64 { return float64(st.count[l]) / float64(st.n) }
 	t.Logf("counts %v contrast %v brightness %v", st.count, st.contrast, st.bright)
-	for _, l := range RareLabels() {
+	for _, l := range rareLabels() {
 		if f := frac(l); f < 0.005 || f > 0.06 {
 			t.Errorf("rare label %s on %.1f%% of tiles, want 0.5..6%%", l, 100*f)
 		}
 	}
 	for _, l := range Labels() {
-		if slices.Contains(RareLabels(), l) {
+		if slices.Contains(rareLabels(), l) {
 			continue
 		}
 		if f := frac(l); f < 0.05 || f > 0.8 {
@@ -162,7 +162,7 @@ func TestRiceNearWater(t *testing.T) {
 	// A co-occurrence that is likely but not a rule: paddies need water.
 	var rice, riceWater, dry, dryRice int
 	for i := range 600 {
-		_, tags := Tile(tileRNG(5, i), 32)
+		_, tags := tile(tileRNG(5, i), 32)
 		water := slices.Contains(tags, "water")
 		if slices.Contains(tags, "rice") {
 			rice++

@@ -50,7 +50,7 @@ func constantMAP(t *testing.T, s *infer.Set) float64 {
 			c.Scores[i][j] = 0.5
 		}
 	}
-	mAP, _, err := Quick(c)
+	mAP, _, err := quick(c)
 	if err != nil {
 		t.Fatal(err)
 	}

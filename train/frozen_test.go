@@ -103,7 +103,7 @@ func TestFrozenBackbone(t *testing.T) {
 			// network gives on the images, not an artefact of the cache.
 			checkVal(t, res, data, cfg)
 			best := res.History[res.BestEpoch-1]
-			mAP, _, _ := Quick(res.Val)
+			mAP, _, _ := quick(res.Val)
 			base := constantMAP(t, res.Val)
 			t.Logf("val mAP %.3f, constant scores' %.3f", mAP, base)
 			if mAP != best.ValMAP || mAP < base+mapMargin {

@@ -39,7 +39,7 @@ var (
 	upsideDownForms = [2]int{2, 6}
 )
 
-// OrientationTest asks whether images have an up: it trains a small
+// orientationTest asks whether images have an up: it trains a small
 // network to tell half of the images from their upside-down forms and
 // counts how often it tells which form is upright on the other half. Each
 // image is a size×size RGB array in HWC order with values in [0, 1]; they
@@ -47,7 +47,7 @@ var (
 // network's initial weights and the order of its batches come from seed,
 // so the same images and seed give the same evidence. norm, when not nil,
 // normalises each image as the training run does.
-func OrientationTest(ctx context.Context, images [][]float32, size int, seed uint64, norm func([]float32)) (augment.Orientation, error) {
+func orientationTest(ctx context.Context, images [][]float32, size int, seed uint64, norm func([]float32)) (augment.Orientation, error) {
 	if size < orientMin {
 		return augment.Orientation{}, fmt.Errorf("train: orientation test: images of %d pixels, need %d", size, orientMin)
 	}

@@ -66,7 +66,7 @@ func TestOrientationTest(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
-			o, err := OrientationTest(context.Background(), tc.imgs, arrowSize, 3, nil)
+			o, err := orientationTest(context.Background(), tc.imgs, arrowSize, 3, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,11 +92,11 @@ func TestOrientationTest(t *testing.T) {
 func TestOrientationTestDeterministic(t *testing.T) {
 	imgs := arrows(64, true, 4)
 	norm := imageio.DefaultPreprocess(arrowSize).Normalize
-	a, err := OrientationTest(context.Background(), imgs, arrowSize, 5, norm)
+	a, err := orientationTest(context.Background(), imgs, arrowSize, 5, norm)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := OrientationTest(context.Background(), imgs, arrowSize, 5, norm)
+	b, err := orientationTest(context.Background(), imgs, arrowSize, 5, norm)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,14 +119,14 @@ func TestOrientationTestRefuses(t *testing.T) {
 		{"wrong length", [][]float32{make([]float32, arrowSize*arrowSize*3), make([]float32, 5)}, arrowSize},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := OrientationTest(context.Background(), tc.imgs, tc.size, 1, nil); err == nil {
+			if _, err := orientationTest(context.Background(), tc.imgs, tc.size, 1, nil); err == nil {
 				t.Error("accepted")
 			}
 		})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := OrientationTest(ctx, arrows(32, true, 1), arrowSize, 1, nil); err == nil {
+	if _, err := orientationTest(ctx, arrows(32, true, 1), arrowSize, 1, nil); err == nil {
 		t.Error("a cancelled test ran")
 	}
 }

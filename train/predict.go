@@ -47,18 +47,18 @@ func Predict(ctx context.Context, m *nn.Model, src Source, lossFn loss.Loss) (*i
 	return out, nil
 }
 
-// Quick returns the validation figures reported after every epoch: macro mAP
+// quick returns the validation figures reported after every epoch: macro mAP
 // over labels with a known positive, and samples F2 at a 0.5 threshold.
-func Quick(o *infer.Set) (mAP, f2 float64, err error) {
-	return QuickAt(o, 0.5)
+func quick(o *infer.Set) (mAP, f2 float64, err error) {
+	return quickAt(o, 0.5)
 }
 
 // QuickAreaThreshold is the area fraction at which the segmentation
 // route's per-epoch F2 calls a label present.
 const QuickAreaThreshold = 0.01
 
-// QuickAt is Quick with samples F2 at the given score threshold.
-func QuickAt(o *infer.Set, threshold float64) (mAP, f2 float64, err error) {
+// quickAt is quick with samples F2 at the given score threshold.
+func quickAt(o *infer.Set, threshold float64) (mAP, f2 float64, err error) {
 	ap, err := metrics.PerLabelAP(o.Truth, o.Scores, o.Mask)
 	if err != nil {
 		return 0, 0, fmt.Errorf("train: validation mAP: %w", err)

@@ -32,7 +32,7 @@ func (t *tracker) endEpoch(m *nn.Model, val *infer.Set, iou *metrics.IoU, epoch 
 	if iou != nil {
 		threshold = QuickAreaThreshold
 	}
-	mAP, f2, err := QuickAt(val, threshold)
+	mAP, f2, err := quickAt(val, threshold)
 	if err != nil {
 		return err
 	}

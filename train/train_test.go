@@ -97,7 +97,7 @@ func TestRunLearnsAndKeepsBest(t *testing.T) {
 			t.Errorf("epoch %d has val mAP %v above the kept epoch %d's %v", e.Epoch, e.ValMAP, res.BestEpoch, best.ValMAP)
 		}
 	}
-	mAP, _, err := Quick(res.Val)
+	mAP, _, err := quick(res.Val)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ const (
 // geometric transforms set from the view. An auto view is decided from the
 // first training images in the set's order (so that a resumed run decides
 // the same): the sky test (augment.DetectView) looks at up to 256 of them,
-// and the orientation test (OrientationTest, seeded by cfg.Seed) at up to
+// and the orientation test (orientationTest, seeded by cfg.Seed) at up to
 // 512; it runs on RGB images of at least 16 pixels when the sky test has
 // enough images. The evidence is returned for auto views, nil otherwise.
 // Images that fail to decode are left out of the sample; the loader
@@ -50,7 +50,7 @@ func ResolveView(ctx context.Context, cfg Config, ds *dataset.Dataset, pre image
 		}
 		e := augment.DetectView(sky, pre.Size)
 		if e.Enough() && pre.Channels() == 3 && pre.Size >= orientMin {
-			o, err := OrientationTest(ctx, all, pre.Size, cfg.Seed, pre.Normalize)
+			o, err := orientationTest(ctx, all, pre.Size, cfg.Seed, pre.Normalize)
 			if err != nil {
 				return cfg, nil, err
 			}

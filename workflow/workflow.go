@@ -182,14 +182,14 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 		// The refit trains on the validation images: their tiles are
 		// scored by the model that never saw them.
 		fmt.Fprintf(o.Log, "tiles: scoring the %d validation images in %v to fit thresholds for tiled prediction\n", len(parts[1]), o.Tiles)
-		if o.tiledVal, err = PredictTiled(ctx, res.Spec, res.Model.Weights(), ds.Subset(parts[1]), o.Preprocess, o.Tiles, o.Train); err != nil {
+		if o.tiledVal, err = predictTiled(ctx, res.Spec, res.Model.Weights(), ds.Subset(parts[1]), o.Preprocess, o.Tiles, o.Train); err != nil {
 			return nil, err
 		}
 	}
 	if err := refit(ctx, ds, parts, res, o); err != nil {
 		return nil, err
 	}
-	return Finish(ctx, ds, parts, res, o, stats, hashes)
+	return finish(ctx, ds, parts, res, o, stats, hashes)
 }
 
 // maxWarnings is how many warnings a run prints before summarising.
@@ -291,13 +291,13 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 	return nil
 }
 
-// Finish fits the decision rules and the validation reference (see
+// finish fits the decision rules and the validation reference (see
 // shift.NewReference) on the validation predictions, evaluates on
 // the test split and writes the bundle, which records the split (with the
 // images' content hashes when hashes, one per item of ds, is not nil), and
 // the test split as a tags CSV at TestCSVPath(o.Out). Run calls it; it is
 // separate so that callers with their own training hooks can use it.
-func Finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.Result, o Options, stats dataset.SplitStats, hashes []string) (*Outcome, error) {
+func finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.Result, o Options, stats dataset.SplitStats, hashes []string) (*Outcome, error) {
 	rules, err := FitThresholds(*res.Val, ds.Labels, o.Decide)
 	if err != nil {
 		return nil, err
@@ -398,12 +398,12 @@ func Predict(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre imageio.
 	return train.Predict(ctx, m, l, nil)
 }
 
-// PredictTiled scores every image of ds as predict scores it with tiles
+// predictTiled scores every image of ds as predict scores it with tiles
 // cut by g: the network of spec and weights runs on each tile, and each
 // label's score is the largest of the image's tiles' (a segmenter's, with
 // cfg.Segment, the largest tile area fraction). The truth and mask come
 // from ds. An image that cannot be read is an error naming it.
-func PredictTiled(ctx context.Context, spec *nn.Spec, weights map[string]*tensor.Tensor, ds *dataset.Dataset, pre imageio.Preprocess, g imageio.Grid, cfg train.Config) (*infer.Set, error) {
+func predictTiled(ctx context.Context, spec *nn.Spec, weights map[string]*tensor.Tensor, ds *dataset.Dataset, pre imageio.Preprocess, g imageio.Grid, cfg train.Config) (*infer.Set, error) {
 	b := ClassifierBundle(cfg.Arch, spec, ds.Labels, pre, nil, nil, nil, weights)
 	if cfg.Segment {
 		SegmenterBundle(b, &metrics.Segmentation{PixelThreshold: train.PixelThreshold})
