@@ -22,9 +22,10 @@
 # the same network, epochs and size on every training image. PYTHON is the
 # Python with torch and scikit-learn (default /usr/bin/python3); MLABEL an
 # mlabel binary to use instead of building one. RECIPE_CACHE, a folder,
-# keeps the recipe's scores and wall time per dataset and seed and reuses
-# them (the recipe is deterministic given its seed), so that variants of
-# mlabel are compared with one recipe run per split. TTA=0 skips the runs
+# keeps the recipe's scores (DATASET-SEED.csv) and wall time
+# (DATASET-SEED.seconds) and reuses them (the recipe is deterministic given
+# its seed), so that variants of mlabel are compared with one recipe run
+# per split; the wall time of a reused run is the one it took then. TTA=0 skips the runs
 # with --tta.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -95,10 +96,17 @@ for d in $datasets; do
 		done <"$w/holdout.csv"
 
 		# The recipe first, so that a budget can be its wall time.
-		if [ -n "$cache" ] && [ -f "$cache/$d-$s.csv" ] && [ -f "$cache/$d-$s.seconds" ]; then
+		if [ -n "$cache" ] && [ -f "$cache/$d-$s.csv" ]; then
+			# A cached entry without its wall time (NaN in the rows) cannot
+			# set a budget.
 			cp "$cache/$d-$s.csv" "$w/torch.csv"
-			pt_s=$(cat "$cache/$d-$s.seconds")
+			pt_s=nan
+			[ -f "$cache/$d-$s.seconds" ] && pt_s=$(cat "$cache/$d-$s.seconds")
 			pt_from="cached"
+			if [ "$budget" = recipe ] && [ "$pt_s" = nan ]; then
+				echo "BUDGET=recipe: $cache/$d-$s.seconds is missing" >&2
+				exit 2
+			fi
 		else
 			t0=$(date +%s.%N)
 			"$python" bench/quality.py torch --train "$w/train.csv" --holdout "$w/holdout.csv" \
