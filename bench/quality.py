@@ -10,13 +10,21 @@
          probabilities on the holdout images (image,<label>...).
   score  --truth holdout.csv --mlabel scores.csv --mlabel-tags decided.csv
          --torch scores.csv
-         prints mAP, samples-F2 and per-label AP side by side; mlabel's F2 uses
+         prints macro and micro mAP, samples-F2 and per-label AP side by
+         side; mlabel's F2 uses
          its own fitted thresholds (its Planet-style `predict --format csv`
          output), the reference's F2 a 0.5 threshold, as the recipe has no
          threshold fitting.
 
+  summary ROWS.jsonl
+         prints, per dataset, the mean, standard deviation and range over
+         the seeds of the rows that bench/quality.sh collected (one JSON
+         object per line: data, seed and the score's fields), and each
+         label's AP averaged over the seeds, rarest first.
+
 Metrics come from scikit-learn (average_precision_score per label with at
-least one positive, macro mean; fbeta_score with average="samples").
+least one positive, macro mean; the micro mAP pools every decision over
+those labels; fbeta_score with average="samples").
 """
 import argparse
 import csv
@@ -156,6 +164,8 @@ def cmd_score(a):
         "images": len(names),
         "mlabel_map": float(np.nanmean(ap_m)),
         "torch_map": float(np.nanmean(ap_t)),
+        "mlabel_map_micro": float(average_precision_score(Y[:, has], M[:, has], average="micro")),
+        "torch_map_micro": float(average_precision_score(Y[:, has], T[:, has], average="micro")),
         "mlabel_f2": float(fbeta_score(Y, Md, beta=2, average="samples", zero_division=0)),
         "mlabel_f2_at_05": float(fbeta_score(Y, (M >= 0.5).astype(int), beta=2, average="samples", zero_division=0)),
         "torch_f2_at_05": float(fbeta_score(Y, (T >= 0.5).astype(int), beta=2, average="samples", zero_division=0)),
@@ -167,12 +177,67 @@ def cmd_score(a):
     print("holdout images %d" % res["images"])
     print("%-22s %8s %8s %8s" % ("", "mlabel", "PyTorch", "diff"))
     print("%-22s %8.4f %8.4f %+8.4f" % ("mAP", res["mlabel_map"], res["torch_map"], res["mlabel_map"] - res["torch_map"]))
+    print("%-22s %8.4f %8.4f %+8.4f" % ("micro mAP", res["mlabel_map_micro"], res["torch_map_micro"],
+                                        res["mlabel_map_micro"] - res["torch_map_micro"]))
     print("%-22s %8.4f %8.4f %+8.4f" % ("samples-F2 (mlabel thr / 0.5)", res["mlabel_f2"], res["torch_f2_at_05"],
                                         res["mlabel_f2"] - res["torch_f2_at_05"]))
     print("%-22s %8.4f %8.4f" % ("samples-F2 at 0.5", res["mlabel_f2_at_05"], res["torch_f2_at_05"]))
     print("per-label AP (positives):")
     for l, (m, t, n) in res["per_label"].items():
         print("  %-20s %8.4f %8.4f %+8.4f  (%d)" % (l, m, t, m - t, n))
+
+
+# The columns of the summary: a name, a row field, the field subtracted
+# from it (a difference) or None, and the digits shown.
+SUMMARY = [
+    ("mAP", "mlabel_map", None, 4),
+    ("pt_mAP", "torch_map", None, 4),
+    ("mAP_diff", "mlabel_map", "torch_map", 4),
+    ("micro", "mlabel_map_micro", None, 4),
+    ("pt_micro", "torch_map_micro", None, 4),
+    ("micro_diff", "mlabel_map_micro", "torch_map_micro", 4),
+    ("F2", "mlabel_f2", None, 4),
+    ("pt_F2@0.5", "torch_f2_at_05", None, 4),
+    ("F2_diff", "mlabel_f2", "torch_f2_at_05", 4),
+    ("tta_mAP", "tta_map", None, 4),
+    ("tta_F2", "tta_f2", None, 4),
+    ("mlabel_s", "mlabel_seconds", None, 1),
+    ("pt_s", "torch_seconds", None, 1),
+]
+
+
+def cmd_summary(a):
+    rows = [json.loads(line) for line in open(a.rows) if line.strip()]
+    if not rows:
+        sys.exit("summary: no rows in %s" % a.rows)
+    cols = [c for c in SUMMARY if all(c[1] in r and (c[2] is None or c[2] in r) for r in rows)]
+
+    def val(r, c):
+        return r[c[1]] - (r[c[2]] if c[2] else 0)
+
+    def fmt(c, v):
+        return ("%+.*f" if c[2] else "%.*f") % (c[3], v)
+
+    print("%-7s %4s | %s" % ("data", "seed", " ".join("%10s" % c[0] for c in cols)))
+    for r in rows:
+        print("%-7s %4s | %s" % (r["data"], r["seed"], " ".join("%10s" % fmt(c, val(r, c)) for c in cols)))
+    print()
+    print("mean ± standard deviation (min to max) over the seeds:")
+    for d in dict.fromkeys(r["data"] for r in rows):
+        rs = [r for r in rows if r["data"] == d]
+        print("%s, %d seeds:" % (d, len(rs)))
+        for c in cols:
+            v = np.array([val(r, c) for r in rs])
+            sd = v.std(ddof=1) if len(v) > 1 else 0.0
+            print("  %-10s %8s ± %.*f (%s to %s)" % (c[0], fmt(c, v.mean()), c[3], sd, fmt(c, v.min()), fmt(c, v.max())))
+        per = [r["per_label"] for r in rs if "per_label" in r]
+        if per:
+            print("  per-label AP, mean over the seeds where the label has a positive (mlabel, PyTorch, positives):")
+            for l in sorted({l for p in per for l in p}, key=lambda l: sum(p.get(l, [0, 0, 0])[2] for p in per)):
+                v = np.array([p[l] for p in per if l in p and p[l][2] > 0], dtype=float)
+                if len(v):
+                    print("    %-20s %.4f %.4f %+.4f  (%d in %d seeds)" % (l, v[:, 0].mean(), v[:, 1].mean(),
+                                                                        v[:, 0].mean() - v[:, 1].mean(), v[:, 2].sum(), len(v)))
 
 
 def main():
@@ -201,8 +266,10 @@ def main():
     c.add_argument("--mlabel-tags", required=True)
     c.add_argument("--torch", required=True)
     c.add_argument("--json", action="store_true")
+    m = sub.add_parser("summary")
+    m.add_argument("rows")
     a = ap.parse_args()
-    {"split": cmd_split, "torch": cmd_torch, "score": cmd_score}[a.cmd](a)
+    {"split": cmd_split, "torch": cmd_torch, "score": cmd_score, "summary": cmd_summary}[a.cmd](a)
 
 
 if __name__ == "__main__":

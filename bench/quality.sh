@@ -1,31 +1,53 @@
 #!/usr/bin/env bash
 # Trains mlabel with its default flags and a plain PyTorch recipe on the same
-# CSVs in the same run, and prints held-out mAP, samples-F2 and per-label AP
-# side by side (bench/quality.py holds the recipe and the scorer).
+# CSVs in the same run, and prints held-out macro and micro mAP, samples-F2
+# and per-label AP side by side (bench/quality.py holds the recipe and the
+# scorer), then per dataset the mean, standard deviation and range over the
+# seeds.
 #
-#   bench/quality.sh                       # planet, scenes and mosaic, seeds 1 2 3
+#   bench/quality.sh                       # planet, scenes and mosaic, seeds 1 to 5
 #   DATASETS="scenes" SEEDS="1" bench/quality.sh
 #   MLABEL_FLAGS="--view ground" bench/quality.sh
+#   BUDGET=recipe bench/quality.sh         # mlabel given the recipe's wall time
 #
 # Datasets: planet (../shared/data/planet-sample, overhead satellite chips),
 # scenes (../shared/data/scenes-sample, ground-level photos), each split 75/25
 # at random per seed; mosaic (Fashion-MNIST mosaics from `mlabel data
 # mosaic`: 1200 from the train split to train on, 400 from the test split
-# held out). PLANET and SCENES name other folders with images/ and tags.csv.
+# held out). DATA is the folder holding the samples (default ../shared/data);
+# PLANET and SCENES name other folders with images/ and tags.csv.
 # mlabel trains with `--test 0 --epochs 15 --size 64` and otherwise its
-# defaults; the recipe with the same network, epochs and size on every
-# training image. PYTHON is the Python with torch and scikit-learn (default
-# /usr/bin/python3); MLABEL an mlabel binary to use instead of building one.
+# defaults, or with BUDGET=recipe with `--test 0 --budget T` where T is the
+# recipe's wall time on that split, measured just before; the recipe with
+# the same network, epochs and size on every training image. PYTHON is the
+# Python with torch and scikit-learn (default /usr/bin/python3); MLABEL an
+# mlabel binary to use instead of building one. RECIPE_CACHE, a folder,
+# keeps the recipe's scores (DATASET-SEED.csv) and wall time
+# (DATASET-SEED.seconds) and reuses them (the recipe is deterministic given
+# its seed), so that variants of mlabel are compared with one recipe run
+# per split; the wall time of a reused run is the one it took then. TTA=0 skips the runs
+# with --tta.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 record_results "quality" "$@"
 cd "$(dirname "$0")/.."
 
 datasets=${DATASETS:-"planet scenes mosaic"}
-seeds=${SEEDS:-"1 2 3"}
+seeds=${SEEDS:-"1 2 3 4 5"}
 python=${PYTHON:-/usr/bin/python3}
-planet=${PLANET:-../shared/data/planet-sample}
-scenes=${SCENES:-../shared/data/scenes-sample}
+data=${DATA:-../shared/data}
+planet=${PLANET:-$data/planet-sample}
+scenes=${SCENES:-$data/scenes-sample}
+cache=${RECIPE_CACHE:-}
+tta=${TTA:-1}
+budget=${BUDGET:-}
+case $budget in
+"" | recipe) ;;
+*)
+	echo "BUDGET is empty or recipe, not $budget" >&2
+	exit 2
+	;;
+esac
 read -r -a extra <<<"${MLABEL_FLAGS:-}" || true
 
 tmp=$(mktemp -d)
@@ -35,7 +57,8 @@ if [ -z "${MLABEL:-}" ]; then
 	MLABEL=$tmp/mlabel
 fi
 
-summary=()
+rows=$tmp/rows.jsonl
+: >"$rows"
 for d in $datasets; do
 	for s in $seeds; do
 		w=$tmp/$d-$s
@@ -71,35 +94,66 @@ for d in $datasets; do
 				fi
 			done
 		done <"$w/holdout.csv"
-		t0=$(date +%s)
+
+		# The recipe first, so that a budget can be its wall time.
+		if [ -n "$cache" ] && [ -f "$cache/$d-$s.csv" ]; then
+			# A cached entry without its wall time (NaN in the rows) cannot
+			# set a budget.
+			cp "$cache/$d-$s.csv" "$w/torch.csv"
+			pt_s=nan
+			[ -f "$cache/$d-$s.seconds" ] && pt_s=$(cat "$cache/$d-$s.seconds")
+			pt_from="cached"
+			if [ "$budget" = recipe ] && [ "$pt_s" = nan ]; then
+				echo "BUDGET=recipe: $cache/$d-$s.seconds is missing" >&2
+				exit 2
+			fi
+		else
+			t0=$(date +%s.%N)
+			"$python" bench/quality.py torch --train "$w/train.csv" --holdout "$w/holdout.csv" \
+				--images "$imgs" --holdout-images "$himgs" --epochs 15 --size 64 --seed "$s" --out "$w/torch.csv"
+			t1=$(date +%s.%N)
+			pt_s=$(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}')
+			pt_from="this run"
+			if [ -n "$cache" ]; then
+				mkdir -p "$cache"
+				cp "$w/torch.csv" "$cache/$d-$s.csv"
+				echo "$pt_s" >"$cache/$d-$s.seconds"
+			fi
+		fi
+
+		settings=(--epochs 15 --size 64)
+		[ "$budget" = recipe ] && settings=(--budget "${pt_s}s")
+		t0=$(date +%s.%N)
 		"$MLABEL" train --csv "$w/train.csv" --images "$imgs" --out "$w/m.mlb" \
-			--test 0 --epochs 15 --size 64 --seed "$s" --quiet "${extra[@]}" >"$w/train.log"
-		t1=$(date +%s)
+			--test 0 "${settings[@]}" --seed "$s" --quiet "${extra[@]}" >"$w/train.log"
+		t1=$(date +%s.%N)
+		ml_s=$(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}')
 		"$MLABEL" predict --model "$w/m.mlb" --format scores "${files[@]}" >"$w/mlabel.csv"
 		"$MLABEL" predict --model "$w/m.mlb" --format csv "${files[@]}" >"$w/mlabel-tags.csv"
-		t2=$(date +%s)
-		"$MLABEL" predict --model "$w/m.mlb" --format scores --tta "${files[@]}" >"$w/mlabel-tta.csv"
-		"$MLABEL" predict --model "$w/m.mlb" --format csv --tta "${files[@]}" >"$w/mlabel-tta-tags.csv"
-		t2b=$(date +%s)
-		"$python" bench/quality.py torch --train "$w/train.csv" --holdout "$w/holdout.csv" \
-			--images "$imgs" --holdout-images "$himgs" --epochs 15 --size 64 --seed "$s" --out "$w/torch.csv"
-		t3=$(date +%s)
-		echo "== $d seed $s: mlabel $((t1 - t0)) s, PyTorch $((t3 - t2b)) s"
+		echo "== $d seed $s: mlabel ${ml_s} s (${settings[*]}), PyTorch ${pt_s} s ($pt_from)"
 		"$python" bench/quality.py score --truth "$w/holdout.csv" --mlabel "$w/mlabel.csv" \
 			--mlabel-tags "$w/mlabel-tags.csv" --torch "$w/torch.csv" | tee "$w/score.txt"
 		"$python" bench/quality.py score --truth "$w/holdout.csv" --mlabel "$w/mlabel.csv" \
 			--mlabel-tags "$w/mlabel-tags.csv" --torch "$w/torch.csv" --json >"$w/score.json"
-		"$python" bench/quality.py score --truth "$w/holdout.csv" --mlabel "$w/mlabel-tta.csv" \
-			--mlabel-tags "$w/mlabel-tta-tags.csv" --torch "$w/torch.csv" --json >"$w/score-tta.json"
-		summary+=("$("$python" -c '
+		tta_json=""
+		if [ "$tta" != 0 ]; then
+			"$MLABEL" predict --model "$w/m.mlb" --format scores --tta "${files[@]}" >"$w/mlabel-tta.csv"
+			"$MLABEL" predict --model "$w/m.mlb" --format csv --tta "${files[@]}" >"$w/mlabel-tta-tags.csv"
+			"$python" bench/quality.py score --truth "$w/holdout.csv" --mlabel "$w/mlabel-tta.csv" \
+				--mlabel-tags "$w/mlabel-tta-tags.csv" --torch "$w/torch.csv" --json >"$w/score-tta.json"
+			tta_json=$w/score-tta.json
+		fi
+		"$python" - "$d" "$s" "$ml_s" "$pt_s" "$w/score.json" "$tta_json" >>"$rows" <<'PY'
 import json, sys
-r, t = json.load(open(sys.argv[3])), json.load(open(sys.argv[4]))
-print("%-7s %4s | %6.4f %6.4f %+7.4f | %6.4f %6.4f %+7.4f | %6.4f %6.4f" % (sys.argv[1], sys.argv[2],
-      r["mlabel_map"], r["torch_map"], r["mlabel_map"] - r["torch_map"],
-      r["mlabel_f2"], r["torch_f2_at_05"], r["mlabel_f2"] - r["torch_f2_at_05"],
-      t["mlabel_map"], t["mlabel_f2"]))' "$d" "$s" "$w/score.json" "$w/score-tta.json")")
+d, s, ml, pt, score, tta = sys.argv[1:]
+r = json.load(open(score))
+r.update(data=d, seed=int(s), mlabel_seconds=float(ml), torch_seconds=float(pt))
+if tta:
+    t = json.load(open(tta))
+    r.update(tta_map=t["mlabel_map"], tta_f2=t["mlabel_f2"])
+print(json.dumps(r))
+PY
 	done
 done
 echo
-printf '%-7s %4s | %6s %6s %7s | %6s %6s %7s | %6s %6s\n' data seed mAP pt_mAP diff F2 pt_F2 diff tta_mAP tta_F2
-printf '%s\n' "${summary[@]}"
+"$python" bench/quality.py summary "$rows"
