@@ -6,10 +6,10 @@
 # for `mlabel audit`'s confident learning (with the rules the noisy tags
 # prove, as it runs by default), for cleanlab's published method on the
 # same out-of-fold probabilities, and for the |tag - probability|
-# baseline. It then audits the sample's own, unflipped tags with
-# `mlabel audit` (all 750 chips, 64 px, 5 folds of 10 epochs, its
-# defaults) and lists the 20 most suspicious pairs, as its --html page
-# shows them.
+# baseline (fold models of 10 epochs). It then audits the sample's own,
+# unflipped tags with `mlabel audit` and its defaults (all 750 chips,
+# 64 px, 5 folds of 20 epochs) and lists the 20 most suspicious pairs, as
+# its --html page shows them.
 #
 #   bench/auditplanet.sh                 # DATA=../shared/data, SEEDS="1 2"
 set -euo pipefail
