@@ -35,3 +35,21 @@ func TestTrainHelpDefaults(t *testing.T) {
 		}
 	}
 }
+
+// audit --help shows its own default for the fold models' epochs, which
+// the audit trains with when --epochs is not given.
+func TestAuditHelpEpochs(t *testing.T) {
+	code, out, stderr := runCLI(t, "audit", "--help")
+	if code != 0 {
+		t.Fatalf("audit --help: exit %d: %s", code, stderr)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && f[0] == "--epochs" {
+			if want := "(default 20)"; !strings.Contains(l, want) {
+				t.Errorf("--epochs line %q: want %q", l, want)
+			}
+			return
+		}
+	}
+	t.Errorf("no --epochs in audit --help:\n%s", out)
+}
