@@ -9,9 +9,9 @@
 # default) and with every rule the noisy tags nearly obey, tendencies too
 # (the audit before tendencies were told apart), and whether the default
 # meets the target (P@40 >= 0.5 and R@80 >= 0.6). About 5 minutes on 2
-# cores. SEEDS="1 2" runs other seeds; EPOCHS=10 trains the fold models for
-# 10 epochs, as mlabel audit does by default (about 9 minutes), its raw
-# results saved as auditseeds-e10.
+# cores. SEEDS="1 2" runs other seeds; EPOCHS=20 trains the fold models for
+# 20 epochs, as mlabel audit does by default (about 18 minutes), its raw
+# results saved as auditseeds-e20 (EPOCHS=N: auditseeds-eN).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 epochs=${EPOCHS:-6}

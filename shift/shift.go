@@ -3,9 +3,11 @@
 // shift: the images of each class look the same, only how often each label
 // holds has changed).
 //
-// A training run stores a Reference, made from its validation predictions:
-// each label's Platt calibration, the prevalence the calibrated
-// probabilities embody, the decision rule's hit rates (for BBSE) and the
+// A training run stores a Reference, made from the held-out predictions
+// of the stored model (validation's, or a refitted model's test split,
+// which it has not seen): each label's Platt calibration, moved to the
+// prevalence counted on every labelled image of the run (NewReferenceAt),
+// the decision rule's hit rates (for BBSE) and the
 // score distribution (for drift). Recalibrate then estimates each label's
 // new prevalence on an unlabelled batch by EM prior adjustment (Saerens,
 // Latinne and Decaestecker, 2002) with a bootstrap interval, cross-checks it
