@@ -216,4 +216,26 @@ type Segment struct {
 	IoU []*float64 `json:"iou"`
 	// MIoU is the mean of the defined IoUs; nil when none is.
 	MIoU *float64 `json:"miou"`
+	// PixelThresholds, when set, holds one pixel threshold per label,
+	// fitted on the validation images' pixels, in place of PixelThreshold.
+	PixelThresholds []float64 `json:"pixel_thresholds,omitempty"`
+	// Scale, when at least 1, is the fixed scale the segmenter works at:
+	// it sees Size×Size windows of the image reduced by Scale (each
+	// network pixel the mean of a Scale×Scale block of image pixels), in
+	// training and in use, and a whole image is segmented from such
+	// windows. 0 means the whole image resized to Size×Size.
+	Scale int `json:"scale,omitempty"`
+}
+
+// Thresholds returns the pixel threshold of each of n labels:
+// PixelThresholds, or PixelThreshold for every label.
+func (s *Segment) Thresholds(n int) []float64 {
+	if len(s.PixelThresholds) == n {
+		return s.PixelThresholds
+	}
+	out := make([]float64, n)
+	for j := range out {
+		out[j] = s.PixelThreshold
+	}
+	return out
 }

@@ -15,6 +15,12 @@ type Segmentation struct {
 	// over the defined ones (NaN when none is).
 	IoU  []float64
 	MIoU float64
+	// PixelThresholds, when set, are the labels' own pixel thresholds (see
+	// PixelHist.Fit), in place of PixelThreshold.
+	PixelThresholds []float64
+	// Scale is the image pixels per network pixel the segmenter works at
+	// (see bundle.Segment.Scale); 0 for whole images resized.
+	Scale int
 }
 
 // NewSegmentation returns the figures of u's counts over labels at
@@ -29,7 +35,7 @@ func (s *Segmentation) ToBundle() *bundle.Segment {
 	if s == nil {
 		return nil
 	}
-	out := &bundle.Segment{PixelThreshold: s.PixelThreshold, Labels: s.Labels, MIoU: Optional(s.MIoU)}
+	out := &bundle.Segment{PixelThreshold: s.PixelThreshold, Labels: s.Labels, MIoU: Optional(s.MIoU), PixelThresholds: s.PixelThresholds, Scale: s.Scale}
 	if s.IoU != nil {
 		out.IoU = make([]*float64, len(s.IoU))
 		for j, v := range s.IoU {
@@ -44,7 +50,7 @@ func SegmentationFromBundle(b *bundle.Segment) *Segmentation {
 	if b == nil {
 		return nil
 	}
-	s := &Segmentation{PixelThreshold: b.PixelThreshold, Labels: b.Labels, MIoU: valueOrNaN(b.MIoU)}
+	s := &Segmentation{PixelThreshold: b.PixelThreshold, Labels: b.Labels, MIoU: valueOrNaN(b.MIoU), PixelThresholds: b.PixelThresholds, Scale: b.Scale}
 	if b.IoU != nil {
 		s.IoU = make([]float64, len(b.IoU))
 		for j, v := range b.IoU {

@@ -40,6 +40,13 @@ type BatchOptions struct {
 	Read func(path string) ([]byte, error)
 }
 
+// byTiles reports whether p scores images by tiles: with o.Tiles, or as
+// a segmenter at a fixed scale, by its windows (see Predictor.Windows).
+func (p *Predictor) byTiles(o BatchOptions) bool {
+	_, _, scaled := p.Windows()
+	return o.Tiles > 0 || scaled
+}
+
 // grid returns the tile grid of o.
 func (o BatchOptions) grid() imageio.Grid { return imageio.Grid{N: o.Tiles, Overlap: o.Overlap} }
 
@@ -145,7 +152,7 @@ func (p *Predictor) ScoreFiles(ctx context.Context, files []string, o BatchOptio
 			switch {
 			case it.err != nil:
 				out.Failures = append(out.Failures, Failure{Index: i, Image: files[i], Err: it.err})
-			case o.Tiles > 0:
+			case p.byTiles(o):
 				out.add(i, it.scores, it.hash)
 			default:
 				xs, ks = append(xs, it.x), append(ks, k)
@@ -182,7 +189,7 @@ func (p *Predictor) Files(ctx context.Context, files []string, o BatchOptions) (
 		names[k] = files[i]
 	}
 	rules := p.rules
-	if o.Tiles > 0 {
+	if _, _, scaled := p.Windows(); o.Tiles > 0 && !scaled {
 		rules, _ = p.TileRules(o.grid())
 	}
 	return decideWith(rules, p.b.Labels, names, s.Scores), s.Failures, nil
@@ -287,7 +294,7 @@ send:
 // read or decoded is reported in the result; the error is for a failing
 // network (tile mode).
 func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) {
-	if o.Tiles > 0 {
+	if p.byTiles(o) {
 		return p.decodeTiled(path, o)
 	}
 	read := o.Read
@@ -324,13 +331,13 @@ func (p *Predictor) decodeTiled(path string, o BatchOptions) (fileResult, error)
 	defer src.Close()
 	r := fileResult{hash: hash}
 	if p.Segmenter() {
-		tl, err := p.readTiles(src, o.grid())
+		st, err := p.stitch(src, o.grid())
 		if err != nil {
 			r.err = err
 			return r, nil
 		}
-		r.scores, err = p.tileScores(tl)
-		return r, err
+		r.scores = infer.MaxPool(st.tileAreas)
+		return r, nil
 	}
 	xs, err := p.pre.TileInputs(src, o.grid())
 	if err != nil {
@@ -404,7 +411,7 @@ func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, [][]float32, error
 	}
 	defer p.pool.Put(w)
 	tta := p.tta
-	if len(tta) == 0 {
+	if len(tta) == 0 || p.Segmenter() { // a segmenter averages its maps (segmentLogits)
 		tta = []int{-1} // the image as it is
 	}
 	var scores [][]float64

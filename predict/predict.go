@@ -83,6 +83,8 @@ type Predictor struct {
 	mu   sync.RWMutex
 	pool *nn.Pool
 	tta  []int // the dihedral transforms averaged over; nil: none
+	// th is a segmenter's pixel threshold of each label.
+	th []float64
 	// feat is the pooled node whose output scoreArrays keeps; empty: none.
 	feat string
 }
@@ -99,6 +101,19 @@ func Check(b *bundle.Bundle) error {
 	}
 	if b.Kind == bundle.KindSegmenter && (b.Segment == nil || !(b.Segment.PixelThreshold > 0 && b.Segment.PixelThreshold < 1)) {
 		return fmt.Errorf("predict: the segmenter has no pixel threshold within (0, 1)")
+	}
+	if b.Kind == bundle.KindSegmenter {
+		if n := len(b.Segment.PixelThresholds); n > 0 && n != len(b.Labels) {
+			return fmt.Errorf("predict: the segmenter has %d pixel thresholds for %d labels", n, len(b.Labels))
+		}
+		for _, t := range b.Segment.PixelThresholds {
+			if !(t > 0 && t < 1) {
+				return fmt.Errorf("predict: the segmenter has a pixel threshold %g, not within (0, 1)", t)
+			}
+		}
+		if b.Segment.Scale < 0 {
+			return fmt.Errorf("predict: the segmenter's scale %d is negative", b.Segment.Scale)
+		}
 	}
 	if len(b.Labels) == 0 {
 		return fmt.Errorf("predict: the bundle has no label vocabulary")
@@ -158,7 +173,11 @@ func New(b *bundle.Bundle) (*Predictor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
-	return &Predictor{b: b, pre: pre, rules: Rules(b), tiled: decide.TiledFromBundle(b.Tiles), m: m, pool: nn.NewPool(m, 0)}, nil
+	p := &Predictor{b: b, pre: pre, rules: Rules(b), tiled: decide.TiledFromBundle(b.Tiles), m: m, pool: nn.NewPool(m, 0)}
+	if b.Kind == bundle.KindSegmenter {
+		p.th = b.Segment.Thresholds(len(b.Labels))
+	}
+	return p, nil
 }
 
 // Bundle returns the predictor's bundle.
