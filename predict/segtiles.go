@@ -82,6 +82,10 @@ const WindowOverlap = 0.25
 // tileBatch is how many tiles of one image the segmenter runs at once.
 const tileBatch = 8
 
+// ranTiles is told how many tiles each run of the segmenter takes; tests
+// replace it to check that an image's tiles never run all at once.
+var ranTiles = func(n int) {}
+
 // tilePre is the preprocessing of a tile: the bundle's, and, at a fixed
 // scale, the whole tile resized (a window of the input size is kept as
 // it is; a shorter one, at an image's edge, stretched).
@@ -188,6 +192,7 @@ func (p *Predictor) runTiles(st *stitched, xs [][]float32) error {
 	if len(xs) == 0 {
 		return nil
 	}
+	ranTiles(len(xs))
 	s, ch := p.pre.Size, p.pre.Channels()
 	per := s * s * ch
 	x := tensor.New(len(xs), s, s, ch)
