@@ -8,8 +8,13 @@
 # crop) and scored at full resolution the same way. Same run, same
 # machine; it prints both, per label and macro, and the difference.
 #
+# With SCENE=1 (the default) it then times predict with the same segmenter
+# on a 10000×10000 GeoTIFF made of a tile-5 image scaled up (nearest
+# neighbour, 3 bands of 8 bits, uncompressed, not kept): wall time and peak
+# resident memory from /usr/bin/time -v, the mask written with --masks-out.
+#
 #   bench/segreal.sh
-#   EPOCHS=30 SIZE=128 DATA=../shared/data bench/segreal.sh
+#   EPOCHS=30 SIZE=128 DATA=../shared/data SCENE=0 bench/segreal.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 record_results "segreal" "$@"
@@ -57,3 +62,16 @@ for l in un["iou"]:
 a, t, b = ml["miou_macro"], tta["miou_macro"], un["miou_macro"]
 print(f"{'mIoU':12s} {f(a):>8s} {f(t):>8s} {f(b):>8s} {d(a, b):>8s}")
 PY
+
+[ "${SCENE:-1}" = 1 ] || exit 0
+go build -o "$tmp/scenesbench" ./bench/scenesbench
+big=$(ls -S "$data"/images/tile5_* | head -1)
+"$tmp/scenesbench" big -out "$tmp/big.tif" -w 10000 -h 10000 -bands 3 -from "$big"
+echo "scene: $(basename "$big") scaled up to 10000×10000, $(stat -c %s "$tmp/big.tif") bytes"
+/usr/bin/time -v "$m" predict --model "$tmp/seg.mlb" --json --masks-out "$tmp/bigmasks" "$tmp/big.tif" >"$tmp/big.json" 2>"$tmp/time.txt" || {
+	cat "$tmp/time.txt"
+	exit 1
+}
+wall=$(grep 'Elapsed (wall clock)' "$tmp/time.txt" | awk '{print $NF}')
+rss=$(grep 'Maximum resident set size' "$tmp/time.txt" | awk '{print $NF}')
+echo "predict --masks-out on the 10000×10000 GeoTIFF: wall $wall, peak RSS $((rss / 1024)) MiB"
