@@ -14,7 +14,7 @@
 # resident memory from /usr/bin/time -v, the mask written with --masks-out.
 #
 #   bench/segreal.sh
-#   EPOCHS=30 SIZE=128 DATA=../shared/data SCENE=0 bench/segreal.sh
+#   EPOCHS=30 SIZE=128 SCALE=8 DATA=../shared/data SCENE=0 bench/segreal.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 record_results "segreal" "$@"
@@ -23,6 +23,8 @@ data=${DATA:-../shared/data}/dubai-sample
 epochs=${EPOCHS:-30}
 size=${SIZE:-128}
 seed=${SEED:-1}
+scale=()
+[ -z "${SCALE:-}" ] || scale=(--scale "$SCALE")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 CGO_ENABLED=0 go build -o "$tmp/mlabel" ./cmd/mlabel
@@ -35,7 +37,7 @@ grep -E '^tile5_' "$data/tags.csv" >>"$tmp/test.csv"
 echo "data: $(($(wc -l <"$tmp/train.csv") - 1)) images of tiles 1-4 to train, $(($(wc -l <"$tmp/test.csv") - 1)) of tile 5 to score; size $size, $epochs epochs, seed $seed"
 start=$(date +%s)
 "$m" train --csv "$tmp/train.csv" --images "$data/images" --masks "$data/masks" \
-	--size "$size" --epochs "$epochs" --val 0.2 --test 0 --seed "$seed" --out "$tmp/seg.mlb" --quiet
+	--size "$size" --epochs "$epochs" --val 0.2 --test 0 --seed "$seed" "${scale[@]}" --out "$tmp/seg.mlb" --quiet
 end=$(date +%s)
 echo "mlabel training: $((end - start)) s ($epochs epochs and the refit)"
 "$m" inspect "$tmp/seg.mlb" 2>/dev/null | grep -i -E 'scale|pixel thresh' || true

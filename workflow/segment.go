@@ -127,26 +127,31 @@ func PredictMasks(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre ima
 }
 
 // SegmentScale returns the default scale of a segmenter trained on ds at
-// pre's size (see Options.Scale): the smallest image's shorter side over
-// the input size, rounded down, so that a Size×Size window of every
-// image reduced by it fits in the image; 0 (whole images resized) when
-// some image's shorter side is no longer than the input size. It reads
-// only the images' headers.
+// pre's size (see Options.Scale): the median image's shorter side over
+// the input size, rounded down, so that a window spans a typical image's
+// shorter side (the context a centre crop gives) at one scale for all;
+// along a side shorter than a window the window spans the side, stretched
+// (see loader.Config.Scale). It is 0 (whole images resized) when the
+// median shorter side is no longer than the input size. It reads only the
+// images' headers.
 func SegmentScale(ds *dataset.Dataset, pre imageio.Preprocess) (int, error) {
-	short := 0
+	short := make([]int, len(ds.Items))
 	for i, it := range ds.Items {
 		info, err := imageio.InspectFile(it.Path, pre.MaxPixels)
 		if err != nil {
 			return 0, fmt.Errorf("workflow: %w", err)
 		}
-		if s := min(info.Width, info.Height); i == 0 || s < short {
-			short = s
-		}
+		short[i] = min(info.Width, info.Height)
 	}
-	if short <= pre.Size {
+	if len(short) == 0 {
 		return 0, nil
 	}
-	return short / pre.Size, nil
+	slices.Sort(short)
+	median := short[len(short)/2]
+	if median <= pre.Size {
+		return 0, nil
+	}
+	return median / pre.Size, nil
 }
 
 // SegmenterBundle makes b, a bundle ClassifierBundle assembled from a

@@ -178,7 +178,7 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 			return nil, err
 		}
 		if o.Scale > 0 {
-			fmt.Fprintf(o.Log, "scale: training on %d×%d windows of the images reduced by %d (the smallest training image's shorter side over the input size), and predicting by such windows\n",
+			fmt.Fprintf(o.Log, "scale: training on %d×%d windows of the images reduced by %d (the median training image's shorter side over the input size), and predicting by such windows\n",
 				o.Preprocess.Size, o.Preprocess.Size, o.Scale)
 		}
 	}

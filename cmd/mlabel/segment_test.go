@@ -197,7 +197,7 @@ func TestSegmentationRoute(t *testing.T) {
 }
 
 // Images larger than the input size train at a fixed scale: train
-// chooses it (the smallest shorter side over --size), stores it with the
+// chooses it (the median shorter side over --size), stores it with the
 // pixel thresholds fitted per label on validation, and predict and eval
 // --masks work from windows at that scale, at the image's resolution.
 func TestSegmentationAtFixedScale(t *testing.T) {
