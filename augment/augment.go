@@ -111,6 +111,16 @@ func (p Pipeline) Apply(x []float32, size int, rng *rand.Rand) []float32 {
 	return out
 }
 
+// InverseDihedral returns the transform that undoes Dihedral's transform
+// k: the opposite quarter turns, or k itself for a mirrored one (a
+// reflection undoes itself).
+func InverseDihedral(k int) int {
+	if k >= 4 {
+		return k
+	}
+	return (4 - k) & 3
+}
+
 // Dihedral writes into dst the transform k (0..7) of the n×n image src with
 // c channels: k&3 quarter turns clockwise, after a left-right mirror when
 // k >= 4. dst and src must not overlap.

@@ -168,3 +168,23 @@ func TestPipeline(t *testing.T) {
 		}
 	}
 }
+
+// InverseDihedral's transform undoes each transform of a non-square
+// pattern.
+func TestInverseDihedral(t *testing.T) {
+	const n, c = 3, 2
+	src := make([]float32, n*n*c)
+	for i := range src {
+		src[i] = float32(i)
+	}
+	for k := range 8 {
+		fwd, back := make([]float32, len(src)), make([]float32, len(src))
+		Dihedral(fwd, src, n, c, k)
+		Dihedral(back, fwd, n, c, InverseDihedral(k))
+		for i := range src {
+			if back[i] != src[i] {
+				t.Fatalf("transform %d then %d moves value %d to %g", k, InverseDihedral(k), i, back[i])
+			}
+		}
+	}
+}

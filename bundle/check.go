@@ -30,6 +30,17 @@ func (b *Bundle) checkOutputs(m *nn.Model) error {
 		if b.Segment == nil || !(b.Segment.PixelThreshold > 0 && b.Segment.PixelThreshold < 1) {
 			return fmt.Errorf("bundle: %w: a segmenter needs a pixel threshold within (0, 1)", ErrFormat)
 		}
+		if n := len(b.Segment.PixelThresholds); n > 0 && n != len(b.Labels) {
+			return fmt.Errorf("bundle: %w: a segmenter has %d pixel thresholds for %d labels", ErrFormat, n, len(b.Labels))
+		}
+		for j, t := range b.Segment.PixelThresholds {
+			if !(t > 0 && t < 1) {
+				return fmt.Errorf("bundle: %w: the pixel threshold of label %d is %g, not within (0, 1)", ErrFormat, j+1, t)
+			}
+		}
+		if s := b.Segment.Scale; s < 0 || s > maxSegmentScale {
+			return fmt.Errorf("bundle: %w: a segmenter's scale %d is not within 0..%d", ErrFormat, s, maxSegmentScale)
+		}
 		return nil
 	}
 	n := 1
@@ -42,6 +53,10 @@ func (b *Bundle) checkOutputs(m *nn.Model) error {
 	}
 	return nil
 }
+
+// maxSegmentScale bounds a segmenter's scale: image pixels per network
+// pixel along each axis.
+const maxSegmentScale = 1024
 
 // MaxNodes bounds the nodes of a bundle's network: the largest networks
 // mlabel builds or imports have a few thousand.

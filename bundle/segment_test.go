@@ -33,6 +33,10 @@ func TestSegmenterOutputs(t *testing.T) {
 		{"pooled", spec(2, 2), &metrics.Segmentation{PixelThreshold: 0.5}, "one score per pixel and label"},
 		{"no threshold", spec(2, 0), nil, "pixel threshold"},
 		{"threshold 1", spec(2, 0), &metrics.Segmentation{PixelThreshold: 1}, "pixel threshold"},
+		{"per label", spec(2, 0), &metrics.Segmentation{PixelThreshold: 0.5, PixelThresholds: []float64{0.3, 0.7}, Scale: 3}, ""},
+		{"thresholds for 1 of 2 labels", spec(2, 0), &metrics.Segmentation{PixelThreshold: 0.5, PixelThresholds: []float64{0.3}}, "1 pixel thresholds for 2 labels"},
+		{"label threshold 0", spec(2, 0), &metrics.Segmentation{PixelThreshold: 0.5, PixelThresholds: []float64{0.3, 0}}, "label 2 is 0"},
+		{"negative scale", spec(2, 0), &metrics.Segmentation{PixelThreshold: 0.5, Scale: -1}, "scale -1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -161,6 +161,7 @@ func RunRoutes(ctx context.Context, o RoutesOptions) (*RoutesResult, error) {
 		return nil, err
 	}
 	segFigures := metrics.NewSegmentation(iou, labels, train.PixelThreshold)
+	segFigures.PixelThresholds = iou.Thresholds
 	res := &RoutesResult{
 		Labels:    labels,
 		Beta:      o.Decide.Beta,
@@ -222,7 +223,7 @@ func trainRoutes(ctx context.Context, o RoutesOptions, tr, va, te *dataset.Datas
 	}
 	seg = &option{name: Segment, spec: sr.Spec, weights: sr.Model.Weights(), passes: 1, model: sr.Model, val: sr.Val,
 		extra: map[string]any{"route": Segment}}
-	if seg.test, iou, err = workflow.PredictMasks(ctx, sr.Model, te, o.Preprocess, testMasks, o.Segment.Batch); err != nil {
+	if seg.test, iou, err = workflow.PredictMasks(ctx, sr.Model, te, o.Preprocess, testMasks, o.Segment.Batch, 0, sr.ValIoU.Thresholds); err != nil {
 		return nil, nil, nil, fmt.Errorf("compare: segmentation route on test: %w", err)
 	}
 	return cls, seg, iou, nil

@@ -67,6 +67,26 @@ func ReadFile(path string, maxPixels int64) ([]byte, error) {
 	return data, nil
 }
 
+// InspectFile reads the header of the image file at path (a regular file)
+// and returns what it declares, checked against maxPixels as ReadFile
+// checks it, without reading the pixels.
+func InspectFile(path string, maxPixels int64) (Info, error) {
+	fi, err := StatRegular(path)
+	if err != nil {
+		return Info{}, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return Info{}, fmt.Errorf("imageio: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, min(fi.Size(), headBytes))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return Info{}, fmt.Errorf("imageio: %q: %w", path, err)
+	}
+	return inspectAt(path, f, fi.Size(), head, maxPixels)
+}
+
 // StatRegular returns the file information of path, or an error wrapping
 // ErrNotRegular when it is not a regular file, so that a reader of image
 // files never opens a device, which may never end (/dev/zero), or a named

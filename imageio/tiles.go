@@ -132,16 +132,94 @@ func (p Preprocess) TileInputs(src Source, g Grid) ([][]float32, error) {
 // array of a raster: its bands p.Bands scaled by their statistics, or,
 // without Bands, its RGB picture (Raster.Image).
 func (p Preprocess) FromRaster(r *Raster) ([]float32, error) {
-	var pix []uint8
-	if len(p.Bands) > 0 {
-		var err error
-		if pix, err = p.BandPixels(r); err != nil {
-			return nil, err
-		}
-	} else {
-		pix = p.Pixels(r.Image())
+	pix, err := p.RasterPixels(r)
+	if err != nil {
+		return nil, err
 	}
-	x := ToFloat(pix)
-	p.Normalize(x)
-	return x, nil
+	return p.Normalized(pix), nil
+}
+
+// RasterPixels is FromRaster before normalisation: the raster resized to
+// Size×Size as 8-bit values in HWC order (see InputPixels).
+func (p Preprocess) RasterPixels(r *Raster) ([]uint8, error) {
+	if len(p.Bands) > 0 {
+		return p.BandPixels(r)
+	}
+	return p.Pixels(r.Image()), nil
+}
+
+// Windows cuts an image into tiles of a fixed side in the image's pixels,
+// as many as it takes to cover it with neighbours overlapping by about
+// Overlap of a side: the tiles of a network that works at a fixed scale,
+// whatever the image's size and aspect. Along an axis shorter than Side
+// the one tile spans the whole axis.
+type Windows struct {
+	Side    int
+	Overlap float64
+}
+
+// Check reports whether w can cut an image: Side ≥ 1 and Overlap in
+// [0, 1).
+func (w Windows) Check() error {
+	if w.Side < 1 || !(w.Overlap >= 0 && w.Overlap < 1) {
+		return fmt.Errorf("imageio: windows need a side ≥ 1 and an overlap in [0, 1), got %d and %g", w.Side, w.Overlap)
+	}
+	return nil
+}
+
+// Rects returns the tiles of an iw×ih image in row order, and how many
+// columns and rows they make. w must be valid (Check).
+func (w Windows) Rects(iw, ih int) (rects []image.Rectangle, cols, rows int) {
+	xs, ys := w.offsets(iw), w.offsets(ih)
+	sx, sy := min(w.Side, iw), min(w.Side, ih)
+	for _, y := range ys {
+		for _, x := range xs {
+			rects = append(rects, image.Rect(x, y, x+sx, y+sy))
+		}
+	}
+	return rects, len(xs), len(ys)
+}
+
+// offsets places the tiles along an axis of n pixels: the first at 0, the
+// last ending at n, evenly in between.
+func (w Windows) offsets(n int) []int {
+	if n <= w.Side {
+		return []int{0}
+	}
+	step := max(1, int(float64(w.Side)*(1-w.Overlap)))
+	c := (n-w.Side+step-1)/step + 1
+	out := make([]int, c)
+	for i := range out {
+		out[i] = i * (n - w.Side) / (c - 1)
+	}
+	return out
+}
+
+// TilesAt reads the tiles rects of src, in order, one at a time, each
+// reduced by the factor f ≥ 1 (see Source.Window). The iteration stops at
+// the first error, which it yields.
+func TilesAt(src Source, rects []image.Rectangle, f int) iter.Seq2[Tile, error] {
+	return func(yield func(Tile, error) bool) {
+		for i, r := range rects {
+			ras, err := src.Window(r, f)
+			if err != nil {
+				yield(Tile{}, fmt.Errorf("imageio: tile %d %v: %w", i+1, r, err))
+				return
+			}
+			if !yield(Tile{Index: i, Rect: r, Factor: f, Raster: ras}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Sub returns a copy of the part rect of r (inside r).
+func (r *Raster) Sub(rect image.Rectangle) *Raster {
+	rect = rect.Intersect(image.Rect(0, 0, r.W, r.H))
+	out := &Raster{W: rect.Dx(), H: rect.Dy(), Bands: r.Bands, Max: r.Max, Pix: make([]float32, rect.Dx()*rect.Dy()*r.Bands)}
+	for y := range out.H {
+		row := ((rect.Min.Y+y)*r.W + rect.Min.X) * r.Bands
+		copy(out.Pix[y*out.W*r.Bands:(y+1)*out.W*r.Bands], r.Pix[row:row+out.W*r.Bands])
+	}
+	return out
 }

@@ -46,6 +46,15 @@ type Config struct {
 	// labels (see masks.Set), cropped and resized as the image is, and
 	// augmented with it.
 	Masks *masks.Set
+	// Scale, with Masks, when at least 1, trains at a fixed scale: each
+	// image is reduced by Scale (each pixel the mean of a Scale×Scale
+	// block, as imageio.Source windows reduce) and kept so in memory
+	// (float32 samples), its mask reduced alike by nearest neighbour, and
+	// a batch holds a Size×Size window of each: a random one each epoch
+	// with Augment, the centre one without. Along a side shorter than
+	// Size the window spans the side and is stretched to Size. 0 resizes
+	// the whole image (Preprocess.Mode).
+	Scale int
 }
 
 // Batch is a set of images with their targets.
@@ -77,6 +86,7 @@ type Loader struct {
 // the loader has masks.
 type entry struct {
 	pix, mask lazy
+	ras       lazyRaster
 }
 
 // lazy is a value loaded at most once, or the error loading it gave.
@@ -111,6 +121,9 @@ func New(ds *dataset.Dataset, cfg Config) (*Loader, error) {
 		if err := cfg.Augment.Validate(); err != nil {
 			return nil, fmt.Errorf("loader: %w", err)
 		}
+	}
+	if cfg.Scale < 0 {
+		return nil, fmt.Errorf("loader: scale must be 0 or positive, got %d", cfg.Scale)
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.NumCPU()
@@ -184,13 +197,24 @@ func (l *Loader) build(ctx context.Context, epoch int, idx []int) (*Batch, error
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		pix, err := l.pixels(i)
+		var pix, m []uint8
+		var err error
+		if l.cfg.Masks != nil && l.cfg.Scale > 0 {
+			pix, m, err = l.window(i, epoch)
+		} else {
+			pix, err = l.pixels(i)
+		}
 		if err != nil {
 			return nil, err
 		}
 		x := imageio.ToFloat(pix)
 		if l.cfg.Masks != nil {
-			if x, err = l.pixelTargets(b, k, i, epoch, x); err != nil {
+			if m == nil {
+				if m, err = l.mask(i); err != nil {
+					return nil, err
+				}
+			}
+			if x, err = l.pixelTargets(b, k, i, epoch, x, m); err != nil {
 				return nil, err
 			}
 		} else if l.cfg.Augment != nil {

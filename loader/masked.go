@@ -1,7 +1,11 @@
 package loader
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"math/rand/v2"
+	"sync"
 
 	"mlabel/imageio"
 	"mlabel/masks"
@@ -9,7 +13,8 @@ import (
 
 // mask returns item i's mask over the dataset's labels, cropped as the
 // preprocessing crops the image and resized to Size×Size by nearest
-// neighbour, with the labels the item marks unknown set to masks.Ignore.
+// neighbour (at a fixed scale, reduced by Scale instead, whole), with
+// the labels the item marks unknown set to masks.Ignore.
 func (l *Loader) mask(i int) ([]uint8, error) {
 	load := func() ([]uint8, error) {
 		it := l.ds.Items[i]
@@ -17,14 +22,18 @@ func (l *Loader) mask(i int) ([]uint8, error) {
 		if err != nil {
 			return nil, fmt.Errorf("loader: image %q (%s): %w", it.Name, l.ds.Where(it), err)
 		}
-		if l.cfg.Preprocess.Mode == imageio.ModeCrop {
-			m = m.CentreSquare()
+		if f := l.cfg.Scale; f > 0 {
+			m = m.Resize((m.W+f-1)/f, (m.H+f-1)/f)
+		} else {
+			if l.cfg.Preprocess.Mode == imageio.ModeCrop {
+				m = m.CentreSquare()
+			}
+			s := l.cfg.Preprocess.Size
+			m = m.Resize(s, s)
 		}
-		s := l.cfg.Preprocess.Size
-		m = m.Resize(s, s)
 		nl := len(l.ds.Labels)
 		for _, u := range it.Unknown {
-			for p := range s * s {
+			for p := range m.W * m.H {
 				m.Data[p*nl+u] = masks.Ignore
 			}
 		}
@@ -33,16 +42,86 @@ func (l *Loader) mask(i int) ([]uint8, error) {
 	return l.cache[i].mask.get(!l.cfg.NoCache, load)
 }
 
-// pixelTargets writes item i's per-pixel targets and their known flags
-// into b's Y and Mask at position k, from its mask, and returns x, the
-// item's pixels, augmented together with them.
-func (l *Loader) pixelTargets(b *Batch, k, i, epoch int, x []float32) ([]float32, error) {
-	s, nl := l.cfg.Preprocess.Size, len(l.ds.Labels)
-	perT := s * s * nl
+// lazyRaster is a raster loaded at most once, or the error loading it
+// gave.
+type lazyRaster struct {
+	once sync.Once
+	v    *imageio.Raster
+	err  error
+}
+
+// reduced returns item i's image reduced by Scale, read through
+// imageio.Source as predict reads a large image's tiles, decoding it at
+// most once unless caching is off.
+func (l *Loader) reduced(i int) (*imageio.Raster, error) {
+	load := func() (*imageio.Raster, error) {
+		it := l.ds.Items[i]
+		pre := l.cfg.Preprocess
+		data, err := imageio.ReadFile(it.Path, pre.MaxPixels)
+		if err != nil {
+			return nil, fmt.Errorf("loader: image %q (%s): %w", it.Name, l.ds.Where(it), err)
+		}
+		src, err := imageio.OpenSource(it.Path, bytes.NewReader(data), int64(len(data)), imageio.SourceOptions{MaxDecodedPixels: pre.MaxPixels, Bands: len(pre.Bands) > 0})
+		if err != nil {
+			return nil, fmt.Errorf("loader: image %q (%s): %w", it.Name, l.ds.Where(it), err)
+		}
+		w, h := src.Size()
+		r, err := src.Window(image.Rect(0, 0, w, h), l.cfg.Scale)
+		if err != nil {
+			return nil, fmt.Errorf("loader: image %q (%s): %w", it.Name, l.ds.Where(it), err)
+		}
+		return r, nil
+	}
+	if l.cfg.NoCache {
+		return load()
+	}
+	e := &l.cache[i].ras
+	e.once.Do(func() { e.v, e.err = load() })
+	return e.v, e.err
+}
+
+// window returns the Size×Size window of item i's reduced image that
+// epoch shows (see Config.Scale), as 8-bit pixels, and its mask's.
+func (l *Loader) window(i, epoch int) (pix, mask []uint8, err error) {
+	r, err := l.reduced(i)
+	if err != nil {
+		return nil, nil, err
+	}
 	m, err := l.mask(i)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	nl := len(l.ds.Labels)
+	if len(m) != r.W*r.H*nl {
+		return nil, nil, fmt.Errorf("loader: image %q: its mask reduced by %d has %d values, the image %d×%d pixels", l.ds.Items[i].Name, l.cfg.Scale, len(m), r.W, r.H)
+	}
+	pre := l.cfg.Preprocess
+	pre.Mode = imageio.ModeSquash
+	s := pre.Size
+	cw, ch := min(s, r.W), min(s, r.H)
+	x0, y0 := (r.W-cw)/2, (r.H-ch)/2
+	if l.cfg.Augment != nil {
+		rng := rand.New(rand.NewPCG(l.cfg.Seed^0x51ed270b27e4c3a5, uint64(epoch)<<32|uint64(i)))
+		x0, y0 = rng.IntN(r.W-cw+1), rng.IntN(r.H-ch+1)
+	}
+	rect := image.Rect(x0, y0, x0+cw, y0+ch)
+	if pix, err = pre.RasterPixels(r.Sub(rect)); err != nil {
+		return nil, nil, fmt.Errorf("loader: image %q: %w", l.ds.Items[i].Name, err)
+	}
+	sub := masks.New(cw, ch, l.ds.Labels)
+	for y := range ch {
+		copy(sub.Data[y*cw*nl:(y+1)*cw*nl], m[((y0+y)*r.W+x0)*nl:((y0+y)*r.W+x0+cw)*nl])
+	}
+	return pix, sub.Resize(s, s).Data, nil
+}
+
+// pixelTargets writes item i's per-pixel targets and their known flags
+// into b's Y and Mask at position k, from its mask, and returns x, the
+// item's pixels, augmented together with them; m is the item's
+// Size×Size mask.
+func (l *Loader) pixelTargets(b *Batch, k, i, epoch int, x []float32, m []uint8) ([]float32, error) {
+	s, nl := l.cfg.Preprocess.Size, len(l.ds.Labels)
+	perT := s * s * nl
 	// Targets and their known flags travel as 2L values per pixel, so
 	// that one geometric transform moves them together.
 	t := make([]float32, 2*perT)

@@ -19,7 +19,7 @@ func ReducedSize(w, h, maxPixels int) (rw, rh, f int) {
 // reduced size by nearest neighbour (see Mask.Resize) and pixels outside
 // seen are Ignore.
 func Embed(class []uint8, cw, ch int, seen, bounds image.Rectangle, w, h, f int) []uint8 {
-	m := newMask(cw, ch, []string{"class"})
+	m := New(cw, ch, []string{"class"})
 	copy(m.Data, class)
 	x0, y0 := (seen.Min.X-bounds.Min.X)/f, (seen.Min.Y-bounds.Min.Y)/f
 	sw, sh := min((seen.Dx()+f-1)/f, w-x0), min((seen.Dy()+f-1)/f, h-y0)

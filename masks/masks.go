@@ -62,8 +62,8 @@ type Mask struct {
 	Data   []uint8
 }
 
-// newMask returns an all-absent w×h mask over labels.
-func newMask(w, h int, labels []string) *Mask {
+// New returns an all-absent w×h mask over labels.
+func New(w, h int, labels []string) *Mask {
 	return &Mask{W: w, H: h, Labels: labels, Data: make([]uint8, w*h*len(labels))}
 }
 
@@ -223,7 +223,7 @@ func (s *Set) loadIndexed(image string, labels []string, idx map[string]int) (*M
 		}
 		col[v+1] = j
 	}
-	m := newMask(w, h, labels)
+	m := New(w, h, labels)
 	nl := len(labels)
 	for i, v := range pix {
 		switch {
@@ -262,7 +262,7 @@ func (s *Set) loadBinary(image string, labels []string, idx map[string]int) (*Ma
 			return nil, err
 		}
 		if m == nil {
-			m = newMask(w, h, labels)
+			m = New(w, h, labels)
 		} else if w != m.W || h != m.H {
 			return nil, fmt.Errorf("masks: %s is %d×%d, the other masks of %s are %d×%d", p, w, h, Key(image), m.W, m.H)
 		}
@@ -368,7 +368,7 @@ func (m *Mask) Resize(w, h int) *Mask {
 	if w == m.W && h == m.H {
 		return m
 	}
-	out := newMask(w, h, m.Labels)
+	out := New(w, h, m.Labels)
 	nl := len(m.Labels)
 	for y := range h {
 		sy := min((2*y+1)*m.H/(2*h), m.H-1)
@@ -388,7 +388,7 @@ func (m *Mask) CentreSquare() *Mask {
 		return m
 	}
 	x0, y0 := (m.W-s)/2, (m.H-s)/2
-	out := newMask(s, s, m.Labels)
+	out := New(s, s, m.Labels)
 	nl := len(m.Labels)
 	for y := range s {
 		copy(out.Data[y*s*nl:(y+1)*s*nl], m.Data[((y0+y)*m.W+x0)*nl:((y0+y)*m.W+x0+s)*nl])

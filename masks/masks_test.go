@@ -177,7 +177,7 @@ func TestReadLegendErrors(t *testing.T) {
 }
 
 func TestResizeNearest(t *testing.T) {
-	m := newMask(2, 2, []string{"a"})
+	m := New(2, 2, []string{"a"})
 	copy(m.Data, []uint8{1, 0, 0, Ignore})
 	tests := []struct {
 		w, h int

@@ -11,6 +11,9 @@ import (
 // positives, false positives and false negatives over the known pixels.
 type IoU struct {
 	TP, FP, FN []int64
+	// Thresholds, when known, are the labels' pixel thresholds the counts
+	// were made at.
+	Thresholds []float64
 }
 
 // NewIoU returns empty counts for labels labels.
@@ -22,24 +25,36 @@ func NewIoU(labels int) *IoU {
 // pixel is predicted positive when its probability exceeds threshold, and
 // counts only where mask is non-zero (mask may be nil: every pixel known).
 func (u *IoU) AddLogits(logits, truth, mask *tensor.Tensor, threshold float64) error {
+	t := make([]float64, len(u.TP))
+	for j := range t {
+		t[j] = threshold
+	}
+	return u.AddLogitsAt(logits, truth, mask, t)
+}
+
+// AddLogitsAt is AddLogits with one threshold per label.
+func (u *IoU) AddLogitsAt(logits, truth, mask *tensor.Tensor, thresholds []float64) error {
 	if logits == nil || truth == nil || len(logits.Shape) != 4 || !tensor.SameShape(logits.Shape, truth.Shape) ||
 		mask != nil && !tensor.SameShape(logits.Shape, mask.Shape) {
 		return fmt.Errorf("metrics: IoU needs logits, truth and mask of one [N, H, W, L] shape")
 	}
 	l := logits.Shape[3]
-	if l != len(u.TP) {
-		return fmt.Errorf("metrics: IoU over %d labels, logits have %d", len(u.TP), l)
+	if l != len(u.TP) || len(thresholds) != l {
+		return fmt.Errorf("metrics: IoU over %d labels with %d thresholds, logits have %d", len(u.TP), len(thresholds), l)
 	}
-	if !(threshold > 0 && threshold < 1) {
-		return fmt.Errorf("metrics: pixel threshold %g is not within (0, 1)", threshold)
+	t := make([]float32, l)
+	for j, th := range thresholds {
+		if !(th > 0 && th < 1) {
+			return fmt.Errorf("metrics: pixel threshold %g is not within (0, 1)", th)
+		}
+		t[j] = float32(math.Log(th / (1 - th)))
 	}
-	t := float32(math.Log(threshold / (1 - threshold)))
 	for i, v := range logits.Data {
 		if mask != nil && mask.Data[i] == 0 {
 			continue
 		}
 		j := i % l
-		pred, pos := v > t, truth.Data[i] == 1
+		pred, pos := v > t[j], truth.Data[i] == 1
 		switch {
 		case pred && pos:
 			u.TP[j]++

@@ -32,6 +32,13 @@ type BatchOptions struct {
 	Read func(path string) ([]byte, error)
 }
 
+// byTiles reports whether p scores images by tiles: with o.Tiles, or as
+// a segmenter at a fixed scale, by its windows (see Predictor.Windows).
+func (p *Predictor) byTiles(o BatchOptions) bool {
+	_, _, scaled := p.Windows()
+	return o.Tiles > 0 || scaled
+}
+
 // grid returns the tile grid of o.
 func (o BatchOptions) grid() imageio.Grid { return imageio.Grid{N: o.Tiles, Overlap: o.Overlap} }
 
@@ -137,7 +144,7 @@ func (p *Predictor) ScoreFiles(ctx context.Context, files []string, o BatchOptio
 			switch {
 			case it.err != nil:
 				out.Failures = append(out.Failures, Failure{Index: i, Image: files[i], Err: it.err})
-			case o.Tiles > 0:
+			case p.byTiles(o):
 				out.add(i, it.scores, it.hash)
 			default:
 				xs, ks = append(xs, it.x), append(ks, k)
@@ -174,7 +181,7 @@ func (p *Predictor) Files(ctx context.Context, files []string, o BatchOptions) (
 		names[k] = files[i]
 	}
 	rules := p.rules
-	if o.Tiles > 0 {
+	if _, _, scaled := p.Windows(); o.Tiles > 0 && !scaled {
 		rules, _ = p.TileRules(o.grid())
 	}
 	return decideWith(rules, p.b.Labels, names, s.Scores), s.Failures, nil

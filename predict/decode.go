@@ -66,7 +66,7 @@ send:
 // read or decoded is reported in the result; the error is for a failing
 // network (tile mode).
 func (p *Predictor) decodeFile(path string, o BatchOptions) (fileResult, error) {
-	if o.Tiles > 0 {
+	if p.byTiles(o) {
 		return p.decodeTiled(path, o)
 	}
 	read := o.Read

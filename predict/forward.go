@@ -32,7 +32,7 @@ func (p *Predictor) scoreArrays(xs [][]float32) ([][]float64, [][]float32, error
 	}
 	defer p.pool.Put(w)
 	tta := p.tta
-	if len(tta) == 0 {
+	if len(tta) == 0 || p.Segmenter() { // a segmenter averages its maps (segmentLogits)
 		tta = []int{-1} // the image as it is
 	}
 	var scores [][]float64

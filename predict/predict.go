@@ -85,6 +85,8 @@ type Predictor struct {
 	mu   sync.RWMutex
 	pool *nn.Pool
 	tta  []int // the dihedral transforms averaged over; nil: none
+	// th is a segmenter's pixel threshold of each label.
+	th []float64
 	// feat is the pooled node whose output scoreArrays keeps; empty: none.
 	feat string
 	cam  camNet // the network of Maps
@@ -102,6 +104,19 @@ func Check(b *bundle.Bundle) error {
 	}
 	if b.Kind == bundle.KindSegmenter && (b.Segment == nil || !(b.Segment.PixelThreshold > 0 && b.Segment.PixelThreshold < 1)) {
 		return fmt.Errorf("predict: the segmenter has no pixel threshold within (0, 1)")
+	}
+	if b.Kind == bundle.KindSegmenter {
+		if n := len(b.Segment.PixelThresholds); n > 0 && n != len(b.Labels) {
+			return fmt.Errorf("predict: the segmenter has %d pixel thresholds for %d labels", n, len(b.Labels))
+		}
+		for _, t := range b.Segment.PixelThresholds {
+			if !(t > 0 && t < 1) {
+				return fmt.Errorf("predict: the segmenter has a pixel threshold %g, not within (0, 1)", t)
+			}
+		}
+		if b.Segment.Scale < 0 {
+			return fmt.Errorf("predict: the segmenter's scale %d is negative", b.Segment.Scale)
+		}
 	}
 	if len(b.Labels) == 0 {
 		return fmt.Errorf("predict: the bundle has no label vocabulary")
@@ -170,6 +185,9 @@ func New(b *bundle.Bundle) (*Predictor, error) {
 	}
 	p := &Predictor{b: b, pre: b.Preprocess, rules: Rules(b), tiled: b.Tiles, m: m, pool: nn.NewPool(m, 0)}
 	p.cam.head, p.cam.headErr = cam.FindHead(b.Spec)
+	if b.Kind == bundle.KindSegmenter {
+		p.th = b.Segment.Thresholds(len(b.Labels))
+	}
 	return p, nil
 }
 

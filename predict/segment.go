@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"math"
 	"runtime"
 
+	"mlabel/augment"
 	"mlabel/bundle"
 	"mlabel/infer"
 	"mlabel/nn"
@@ -14,24 +16,71 @@ import (
 
 // scoreBatch runs the workspace w on a batch of preprocessed images: each
 // label's probability for a classifier, its area fraction (the fraction
-// of the image's pixels above the pixel threshold) for a segmenter.
+// of the image's pixels above the label's pixel threshold) for a
+// segmenter, whose maps are averaged over the test-time transforms
+// (segmentLogits).
 func (p *Predictor) scoreBatch(w *nn.Model, x *tensor.Tensor) ([][]float64, error) {
+	if p.b.Kind == bundle.KindSegmenter {
+		logits, err := p.segmentLogits(w, x)
+		if err != nil {
+			return nil, err
+		}
+		a, err := infer.AreaFractionsAt(logits, p.th)
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		return a, nil
+	}
 	logits, err := w.Forward(x, false)
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
-	if p.b.Kind != bundle.KindSegmenter {
-		s, err := infer.Probabilities(logits)
-		if err != nil {
-			return nil, fmt.Errorf("predict: %w", err)
-		}
-		return s, nil
-	}
-	a, err := infer.AreaFractions(logits, p.b.Segment.PixelThreshold)
+	s, err := infer.Probabilities(logits)
 	if err != nil {
 		return nil, fmt.Errorf("predict: %w", err)
 	}
-	return a, nil
+	return s, nil
+}
+
+// segmentLogits runs the segmenter's workspace w on x and returns its
+// per-pixel logits, a tensor of its own. With test-time augmentation
+// they are the logits of the mean probability over the transforms, each
+// transform's map turned back before the mean.
+func (p *Predictor) segmentLogits(w *nn.Model, x *tensor.Tensor) (*tensor.Tensor, error) {
+	if len(p.tta) <= 1 {
+		logits, err := w.Forward(x, false)
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		return logits.Clone(), nil
+	}
+	if len(x.Shape) != 4 || x.Shape[1] != x.Shape[2] {
+		return nil, fmt.Errorf("predict: test-time augmentation needs square inputs, got %v", x.Shape)
+	}
+	var sum, back *tensor.Tensor
+	tx := tensor.New(x.Shape...)
+	for _, k := range p.tta {
+		transform(tx, x, k)
+		logits, err := w.Forward(tx, false)
+		if err != nil {
+			return nil, fmt.Errorf("predict: %w", err)
+		}
+		back = tensor.Ensure(back, logits.Shape...)
+		transform(back, logits, augment.InverseDihedral(k))
+		if sum == nil {
+			sum = tensor.New(logits.Shape...)
+		}
+		for i, v := range back.Data {
+			sum.Data[i] += float32(1 / (1 + math.Exp(-float64(v))))
+		}
+	}
+	const eps = 1e-7
+	inv := 1 / float64(len(p.tta))
+	for i, v := range sum.Data {
+		q := min(max(float64(v)*inv, eps), 1-eps)
+		sum.Data[i] = float32(math.Log(q / (1 - q)))
+	}
+	return sum, nil
 }
 
 // Segmented is a segmenter's output for one image: its decisions on the
@@ -71,7 +120,7 @@ func (p *Predictor) Segment(ctx context.Context, files []string, o BatchOptions)
 	if p.b.Kind != bundle.KindSegmenter {
 		return nil, nil, fmt.Errorf("predict: a %s bundle has no masks", p.b.Kind)
 	}
-	if o.Tiles > 0 {
+	if p.byTiles(o) {
 		return p.segmentTiledFiles(ctx, files, o)
 	}
 	if o.Batch <= 0 {
@@ -114,7 +163,7 @@ func (p *Predictor) Segment(ctx context.Context, files []string, o BatchOptions)
 		}
 		preds := decideWith(p.rules, p.b.Labels, names, area)
 		for n, k := range ok {
-			class, err := infer.ClassMap(logits, n, p.b.Segment.PixelThreshold)
+			class, err := infer.ClassMapAt(logits, n, p.th)
 			if err != nil {
 				return nil, nil, fmt.Errorf("predict: %w", err)
 			}
@@ -125,12 +174,13 @@ func (p *Predictor) Segment(ctx context.Context, files []string, o BatchOptions)
 	return out, failures, nil
 }
 
-// segmentTiledFiles segments every image file of files from its tiles,
-// one image at a time.
+// segmentTiledFiles segments every image file of files from its tiles
+// (or windows at a fixed scale), one image at a time.
 func (p *Predictor) segmentTiledFiles(ctx context.Context, files []string, o BatchOptions) ([]Segmented, []Failure, error) {
-	g := o.grid()
-	if err := g.Check(); err != nil {
-		return nil, nil, fmt.Errorf("predict: %w", err)
+	if _, _, scaled := p.Windows(); !scaled {
+		if err := o.grid().Check(); err != nil {
+			return nil, nil, fmt.Errorf("predict: %w", err)
+		}
 	}
 	var out []Segmented
 	var failures []Failure
@@ -152,24 +202,24 @@ func (p *Predictor) segmentTiledFiles(ctx context.Context, files []string, o Bat
 }
 
 // segmentFile opens one image file as a Source and segments it from its
-// tiles. bad says why the file cannot be read; the error is for a failing
-// network.
+// tiles. bad says why the file cannot be read or cut; the error is for a
+// failing network.
 func (p *Predictor) segmentFile(path string, o BatchOptions) (s Segmented, bad, err error) {
 	src, _, bad := openTiled(path, o, len(p.pre.Bands) > 0)
 	if bad != nil {
 		return Segmented{}, bad, nil
 	}
 	defer src.Close()
-	tl, bad := p.readTiles(src, o.grid())
+	st, bad := p.stitch(src, o.grid())
 	if bad != nil {
 		return Segmented{}, bad, nil
 	}
-	s, err = p.segmentTiles(path, tl)
-	return s, nil, err
+	return p.segmented(path, st), nil, nil
 }
 
-// segmentBatch runs the network once on x and returns the logits (a copy,
-// the workspace going back to the pool) and the area fractions.
+// segmentBatch runs the network once on x (over the test-time
+// transforms, see segmentLogits) and returns the logits (a copy, the
+// workspace going back to the pool) and the area fractions.
 func (p *Predictor) segmentBatch(x *tensor.Tensor) (*tensor.Tensor, [][]float64, error) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
@@ -178,12 +228,11 @@ func (p *Predictor) segmentBatch(x *tensor.Tensor) (*tensor.Tensor, [][]float64,
 		return nil, nil, fmt.Errorf("predict: %w", err)
 	}
 	defer p.pool.Put(w)
-	logits, err := w.Forward(x, false)
+	logits, err := p.segmentLogits(w, x)
 	if err != nil {
-		return nil, nil, fmt.Errorf("predict: %w", err)
+		return nil, nil, err
 	}
-	logits = logits.Clone()
-	a, err := infer.AreaFractions(logits, p.b.Segment.PixelThreshold)
+	a, err := infer.AreaFractionsAt(logits, p.th)
 	if err != nil {
 		return nil, nil, fmt.Errorf("predict: %w", err)
 	}
@@ -219,7 +268,7 @@ func (p *Predictor) Masks(xs [][]float32) ([][]uint8, error) {
 	}
 	out := make([][]uint8, len(xs))
 	for i := range xs {
-		if out[i], err = infer.ClassMap(logits, i, p.b.Segment.PixelThreshold); err != nil {
+		if out[i], err = infer.ClassMapAt(logits, i, p.th); err != nil {
 			return nil, fmt.Errorf("predict: %w", err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"mlabel/imageio"
+	"mlabel/infer"
 )
 
 // decodeTiled hashes one file and scores its tiles, read from the file as
@@ -23,13 +24,13 @@ func (p *Predictor) decodeTiled(path string, o BatchOptions) (fileResult, error)
 	defer src.Close()
 	r := fileResult{hash: hash}
 	if p.Segmenter() {
-		tl, err := p.readTiles(src, o.grid())
+		st, err := p.stitch(src, o.grid())
 		if err != nil {
 			r.err = err
 			return r, nil
 		}
-		r.scores, err = p.tileScores(tl)
-		return r, err
+		r.scores = infer.MaxPool(st.tileAreas)
+		return r, nil
 	}
 	xs, err := p.pre.TileInputs(src, o.grid())
 	if err != nil {

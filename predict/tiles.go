@@ -66,11 +66,11 @@ func (p *Predictor) Tiled(name string, src imageio.Source, g imageio.Grid) (Pred
 // the network's input before it is resized (see imageio.Tiles).
 func (p *Predictor) TiledScores(src imageio.Source, g imageio.Grid) ([]float64, error) {
 	if p.Segmenter() {
-		tl, err := p.readTiles(src, g)
+		st, err := p.stitch(src, g)
 		if err != nil {
 			return nil, fmt.Errorf("predict: %w", err)
 		}
-		return p.tileScores(tl)
+		return infer.MaxPool(st.tileAreas), nil
 	}
 	xs, err := p.pre.TileInputs(src, g)
 	if err != nil {

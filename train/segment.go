@@ -22,7 +22,7 @@ func (r *run) predict(ctx context.Context, src Source) (*infer.Set, *metrics.IoU
 		val, err := Predict(ctx, r.model, src, r.lossFn)
 		return val, nil, err
 	}
-	return PredictMasks(ctx, r.model, src, r.lossFn, len(r.data.Train.Labels))
+	return PredictMasks(ctx, r.model, src, r.lossFn, len(r.data.Train.Labels), nil)
 }
 
 // priorBias sets the bias of a new segmentation network's logits to each
@@ -65,13 +65,29 @@ func (r *run) criterion() string {
 // PredictMasks runs a segmentation network m in evaluation mode over
 // every batch of src (batches with per-pixel targets, see loader.Config.Masks)
 // and returns the image-level scored set, whose score for a label is its
-// area fraction (the fraction of the image's pixels above PixelThreshold)
-// and whose truth is the images' tags, and the pixel IoU counts over
-// labels labels. With lossFn (a per-pixel loss) it also computes the mean
-// loss.
-func PredictMasks(ctx context.Context, m *nn.Model, src Source, lossFn loss.Loss, labels int) (*infer.Set, *metrics.IoU, error) {
+// area fraction (the fraction of the image's pixels above the label's
+// pixel threshold) and whose truth is the images' tags, and the pixel IoU
+// counts over labels labels at those thresholds. thresholds gives one
+// pixel threshold per label; nil fits them on src's own known pixels
+// (metrics.PixelHist.Fit: each label's threshold of highest IoU), as on
+// validation, and the counts' Thresholds say which. With lossFn (a
+// per-pixel loss) it also computes the mean loss.
+func PredictMasks(ctx context.Context, m *nn.Model, src Source, lossFn loss.Loss, labels int, thresholds []float64) (*infer.Set, *metrics.IoU, error) {
+	if thresholds != nil && len(thresholds) != labels {
+		return nil, nil, fmt.Errorf("train: predict: %d pixel thresholds for %d labels", len(thresholds), labels)
+	}
 	out := &infer.Set{}
 	iou := metrics.NewIoU(labels)
+	hist := metrics.NewPixelHist(labels)
+	// Fitting, each image's pixels are counted per label and bin, so that
+	// its area fractions follow at whatever thresholds the fit settles.
+	type pending struct {
+		names          []string
+		tags, tagsMask *tensor.Tensor
+		bins           [][]int64 // [image*labels+label][bin]
+		px             int
+	}
+	var later []pending
 	var grad *tensor.Tensor
 	var lossSum float64
 	var n int
@@ -95,16 +111,58 @@ func PredictMasks(ctx context.Context, m *nn.Model, src Source, lossFn loss.Loss
 			lossSum += v * float64(len(b.Names))
 			n += len(b.Names)
 		}
-		if err := iou.AddLogits(logits, b.Y, b.Mask, PixelThreshold); err != nil {
-			return nil, nil, fmt.Errorf("train: predict: %w", err)
+		if thresholds != nil {
+			if err := iou.AddLogitsAt(logits, b.Y, b.Mask, thresholds); err != nil {
+				return nil, nil, fmt.Errorf("train: predict: %w", err)
+			}
+			area, err := infer.AreaFractionsAt(logits, thresholds)
+			if err != nil {
+				return nil, nil, fmt.Errorf("train: predict: %w", err)
+			}
+			if err := out.AppendScores(b.Names, area, b.Tags, b.TagsMask); err != nil {
+				return nil, nil, fmt.Errorf("train: predict: %w", err)
+			}
+			continue
 		}
-		area, err := infer.AreaFractions(logits, PixelThreshold)
-		if err != nil {
-			return nil, nil, fmt.Errorf("train: predict: %w", err)
+		if len(logits.Shape) != 4 || logits.Shape[3] != labels || !tensor.SameShape(logits.Shape, b.Y.Shape) {
+			return nil, nil, fmt.Errorf("train: predict: logits %v for targets %v of %d labels", logits.Shape, b.Y.Shape, labels)
 		}
-		if err := out.AppendScores(b.Names, area, b.Tags, b.TagsMask); err != nil {
-			return nil, nil, fmt.Errorf("train: predict: %w", err)
+		p := pending{names: b.Names, tags: b.Tags, tagsMask: b.TagsMask, px: logits.Shape[1] * logits.Shape[2]}
+		p.bins = make([][]int64, len(b.Names)*labels)
+		for i := range p.bins {
+			p.bins[i] = make([]int64, metrics.PixelBins)
 		}
+		for i, v := range logits.Data {
+			j, img := i%labels, i/(p.px*labels)
+			bin := metrics.PixelBin(v)
+			p.bins[img*labels+j][bin]++
+			if b.Mask.Data[i] != 0 {
+				hist.AddBin(j, bin, b.Y.Data[i] == 1)
+			}
+		}
+		later = append(later, p)
+	}
+	if thresholds == nil {
+		k := hist.Fit()
+		iou = hist.At(k)
+		for _, p := range later {
+			area := make([][]float64, len(p.names))
+			for i := range area {
+				area[i] = make([]float64, labels)
+				for j := range labels {
+					var c int64
+					for _, v := range p.bins[i*labels+j][k[j]:] {
+						c += v
+					}
+					area[i][j] = float64(c) / float64(p.px)
+				}
+			}
+			if err := out.AppendScores(p.names, area, p.tags, p.tagsMask); err != nil {
+				return nil, nil, fmt.Errorf("train: predict: %w", err)
+			}
+		}
+	} else {
+		iou.Thresholds = thresholds
 	}
 	if n > 0 {
 		out.Loss = lossSum / float64(n)

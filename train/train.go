@@ -29,6 +29,9 @@ type Data struct {
 	// Masks holds the per-pixel labels of the segmentation route
 	// (Config.Segment); nil otherwise.
 	Masks *masks.Set
+	// Scale, with Masks, is the fixed scale the segmenter trains at (see
+	// loader.Config.Scale); 0 resizes whole images.
+	Scale int
 }
 
 // Hooks report progress. Any of them may be nil.
@@ -265,7 +268,7 @@ func (r *run) setup() error {
 		return err
 	}
 	aug := cfg.Augment
-	trainL, err := loader.New(r.data.Train, loader.Config{Preprocess: r.data.Preprocess, Augment: &aug, BatchSize: cfg.Batch, Shuffle: true, DropLast: len(r.data.Train.Items) > cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers, Masks: r.data.Masks})
+	trainL, err := loader.New(r.data.Train, loader.Config{Preprocess: r.data.Preprocess, Augment: &aug, BatchSize: cfg.Batch, Shuffle: true, DropLast: len(r.data.Train.Items) > cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers, Masks: r.data.Masks, Scale: r.data.Scale})
 	if err != nil {
 		return fmt.Errorf("train: training loader: %w", err)
 	}
@@ -277,7 +280,7 @@ func (r *run) setup() error {
 		r.best = cloneWeights(m.Weights())
 	}
 	if r.data.Val != nil {
-		valL, err := loader.New(r.data.Val, loader.Config{Preprocess: r.data.Preprocess, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers, Masks: r.data.Masks})
+		valL, err := loader.New(r.data.Val, loader.Config{Preprocess: r.data.Preprocess, BatchSize: cfg.Batch, Seed: cfg.Seed, Workers: cfg.Workers, Masks: r.data.Masks, Scale: r.data.Scale})
 		if err != nil {
 			return fmt.Errorf("train: validation loader: %w", err)
 		}

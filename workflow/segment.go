@@ -14,6 +14,7 @@ import (
 	"mlabel/masks"
 	"mlabel/metrics"
 	"mlabel/nn"
+	"mlabel/predict"
 	"mlabel/train"
 )
 
@@ -113,14 +114,44 @@ func PrepareMasks(ds *dataset.Dataset, set *masks.Set, maxPixels int64) (*datase
 }
 
 // PredictMasks runs a segmentation network on every image of ds with its
-// mask from set, in evaluation mode: the image-level set of area fractions
-// and the pixel counts (see train.PredictMasks).
-func PredictMasks(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre imageio.Preprocess, set *masks.Set, batch int) (*infer.Set, *metrics.IoU, error) {
-	l, err := loader.New(ds, loader.Config{Preprocess: pre, BatchSize: batch, Masks: set})
+// mask from set, in evaluation mode, at the scale scale (see
+// loader.Config.Scale: the centre window of each image), with one pixel
+// threshold per label (nil: fitted on these pixels): the image-level set
+// of area fractions and the pixel counts (see train.PredictMasks).
+func PredictMasks(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre imageio.Preprocess, set *masks.Set, batch, scale int, thresholds []float64) (*infer.Set, *metrics.IoU, error) {
+	l, err := loader.New(ds, loader.Config{Preprocess: pre, BatchSize: batch, Masks: set, Scale: scale})
 	if err != nil {
 		return nil, nil, fmt.Errorf("workflow: %w", err)
 	}
-	return train.PredictMasks(ctx, m, l, nil, len(ds.Labels))
+	return train.PredictMasks(ctx, m, l, nil, len(ds.Labels), thresholds)
+}
+
+// SegmentScale returns the default scale of a segmenter trained on ds at
+// pre's size (see Options.Scale): the median image's shorter side over
+// the input size, rounded down, so that a window spans a typical image's
+// shorter side (the context a centre crop gives) at one scale for all;
+// along a side shorter than a window the window spans the side, stretched
+// (see loader.Config.Scale). It is 0 (whole images resized) when the
+// median shorter side is no longer than the input size. It reads only the
+// images' headers.
+func SegmentScale(ds *dataset.Dataset, pre imageio.Preprocess) (int, error) {
+	short := make([]int, len(ds.Items))
+	for i, it := range ds.Items {
+		info, err := imageio.InspectFile(it.Path, pre.MaxPixels)
+		if err != nil {
+			return 0, fmt.Errorf("workflow: %w", err)
+		}
+		short[i] = min(info.Width, info.Height)
+	}
+	if len(short) == 0 {
+		return 0, nil
+	}
+	slices.Sort(short)
+	median := short[len(short)/2]
+	if median <= pre.Size {
+		return 0, nil
+	}
+	return median / pre.Size, nil
 }
 
 // SegmenterBundle makes b, a bundle ClassifierBundle assembled from a
@@ -130,4 +161,72 @@ func PredictMasks(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre ima
 func SegmenterBundle(b *bundle.Bundle, seg *metrics.Segmentation) *bundle.Bundle {
 	b.Kind, b.Segment = bundle.KindSegmenter, seg
 	return b
+}
+
+// ScoreMasks counts a segmenter's pixels against the masks in set on
+// every image of ds at the image's own resolution: p segments each image
+// from its tiles (cut by g, or by windows at the bundle's fixed scale;
+// see predict.Predictor.SegmentPixels), one image at a time, and every
+// known pixel of its mask counts, at the bundle's pixel thresholds. A
+// mask whose size differs from its image's is an error naming both.
+func ScoreMasks(ctx context.Context, p *predict.Predictor, ds *dataset.Dataset, set *masks.Set, g imageio.Grid, so imageio.SourceOptions) (*metrics.IoU, error) {
+	nl := len(ds.Labels)
+	iou := metrics.NewIoU(nl)
+	so.Bands = len(p.Preprocess().Bands) > 0
+	for _, it := range ds.Items {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := scoreMask(p, it, ds.Labels, set, g, so, iou); err != nil {
+			return nil, fmt.Errorf("workflow: image %q (%s): %w", it.Name, ds.Where(it), err)
+		}
+	}
+	return iou, nil
+}
+
+// scoreMask adds one image's pixel counts to iou.
+func scoreMask(p *predict.Predictor, it dataset.Item, labels []string, set *masks.Set, g imageio.Grid, so imageio.SourceOptions, iou *metrics.IoU) error {
+	f, err := imageio.OpenFile(it.Path, so)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	pm, err := p.SegmentPixels(f, g)
+	if err != nil {
+		return err
+	}
+	m, err := set.Load(it.Name, labels)
+	if err != nil {
+		return err
+	}
+	w, h := pm.Size()
+	if m.W != w || m.H != h {
+		return fmt.Errorf("its mask %s is %d×%d, the image %d×%d", set.Path(it.Name), m.W, m.H, w, h)
+	}
+	nl := len(labels)
+	unknown := make([]bool, nl)
+	for _, u := range it.Unknown {
+		unknown[u] = true
+	}
+	row := make([]bool, w*nl)
+	for y := range h {
+		pm.Row(y, row)
+		for i, pred := range row {
+			j := i % nl
+			v := m.Data[y*w*nl+i]
+			if unknown[j] || v == masks.Ignore {
+				continue
+			}
+			pos := v == masks.Present
+			switch {
+			case pred && pos:
+				iou.TP[j]++
+			case pred:
+				iou.FP[j]++
+			case pos:
+				iou.FN[j]++
+			}
+		}
+	}
+	return nil
 }

@@ -80,6 +80,11 @@ type Options struct {
 	// the tags their masks show, the thresholds are fitted on area
 	// fractions and the bundle is a segmenter.
 	Masks *masks.Set
+	// Scale, with Masks, is the fixed scale the segmenter trains and
+	// predicts at, in image pixels per network pixel (see
+	// bundle.Segment.Scale): 0 lets Run choose it from the training
+	// images (SegmentScale), a negative value resizes whole images.
+	Scale int
 }
 
 // Outcome is what a run produced.
@@ -168,7 +173,17 @@ func Run(ctx context.Context, ds *dataset.Dataset, o Options) (*Outcome, error) 
 	if err := o.planBudget(ctx, ds, parts); err != nil {
 		return nil, err
 	}
-	data := train.Data{Train: ds.Subset(parts[0]), Val: ds.Subset(parts[1]), Preprocess: o.Preprocess, Masks: o.Masks}
+	if o.Masks != nil && o.Scale == 0 {
+		if o.Scale, err = SegmentScale(ds.Subset(parts[0]), o.Preprocess); err != nil {
+			return nil, err
+		}
+		if o.Scale > 0 {
+			fmt.Fprintf(o.Log, "scale: training on %d×%d windows of the images reduced by %d (the median training image's shorter side over the input size), and predicting by such windows\n",
+				o.Preprocess.Size, o.Preprocess.Size, o.Scale)
+		}
+	}
+	o.Scale = max(o.Scale, 0)
+	data := train.Data{Train: ds.Subset(parts[0]), Val: ds.Subset(parts[1]), Preprocess: o.Preprocess, Masks: o.Masks, Scale: o.Scale}
 	ckpt := ""
 	if o.Out != "" {
 		ckpt = o.Out + ".ckpt"
@@ -279,7 +294,7 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 	if o.Out != "" {
 		ckpt = o.Out + ".refit.ckpt"
 	}
-	r, err := train.Run(ctx, cfg, train.Data{Train: all, Preprocess: o.Preprocess, Masks: o.Masks}, ckpt, o.Resume, o.Hooks)
+	r, err := train.Run(ctx, cfg, train.Data{Train: all, Preprocess: o.Preprocess, Masks: o.Masks, Scale: o.Scale}, ckpt, o.Resume, o.Hooks)
 	if err != nil {
 		return fmt.Errorf("workflow: refit: %w", err)
 	}
@@ -310,7 +325,7 @@ func finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	evalOut, evalIoU := res.Val, res.ValIoU
 	if len(parts) > 2 {
 		if o.Masks != nil {
-			evalOut, evalIoU, err = PredictMasks(ctx, res.Model, ds.Subset(parts[2]), o.Preprocess, o.Masks, o.Train.Batch)
+			evalOut, evalIoU, err = PredictMasks(ctx, res.Model, ds.Subset(parts[2]), o.Preprocess, o.Masks, o.Train.Batch, o.Scale, res.ValIoU.Thresholds)
 		} else {
 			evalOut, err = Predict(ctx, res.Model, ds.Subset(parts[2]), o.Preprocess, o.Train.Batch)
 		}
@@ -360,6 +375,7 @@ func finish(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.
 	out.Bundle = ClassifierBundle(o.Train.Arch, res.Spec, ds.Labels, o.Preprocess, rules, out.Test, cfg, res.Model.Weights())
 	if evalIoU != nil {
 		out.Segmentation = metrics.NewSegmentation(evalIoU, ds.Labels, train.PixelThreshold)
+		out.Segmentation.PixelThresholds, out.Segmentation.Scale = res.ValIoU.Thresholds, o.Scale
 		SegmenterBundle(out.Bundle, out.Segmentation)
 	}
 	out.Bundle.View, out.Bundle.History = string(tc.View), res.History

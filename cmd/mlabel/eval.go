@@ -125,6 +125,7 @@ type evalJSON struct {
 
 // labelled is a classifier scored on a labelled set.
 type labelled struct {
+	p   *predict.Predictor
 	b   *bundle.Bundle
 	ds  *dataset.Dataset
 	set *predict.Set
@@ -158,7 +159,7 @@ func scoreLabelled(ctx context.Context, model string, df *dataFlags, batch int, 
 	if err != nil {
 		return nil, err
 	}
-	r := &labelled{b: b, ds: ds, set: set}
+	r := &labelled{p: p, b: b, ds: ds, set: set}
 	if len(set.Names) == 0 {
 		reportSkipped(stderr, set.Failures, len(ds.Items), true)
 		return nil, fmt.Errorf("none of the %d images of %s could be decoded", len(ds.Items), ds.Source)

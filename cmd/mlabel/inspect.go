@@ -244,7 +244,18 @@ func printSegment(w io.Writer, sg *metrics.Segmentation) {
 	if sg == nil {
 		return
 	}
-	fmt.Fprintf(w, "segmentation: a pixel shows a label above probability %g; the thresholds apply to area fractions\n", sg.PixelThreshold)
+	if len(sg.PixelThresholds) == len(sg.Labels) && len(sg.Labels) > 0 {
+		parts := make([]string, len(sg.Labels))
+		for j, l := range sg.Labels {
+			parts[j] = fmt.Sprintf("%s %g", l, sg.PixelThresholds[j])
+		}
+		fmt.Fprintf(w, "segmentation: a pixel shows a label above its probability threshold, fitted on validation (%s); the thresholds apply to area fractions\n", strings.Join(parts, ", "))
+	} else {
+		fmt.Fprintf(w, "segmentation: a pixel shows a label above probability %g; the thresholds apply to area fractions\n", sg.PixelThreshold)
+	}
+	if sg.Scale > 0 {
+		fmt.Fprintf(w, "scale: the network sees windows of the image reduced by %d (image pixels per network pixel), in training and prediction\n", sg.Scale)
+	}
 	fmt.Fprintf(w, "held-out pixel IoU: miou_macro %.4f\n", sg.MIoU)
 	for j, l := range sg.Labels {
 		if j < len(sg.IoU) {

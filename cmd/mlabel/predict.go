@@ -100,8 +100,11 @@ func runPredict(c *cobra.Command, po *predictOptions, args []string) error {
 		return err
 	}
 	if p.Segmenter() || po.seg.set(c) {
-		if err := segmentUsage(po.tta, po.shards.set() || fileOut != ""); err != nil {
+		if err := segmentUsage(po.shards.set() || fileOut != ""); err != nil {
 			return err
+		}
+		if passes := p.SetTTA(po.tta); passes > 1 {
+			fmt.Fprintf(c.ErrOrStderr(), "test-time augmentation: %d forward passes per tile, the probability maps averaged\n", passes)
 		}
 		return runSegmentPredict(c, p, files, po.format, po.tagSep, po.batchOptions(), po.skipBad, po.seg)
 	}
@@ -231,10 +234,7 @@ func writeOutput(w io.Writer, out string, write func(io.Writer) error) error {
 }
 
 // segmentUsage refuses the options a segmenter does not predict with.
-func segmentUsage(tta, sharded bool) error {
-	if tta {
-		return usagef("a segmenter predicts without test-time augmentation: drop --tta")
-	}
+func segmentUsage(sharded bool) error {
 	if sharded {
 		return usagef("a segmenter's predictions are not sharded yet: drop --shard, --shards and --out")
 	}

@@ -180,14 +180,19 @@ func classNames(labels []string) map[uint8]string {
 }
 
 // pixelFigures are eval's pixel figures of a segmenter on a set with
-// masks: the mean IoU and each label's (null where undefined).
+// masks: the mean IoU and each label's (null where undefined), and what
+// was scored.
 type pixelFigures struct {
 	MIoUMacro *float64            `json:"miou_macro"`
 	IoU       map[string]*float64 `json:"iou"`
+	Scored    string              `json:"pixels_scored"`
 }
 
 // evalMasks counts a segmenter's pixels against the masks in dir on the
-// images of r that could be decoded.
+// images of r that could be decoded, at the bundle's pixel thresholds: a
+// segmenter at a fixed scale on every labelled pixel of each image at its
+// own resolution, from its stitched windows; any other on its network
+// input's pixels, the mask cropped and resized as the image is.
 func evalMasks(ctx context.Context, r *labelled, dir string, batch int) (*pixelFigures, error) {
 	if r.b.Kind != bundle.KindSegmenter {
 		return nil, usagef("--masks needs a segmenter (a model trained with --masks); this bundle is a %s", r.b.Kind)
@@ -196,16 +201,27 @@ func evalMasks(ctx context.Context, r *labelled, dir string, batch int) (*pixelF
 	if err != nil {
 		return nil, err
 	}
-	m, err := r.b.InferenceModel()
-	if err != nil {
-		return nil, err
-	}
-	_, iou, err := workflow.PredictMasks(ctx, m, r.ds.Subset(r.set.Index), r.b.Preprocess, set, batch)
-	if err != nil {
-		return nil, err
+	ds := r.ds.Subset(r.set.Index)
+	th := r.b.Segment.Thresholds(len(r.b.Labels))
+	var iou *metrics.IoU
+	var scored string
+	if _, f, ok := r.p.Windows(); ok {
+		if iou, err = workflow.ScoreMasks(ctx, r.p, ds, set, imageio.Grid{N: 1}, imageio.SourceOptions{}); err != nil {
+			return nil, err
+		}
+		scored = fmt.Sprintf("every labelled pixel at the image's resolution, from %d×%d windows of the image reduced by %d", r.b.Preprocess.Size, r.b.Preprocess.Size, f)
+	} else {
+		m, err := r.b.InferenceModel()
+		if err != nil {
+			return nil, err
+		}
+		if _, iou, err = workflow.PredictMasks(ctx, m, ds, r.b.Preprocess, set, batch, 0, th); err != nil {
+			return nil, err
+		}
+		scored = fmt.Sprintf("the labelled pixels of each image as the network sees it (%s to %d×%d, the mask alike)", r.b.Preprocess.Mode, r.b.Preprocess.Size, r.b.Preprocess.Size)
 	}
 	sg := metrics.NewSegmentation(iou, r.b.Labels, r.b.Segment.PixelThreshold)
-	px := &pixelFigures{MIoUMacro: metrics.Optional(sg.MIoU), IoU: map[string]*float64{}}
+	px := &pixelFigures{MIoUMacro: metrics.Optional(sg.MIoU), IoU: map[string]*float64{}, Scored: scored}
 	for j, l := range r.b.Labels {
 		px.IoU[l] = metrics.Optional(sg.IoU[j])
 	}
@@ -214,7 +230,7 @@ func evalMasks(ctx context.Context, r *labelled, dir string, batch int) (*pixelF
 
 // write prints the pixel figures under eval's table.
 func (px *pixelFigures) write(w io.Writer, labels []string) {
-	fmt.Fprintf(w, "pixel IoU: miou_macro %s\n", metrics.FormatOptional(px.MIoUMacro))
+	fmt.Fprintf(w, "pixel IoU (%s): miou_macro %s\n", px.Scored, metrics.FormatOptional(px.MIoUMacro))
 	for _, l := range labels {
 		fmt.Fprintf(w, "  %-20s %s\n", l, metrics.FormatOptional(px.IoU[l]))
 	}

@@ -104,9 +104,9 @@ func TestSegmentationRoute(t *testing.T) {
 	if ev.MIoU == nil || *ev.MIoU <= 0 || *ev.MIoU > 1 || len(ev.IoU) != 14 {
 		t.Fatalf("eval output: %s", out)
 	}
-	// A classifier refuses the segmenter's flags.
+	// Test-time augmentation averages a segmenter's probability maps.
 	code, _, stderr = runCLI(t, "predict", "--model", model, "--tta", one)
-	if code != 2 || !strings.Contains(stderr, "drop --tta") {
+	if code != 0 || !strings.Contains(stderr, "maps averaged") {
 		t.Errorf("predict --tta on a segmenter: exit %d: %s", code, stderr)
 	}
 	os.RemoveAll(maskOut)
@@ -144,7 +144,6 @@ func TestSegmentationRoute(t *testing.T) {
 	}{
 		{[]string{"--shard", "1/2"}, "not sharded yet"},
 		{[]string{"--out", filepath.Join(dir, "p.jsonl")}, "not sharded yet"},
-		{[]string{"--tta"}, "drop --tta"},
 	} {
 		code, _, stderr := runCLI(t, append(append([]string{"predict", "--model", model}, tc.args...), one)...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
@@ -193,5 +192,68 @@ func TestSegmentationRoute(t *testing.T) {
 		"--width", "4", "--size", "32", "--epochs", "1", "--refit", "false", "--json")
 	if code != 0 || !strings.Contains(out, `"pixel_threshold":0.5`) {
 		t.Fatalf("train --masks without a CSV: exit %d: %s%s", code, out, stderr)
+	}
+}
+
+// Images larger than the input size train at a fixed scale: train
+// chooses it (the median shorter side over --size), stores it with the
+// pixel thresholds fitted per label on validation, and predict and eval
+// --masks work from windows at that scale, at the image's resolution.
+func TestSegmentationAtFixedScale(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	code, _, stderr := runCLI(t, "data", "synth", "--out", data, "--count", "40", "--size", "32", "--seed", "5", "--masks")
+	if code != 0 {
+		t.Fatalf("synth: exit %d: %s", code, stderr)
+	}
+	csvPath, images, mdir := filepath.Join(data, synth.CSVName), filepath.Join(data, synth.ImagesDir), filepath.Join(data, synth.MasksDir)
+	model := filepath.Join(dir, "seg.mlb")
+	code, out, stderr := runCLI(t, "train", "--csv", csvPath, "--images", images, "--masks", mdir, "--out", model,
+		"--width", "4", "--size", "16", "--epochs", "2", "--refit", "false", "--json")
+	if code != 0 {
+		t.Fatalf("train --masks: exit %d: %s", code, stderr)
+	}
+	var tr struct {
+		Segment struct {
+			Scale      int       `json:"scale"`
+			Thresholds []float64 `json:"pixel_thresholds"`
+		} `json:"segment"`
+	}
+	if err := json.Unmarshal([]byte(out), &tr); err != nil {
+		t.Fatalf("train output %q: %v", out, err)
+	}
+	if tr.Segment.Scale != 2 || len(tr.Segment.Thresholds) != 14 {
+		t.Fatalf("train output's segment: %+v, want scale 2 and 14 pixel thresholds", tr.Segment)
+	}
+	code, out, _ = runCLI(t, "inspect", model)
+	if code != 0 || !strings.Contains(out, "reduced by 2") {
+		t.Errorf("inspect does not give the scale: exit %d: %s", code, out)
+	}
+	code, out, stderr = runCLI(t, "eval", "--model", model, "--csv", csvPath, "--images", images, "--masks", mdir, "--json")
+	if code != 0 {
+		t.Fatalf("eval --masks: exit %d: %s", code, stderr)
+	}
+	var ev struct {
+		MIoU   *float64 `json:"miou_macro"`
+		Scored string   `json:"pixels_scored"`
+	}
+	if err := json.Unmarshal([]byte(out), &ev); err != nil {
+		t.Fatalf("eval output %q: %v", out, err)
+	}
+	if ev.MIoU == nil || !strings.Contains(ev.Scored, "at the image's resolution") || !strings.Contains(ev.Scored, "reduced by 2") {
+		t.Errorf("eval --masks: %s", out)
+	}
+	one := filepath.Join(images, "tile_00000.jpg")
+	maskOut := filepath.Join(dir, "masks-out")
+	code, _, stderr = runCLI(t, "predict", "--model", model, "--tta", "--masks-out", maskOut, one)
+	if code != 0 {
+		t.Fatalf("predict --tta --masks-out: exit %d: %s", code, stderr)
+	}
+	set, err := masks.Open(maskOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := set.Load("tile_00000", set.Legend); err != nil || m.W != 32 || m.H != 32 {
+		t.Fatalf("mask at scale: %v %+v, want the image's 32×32", err, m)
 	}
 }

@@ -202,6 +202,7 @@ type trainOptions struct {
 	df      dataFlags
 	tf      trainFlags
 	masks   string
+	scale   int
 	out     string
 	resume  bool
 	force   bool
@@ -234,6 +235,7 @@ epoch; --resume continues an interrupted run.`,
 	o.tf.register(c.Flags())
 	c.Flags().StringVar(&o.out, "out", "", "model bundle to write")
 	c.Flags().StringVar(&o.masks, "masks", "", "folder of per-pixel masks: train the segmentation route (a label is present when its area passes a fitted threshold)")
+	c.Flags().IntVar(&o.scale, "scale", 0, "with --masks, train and predict at a fixed scale: SIZE×SIZE windows of the images reduced by SCALE (image pixels per network pixel), a random window per image each epoch, and predict and eval --masks by such windows stitched; 0 chooses the median training image's shorter side over --size, or whole images resized when it is not above --size; -1 resizes whole images")
 	c.Flags().Float64Var(&o.tf.cfg.Dice, "dice", 0, "with --masks, add this many times the soft Dice loss to the per-pixel loss (default 1)")
 	c.Flags().DurationVar(&o.budget, "budget", 0, "train within this wall-clock time (e.g. 10m): measure the speed on this machine, then choose the largest image size (64 to 160 px, at most the images' own) affording 8 epochs or more, then as many epochs as fit (up to 30), counting decoding, validation and the refit; --size or --epochs given are kept; a run going late stops early at an epoch boundary (0: no budget)")
 	c.Flags().BoolVar(&o.resume, "resume", false, "continue from the last complete checkpoint of --out")
@@ -275,6 +277,7 @@ func runTrain(c *cobra.Command, t *trainOptions) error {
 		if o.Masks, err = masks.Open(t.masks); err != nil {
 			return err
 		}
+		o.Scale = t.scale
 	}
 	ds, err := t.dataset()
 	if err != nil {
