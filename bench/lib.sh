@@ -50,7 +50,7 @@ save_results() {
 	mkdir -p "$(dirname "$out")"
 	# The environment variables the script reads (${NAME:-...}), and those
 	# that change the engine's speed.
-	vars=$(grep -o '\${[A-Z_][A-Z0-9_]*:-' "$script" | tr -d '${:-' | sort -u | tr '\n' ' ')
+	vars=$( (grep -o '\${[A-Z_][A-Z0-9_]*:-' "$script" || true) | tr -d '${:-' | sort -u | tr '\n' ' ')
 	vars="$vars MLABEL_GEMM GOMAXPROCS OPENBLAS_CORETYPE OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS"
 	BENCH_NAME=$name BENCH_LOG=$log BENCH_STARTED=$started BENCH_LOAD_BEFORE=$load \
 		BENCH_SCRIPT=$(realpath --relative-to="$root" "$script") BENCH_VARS=$vars BENCH_ROOT=$root \
