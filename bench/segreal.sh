@@ -52,7 +52,8 @@ start=$(date +%s)
 end=$(date +%s)
 echo "mlabel eval --masks: $((end - start)) s"
 "$m" eval --model "$tmp/seg.mlb" --csv "$tmp/test.csv" --images "$data/images" --masks "$data/masks" --tta --json >"$tmp/mlabel-tta.json"
-cached=${UNET_CACHE:+$UNET_CACHE/unet-$size-$epochs-$seed}
+ucache=${UNET_CACHE:-}
+cached=${ucache:+$ucache/unet-$size-$epochs-$seed}
 if [ -n "$cached" ] && [ -s "$cached.json" ] && [ -s "$cached.seconds" ]; then
 	cp "$cached.json" "$tmp/unet.json"
 	echo "PyTorch U-Net: $(cat "$cached.seconds") s (training and scoring; reused from $cached.json)"
@@ -63,7 +64,7 @@ else
 	end=$(date +%s)
 	echo "PyTorch U-Net: $((end - start)) s (training and scoring)"
 	if [ -n "$cached" ]; then
-		mkdir -p "$UNET_CACHE"
+		mkdir -p "$ucache"
 		cp "$tmp/unet.json" "$cached.json"
 		echo $((end - start)) >"$cached.seconds"
 	fi
