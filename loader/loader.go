@@ -55,21 +55,21 @@ type Config struct {
 	// Size the window spans the side and is stretched to Size. 0 resizes
 	// the whole image (Preprocess.Mode). With Augment, an epoch draws
 	// enough random windows of each image to cover its reduced area about
-	// once (see Windows).
+	// once (see EpochWindows).
 	Scale int
 }
 
 // MaxWindows caps the windows an image gives per training epoch at a
-// fixed scale (see Windows).
+// fixed scale (see EpochWindows).
 const MaxWindows = 16
 
-// Windows returns the number of random windows a training epoch draws
-// from an image of w×h pixels reduced by scale into size×size windows:
-// the reduced image's area over a window's (along a side shorter than
-// size the window spans the side), rounded up, so that an epoch is about
-// one pass over its pixels; 1 for an image no larger than a window, at
-// most MaxWindows.
-func Windows(w, h, scale, size int) int {
+// EpochWindows returns the number of random windows a training epoch
+// draws from an image of w×h pixels reduced by scale into size×size
+// windows: the reduced image's area over a window's (along a side
+// shorter than size the window spans the side), rounded up, so that an
+// epoch is about one pass over its pixels; 1 for an image no larger than
+// a window, at most MaxWindows.
+func EpochWindows(w, h, scale, size int) int {
 	if scale < 1 || size < 1 || w < 1 || h < 1 {
 		return 1
 	}
@@ -164,9 +164,9 @@ func New(ds *dataset.Dataset, cfg Config) (*Loader, error) {
 
 // epochDraws returns the windows of an epoch in item order: one per
 // item, or, when training at a fixed scale (Masks, Scale and Augment
-// set), Windows of each, from the sizes the images' headers declare (an
-// image whose header cannot be read gets one, and its error comes when
-// its window is loaded).
+// set), EpochWindows of each, from the sizes the images' headers
+// declare (an image whose header cannot be read gets one, and its error
+// comes when its window is loaded).
 func (l *Loader) epochDraws() []draw {
 	l.drawsOnce.Do(func() {
 		windows := l.cfg.Masks != nil && l.cfg.Scale > 0 && l.cfg.Augment != nil
@@ -174,7 +174,7 @@ func (l *Loader) epochDraws() []draw {
 			k := 1
 			if windows {
 				if info, err := imageio.InspectFile(it.Path, l.cfg.Preprocess.MaxPixels); err == nil {
-					k = Windows(info.Width, info.Height, l.cfg.Scale, l.cfg.Preprocess.Size)
+					k = EpochWindows(info.Width, info.Height, l.cfg.Scale, l.cfg.Preprocess.Size)
 				}
 			}
 			for w := range k {

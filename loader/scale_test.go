@@ -129,9 +129,9 @@ func TestNegativeScale(t *testing.T) {
 	}
 }
 
-// Windows covers a reduced image's area about once, one window for an
+// EpochWindows covers a reduced image's area about once, one window for an
 // image no larger than a window, and caps the count.
-func TestWindows(t *testing.T) {
+func TestEpochWindows(t *testing.T) {
 	for _, c := range []struct {
 		w, h, scale, size, want int
 	}{
@@ -146,8 +146,8 @@ func TestWindows(t *testing.T) {
 		{10000, 10000, 1, 64, 16}, // capped
 		{64, 64, 0, 64, 1},        // no scale
 	} {
-		if got := Windows(c.w, c.h, c.scale, c.size); got != c.want {
-			t.Errorf("Windows(%d, %d, %d, %d) = %d, want %d", c.w, c.h, c.scale, c.size, got, c.want)
+		if got := EpochWindows(c.w, c.h, c.scale, c.size); got != c.want {
+			t.Errorf("EpochWindows(%d, %d, %d, %d) = %d, want %d", c.w, c.h, c.scale, c.size, got, c.want)
 		}
 	}
 }
@@ -192,8 +192,8 @@ func sizedSet(t *testing.T, sizes [][2]int) (*dataset.Dataset, *masks.Set) {
 	return ds, set
 }
 
-// A training epoch at a fixed scale draws Windows random windows of each
-// image: four of an image four windows in area, one of an image smaller
+// A training epoch at a fixed scale draws EpochWindows random windows of
+// each image: four of an image four windows in area, one of an image smaller
 // than a window, in an order and at places the seed fixes; validation
 // (no augmentation) keeps one centre window per image.
 func TestEpochCoversEachImage(t *testing.T) {
