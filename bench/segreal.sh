@@ -13,7 +13,13 @@
 # neighbour, 3 bands of 8 bits, uncompressed, not kept): wall time and peak
 # resident memory from /usr/bin/time -v, the mask written with --masks-out.
 #
+# UNET_CACHE, a folder, keeps the U-Net's scores and time
+# (unet-SIZE-EPOCHS-SEED.json and .seconds) and reuses them (the reference
+# does not change with mlabel), so that variants of mlabel are compared
+# with one U-Net run; the time of a reused run is the one it took then.
+#
 #   bench/segreal.sh
+#   EPOCHS=20 UNET_CACHE=bench/cache SCENE=0 bench/segreal.sh
 #   EPOCHS=30 SIZE=128 SCALE=8 DATA=../shared/data SCENE=0 bench/segreal.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -46,11 +52,23 @@ start=$(date +%s)
 end=$(date +%s)
 echo "mlabel eval --masks: $((end - start)) s"
 "$m" eval --model "$tmp/seg.mlb" --csv "$tmp/test.csv" --images "$data/images" --masks "$data/masks" --tta --json >"$tmp/mlabel-tta.json"
-start=$(date +%s)
-/usr/bin/python3 bench/unet.py --images "$data/images" --masks "$data/masks" --train "$tmp/train.csv" --test "$tmp/test.csv" \
-	--size "$size" --epochs "$epochs" --seed "$seed" >"$tmp/unet.json"
-end=$(date +%s)
-echo "PyTorch U-Net: $((end - start)) s (training and scoring)"
+ucache=${UNET_CACHE:-}
+cached=${ucache:+$ucache/unet-$size-$epochs-$seed}
+if [ -n "$cached" ] && [ -s "$cached.json" ] && [ -s "$cached.seconds" ]; then
+	cp "$cached.json" "$tmp/unet.json"
+	echo "PyTorch U-Net: $(cat "$cached.seconds") s (training and scoring; reused from $cached.json)"
+else
+	start=$(date +%s)
+	/usr/bin/python3 bench/unet.py --images "$data/images" --masks "$data/masks" --train "$tmp/train.csv" --test "$tmp/test.csv" \
+		--size "$size" --epochs "$epochs" --seed "$seed" >"$tmp/unet.json"
+	end=$(date +%s)
+	echo "PyTorch U-Net: $((end - start)) s (training and scoring)"
+	if [ -n "$cached" ]; then
+		mkdir -p "$ucache"
+		cp "$tmp/unet.json" "$cached.json"
+		echo $((end - start)) >"$cached.seconds"
+	fi
+fi
 /usr/bin/python3 - "$tmp/mlabel.json" "$tmp/mlabel-tta.json" "$tmp/unet.json" <<'PY'
 import json, sys
 ml, tta, un = (json.load(open(p)) for p in sys.argv[1:4])

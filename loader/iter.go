@@ -14,7 +14,7 @@ type result struct {
 
 // job asks a worker to build one batch into res.
 type job struct {
-	idx []int
+	idx []draw
 	res chan result
 }
 

@@ -53,8 +53,29 @@ type Config struct {
 	// a batch holds a Size×Size window of each: a random one each epoch
 	// with Augment, the centre one without. Along a side shorter than
 	// Size the window spans the side and is stretched to Size. 0 resizes
-	// the whole image (Preprocess.Mode).
+	// the whole image (Preprocess.Mode). With Augment, an epoch draws
+	// enough random windows of each image to cover its reduced area about
+	// once (see EpochWindows).
 	Scale int
+}
+
+// MaxWindows caps the windows an image gives per training epoch at a
+// fixed scale (see EpochWindows).
+const MaxWindows = 16
+
+// EpochWindows returns the number of random windows a training epoch
+// draws from an image of w×h pixels reduced by scale into size×size
+// windows: the reduced image's area over a window's (along a side
+// shorter than size the window spans the side), rounded up, so that an
+// epoch is about one pass over its pixels; 1 for an image no larger than
+// a window, at most MaxWindows.
+func EpochWindows(w, h, scale, size int) int {
+	if scale < 1 || size < 1 || w < 1 || h < 1 {
+		return 1
+	}
+	rw, rh := (w+scale-1)/scale, (h+scale-1)/scale
+	win := min(rw, size) * min(rh, size)
+	return min((rw*rh+win-1)/win, MaxWindows)
 }
 
 // Batch is a set of images with their targets.
@@ -80,7 +101,14 @@ type Loader struct {
 	ds    *dataset.Dataset
 	cfg   Config
 	cache []entry
+
+	drawsOnce sync.Once
+	draws     []draw // an epoch's windows, in item order
 }
+
+// draw is one item of an epoch: window win of item i (0 for whole
+// images and for validation's centre windows).
+type draw struct{ i, win int }
 
 // entry is one image's cached, resized pixels, and its resized mask when
 // the loader has masks.
@@ -134,26 +162,49 @@ func New(ds *dataset.Dataset, cfg Config) (*Loader, error) {
 	return &Loader{ds: ds, cfg: cfg, cache: make([]entry, len(ds.Items))}, nil
 }
 
+// epochDraws returns the windows of an epoch in item order: one per
+// item, or, when training at a fixed scale (Masks, Scale and Augment
+// set), EpochWindows of each, from the sizes the images' headers
+// declare (an image whose header cannot be read gets one, and its error
+// comes when its window is loaded).
+func (l *Loader) epochDraws() []draw {
+	l.drawsOnce.Do(func() {
+		windows := l.cfg.Masks != nil && l.cfg.Scale > 0 && l.cfg.Augment != nil
+		for i, it := range l.ds.Items {
+			k := 1
+			if windows {
+				if info, err := imageio.InspectFile(it.Path, l.cfg.Preprocess.MaxPixels); err == nil {
+					k = EpochWindows(info.Width, info.Height, l.cfg.Scale, l.cfg.Preprocess.Size)
+				}
+			}
+			for w := range k {
+				l.draws = append(l.draws, draw{i, w})
+			}
+		}
+	})
+	return l.draws
+}
+
 // Len returns the number of batches in an epoch.
 func (l *Loader) Len() int {
-	n, bs := len(l.ds.Items), l.cfg.BatchSize
+	n, bs := len(l.epochDraws()), l.cfg.BatchSize
 	if l.cfg.DropLast {
 		return n / bs
 	}
 	return (n + bs - 1) / bs
 }
 
-// order returns the item indices of an epoch, shuffled when configured.
-func (l *Loader) order(epoch int) []int {
-	n := len(l.ds.Items)
-	if l.cfg.Shuffle {
-		return rand.New(rand.NewPCG(l.cfg.Seed, uint64(epoch))).Perm(n)
+// order returns the windows of an epoch, shuffled when configured.
+func (l *Loader) order(epoch int) []draw {
+	d := l.epochDraws()
+	if !l.cfg.Shuffle {
+		return d
 	}
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
+	out := make([]draw, len(d))
+	for k, p := range rand.New(rand.NewPCG(l.cfg.Seed, uint64(epoch))).Perm(len(d)) {
+		out[k] = d[p]
 	}
-	return idx
+	return out
 }
 
 // pixels returns the resized 8-bit pixels of item i, decoding it at most
@@ -170,22 +221,23 @@ func (l *Loader) pixels(i int) ([]uint8, error) {
 	return l.cache[i].pix.get(!l.cfg.NoCache, load)
 }
 
-// augmentRNG returns the random source of item i's augmentation in epoch.
-func (l *Loader) augmentRNG(epoch, i int) *rand.Rand {
-	return rand.New(rand.NewPCG(l.cfg.Seed^0x9e3779b97f4a7c15, uint64(epoch)<<32|uint64(i)))
+// augmentRNG returns the random source of the augmentation of item i's
+// window win in epoch.
+func (l *Loader) augmentRNG(epoch, i, win int) *rand.Rand {
+	return rand.New(rand.NewPCG(l.cfg.Seed^0x9e3779b97f4a7c15^uint64(win)*0xbf58476d1ce4e5b9, uint64(epoch)<<32|uint64(i)))
 }
 
-// build assembles the batch of the given item indices. With masks, Y and
+// build assembles the batch of the given windows. With masks, Y and
 // Mask are per pixel, [N, Size, Size, L], Mask 0 on the pixels a mask
 // leaves unlabelled, and Tags and TagsMask are the images' tags; without,
 // Y and Mask are the tags.
-func (l *Loader) build(ctx context.Context, epoch int, idx []int) (*Batch, error) {
+func (l *Loader) build(ctx context.Context, epoch int, idx []draw) (*Batch, error) {
 	s, nl, ch := l.cfg.Preprocess.Size, len(l.ds.Labels), l.cfg.Preprocess.Channels()
 	per := s * s * ch
 	b := &Batch{
 		X:     tensor.New(len(idx), s, s, ch),
 		Names: make([]string, len(idx)),
-		Index: append([]int(nil), idx...),
+		Index: make([]int, len(idx)),
 	}
 	tags, tagsMask := &b.Y, &b.Mask
 	if l.cfg.Masks != nil {
@@ -193,14 +245,15 @@ func (l *Loader) build(ctx context.Context, epoch int, idx []int) (*Batch, error
 		tags, tagsMask = &b.Tags, &b.TagsMask
 	}
 	*tags, *tagsMask = tensor.New(len(idx), nl), tensor.New(len(idx), nl)
-	for k, i := range idx {
+	for k, d := range idx {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		i := d.i
 		var pix, m []uint8
 		var err error
 		if l.cfg.Masks != nil && l.cfg.Scale > 0 {
-			pix, m, err = l.window(i, epoch)
+			pix, m, err = l.window(i, d.win, epoch)
 		} else {
 			pix, err = l.pixels(i)
 		}
@@ -214,17 +267,17 @@ func (l *Loader) build(ctx context.Context, epoch int, idx []int) (*Batch, error
 					return nil, err
 				}
 			}
-			if x, err = l.pixelTargets(b, k, i, epoch, x, m); err != nil {
+			if x, err = l.pixelTargets(b, k, d, epoch, x, m); err != nil {
 				return nil, err
 			}
 		} else if l.cfg.Augment != nil {
-			x = l.cfg.Augment.Apply(x, s, l.augmentRNG(epoch, i))
+			x = l.cfg.Augment.Apply(x, s, l.augmentRNG(epoch, i, 0))
 		}
 		l.cfg.Preprocess.Normalize(x)
 		copy(b.X.Data[k*per:(k+1)*per], x)
 		it := l.ds.Items[i]
 		l.ds.TargetsInto(it, (*tags).Data[k*nl:(k+1)*nl], (*tagsMask).Data[k*nl:(k+1)*nl])
-		b.Names[k] = it.Name
+		b.Names[k], b.Index[k] = it.Name, i
 	}
 	return b, nil
 }

@@ -80,9 +80,9 @@ func (l *Loader) reduced(i int) (*imageio.Raster, error) {
 	return e.v, e.err
 }
 
-// window returns the Size×Size window of item i's reduced image that
+// window returns the Size×Size window win of item i's reduced image that
 // epoch shows (see Config.Scale), as 8-bit pixels, and its mask's.
-func (l *Loader) window(i, epoch int) (pix, mask []uint8, err error) {
+func (l *Loader) window(i, win, epoch int) (pix, mask []uint8, err error) {
 	r, err := l.reduced(i)
 	if err != nil {
 		return nil, nil, err
@@ -101,7 +101,7 @@ func (l *Loader) window(i, epoch int) (pix, mask []uint8, err error) {
 	cw, ch := min(s, r.W), min(s, r.H)
 	x0, y0 := (r.W-cw)/2, (r.H-ch)/2
 	if l.cfg.Augment != nil {
-		rng := rand.New(rand.NewPCG(l.cfg.Seed^0x51ed270b27e4c3a5, uint64(epoch)<<32|uint64(i)))
+		rng := rand.New(rand.NewPCG(l.cfg.Seed^0x51ed270b27e4c3a5^uint64(win)*0x94d049bb133111eb, uint64(epoch)<<32|uint64(i)))
 		x0, y0 = rng.IntN(r.W-cw+1), rng.IntN(r.H-ch+1)
 	}
 	rect := image.Rect(x0, y0, x0+cw, y0+ch)
@@ -115,11 +115,11 @@ func (l *Loader) window(i, epoch int) (pix, mask []uint8, err error) {
 	return pix, sub.Resize(s, s).Data, nil
 }
 
-// pixelTargets writes item i's per-pixel targets and their known flags
-// into b's Y and Mask at position k, from its mask, and returns x, the
-// item's pixels, augmented together with them; m is the item's
-// Size×Size mask.
-func (l *Loader) pixelTargets(b *Batch, k, i, epoch int, x []float32, m []uint8) ([]float32, error) {
+// pixelTargets writes the per-pixel targets of d, an item's window, and
+// their known flags into b's Y and Mask at position k, from its mask, and
+// returns x, the window's pixels, augmented together with them; m is the
+// window's Size×Size mask.
+func (l *Loader) pixelTargets(b *Batch, k int, d draw, epoch int, x []float32, m []uint8) ([]float32, error) {
 	s, nl := l.cfg.Preprocess.Size, len(l.ds.Labels)
 	perT := s * s * nl
 	// Targets and their known flags travel as 2L values per pixel, so
@@ -136,7 +136,7 @@ func (l *Loader) pixelTargets(b *Batch, k, i, epoch int, x []float32, m []uint8)
 		}
 	}
 	if l.cfg.Augment != nil {
-		x, t = l.cfg.Augment.ApplyMasked(x, t, s, l.augmentRNG(epoch, i))
+		x, t = l.cfg.Augment.ApplyMasked(x, t, s, l.augmentRNG(epoch, d.i, d.win))
 	}
 	y, known := b.Y.Data[k*perT:(k+1)*perT], b.Mask.Data[k*perT:(k+1)*perT]
 	for p := range s * s {

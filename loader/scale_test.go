@@ -2,9 +2,11 @@ package loader
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"mlabel/augment"
@@ -124,5 +126,135 @@ func TestNegativeScale(t *testing.T) {
 	ds, set := roadSet(t)
 	if _, err := New(ds, Config{Preprocess: imageio.DefaultPreprocess(32), BatchSize: 1, Masks: set, Scale: -1}); err == nil {
 		t.Error("scale -1 accepted")
+	}
+}
+
+// EpochWindows covers a reduced image's area about once, one window for an
+// image no larger than a window, and caps the count.
+func TestEpochWindows(t *testing.T) {
+	for _, c := range []struct {
+		w, h, scale, size, want int
+	}{
+		{64, 64, 1, 64, 1},        // a synthetic tile at its own size
+		{40, 50, 1, 64, 1},        // smaller than a window
+		{128, 128, 1, 64, 4},      // four windows' area
+		{129, 128, 1, 64, 5},      // a little more: rounded up
+		{128, 128, 2, 64, 1},      // reduced to one window
+		{96, 128, 2, 32, 3},       // reduced to 48×64
+		{100, 1000, 1, 128, 8},    // narrower than a window: windows 100 wide
+		{2149, 1480, 5, 128, 8},   // 430×296 reduced
+		{10000, 10000, 1, 64, 16}, // capped
+		{64, 64, 0, 64, 1},        // no scale
+	} {
+		if got := EpochWindows(c.w, c.h, c.scale, c.size); got != c.want {
+			t.Errorf("EpochWindows(%d, %d, %d, %d) = %d, want %d", c.w, c.h, c.scale, c.size, got, c.want)
+		}
+	}
+}
+
+// sizedSet writes one image per size, its pixels a gradient that tells
+// windows apart, each with a mask of label "land" everywhere.
+func sizedSet(t *testing.T, sizes [][2]int) (*dataset.Dataset, *masks.Set) {
+	t.Helper()
+	dir := t.TempDir()
+	mdir := filepath.Join(dir, "masks")
+	labels := []string{"land", "road"}
+	if err := os.MkdirAll(mdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := masks.WriteLegend(mdir, labels); err != nil {
+		t.Fatal(err)
+	}
+	ds := &dataset.Dataset{Source: filepath.Join(dir, "tags.csv"), Labels: labels}
+	for k, s := range sizes {
+		w, h := s[0], s[1]
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		class := make([]uint8, w*h)
+		for y := range h {
+			for x := range w {
+				o := img.PixOffset(x, y)
+				img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = uint8(x), uint8(y), uint8(x^y), 255
+				class[y*w+x] = 1
+			}
+		}
+		name := string(rune('a' + k))
+		path := filepath.Join(dir, name+".png")
+		writePNG(t, path, img)
+		if err := masks.WriteIndexed(filepath.Join(mdir, name+".png"), w, h, class, len(labels)); err != nil {
+			t.Fatal(err)
+		}
+		ds.Items = append(ds.Items, dataset.Item{Name: name, Path: path, Pos: []int{0}})
+	}
+	set, err := masks.Open(mdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds, set
+}
+
+// A training epoch at a fixed scale draws EpochWindows random windows of
+// each image: four of an image four windows in area, one of an image smaller
+// than a window, in an order and at places the seed fixes; validation
+// (no augmentation) keeps one centre window per image.
+func TestEpochCoversEachImage(t *testing.T) {
+	ds, set := sizedSet(t, [][2]int{{128, 128}, {48, 40}})
+	const size = 32
+	cfg := Config{Preprocess: imageio.DefaultPreprocess(size), BatchSize: 2, Shuffle: true, Masks: set, Scale: 2, Augment: &augment.Pipeline{}, Seed: 5}
+	run := func(cfg Config, e int) (names map[string]int, x [][]float32, n int) {
+		l, err := New(ds, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = map[string]int{}
+		for b, err := range l.Batches(context.Background(), e) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range b.Names {
+				names[name]++
+			}
+			x = append(x, append([]float32(nil), b.X.Data...))
+		}
+		return names, x, l.Len()
+	}
+	names, x, n := run(cfg, 1)
+	if names["a"] != 4 || names["b"] != 1 {
+		t.Errorf("an epoch drew %v windows, want a: 4, b: 1", names)
+	}
+	if n != 3 || len(x) != 3 {
+		t.Errorf("Len = %d and the epoch gave %d batches, want 3 (5 windows, batch 2)", n, len(x))
+	}
+	_, again, _ := run(cfg, 1)
+	if !reflect.DeepEqual(x, again) {
+		t.Error("the same seed and epoch gave different windows")
+	}
+	other := cfg
+	other.Seed = 6
+	if _, y, _ := run(other, 1); reflect.DeepEqual(x, y) {
+		t.Error("another seed gave the same windows")
+	}
+	// The four windows of a in one epoch are not all one place.
+	one := cfg
+	one.BatchSize, one.Shuffle = 1, false
+	l, err := New(ds, one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	distinct := map[string]bool{}
+	for b, err := range l.Batches(context.Background(), 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Names[0] == "a" {
+			distinct[fmt.Sprint(b.X.Data[:3])] = true
+		}
+	}
+	if len(distinct) < 2 {
+		t.Errorf("the windows of a in one epoch all start at the same pixel %v", distinct)
+	}
+	val := cfg
+	val.Augment, val.Shuffle = nil, false
+	if names, _, n := run(val, 0); names["a"] != 1 || names["b"] != 1 || n != 1 {
+		t.Errorf("without augmentation an epoch drew %v windows in %d batches, want one of each in 1", names, n)
 	}
 }
