@@ -19,7 +19,6 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"net"
 	"net/http"
@@ -42,7 +41,7 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "mask":
-		err = write(args, 3, func() ([]byte, error) { return maskPNG(atoi(args[1]), atoi(args[2])) })
+		err = write(args, 3, func() ([]byte, error) { return imagetest.ZeroGrayPNG(atoi(args[1]), atoi(args[2])), nil })
 	case "tiff":
 		err = write(args, 4, func() ([]byte, error) { return deflatedTIFF(atoi(args[1]), atoi(args[2]), atoi(args[3]), 16) })
 	case "png":
@@ -83,31 +82,6 @@ func write(args []string, n int, mk func() ([]byte, error)) error {
 		return err
 	}
 	return os.WriteFile(args[0], data, 0o644)
-}
-
-// maskPNG encodes a w×h 8-bit grey PNG of zeros a row at a time, so that
-// the file is a few kilobytes whatever its size.
-func maskPNG(w, h int) ([]byte, error) {
-	chunk := func(dst []byte, typ string, data []byte) []byte {
-		dst = binary.BigEndian.AppendUint32(dst, uint32(len(data)))
-		start := len(dst)
-		dst = append(append(dst, typ...), data...)
-		return binary.BigEndian.AppendUint32(dst, crc32.ChecksumIEEE(dst[start:]))
-	}
-	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(w)), uint32(h))
-	ihdr = append(ihdr, 8, 0, 0, 0, 0)
-	var idat bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&idat, zlib.BestCompression)
-	row := make([]byte, 1+w)
-	for range h {
-		zw.Write(row)
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	out := chunk([]byte("\x89PNG\r\n\x1a\n"), "IHDR", ihdr)
-	out = chunk(out, "IDAT", idat.Bytes())
-	return chunk(out, "IEND", nil), nil
 }
 
 // deflatedTIFF writes a little-endian min-is-black TIFF of w×h pixels of

@@ -3,11 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"compress/zlib"
 	"context"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"os/exec"
 	"strconv"
@@ -17,6 +14,7 @@ import (
 	"time"
 
 	"mlabel/bundle"
+	"mlabel/imageio/imagetest"
 )
 
 // memChildEnv holds, in a child process, the arguments of the command it
@@ -62,7 +60,7 @@ func TestBadInputBoundedMemory(t *testing.T) {
 	f.write(t, "images/many.csv", []byte("image,tags\na.png,"+strings.Join(tags, " ")+"\n"))
 	f.write(t, "images/masked.csv", []byte("image,tags\na.png,"+strings.Join(tags[:200], " ")+"\n"))
 	f.write(t, "masks/legend.txt", []byte(strings.Join(tags[:200], "\n")+"\n"))
-	f.write(t, "masks/a.png", greyPNG(t, 8000, 8000))
+	f.write(t, "masks/a.png", imagetest.ZeroGrayPNG(8000, 8000))
 	f.write(t, "input.mlb", f.craftBundle(t, func(b *bundle.Bundle) { b.Preprocess.Size = 2048 }))
 	model := f.path("model.mlb")
 	for _, tc := range []struct {
@@ -140,29 +138,4 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
-}
-
-// greyPNG encodes a w×h 8-bit grey PNG of zeros, a row at a time.
-func greyPNG(t *testing.T, w, h int) []byte {
-	t.Helper()
-	chunk := func(dst []byte, typ string, data []byte) []byte {
-		dst = binary.BigEndian.AppendUint32(dst, uint32(len(data)))
-		start := len(dst)
-		dst = append(append(dst, typ...), data...)
-		return binary.BigEndian.AppendUint32(dst, crc32.ChecksumIEEE(dst[start:]))
-	}
-	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(w)), uint32(h))
-	ihdr = append(ihdr, 8, 0, 0, 0, 0)
-	var idat bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&idat, zlib.BestCompression)
-	row := make([]byte, 1+w)
-	for range h {
-		zw.Write(row)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	out := chunk([]byte("\x89PNG\r\n\x1a\n"), "IHDR", ihdr)
-	out = chunk(out, "IDAT", idat.Bytes())
-	return chunk(out, "IEND", nil)
 }

@@ -5,6 +5,7 @@ package imagetest
 import (
 	"bufio"
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -69,6 +70,30 @@ func PNGHeader(w, h uint32) []byte {
 	chunk = append(chunk, ihdr...)
 	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
 	return append([]byte("\x89PNG\r\n\x1a\n"), chunk...)
+}
+
+// ZeroGrayPNG encodes a w×h 8-bit grey PNG of zeros, deflating a row at a
+// time, so that the file is a few kilobytes whatever its size: a large
+// image (or mask) that costs nothing to write.
+func ZeroGrayPNG(w, h int) []byte {
+	chunk := func(dst []byte, typ string, data []byte) []byte {
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(data)))
+		start := len(dst)
+		dst = append(append(dst, typ...), data...)
+		return binary.BigEndian.AppendUint32(dst, crc32.ChecksumIEEE(dst[start:]))
+	}
+	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(w)), uint32(h))
+	ihdr = append(ihdr, 8, 0, 0, 0, 0)
+	var idat bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&idat, zlib.BestCompression)
+	row := make([]byte, 1+w)
+	for range h {
+		zw.Write(row) // writes to a bytes.Buffer do not fail
+	}
+	zw.Close()
+	out := chunk([]byte("\x89PNG\r\n\x1a\n"), "IHDR", ihdr)
+	out = chunk(out, "IDAT", idat.Bytes())
+	return chunk(out, "IEND", nil)
 }
 
 // WriteTIFF writes a width×height little-endian, uncompressed TIFF of
