@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"image/png"
+	"math"
 	"mlabel/bundle"
 	"mlabel/decide"
 	"mlabel/predict"
@@ -167,9 +168,7 @@ func TestTrainPredictEvalReport(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "per-class") {
 		t.Fatalf("decide: exit %d: %s %s", code, out, stderr)
 	}
-	if code, _, stderr = runCLI(t, "metrics", "--truth", truth, "--scores", scores, "--thresholds", rules); code != 0 {
-		t.Fatalf("metrics --thresholds: exit %d: %s", code, stderr)
-	}
+	checkMetricsThresholds(t, dir, truth, scores, rules, b.Labels, all[1:])
 	// decide saves a declared structure with the rule, and refuses one
 	// that names an unknown label.
 	code, _, stderr = runCLI(t, "decide", "--truth", truth, "--scores", scores, "--out", rules, "--exclusive", "clear,partly_cloudy,haze,cloudy")
@@ -358,5 +357,70 @@ func TestTrainRefusesUnwritableOut(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("refused after %v: it trained first", d)
+	}
+}
+
+// checkMetricsThresholds checks what metrics --thresholds prints, not just
+// its exit code: a threshold below every score makes every label positive,
+// so micro recall is 1 and micro precision and the Hamming loss follow
+// from the count of true tags alone; the rules file of decide and the same
+// thresholds given as a {label: threshold} object score alike; and those
+// fitted thresholds change the figures from the 0.5 default.
+func checkMetricsThresholds(t *testing.T, dir, truth, scores, rules string, labels []string, rows [][]string) {
+	t.Helper()
+	run := func(args ...string) map[string]any {
+		t.Helper()
+		code, out, stderr := runCLI(t, append([]string{"metrics", "--truth", truth, "--scores", scores, "--json"}, args...)...)
+		var m map[string]any
+		if code != 0 || json.Unmarshal([]byte(out), &m) != nil {
+			t.Fatalf("metrics %v: exit %d: %s", args, code, stderr)
+		}
+		return m
+	}
+	object := func(name string, thr func(j int) float64) string {
+		t.Helper()
+		m := map[string]float64{}
+		for j, l := range labels {
+			m[l] = thr(j)
+		}
+		data, _ := json.Marshal(m)
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	var positives int
+	for _, r := range rows {
+		positives += len(strings.Fields(r[1]))
+	}
+	cells := float64(len(rows) * len(labels))
+	all := run("--thresholds", object("low.json", func(int) float64 { return 1e-12 }))
+	for key, want := range map[string]float64{
+		"recall_micro":    1,
+		"precision_micro": float64(positives) / cells,
+		"hamming_loss":    1 - float64(positives)/cells,
+	} {
+		if got, _ := all[key].(float64); math.Abs(got-want) > 1e-9 {
+			t.Errorf("metrics --thresholds below every score: %s %v, want %v", key, got, want)
+		}
+	}
+
+	var fitted struct {
+		PerClass []float64 `json:"per_class_thresholds"`
+	}
+	if data, err := os.ReadFile(rules); err != nil || json.Unmarshal(data, &fitted) != nil || len(fitted.PerClass) != len(labels) {
+		t.Fatalf("decide's rules %s: %v, %d thresholds", rules, err, len(fitted.PerClass))
+	}
+	fromRules := run("--thresholds", rules)
+	fromObject := run("--thresholds", object("fitted.json", func(j int) float64 { return fitted.PerClass[j] }))
+	atHalf := run()
+	for _, key := range []string{"f2_samples", "f1_micro", "precision_macro", "recall_macro", "hamming_loss"} {
+		if fromRules[key] != fromObject[key] {
+			t.Errorf("metrics --thresholds: %s %v from the rules file, %v from the same thresholds as an object", key, fromRules[key], fromObject[key])
+		}
+	}
+	if fromRules["recall_macro"] == atHalf["recall_macro"] && fromRules["precision_macro"] == atHalf["precision_macro"] {
+		t.Errorf("metrics --thresholds: the fitted thresholds %v print the figures of 0.5", fitted.PerClass)
 	}
 }
