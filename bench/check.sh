@@ -12,7 +12,9 @@
 # output as bench/results/NAME.json with the commit it ran at. A table is
 # stale when it has no comment, when its results file is missing, or when
 # a commit changing one of its paths is not in the history of the results'
-# commit; "results: none" marks figures that no script re-makes.
+# commit; "results: none" marks figures that no script re-makes. Test files
+# (*_test.go) do not count, since no bench script runs them, unless the
+# comment names one (as the GEMM section names the benchmark it runs).
 #
 #   bench/check.sh        # the stale tables; exit 1 when there is one
 #   bench/check.sh -a     # every table, fresh ones too
@@ -49,12 +51,15 @@ def verdict(name, paths):
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         return True, f"measures {' '.join(missing)}, which is not in the tree"
-    code, last = git("log", "-1", "--format=%H %cs", "--", *paths)
+    spec = list(paths)
+    if not any(p.endswith("_test.go") for p in paths):
+        spec.append(":(exclude,glob)**/*_test.go")
+    code, last = git("log", "-1", "--format=%H %cs", "--", *spec)
     if code != 0 or not last:
         return True, f"no commit touches {' '.join(paths)}"
     last_commit, last_date = last.split()
     if git("merge-base", "--is-ancestor", last_commit, commit)[0] != 0:
-        code, changed = git("diff", "--name-only", commit, last_commit, "--", *paths)
+        code, changed = git("diff", "--name-only", commit, last_commit, "--", *spec)
         files = changed.splitlines()
         dirs = [p for p in paths if any(f == p or f.startswith(p.rstrip("/") + "/") for f in files)] or paths
         return True, f"results at {when}; {' '.join(dirs)} changed since, last in {last_commit[:12]} ({last_date})"

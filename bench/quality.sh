@@ -26,10 +26,11 @@
 # (DATASET-SEED.seconds) and reuses them (the recipe is deterministic given
 # its seed), so that variants of mlabel are compared with one recipe run
 # per split; the wall time of a reused run is the one it took then. TTA=0 skips the runs
-# with --tta.
+# with --tta. RESULTS names the raw results (default quality, saved as
+# bench/results/quality.json), so that a variant's run keeps its own.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-record_results "quality" "$@"
+record_results "${RESULTS:-quality}" "$@"
 cd "$(dirname "$0")/.."
 
 datasets=${DATASETS:-"planet scenes mosaic"}
