@@ -14,7 +14,9 @@
 # a commit changing one of its paths is not in the history of the results'
 # commit; "results: none" marks figures that no script re-makes. Test files
 # (*_test.go) do not count, since no bench script runs them, unless the
-# comment names one (as the GEMM section names the benchmark it runs).
+# comment names one (as the GEMM section names the benchmark it runs). A
+# path may be a git pathspec: ":!train/segment.go" leaves out the
+# segmentation route's own file from a table that trains classifiers only.
 #
 #   bench/check.sh        # the stale tables; exit 1 when there is one
 #   bench/check.sh -a     # every table, fresh ones too
@@ -48,7 +50,7 @@ def verdict(name, paths):
     when = f"{commit[:12]} ({res.get('date', '?')}, {res.get('cpu_model', '?')}, {res.get('cores', '?')} cores)"
     if git("cat-file", "-e", commit + "^{commit}")[0] != 0:
         return True, f"{file}: its commit {commit[:12] or '(none)'} is not in this repository"
-    missing = [p for p in paths if not os.path.exists(p)]
+    missing = [p for p in paths if not p.startswith(":") and not os.path.exists(p)]
     if missing:
         return True, f"measures {' '.join(missing)}, which is not in the tree"
     spec = list(paths)
