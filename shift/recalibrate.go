@@ -39,7 +39,7 @@ type Options struct {
 	// Guard). It needs the bootstrap intervals and does nothing without
 	// them.
 	Guard bool
-	// Method is how the thresholds of the labels not kept move; Mapped
+	// Method is how the thresholds of the labels not kept move; Nearer
 	// when empty.
 	Method Method
 }
@@ -57,16 +57,27 @@ const (
 	// posteriors, treated as soft labels. It relies on the calibration
 	// over the whole score range.
 	Expected Method = "expected"
+	// Nearer takes, of Mapped's and Expected's thresholds, the one nearer
+	// the old threshold, and keeps the old one where they move it in
+	// opposite directions. The two rest on different parts of a
+	// calibration fitted on a few dozen held-out images: mapping on its
+	// slope at the old threshold, the re-fit on the shifted posteriors
+	// down to the lowest scores. Where the calibration is off, either can
+	// overshoot, and on Planet chips each did where the other did not
+	// (mapping when a prevalence fell, the re-fit when one rose). The
+	// smaller move is the one both support.
+	Nearer Method = "nearer"
 )
 
 // DefaultPriorStrength is the default Options.PriorStrength.
 const DefaultPriorStrength = 20
 
 // DefaultOptions draws 200 bootstrap resamples, gives the prior the weight
-// of 20 images, guards the estimates and fits thresholds for samples F2, as
-// training does.
+// of 20 images, guards the estimates, fits thresholds for samples F2, as
+// training does, and moves them by the nearer of the mapped and re-fitted
+// thresholds.
 func DefaultOptions() Options {
-	return Options{MinImages: MinImages, Bootstrap: 200, Seed: 1, PriorStrength: DefaultPriorStrength, Decide: decide.DefaultOptions(), Guard: true, Method: Mapped}
+	return Options{MinImages: MinImages, Bootstrap: 200, Seed: 1, PriorStrength: DefaultPriorStrength, Decide: decide.DefaultOptions(), Guard: true, Method: Nearer}
 }
 
 // Why a label's threshold was kept (Estimate.Reason).
@@ -257,11 +268,13 @@ type Result struct {
 
 // Recalibrate estimates each label's prevalence on a batch of raw scores
 // ([image][label]) against the reference, shifts the posteriors to them and
-// moves the per-class thresholds: by the prior shift (o.Method Mapped, the
-// default), or re-fitted by expected F-beta on the shifted posteriors,
-// treated as soft labels (Expected). With o.Guard, a label whose estimate
-// shows no shift or disagrees with BBSE keeps its threshold and its
-// unshifted posteriors, and the others are fitted around it.
+// moves the per-class thresholds: by the prior shift (o.Method Mapped),
+// re-fitted by expected F-beta on the shifted posteriors, treated as soft
+// labels (Expected), or the nearer of the two to the old threshold (Nearer,
+// the default). With o.Guard, a label whose estimate shows no shift,
+// disagrees with BBSE or moved as another label's shift predicts keeps its
+// threshold and its unshifted posteriors, and the others are fitted around
+// it.
 // A label expected to hold fewer than o.Decide.MinPositives times in the
 // batch is shrunk toward its old threshold, old[j] (nil: the global one),
 // and a label the model does not separate on validation keeps it (see
@@ -274,10 +287,10 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 		return nil, fmt.Errorf("shift: a batch of %d images is too small to estimate prevalences from: at least %d are needed", len(scores), o.MinImages)
 	}
 	if o.Method == "" {
-		o.Method = Mapped
+		o.Method = Nearer
 	}
-	if o.Method != Mapped && o.Method != Expected {
-		return nil, fmt.Errorf("shift: unknown recalibration method %q (mapped or expected)", o.Method)
+	if o.Method != Mapped && o.Method != Expected && o.Method != Nearer {
+		return nil, fmt.Errorf("shift: unknown recalibration method %q (nearer, mapped or expected)", o.Method)
 	}
 	if o.Bootstrap < 0 || o.PriorStrength < 0 {
 		return nil, fmt.Errorf("shift: negative bootstrap count %d or prior strength %v", o.Bootstrap, o.PriorStrength)
@@ -330,7 +343,7 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 	}
 	if o.Guard {
 		guardAll(ref, res.Estimates, len(scores))
-		explainShifts(ref, res.Estimates)
+		explainShifts(ref, res.Estimates, cal)
 	}
 	for i, row := range cal {
 		res.Posteriors[i] = make([]float64, n)
@@ -354,15 +367,21 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 	if err != nil {
 		return nil, fmt.Errorf("shift: %w", err)
 	}
-	if o.Method == Mapped {
+	if o.Method != Expected {
 		from := old
 		if from == nil {
 			from = ref.Thresholds
 		}
 		for j, e := range res.Estimates {
+			fitted := r.PerClass[j]
 			r.PerClass[j], r.Shrunk[j] = from[j], false
-			if !e.Kept {
-				r.PerClass[j] = ref.MapThreshold(j, from[j], e.Estimated)
+			if e.Kept {
+				continue
+			}
+			mapped := ref.MapThreshold(j, from[j], e.Estimated)
+			r.PerClass[j] = mapped
+			if o.Method == Nearer {
+				r.PerClass[j] = nearer(from[j], mapped, fitted)
 			}
 		}
 	}
@@ -370,37 +389,63 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 	return res, nil
 }
 
+// nearer returns, of thresholds a and b that move t, the one nearer t,
+// or t where they move it in opposite directions.
+func nearer(t, a, b float64) float64 {
+	if (a-t)*(b-t) < 0 {
+		return t
+	}
+	if math.Abs(a-t) <= math.Abs(b-t) {
+		return a
+	}
+	return b
+}
+
 // explainShifts keeps the labels whose batch scores moved as another
-// label's shift predicts. Labels the guard lets move are taken from the
-// most significant shift (|q − π| over its standard error) down; each
-// becomes a shift of its own unless the shift of one taken before it, j,
-// explains at least half of the move of its mean calibrated score m_k from
-// validation's π_k: |m_k − m̂_k| ≤ |m_k − π_k|/2 with
-// m̂_k = MeanIfPositive[j][k]·q_j + MeanIfNegative[j][k]·(1 − q_j).
-// Resampling a batch for one label moves the labels that go with it, and
-// the scores of labels the model confuses with it, without moving their
-// images given their own label: the prior ratio does not describe them,
-// and their thresholds do better left alone.
-func explainShifts(ref *Reference, est []Estimate) {
+// label's shift predicts. Resampling a batch for one label moves the
+// labels that go with it, and the scores of labels the model confuses with
+// it, without moving their images given their own label: the prior ratio
+// does not describe them, and their thresholds do better left alone. EM
+// amplifies such a move by the inverse of how well the model separates the
+// label (a poorly separated label whose mean probability rose by 0.03 reads
+// as a prevalence three times its own), so the labels are ranked by the
+// evidence in their scores themselves: the move of the mean calibrated
+// probability m_k from the reference's π_k in standard errors of the
+// batch's mean. From the most significant down, each label is a cause
+// unless the estimated shift of a cause taken before it, j, explains at
+// least half of its move: |m_k − m̂_k| ≤ |m_k − π_k|/2 with
+// m̂_k = MeanIfPositive[j][k]·q_j + MeanIfNegative[j][k]·(1 − q_j). A label
+// the guard keeps for want of a proven shift of its own may still be the
+// cause of the others' (a shift of a poorly separated label is hard to
+// prove from its own scores, but shows in the scores of the labels that go
+// with it); only labels the guard let move are kept as explained. cal is
+// the batch's calibrated probabilities, [image][label].
+func explainShifts(ref *Reference, est []Estimate, cal [][]float64) {
 	if ref.MeanIfPositive == nil {
 		return
 	}
+	n := float64(len(cal))
 	var order []int
 	sig := make([]float64, len(est))
 	for j, e := range est {
-		if e.Kept || len(e.Interval) != 2 {
+		if e.Reason == KeptUnlearned || len(e.Interval) != 2 {
 			continue
 		}
-		se := (e.Interval[1] - e.Interval[0]) / (2 * z90)
-		sig[j] = math.Abs(e.Estimated-e.Train) / math.Max(se, 1e-9)
+		var ss float64
+		for _, row := range cal {
+			d := row[j] - e.MeanScore
+			ss += d * d
+		}
+		se := math.Sqrt(ss/math.Max(n-1, 1)) / math.Sqrt(n)
+		sig[j] = math.Abs(e.MeanScore-ref.Prevalence[j]) / math.Max(se, 1e-12)
 		order = append(order, j)
 	}
 	sort.SliceStable(order, func(a, b int) bool { return sig[order[a]] > sig[order[b]] })
-	var primaries []int
+	var causes []int
 	for _, k := range order {
 		m, moved := est[k].MeanScore, math.Abs(est[k].MeanScore-ref.Prevalence[k])
 		explained := false
-		for _, j := range primaries {
+		for _, j := range causes {
 			q := est[j].Estimated
 			pred := ref.MeanIfPositive[j][k]*q + ref.MeanIfNegative[j][k]*(1-q)
 			if math.Abs(m-pred) <= moved/2 {
@@ -408,11 +453,10 @@ func explainShifts(ref *Reference, est []Estimate) {
 				break
 			}
 		}
-		if explained {
+		causes = append(causes, k)
+		if explained && !est[k].Kept {
 			est[k].Kept, est[k].Reason = true, KeptExplained
-			continue
 		}
-		primaries = append(primaries, k)
 	}
 }
 

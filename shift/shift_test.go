@@ -512,14 +512,64 @@ func TestRecalibrateExplainedShift(t *testing.T) {
 	}
 }
 
+// explainShifts ranks labels by the move of their mean probability, and a
+// label's move is explained by any label ranked before it, itself
+// explained or kept by the guard: here label 0's shift explains label 1's
+// move and label 1's explains label 2's, which label 0's does not.
+func TestExplainShiftsChain(t *testing.T) {
+	prior := []float64{0.3, 0.2, 0.1}
+	means := []float64{0.5, 0.34, 0.2} // moves of 0.2, 0.14, 0.1
+	ref := &Reference{Prevalence: prior, MeanIfPositive: make([][]float64, 3), MeanIfNegative: make([][]float64, 3)}
+	for j := range 3 {
+		ref.MeanIfPositive[j] = slices.Clone(prior)
+		ref.MeanIfNegative[j] = slices.Clone(prior)
+	}
+	// Label 0 at 0.6 predicts label 1's mean 0.5·0.6 + 0.1·0.4 = 0.34 and
+	// leaves label 2's at 0.1; label 1 at 0.6 predicts label 2's
+	// 0.3·0.6 + 0.05·0.4 = 0.2.
+	ref.MeanIfPositive[0][1], ref.MeanIfNegative[0][1] = 0.5, 0.1
+	ref.MeanIfPositive[1][2], ref.MeanIfNegative[1][2] = 0.3, 0.05
+	cal := make([][]float64, 100)
+	for i := range cal {
+		d := 0.05 * float64(1-2*(i%2))
+		cal[i] = []float64{means[0] + d, means[1] + d, means[2] + d}
+	}
+	for _, tc := range []struct {
+		name  string
+		kept0 bool
+		want  []string
+	}{
+		{"all free to move", false, []string{"", KeptExplained, KeptExplained}},
+		{"label 0 kept by the guard", true, []string{KeptNoShift, KeptExplained, KeptExplained}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			est := make([]Estimate, 3)
+			for j := range est {
+				est[j] = Estimate{Train: prior[j], Estimated: 0.6, Interval: []float64{0.5, 0.7}, MeanScore: means[j]}
+			}
+			if tc.kept0 {
+				est[0].Kept, est[0].Reason = true, KeptNoShift
+			}
+			explainShifts(ref, est, cal)
+			for j, e := range est {
+				if e.Reason != tc.want[j] || e.Kept != (tc.want[j] != "") {
+					t.Errorf("label %d: kept %v, reason %q; want %q", j, e.Kept, e.Reason, tc.want[j])
+				}
+			}
+		})
+	}
+}
+
 // The mapped method moves a shifted label's threshold by the prior shift
-// alone; the expected method re-fits it; an unknown method is refused.
+// alone; the expected method re-fits it; the nearer method, the default,
+// takes whichever of the two moves less, or keeps the old threshold when
+// they disagree on the direction; an unknown method is refused.
 func TestRecalibrateMethods(t *testing.T) {
 	_, rules, ref, scores, truth := fixture(t)
 	old := rules.Thresholds()
 	batch := resample(scores, truth, []float64{0.6, 0.3, 0.4}, 400, 5)
 	got := map[Method][]float64{}
-	for _, m := range []Method{Mapped, Expected, ""} {
+	for _, m := range []Method{Mapped, Expected, Nearer, ""} {
 		o := DefaultOptions()
 		o.Method = m
 		res, err := Recalibrate(ref, batch.Scores, old, o)
@@ -543,8 +593,13 @@ func TestRecalibrateMethods(t *testing.T) {
 			t.Errorf("mapped: label 0, more prevalent, threshold %v → %v, want lower", old[0], got[m][0])
 		}
 	}
-	if !slices.Equal(got[""], got[Mapped]) {
-		t.Errorf("the empty method gave %v, mapped %v", got[""], got[Mapped])
+	for j := range old {
+		if want := nearer(old[j], got[Mapped][j], got[Expected][j]); got[Nearer][j] != want {
+			t.Errorf("nearer: label %d threshold %v, want %v (old %v, mapped %v, expected %v)", j, got[Nearer][j], want, old[j], got[Mapped][j], got[Expected][j])
+		}
+	}
+	if !slices.Equal(got[""], got[Nearer]) {
+		t.Errorf("the empty method gave %v, nearer %v", got[""], got[Nearer])
 	}
 	if slices.Equal(got[Expected], got[Mapped]) {
 		t.Errorf("expected and mapped gave the same thresholds %v", got[Mapped])
@@ -553,6 +608,54 @@ func TestRecalibrateMethods(t *testing.T) {
 	o.Method = "magic"
 	if _, err := Recalibrate(ref, batch.Scores, old, o); err == nil || !strings.Contains(err.Error(), "magic") {
 		t.Errorf("unknown method: %v", err)
+	}
+}
+
+func TestNearer(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		t, a, b, w float64
+	}{
+		{"both down, a nearer", 0.3, 0.2, 0.1, 0.2},
+		{"both down, b nearer", 0.3, 0.05, 0.25, 0.25},
+		{"both up", 0.3, 0.6, 0.4, 0.4},
+		{"opposite directions", 0.3, 0.2, 0.4, 0.3},
+		{"one stays", 0.3, 0.3, 0.5, 0.3},
+	} {
+		if got := nearer(tc.t, tc.a, tc.b); got != tc.w {
+			t.Errorf("%s: nearer(%v, %v, %v) = %v, want %v", tc.name, tc.t, tc.a, tc.b, got, tc.w)
+		}
+	}
+}
+
+// Under a known prior shift of calibrated scores, every method moves the
+// shifted labels' thresholds toward the F-optimal ones: those fitted with
+// the labels of a large batch drawn at the new prevalences.
+func TestRecalibrateTowardOracle(t *testing.T) {
+	_, rules, ref, scores, truth := fixture(t)
+	old := rules.Thresholds()
+	prev := []float64{0.6, 0.3, 0.1} // label 0 up, label 2 down
+	big := resample(scores, truth, prev, 20000, 8)
+	oracle, err := decide.FitPerClass(big, decide.Options{Beta: 2, Objective: decide.SamplesF, MinPositives: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := resample(scores, truth, prev, 1000, 9)
+	for _, m := range []Method{Nearer, Mapped, Expected} {
+		o := DefaultOptions()
+		o.Method = m
+		res, err := Recalibrate(ref, batch.Scores, old, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nw := res.Rules.Thresholds()
+		for _, j := range []int{0, 2} {
+			want := oracle.PerClass[j]
+			if !(math.Abs(nw[j]-want) < math.Abs(old[j]-want)) {
+				t.Errorf("%s: label %d threshold %.3f → %.3f, the oracle's %.3f", m, j, old[j], nw[j], want)
+			}
+		}
+		t.Logf("%s: %.3f → %.3f (oracle %.3f)", m, old, nw, oracle.PerClass)
 	}
 }
 
