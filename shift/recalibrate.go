@@ -343,7 +343,7 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 	}
 	if o.Guard {
 		guardAll(ref, res.Estimates, len(scores))
-		explainShifts(ref, res.Estimates, cal)
+		explainShifts(ref, res.Estimates)
 	}
 	for i, row := range cal {
 		res.Posteriors[i] = make([]float64, n)
@@ -405,57 +405,44 @@ func nearer(t, a, b float64) float64 {
 // label's shift predicts. Resampling a batch for one label moves the
 // labels that go with it, and the scores of labels the model confuses with
 // it, without moving their images given their own label: the prior ratio
-// does not describe them, and their thresholds do better left alone. EM
-// amplifies such a move by the inverse of how well the model separates the
-// label (a poorly separated label whose mean probability rose by 0.03 reads
-// as a prevalence three times its own), so the labels are ranked by the
-// evidence in their scores themselves: the move of the mean calibrated
-// probability m_k from the reference's π_k in standard errors of the
-// batch's mean. From the most significant down, each label is a cause
-// unless the estimated shift of a cause taken before it, j, explains at
-// least half of its move: |m_k − m̂_k| ≤ |m_k − π_k|/2 with
-// m̂_k = MeanIfPositive[j][k]·q_j + MeanIfNegative[j][k]·(1 − q_j). A label
-// the guard keeps for want of a proven shift of its own may still be the
-// cause of the others' (a shift of a poorly separated label is hard to
-// prove from its own scores, but shows in the scores of the labels that go
-// with it); only labels the guard let move are kept as explained. cal is
-// the batch's calibrated probabilities, [image][label].
-func explainShifts(ref *Reference, est []Estimate, cal [][]float64) {
+// does not describe them, and their thresholds do better left alone. The
+// labels are taken from the most significant shift (|q − π| over its
+// standard error) down; each label the guard lets move is kept unless no
+// label taken before it explains at least half of the move of its mean
+// calibrated score m_k from the reference's π_k: |m_k − m̂_k| ≤ |m_k − π_k|/2
+// with m̂_k = MeanIfPositive[j][k]·q_j + MeanIfNegative[j][k]·(1 − q_j) for
+// an explaining label j. Any label taken before may explain, one the guard
+// keeps or one itself explained included: a shift that co-occurrence
+// explains still moves the scores of the labels that go with it (more
+// road brings more agriculture and more habitation, and agriculture, the
+// more significant, cannot explain habitation's rise where road can).
+func explainShifts(ref *Reference, est []Estimate) {
 	if ref.MeanIfPositive == nil {
 		return
 	}
-	n := float64(len(cal))
 	var order []int
 	sig := make([]float64, len(est))
 	for j, e := range est {
 		if e.Reason == KeptUnlearned || len(e.Interval) != 2 {
 			continue
 		}
-		var ss float64
-		for _, row := range cal {
-			d := row[j] - e.MeanScore
-			ss += d * d
-		}
-		se := math.Sqrt(ss/math.Max(n-1, 1)) / math.Sqrt(n)
-		sig[j] = math.Abs(e.MeanScore-ref.Prevalence[j]) / math.Max(se, 1e-12)
+		se := (e.Interval[1] - e.Interval[0]) / (2 * z90)
+		sig[j] = math.Abs(e.Estimated-e.Train) / math.Max(se, 1e-9)
 		order = append(order, j)
 	}
 	sort.SliceStable(order, func(a, b int) bool { return sig[order[a]] > sig[order[b]] })
-	var causes []int
-	for _, k := range order {
+	for pos, k := range order {
+		if est[k].Kept {
+			continue
+		}
 		m, moved := est[k].MeanScore, math.Abs(est[k].MeanScore-ref.Prevalence[k])
-		explained := false
-		for _, j := range causes {
+		for _, j := range order[:pos] {
 			q := est[j].Estimated
 			pred := ref.MeanIfPositive[j][k]*q + ref.MeanIfNegative[j][k]*(1-q)
 			if math.Abs(m-pred) <= moved/2 {
-				explained = true
+				est[k].Kept, est[k].Reason = true, KeptExplained
 				break
 			}
-		}
-		causes = append(causes, k)
-		if explained && !est[k].Kept {
-			est[k].Kept, est[k].Reason = true, KeptExplained
 		}
 	}
 }

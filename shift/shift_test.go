@@ -512,10 +512,10 @@ func TestRecalibrateExplainedShift(t *testing.T) {
 	}
 }
 
-// explainShifts ranks labels by the move of their mean probability, and a
-// label's move is explained by any label ranked before it, itself
-// explained or kept by the guard: here label 0's shift explains label 1's
-// move and label 1's explains label 2's, which label 0's does not.
+// explainShifts takes labels from the most significant shift down, and a
+// label's move is explained by any label taken before it, itself explained
+// or kept by the guard: here label 0's shift explains label 1's move and
+// label 1's explains label 2's, which label 0's does not.
 func TestExplainShiftsChain(t *testing.T) {
 	prior := []float64{0.3, 0.2, 0.1}
 	means := []float64{0.5, 0.34, 0.2} // moves of 0.2, 0.14, 0.1
@@ -529,11 +529,9 @@ func TestExplainShiftsChain(t *testing.T) {
 	// 0.3·0.6 + 0.05·0.4 = 0.2.
 	ref.MeanIfPositive[0][1], ref.MeanIfNegative[0][1] = 0.5, 0.1
 	ref.MeanIfPositive[1][2], ref.MeanIfNegative[1][2] = 0.3, 0.05
-	cal := make([][]float64, 100)
-	for i := range cal {
-		d := 0.05 * float64(1-2*(i%2))
-		cal[i] = []float64{means[0] + d, means[1] + d, means[2] + d}
-	}
+	// Interval widths make the moves 0.3, 0.4 and 0.5 about 20, 13 and 8
+	// standard errors: label 0 is taken first.
+	width := []float64{0.05, 0.1, 0.2}
 	for _, tc := range []struct {
 		name  string
 		kept0 bool
@@ -545,12 +543,12 @@ func TestExplainShiftsChain(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			est := make([]Estimate, 3)
 			for j := range est {
-				est[j] = Estimate{Train: prior[j], Estimated: 0.6, Interval: []float64{0.5, 0.7}, MeanScore: means[j]}
+				est[j] = Estimate{Train: prior[j], Estimated: 0.6, Interval: []float64{0.6 - width[j]/2, 0.6 + width[j]/2}, MeanScore: means[j]}
 			}
 			if tc.kept0 {
 				est[0].Kept, est[0].Reason = true, KeptNoShift
 			}
-			explainShifts(ref, est, cal)
+			explainShifts(ref, est)
 			for j, e := range est {
 				if e.Reason != tc.want[j] || e.Kept != (tc.want[j] != "") {
 					t.Errorf("label %d: kept %v, reason %q; want %q", j, e.Kept, e.Reason, tc.want[j])

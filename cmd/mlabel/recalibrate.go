@@ -49,8 +49,9 @@ batch shows no evidence that its prevalence moved (the estimate is within
 the sampling error of the batch and of the validation set, at the 10%
 level), when EM's and BBSE's estimates disagree beyond their errors (a
 calibration that does not hold on the batch), when its scores moved as the
-shift of a label whose scores moved more clearly predicts (labels that go
-together, or that the model confuses), or when the model does not separate it on validation;
+shift of a label that moved more significantly predicts, that label's own
+move explained or not (labels that go together, or that the model
+confuses), or when the model does not separate it on validation;
 the others move around it. --no-guard
 re-fits every label the model separates.
 
