@@ -86,6 +86,12 @@ const (
 	// validation, so its probabilities carry no evidence about its
 	// prevalence.
 	KeptUnlearned = "not separated on validation"
+	// KeptWeak: the reference does not prove that the model separates the
+	// label's classes (see Reference.Separated): EM's estimate amplifies
+	// any change of its scores by the inverse of a separation that may be
+	// near zero, so it cannot tell a label shift from a small change in
+	// how the label's images look.
+	KeptWeak = "separation not proven on validation"
 	// KeptNoShift: the batch's estimate is within sampling error of the
 	// validation prevalence.
 	KeptNoShift = "no evidence of shift"
@@ -342,6 +348,11 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 		res.Estimates[j] = e
 	}
 	if o.Guard {
+		for j := range res.Estimates {
+			if e := &res.Estimates[j]; !e.Kept && !ref.Separated(j) {
+				e.Kept, e.Reason = true, KeptWeak
+			}
+		}
 		guardAll(ref, res.Estimates, len(scores))
 		explainShifts(ref, res.Estimates)
 	}
@@ -423,7 +434,7 @@ func explainShifts(ref *Reference, est []Estimate) {
 	var order []int
 	sig := make([]float64, len(est))
 	for j, e := range est {
-		if e.Reason == KeptUnlearned || len(e.Interval) != 2 {
+		if e.Reason == KeptUnlearned || e.Reason == KeptWeak || len(e.Interval) != 2 {
 			continue
 		}
 		se := (e.Interval[1] - e.Interval[0]) / (2 * z90)
@@ -525,6 +536,35 @@ func (e Estimate) Moved() bool {
 	}
 	const tol = 1e-9 // far above EM's precision
 	return e.Train < e.Interval[0]-tol || e.Train > e.Interval[1]+tol
+}
+
+// separationZ is the one-sided critical value of Separated's test, at the
+// guard's level.
+var separationZ = math.Sqrt2 * math.Erfinv(1-2*guardLevel)
+
+// Separated reports whether the reference proves, at the guard's 10%
+// level, that the model separates label j: its positives' mean calibrated
+// probability P exceeds its negatives' N by more than separationZ standard
+// errors, √(P(1−P)/n₊ + N(1−N)/n₋), with n₊ and n₋ the reference's known
+// positives and negatives. P(1−P) is the largest variance a probability
+// with mean P can have, so the test never claims more than the reference
+// shows. Under a label shift the batch's mean probability moves by
+// (q − π)·(P − N): where P − N is near zero, EM turns a move of the mean
+// of a few hundredths (a label that comes with a shifted one, whose images
+// look a little different) into a prevalence several times the true one.
+// A reference without conditional scores reports true.
+func (r *Reference) Separated(j int) bool {
+	if r.MeanIfPositive == nil {
+		return true
+	}
+	p, n := r.MeanIfPositive[j][j], r.MeanIfNegative[j][j]
+	pos := r.Positive[j] * float64(r.Images)
+	neg := float64(r.Images) - pos
+	if pos < 1 || neg < 1 {
+		return false
+	}
+	se := math.Sqrt(p*(1-p)/pos + n*(1-n)/neg)
+	return p-n > separationZ*se
 }
 
 // MapThreshold moves label j's threshold t (on raw scores) by the prior

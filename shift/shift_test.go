@@ -512,6 +512,64 @@ func TestRecalibrateExplainedShift(t *testing.T) {
 	}
 }
 
+// Separated proves a separation only where the gap between the positives'
+// and the negatives' mean probabilities exceeds what the reference's
+// counts allow by chance: a poorly separated label on a few dozen images
+// (cultivation on 68 Planet chips: 0.04 apart with 8 positives) is not.
+func TestSeparated(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		pos, neg float64 // mean probabilities of positives and negatives
+		rate     float64 // positive rate of the reference's 68 images
+		want     bool
+	}{
+		{"well separated", 0.6, 0.2, 22.0 / 68, true},
+		{"poorly separated, few positives", 0.16, 0.12, 8.0 / 68, false},
+		{"the same gap on two positives", 0.6, 0.2, 2.0 / 68, false},
+		{"no positives", 0.6, 0.2, 0, false},
+		{"reversed", 0.2, 0.6, 22.0 / 68, false},
+	} {
+		ref := &Reference{Images: 68, Positive: []float64{tc.rate},
+			MeanIfPositive: [][]float64{{tc.pos}}, MeanIfNegative: [][]float64{{tc.neg}}}
+		if got := ref.Separated(0); got != tc.want {
+			t.Errorf("%s: separated %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// Without conditional scores (an older reference) nothing is refused.
+	if !(&Reference{Images: 68, Positive: []float64{0.1}}).Separated(0) {
+		t.Error("a reference without conditional scores refused a label")
+	}
+}
+
+// The guard keeps a shifted label whose separation the reference does not
+// prove, with its reason; without the guard it moves.
+func TestRecalibrateKeepsWeakLabel(t *testing.T) {
+	_, rules, ref, scores, truth := fixture(t)
+	weak := *ref
+	weak.MeanIfPositive = slices.Clone(ref.MeanIfPositive)
+	weak.MeanIfPositive[2] = slices.Clone(ref.MeanIfPositive[2])
+	weak.MeanIfPositive[2][2] = ref.MeanIfNegative[2][2] + 0.001
+	batch := resample(scores, truth, []float64{0.2, 0.3, 0.8}, 400, 6)
+	for _, guard := range []bool{true, false} {
+		o := DefaultOptions()
+		o.Guard = guard
+		res, err := Recalibrate(&weak, batch.Scores, rules.Thresholds(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := res.Estimates[2]
+		if guard && (!e.Kept || e.Reason != KeptWeak || res.Rules.PerClass[2] != rules.PerClass[2]) {
+			t.Errorf("guarded: label 2 kept %v (%q), threshold %v → %v; want kept, %q", e.Kept, e.Reason, rules.PerClass[2], res.Rules.PerClass[2], KeptWeak)
+		}
+		if !guard && e.Kept {
+			t.Errorf("unguarded: label 2 kept (%q)", e.Reason)
+		}
+	}
+	if !ref.Separated(2) {
+		t.Error("the fixture's label 2 is not proven separated")
+	}
+}
+
 // explainShifts takes labels from the most significant shift down, and a
 // label's move is explained by any label taken before it, itself explained
 // or kept by the guard: here label 0's shift explains label 1's move and

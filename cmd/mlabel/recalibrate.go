@@ -51,7 +51,8 @@ level), when EM's and BBSE's estimates disagree beyond their errors (a
 calibration that does not hold on the batch), when its scores moved as the
 shift of a label that moved more significantly predicts, that label's own
 move explained or not (labels that go together, or that the model
-confuses), or when the model does not separate it on validation;
+confuses), or when the model does not separate it on validation or
+validation does not prove that it does;
 the others move around it. --no-guard
 re-fits every label the model separates.
 
