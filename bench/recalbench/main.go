@@ -5,8 +5,9 @@
 // or 3× its reference prevalence (and, for the first label, 0.6 of the
 // time). On each batch it reports the prevalence estimation error of EM
 // and BBSE on the shifted label and samples-F2 with the original
-// thresholds, the recalibrated ones (guarded; mapped by the estimated prior
-// shift, the default, and re-fitted by expected F-beta), and oracle
+// thresholds, the recalibrated ones (guarded; the nearer of the two
+// moves, the default, mapped by the estimated prior shift, and re-fitted
+// by expected F-beta), and oracle
 // thresholds fitted with the batch's labels: in-sample (an upper bound, as
 // optimistic as any fit scored on its own images) and cross-fitted (each
 // fifth of the batch's distinct images decided by thresholds fitted on the
