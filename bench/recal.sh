@@ -5,7 +5,7 @@
 # holds 1× (no shift), 0.5×, 2× and 3× its reference prevalence (and 0.6 of
 # the time for the first), and prints the prevalence estimation error of EM
 # and BBSE and samples-F2 with the original thresholds, the recalibrated
-# ones (guarded, mapped and re-fitted) and oracle thresholds fitted with
+# ones (guarded: nearer, the default, mapped and re-fitted) and oracle thresholds fitted with
 # the batch's labels (cross-fitted and in-sample), then the means over the
 # seeds with the change at no shift and the gap recovered under shift.
 #

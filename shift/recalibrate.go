@@ -39,7 +39,7 @@ type Options struct {
 	// Guard). It needs the bootstrap intervals and does nothing without
 	// them.
 	Guard bool
-	// Method is how the thresholds of the labels not kept move; Mapped
+	// Method is how the thresholds of the labels not kept move; Nearer
 	// when empty.
 	Method Method
 }
@@ -57,16 +57,27 @@ const (
 	// posteriors, treated as soft labels. It relies on the calibration
 	// over the whole score range.
 	Expected Method = "expected"
+	// Nearer takes, of Mapped's and Expected's thresholds, the one nearer
+	// the old threshold, and keeps the old one where they move it in
+	// opposite directions. The two rest on different parts of a
+	// calibration fitted on a few dozen held-out images: mapping on its
+	// slope at the old threshold, the re-fit on the shifted posteriors
+	// down to the lowest scores. Where the calibration is off, either can
+	// overshoot, and on Planet chips each did where the other did not
+	// (mapping when a prevalence fell, the re-fit when one rose). The
+	// smaller move is the one both support.
+	Nearer Method = "nearer"
 )
 
 // DefaultPriorStrength is the default Options.PriorStrength.
 const DefaultPriorStrength = 20
 
 // DefaultOptions draws 200 bootstrap resamples, gives the prior the weight
-// of 20 images, guards the estimates and fits thresholds for samples F2, as
-// training does.
+// of 20 images, guards the estimates, fits thresholds for samples F2, as
+// training does, and moves them by the nearer of the mapped and re-fitted
+// thresholds.
 func DefaultOptions() Options {
-	return Options{MinImages: MinImages, Bootstrap: 200, Seed: 1, PriorStrength: DefaultPriorStrength, Decide: decide.DefaultOptions(), Guard: true, Method: Mapped}
+	return Options{MinImages: MinImages, Bootstrap: 200, Seed: 1, PriorStrength: DefaultPriorStrength, Decide: decide.DefaultOptions(), Guard: true, Method: Nearer}
 }
 
 // Why a label's threshold was kept (Estimate.Reason).
@@ -75,6 +86,12 @@ const (
 	// validation, so its probabilities carry no evidence about its
 	// prevalence.
 	KeptUnlearned = "not separated on validation"
+	// KeptWeak: the reference does not prove that the model separates the
+	// label's classes (see Reference.Separated): EM's estimate amplifies
+	// any change of its scores by the inverse of a separation that may be
+	// near zero, so it cannot tell a label shift from a small change in
+	// how the label's images look.
+	KeptWeak = "separation not proven on validation"
 	// KeptNoShift: the batch's estimate is within sampling error of the
 	// validation prevalence.
 	KeptNoShift = "no evidence of shift"
@@ -257,11 +274,13 @@ type Result struct {
 
 // Recalibrate estimates each label's prevalence on a batch of raw scores
 // ([image][label]) against the reference, shifts the posteriors to them and
-// moves the per-class thresholds: by the prior shift (o.Method Mapped, the
-// default), or re-fitted by expected F-beta on the shifted posteriors,
-// treated as soft labels (Expected). With o.Guard, a label whose estimate
-// shows no shift or disagrees with BBSE keeps its threshold and its
-// unshifted posteriors, and the others are fitted around it.
+// moves the per-class thresholds: by the prior shift (o.Method Mapped),
+// re-fitted by expected F-beta on the shifted posteriors, treated as soft
+// labels (Expected), or the nearer of the two to the old threshold (Nearer,
+// the default). With o.Guard, a label whose estimate shows no shift,
+// disagrees with BBSE or moved as another label's shift predicts keeps its
+// threshold and its unshifted posteriors, and the others are fitted around
+// it.
 // A label expected to hold fewer than o.Decide.MinPositives times in the
 // batch is shrunk toward its old threshold, old[j] (nil: the global one),
 // and a label the model does not separate on validation keeps it (see
@@ -274,10 +293,10 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 		return nil, fmt.Errorf("shift: a batch of %d images is too small to estimate prevalences from: at least %d are needed", len(scores), o.MinImages)
 	}
 	if o.Method == "" {
-		o.Method = Mapped
+		o.Method = Nearer
 	}
-	if o.Method != Mapped && o.Method != Expected {
-		return nil, fmt.Errorf("shift: unknown recalibration method %q (mapped or expected)", o.Method)
+	if o.Method != Mapped && o.Method != Expected && o.Method != Nearer {
+		return nil, fmt.Errorf("shift: unknown recalibration method %q (nearer, mapped or expected)", o.Method)
 	}
 	if o.Bootstrap < 0 || o.PriorStrength < 0 {
 		return nil, fmt.Errorf("shift: negative bootstrap count %d or prior strength %v", o.Bootstrap, o.PriorStrength)
@@ -329,6 +348,11 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 		res.Estimates[j] = e
 	}
 	if o.Guard {
+		for j := range res.Estimates {
+			if e := &res.Estimates[j]; !e.Kept && !ref.Separated(j) {
+				e.Kept, e.Reason = true, KeptWeak
+			}
+		}
 		guardAll(ref, res.Estimates, len(scores))
 		explainShifts(ref, res.Estimates)
 	}
@@ -354,15 +378,21 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 	if err != nil {
 		return nil, fmt.Errorf("shift: %w", err)
 	}
-	if o.Method == Mapped {
+	if o.Method != Expected {
 		from := old
 		if from == nil {
 			from = ref.Thresholds
 		}
 		for j, e := range res.Estimates {
+			fitted := r.PerClass[j]
 			r.PerClass[j], r.Shrunk[j] = from[j], false
-			if !e.Kept {
-				r.PerClass[j] = ref.MapThreshold(j, from[j], e.Estimated)
+			if e.Kept {
+				continue
+			}
+			mapped := ref.MapThreshold(j, from[j], e.Estimated)
+			r.PerClass[j] = mapped
+			if o.Method == Nearer {
+				r.PerClass[j] = nearer(from[j], mapped, fitted)
 			}
 		}
 	}
@@ -370,17 +400,33 @@ func Recalibrate(ref *Reference, scores [][]float64, old []float64, o Options) (
 	return res, nil
 }
 
+// nearer returns, of thresholds a and b that move t, the one nearer t,
+// or t where they move it in opposite directions.
+func nearer(t, a, b float64) float64 {
+	if (a-t)*(b-t) < 0 {
+		return t
+	}
+	if math.Abs(a-t) <= math.Abs(b-t) {
+		return a
+	}
+	return b
+}
+
 // explainShifts keeps the labels whose batch scores moved as another
-// label's shift predicts. Labels the guard lets move are taken from the
-// most significant shift (|q − π| over its standard error) down; each
-// becomes a shift of its own unless the shift of one taken before it, j,
-// explains at least half of the move of its mean calibrated score m_k from
-// validation's π_k: |m_k − m̂_k| ≤ |m_k − π_k|/2 with
-// m̂_k = MeanIfPositive[j][k]·q_j + MeanIfNegative[j][k]·(1 − q_j).
-// Resampling a batch for one label moves the labels that go with it, and
-// the scores of labels the model confuses with it, without moving their
-// images given their own label: the prior ratio does not describe them,
-// and their thresholds do better left alone.
+// label's shift predicts. Resampling a batch for one label moves the
+// labels that go with it, and the scores of labels the model confuses with
+// it, without moving their images given their own label: the prior ratio
+// does not describe them, and their thresholds do better left alone. The
+// labels are taken from the most significant shift (|q − π| over its
+// standard error) down; each label the guard lets move is kept unless no
+// label taken before it explains at least half of the move of its mean
+// calibrated score m_k from the reference's π_k: |m_k − m̂_k| ≤ |m_k − π_k|/2
+// with m̂_k = MeanIfPositive[j][k]·q_j + MeanIfNegative[j][k]·(1 − q_j) for
+// an explaining label j. Any label taken before may explain, one the guard
+// keeps or one itself explained included: a shift that co-occurrence
+// explains still moves the scores of the labels that go with it (more
+// road brings more agriculture and more habitation, and agriculture, the
+// more significant, cannot explain habitation's rise where road can).
 func explainShifts(ref *Reference, est []Estimate) {
 	if ref.MeanIfPositive == nil {
 		return
@@ -388,7 +434,7 @@ func explainShifts(ref *Reference, est []Estimate) {
 	var order []int
 	sig := make([]float64, len(est))
 	for j, e := range est {
-		if e.Kept || len(e.Interval) != 2 {
+		if e.Reason == KeptUnlearned || e.Reason == KeptWeak || len(e.Interval) != 2 {
 			continue
 		}
 		se := (e.Interval[1] - e.Interval[0]) / (2 * z90)
@@ -396,23 +442,19 @@ func explainShifts(ref *Reference, est []Estimate) {
 		order = append(order, j)
 	}
 	sort.SliceStable(order, func(a, b int) bool { return sig[order[a]] > sig[order[b]] })
-	var primaries []int
-	for _, k := range order {
+	for pos, k := range order {
+		if est[k].Kept {
+			continue
+		}
 		m, moved := est[k].MeanScore, math.Abs(est[k].MeanScore-ref.Prevalence[k])
-		explained := false
-		for _, j := range primaries {
+		for _, j := range order[:pos] {
 			q := est[j].Estimated
 			pred := ref.MeanIfPositive[j][k]*q + ref.MeanIfNegative[j][k]*(1-q)
 			if math.Abs(m-pred) <= moved/2 {
-				explained = true
+				est[k].Kept, est[k].Reason = true, KeptExplained
 				break
 			}
 		}
-		if explained {
-			est[k].Kept, est[k].Reason = true, KeptExplained
-			continue
-		}
-		primaries = append(primaries, k)
 	}
 }
 
@@ -494,6 +536,35 @@ func (e Estimate) Moved() bool {
 	}
 	const tol = 1e-9 // far above EM's precision
 	return e.Train < e.Interval[0]-tol || e.Train > e.Interval[1]+tol
+}
+
+// separationZ is the one-sided critical value of Separated's test, at the
+// guard's level.
+var separationZ = math.Sqrt2 * math.Erfinv(1-2*guardLevel)
+
+// Separated reports whether the reference proves, at the guard's 10%
+// level, that the model separates label j: its positives' mean calibrated
+// probability P exceeds its negatives' N by more than separationZ standard
+// errors, √(P(1−P)/n₊ + N(1−N)/n₋), with n₊ and n₋ the reference's known
+// positives and negatives. P(1−P) is the largest variance a probability
+// with mean P can have, so the test never claims more than the reference
+// shows. Under a label shift the batch's mean probability moves by
+// (q − π)·(P − N): where P − N is near zero, EM turns a move of the mean
+// of a few hundredths (a label that comes with a shifted one, whose images
+// look a little different) into a prevalence several times the true one.
+// A reference without conditional scores reports true.
+func (r *Reference) Separated(j int) bool {
+	if r.MeanIfPositive == nil {
+		return true
+	}
+	p, n := r.MeanIfPositive[j][j], r.MeanIfNegative[j][j]
+	pos := r.Positive[j] * float64(r.Images)
+	neg := float64(r.Images) - pos
+	if pos < 1 || neg < 1 {
+		return false
+	}
+	se := math.Sqrt(p*(1-p)/pos + n*(1-n)/neg)
+	return p-n > separationZ*se
 }
 
 // MapThreshold moves label j's threshold t (on raw scores) by the prior

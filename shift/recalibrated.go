@@ -40,7 +40,8 @@ func digest(hashes []string) string {
 
 // Warning is what a drift report warns of for a label with estimate e and
 // drift d, or "" for nothing: a label whose threshold was kept because the
-// model does not separate it, because EM and BBSE disagree, or because
+// model does not separate it or validation does not prove it does, because
+// EM and BBSE disagree, or because
 // another label's shift explains its scores; otherwise scores that moved
 // without the prevalence moving (a covariate shift, which recalibration
 // does not correct).
@@ -48,6 +49,8 @@ func Warning(e Estimate, d Drift) string {
 	switch {
 	case e.Reason == KeptUnlearned:
 		return "the model does not separate this label on validation: its prevalence was not estimated and its threshold is kept"
+	case e.Reason == KeptWeak:
+		return "validation does not prove that the model separates this label: its estimate cannot tell a shift from a change in how its images look; the threshold is kept"
 	case e.Reason == KeptDisagree:
 		return fmt.Sprintf("EM (%.3f) and BBSE (%.3f) disagree beyond their errors: the calibration may not hold on this batch; the threshold is kept", e.Estimated, e.BBSE)
 	case e.Reason == KeptExplained:

@@ -54,6 +54,7 @@ func TestWarning(t *testing.T) {
 		{"nothing moved", Estimate{Train: 0.3, Estimated: 0.3}, Drift{KS: 0.05, Critical: 0.1}, ""},
 		{"a label shift", Estimate{Train: 0.3, Estimated: 0.6}, Drift{KS: 0.3, Critical: 0.1, ScoresMoved: true, PrevalenceMoved: true}, ""},
 		{"unlearned", Estimate{Kept: true, Reason: KeptUnlearned}, moved, "does not separate this label"},
+		{"weak", Estimate{Kept: true, Reason: KeptWeak}, moved, "does not prove that the model separates"},
 		{"disagree", Estimate{Estimated: 0.4, BBSE: 0.2, Kept: true, Reason: KeptDisagree}, moved, "EM (0.400) and BBSE (0.200) disagree"},
 		{"explained", Estimate{Kept: true, Reason: KeptExplained}, moved, "a label that moved more"},
 		{"no shift kept, scores moved", Estimate{Kept: true, Reason: KeptNoShift}, moved, "KS 0.300 > 0.100"},

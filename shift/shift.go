@@ -13,8 +13,9 @@
 // Latinne and Decaestecker, 2002) with a bootstrap interval, cross-checks it
 // with black-box shift estimation (Lipton, Wang and Smola, 2018), shifts
 // the posteriors by the prior ratio, logit p' = logit p + logit π' − logit π,
-// and re-fits the per-class thresholds by expected F-beta on the shifted
-// posteriors.
+// and moves the per-class thresholds: mapped by the prior shift, re-fitted
+// by expected F-beta on the shifted posteriors, or by the smaller of the
+// two moves (the default; see Method).
 //
 // Labels are treated one at a time, each as its own binary problem.
 package shift

@@ -512,14 +512,120 @@ func TestRecalibrateExplainedShift(t *testing.T) {
 	}
 }
 
+// Separated proves a separation only where the gap between the positives'
+// and the negatives' mean probabilities exceeds what the reference's
+// counts allow by chance: a poorly separated label on a few dozen images
+// (cultivation on 68 Planet chips: 0.04 apart with 8 positives) is not.
+func TestSeparated(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		pos, neg float64 // mean probabilities of positives and negatives
+		rate     float64 // positive rate of the reference's 68 images
+		want     bool
+	}{
+		{"well separated", 0.6, 0.2, 22.0 / 68, true},
+		{"poorly separated, few positives", 0.16, 0.12, 8.0 / 68, false},
+		{"the same gap on two positives", 0.6, 0.2, 2.0 / 68, false},
+		{"no positives", 0.6, 0.2, 0, false},
+		{"reversed", 0.2, 0.6, 22.0 / 68, false},
+	} {
+		ref := &Reference{Images: 68, Positive: []float64{tc.rate},
+			MeanIfPositive: [][]float64{{tc.pos}}, MeanIfNegative: [][]float64{{tc.neg}}}
+		if got := ref.Separated(0); got != tc.want {
+			t.Errorf("%s: separated %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// Without conditional scores (an older reference) nothing is refused.
+	if !(&Reference{Images: 68, Positive: []float64{0.1}}).Separated(0) {
+		t.Error("a reference without conditional scores refused a label")
+	}
+}
+
+// The guard keeps a shifted label whose separation the reference does not
+// prove, with its reason; without the guard it moves.
+func TestRecalibrateKeepsWeakLabel(t *testing.T) {
+	_, rules, ref, scores, truth := fixture(t)
+	weak := *ref
+	weak.MeanIfPositive = slices.Clone(ref.MeanIfPositive)
+	weak.MeanIfPositive[2] = slices.Clone(ref.MeanIfPositive[2])
+	weak.MeanIfPositive[2][2] = ref.MeanIfNegative[2][2] + 0.001
+	batch := resample(scores, truth, []float64{0.2, 0.3, 0.8}, 400, 6)
+	for _, guard := range []bool{true, false} {
+		o := DefaultOptions()
+		o.Guard = guard
+		res, err := Recalibrate(&weak, batch.Scores, rules.Thresholds(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := res.Estimates[2]
+		if guard && (!e.Kept || e.Reason != KeptWeak || res.Rules.PerClass[2] != rules.PerClass[2]) {
+			t.Errorf("guarded: label 2 kept %v (%q), threshold %v → %v; want kept, %q", e.Kept, e.Reason, rules.PerClass[2], res.Rules.PerClass[2], KeptWeak)
+		}
+		if !guard && e.Kept {
+			t.Errorf("unguarded: label 2 kept (%q)", e.Reason)
+		}
+	}
+	if !ref.Separated(2) {
+		t.Error("the fixture's label 2 is not proven separated")
+	}
+}
+
+// explainShifts takes labels from the most significant shift down, and a
+// label's move is explained by any label taken before it, itself explained
+// or kept by the guard: here label 0's shift explains label 1's move and
+// label 1's explains label 2's, which label 0's does not.
+func TestExplainShiftsChain(t *testing.T) {
+	prior := []float64{0.3, 0.2, 0.1}
+	means := []float64{0.5, 0.34, 0.2} // moves of 0.2, 0.14, 0.1
+	ref := &Reference{Prevalence: prior, MeanIfPositive: make([][]float64, 3), MeanIfNegative: make([][]float64, 3)}
+	for j := range 3 {
+		ref.MeanIfPositive[j] = slices.Clone(prior)
+		ref.MeanIfNegative[j] = slices.Clone(prior)
+	}
+	// Label 0 at 0.6 predicts label 1's mean 0.5·0.6 + 0.1·0.4 = 0.34 and
+	// leaves label 2's at 0.1; label 1 at 0.6 predicts label 2's
+	// 0.3·0.6 + 0.05·0.4 = 0.2.
+	ref.MeanIfPositive[0][1], ref.MeanIfNegative[0][1] = 0.5, 0.1
+	ref.MeanIfPositive[1][2], ref.MeanIfNegative[1][2] = 0.3, 0.05
+	// Interval widths make the moves 0.3, 0.4 and 0.5 about 20, 13 and 8
+	// standard errors: label 0 is taken first.
+	width := []float64{0.05, 0.1, 0.2}
+	for _, tc := range []struct {
+		name  string
+		kept0 bool
+		want  []string
+	}{
+		{"all free to move", false, []string{"", KeptExplained, KeptExplained}},
+		{"label 0 kept by the guard", true, []string{KeptNoShift, KeptExplained, KeptExplained}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			est := make([]Estimate, 3)
+			for j := range est {
+				est[j] = Estimate{Train: prior[j], Estimated: 0.6, Interval: []float64{0.6 - width[j]/2, 0.6 + width[j]/2}, MeanScore: means[j]}
+			}
+			if tc.kept0 {
+				est[0].Kept, est[0].Reason = true, KeptNoShift
+			}
+			explainShifts(ref, est)
+			for j, e := range est {
+				if e.Reason != tc.want[j] || e.Kept != (tc.want[j] != "") {
+					t.Errorf("label %d: kept %v, reason %q; want %q", j, e.Kept, e.Reason, tc.want[j])
+				}
+			}
+		})
+	}
+}
+
 // The mapped method moves a shifted label's threshold by the prior shift
-// alone; the expected method re-fits it; an unknown method is refused.
+// alone; the expected method re-fits it; the nearer method, the default,
+// takes whichever of the two moves less, or keeps the old threshold when
+// they disagree on the direction; an unknown method is refused.
 func TestRecalibrateMethods(t *testing.T) {
 	_, rules, ref, scores, truth := fixture(t)
 	old := rules.Thresholds()
 	batch := resample(scores, truth, []float64{0.6, 0.3, 0.4}, 400, 5)
 	got := map[Method][]float64{}
-	for _, m := range []Method{Mapped, Expected, ""} {
+	for _, m := range []Method{Mapped, Expected, Nearer, ""} {
 		o := DefaultOptions()
 		o.Method = m
 		res, err := Recalibrate(ref, batch.Scores, old, o)
@@ -543,8 +649,13 @@ func TestRecalibrateMethods(t *testing.T) {
 			t.Errorf("mapped: label 0, more prevalent, threshold %v → %v, want lower", old[0], got[m][0])
 		}
 	}
-	if !slices.Equal(got[""], got[Mapped]) {
-		t.Errorf("the empty method gave %v, mapped %v", got[""], got[Mapped])
+	for j := range old {
+		if want := nearer(old[j], got[Mapped][j], got[Expected][j]); got[Nearer][j] != want {
+			t.Errorf("nearer: label %d threshold %v, want %v (old %v, mapped %v, expected %v)", j, got[Nearer][j], want, old[j], got[Mapped][j], got[Expected][j])
+		}
+	}
+	if !slices.Equal(got[""], got[Nearer]) {
+		t.Errorf("the empty method gave %v, nearer %v", got[""], got[Nearer])
 	}
 	if slices.Equal(got[Expected], got[Mapped]) {
 		t.Errorf("expected and mapped gave the same thresholds %v", got[Mapped])
@@ -553,6 +664,54 @@ func TestRecalibrateMethods(t *testing.T) {
 	o.Method = "magic"
 	if _, err := Recalibrate(ref, batch.Scores, old, o); err == nil || !strings.Contains(err.Error(), "magic") {
 		t.Errorf("unknown method: %v", err)
+	}
+}
+
+func TestNearer(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		t, a, b, w float64
+	}{
+		{"both down, a nearer", 0.3, 0.2, 0.1, 0.2},
+		{"both down, b nearer", 0.3, 0.05, 0.25, 0.25},
+		{"both up", 0.3, 0.6, 0.4, 0.4},
+		{"opposite directions", 0.3, 0.2, 0.4, 0.3},
+		{"one stays", 0.3, 0.3, 0.5, 0.3},
+	} {
+		if got := nearer(tc.t, tc.a, tc.b); got != tc.w {
+			t.Errorf("%s: nearer(%v, %v, %v) = %v, want %v", tc.name, tc.t, tc.a, tc.b, got, tc.w)
+		}
+	}
+}
+
+// Under a known prior shift of calibrated scores, every method moves the
+// shifted labels' thresholds toward the F-optimal ones: those fitted with
+// the labels of a large batch drawn at the new prevalences.
+func TestRecalibrateTowardOracle(t *testing.T) {
+	_, rules, ref, scores, truth := fixture(t)
+	old := rules.Thresholds()
+	prev := []float64{0.6, 0.3, 0.1} // label 0 up, label 2 down
+	big := resample(scores, truth, prev, 20000, 8)
+	oracle, err := decide.FitPerClass(big, decide.Options{Beta: 2, Objective: decide.SamplesF, MinPositives: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch := resample(scores, truth, prev, 1000, 9)
+	for _, m := range []Method{Nearer, Mapped, Expected} {
+		o := DefaultOptions()
+		o.Method = m
+		res, err := Recalibrate(ref, batch.Scores, old, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nw := res.Rules.Thresholds()
+		for _, j := range []int{0, 2} {
+			want := oracle.PerClass[j]
+			if !(math.Abs(nw[j]-want) < math.Abs(old[j]-want)) {
+				t.Errorf("%s: label %d threshold %.3f → %.3f, the oracle's %.3f", m, j, old[j], nw[j], want)
+			}
+		}
+		t.Logf("%s: %.3f → %.3f (oracle %.3f)", m, old, nw, oracle.PerClass)
 	}
 }
 

@@ -5,8 +5,9 @@
 // or 3× its reference prevalence (and, for the first label, 0.6 of the
 // time). On each batch it reports the prevalence estimation error of EM
 // and BBSE on the shifted label and samples-F2 with the original
-// thresholds, the recalibrated ones (guarded; mapped by the estimated prior
-// shift, the default, and re-fitted by expected F-beta), and oracle
+// thresholds, the recalibrated ones (guarded; the nearer of the two
+// moves, the default, mapped by the estimated prior shift, and re-fitted
+// by expected F-beta), and oracle
 // thresholds fitted with the batch's labels: in-sample (an upper bound, as
 // optimistic as any fit scored on its own images) and cross-fitted (each
 // fifth of the batch's distinct images decided by thresholds fitted on the
@@ -21,6 +22,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -33,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 
+	"mlabel/atomicfile"
 	"mlabel/dataset"
 	"mlabel/decide"
 	"mlabel/imageio"
@@ -55,6 +58,7 @@ type options struct {
 	seeds                    []uint64
 	bootstrap                int
 	refit                    bool
+	cache                    string
 }
 
 func main() {
@@ -76,6 +80,7 @@ func main() {
 	flag.Float64Var(&o.strength, "prior-strength", shift.DefaultPriorStrength, "EM's prior strength, in images")
 	flag.IntVar(&o.bootstrap, "bootstrap", 200, "bootstrap resamples for the intervals the guard tests")
 	flag.BoolVar(&o.refit, "refit", true, "train once more on training and validation images after fitting the thresholds (training's default)")
+	flag.StringVar(&o.cache, "cache", "", "folder keeping each seed's trained reference, rule and scored pool, reused when present (for trying recalibration changes without training again)")
 	flag.StringVar(&seeds, "seeds", "1", "seeds of the data, split, training and resampling, comma-separated: one model each")
 	flag.Parse()
 	for _, f := range strings.Split(seeds, ",") {
@@ -114,7 +119,8 @@ type result struct {
 	em, bbse      float64 // mean absolute error on the shifted label
 	f2Old, f2Orc  float64 // original and in-sample oracle thresholds
 	f2Cross       float64 // cross-fitted oracle thresholds
-	f2Map, f2Exp  float64 // guarded recalibration, mapped (the default) and re-fitted
+	f2Rec         float64 // guarded recalibration, the default method (nearer)
+	f2Map, f2Exp  float64 // guarded recalibration, mapped and re-fitted
 	moved         float64 // mean number of labels whose threshold moved
 	keptShifted   float64 // fraction of batches whose shifted label the guard kept
 	n             int
@@ -182,6 +188,77 @@ func benchSeed(ctx context.Context, o options, ds *dataset.Dataset, name string,
 	if err != nil {
 		return nil, err
 	}
+	m, err := model(ctx, o, ds, parts, name, seed)
+	if err != nil {
+		return nil, err
+	}
+	ref, rules, pool := m.Reference, m.Rules, m.Pool
+	if ref == nil {
+		return nil, fmt.Errorf("the trained bundle has no validation reference")
+	}
+	if err := ref.Check(len(m.Labels)); err != nil {
+		return nil, err
+	}
+	chosen, err := pick(o, m.Labels, ref, pool)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "pool of %d images; shifting %v\n", pool.Len(), chosen)
+	var rows []result
+	for k, j := range chosen {
+		factors := []float64{1, 0.5, 2, 3}
+		if k == 0 {
+			factors = append(factors, 0)
+		}
+		for _, f := range factors {
+			t, label := f*ref.Prevalence[j], fmt.Sprintf("%g×", f)
+			if f == 0 {
+				t, label = 0.6, "0.6"
+			}
+			r, err := setting(o, seed, pool, ref, rules, j, t)
+			if err != nil {
+				return nil, err
+			}
+			r.label, r.factor = m.Labels[j], label
+			rows = append(rows, r)
+		}
+	}
+	fmt.Fprintf(w, "seed %d, %s: %d held-out images resampled into batches of %d, %d resamples each; reference from %d %s images, prevalences from %d labelled images; %d labels\n\n",
+		seed, name, pool.Len(), o.batch, o.reps, ref.Images, ref.Split, ref.PriorImages, len(m.Labels))
+	fmt.Fprintln(w, "| label | shift | reference prevalence | batch prevalence | EM error | BBSE error | labels moved | shifted label kept | F2 original | F2 recalibrated (nearer, default) | F2 mapped | F2 re-fitted (expected F) | F2 oracle, cross-fitted | F2 oracle, in-sample | gap recovered |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.1f | %.0f%% | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s |\n",
+			r.label, r.factor, r.prior, r.target, r.em, r.bbse, r.moved, 100*r.keptShifted, r.f2Old, r.f2Rec, r.f2Map, r.f2Exp, r.f2Cross, r.f2Orc,
+			formatRecovered(r.f2Rec, r.f2Old, r.f2Cross))
+	}
+	fmt.Fprintln(w)
+	return rows, nil
+}
+
+// trained is what the bench needs of one seed's model: its labels,
+// reference and rule, and its scores on the held-out pool.
+type trained struct {
+	Labels    []string         `json:"labels"`
+	Reference *shift.Reference `json:"reference"`
+	Rules     *decide.Rules    `json:"rules"`
+	Pool      infer.Set        `json:"pool"`
+}
+
+// model trains seed's model on parts[0] and scores parts[1], or reads
+// them from o.cache when a former run kept them there (and keeps them).
+func model(ctx context.Context, o options, ds *dataset.Dataset, parts [][]int, name string, seed uint64) (*trained, error) {
+	path := ""
+	if o.cache != "" {
+		path = filepath.Join(o.cache, fmt.Sprintf("seed-%d.json", seed))
+		if data, err := os.ReadFile(path); err == nil {
+			var m trained
+			if err := json.Unmarshal(data, &m); err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			return &m, nil
+		}
+	}
 	cfg := train.Defaults()
 	cfg.Size, cfg.Epochs, cfg.Seed, cfg.Refit = o.size, o.epochs, seed, o.refit
 	wo := workflow.Options{Train: cfg, Preprocess: imageio.DefaultPreprocess(o.size), ValFrac: o.valFrac, TestFrac: o.testFrac, Decide: decide.DefaultOptions()}
@@ -199,49 +276,17 @@ func benchSeed(ctx context.Context, o options, ds *dataset.Dataset, name string,
 	if err != nil {
 		return nil, err
 	}
-	rules := predict.Rules(b)
-	ref := b.Reference
-	if ref == nil {
-		return nil, fmt.Errorf("the trained bundle has no validation reference")
-	}
-	if err := ref.Check(len(b.Labels)); err != nil {
-		return nil, err
-	}
-	chosen, err := pick(o, b.Labels, ref, pool.Set)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(os.Stderr, "pool of %d images; shifting %v\n", pool.Len(), chosen)
-	var rows []result
-	for k, j := range chosen {
-		factors := []float64{1, 0.5, 2, 3}
-		if k == 0 {
-			factors = append(factors, 0)
+	m := &trained{Labels: b.Labels, Reference: b.Reference, Rules: predict.Rules(b), Pool: pool.Set}
+	if path != "" {
+		data, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
 		}
-		for _, f := range factors {
-			t, label := f*ref.Prevalence[j], fmt.Sprintf("%g×", f)
-			if f == 0 {
-				t, label = 0.6, "0.6"
-			}
-			r, err := setting(o, seed, pool.Set, ref, rules, j, t)
-			if err != nil {
-				return nil, err
-			}
-			r.label, r.factor = b.Labels[j], label
-			rows = append(rows, r)
+		if err := atomicfile.WriteBytes(path, data); err != nil {
+			return nil, err
 		}
 	}
-	fmt.Fprintf(w, "seed %d, %s: %d held-out images resampled into batches of %d, %d resamples each; reference from %d %s images, prevalences from %d labelled images; %d labels\n\n",
-		seed, name, pool.Len(), o.batch, o.reps, ref.Images, ref.Split, ref.PriorImages, len(b.Labels))
-	fmt.Fprintln(w, "| label | shift | reference prevalence | batch prevalence | EM error | BBSE error | labels moved | shifted label kept | F2 original | F2 recalibrated (mapped, default) | F2 re-fitted (expected F) | F2 oracle, cross-fitted | F2 oracle, in-sample | gap recovered |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %.1f | %.0f%% | %.3f | %.3f | %.3f | %.3f | %.3f | %s |\n",
-			r.label, r.factor, r.prior, r.target, r.em, r.bbse, r.moved, 100*r.keptShifted, r.f2Old, r.f2Map, r.f2Exp, r.f2Cross, r.f2Orc,
-			formatRecovered(r.f2Map, r.f2Old, r.f2Cross))
-	}
-	fmt.Fprintln(w)
-	return rows, nil
+	return m, nil
 }
 
 // summary prints the means over the seeds of each setting, with the change
@@ -260,22 +305,22 @@ func summary(w io.Writer, name string, o options, all [][]result) {
 				order = append(order, k)
 			}
 			s.em, s.bbse, s.moved, s.keptShifted = s.em+r.em, s.bbse+r.bbse, s.moved+r.moved, s.keptShifted+r.keptShifted
-			s.f2Old, s.f2Map, s.f2Exp, s.f2Cross, s.f2Orc = s.f2Old+r.f2Old, s.f2Map+r.f2Map, s.f2Exp+r.f2Exp, s.f2Cross+r.f2Cross, s.f2Orc+r.f2Orc
+			s.f2Old, s.f2Rec, s.f2Map, s.f2Exp, s.f2Cross, s.f2Orc = s.f2Old+r.f2Old, s.f2Rec+r.f2Rec, s.f2Map+r.f2Map, s.f2Exp+r.f2Exp, s.f2Cross+r.f2Cross, s.f2Orc+r.f2Orc
 			s.n++
 		}
 	}
 	fmt.Fprintf(w, "%s, means over %d seeds (%v)\n\n", name, len(all), o.seeds)
-	fmt.Fprintln(w, "| label | shift | seeds | EM error | BBSE error | labels moved | shifted label kept | F2 original | F2 recalibrated (mapped, default) | change | F2 re-fitted (expected F) | F2 oracle, cross-fitted | F2 oracle, in-sample | gap recovered |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| label | shift | seeds | EM error | BBSE error | labels moved | shifted label kept | F2 original | F2 recalibrated (nearer, default) | change | F2 mapped | F2 re-fitted (expected F) | F2 oracle, cross-fitted | F2 oracle, in-sample | gap recovered |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, k := range order {
 		s := sums[k]
 		n := float64(s.n)
-		for _, v := range []*float64{&s.em, &s.bbse, &s.moved, &s.keptShifted, &s.f2Old, &s.f2Map, &s.f2Exp, &s.f2Cross, &s.f2Orc} {
+		for _, v := range []*float64{&s.em, &s.bbse, &s.moved, &s.keptShifted, &s.f2Old, &s.f2Rec, &s.f2Map, &s.f2Exp, &s.f2Cross, &s.f2Orc} {
 			*v /= n
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %.3f | %.3f | %.1f | %.0f%% | %.3f | %.3f | %+.3f | %.3f | %.3f | %.3f | %s |\n",
-			s.label, s.factor, s.n, s.em, s.bbse, s.moved, 100*s.keptShifted, s.f2Old, s.f2Map, s.f2Map-s.f2Old, s.f2Exp, s.f2Cross, s.f2Orc,
-			formatRecovered(s.f2Map, s.f2Old, s.f2Cross))
+		fmt.Fprintf(w, "| %s | %s | %d | %.3f | %.3f | %.1f | %.0f%% | %.3f | %.3f | %+.3f | %.3f | %.3f | %.3f | %.3f | %s |\n",
+			s.label, s.factor, s.n, s.em, s.bbse, s.moved, 100*s.keptShifted, s.f2Old, s.f2Rec, s.f2Rec-s.f2Old, s.f2Map, s.f2Exp, s.f2Cross, s.f2Orc,
+			formatRecovered(s.f2Rec, s.f2Old, s.f2Cross))
 	}
 	fmt.Fprintln(w)
 }
@@ -341,6 +386,10 @@ func setting(o options, seed uint64, pool infer.Set, ref *shift.Reference, rules
 			}
 			return res, err
 		}
+		def, err := run(shift.DefaultOptions().Method)
+		if err != nil {
+			return r, err
+		}
 		mapped, err := run(shift.Mapped)
 		if err != nil {
 			return r, err
@@ -349,7 +398,7 @@ func setting(o options, seed uint64, pool infer.Set, ref *shift.Reference, rules
 		if err != nil {
 			return r, err
 		}
-		for l, e := range mapped.Estimates {
+		for l, e := range def.Estimates {
 			if !e.Kept {
 				r.moved++
 			} else if l == j {
@@ -357,7 +406,7 @@ func setting(o options, seed uint64, pool infer.Set, ref *shift.Reference, rules
 			}
 		}
 		truth := prevalences(batch)
-		e := mapped.Estimates[j]
+		e := def.Estimates[j]
 		r.em += math.Abs(e.Estimated - truth[j])
 		r.bbse += math.Abs(e.BBSE - truth[j])
 		oracle, err := decide.FitPerClass(batch, oracleOpts)
@@ -368,7 +417,7 @@ func setting(o options, seed uint64, pool infer.Set, ref *shift.Reference, rules
 		for _, x := range []struct {
 			f     *float64
 			rules *decide.Rules
-		}{{&r.f2Old, rules}, {&r.f2Map, mapped.Rules}, {&r.f2Exp, refitted.Rules}, {&r.f2Orc, oracle}} {
+		}{{&r.f2Old, rules}, {&r.f2Rec, def.Rules}, {&r.f2Map, mapped.Rules}, {&r.f2Exp, refitted.Rules}, {&r.f2Orc, oracle}} {
 			f, err := metrics.ScorePRF(batch.Truth, x.rules.Apply(batch.Scores), batch.Mask, metrics.Samples, metrics.Options{Beta: 2})
 			if err != nil {
 				return r, err
@@ -383,7 +432,7 @@ func setting(o options, seed uint64, pool infer.Set, ref *shift.Reference, rules
 		r.n++
 	}
 	n := float64(r.n)
-	for _, v := range []*float64{&r.em, &r.bbse, &r.f2Old, &r.f2Map, &r.f2Exp, &r.f2Orc, &r.f2Cross, &r.moved, &r.keptShifted} {
+	for _, v := range []*float64{&r.em, &r.bbse, &r.f2Old, &r.f2Rec, &r.f2Map, &r.f2Exp, &r.f2Orc, &r.f2Cross, &r.moved, &r.keptShifted} {
 		*v /= n
 	}
 	return r, nil

@@ -36,10 +36,12 @@ calibrated on the validation split at training time, with a bootstrap 90%
 interval; a black-box shift estimate from the validation confusion matrix is
 shown beside it as a cross-check. The probabilities are then shifted to the
 estimated prevalences (logit p' = logit p + logit π' − logit π), and each
-threshold moves with them: by default (--method mapped) to the raw score
-whose shifted posterior equals the old threshold's posterior, keeping what
-the validation fit chose; --method expected re-fits it by expected F-beta
-on the shifted posteriors, with the rule's beta and objective. The new bundle records the old and new prevalences and
+threshold moves with them: --method mapped to the raw score whose shifted
+posterior equals the old threshold's posterior, keeping what the
+validation fit chose; --method expected re-fits it by expected F-beta on
+the shifted posteriors, with the rule's beta and objective; --method
+nearer, the default, takes whichever of the two moves it less, and keeps
+it where they move it in opposite directions. The new bundle records the old and new prevalences and
 thresholds and the batch they came from.
 
 A label keeps its threshold (and is marked kept, with the reason) when the
@@ -47,8 +49,10 @@ batch shows no evidence that its prevalence moved (the estimate is within
 the sampling error of the batch and of the validation set, at the 10%
 level), when EM's and BBSE's estimates disagree beyond their errors (a
 calibration that does not hold on the batch), when its scores moved as the
-shift of a label that moved more predicts (labels that go together, or that
-the model confuses), or when the model does not separate it on validation;
+shift of a label that moved more significantly predicts, that label's own
+move explained or not (labels that go together, or that the model
+confuses), or when the model does not separate it on validation or
+validation does not prove that it does;
 the others move around it. --no-guard
 re-fits every label the model separates.
 
@@ -73,7 +77,7 @@ references were stored need their labelled validation set (--val-csv).`,
 	c.Flags().Uint64Var(&ro.o.Seed, "seed", ro.o.Seed, "bootstrap seed")
 	c.Flags().Float64Var(&ro.o.PriorStrength, "prior-strength", ro.o.PriorStrength, "weight, in images, of the prior centred on the training prevalence that each estimate is drawn toward (0: plain maximum likelihood)")
 	c.Flags().BoolVar(&ro.noGuard, "no-guard", false, "re-fit every separated label's threshold, even without evidence of a shift or when EM and BBSE disagree")
-	c.Flags().StringVar((*string)(&ro.o.Method), "method", string(shift.Mapped), "how thresholds move: mapped (the old threshold moved by the prior shift) or expected (re-fitted by expected F-beta on the shifted posteriors)")
+	c.Flags().StringVar((*string)(&ro.o.Method), "method", string(shift.Nearer), "how thresholds move: mapped (the old threshold moved by the prior shift), expected (re-fitted by expected F-beta on the shifted posteriors) or nearer (whichever of the two moves it less)")
 	c.Flags().BoolVar(&ro.skipBad, "skip-bad", false, "recalibrate on the images that could be read when some could not (they are named on stderr)")
 	c.Flags().StringVar(&ro.valCSV, "val-csv", "", "for a bundle without a validation reference: its labelled validation set's tags CSV")
 	c.Flags().StringVar(&ro.valImages, "val-images", "", "folder the --val-csv image names are relative to (default: the CSV's folder)")
