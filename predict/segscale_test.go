@@ -111,9 +111,9 @@ func TestSegmentPixelsAtScaleEqualsEachWindow(t *testing.T) {
 				c, rr := k%cols, k/cols
 				for y := st.rowB[rr]; y < st.rowB[rr+1]; y++ {
 					pm.Row(y, row)
-					i := outPixel(y, r.Min.Y, r.Max.Y, 8)
+					i := imageio.OutPixel(y, r.Min.Y, r.Max.Y, 8)
 					for xx := st.colB[c]; xx < st.colB[c+1]; xx++ {
-						j := outPixel(xx, r.Min.X, r.Max.X, 8)
+						j := imageio.OutPixel(xx, r.Min.X, r.Max.X, 8)
 						for l := range 2 {
 							want := logits.Data[(i*8+j)*2+l] > thr[l]
 							if row[xx*2+l] != want {
