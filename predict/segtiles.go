@@ -81,9 +81,10 @@ const WindowOverlap = imageio.WindowOverlap
 // tileBatch is how many tiles of one image the segmenter runs at once.
 const tileBatch = 8
 
-// ranTiles is told how many tiles each run of the segmenter takes; tests
-// replace it to check that an image's tiles never run all at once.
-var ranTiles = func(n int) {}
+// ranTiles is given each batch of tiles' inputs the segmenter runs; tests
+// replace it to check that an image's tiles never run all at once, and
+// what the network is fed.
+var ranTiles = func(x *tensor.Tensor) {}
 
 // tilePre is the preprocessing of a tile: the bundle's, and, at a fixed
 // scale, the whole tile resized (a window of the input size is kept as
@@ -182,7 +183,6 @@ func (p *Predictor) runTiles(st *stitched, xs [][]float32) error {
 	if len(xs) == 0 {
 		return nil
 	}
-	ranTiles(len(xs))
 	s, ch := p.pre.Size, p.pre.Channels()
 	per := s * s * ch
 	x := tensor.New(len(xs), s, s, ch)
@@ -192,6 +192,7 @@ func (p *Predictor) runTiles(st *stitched, xs [][]float32) error {
 		}
 		copy(x.Data[i*per:(i+1)*per], xi)
 	}
+	ranTiles(x)
 	logits, area, err := p.segmentBatch(x)
 	if err != nil {
 		return err
