@@ -10,6 +10,7 @@ import (
 	"mlabel/bundle"
 	"mlabel/decide"
 	"mlabel/imageio"
+	"mlabel/infer"
 	"mlabel/metrics"
 	"mlabel/nn"
 	"mlabel/tensor"
@@ -179,5 +180,37 @@ func TestSegmenterTTAAveragesMaps(t *testing.T) {
 	}
 	if len(area) != 2 || len(area[0]) != 2 {
 		t.Errorf("area fractions %v", area)
+	}
+}
+
+// At a fixed scale an image's labels are decided on its area fractions of
+// the whole stitched image, as validation scores an image (its windows
+// pooled, each pixel once), not on its largest window's: the scores are
+// the areas, and differ from the windows' max pool on an image whose
+// windows differ.
+func TestSegmentTiledAtScaleScoresTheWholeImage(t *testing.T) {
+	p := scaledSegmenter(t, 2, "")
+	src := imageio.ImageSource(noiseImage(75, 37, 2))
+	s, err := p.SegmentTiled("noise", src, imageio.Grid{N: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.stitch(src, imageio.Grid{N: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pooled := infer.MaxPool(st.tileAreas)
+	differ := false
+	for j, l := range p.b.Labels {
+		if s.Prediction.Scores[l] != s.Areas[l] {
+			t.Errorf("label %s: score %g, the image's area %g", l, s.Prediction.Scores[l], s.Areas[l])
+		}
+		differ = differ || pooled[j] != s.Areas[l]
+	}
+	if !differ {
+		t.Error("the windows' max pool equals the image's areas: the image does not tell them apart")
+	}
+	if got, err := p.TiledScores(src, imageio.Grid{N: 1}); err != nil || got[0] != s.Areas["a"] || got[1] != s.Areas["b"] {
+		t.Errorf("TiledScores = %v, %v; want the areas %v", got, err, s.Areas)
 	}
 }

@@ -19,14 +19,16 @@ import (
 // exactly one tile, the one whose seen part's centre is nearest along
 // each axis (the middle of an overlap), and takes the class of the tile's
 // output pixel it falls in. Areas are therefore exact fractions of the
-// whole image's pixels (Seen is the whole image). The labels are decided
-// as the classifier's tiles are, by max pooling (as in
+// whole image's pixels (Seen is the whole image). Cut by g, the labels
+// are decided as the classifier's tiles are, by max pooling (as in
 // hypotheses-CNN-pooling): each label's score is the largest of its
 // tiles' area fractions, each a fraction of the view the network saw,
 // decided by TileRules(g): the area thresholds fitted on tiled
 // validation scores for g (train --tiles), or those fitted on whole
-// images, right for a segmenter trained on images the size of a tile; at
-// a fixed scale, by the bundle's rule, fitted on windows at that scale.
+// images, right for a segmenter trained on images the size of a tile. At
+// a fixed scale each label's score is its area fraction of the whole
+// stitched image, decided by the bundle's rule, fitted on validation's
+// images scored the same way (their windows pooled, each pixel once).
 // Class is the stitched mask at about the tiles' output resolution (each
 // of its pixels an f×f block of the image, f the image pixels per output
 // pixel of the finest tile).
@@ -49,8 +51,19 @@ func (p *Predictor) segmented(name string, st *stitched) Segmented {
 	if !st.scaled {
 		rules, _ = p.TileRules(st.g)
 	}
-	pred := decideWith(rules, p.b.Labels, []string{name}, [][]float64{infer.MaxPool(st.tileAreas)})[0]
+	pred := decideWith(rules, p.b.Labels, []string{name}, [][]float64{st.scores()})[0]
 	return Segmented{Prediction: pred, Areas: labelMap(p.b.Labels, st.areas()), Class: class, W: mw, H: mh, Seen: b, Bounds: b}
+}
+
+// scores returns the image-level scores a stitched image is decided on:
+// at a fixed scale its area fractions, every pixel counted once, as
+// validation pools an image's windows (see train.PredictMasks);
+// otherwise its tiles' area fractions max-pooled per label.
+func (st *stitched) scores() []float64 {
+	if st.scaled {
+		return st.areas()
+	}
+	return infer.MaxPool(st.tileAreas)
 }
 
 // labelMap names values by labels.
