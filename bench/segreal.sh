@@ -46,7 +46,7 @@ start=$(date +%s)
 	--size "$size" --epochs "$epochs" --val 0.2 --test 0 --seed "$seed" "${scale[@]}" --out "$tmp/seg.mlb" --quiet
 end=$(date +%s)
 echo "mlabel training: $((end - start)) s ($epochs epochs and the refit)"
-"$m" inspect "$tmp/seg.mlb" 2>/dev/null | grep -i -E 'scale|pixel thresh' || true
+"$m" inspect "$tmp/seg.mlb" 2>/dev/null | grep -i -E '^segmentation:|^scale:' || true
 start=$(date +%s)
 "$m" eval --model "$tmp/seg.mlb" --csv "$tmp/test.csv" --images "$data/images" --masks "$data/masks" --json >"$tmp/mlabel.json"
 end=$(date +%s)

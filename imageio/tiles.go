@@ -158,6 +158,14 @@ type Windows struct {
 	Overlap float64
 }
 
+// WindowOverlap is how much neighbouring windows of a network at a fixed
+// scale overlap, as a fraction of their side, wherever an image is cut
+// into them (prediction, and validation in training): with each pixel
+// owned by the window whose centre is nearest (see Owners), a pixel is
+// never taken from the outer eighth of a window's side where an image's
+// edge meets it.
+const WindowOverlap = 0.25
+
 // Check reports whether w can cut an image: Side ≥ 1 and Overlap in
 // [0, 1).
 func (w Windows) Check() error {
@@ -193,6 +201,47 @@ func (w Windows) offsets(n int) []int {
 		out[i] = i * (n - w.Side) / (c - 1)
 	}
 	return out
+}
+
+// Owners returns where neighbouring tiles hand an image over: the tiles
+// seen, cols×rows of them in row order (as Windows.Rects gives them),
+// each the part of the w×h image a tile shows; tile column c owns image
+// columns colB[c] to colB[c+1], tile row r rows rowB[r] to rowB[r+1],
+// each bound the middle of the overlap of its neighbours (where their
+// centres' midpoint lies), so that every pixel of the image has exactly
+// one owner, never in the outer part of a tile's side where an overlap
+// lets another take it.
+func Owners(seen []image.Rectangle, cols, rows, w, h int) (colB, rowB []int) {
+	colB, rowB = make([]int, cols+1), make([]int, rows+1)
+	colB[cols], rowB[rows] = w, h
+	for c := 1; c < cols; c++ {
+		a, b := seen[c-1], seen[c]
+		colB[c] = (a.Min.X + a.Max.X + b.Min.X + b.Max.X) / 4
+	}
+	for r := 1; r < rows; r++ {
+		a, b := seen[(r-1)*cols], seen[r*cols]
+		rowB[r] = (a.Min.Y + a.Max.Y + b.Min.Y + b.Max.Y) / 4
+	}
+	return colB, rowB
+}
+
+// OutPixel returns the output pixel, along one axis, of the image pixel
+// at v for a tile whose input shows [lo, hi) of that axis at size pixels:
+// nearest neighbour, clamped to the tile.
+func OutPixel(v, lo, hi, size int) int {
+	i := int((float64(v-lo) + 0.5) * float64(size) / float64(hi-lo))
+	return min(max(i, 0), size-1)
+}
+
+// OwnedPixels counts, along one axis, the image pixels [b0, b1) a tile
+// owns (see Owners) that fall in each of its size output pixels, for a
+// tile whose input shows [lo, hi) of the axis (see OutPixel).
+func OwnedPixels(b0, b1, lo, hi, size int) []int64 {
+	n := make([]int64, size)
+	for v := b0; v < b1; v++ {
+		n[OutPixel(v, lo, hi, size)]++
+	}
+	return n
 }
 
 // TilesAt reads the tiles rects of src, in order, one at a time, each

@@ -50,12 +50,15 @@ type Config struct {
 	// image is reduced by Scale (each pixel the mean of a Scale×Scale
 	// block, as imageio.Source windows reduce) and kept so in memory
 	// (float32 samples), its mask reduced alike by nearest neighbour, and
-	// a batch holds a Size×Size window of each: a random one each epoch
-	// with Augment, the centre one without. Along a side shorter than
-	// Size the window spans the side and is stretched to Size. 0 resizes
-	// the whole image (Preprocess.Mode). With Augment, an epoch draws
-	// enough random windows of each image to cover its reduced area about
-	// once (see EpochWindows).
+	// a batch holds Size×Size windows of each. With Augment, an epoch
+	// draws enough random windows of each image to cover its reduced area
+	// about once (see EpochWindows). Without (validation, test), the
+	// windows are a fixed grid that covers every pixel of the reduced
+	// image, overlapping as prediction's do (imageio.Windows,
+	// imageio.WindowOverlap), each pixel owned by one window (Batch.Weight),
+	// so that an image's figures pool all its pixels once. Along a side
+	// shorter than Size a window spans the side and is stretched to Size.
+	// 0 resizes the whole image (Preprocess.Mode).
 	Scale int
 }
 
@@ -90,6 +93,13 @@ type Batch struct {
 	// Tags and TagsMask are the image-level targets and mask, [N, L], of a
 	// batch whose Y and Mask are per pixel (nil otherwise).
 	Tags, TagsMask *tensor.Tensor
+	// Weight, for the grid windows of a fixed scale without augmentation
+	// (see Config.Scale), is [N, Size, Size]: how many pixels of the
+	// image reduced by Scale each window pixel stands for, 0 where another
+	// window owns them (1 where a window is not stretched), so that over
+	// an image's windows every pixel counts exactly once; nil otherwise
+	// (every pixel of a batch counts once).
+	Weight *tensor.Tensor
 	// Names are the images' names as given in the dataset.
 	Names []string
 	// Index are the images' indices in the dataset's Items.
@@ -104,10 +114,11 @@ type Loader struct {
 
 	drawsOnce sync.Once
 	draws     []draw // an epoch's windows, in item order
+	windows   []int  // each item's windows per epoch
 }
 
 // draw is one item of an epoch: window win of item i (0 for whole
-// images and for validation's centre windows).
+// images).
 type draw struct{ i, win int }
 
 // entry is one image's cached, resized pixels, and its resized mask when
@@ -163,20 +174,28 @@ func New(ds *dataset.Dataset, cfg Config) (*Loader, error) {
 }
 
 // epochDraws returns the windows of an epoch in item order: one per
-// item, or, when training at a fixed scale (Masks, Scale and Augment
-// set), EpochWindows of each, from the sizes the images' headers
-// declare (an image whose header cannot be read gets one, and its error
-// comes when its window is loaded).
+// item, or, at a fixed scale (Masks and Scale set), EpochWindows of each
+// with Augment and its grid's windows without, from the sizes the
+// images' headers declare (an image whose header cannot be read gets
+// one, and its error comes when its window is loaded).
 func (l *Loader) epochDraws() []draw {
 	l.drawsOnce.Do(func() {
-		windows := l.cfg.Masks != nil && l.cfg.Scale > 0 && l.cfg.Augment != nil
+		f, s := l.cfg.Scale, l.cfg.Preprocess.Size
+		windows := l.cfg.Masks != nil && f > 0
+		l.windows = make([]int, len(l.ds.Items))
 		for i, it := range l.ds.Items {
 			k := 1
 			if windows {
 				if info, err := imageio.InspectFile(it.Path, l.cfg.Preprocess.MaxPixels); err == nil {
-					k = EpochWindows(info.Width, info.Height, l.cfg.Scale, l.cfg.Preprocess.Size)
+					if l.cfg.Augment != nil {
+						k = EpochWindows(info.Width, info.Height, f, s)
+					} else {
+						rects, _, _ := l.grid((info.Width+f-1)/f, (info.Height+f-1)/f)
+						k = len(rects)
+					}
 				}
 			}
+			l.windows[i] = k
 			for w := range k {
 				l.draws = append(l.draws, draw{i, w})
 			}
@@ -243,6 +262,9 @@ func (l *Loader) build(ctx context.Context, epoch int, idx []draw) (*Batch, erro
 	if l.cfg.Masks != nil {
 		b.Y, b.Mask = tensor.New(len(idx), s, s, nl), tensor.New(len(idx), s, s, nl)
 		tags, tagsMask = &b.Tags, &b.TagsMask
+		if l.cfg.Scale > 0 && l.cfg.Augment == nil {
+			b.Weight = tensor.New(len(idx), s, s)
+		}
 	}
 	*tags, *tagsMask = tensor.New(len(idx), nl), tensor.New(len(idx), nl)
 	for k, d := range idx {
@@ -251,9 +273,13 @@ func (l *Loader) build(ctx context.Context, epoch int, idx []draw) (*Batch, erro
 		}
 		i := d.i
 		var pix, m []uint8
+		var weight []float32
 		var err error
 		if l.cfg.Masks != nil && l.cfg.Scale > 0 {
-			pix, m, err = l.window(i, d.win, epoch)
+			pix, m, weight, err = l.window(i, d.win, epoch)
+			if b.Weight != nil {
+				copy(b.Weight.Data[k*s*s:(k+1)*s*s], weight)
+			}
 		} else {
 			pix, err = l.pixels(i)
 		}

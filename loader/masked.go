@@ -81,8 +81,54 @@ func (l *Loader) reduced(i int) (*imageio.Raster, error) {
 }
 
 // window returns the Size×Size window win of item i's reduced image that
-// epoch shows (see Config.Scale), as 8-bit pixels, and its mask's.
-func (l *Loader) window(i, win, epoch int) (pix, mask []uint8, err error) {
+// epoch shows (see Config.Scale), as 8-bit pixels, and its mask's; and,
+// for validation's grid windows (without Augment), how many pixels of
+// the reduced image each of its Size×Size pixels stands for (see
+// Batch.Weight), nil for training's random ones.
+func (l *Loader) window(i, win, epoch int) (pix, mask []uint8, weight []float32, err error) {
+	r, err := l.reduced(i)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s := l.cfg.Preprocess.Size
+	if l.cfg.Augment != nil {
+		cw, ch := min(s, r.W), min(s, r.H)
+		rng := rand.New(rand.NewPCG(l.cfg.Seed^0x51ed270b27e4c3a5^uint64(win)*0x94d049bb133111eb, uint64(epoch)<<32|uint64(i)))
+		x0, y0 := rng.IntN(r.W-cw+1), rng.IntN(r.H-ch+1)
+		pix, mask, err = l.windowAt(i, image.Rect(x0, y0, x0+cw, y0+ch))
+		return pix, mask, nil, err
+	}
+	rects, cols, rows := l.grid(r.W, r.H)
+	if len(rects) != l.windows[i] {
+		return nil, nil, nil, fmt.Errorf("loader: image %q: its header gives %d windows, its %d×%d pixels reduced by %d give %d", l.ds.Items[i].Name, l.windows[i], r.W, r.H, l.cfg.Scale, len(rects))
+	}
+	rect := rects[win]
+	colB, rowB := imageio.Owners(rects, cols, rows, r.W, r.H)
+	c, row := win%cols, win/cols
+	cx := imageio.OwnedPixels(colB[c], colB[c+1], rect.Min.X, rect.Max.X, s)
+	cy := imageio.OwnedPixels(rowB[row], rowB[row+1], rect.Min.Y, rect.Max.Y, s)
+	weight = make([]float32, s*s)
+	for y, ny := range cy {
+		for x, nx := range cx {
+			weight[y*s+x] = float32(ny * nx)
+		}
+	}
+	pix, mask, err = l.windowAt(i, rect)
+	return pix, mask, weight, err
+}
+
+// grid cuts a reduced image of w×h pixels into validation's windows:
+// Size×Size, overlapping by imageio.WindowOverlap, as prediction cuts an
+// image (see imageio.Windows), covering every pixel.
+func (l *Loader) grid(w, h int) (rects []image.Rectangle, cols, rows int) {
+	return imageio.Windows{Side: l.cfg.Preprocess.Size, Overlap: imageio.WindowOverlap}.Rects(w, h)
+}
+
+// windowAt returns the part rect of item i's reduced image resized to
+// Size×Size (kept as it is when it is Size×Size; along a side shorter
+// than Size, stretched), as 8-bit pixels, and its mask's alike by
+// nearest neighbour.
+func (l *Loader) windowAt(i int, rect image.Rectangle) (pix, mask []uint8, err error) {
 	r, err := l.reduced(i)
 	if err != nil {
 		return nil, nil, err
@@ -95,24 +141,20 @@ func (l *Loader) window(i, win, epoch int) (pix, mask []uint8, err error) {
 	if len(m) != r.W*r.H*nl {
 		return nil, nil, fmt.Errorf("loader: image %q: its mask reduced by %d has %d values, the image %d×%d pixels", l.ds.Items[i].Name, l.cfg.Scale, len(m), r.W, r.H)
 	}
+	if !rect.In(image.Rect(0, 0, r.W, r.H)) || rect.Empty() {
+		return nil, nil, fmt.Errorf("loader: image %q: window %v outside its %d×%d pixels reduced by %d", l.ds.Items[i].Name, rect, r.W, r.H, l.cfg.Scale)
+	}
 	pre := l.cfg.Preprocess
 	pre.Mode = imageio.ModeSquash
-	s := pre.Size
-	cw, ch := min(s, r.W), min(s, r.H)
-	x0, y0 := (r.W-cw)/2, (r.H-ch)/2
-	if l.cfg.Augment != nil {
-		rng := rand.New(rand.NewPCG(l.cfg.Seed^0x51ed270b27e4c3a5^uint64(win)*0x94d049bb133111eb, uint64(epoch)<<32|uint64(i)))
-		x0, y0 = rng.IntN(r.W-cw+1), rng.IntN(r.H-ch+1)
-	}
-	rect := image.Rect(x0, y0, x0+cw, y0+ch)
 	if pix, err = pre.RasterPixels(r.Sub(rect)); err != nil {
 		return nil, nil, fmt.Errorf("loader: image %q: %w", l.ds.Items[i].Name, err)
 	}
+	cw, ch, x0, y0 := rect.Dx(), rect.Dy(), rect.Min.X, rect.Min.Y
 	sub := masks.New(cw, ch, l.ds.Labels)
 	for y := range ch {
 		copy(sub.Data[y*cw*nl:(y+1)*cw*nl], m[((y0+y)*r.W+x0)*nl:((y0+y)*r.W+x0+cw)*nl])
 	}
-	return pix, sub.Resize(s, s).Data, nil
+	return pix, sub.Resize(pre.Size, pre.Size).Data, nil
 }
 
 // pixelTargets writes the per-pixel targets of d, an item's window, and

@@ -254,7 +254,9 @@ func TestEpochCoversEachImage(t *testing.T) {
 	}
 	val := cfg
 	val.Augment, val.Shuffle = nil, false
-	if names, _, n := run(val, 0); names["a"] != 1 || names["b"] != 1 || n != 1 {
-		t.Errorf("without augmentation an epoch drew %v windows in %d batches, want one of each in 1", names, n)
+	// Without, the grid: a reduced to 64×64 takes 3×3 windows of 32
+	// overlapping by a quarter, b (24×20) one.
+	if names, _, n := run(val, 0); names["a"] != 9 || names["b"] != 1 || n != 5 {
+		t.Errorf("without augmentation an epoch drew %v windows in %d batches, want a: 9, b: 1 in 5", names, n)
 	}
 }

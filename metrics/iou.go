@@ -54,17 +54,23 @@ func (u *IoU) AddLogitsAt(logits, truth, mask *tensor.Tensor, thresholds []float
 			continue
 		}
 		j := i % l
-		pred, pos := v > t[j], truth.Data[i] == 1
-		switch {
-		case pred && pos:
-			u.TP[j]++
-		case pred:
-			u.FP[j]++
-		case pos:
-			u.FN[j]++
-		}
+		u.AddN(j, v > t[j], truth.Data[i] == 1, 1)
 	}
 	return nil
+}
+
+// AddN counts n known pixels of label j, predicted positive or not and
+// positive in the truth or not: a network pixel that stands for n pixels
+// of the image.
+func (u *IoU) AddN(j int, predicted, positive bool, n int64) {
+	switch {
+	case predicted && positive:
+		u.TP[j] += n
+	case predicted:
+		u.FP[j] += n
+	case positive:
+		u.FN[j] += n
+	}
 }
 
 // PerLabel returns each label's intersection over union, TP / (TP + FP +

@@ -51,10 +51,16 @@ func NewPixelHist(labels int) *PixelHist {
 
 // AddBin counts one known pixel of label j in bin b.
 func (h *PixelHist) AddBin(j, b int, positive bool) {
+	h.AddBinN(j, b, positive, 1)
+}
+
+// AddBinN counts n known pixels of label j in bin b: a network pixel
+// that stands for n pixels of the image.
+func (h *PixelHist) AddBinN(j, b int, positive bool, n int64) {
 	if positive {
-		h.Pos[j][b]++
+		h.Pos[j][b] += n
 	} else {
-		h.Neg[j][b]++
+		h.Neg[j][b] += n
 	}
 }
 

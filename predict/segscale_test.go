@@ -10,6 +10,7 @@ import (
 	"mlabel/bundle"
 	"mlabel/decide"
 	"mlabel/imageio"
+	"mlabel/infer"
 	"mlabel/metrics"
 	"mlabel/nn"
 	"mlabel/tensor"
@@ -72,8 +73,8 @@ func TestSegmentPixelsAtScaleEqualsEachWindow(t *testing.T) {
 			p := scaledSegmenter(t, tc.scale, "")
 			src := imageio.ImageSource(noiseImage(tc.w, tc.h, 1))
 			most, runs := 0, 0
-			ranTiles = func(n int) { most, runs = max(most, n), runs+1 }
-			defer func() { ranTiles = func(int) {} }()
+			ranTiles = func(x *tensor.Tensor) { most, runs = max(most, x.Shape[0]), runs+1 }
+			defer func() { ranTiles = func(*tensor.Tensor) {} }()
 			pm, err := p.SegmentPixels(src, imageio.Grid{N: 5}) // the grid is ignored at a fixed scale
 			if err != nil {
 				t.Fatal(err)
@@ -111,9 +112,9 @@ func TestSegmentPixelsAtScaleEqualsEachWindow(t *testing.T) {
 				c, rr := k%cols, k/cols
 				for y := st.rowB[rr]; y < st.rowB[rr+1]; y++ {
 					pm.Row(y, row)
-					i := outPixel(y, r.Min.Y, r.Max.Y, 8)
+					i := imageio.OutPixel(y, r.Min.Y, r.Max.Y, 8)
 					for xx := st.colB[c]; xx < st.colB[c+1]; xx++ {
-						j := outPixel(xx, r.Min.X, r.Max.X, 8)
+						j := imageio.OutPixel(xx, r.Min.X, r.Max.X, 8)
 						for l := range 2 {
 							want := logits.Data[(i*8+j)*2+l] > thr[l]
 							if row[xx*2+l] != want {
@@ -179,5 +180,37 @@ func TestSegmenterTTAAveragesMaps(t *testing.T) {
 	}
 	if len(area) != 2 || len(area[0]) != 2 {
 		t.Errorf("area fractions %v", area)
+	}
+}
+
+// At a fixed scale an image's labels are decided on its area fractions of
+// the whole stitched image, as validation scores an image (its windows
+// pooled, each pixel once), not on its largest window's: the scores are
+// the areas, and differ from the windows' max pool on an image whose
+// windows differ.
+func TestSegmentTiledAtScaleScoresTheWholeImage(t *testing.T) {
+	p := scaledSegmenter(t, 2, "")
+	src := imageio.ImageSource(noiseImage(75, 37, 2))
+	s, err := p.SegmentTiled("noise", src, imageio.Grid{N: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.stitch(src, imageio.Grid{N: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pooled := infer.MaxPool(st.tileAreas)
+	differ := false
+	for j, l := range p.b.Labels {
+		if s.Prediction.Scores[l] != s.Areas[l] {
+			t.Errorf("label %s: score %g, the image's area %g", l, s.Prediction.Scores[l], s.Areas[l])
+		}
+		differ = differ || pooled[j] != s.Areas[l]
+	}
+	if !differ {
+		t.Error("the windows' max pool equals the image's areas: the image does not tell them apart")
+	}
+	if got, err := p.TiledScores(src, imageio.Grid{N: 1}); err != nil || got[0] != s.Areas["a"] || got[1] != s.Areas["b"] {
+		t.Errorf("TiledScores = %v, %v; want the areas %v", got, err, s.Areas)
 	}
 }

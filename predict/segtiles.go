@@ -19,14 +19,16 @@ import (
 // exactly one tile, the one whose seen part's centre is nearest along
 // each axis (the middle of an overlap), and takes the class of the tile's
 // output pixel it falls in. Areas are therefore exact fractions of the
-// whole image's pixels (Seen is the whole image). The labels are decided
-// as the classifier's tiles are, by max pooling (as in
+// whole image's pixels (Seen is the whole image). Cut by g, the labels
+// are decided as the classifier's tiles are, by max pooling (as in
 // hypotheses-CNN-pooling): each label's score is the largest of its
 // tiles' area fractions, each a fraction of the view the network saw,
 // decided by TileRules(g): the area thresholds fitted on tiled
 // validation scores for g (train --tiles), or those fitted on whole
-// images, right for a segmenter trained on images the size of a tile; at
-// a fixed scale, by the bundle's rule, fitted on windows at that scale.
+// images, right for a segmenter trained on images the size of a tile. At
+// a fixed scale each label's score is its area fraction of the whole
+// stitched image, decided by the bundle's rule, fitted on validation's
+// images scored the same way (their windows pooled, each pixel once).
 // Class is the stitched mask at about the tiles' output resolution (each
 // of its pixels an f×f block of the image, f the image pixels per output
 // pixel of the finest tile).
@@ -49,8 +51,19 @@ func (p *Predictor) segmented(name string, st *stitched) Segmented {
 	if !st.scaled {
 		rules, _ = p.TileRules(st.g)
 	}
-	pred := decideWith(rules, p.b.Labels, []string{name}, [][]float64{infer.MaxPool(st.tileAreas)})[0]
+	pred := decideWith(rules, p.b.Labels, []string{name}, [][]float64{st.scores()})[0]
 	return Segmented{Prediction: pred, Areas: labelMap(p.b.Labels, st.areas()), Class: class, W: mw, H: mh, Seen: b, Bounds: b}
+}
+
+// scores returns the image-level scores a stitched image is decided on:
+// at a fixed scale its area fractions, every pixel counted once, as
+// validation pools an image's windows (see train.PredictMasks);
+// otherwise its tiles' area fractions max-pooled per label.
+func (st *stitched) scores() []float64 {
+	if st.scaled {
+		return st.areas()
+	}
+	return infer.MaxPool(st.tileAreas)
 }
 
 // labelMap names values by labels.
@@ -74,17 +87,17 @@ func (p *Predictor) Windows() (w imageio.Windows, scale int, ok bool) {
 }
 
 // WindowOverlap is how much neighbouring windows of a segmenter at a
-// fixed scale overlap, as a fraction of their side: the stitched mask
-// takes each pixel from the window whose centre is nearest, never from
-// the outer eighth of a window's side where an image's edge meets it.
-const WindowOverlap = 0.25
+// fixed scale overlap, as a fraction of their side (see
+// imageio.WindowOverlap).
+const WindowOverlap = imageio.WindowOverlap
 
 // tileBatch is how many tiles of one image the segmenter runs at once.
 const tileBatch = 8
 
-// ranTiles is told how many tiles each run of the segmenter takes; tests
-// replace it to check that an image's tiles never run all at once.
-var ranTiles = func(n int) {}
+// ranTiles is given each batch of tiles' inputs the segmenter runs; tests
+// replace it to check that an image's tiles never run all at once, and
+// what the network is fed.
+var ranTiles = func(x *tensor.Tensor) {}
 
 // tilePre is the preprocessing of a tile: the bundle's, and, at a fixed
 // scale, the whole tile resized (a window of the input size is kept as
@@ -173,16 +186,7 @@ func (p *Predictor) stitch(src imageio.Source, g imageio.Grid) (*stitched, error
 	if n := len(st.above); n != st.cols*st.rows {
 		return nil, fmt.Errorf("predict: %d tiles read, the grid has %d", n, st.cols*st.rows)
 	}
-	st.colB, st.rowB = make([]int, st.cols+1), make([]int, st.rows+1)
-	st.colB[st.cols], st.rowB[st.rows] = w, h
-	for c := 1; c < st.cols; c++ {
-		a, b := st.seen[c-1], st.seen[c]
-		st.colB[c] = (a.Min.X + a.Max.X + b.Min.X + b.Max.X) / 4
-	}
-	for r := 1; r < st.rows; r++ {
-		a, b := st.seen[(r-1)*st.cols], st.seen[r*st.cols]
-		st.rowB[r] = (a.Min.Y + a.Max.Y + b.Min.Y + b.Max.Y) / 4
-	}
+	st.colB, st.rowB = imageio.Owners(st.seen, st.cols, st.rows, w, h)
 	return st, nil
 }
 
@@ -192,7 +196,6 @@ func (p *Predictor) runTiles(st *stitched, xs [][]float32) error {
 	if len(xs) == 0 {
 		return nil
 	}
-	ranTiles(len(xs))
 	s, ch := p.pre.Size, p.pre.Channels()
 	per := s * s * ch
 	x := tensor.New(len(xs), s, s, ch)
@@ -202,6 +205,7 @@ func (p *Predictor) runTiles(st *stitched, xs [][]float32) error {
 		}
 		copy(x.Data[i*per:(i+1)*per], xi)
 	}
+	ranTiles(x)
 	logits, area, err := p.segmentBatch(x)
 	if err != nil {
 		return err
@@ -240,24 +244,6 @@ func seenInImage(pre imageio.Preprocess, t imageio.Tile) image.Rectangle {
 	return out.Intersect(t.Rect)
 }
 
-// outPixel returns the output pixel, along one axis, of the image pixel
-// at v for a tile whose input shows [lo, hi) of that axis at size pixels:
-// nearest neighbour, clamped to the tile.
-func outPixel(v, lo, hi, size int) int {
-	i := int((float64(v-lo) + 0.5) * float64(size) / float64(hi-lo))
-	return min(max(i, 0), size-1)
-}
-
-// owned counts, for tile column (or row) c, the image pixels it owns that
-// fall in each of its output pixels along one axis.
-func owned(b0, b1, lo, hi, size int) []int64 {
-	n := make([]int64, size)
-	for v := b0; v < b1; v++ {
-		n[outPixel(v, lo, hi, size)]++
-	}
-	return n
-}
-
 // areas returns each label's fraction of the image's pixels: every pixel
 // counted once, in the tile that owns it.
 func (st *stitched) areas() []float64 {
@@ -266,8 +252,8 @@ func (st *stitched) areas() []float64 {
 	for k := range st.above {
 		r, c := k/st.cols, k%st.cols
 		sn := st.seen[k]
-		cx := owned(st.colB[c], st.colB[c+1], sn.Min.X, sn.Max.X, s)
-		cy := owned(st.rowB[r], st.rowB[r+1], sn.Min.Y, sn.Max.Y, s)
+		cx := imageio.OwnedPixels(st.colB[c], st.colB[c+1], sn.Min.X, sn.Max.X, s)
+		cy := imageio.OwnedPixels(st.rowB[r], st.rowB[r+1], sn.Min.Y, sn.Max.Y, s)
 		for i, ny := range cy {
 			if ny == 0 {
 				continue
@@ -325,8 +311,8 @@ func (st *stitched) classMap() ([]uint8, int, int) {
 			cx := min(x*f+f/2, st.w-1)
 			k := rows[y]*st.cols + cols[x]
 			sn := st.seen[k]
-			i := outPixel(cy, sn.Min.Y, sn.Max.Y, st.size)
-			j := outPixel(cx, sn.Min.X, sn.Max.X, st.size)
+			i := imageio.OutPixel(cy, sn.Min.Y, sn.Max.Y, st.size)
+			j := imageio.OutPixel(cx, sn.Min.X, sn.Max.X, st.size)
 			out[y*mw+x] = st.class[k][i*st.size+j]
 		}
 	}
@@ -359,13 +345,13 @@ func (p *Predictor) SegmentPixels(src imageio.Source, g imageio.Grid) (*PixelMap
 	for c := range st.cols {
 		sn := st.seen[c]
 		for x := st.colB[c]; x < st.colB[c+1]; x++ {
-			m.colK[x], m.colJ[x] = c, outPixel(x, sn.Min.X, sn.Max.X, st.size)
+			m.colK[x], m.colJ[x] = c, imageio.OutPixel(x, sn.Min.X, sn.Max.X, st.size)
 		}
 	}
 	for r := range st.rows {
 		sn := st.seen[r*st.cols]
 		for y := st.rowB[r]; y < st.rowB[r+1]; y++ {
-			m.rowK[y], m.rowI[y] = r, outPixel(y, sn.Min.Y, sn.Max.Y, st.size)
+			m.rowK[y], m.rowI[y] = r, imageio.OutPixel(y, sn.Min.Y, sn.Max.Y, st.size)
 		}
 	}
 	return m, nil

@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"mlabel/imageio"
-	"mlabel/infer"
 )
 
 // decodeTiled hashes one file and scores its tiles, read from the file as
@@ -29,7 +28,7 @@ func (p *Predictor) decodeTiled(path string, o BatchOptions) (fileResult, error)
 			r.err = err
 			return r, nil
 		}
-		r.scores = infer.MaxPool(st.tileAreas)
+		r.scores = st.scores()
 		return r, nil
 	}
 	xs, err := p.pre.TileInputs(src, o.grid())

@@ -62,7 +62,8 @@ func (p *Predictor) Tiled(name string, src imageio.Source, g imageio.Grid) (Pred
 }
 
 // TiledScores returns the scores of src's tiles cut by g, max-pooled per
-// label (a segmenter's area fractions, see SegmentTiled). Each tile is read from src alone, reduced to a few times
+// label (a segmenter's area fractions; at a fixed scale, those of the
+// whole stitched image, see SegmentTiled). Each tile is read from src alone, reduced to a few times
 // the network's input before it is resized (see imageio.Tiles).
 func (p *Predictor) TiledScores(src imageio.Source, g imageio.Grid) ([]float64, error) {
 	if p.Segmenter() {
@@ -70,7 +71,7 @@ func (p *Predictor) TiledScores(src imageio.Source, g imageio.Grid) ([]float64, 
 		if err != nil {
 			return nil, fmt.Errorf("predict: %w", err)
 		}
-		return infer.MaxPool(st.tileAreas), nil
+		return st.scores(), nil
 	}
 	xs, err := p.pre.TileInputs(src, g)
 	if err != nil {

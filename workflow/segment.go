@@ -115,9 +115,10 @@ func PrepareMasks(ds *dataset.Dataset, set *masks.Set, maxPixels int64) (*datase
 
 // PredictMasks runs a segmentation network on every image of ds with its
 // mask from set, in evaluation mode, at the scale scale (see
-// loader.Config.Scale: the centre window of each image), with one pixel
-// threshold per label (nil: fitted on these pixels): the image-level set
-// of area fractions and the pixel counts (see train.PredictMasks).
+// loader.Config.Scale: windows covering each image, each pixel counted
+// once, pooled per image), with one pixel threshold per label (nil:
+// fitted on these pixels): the image-level set of area fractions and the
+// pixel counts (see train.PredictMasks).
 func PredictMasks(ctx context.Context, m *nn.Model, ds *dataset.Dataset, pre imageio.Preprocess, set *masks.Set, batch, scale int, thresholds []float64) (*infer.Set, *metrics.IoU, error) {
 	l, err := loader.New(ds, loader.Config{Preprocess: pre, BatchSize: batch, Masks: set, Scale: scale})
 	if err != nil {
