@@ -1,9 +1,12 @@
 // Command scenesbench runs the steps of bench/scenes.sh, the large-scene
-// benchmark: it composes synthetic tiles into scenes, writes large images
+// benchmark, and of bench/scenesreal.sh: it splits a tags file by image,
+// composes synthetic tiles or the chips of a tags file into scenes, writes large images
 // to read tile by tile, measures a command's wall time and peak memory,
 // and tabulates each route's scores on the test scenes.
 //
 //	scenesbench compose -out DIR -scenes N -grid 4 -chip 64 -seed S [-masks]
+//	scenesbench compose -out DIR -scenes N -grid 4 -chip 256 -seed S -chips tags.csv -images DIR [-masks]
+//	scenesbench split -csv tags.csv -train 0.75 -seed S -out DIR
 //	scenesbench big -out scene.tif -w 10000 -h 10000 -bands 4 -from DIR/images/scene_00000.png
 //	scenesbench measure -name NAME -stdout FILE -log timings.tsv -- COMMAND ARGS...
 //	scenesbench table -model M.mlb [-segmenter S.mlb] -truth DIR/tags.csv -dir D -log timings.tsv -row 'title=NAME:whole' ...
@@ -40,7 +43,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: scenesbench compose|big|measure|table [flags]")
+		fmt.Fprintln(os.Stderr, "usage: scenesbench compose|big|measure|table|split [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -53,6 +56,8 @@ func main() {
 		err = measure(os.Args[2:])
 	case "table":
 		err = table(os.Args[2:])
+	case "split":
+		err = split(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown step %q", os.Args[1])
 	}
@@ -62,14 +67,19 @@ func main() {
 	}
 }
 
-// compose generates scenes×distinct synthetic tiles and lays them out as
-// grid×grid scenes: in each, the first of its distinct tiles fills every
-// place but distinct-1 random ones, which the others take, so that some
-// labels cover a small part of the scene, as a field or a road does in a
-// drone photo. A scene is tagged with the union of its tiles' tags:
-// DIR/images/scene_00000.png and on, and DIR/tags.csv. With -masks the
-// scenes' masks are composed from the tiles' the same way, one binary PNG
-// per tag: DIR/masks/scene_00000/<label>.png.
+// compose lays chips out as grid×grid scenes, each tagged with the union
+// of its chips' tags: DIR/images/scene_00000.png and on, DIR/tags.csv, and
+// DIR/tiles.csv, each scene's chip at each place (k = row×grid + column).
+// Without -chips it generates scenes×distinct synthetic tiles; in each
+// scene the first of its distinct tiles fills every place but distinct-1
+// random ones, which the others take, so that some labels cover a small
+// part of the scene, as a field or a road does in a drone photo. With
+// -chips CSV (and -images DIR) the chips are those of the tags file, each
+// place drawn at random with replacement, and scaled to -chip px when they
+// are not that size. With -masks the scenes' masks are written too, one
+// binary PNG per tag: DIR/masks/scene_00000/<label>.png, composed from the
+// synthetic tiles' masks, or for chips of a tags file made of whole tiles
+// (each tag of a chip covers all of its place).
 func compose(args []string) error {
 	fs := flag.NewFlagSet("compose", flag.ExitOnError)
 	out := fs.String("out", "", "output folder")
@@ -77,82 +87,113 @@ func compose(args []string) error {
 	grid := fs.Int("grid", 4, "tiles per scene side")
 	chip := fs.Int("chip", 64, "tile side in pixels")
 	seed := fs.Uint64("seed", 1, "generator seed")
-	distinct := fs.Int("distinct", 3, "distinct tiles per scene")
+	distinct := fs.Int("distinct", 3, "distinct synthetic tiles per scene")
+	chipsCSV := fs.String("chips", "", "tags file of the chips to compose (default: synthetic tiles)")
+	chipImages := fs.String("images", "", "folder of the chips of -chips")
 	withMasks := fs.Bool("masks", false, "also compose the scenes' masks")
 	fs.Parse(args)
 	g, c, d := *grid, *chip, *distinct
-	if *out == "" || *scenes < 1 || g < 1 || d < 1 || d > g*g {
-		return errors.New("compose: need -out, -scenes ≥ 1, -grid ≥ 1 and -distinct in 1..grid²")
+	if *out == "" || *scenes < 1 || g < 1 || c < 1 || d < 1 || d > g*g {
+		return errors.New("compose: need -out, -scenes ≥ 1, -grid ≥ 1, -chip ≥ 1 and -distinct in 1..grid²")
 	}
 	rng := rand.New(rand.NewPCG(*seed, 7))
+	var (
+		ds        *dataset.Dataset
+		chipMasks *masks.Set
+		err       error
+	)
 	chips := filepath.Join(*out, "chips")
-	csvPath, err := synth.Generate(synth.Options{Dir: chips, Count: *scenes * d, Size: c, Seed: *seed, Masks: *withMasks})
+	if *chipsCSV != "" {
+		ds, err = dataset.Load(dataset.Options{CSV: *chipsCSV, Images: *chipImages})
+	} else {
+		ds, chipMasks, err = synthChips(chips, *scenes*d, c, *seed, *withMasks)
+	}
 	if err != nil {
 		return err
 	}
-	ds, err := dataset.Load(dataset.Options{CSV: csvPath, Images: filepath.Join(chips, synth.ImagesDir), Labels: synth.Labels()})
-	if err != nil {
-		return err
+	if len(ds.Items) == 0 {
+		return fmt.Errorf("compose: %s holds no chips", *chipsCSV)
 	}
-	var chipMasks *masks.Set
-	if *withMasks {
-		if chipMasks, err = masks.Open(filepath.Join(chips, synth.MasksDir)); err != nil {
-			return err
+	// layout gives the chip at each place of scene s.
+	layout := func(s int) []int {
+		place := make([]int, g*g)
+		if *chipsCSV != "" {
+			for k := range place {
+				place[k] = rng.IntN(len(ds.Items))
+			}
+			return place
 		}
+		for i, k := range rng.Perm(g * g)[:d-1] {
+			place[k] = i + 1
+		}
+		for k := range place {
+			place[k] += s * d
+		}
+		return place
 	}
 	imgDir := filepath.Join(*out, "images")
 	if err := os.MkdirAll(imgDir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(*out, "tags.csv"))
+	tagsFile, err := os.Create(filepath.Join(*out, "tags.csv"))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	w := bufio.NewWriter(f)
+	defer tagsFile.Close()
+	tilesFile, err := os.Create(filepath.Join(*out, "tiles.csv"))
+	if err != nil {
+		return err
+	}
+	defer tilesFile.Close()
+	w, tw := bufio.NewWriter(tagsFile), bufio.NewWriter(tilesFile)
 	fmt.Fprintln(w, "image_name,tags")
+	fmt.Fprintln(tw, "image_name,place,chip")
 	for s := 0; s < *scenes; s++ {
 		scene := image.NewRGBA(image.Rect(0, 0, g*c, g*c))
+		name := fmt.Sprintf("scene_%05d", s)
 		tags := map[int]bool{}
 		// on[l] holds label l's pixels of the scene, with -masks.
 		var on [][]bool
-		// place[k] is the distinct tile at place k: 0 but at distinct-1 places.
-		place := make([]int, g*g)
-		for i, k := range rng.Perm(g * g)[:d-1] {
-			place[k] = i + 1
-		}
-		for k, t := range place {
-			it := ds.Items[s*d+t]
+		for k, i := range layout(s) {
+			it := ds.Items[i]
 			img, err := imageio.DecodeFile(it.Path, 0)
 			if err != nil {
 				return err
 			}
 			at := image.Pt(k%g*c, k/g*c)
-			draw.Draw(scene, image.Rectangle{Min: at, Max: at.Add(image.Pt(c, c))}, img, img.Bounds().Min, draw.Src)
+			place := image.Rectangle{Min: at, Max: at.Add(image.Pt(c, c))}
+			if b := img.Bounds(); b.Dx() == c && b.Dy() == c {
+				draw.Draw(scene, place, img, b.Min, draw.Src)
+			} else {
+				drawScaled(scene, place, img)
+			}
 			for _, l := range it.Pos {
 				tags[l] = true
 			}
-			if chipMasks != nil {
+			fmt.Fprintf(tw, "%s,%d,%s\n", name, k, it.Name)
+			switch {
+			case !*withMasks:
+			case chipMasks != nil:
 				if on, err = placeMask(on, chipMasks, it.Name, ds.Labels, at, g*c, c); err != nil {
 					return err
 				}
+			default:
+				on = fillPlace(on, it.Pos, len(ds.Labels), place, g*c)
 			}
 		}
-		name := fmt.Sprintf("scene_%05d", s)
 		if err := writePNG(filepath.Join(imgDir, name+".png"), scene); err != nil {
 			return err
 		}
+		var names []string
 		for l := range ds.Labels {
-			if tags[l] && on != nil {
+			if !tags[l] {
+				continue
+			}
+			names = append(names, ds.Labels[l])
+			if on != nil {
 				if err := masks.WriteBinary(filepath.Join(*out, synth.MasksDir), name, ds.Labels[l], g*c, g*c, on[l]); err != nil {
 					return err
 				}
-			}
-		}
-		var names []string
-		for l := range ds.Labels {
-			if tags[l] {
-				names = append(names, ds.Labels[l])
 			}
 		}
 		fmt.Fprintf(w, "%s,%s\n", name, strings.Join(names, " "))
@@ -160,7 +201,55 @@ func compose(args []string) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
 	return os.RemoveAll(chips)
+}
+
+// synthChips generates n synthetic side×side tiles (with their masks when
+// withMasks) into dir and loads them.
+func synthChips(dir string, n, side int, seed uint64, withMasks bool) (*dataset.Dataset, *masks.Set, error) {
+	csvPath, err := synth.Generate(synth.Options{Dir: dir, Count: n, Size: side, Seed: seed, Masks: withMasks})
+	if err != nil {
+		return nil, nil, err
+	}
+	ds, err := dataset.Load(dataset.Options{CSV: csvPath, Images: filepath.Join(dir, synth.ImagesDir), Labels: synth.Labels()})
+	if err != nil || !withMasks {
+		return ds, nil, err
+	}
+	set, err := masks.Open(filepath.Join(dir, synth.MasksDir))
+	return ds, set, err
+}
+
+// drawScaled draws src into r of dst, scaled by nearest neighbour.
+func drawScaled(dst *image.RGBA, r image.Rectangle, src image.Image) {
+	b := src.Bounds()
+	for y := 0; y < r.Dy(); y++ {
+		for x := 0; x < r.Dx(); x++ {
+			dst.Set(r.Min.X+x, r.Min.Y+y, src.At(b.Min.X+x*b.Dx()/r.Dx(), b.Min.Y+y*b.Dy()/r.Dy()))
+		}
+	}
+}
+
+// fillPlace sets the pixels of r, in a side×side scene, of each label in
+// pos in on (one slice of the scene's pixels per label of nl, allocated
+// when nil), and returns it: a tile-level mask.
+func fillPlace(on [][]bool, pos []int, nl int, r image.Rectangle, side int) [][]bool {
+	if on == nil {
+		on = make([][]bool, nl)
+		for l := range on {
+			on[l] = make([]bool, side*side)
+		}
+	}
+	for _, l := range pos {
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				on[l][y*side+x] = true
+			}
+		}
+	}
+	return on
 }
 
 // placeMask adds the mask of the chip named name, placed at at in a
@@ -411,4 +500,41 @@ func readTimings(path string) (map[string][2]float64, error) {
 		out[f[0]] = [2]float64{s, m}
 	}
 	return out, nil
+}
+
+// split shuffles the rows of a tags file (header kept) by seed and writes
+// the first fraction -train of them to DIR/train.csv, the others to
+// DIR/test.csv.
+func split(args []string) error {
+	fs := flag.NewFlagSet("split", flag.ExitOnError)
+	in := fs.String("csv", "", "tags file with a header row")
+	frac := fs.Float64("train", 0.75, "fraction of the rows for training")
+	seed := fs.Uint64("seed", 1, "shuffle seed")
+	out := fs.String("out", "", "output folder")
+	fs.Parse(args)
+	if *in == "" || *out == "" || !(*frac > 0 && *frac < 1) {
+		return errors.New("split: need -csv, -out and -train in (0, 1)")
+	}
+	data, err := os.ReadFile(*in)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) < 3 {
+		return fmt.Errorf("split: %s has fewer than 2 rows", *in)
+	}
+	header, rows := lines[0], lines[1:]
+	rng := rand.New(rand.NewPCG(*seed, 11))
+	rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	n := min(max(int(*frac*float64(len(rows))+0.5), 1), len(rows)-1)
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	for name, part := range map[string][]string{"train.csv": rows[:n], "test.csv": rows[n:]} {
+		text := header + "\n" + strings.Join(part, "\n") + "\n"
+		if err := os.WriteFile(filepath.Join(*out, name), []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
