@@ -22,7 +22,8 @@ var (
 // TileRules returns the rule that decides scores max-pooled over the tiles
 // of g: the bundle's tiled rule when it was fitted for g, and otherwise the
 // whole-image rule with an error wrapping ErrNoTileRules or
-// ErrTileGridMismatch that says why. Thresholds fitted on whole images tend
+// ErrTileGridMismatch that says why; either keeps of the label structure
+// only what holds for a union of tiles, the implications. Thresholds fitted on whole images tend
 // to be low for max-pooled scores: the largest of several tiles' scores
 // runs higher than one whole image's.
 func (p *Predictor) TileRules(g imageio.Grid) (*decide.Rules, error) {
@@ -36,16 +37,36 @@ func TileRules(b *bundle.Bundle, g imageio.Grid) (*decide.Rules, error) {
 }
 
 // tileRules chooses between the whole-image rule and the tiled rule t for
-// scores of the grid g.
+// scores of the grid g, either with its structure pooled (see
+// pooledRules).
 func tileRules(whole *decide.Rules, t *decide.Tiled, g imageio.Grid) (*decide.Rules, error) {
 	switch {
 	case t == nil:
-		return whole, fmt.Errorf("predict: %w; the whole-image thresholds decide", ErrNoTileRules)
+		return pooledRules(whole), fmt.Errorf("predict: %w; the whole-image thresholds decide", ErrNoTileRules)
 	case t.Grid != g.N || t.Overlap != g.Overlap:
 		fitted := imageio.Grid{N: t.Grid, Overlap: t.Overlap}
-		return whole, fmt.Errorf("predict: %w: fitted for %v, scored with %v; the whole-image thresholds decide", ErrTileGridMismatch, fitted, g)
+		return pooledRules(whole), fmt.Errorf("predict: %w: fitted for %v, scored with %v; the whole-image thresholds decide", ErrTileGridMismatch, fitted, g)
 	}
-	return t.Rules, nil
+	return pooledRules(t.Rules), nil
+}
+
+// pooledRules returns r for scores max-pooled over tiles, whose labels are
+// the union of the tiles' labels. Of r's structure only the implications
+// hold for a union (each tile decided A is decided B, so the image is);
+// exclusive and at-most-one groups and exclusions hold tile by tile, not
+// for the whole (a scene clear in one part and cloudy in another), and are
+// left out. r itself is not changed.
+func pooledRules(r *decide.Rules) *decide.Rules {
+	s := r.Structure
+	if s == nil || len(s.Exclusive)+len(s.AtMostOne)+len(s.Excludes) == 0 {
+		return r
+	}
+	pooled := *r
+	pooled.Structure = nil
+	if len(s.Implies) > 0 {
+		pooled.Structure = &decide.Structure{Implies: s.Implies}
+	}
+	return &pooled
 }
 
 // Tiled predicts a large image from its tiles cut by g: each label's score

@@ -60,6 +60,40 @@ func TestTileRules(t *testing.T) {
 	}
 }
 
+// A scene's labels are the union of its tiles': the pooled rule keeps the
+// implications and drops the groups and exclusions, which hold tile by
+// tile, so that a scene clear in one tile and cloudy in another is both.
+func TestTileRulesPoolStructure(t *testing.T) {
+	names := []string{"clear", "cloudy", "road"}
+	structure := &decide.Structure{
+		Exclusive: [][]string{{"clear", "cloudy"}},
+		Excludes:  []decide.Exclusion{{If: "cloudy", Not: []string{"road"}}},
+		Implies:   []decide.Implication{{If: "clear", Then: "road"}},
+	}
+	whole := &decide.Rules{Kind: decide.PerClass, Labels: 3, Names: names, Global: 0.5,
+		PerClass: []float64{0.5, 0.5, 0.5}, Structure: structure}
+	tiled := &decide.Tiled{Grid: 2, Overlap: 0.25, Images: 10, Rules: whole}
+	pooled := [][]float64{{0.9, 0.8, 0.1}} // one tile clear, another cloudy
+	for _, tc := range []struct {
+		name string
+		t    *decide.Tiled
+	}{{"whole-image rule", nil}, {"tiled rule", tiled}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := tileRules(whole, tc.t, imageio.Grid{N: 2, Overlap: 0.25})
+			if got := r.Apply(pooled)[0]; !got[0] || !got[1] || !got[2] {
+				t.Errorf("pooled decisions %v, want clear, cloudy and road (clear implies road)", got)
+			}
+		})
+	}
+	// One image, or one tile, still obeys the whole structure.
+	if got := whole.Apply(pooled)[0]; !got[0] || got[1] || !got[2] {
+		t.Errorf("whole-image decisions %v, want clear and road only", got)
+	}
+	if len(whole.Structure.Exclusive) != 1 || len(whole.Structure.Excludes) != 1 {
+		t.Errorf("the bundle's structure was changed: %+v", whole.Structure)
+	}
+}
+
 // Files decides tiled scores with the tiled rule when its grid matches,
 // and with the whole-image rule otherwise.
 func TestFilesDecidesTilesWithTiledRules(t *testing.T) {
