@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Large scenes on real imagery: the Planet sample's 256 px chips, split by
 # chip at random per seed (TRAIN_FRAC for training, the rest held out),
-# composed 4×4 into 1024×1024 scenes (chips drawn with replacement),
-# TRAIN_SCENES from the training chips and TEST_SCENES from the held-out
-# ones; a scene is tagged with the union of its chips' tags, and each of
-# its 16 tiles with its chip's tags. The training scenes' masks are
+# composed 4×4 into 1024×1024 scenes, TRAIN_SCENES from the training chips
+# and TEST_SCENES from the held-out ones: DISTINCT chips a scene (3 by
+# default, drawn with replacement), the first filling every place but
+# DISTINCT-1, which the others take, so that some labels cover 1/16 of the
+# scene (as bench/scenes.sh lays out its synthetic tiles; DISTINCT=16 is
+# close to 16 chips drawn at random). A scene is tagged with the union of
+# its chips' tags, and each of its 16 tiles with its chip's tags. The training scenes' masks are
 # tile-level: each chip's place carries all of its chip's labels.
 #
 # Each route is scored on the test scenes by scenesreal.py (scikit-learn):
@@ -38,6 +41,7 @@ frac=${TRAIN_FRAC:-0.75}
 grid=4
 chip=256
 size=${SIZE:-64}
+distinct=${DISTINCT:-3}
 seed=${SEED:-1}
 bigside=${BIG:-10000}
 work=${WORK:-$(mktemp -d)}
@@ -56,9 +60,9 @@ measure() { # measure NAME COMMAND...: run it, its stdout to $work/NAME.json
 }
 
 "$sb" split -csv "$planet/tags.csv" -train "$frac" -seed "$seed" -out "$work/split"
-"$sb" compose -out "$work/train" -scenes "$train_scenes" -grid "$grid" -chip "$chip" -seed "$seed" \
+"$sb" compose -out "$work/train" -scenes "$train_scenes" -grid "$grid" -chip "$chip" -distinct "$distinct" -seed "$seed" \
 	-chips "$work/split/train.csv" -images "$planet/images" -masks
-"$sb" compose -out "$work/test" -scenes "$test_scenes" -grid "$grid" -chip "$chip" -seed "$((seed + 1000))" \
+"$sb" compose -out "$work/test" -scenes "$test_scenes" -grid "$grid" -chip "$chip" -distinct "$distinct" -seed "$((seed + 1000))" \
 	-chips "$work/split/test.csv" -images "$planet/images"
 # The held-out chips, one file each, for the per-tile answers.
 mkdir -p "$work/testchips"

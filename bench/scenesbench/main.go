@@ -70,13 +70,13 @@ func main() {
 // compose lays chips out as grid×grid scenes, each tagged with the union
 // of its chips' tags: DIR/images/scene_00000.png and on, DIR/tags.csv, and
 // DIR/tiles.csv, each scene's chip at each place (k = row×grid + column).
-// Without -chips it generates scenes×distinct synthetic tiles; in each
-// scene the first of its distinct tiles fills every place but distinct-1
-// random ones, which the others take, so that some labels cover a small
-// part of the scene, as a field or a road does in a drone photo. With
-// -chips CSV (and -images DIR) the chips are those of the tags file, each
-// place drawn at random with replacement, and scaled to -chip px when they
-// are not that size. With -masks the scenes' masks are written too, one
+// Without -chips it generates scenes×distinct synthetic tiles; with
+// -chips CSV (and -images DIR) the chips are those of the tags file, a
+// scene's distinct chips drawn at random with replacement, and scaled to
+// -chip px when they are not that size. In each scene the first of its
+// distinct chips fills every place but distinct-1 random ones, which the
+// others take, so that some labels cover a small part of the scene, as a
+// field or a road does in a drone photo. With -masks the scenes' masks are written too, one
 // binary PNG per tag: DIR/masks/scene_00000/<label>.png, composed from the
 // synthetic tiles' masks, or for chips of a tags file made of whole tiles
 // (each tag of a chip covers all of its place).
@@ -87,7 +87,7 @@ func compose(args []string) error {
 	grid := fs.Int("grid", 4, "tiles per scene side")
 	chip := fs.Int("chip", 64, "tile side in pixels")
 	seed := fs.Uint64("seed", 1, "generator seed")
-	distinct := fs.Int("distinct", 3, "distinct synthetic tiles per scene")
+	distinct := fs.Int("distinct", 3, "distinct tiles or chips per scene")
 	chipsCSV := fs.String("chips", "", "tags file of the chips to compose (default: synthetic tiles)")
 	chipImages := fs.String("images", "", "folder of the chips of -chips")
 	withMasks := fs.Bool("masks", false, "also compose the scenes' masks")
@@ -116,18 +116,21 @@ func compose(args []string) error {
 	}
 	// layout gives the chip at each place of scene s.
 	layout := func(s int) []int {
-		place := make([]int, g*g)
-		if *chipsCSV != "" {
-			for k := range place {
-				place[k] = rng.IntN(len(ds.Items))
+		// The scene's distinct chips: synthetic tiles s·d to s·d+d-1, or d
+		// chips of the tags file drawn at random with replacement.
+		pick := make([]int, d)
+		for i := range pick {
+			pick[i] = s*d + i
+			if *chipsCSV != "" {
+				pick[i] = rng.IntN(len(ds.Items))
 			}
-			return place
 		}
+		place := make([]int, g*g)
 		for i, k := range rng.Perm(g * g)[:d-1] {
 			place[k] = i + 1
 		}
 		for k := range place {
-			place[k] += s * d
+			place[k] = pick[place[k]]
 		}
 		return place
 	}
