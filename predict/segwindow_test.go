@@ -5,6 +5,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"mlabel/augment"
@@ -97,7 +98,7 @@ func TestTrainingWindowEqualsPredictionWindow(t *testing.T) {
 					}
 					match := -1
 					for k, x := range fed {
-						if equalValues(b.X.Data, x) {
+						if slices.Equal(b.X.Data, x) {
 							if match >= 0 {
 								t.Fatalf("epoch %d: the training window equals prediction's windows %d and %d", epoch, match, k)
 							}
@@ -115,17 +116,4 @@ func TestTrainingWindowEqualsPredictionWindow(t *testing.T) {
 			}
 		})
 	}
-}
-
-// equalValues reports whether a and b hold the same values.
-func equalValues(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -19,12 +19,7 @@ import (
 // --masks-out, eval --masks --json.
 func TestSegmentationRoute(t *testing.T) {
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	code, _, stderr := runCLI(t, "data", "synth", "--out", data, "--count", "60", "--size", "32", "--seed", "4", "--masks")
-	if code != 0 {
-		t.Fatalf("synth: exit %d: %s", code, stderr)
-	}
-	csvPath, images, mdir := filepath.Join(data, synth.CSVName), filepath.Join(data, synth.ImagesDir), filepath.Join(data, synth.MasksDir)
+	csvPath, images, mdir := synthWithMasks(t, dir, "60", "4")
 	code, out, stderr := runCLI(t, "data", "check", "--csv", csvPath, "--images", images, "--masks", mdir, "--min-examples", "1")
 	if code != 0 || !strings.Contains(out, "masks ("+mdir+", binary): 60 images") || !strings.Contains(out, "0 errors") {
 		t.Fatalf("data check --masks: exit %d: %s%s", code, out, stderr)
@@ -201,12 +196,7 @@ func TestSegmentationRoute(t *testing.T) {
 // --masks work from windows at that scale, at the image's resolution.
 func TestSegmentationAtFixedScale(t *testing.T) {
 	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	code, _, stderr := runCLI(t, "data", "synth", "--out", data, "--count", "40", "--size", "32", "--seed", "5", "--masks")
-	if code != 0 {
-		t.Fatalf("synth: exit %d: %s", code, stderr)
-	}
-	csvPath, images, mdir := filepath.Join(data, synth.CSVName), filepath.Join(data, synth.ImagesDir), filepath.Join(data, synth.MasksDir)
+	csvPath, images, mdir := synthWithMasks(t, dir, "40", "5")
 	model := filepath.Join(dir, "seg.mlb")
 	code, out, stderr := runCLI(t, "train", "--csv", csvPath, "--images", images, "--masks", mdir, "--out", model,
 		"--width", "4", "--size", "16", "--epochs", "2", "--refit", "false", "--json")
@@ -256,4 +246,17 @@ func TestSegmentationAtFixedScale(t *testing.T) {
 	if m, err := set.Load("tile_00000", set.Legend); err != nil || m.W != 32 || m.H != 32 {
 		t.Fatalf("mask at scale: %v %+v, want the image's 32×32", err, m)
 	}
+}
+
+// synthWithMasks writes count synthetic 32 px tiles of seed seed with their
+// masks under dir/data and returns the tags CSV, the images folder and
+// the masks folder.
+func synthWithMasks(t *testing.T, dir, count, seed string) (csvPath, images, mdir string) {
+	t.Helper()
+	data := filepath.Join(dir, "data")
+	code, _, stderr := runCLI(t, "data", "synth", "--out", data, "--count", count, "--size", "32", "--seed", seed, "--masks")
+	if code != 0 {
+		t.Fatalf("synth: exit %d: %s", code, stderr)
+	}
+	return filepath.Join(data, synth.CSVName), filepath.Join(data, synth.ImagesDir), filepath.Join(data, synth.MasksDir)
 }
