@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"mlabel/dataset"
@@ -133,6 +134,20 @@ func TestPredictMasksPoolsWindowsPerImage(t *testing.T) {
 	}
 	if l.Len() < 3 {
 		t.Fatalf("%d batches of 3 windows: the images are not cut into several windows", l.Len())
+	}
+	// Thresholds of the wrong count or outside (0, 1) are refused, naming
+	// what is wrong.
+	for _, tc := range []struct {
+		th   []float64
+		want string
+	}{
+		{[]float64{0.5}, "1 pixel thresholds for 2 labels"},
+		{[]float64{0.5, 1.5}, "pixel threshold 1.5 is not within (0, 1)"},
+		{[]float64{0, 0.5}, "pixel threshold 0 is not within (0, 1)"},
+	} {
+		if _, _, err := PredictMasks(context.Background(), m, l, nil, nl, tc.th); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("thresholds %v: error %v, want one saying %q", tc.th, err, tc.want)
+		}
 	}
 	for _, th := range [][]float64{given, nil} {
 		got, iou, err := PredictMasks(context.Background(), m, l, nil, nl, th)
