@@ -47,6 +47,10 @@ type Config struct {
 	// RefitToBest makes the refit stop at the best epoch's number of
 	// epochs whatever the schedule.
 	RefitToBest bool `json:"refit_to_best,omitempty"`
+	// RefitFrom is where the refit starts: RefitFromValidated continues
+	// from the validated model, RefitFromScratch (or empty, as in bundles
+	// made before the choice existed) from a fresh initialisation.
+	RefitFrom string `json:"refit_from,omitempty"`
 	// EMA, when positive, is the decay of an exponential moving average of
 	// the weights, updated after every step; validation and the result use
 	// the averaged weights. The head trained over a frozen backbone keeps
@@ -134,6 +138,7 @@ func Defaults() Config {
 		Augment:        augment.Default(),
 		View:           augment.Auto,
 		Refit:          true,
+		RefitFrom:      RefitFromValidated,
 		EMA:            0.99,
 		BackboneLRMult: 0.1,
 	}
@@ -150,6 +155,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train: unknown segmentation architecture %q (have %s, or a backbone)", c.Arch, arch.NameList(arch.SegmentNames()))
 	case c.Segment && c.FreezeBackbone:
 		return fmt.Errorf("train: the segmentation route fine-tunes its backbone: drop the frozen backbone")
+	case c.RefitFrom != "" && c.RefitFrom != RefitFromValidated && c.RefitFrom != RefitFromScratch:
+		return fmt.Errorf("train: the refit starts from %s or %s, not %q", RefitFromValidated, RefitFromScratch, c.RefitFrom)
 	case c.Dice < 0 || c.Dice > 0 && !c.Segment:
 		return fmt.Errorf("train: a Dice weight of %g needs the segmentation route and must not be negative", c.Dice)
 	case c.LabelSmoothing < 0 || c.LabelSmoothing >= 1:

@@ -273,7 +273,8 @@ func announce(o Options, trainN, valN, refitEpochs int) {
 
 // refit, when the run's configuration asks for it, trains the network once
 // more on the training and validation images together, for RefitEpochs
-// epochs of the same schedule, and puts the result in res.Model. The
+// epochs of the same schedule (by default continuing from the validated
+// model, see train.Refit), and puts the result in res.Model. The
 // validation predictions of the first model stay in res.Val: the
 // thresholds are fitted on them, on images that model did not see. A
 // frozen-backbone run is not refitted.
@@ -288,13 +289,17 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 	}
 	announce(o, len(parts[0]), len(parts[1]), cfg.StopAfter)
 	all := ds.Subset(append(append([]int(nil), parts[0]...), parts[1]...))
-	fmt.Fprintf(o.Log, "refit: training once more on all %d training and validation images for %d epochs; the thresholds stay those fitted on validation\n",
-		len(all.Items), cfg.StopAfter)
+	from := "a fresh initialisation"
+	if cfg.RefitFrom == train.RefitFromValidated {
+		from = "the validated model"
+	}
+	fmt.Fprintf(o.Log, "refit: training once more on all %d training and validation images for %d epochs, from %s; the thresholds stay those fitted on validation\n",
+		len(all.Items), cfg.StopAfter, from)
 	ckpt := ""
 	if o.Out != "" {
 		ckpt = o.Out + ".refit.ckpt"
 	}
-	r, err := train.Run(ctx, cfg, train.Data{Train: all, Preprocess: o.Preprocess, Masks: o.Masks, Scale: o.Scale}, ckpt, o.Resume, o.Hooks)
+	r, err := train.Refit(ctx, cfg, train.Data{Train: all, Preprocess: o.Preprocess, Masks: o.Masks, Scale: o.Scale}, res, ckpt, o.Resume, o.Hooks)
 	if err != nil {
 		return fmt.Errorf("workflow: refit: %w", err)
 	}

@@ -104,7 +104,7 @@ func newAuditCmd() *cobra.Command {
 	c.Flags().Lookup("epochs").DefValue = strconv.Itoa(auditEpochs)
 	// Every image is scored out of fold: there is no validation or test
 	// split, no threshold and no refit.
-	for _, name := range []string{"val", "test", "beta", "min-positives", "refit", "refit-to-best", "patience"} {
+	for _, name := range []string{"val", "test", "beta", "min-positives", "refit", "refit-to-best", "refit-from", "patience"} {
 		c.Flags().MarkHidden(name)
 	}
 	c.Flags().IntVar(&a.folds, "folds", audit.DefaultFolds, "models to train, each on all folds but one")

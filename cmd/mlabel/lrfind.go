@@ -99,7 +99,7 @@ func writeLRPlot(path string, pts []train.LRPoint, best float64) error {
 
 // lrFindIgnores are the training flags lr-find accepts, so that a train
 // command line can be reused, but does not use.
-var lrFindIgnores = []string{"lr", "epochs", "schedule", "patience", "refit", "refit-to-best", "val", "test", "beta", "min-positives", "unfreeze", "fine-tune-epochs"}
+var lrFindIgnores = []string{"lr", "epochs", "schedule", "patience", "refit", "refit-to-best", "refit-from", "val", "test", "beta", "min-positives", "unfreeze", "fine-tune-epochs"}
 
 // lrFindOnly are lr-find's own flags, left out of the train command it
 // suggests.

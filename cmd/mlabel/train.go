@@ -78,6 +78,7 @@ func (t *trainFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&c.BackboneLRMult, "backbone-lr-mult", c.BackboneLRMult, "backbone learning rate as a fraction of --lr when it is trained")
 	boolFlag(fs, &c.Refit, "refit", c.Refit, "once validation has fitted the thresholds, train the final model again on training and validation images together, through the whole schedule (to the best epoch with a constant schedule or when --patience stopped the run; about twice the training time; --refit false turns it off)")
 	fs.BoolVar(&c.RefitToBest, "refit-to-best", false, "refit only for the best epoch's number of epochs, stopping mid-schedule")
+	fs.StringVar(&c.RefitFrom, "refit-from", c.RefitFrom, "where the refit starts: validated (continue from the validated model, so that the final model trains through both schedules) or scratch (a fresh initialisation)")
 	fs.Float64Var(&t.valFrac, "val", 0.15, "fraction held out for validation and threshold fitting")
 	fs.Float64Var(&t.testFrac, "test", 0.15, "fraction held out for the final evaluation")
 	fs.Float64Var(&t.beta, "beta", 2, "F-beta the per-class thresholds maximise (2 is Planet's F2)")
