@@ -3,6 +3,15 @@
 
   split  --csv tags.csv --seed S --holdout F --out DIR
          writes DIR/train.csv and DIR/holdout.csv, a seeded random split.
+  chips  --data DIR --out DIR [--size 256] [--min-area 0.02]
+         cuts a folder of images with indexed masks (images/, masks/ and
+         masks/legend.txt, value k the legend's k-th line, 255 unlabelled)
+         into non-overlapping size×size chips at full resolution, each
+         tagged with the classes covering at least min-area of its labelled
+         pixels (chips less than half labelled are left out), and writes
+         them to DIR/images with DIR/train.csv (images whose names start
+         with a tile other than --holdout-tile) and DIR/holdout.csv
+         (that tile): image-level tags of real aerial chips, split by tile.
   torch  --train train.csv --holdout holdout.csv --images DIR --out scores.csv
          trains the plain PyTorch recipe (the same `small` network as
          mlabel's arch package, AdamW with a one-cycle schedule, horizontal
@@ -72,6 +81,34 @@ def cmd_split(a):
     os.makedirs(a.out, exist_ok=True)
     write_tags(os.path.join(a.out, "holdout.csv"), sorted(rows[:n]))
     write_tags(os.path.join(a.out, "train.csv"), sorted(rows[n:]))
+
+
+def cmd_chips(a):
+    from PIL import Image
+
+    with open(os.path.join(a.data, "masks", "legend.txt")) as f:
+        legend = [l.strip() for l in f if l.strip()]
+    out = os.path.join(a.out, "images")
+    os.makedirs(out, exist_ok=True)
+    train, hold = [], []
+    for f in sorted(os.listdir(os.path.join(a.data, "images"))):
+        name = stem(f)
+        im = Image.open(os.path.join(a.data, "images", f)).convert("RGB")
+        m = np.asarray(Image.open(os.path.join(a.data, "masks", name + ".png")))
+        if m.shape != (im.size[1], im.size[0]):
+            sys.exit("chips: %s: mask %s, image %s" % (name, m.shape, im.size))
+        for y in range(0, m.shape[0] - a.size + 1, a.size):
+            for x in range(0, m.shape[1] - a.size + 1, a.size):
+                c = m[y:y + a.size, x:x + a.size]
+                lab = c[c != 255]
+                if lab.size < c.size / 2:
+                    continue
+                tags = [l for k, l in enumerate(legend, 1) if (lab == k).mean() >= a.min_area]
+                chip = "%s_y%04d_x%04d" % (name, y, x)
+                im.crop((x, y, x + a.size, y + a.size)).save(os.path.join(out, chip + ".png"))
+                (hold if name.startswith(a.holdout_tile + "_") else train).append((chip, tags))
+    write_tags(os.path.join(a.out, "train.csv"), train)
+    write_tags(os.path.join(a.out, "holdout.csv"), hold)
 
 
 def load_images(images, names, size):
@@ -199,10 +236,16 @@ SUMMARY = [
     ("F2", "mlabel_f2", None, 4),
     ("pt_F2@0.5", "torch_f2_at_05", None, 4),
     ("F2_diff", "mlabel_f2", "torch_f2_at_05", 4),
+    ("bud_mAP", "budget_map", None, 4),
+    ("bud_diff", "budget_map", "torch_map", 4),
+    ("bud_micro", "budget_map_micro", None, 4),
+    ("bud_F2", "budget_f2", None, 4),
+    ("bud_F2diff", "budget_f2", "torch_f2_at_05", 4),
     ("tta_mAP", "tta_map", None, 4),
     ("tta_F2", "tta_f2", None, 4),
     ("mlabel_s", "mlabel_seconds", None, 1),
     ("pt_s", "torch_seconds", None, 1),
+    ("bud_s", "budget_seconds", None, 1),
 ]
 
 
@@ -248,6 +291,12 @@ def main():
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--holdout", type=float, default=0.25)
     s.add_argument("--out", required=True)
+    ch = sub.add_parser("chips")
+    ch.add_argument("--data", required=True)
+    ch.add_argument("--out", required=True)
+    ch.add_argument("--size", type=int, default=256)
+    ch.add_argument("--min-area", type=float, default=0.02)
+    ch.add_argument("--holdout-tile", default="tile5")
     t = sub.add_parser("torch")
     t.add_argument("--train", required=True)
     t.add_argument("--holdout", required=True)
@@ -269,7 +318,7 @@ def main():
     m = sub.add_parser("summary")
     m.add_argument("rows")
     a = ap.parse_args()
-    {"split": cmd_split, "torch": cmd_torch, "score": cmd_score, "summary": cmd_summary}[a.cmd](a)
+    {"split": cmd_split, "chips": cmd_chips, "torch": cmd_torch, "score": cmd_score, "summary": cmd_summary}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -5,21 +5,27 @@
 # scorer), then per dataset the mean, standard deviation and range over the
 # seeds.
 #
-#   bench/quality.sh                       # planet, scenes and mosaic, seeds 1 to 5
+#   bench/quality.sh                       # planet, scenes, mosaic and dubai, seeds 1 to 5
 #   DATASETS="scenes" SEEDS="1" bench/quality.sh
 #   MLABEL_FLAGS="--view ground" bench/quality.sh
 #   BUDGET=recipe bench/quality.sh         # mlabel given the recipe's wall time
+#   BUDGET=also bench/quality.sh           # both: the defaults, then the budget
 #
 # Datasets: planet (../shared/data/planet-sample, overhead satellite chips),
 # scenes (../shared/data/scenes-sample, ground-level photos), each split 75/25
 # at random per seed; mosaic (Fashion-MNIST mosaics from `mlabel data
 # mosaic`: 1200 from the train split to train on, 400 from the test split
-# held out). DATA is the folder holding the samples (default ../shared/data);
-# PLANET and SCENES name other folders with images/ and tags.csv.
+# held out); dubai (../shared/data/dubai-sample's aerial images cut into
+# 256 px chips tagged from their masks, tiles 1 to 4 to train, tile 5 held
+# out, see `bench/quality.py chips`). DATA is the folder holding the samples (default ../shared/data);
+# PLANET and SCENES name other folders with images/ and tags.csv, DUBAI one
+# with images/ and masks/.
 # mlabel trains with `--test 0 --epochs 15 --size 64` and otherwise its
 # defaults, or with BUDGET=recipe with `--test 0 --budget T` where T is the
 # recipe's wall time on that split, measured just before; the recipe with
-# the same network, epochs and size on every training image. PYTHON is the
+# the same network, epochs and size on every training image. BUDGET=also
+# trains mlabel both ways on each split, the budget run after the default
+# one, and adds its columns (bud_*) to the rows. PYTHON is the
 # Python with torch and scikit-learn (default /usr/bin/python3); MLABEL an
 # mlabel binary to use instead of building one. RECIPE_CACHE, a folder,
 # keeps the recipe's scores (DATASET-SEED.csv) and wall time
@@ -33,19 +39,20 @@ set -euo pipefail
 record_results "${RESULTS:-quality}" "$@"
 cd "$(dirname "$0")/.."
 
-datasets=${DATASETS:-"planet scenes mosaic"}
+datasets=${DATASETS:-"planet scenes mosaic dubai"}
 seeds=${SEEDS:-"1 2 3 4 5"}
 python=${PYTHON:-/usr/bin/python3}
 data=${DATA:-../shared/data}
 planet=${PLANET:-$data/planet-sample}
 scenes=${SCENES:-$data/scenes-sample}
+dubai=${DUBAI:-$data/dubai-sample}
 cache=${RECIPE_CACHE:-}
 tta=${TTA:-1}
 budget=${BUDGET:-}
 case $budget in
-"" | recipe) ;;
+"" | recipe | also) ;;
 *)
-	echo "BUDGET is empty or recipe, not $budget" >&2
+	echo "BUDGET is empty, recipe or also, not $budget" >&2
 	exit 2
 	;;
 esac
@@ -80,6 +87,15 @@ for d in $datasets; do
 			imgs=$w/train/images
 			himgs=$w/test/images
 			;;
+		dubai)
+			# Image-level tags of real aerial chips: the Dubai sample's
+			# images cut into 256 px chips, each tagged with the mask
+			# classes covering 2% of it; tiles 1 to 4 train, tile 5 is
+			# held out (the same split for every seed).
+			"$python" bench/quality.py chips --data "$dubai" --out "$w"
+			imgs=$w/images
+			himgs=$w/images
+			;;
 		*)
 			echo "unknown dataset $d" >&2
 			exit 2
@@ -104,8 +120,8 @@ for d in $datasets; do
 			pt_s=nan
 			[ -f "$cache/$d-$s.seconds" ] && pt_s=$(cat "$cache/$d-$s.seconds")
 			pt_from="cached"
-			if [ "$budget" = recipe ] && [ "$pt_s" = nan ]; then
-				echo "BUDGET=recipe: $cache/$d-$s.seconds is missing" >&2
+			if [ -n "$budget" ] && [ "$pt_s" = nan ]; then
+				echo "BUDGET=$budget: $cache/$d-$s.seconds is missing" >&2
 				exit 2
 			fi
 		else
@@ -136,6 +152,27 @@ for d in $datasets; do
 			--mlabel-tags "$w/mlabel-tags.csv" --torch "$w/torch.csv" | tee "$w/score.txt"
 		"$python" bench/quality.py score --truth "$w/holdout.csv" --mlabel "$w/mlabel.csv" \
 			--mlabel-tags "$w/mlabel-tags.csv" --torch "$w/torch.csv" --json >"$w/score.json"
+		budget_json=""
+		if [ "$budget" = also ]; then
+			# The same split once more, given the recipe's wall time.
+			t0=$(date +%s.%N)
+			"$MLABEL" train --csv "$w/train.csv" --images "$imgs" --out "$w/b.mlb" \
+				--test 0 --budget "${pt_s}s" --seed "$s" "${extra[@]}" >"$w/budget.log" 2>&1
+			t1=$(date +%s.%N)
+			b_s=$(echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}')
+			grep '^budget: candidates\|^time budget' "$w/budget.log" | sed 's/^.*chose/  budget chose/' || true
+			"$MLABEL" predict --model "$w/b.mlb" --format scores "${files[@]}" >"$w/budget.csv"
+			"$MLABEL" predict --model "$w/b.mlb" --format csv "${files[@]}" >"$w/budget-tags.csv"
+			"$python" bench/quality.py score --truth "$w/holdout.csv" --mlabel "$w/budget.csv" \
+				--mlabel-tags "$w/budget-tags.csv" --torch "$w/torch.csv" --json >"$w/score-budget.json"
+			"$python" - "$w/score-budget.json" "$b_s" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print("  --budget %ss: mAP %.4f (%+.4f on the recipe), F2 %.4f, %s s" % (sys.argv[2], r["mlabel_map"],
+      r["mlabel_map"] - r["torch_map"], r["mlabel_f2"], sys.argv[2]))
+PY
+			budget_json="$w/score-budget.json $b_s"
+		fi
 		tta_json=""
 		if [ "$tta" != 0 ]; then
 			"$MLABEL" predict --model "$w/m.mlb" --format scores --tta "${files[@]}" >"$w/mlabel-tta.csv"
@@ -144,14 +181,19 @@ for d in $datasets; do
 				--mlabel-tags "$w/mlabel-tta-tags.csv" --torch "$w/torch.csv" --json >"$w/score-tta.json"
 			tta_json=$w/score-tta.json
 		fi
-		"$python" - "$d" "$s" "$ml_s" "$pt_s" "$w/score.json" "$tta_json" >>"$rows" <<'PY'
+		"$python" - "$d" "$s" "$ml_s" "$pt_s" "$w/score.json" "$tta_json" "$budget_json" >>"$rows" <<'PY'
 import json, sys
-d, s, ml, pt, score, tta = sys.argv[1:]
+d, s, ml, pt, score, tta, bud = sys.argv[1:]
 r = json.load(open(score))
 r.update(data=d, seed=int(s), mlabel_seconds=float(ml), torch_seconds=float(pt))
 if tta:
     t = json.load(open(tta))
     r.update(tta_map=t["mlabel_map"], tta_f2=t["mlabel_f2"])
+if bud:
+    path, secs = bud.split()
+    b = json.load(open(path))
+    r.update(budget_map=b["mlabel_map"], budget_map_micro=b["mlabel_map_micro"], budget_f2=b["mlabel_f2"],
+             budget_seconds=float(secs), budget_per_label=b["per_label"])
 print(json.dumps(r))
 PY
 	done
