@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"time"
@@ -79,12 +80,25 @@ func (o *Options) planBudget(ctx context.Context, ds *dataset.Dataset, parts [][
 	if err := o.resolveView(ctx, trainSet, sizes[0]); err != nil {
 		return err
 	}
-	measure := []int{sizes[0]}
-	if last := sizes[len(sizes)-1]; last != sizes[0] {
-		measure = append(measure, last)
+	job := budget.Job{Train: len(parts[0]), Val: len(parts[1]), Refit: refitted(o.Train)}
+	if len(parts) > 2 {
+		job.Test = len(parts[2])
 	}
+	// The smallest size is measured first. The largest is measured too
+	// only where its cost can change the choice: when the epochs are
+	// given, or when the smallest size holds the most epochs, so that a
+	// larger one may be taken; otherwise the smallest size is the choice
+	// whatever a larger one costs, and the time stays with the training.
 	var points []budget.Point
-	for _, s := range measure {
+	var (
+		costs budget.Model
+		plan  budget.Plan
+		left  time.Duration
+	)
+	for i, s := range []int{sizes[0], sizes[len(sizes)-1]} {
+		if i == 1 && !measureLargest(lim, sizes, plan) {
+			break
+		}
 		pre := o.Preprocess
 		pre.Size = s
 		p, err := train.MeasureSpeed(ctx, o.Train, train.Data{Train: trainSet, Preprocess: pre}, measureSteps)
@@ -92,19 +106,13 @@ func (o *Options) planBudget(ctx context.Context, ds *dataset.Dataset, parts [][
 			return fmt.Errorf("workflow: measuring the speed at %d px: %w", s, err)
 		}
 		points = append(points, p)
-	}
-	costs, err := budget.Fit(points)
-	if err != nil {
-		return fmt.Errorf("workflow: %w", err)
-	}
-	job := budget.Job{Train: len(parts[0]), Val: len(parts[1]), Refit: refitted(o.Train)}
-	if len(parts) > 2 {
-		job.Test = len(parts[2])
-	}
-	left := b.Time - time.Since(b.Start)
-	plan, err := budget.Choose(left, costs, job, lim)
-	if err != nil {
-		return fmt.Errorf("workflow: time budget %s: %w", b.Time, err)
+		if costs, err = budget.Fit(points); err != nil {
+			return fmt.Errorf("workflow: %w", err)
+		}
+		left = b.Time - time.Since(b.Start)
+		if plan, err = budget.Choose(left, costs, job, lim); err != nil {
+			return fmt.Errorf("workflow: time budget %s: %w", b.Time, err)
+		}
 	}
 	fmt.Fprintln(o.Log, budget.Summary(b.Time, left, costs, plan, job.Refit))
 	o.Train.Size, o.Train.Epochs, o.Preprocess.Size = plan.Size, plan.Epochs, plan.Size
@@ -112,6 +120,23 @@ func (o *Options) planBudget(ctx context.Context, ds *dataset.Dataset, parts [][
 	o.budget = &budgetState{deadline: b.Start.Add(b.Time), costs: costs, job: job}
 	o.Train.Deadline = o.budget.deadline.Add(-o.budget.reserve(plan.Size))
 	return nil
+}
+
+// measureLargest reports whether the largest of the candidate sizes must
+// be measured after plan, made from the smallest size's costs alone: not
+// when it is the smallest, nor when the plan took the smallest size for
+// fewer than the most epochs, as every larger size costs more and so
+// holds fewer; always when the epochs are given, where the largest size
+// that holds them is the choice.
+func measureLargest(lim budget.Limits, sizes []int, plan budget.Plan) bool {
+	if len(sizes) < 2 || sizes[len(sizes)-1] == sizes[0] {
+		return false
+	}
+	most := lim.MaxEpochs
+	if most <= 0 {
+		most = budget.MaxEpochs
+	}
+	return lim.Epochs > 0 || plan.Size != sizes[0] || plan.Epochs >= most
 }
 
 // resolveView settles an automatic view before the plan, at size (the
@@ -164,18 +189,24 @@ func nativeSide(ds *dataset.Dataset, maxPixels int64) int {
 	return side
 }
 
-// refitInTime reports whether a budgeted run has the time for its refit
-// of epochs epochs: the refit's modelled time, scaled by how much slower
-// than modelled the first run went, must end before the run's deadline.
-// When it does not, it says so and records it.
-func (o *Options) refitInTime(res *train.Result, epochs int) bool {
+// refitInTime reports whether a budgeted run has the time for the refit
+// that cfg asks for (cfg.StopAfter epochs), and for how many epochs: the
+// refit's modelled time, scaled by how much slower than modelled the first
+// run went, must end before the run's deadline. A refit continuing from
+// the validated model that does not fit whole is shortened to the epochs
+// that do, as a whole shorter schedule, when they are at least a third
+// of its own (minRefitShare); otherwise, and for a refit from scratch,
+// which a short schedule leaves half trained, it is skipped. Either cut
+// is said and recorded.
+func (o *Options) refitInTime(res *train.Result, cfg train.Config) (int, bool) {
+	epochs := cfg.StopAfter
 	s := o.budget
 	if s == nil {
-		return true
+		return epochs, true
 	}
 	if res.OutOfTime {
 		o.budgetStop(res, fmt.Sprintf("the run stopped after epoch %d of %d to keep to the budget; the refit is skipped, the validated model kept", len(res.History), res.Config.Epochs))
-		return false
+		return 0, false
 	}
 	size := res.Config.Size
 	p := s.costs.At(size)
@@ -189,20 +220,45 @@ func (o *Options) refitInTime(res *train.Result, epochs int) bool {
 	if modelled > 0 {
 		slower = max(1, observed/modelled)
 	}
+	left := time.Until(res.Config.Deadline)
 	need := time.Duration(slower * s.costs.RefitSeconds(s.job, size, epochs) * float64(time.Second))
-	if left := time.Until(res.Config.Deadline); need > left {
-		o.budgetStop(res, fmt.Sprintf("the refit would take about %s, more than the %s left; it is skipped, the validated model kept",
-			budget.Round(need), budget.Round(max(left, 0))))
-		return false
+	if need <= left {
+		return epochs, true
 	}
-	return true
+	if cfg.RefitFrom == train.RefitFromValidated {
+		fixed := s.costs.RefitSeconds(s.job, size, 0)
+		perEpoch := s.costs.RefitSeconds(s.job, size, 1) - fixed
+		fit := 0
+		if perEpoch > 0 {
+			fit = int(math.Floor((left.Seconds()/slower - fixed) / perEpoch))
+		}
+		if fit >= max(1, int(math.Ceil(minRefitShare*float64(epochs)))) {
+			short := time.Duration(slower * s.costs.RefitSeconds(s.job, size, fit) * float64(time.Second))
+			o.budgetNote(res, fmt.Sprintf("the refit would take about %s, more than the %s left; it is shortened to %d of %d epochs (about %s), continuing from the validated model",
+				budget.Round(need), budget.Round(max(left, 0)), fit, epochs, budget.Round(short)))
+			return fit, true
+		}
+	}
+	o.budgetStop(res, fmt.Sprintf("the refit would take about %s, more than the %s left; it is skipped, the validated model kept",
+		budget.Round(need), budget.Round(max(left, 0))))
+	return 0, false
 }
+
+// minRefitShare is the least share of its epochs a refit continuing from
+// the validated model may be shortened to under a time budget.
+const minRefitShare = 1.0 / 3
 
 // budgetStop logs what a budgeted run cut short and records it in the
 // run's configuration, which goes into the bundle. Every cut keeps the
 // validated model: the configuration records it as not refitted.
 func (o *Options) budgetStop(res *train.Result, msg string) {
 	res.Config.Refit = false
+	o.budgetNote(res, msg)
+}
+
+// budgetNote logs what a budgeted run changed to keep to its time and
+// records it in the run's configuration.
+func (o *Options) budgetNote(res *train.Result, msg string) {
 	fmt.Fprintln(o.Log, "time budget: "+msg)
 	if r := res.Config.Budget; r != nil {
 		r.Stopped = append(slices.Clip(r.Stopped), msg)

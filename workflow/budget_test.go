@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mlabel/augment"
+	"mlabel/budget"
 	"mlabel/bundle"
 	"mlabel/decide"
 	"mlabel/imageio"
@@ -92,5 +93,88 @@ func TestBudgetStopsLateRunsWithAValidModel(t *testing.T) {
 			}
 			t.Logf("took %s:\n%s", took, log.String())
 		})
+	}
+}
+
+// A refit continuing from the validated model that does not fit whole in
+// the time left is shortened to the epochs that do, down to a third of
+// its own; shorter than that, or from scratch, it is skipped. Each cut is
+// logged and recorded, and only a skip marks the run as not refitted.
+func TestBudgetShortensOrSkipsTheRefit(t *testing.T) {
+	// 100 training and 20 validation images; a refit costs 0.12 s of
+	// decoding and 1.2 s an epoch, the first run went as modelled.
+	costs, err := budget.Fit([]budget.Point{{Size: 32, Step: 0.01, Eval: 0.001, Decode: 0.001}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := budget.Job{Train: 100, Val: 20, Refit: true}
+	tests := []struct {
+		name      string
+		left      time.Duration
+		from      string
+		outOfTime bool
+		want      int
+		ok        bool
+		note      string
+	}{
+		{"whole", 20 * time.Second, train.RefitFromValidated, false, 9, true, ""},
+		{"shortened", 5 * time.Second, train.RefitFromValidated, false, 4, true, "shortened to 4 of 9 epochs"},
+		{"under a third", 3 * time.Second, train.RefitFromValidated, false, 0, false, "skipped"},
+		{"from scratch", 5 * time.Second, train.RefitFromScratch, false, 0, false, "skipped"},
+		{"late first run", 20 * time.Second, train.RefitFromValidated, true, 0, false, "the run stopped after epoch 3"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var log strings.Builder
+			o := &Options{Log: &log, budget: &budgetState{costs: costs, job: job}}
+			cfg := quickConfig()
+			cfg.Refit, cfg.RefitFrom, cfg.StopAfter, cfg.Epochs = true, tc.from, 9, 9
+			cfg.Deadline = time.Now().Add(tc.left)
+			cfg.Budget = &budget.Record{}
+			res := &train.Result{Config: cfg, OutOfTime: tc.outOfTime}
+			for e := range 3 {
+				res.History = append(res.History, bundle.Epoch{Epoch: e + 1, Seconds: 1.02})
+			}
+			got, ok := o.refitInTime(res, cfg)
+			if got != tc.want || ok != tc.ok {
+				t.Fatalf("refit for %d epochs, %v; want %d, %v\n%s", got, ok, tc.want, tc.ok, log.String())
+			}
+			if res.Config.Refit != tc.ok {
+				t.Errorf("the configuration records refit %v, want %v", res.Config.Refit, tc.ok)
+			}
+			stopped := res.Config.Budget.Stopped
+			if tc.note == "" {
+				if len(stopped) != 0 || log.Len() != 0 {
+					t.Errorf("a refit in time recorded %q and logged %q", stopped, log.String())
+				}
+				return
+			}
+			if len(stopped) != 1 || !strings.Contains(stopped[0], tc.note) || !strings.Contains(log.String(), stopped[0]) {
+				t.Errorf("recorded %q, logged %q; want one note saying %q", stopped, log.String(), tc.note)
+			}
+		})
+	}
+}
+
+func TestMeasureLargest(t *testing.T) {
+	sizes := []int{64, 96, 128, 160}
+	tests := []struct {
+		name  string
+		lim   budget.Limits
+		sizes []int
+		plan  budget.Plan
+		want  bool
+	}{
+		{"one size", budget.Limits{}, []int{64}, budget.Plan{Size: 64, Epochs: 30}, false},
+		{"the smallest for fewer than the most epochs", budget.Limits{}, sizes, budget.Plan{Size: 64, Epochs: 14}, false},
+		{"the smallest holds the most epochs", budget.Limits{}, sizes, budget.Plan{Size: 64, Epochs: 30}, true},
+		{"a larger size already", budget.Limits{}, sizes, budget.Plan{Size: 128, Epochs: 30}, true},
+		{"the most epochs given as a limit", budget.Limits{MaxEpochs: 12}, sizes, budget.Plan{Size: 64, Epochs: 12}, true},
+		{"epochs given", budget.Limits{Epochs: 10}, sizes, budget.Plan{Size: 64, Epochs: 10}, true},
+	}
+	for _, tc := range tests {
+		if got := measureLargest(tc.lim, tc.sizes, tc.plan); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -284,8 +284,13 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 		return nil
 	}
 	cfg.StopAfter, cfg.Patience = RefitEpochs(cfg, res), 0
-	if !o.refitInTime(res, cfg.StopAfter) {
+	epochs, ok := o.refitInTime(res, cfg)
+	if !ok {
 		return nil
+	}
+	if epochs < cfg.StopAfter {
+		// A whole shorter schedule, annealed at its end.
+		cfg.Epochs, cfg.StopAfter = epochs, epochs
 	}
 	announce(o, len(parts[0]), len(parts[1]), cfg.StopAfter)
 	all := ds.Subset(append(append([]int(nil), parts[0]...), parts[1]...))
