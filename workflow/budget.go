@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mlabel/budget"
+	"mlabel/bundle"
 	"mlabel/dataset"
 	"mlabel/imageio"
 	"mlabel/train"
@@ -220,9 +221,11 @@ func (o *Options) refitInTime(res *train.Result, cfg train.Config) (int, bool) {
 	if modelled > 0 {
 		slower = max(1, observed/modelled)
 	}
+	// The refit gets the same share of the time left as the plan.
 	left := time.Until(res.Config.Deadline)
+	usable := time.Duration(budget.Headroom * float64(left))
 	need := time.Duration(slower * s.costs.RefitSeconds(s.job, size, epochs) * float64(time.Second))
-	if need <= left {
+	if need <= usable {
 		return epochs, true
 	}
 	if cfg.RefitFrom == train.RefitFromValidated {
@@ -230,7 +233,7 @@ func (o *Options) refitInTime(res *train.Result, cfg train.Config) (int, bool) {
 		perEpoch := s.costs.RefitSeconds(s.job, size, 1) - fixed
 		fit := 0
 		if perEpoch > 0 {
-			fit = int(math.Floor((left.Seconds()/slower - fixed) / perEpoch))
+			fit = int(math.Floor((usable.Seconds()/slower - fixed) / perEpoch))
 		}
 		if fit >= max(1, int(math.Ceil(minRefitShare*float64(epochs)))) {
 			short := time.Duration(slower * s.costs.RefitSeconds(s.job, size, fit) * float64(time.Second))
@@ -242,6 +245,16 @@ func (o *Options) refitInTime(res *train.Result, cfg train.Config) (int, bool) {
 	o.budgetStop(res, fmt.Sprintf("the refit would take about %s, more than the %s left; it is skipped, the validated model kept",
 		budget.Round(need), budget.Round(max(left, 0))))
 	return 0, false
+}
+
+// keepLateRefit reports whether a refit that a budget stopped before its
+// last epoch is still the better model: one continuing from the validated
+// model whose last epoch ran at under a tenth of the peak learning rate,
+// at the end of its schedule's anneal. A refit from scratch, or one
+// stopped at a high rate, is dropped for the validated model.
+func keepLateRefit(cfg train.Config, history []bundle.Epoch) bool {
+	n := len(history)
+	return cfg.RefitFrom == train.RefitFromValidated && n > 0 && history[n-1].LR <= cfg.LR/10
 }
 
 // minRefitShare is the least share of its epochs a refit continuing from

@@ -102,7 +102,8 @@ func TestBudgetStopsLateRunsWithAValidModel(t *testing.T) {
 // logged and recorded, and only a skip marks the run as not refitted.
 func TestBudgetShortensOrSkipsTheRefit(t *testing.T) {
 	// 100 training and 20 validation images; a refit costs 0.12 s of
-	// decoding and 1.2 s an epoch, the first run went as modelled.
+	// decoding and 1.2 s an epoch, the first run went as modelled, and
+	// the refit may take 95% of the time left (budget.Headroom).
 	costs, err := budget.Fit([]budget.Point{{Size: 32, Step: 0.01, Eval: 0.001, Decode: 0.001}})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +119,7 @@ func TestBudgetShortensOrSkipsTheRefit(t *testing.T) {
 		note      string
 	}{
 		{"whole", 20 * time.Second, train.RefitFromValidated, false, 9, true, ""},
-		{"shortened", 5 * time.Second, train.RefitFromValidated, false, 4, true, "shortened to 4 of 9 epochs"},
+		{"shortened", 5500 * time.Millisecond, train.RefitFromValidated, false, 4, true, "shortened to 4 of 9 epochs"},
 		{"under a third", 3 * time.Second, train.RefitFromValidated, false, 0, false, "skipped"},
 		{"from scratch", 5 * time.Second, train.RefitFromScratch, false, 0, false, "skipped"},
 		{"late first run", 20 * time.Second, train.RefitFromValidated, true, 0, false, "the run stopped after epoch 3"},
@@ -174,6 +175,39 @@ func TestMeasureLargest(t *testing.T) {
 	}
 	for _, tc := range tests {
 		if got := measureLargest(tc.lim, tc.sizes, tc.plan); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// A refit the budget stopped late is kept only when it continued from the
+// validated model and had annealed: its last epoch's learning rate under a
+// tenth of the peak.
+func TestKeepLateRefit(t *testing.T) {
+	cfg := quickConfig()
+	cfg.LR = 0.01
+	epochs := func(lrs ...float64) []bundle.Epoch {
+		var h []bundle.Epoch
+		for i, lr := range lrs {
+			h = append(h, bundle.Epoch{Epoch: i + 1, LR: lr})
+		}
+		return h
+	}
+	tests := []struct {
+		name    string
+		from    string
+		history []bundle.Epoch
+		want    bool
+	}{
+		{"annealed", train.RefitFromValidated, epochs(0.005, 0.01, 0.004, 0.0009), true},
+		{"at a tenth", train.RefitFromValidated, epochs(0.005, 0.001), true},
+		{"mid-schedule", train.RefitFromValidated, epochs(0.005, 0.01, 0.004), false},
+		{"from scratch", train.RefitFromScratch, epochs(0.005, 0.01, 0.004, 0.0009), false},
+		{"no epoch", train.RefitFromValidated, nil, false},
+	}
+	for _, tc := range tests {
+		cfg.RefitFrom = tc.from
+		if got := keepLateRefit(cfg, tc.history); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}

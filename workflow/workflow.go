@@ -309,8 +309,11 @@ func refit(ctx context.Context, ds *dataset.Dataset, parts [][]int, res *train.R
 		return fmt.Errorf("workflow: refit: %w", err)
 	}
 	if r.OutOfTime {
-		o.budgetStop(res, fmt.Sprintf("the refit ran late and stopped after epoch %d of %d; it is dropped, the validated model kept", len(r.History), cfg.StopAfter))
-		return nil
+		if !keepLateRefit(cfg, r.History) {
+			o.budgetStop(res, fmt.Sprintf("the refit ran late and stopped after epoch %d of %d; it is dropped, the validated model kept", len(r.History), cfg.StopAfter))
+			return nil
+		}
+		o.budgetNote(res, fmt.Sprintf("the refit ran late and stopped after epoch %d of %d, its learning rate already under a tenth of the peak; it is kept", len(r.History), cfg.StopAfter))
 	}
 	res.Model = r.Model
 	return nil
