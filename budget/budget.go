@@ -199,12 +199,34 @@ type Plan struct {
 	Expected     time.Duration
 	Candidates   []Candidate
 	Reason       string
+	// NoRefit tells that the job asked for a refit that no candidate
+	// could hold, and that the plan is for the job without it.
+	NoRefit bool
 }
 
 // Choose returns the plan for job j in the time left, on model m, within
-// limits l, by the package's policy. It is an error when no candidate
-// fits, naming the time the cheapest would need.
+// limits l, by the package's policy. A job with a refit that no candidate
+// can hold is planned without it (Plan.NoRefit): a validated model in
+// time is worth more than a refused run. It is an error when no candidate
+// fits even so, naming the time the cheapest would need with the refit.
 func Choose(left time.Duration, m Model, j Job, l Limits) (Plan, error) {
+	p, err := choose(left, m, j, l)
+	if err == nil || !j.Refit {
+		return p, err
+	}
+	alone := j
+	alone.Refit = false
+	q, qerr := choose(left, m, alone, l)
+	if qerr != nil {
+		return p, err
+	}
+	q.NoRefit = true
+	q.Reason += ", without the refit, which no size holds"
+	return q, nil
+}
+
+// choose is Choose for job j as it is.
+func choose(left time.Duration, m Model, j Job, l Limits) (Plan, error) {
 	if l.MinEpochs <= 0 {
 		l.MinEpochs = MinEpochs
 	}

@@ -181,3 +181,24 @@ func TestSummary(t *testing.T) {
 		t.Errorf("summary has %d lines, want 2:\n%s", n+1, s)
 	}
 }
+
+// A refit that no size can hold is left out of the plan rather than the
+// run refused; a job that cannot hold even its first run is refused.
+func TestChooseWithoutTheRefit(t *testing.T) {
+	m := quadratic(t)
+	with := Job{Train: 1000, Refit: true}
+	// 12 s hold 64 px for 11 epochs alone (TestChooseKeepsTheSchedule),
+	// 5 with the refit: below the floor of 8.
+	p, err := Choose(12*time.Second, m, with, Limits{})
+	if err != nil || !p.NoRefit || p.Size != 64 || p.Epochs != 11 || !strings.Contains(p.Reason, "without the refit") {
+		t.Errorf("12 s with a refit: %+v, %v; want 64 px × 11 epochs without the refit", p, err)
+	}
+	// 40 s hold it with the refit: planned with it.
+	if p, err := Choose(40*time.Second, m, with, Limits{}); err != nil || p.NoRefit {
+		t.Errorf("40 s with a refit: %+v, %v; want a plan with the refit", p, err)
+	}
+	// 8 s hold 7 epochs alone: refused, naming the need with the refit.
+	if _, err := Choose(8*time.Second, m, with, Limits{}); err == nil || !strings.Contains(err.Error(), "64 px for 8 epochs") {
+		t.Errorf("8 s: %v, want a refusal naming 64 px for 8 epochs", err)
+	}
+}

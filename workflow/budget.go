@@ -115,6 +115,9 @@ func (o *Options) planBudget(ctx context.Context, ds *dataset.Dataset, parts [][
 			return fmt.Errorf("workflow: time budget %s: %w", b.Time, err)
 		}
 	}
+	if plan.NoRefit {
+		job.Refit, o.Train.Refit = false, false
+	}
 	fmt.Fprintln(o.Log, budget.Summary(b.Time, left, costs, plan, job.Refit))
 	o.Train.Size, o.Train.Epochs, o.Preprocess.Size = plan.Size, plan.Epochs, plan.Size
 	o.Train.Budget = budget.NewRecord(b.Time, costs, plan)
@@ -237,13 +240,13 @@ func (o *Options) refitInTime(res *train.Result, cfg train.Config) (int, bool) {
 		}
 		if fit >= max(1, int(math.Ceil(minRefitShare*float64(epochs)))) {
 			short := time.Duration(slower * s.costs.RefitSeconds(s.job, size, fit) * float64(time.Second))
-			o.budgetNote(res, fmt.Sprintf("the refit would take about %s, more than the %s left; it is shortened to %d of %d epochs (about %s), continuing from the validated model",
-				budget.Round(need), budget.Round(max(left, 0)), fit, epochs, budget.Round(short)))
+			o.budgetNote(res, fmt.Sprintf("the refit would take about %s, more than the %s it may use of the %s left; it is shortened to %d of %d epochs (about %s), continuing from the validated model",
+				budget.Round(need), budget.Round(max(usable, 0)), budget.Round(max(left, 0)), fit, epochs, budget.Round(short)))
 			return fit, true
 		}
 	}
-	o.budgetStop(res, fmt.Sprintf("the refit would take about %s, more than the %s left; it is skipped, the validated model kept",
-		budget.Round(need), budget.Round(max(left, 0))))
+	o.budgetStop(res, fmt.Sprintf("the refit would take about %s, more than the %s it may use of the %s left; it is skipped, the validated model kept",
+		budget.Round(need), budget.Round(max(usable, 0)), budget.Round(max(left, 0))))
 	return 0, false
 }
 
